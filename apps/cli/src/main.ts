@@ -1,0 +1,1 @@
+import { X } from "@ztsdb/model"; console.log(X);

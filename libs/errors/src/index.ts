@@ -1,0 +1,2 @@
+export { ZtsdbError, CorruptionError, InvalidInputError, LimitExceededError } from './ztsdb-error';
+export type { ErrorContext } from './ztsdb-error';

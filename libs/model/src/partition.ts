@@ -1,0 +1,16 @@
+import { InvalidInputError } from '@ztsdb/errors';
+
+export const DEFAULT_PARTITIONS = 4;
+export const MAX_PARTITIONS = 1024;
+
+/** Partition of a series: `seriesId % partitions`. */
+export function partitionOf(seriesId: bigint, partitions: number): number {
+  return Number(seriesId % BigInt(partitions));
+}
+
+export function checkPartitionCount(n: number): number {
+  if (!Number.isInteger(n) || n < 1 || n > MAX_PARTITIONS) {
+    throw new InvalidInputError('ZTSDB_BAD_PARTITIONS', `partition count must be an integer in 1..${MAX_PARTITIONS}, got ${n}`);
+  }
+  return n;
+}
