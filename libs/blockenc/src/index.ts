@@ -1,0 +1,5 @@
+export { encodeTimestampBlock, decodeTimestampBlock } from './timestamp-block';
+export { encodeValueBlock, decodeValueBlock } from './value-block';
+export { blockTag } from './block-tag';
+export { BlockCorruptError } from './errors';
+export { MAX_BLOCK_POINTS } from './block-format';

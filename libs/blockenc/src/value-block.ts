@@ -1,0 +1,193 @@
+import {
+  BitReader,
+  BitWriter,
+  ChunkCorruptError,
+  XorValueReader,
+  XorValueWriter,
+} from '@ztsdb/chunkenc';
+import {
+  TAG_VAL_CONST,
+  TAG_VAL_DECIMAL,
+  TAG_VAL_DECIMAL_DELTA,
+  TAG_VAL_DECIMAL_DOD,
+  TAG_VAL_PLAIN,
+  TAG_VAL_XOR,
+} from './block-format';
+import { emptyBlock, frameBlock, openBlock, rawBlockLength } from './block-frame';
+import type { ByteReader } from './byte-reader';
+import { ByteWriter, zigzagLength } from './byte-writer';
+import { MAX_DECIMAL_EXPONENT, POW10, toDecimal } from './decimal';
+import { BlockCorruptError } from './errors';
+import { makeFloatScratch } from '@ztsdb/chunkenc';
+import { checkRange } from './input-range';
+
+const { f64: F64, i32: I32, hi: HI, lo: LO } = makeFloatScratch();
+
+const VAL_ENCODINGS: ReadonlySet<number> = new Set([
+  TAG_VAL_CONST,
+  TAG_VAL_XOR,
+  TAG_VAL_DECIMAL,
+  TAG_VAL_DECIMAL_DELTA,
+  TAG_VAL_DECIMAL_DOD,
+  TAG_VAL_PLAIN,
+]);
+
+/**
+ * Encode float64 values `[start, end)` as one block, losslessly (every bit
+ * pattern, NaN payloads and -0 included). Candidates: constant; decimal
+ * (v = m / 10^e) with the integers raw, as deltas or as delta-of-deltas;
+ * Gorilla XOR; plain. The smallest decimal form and XOR are each offered to
+ * the compressor and the smallest resulting block wins.
+ */
+export function encodeValueBlock(
+  values: ArrayLike<number>,
+  start = 0,
+  end = values.length,
+): Uint8Array {
+  const n = checkRange(values, start, end, 'values');
+  if (n === 0) return emptyBlock();
+  if (allSameBits(values, start, end)) {
+    const w = new ByteWriter(8);
+    w.f64(values[start]!);
+    return frameBlock(TAG_VAL_CONST, n, w.result(), false);
+  }
+  const candidates: Uint8Array[] = [];
+  const dec = toDecimal(values, start, end);
+  if (dec) candidates.push(encodeDecimal(dec.exponent, dec.mantissas));
+  const xor = encodeXor(values, start, end);
+  if (xor.length < 8 * n) candidates.push(frameBlock(TAG_VAL_XOR, n, xor));
+  let best: Uint8Array | undefined;
+  for (const c of candidates) if (!best || c.length < best.length) best = c;
+  if (best && best.length < rawBlockLength(n, 8 * n)) return best;
+  const w = new ByteWriter(8 * n);
+  for (let i = start; i < end; i++) w.f64(values[i]!);
+  return frameBlock(TAG_VAL_PLAIN, n, w.result());
+}
+
+function allSameBits(values: ArrayLike<number>, start: number, end: number): boolean {
+  F64[0] = values[start]!;
+  const hi = I32[HI]!;
+  const lo = I32[LO]!;
+  for (let i = start + 1; i < end; i++) {
+    F64[0] = values[i]!;
+    if (I32[HI] !== hi || I32[LO] !== lo) return false;
+  }
+  return true;
+}
+
+function encodeXor(values: ArrayLike<number>, start: number, end: number): Uint8Array {
+  const bits = new BitWriter((end - start) * 2 + 16);
+  const xw = new XorValueWriter();
+  for (let i = start; i < end; i++) xw.write(bits, values[i]!);
+  const out = new Uint8Array(bits.byteLength);
+  bits.copyTo(out, 0);
+  return out;
+}
+
+/** Pick raw, delta or delta-of-delta integers, whichever is smallest before compression. */
+function encodeDecimal(exponent: number, m: Float64Array): Uint8Array {
+  const n = m.length;
+  let rawSize = 0;
+  let deltaSize = 0;
+  let dodSize = 0;
+  let prevDelta = 0;
+  for (let i = 0; i < n; i++) {
+    const v = m[i]!;
+    rawSize += zigzagLength(v);
+    const d = i === 0 ? v : v - m[i - 1]!;
+    deltaSize += zigzagLength(d);
+    dodSize += zigzagLength(i <= 1 ? d : d - prevDelta);
+    prevDelta = d;
+  }
+  const w = new ByteWriter(1 + Math.min(rawSize, deltaSize, dodSize));
+  w.byte(exponent);
+  let encoding: number;
+  if (rawSize <= deltaSize && rawSize <= dodSize) {
+    encoding = TAG_VAL_DECIMAL;
+    for (let i = 0; i < n; i++) w.zigzag(m[i]!);
+  } else if (deltaSize <= dodSize) {
+    encoding = TAG_VAL_DECIMAL_DELTA;
+    for (let i = 0; i < n; i++) w.zigzag(i === 0 ? m[0]! : m[i]! - m[i - 1]!);
+  } else {
+    encoding = TAG_VAL_DECIMAL_DOD;
+    let pd = 0;
+    for (let i = 0; i < n; i++) {
+      const d = i === 0 ? m[0]! : m[i]! - m[i - 1]!;
+      w.zigzag(i <= 1 ? d : d - pd);
+      pd = d;
+    }
+  }
+  return frameBlock(encoding, n, w.result());
+}
+
+/** Decode a value block. Throws BlockCorruptError. */
+export function decodeValueBlock(block: Uint8Array): Float64Array {
+  const { encoding, count, payload } = openBlock(block, VAL_ENCODINGS, 'value');
+  const out = new Float64Array(count);
+  if (count === 0) return out;
+  switch (encoding) {
+    case TAG_VAL_CONST:
+      out.fill(payload.f64());
+      break;
+    case TAG_VAL_XOR:
+      decodeXor(payload, out);
+      return out;
+    case TAG_VAL_PLAIN:
+      for (let i = 0; i < count; i++) out[i] = payload.f64();
+      break;
+    default:
+      decodeDecimal(encoding, payload, out);
+  }
+  payload.expectEnd('values');
+  return out;
+}
+
+function decodeDecimal(encoding: number, payload: ByteReader, out: Float64Array): void {
+  const exponent = payload.byte();
+  if (exponent > MAX_DECIMAL_EXPONENT) {
+    throw new BlockCorruptError(`decimal exponent ${exponent} above ${MAX_DECIMAL_EXPONENT}`, {
+      offset: payload.pos - 1,
+    });
+  }
+  const p = POW10[exponent]!;
+  const n = out.length;
+  if (encoding === TAG_VAL_DECIMAL) {
+    for (let i = 0; i < n; i++) out[i] = payload.zigzag() / p;
+  } else if (encoding === TAG_VAL_DECIMAL_DELTA) {
+    let m = 0;
+    for (let i = 0; i < n; i++) out[i] = (m += payload.zigzag()) / p;
+  } else {
+    let m = 0;
+    let d = 0;
+    for (let i = 0; i < n; i++) {
+      const x = payload.zigzag();
+      d = i <= 1 ? x : d + x;
+      out[i] = (m += d) / p;
+    }
+  }
+}
+
+function decodeXor(payload: ByteReader, out: Float64Array): void {
+  const bits = new BitReader(payload.buf, payload.pos, payload.end);
+  const xr = new XorValueReader();
+  try {
+    for (let i = 0; i < out.length; i++) out[i] = xr.read(bits);
+  } catch (e) {
+    if (e instanceof ChunkCorruptError) {
+      throw new BlockCorruptError(
+        `bad XOR value bits: ${e.message}`,
+        { offset: payload.pos },
+        { cause: e },
+      );
+    }
+    throw e;
+  }
+  if (!bits.atPaddedEnd()) {
+    throw new BlockCorruptError(
+      `${bits.bitsLeft} unexpected bit(s) after ${out.length} XOR values`,
+      {
+        offset: payload.end - (bits.bitsLeft >>> 3),
+      },
+    );
+  }
+}

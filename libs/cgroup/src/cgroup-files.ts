@@ -1,0 +1,204 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ZtsdbError } from '@ztsdb/errors';
+import { CgroupReadError } from './cgroup-errors';
+import { v1PathOf, type CgroupLayout } from './cgroup-layout';
+import {
+  parseBlkioReadWrite,
+  parseCpuStatUsageUsec,
+  parseIoStat,
+  parseSingleUint,
+} from './cgroup-parsers';
+
+/** Slots of a counter row as readCgroupCounters fills it. */
+export const COUNTER_CPU_NS = 0;
+export const COUNTER_MEMORY_BYTES = 1;
+export const COUNTER_READ_BYTES = 2;
+export const COUNTER_WRITE_BYTES = 3;
+export const COUNTER_READ_OPS = 4;
+export const COUNTER_WRITE_OPS = 5;
+export const COUNTER_COUNT = 6;
+
+/** The metric each slot becomes (cpu as percent, memory as a gauge, the rest per second). */
+export const COUNTER_METRICS = [
+  'container.cpu.usage',
+  'container.memory.bytes',
+  'container.block.read.bytes',
+  'container.block.write.bytes',
+  'container.block.read.ops',
+  'container.block.write.ops',
+] as const;
+
+export type BlockIoFiles =
+  { kind: 'io.stat'; file: string } | { kind: 'blkio'; bytesFile: string; opsFile: string };
+
+/** Which files hold one cgroup's counters; a counter with no file is absent (NaN). */
+export interface CgroupFiles {
+  /** v2 `cpu.stat` (usage_usec) or v1 `cpuacct.usage` (ns). */
+  cpu?: { file: string; unit: 'usec' | 'nsec' };
+  /** v2 `memory.current` or v1 `memory.usage_in_bytes`. */
+  memory?: string;
+  io?: BlockIoFiles;
+  /** v2 `cgroup.events` (populated 0 tells the last process left). */
+  events?: string;
+}
+
+/**
+ * v1 blkio files in order of preference. `_recursive` ones include the container's child
+ * cgroups; the throttle files count every bio on v1 whether or not a limit is set.
+ */
+const BLKIO_BYTES = [
+  'blkio.throttle.io_service_bytes_recursive',
+  'blkio.io_service_bytes_recursive',
+  'blkio.bfq.io_service_bytes_recursive',
+  'blkio.throttle.io_service_bytes',
+];
+
+function exists(file: string): boolean {
+  return fs.existsSync(file);
+}
+
+/**
+ * Finds the files of the cgroup at `dir` (a directory under layout.root): the v2 file
+ * when the cgroup2 hierarchy has the controller, else the v1 file of the same relative
+ * path under the controller's mount. Every file used is hierarchical, so the container's
+ * own directory already counts its child cgroups.
+ */
+export function resolveCgroupFiles(layout: CgroupLayout, dir: string): CgroupFiles {
+  const files: CgroupFiles = {};
+  if (layout.v2) {
+    const cpuStat = path.join(dir, 'cpu.stat');
+    if (exists(cpuStat)) files.cpu = { file: cpuStat, unit: 'usec' };
+    const mem = path.join(dir, 'memory.current');
+    if (exists(mem)) files.memory = mem;
+    const io = path.join(dir, 'io.stat');
+    if (exists(io)) files.io = { kind: 'io.stat', file: io };
+    const events = path.join(dir, 'cgroup.events');
+    if (exists(events)) files.events = events;
+  }
+  if (!files.cpu) {
+    const d = v1PathOf(layout, 'cpuacct', dir);
+    if (d !== undefined && exists(path.join(d, 'cpuacct.usage')))
+      files.cpu = { file: path.join(d, 'cpuacct.usage'), unit: 'nsec' };
+  }
+  if (files.memory === undefined) {
+    const d = v1PathOf(layout, 'memory', dir);
+    if (d !== undefined && exists(path.join(d, 'memory.usage_in_bytes')))
+      files.memory = path.join(d, 'memory.usage_in_bytes');
+  }
+  if (!files.io) {
+    const d = v1PathOf(layout, 'blkio', dir);
+    if (d !== undefined) {
+      for (const name of BLKIO_BYTES) {
+        const bytesFile = path.join(d, name);
+        const opsFile = path.join(d, name.replace('io_service_bytes', 'io_serviced'));
+        if (exists(bytesFile) && exists(opsFile)) {
+          files.io = { kind: 'blkio', bytesFile, opsFile };
+          break;
+        }
+      }
+    }
+  }
+  return files;
+}
+
+function gone(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'ENOENT' || code === 'ENODEV' || code === 'ENOTDIR';
+}
+
+/** Reads a cgroup file; undefined when it (or its cgroup) is gone. Other failures go to onError. */
+function readText(file: string, onError?: (err: ZtsdbError) => void): string | undefined {
+  try {
+    return fs.readFileSync(file, 'latin1');
+  } catch (err) {
+    if (!gone(err)) onError?.(new CgroupReadError(file, err));
+    return undefined;
+  }
+}
+
+function parse(
+  file: string,
+  onError: ((err: ZtsdbError) => void) | undefined,
+  fn: () => void,
+): boolean {
+  try {
+    fn();
+    return true;
+  } catch (err) {
+    onError?.(err instanceof ZtsdbError ? err : new CgroupReadError(file, err));
+    return false;
+  }
+}
+
+/**
+ * Fills `out[0..COUNTER_COUNT)` with the cgroup's counters (COUNTER_* slots): cpu in ns,
+ * memory bytes, block bytes and ops. A counter whose file is missing, gone or malformed
+ * is NaN; read and parse errors (never "gone") are passed to onError, and nothing throws.
+ * The cpu file is read last, so a clock read right after the call dates it best.
+ * Returns how many files were read: 0 means the cgroup is gone.
+ */
+export function readCgroupCounters(
+  files: CgroupFiles,
+  out: Float64Array,
+  onError?: (err: ZtsdbError) => void,
+): number {
+  out.fill(NaN, 0, COUNTER_COUNT);
+  let read = 0;
+  if (files.memory !== undefined) {
+    const file = files.memory;
+    const text = readText(file, onError);
+    if (text !== undefined) {
+      read++;
+      parse(file, onError, () => (out[COUNTER_MEMORY_BYTES] = parseSingleUint(text, file)));
+    }
+  }
+  const io = files.io;
+  if (io?.kind === 'io.stat') {
+    const text = readText(io.file, onError);
+    if (text !== undefined) {
+      read++;
+      // parseIoStat writes rbytes, wbytes, rios, wios: the same order as the COUNTER_* slots from READ_BYTES on.
+      if (!parse(io.file, onError, () => parseIoStat(text, io.file, out, COUNTER_READ_BYTES))) {
+        out.fill(NaN, COUNTER_READ_BYTES, COUNTER_COUNT);
+      }
+    }
+  } else if (io?.kind === 'blkio') {
+    const bytes = readText(io.bytesFile, onError);
+    if (bytes !== undefined) {
+      read++;
+      if (
+        !parse(io.bytesFile, onError, () =>
+          parseBlkioReadWrite(bytes, io.bytesFile, out, COUNTER_READ_BYTES),
+        )
+      ) {
+        out.fill(NaN, COUNTER_READ_BYTES, COUNTER_WRITE_BYTES + 1);
+      }
+    }
+    const ops = readText(io.opsFile, onError);
+    if (ops !== undefined) {
+      read++;
+      if (
+        !parse(io.opsFile, onError, () =>
+          parseBlkioReadWrite(ops, io.opsFile, out, COUNTER_READ_OPS),
+        )
+      ) {
+        out.fill(NaN, COUNTER_READ_OPS, COUNTER_WRITE_OPS + 1);
+      }
+    }
+  }
+  const cpu = files.cpu;
+  if (cpu) {
+    const text = readText(cpu.file, onError);
+    if (text !== undefined) {
+      read++;
+      parse(cpu.file, onError, () => {
+        out[COUNTER_CPU_NS] =
+          cpu.unit === 'usec'
+            ? parseCpuStatUsageUsec(text, cpu.file) * 1000
+            : parseSingleUint(text, cpu.file);
+      });
+    }
+  }
+  return read;
+}

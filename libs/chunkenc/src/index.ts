@@ -1,0 +1,11 @@
+export { MAX_CHUNK_POINTS, CHUNK_VERSION } from './chunk-format';
+export { ChunkCorruptError, ChunkFullError } from './errors';
+export { XorAppender } from './xor-appender';
+export { XorIterator } from './xor-iterator';
+export { encodeChunk, decodeChunk } from './chunk-codec';
+// Building blocks for sibling codecs (blockenc's XOR value column).
+export { BitWriter } from './bit-writer';
+export { BitReader } from './bit-reader';
+export { XorValueWriter, XorValueReader } from './xor-values';
+export { makeFloatScratch } from './float-bits';
+export type { FloatScratch } from './float-bits';

@@ -1,0 +1,2 @@
+export { Settings, SettingsError, loadSettings } from './settings';
+export { parseDurationMs } from './settings';

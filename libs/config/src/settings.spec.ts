@@ -1,0 +1,42 @@
+import { loadSettings, SettingsError } from './settings';
+
+describe('settings', () => {
+  it('has the defaults of DESIGN.md', () => {
+    const s = loadSettings({});
+    expect(s.NATS_URL).toBe('nats://127.0.0.1:4222');
+    expect(s.ZTSDB_DATA_DIR).toBe('./data');
+    expect(s.ZTSDB_PARTITIONS).toBe(4);
+    expect(s.ZTSDB_HTTP_ADDR).toBe('127.0.0.1:9280');
+    expect(s.httpHost).toBe('127.0.0.1');
+    expect(s.httpPort).toBe(9280);
+    expect(s.ZTSDB_SOURCE).toBe('auto');
+    expect(s.ZTSDB_COLLECT_INTERVAL_MS).toBe(1000);
+    expect(s.ZTSDB_DISCOVERY_INTERVAL_MS).toBe(5000);
+    expect(s.ZTSDB_SYNTHETIC_CONTAINERS).toBe(20);
+    expect(s.ZTSDB_CGROUP_ROOT).toBeUndefined();
+  });
+
+  it('reads and converts values', () => {
+    const s = loadSettings({ ZTSDB_PARTITIONS: '8', ZTSDB_SOURCE: 'synthetic', ZTSDB_CGROUP_ROOT: '/x', ZTSDB_HTTP_ADDR: '0.0.0.0:1' });
+    expect(s.ZTSDB_PARTITIONS).toBe(8);
+    expect(s.ZTSDB_SOURCE).toBe('synthetic');
+    expect(s.ZTSDB_CGROUP_ROOT).toBe('/x');
+    expect(s.httpHost).toBe('0.0.0.0');
+  });
+
+  it('names every bad setting', () => {
+    try {
+      loadSettings({ ZTSDB_PARTITIONS: 'four', ZTSDB_SOURCE: 'magic', ZTSDB_HTTP_ADDR: 'nope', NATS_URL: 'http://x' });
+      throw new Error('no error');
+    } catch (e) {
+      expect(e).toBeInstanceOf(SettingsError);
+      const msg = (e as Error).message;
+      expect(msg).toMatch(/ZTSDB_PARTITIONS="four"/);
+      expect(msg).toMatch(/ZTSDB_SOURCE="magic"/);
+      expect(msg).toMatch(/ZTSDB_HTTP_ADDR="nope"/);
+      expect(msg).toMatch(/NATS_URL must look like/);
+    }
+    expect(() => loadSettings({ ZTSDB_COLLECT_INTERVAL_MS: '5' })).toThrow(/ZTSDB_COLLECT_INTERVAL_MS/);
+    expect(() => loadSettings({ ZTSDB_HTTP_ADDR: '127.0.0.1:70000' })).toThrow(/above 65535/);
+  });
+});

@@ -1,0 +1,206 @@
+import 'reflect-metadata';
+import { hostname } from 'node:os';
+import { plainToInstance, Transform } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, validateSync } from 'class-validator';
+import { InvalidInputError } from '@ztsdb/errors';
+
+const toInt = ({ value }: { value: unknown }) => (typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value);
+
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+/** A duration as users write it: `500ms`, `30s`, `6h`, `30d`, or plain milliseconds. */
+export function parseDurationMs(text: string): number | undefined {
+  const t = text.trim();
+  if (/^\d+$/.test(t)) return Number(t);
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d|w)$/.exec(t);
+  return m ? Math.round(Number(m[1]) * DURATION_UNITS[m[2]!]!) : undefined;
+}
+const toDuration = ({ value }: { value: unknown }) => (typeof value === 'string' ? (parseDurationMs(value) ?? value) : value);
+const DURATION_MESSAGE = (name: string) => ({ message: `${name} must be a duration like 500ms, 30s, 6h, 30d or plain milliseconds` });
+
+/**
+ * Every setting ztsdb reads from the environment, with its default. Names are
+ * the environment variables; README.md lists them for users.
+ */
+export class Settings {
+  @IsString()
+  @Matches(/^(nats|tls|ws|wss):\/\/[^\s]+$/, { message: 'NATS_URL must look like nats://host:port' })
+  NATS_URL = 'nats://127.0.0.1:4222';
+
+  @IsString()
+  ZTSDB_DATA_DIR = './data';
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1024)
+  ZTSDB_PARTITIONS = 4;
+
+  @IsString()
+  @Matches(/^[^\s:]+:\d{1,5}$/, { message: 'ZTSDB_HTTP_ADDR must be host:port, e.g. 127.0.0.1:9280' })
+  ZTSDB_HTTP_ADDR = '127.0.0.1:9280';
+
+  @IsIn(['auto', 'synthetic', 'ebpf', 'cgroupfs'])
+  ZTSDB_SOURCE: 'auto' | 'synthetic' | 'ebpf' | 'cgroupfs' = 'auto';
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(3_600_000)
+  ZTSDB_COLLECT_INTERVAL_MS = 1000;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(3_600_000)
+  ZTSDB_DISCOVERY_INTERVAL_MS = 5000;
+
+  @IsOptional()
+  @IsString()
+  ZTSDB_CGROUP_ROOT?: string;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(100_000)
+  ZTSDB_SYNTHETIC_CONTAINERS = 20;
+
+  /** Batches the collector keeps while NATS is unreachable; the oldest are dropped beyond it. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(10_000_000)
+  ZTSDB_COLLECTOR_BACKLOG = 10_000;
+
+  @IsString()
+  ZTSDB_HOST = hostname();
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  ZTSDB_QUERY_MAX_POINTS = 1_000_000;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  ZTSDB_QUERY_MAX_SERIES = 10_000;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  ZTSDB_QUERY_TIMEOUT_MS = 10_000;
+
+  /** How long the query service waits for a partition owner's hot data. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  ZTSDB_HOT_TIMEOUT_MS = 2000;
+
+  /** How long the samples stream keeps messages (must outlast the longest-lived unsealed chunk). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(60_000)
+  ZTSDB_SAMPLES_RETENTION_MS = 24 * 3600_000;
+
+  // --- Compactor (tiers) and query service (tiered reads) ---
+  /** Warm files older than this (since written) are merged into cold files. */
+  @Transform(toDuration)
+  @IsInt(DURATION_MESSAGE('ZTSDB_COLD_AFTER'))
+  @Min(0)
+  ZTSDB_COLD_AFTER = 6 * 3600_000;
+
+  /** Time window of one cold file (aligned to the epoch). */
+  @Transform(toDuration)
+  @IsInt(DURATION_MESSAGE('ZTSDB_COLD_WINDOW'))
+  @Min(1000)
+  ZTSDB_COLD_WINDOW = 24 * 3600_000;
+
+  /** Cold files whose newest point is older than this are expired. */
+  @Transform(toDuration)
+  @IsInt(DURATION_MESSAGE('ZTSDB_RETENTION'))
+  @Min(1000)
+  ZTSDB_RETENTION = 30 * 86_400_000;
+
+  /** How long a superseded or expired file stays on disk for readers that still have it open. */
+  @Transform(toDuration)
+  @IsInt(DURATION_MESSAGE('ZTSDB_WARM_GRACE'))
+  @Min(0)
+  ZTSDB_WARM_GRACE = 60_000;
+
+  /** How often the compactor looks for warm files to merge and cold files to expire. */
+  @Transform(toDuration)
+  @IsInt(DURATION_MESSAGE('ZTSDB_COMPACT_INTERVAL'))
+  @Min(50)
+  ZTSDB_COMPACT_INTERVAL = 60_000;
+
+  /** Longest a sealed chunk waits in the compactor before it is written to a warm file. */
+  @Transform(toDuration)
+  @IsInt(DURATION_MESSAGE('ZTSDB_WARM_FLUSH'))
+  @Min(10)
+  ZTSDB_WARM_FLUSH = 2000;
+
+  /** Most sealed chunks in one warm file. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(8192)
+  ZTSDB_WARM_BATCH_CHUNKS = 4096;
+
+  /** Most warm files merged into cold in one pass (bounds the compactor's memory). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  ZTSDB_COLD_MERGE_FILES = 64;
+
+  /** With step=, how far back from each step a point may be and still count. */
+  @Transform(toDuration)
+  @IsInt(DURATION_MESSAGE('ZTSDB_QUERY_LOOKBACK'))
+  @Min(1)
+  ZTSDB_QUERY_LOOKBACK = 5 * 60_000;
+
+  /** nats-server binary `ztsdb all` starts when no server answers; searched on PATH and in /usr/sbin when unset. */
+  @IsOptional()
+  @IsString()
+  ZTSDB_NATS_SERVER?: string;
+
+  @IsIn(['debug', 'info', 'warn', 'error'])
+  ZTSDB_LOG_LEVEL: 'debug' | 'info' | 'warn' | 'error' = 'info';
+
+  get httpHost(): string {
+    return this.ZTSDB_HTTP_ADDR.slice(0, this.ZTSDB_HTTP_ADDR.lastIndexOf(':'));
+  }
+
+  get httpPort(): number {
+    return Number(this.ZTSDB_HTTP_ADDR.slice(this.ZTSDB_HTTP_ADDR.lastIndexOf(':') + 1));
+  }
+}
+
+/** Raised at start when a setting is invalid; lists every bad one. */
+export class SettingsError extends InvalidInputError {}
+
+/** Reads settings from an environment (variables that are absent or empty keep their default). */
+export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
+  const defaults = new Settings();
+  const plain: Record<string, unknown> = {};
+  for (const key of Object.keys(defaults) as Array<keyof Settings>) {
+    const v = env[key];
+    plain[key] = v !== undefined && v !== '' ? v : defaults[key];
+  }
+  for (const optional of ['ZTSDB_CGROUP_ROOT', 'ZTSDB_NATS_SERVER'] as const) {
+    if (env[optional]) plain[optional] = env[optional];
+  }
+  const settings = plainToInstance(Settings, plain);
+  const errors = validateSync(settings, { forbidUnknownValues: false });
+  if (errors.length > 0) {
+    const lines = errors.map((e) => {
+      const why = Object.values(e.constraints ?? {}).join('; ');
+      return `  ${e.property}=${JSON.stringify(env[e.property] ?? '')}: ${why}`;
+    });
+    throw new SettingsError('ZTSDB_BAD_SETTINGS', `invalid settings:\n${lines.join('\n')}`, {
+      settings: errors.map((e) => e.property),
+    });
+  }
+  if (settings.httpPort > 65535) {
+    throw new SettingsError('ZTSDB_BAD_SETTINGS', `invalid settings:\n  ZTSDB_HTTP_ADDR: port ${settings.httpPort} is above 65535`);
+  }
+  return settings;
+}

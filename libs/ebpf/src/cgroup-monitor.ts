@@ -1,0 +1,262 @@
+import { ZtsdbError } from '@ztsdb/errors';
+import type { BpfLink } from './bpf-link';
+import { BPF_ANY, type BpfMap } from './bpf-map';
+import { BpfObject } from './bpf-object';
+import type { BpfProgram } from './bpf-program';
+import { canonicalCgroupPath, cgroupId } from './cgroup-fs';
+import { sumPerCpu, zeroPerCpu, type CgroupCounters } from './cgroup-metrics';
+import { defaultObjectPath } from './object-path';
+import { programStats, type ProgramStats } from './program-stats';
+import { ensureTracefs } from './tracefs';
+
+/** Names in bpf/cgroupmon.bpf.c. */
+export const CGROUPMON = {
+  map: 'cgroup_metrics_map',
+  schedSwitch: 'handle_sched_switch',
+  mmap: 'handle_mmap',
+  ingress: 'handle_ingress',
+  egress: 'handle_egress',
+} as const;
+
+export interface CgroupMonitorOptions {
+  /** Compiled object; default defaultObjectPath(). */
+  objectPath?: string;
+  /** The object's bytes instead of a path. */
+  objectBytes?: Uint8Array;
+}
+
+interface Tracked {
+  /** Canonical path of the cgroup directory. */
+  path: string;
+  /** ingress + egress links, or none when a tracked ancestor's links cover this cgroup. */
+  links: BpfLink[];
+}
+
+function keyOf(id: bigint): Buffer {
+  const key = Buffer.alloc(8);
+  key.writeBigUInt64LE(id, 0);
+  return key;
+}
+
+function isAncestor(ancestor: string, path: string): boolean {
+  return path.startsWith(ancestor.endsWith('/') ? ancestor : `${ancestor}/`);
+}
+
+/**
+ * The cgroupmon programs loaded and running: CPU time and mmap from
+ * tracepoints for every task, network bytes from cgroup_skb programs.
+ * Only registered cgroups (attachCgroup) are counted; an event is charged to
+ * the nearest registered cgroup at or above the one it happened in (nested
+ * children count towards their container; nothing is counted twice).
+ *
+ * The skb programs are attached at most once on any root-to-leaf path: a
+ * cgroup below an attached, registered one relies on its ancestor's
+ * attachment (programs on a cgroup run for all its descendants' sockets), so
+ * packets are seen once. Detaching the ancestor re-attaches the topmost
+ * registered descendants.
+ */
+export class CgroupMonitor {
+  readonly map: BpfMap;
+  readonly possibleCpus: number;
+  private readonly tracked = new Map<bigint, Tracked>();
+  private readonly zero: Buffer;
+  private closed = false;
+
+  private constructor(
+    private readonly object: BpfObject,
+    private readonly tracepointLinks: BpfLink[],
+    private readonly ingress: BpfProgram,
+    private readonly egress: BpfProgram,
+  ) {
+    this.map = object.map(CGROUPMON.map);
+    this.possibleCpus = object.possibleCpus;
+    this.zero = zeroPerCpu(this.possibleCpus, this.map.valueStride);
+  }
+
+  /**
+   * Mounts tracefs if needed, opens and loads the object, attaches the two
+   * tracepoint programs. Throws LibbpfError naming the failing call; nothing
+   * stays attached or loaded after a failure.
+   */
+  static open(options: CgroupMonitorOptions | string = {}): CgroupMonitor {
+    const opts = typeof options === 'string' ? { objectPath: options } : options;
+    ensureTracefs();
+    const object = opts.objectBytes
+      ? BpfObject.openBytes(opts.objectBytes, 'cgroupmon')
+      : BpfObject.openFile(opts.objectPath ?? defaultObjectPath());
+    const links: BpfLink[] = [];
+    try {
+      object.load();
+      links.push(object.program(CGROUPMON.schedSwitch).attach());
+      links.push(object.program(CGROUPMON.mmap).attach());
+      return new CgroupMonitor(
+        object,
+        links,
+        object.program(CGROUPMON.ingress),
+        object.program(CGROUPMON.egress),
+      );
+    } catch (err) {
+      for (const link of links) link.destroy();
+      object.close();
+      throw err;
+    }
+  }
+
+  /**
+   * Starts counting the cgroup v2 directory `path` and returns its id (the
+   * directory's inode). Registers the id in the map and, unless a registered
+   * ancestor's attachment already covers it, attaches the skb programs to it.
+   * Idempotent.
+   */
+  attachCgroup(path: string): bigint {
+    this.assertOpen();
+    const canonical = canonicalCgroupPath(path);
+    const id = cgroupId(canonical);
+    if (this.tracked.has(id)) return id;
+    const key = keyOf(id);
+    this.map.update(key, this.zero, BPF_ANY);
+    const entry: Tracked = { path: canonical, links: [] };
+    try {
+      if (!this.coveredByAncestor(entry.path)) {
+        entry.links = this.attachSkb(canonical);
+        // Descendants' own attachments would now see their packets a second time.
+        for (const other of this.tracked.values()) {
+          if (other.links.length > 0 && isAncestor(canonical, other.path)) this.destroyLinks(other);
+        }
+      }
+    } catch (err) {
+      this.map.delete(key);
+      throw err;
+    }
+    this.tracked.set(id, entry);
+    return id;
+  }
+
+  /**
+   * Stops counting cgroup `id`: destroys its skb links (re-attaching at the
+   * registered descendants it covered) and deletes its key, so read it
+   * first. False when the id was not registered (its key is deleted anyway).
+   */
+  detachCgroup(id: bigint): boolean {
+    this.assertOpen();
+    const entry = this.tracked.get(id);
+    let firstError: unknown;
+    if (entry) {
+      this.tracked.delete(id);
+      const hadLinks = entry.links.length > 0;
+      this.destroyLinks(entry);
+      if (hadLinks) {
+        const orphans = [...this.tracked.values()]
+          .filter((t) => isAncestor(entry.path, t.path))
+          .sort((a, b) => a.path.length - b.path.length);
+        for (const orphan of orphans) {
+          if (orphan.links.length > 0 || this.coveredByAncestor(orphan.path)) continue;
+          try {
+            orphan.links = this.attachSkb(orphan.path);
+          } catch (err) {
+            firstError ??= err; // e.g. the cgroup is gone already; keep going
+          }
+        }
+      }
+    }
+    this.map.delete(keyOf(id));
+    if (firstError) throw firstError;
+    return entry !== undefined;
+  }
+
+  /** detachCgroup for each id (containers that are gone); unknown ids only lose their key. */
+  remove(ids: readonly bigint[]): void {
+    let firstError: unknown;
+    for (const id of ids) {
+      try {
+        this.detachCgroup(id);
+      } catch (err) {
+        firstError ??= err;
+      }
+    }
+    if (firstError) throw firstError;
+  }
+
+  /** Registered cgroups: id → canonical path. */
+  cgroups(): Map<bigint, string> {
+    return new Map([...this.tracked].map(([id, t]) => [id, t.path]));
+  }
+
+  /** Whether cgroup `id` has skb programs attached at its own directory (else an ancestor's cover it). */
+  hasOwnSkbLinks(id: bigint): boolean {
+    return (this.tracked.get(id)?.links.length ?? 0) > 0;
+  }
+
+  /** Every key of the map with its counters summed over CPUs (one batch read of the whole map). */
+  readAll(options: { batch?: boolean } = {}): Map<bigint, CgroupCounters> {
+    this.assertOpen();
+    const dump = this.map.dump(options);
+    const out = new Map<bigint, CgroupCounters>();
+    for (let i = 0; i < dump.count; i++) {
+      const id = dump.keys.readBigUInt64LE(i * 8);
+      out.set(
+        id,
+        sumPerCpu(dump.values, i * this.map.valueBytes, this.possibleCpus, this.map.valueStride),
+      );
+    }
+    return out;
+  }
+
+  /** One cgroup's counters, or undefined when it has no key. */
+  read(id: bigint): CgroupCounters | undefined {
+    this.assertOpen();
+    const value = this.map.lookup(keyOf(id));
+    return value && sumPerCpu(value, 0, this.possibleCpus, this.map.valueStride);
+  }
+
+  /** Run counts and times of the four programs (accumulate only while bpf stats are enabled). */
+  programStats(): ProgramStats[] {
+    this.assertOpen();
+    return programStats(this.object.programs());
+  }
+
+  /** Destroys every link and closes the object. Idempotent. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    let firstError: unknown;
+    const links = [...this.tracepointLinks, ...[...this.tracked.values()].flatMap((t) => t.links)];
+    this.tracked.clear();
+    for (const link of links) {
+      try {
+        link.destroy();
+      } catch (err) {
+        firstError ??= err;
+      }
+    }
+    this.object.close();
+    if (firstError) throw firstError;
+  }
+
+  private attachSkb(path: string): BpfLink[] {
+    const ingress = this.ingress.attachCgroup(path);
+    try {
+      return [ingress, this.egress.attachCgroup(path)];
+    } catch (err) {
+      ingress.destroy();
+      throw err;
+    }
+  }
+
+  private destroyLinks(entry: Tracked): void {
+    const links = entry.links;
+    entry.links = [];
+    for (const link of links) link.destroy();
+  }
+
+  private coveredByAncestor(path: string): boolean {
+    for (const t of this.tracked.values()) {
+      if (t.links.length > 0 && isAncestor(t.path, path)) return true;
+    }
+    return false;
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new ZtsdbError('ZTSDB_EBPF_CLOSED', 'CgroupMonitor is closed');
+  }
+}

@@ -1,0 +1,73 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { MappedFile, fsyncDir, isAtomicTempName, writeFileAtomic, writeFileAtomicSync } from './index';
+
+describe('fileutil', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ztsdb-fileutil-'));
+  });
+  afterEach(() => {
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('writeFileAtomic writes all chunks, replaces an existing file and leaves no temp file', async () => {
+    const target = path.join(dir, 'a.bin');
+    fs.writeFileSync(target, 'old contents');
+    await writeFileAtomic(target, [Buffer.from('hello '), new Uint8Array(0), Buffer.from('world')]);
+    expect(fs.readFileSync(target, 'utf8')).toBe('hello world');
+    expect(fs.readdirSync(dir)).toEqual(['a.bin']);
+    writeFileAtomicSync(target, [Buffer.from('sync')]);
+    expect(fs.readFileSync(target, 'utf8')).toBe('sync');
+    expect(fs.readdirSync(dir)).toEqual(['a.bin']);
+    await fsyncDir(dir);
+  });
+
+  it('writeFileAtomic leaves the target untouched and removes the temp file on failure', async () => {
+    const target = path.join(dir, 'sub');
+    fs.mkdirSync(target); // renaming a file over a directory fails
+    await expect(writeFileAtomic(target, [Buffer.from('x')])).rejects.toThrow();
+    expect(fs.readdirSync(dir)).toEqual(['sub']);
+    expect(isAtomicTempName('.a.bin.1.2.tmp')).toBe(true);
+    expect(isAtomicTempName('a.bin')).toBe(false);
+  });
+
+  it('MappedFile maps file contents without copying and unmaps on close', () => {
+    const target = path.join(dir, 'm.bin');
+    const data = Buffer.alloc(3 * 4096 + 17);
+    for (let i = 0; i < data.length; i++) data[i] = (i * 31) & 0xff;
+    fs.writeFileSync(target, data);
+    const mf = MappedFile.open(target);
+    expect(mf.size).toBe(data.length);
+    expect(Buffer.compare(mf.buffer, data)).toBe(0);
+    // MAP_SHARED: a write through the file is visible in the mapping (no copy was made).
+    const fd = fs.openSync(target, 'r+');
+    fs.writeSync(fd, Buffer.from([0xab]), 0, 1, 5);
+    fs.closeSync(fd);
+    expect(mf.buffer[5]).toBe(0xab);
+    mf.close();
+    expect(mf.isClosed).toBe(true);
+    expect(() => mf.buffer).toThrow(/closed/);
+    mf.close(); // idempotent
+  });
+
+  it('MappedFile handles zero-length and missing files', () => {
+    const empty = path.join(dir, 'empty.bin');
+    fs.writeFileSync(empty, '');
+    const mf = MappedFile.open(empty);
+    expect(mf.buffer.length).toBe(0);
+    mf.close();
+    expect(() => MappedFile.open(path.join(dir, 'nope'))).toThrow(/ENOENT/);
+  });
+
+  it('maps and unmaps many files without leaking', () => {
+    const target = path.join(dir, 'x.bin');
+    fs.writeFileSync(target, Buffer.alloc(1 << 16, 7));
+    for (let i = 0; i < 200; i++) {
+      const mf = MappedFile.open(target);
+      expect(mf.buffer[(1 << 16) - 1]).toBe(7);
+      mf.close();
+    }
+  });
+});

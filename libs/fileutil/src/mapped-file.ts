@@ -1,0 +1,69 @@
+import * as fs from 'node:fs';
+import { createExternalBuffer } from 'ffi-rs';
+import { ZtsdbError } from '@ztsdb/errors';
+import { MAP_SHARED, PROT_READ, addressToExternal, mmapRaw, munmapRaw } from './libc-mmap';
+
+const EMPTY = Buffer.alloc(0);
+
+/**
+ * A whole file mapped read-only (PROT_READ, MAP_SHARED). `buffer` is a view of
+ * the mapping, no copy. After `close()` the memory is unmapped: any Buffer or
+ * slice taken from `buffer` must no longer be touched (the process would
+ * fault). The file must not be truncated while mapped; ztsdb files are
+ * immutable once renamed into place.
+ */
+export class MappedFile {
+  private buf: Buffer;
+  private closed = false;
+
+  private constructor(
+    readonly path: string,
+    private readonly address: number,
+    readonly size: number,
+    buffer: Buffer,
+  ) {
+    this.buf = buffer;
+  }
+
+  static open(path: string): MappedFile {
+    const fd = fs.openSync(path, 'r');
+    try {
+      const size = fs.fstatSync(fd).size;
+      if (size === 0) return new MappedFile(path, 0, 0, EMPTY);
+      const r = mmapRaw(size, PROT_READ, MAP_SHARED, fd, 0);
+      if (r.address === -1 || r.address === 0) {
+        throw new ZtsdbError('ZTSDB_MMAP_FAILED', `mmap of ${path} (${size} bytes) failed: ${r.errnoMessage}`, {
+          file: path,
+          errno: r.errno,
+        });
+      }
+      const buffer = createExternalBuffer(addressToExternal(r.address), size);
+      return new MappedFile(path, r.address, size, buffer);
+    } finally {
+      // The mapping keeps its own reference to the file.
+      fs.closeSync(fd);
+    }
+  }
+
+  /** The mapped bytes. Throws once closed. */
+  get buffer(): Buffer {
+    if (this.closed) throw new ZtsdbError('ZTSDB_MAPPED_FILE_CLOSED', `${this.path} is closed`, { file: this.path });
+    return this.buf;
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.buf = EMPTY;
+    if (this.size > 0) {
+      const err = munmapRaw(this.address, this.size);
+      if (err !== 0) {
+        throw new ZtsdbError('ZTSDB_MUNMAP_FAILED', `munmap of ${this.path} failed (errno ${err})`, { file: this.path });
+      }
+    }
+  }
+}

@@ -1,0 +1,1 @@
+export { MetricsRegistry, Counter, Gauge, processMetrics } from './registry';

@@ -1,0 +1,52 @@
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
+import { connectWithRetry, ensureTopology, resolvePartitions, DEFAULT_TOPOLOGY, type Topology } from '@ztsdb/bus';
+import type { Settings } from '@ztsdb/config';
+import { SERVICE_NAME, SETTINGS } from './tokens';
+
+/**
+ * The service's connection to NATS, with the streams and buckets in place and
+ * the deployment's partition count resolved. `init()` is awaited by the module
+ * factory, so every consumer gets a ready connection.
+ */
+@Injectable()
+export class NatsClient implements OnApplicationShutdown {
+  private readonly log = new Logger('nats');
+  nc!: NatsConnection;
+  js!: JetStreamClient;
+  topology!: Topology;
+  partitions!: number;
+
+  constructor(
+    @Inject(SETTINGS) private readonly settings: Settings,
+    @Inject(SERVICE_NAME) private readonly serviceName: string,
+  ) {}
+
+  async init(): Promise<this> {
+    this.nc = await connectWithRetry({
+      url: this.settings.NATS_URL,
+      name: `ztsdb-${this.serviceName}`,
+      log: (m) => this.log.warn(m),
+    });
+    void this.watchStatus();
+    this.js = jetstream(this.nc);
+    this.topology = await ensureTopology(this.nc, {
+      ...DEFAULT_TOPOLOGY,
+      samplesMaxAgeMs: this.settings.ZTSDB_SAMPLES_RETENTION_MS,
+    });
+    this.partitions = await resolvePartitions(this.topology.config, this.settings.ZTSDB_PARTITIONS, (m) => this.log.warn(m));
+    return this;
+  }
+
+  private async watchStatus(): Promise<void> {
+    for await (const s of this.nc.status()) {
+      if (s.type === 'disconnect') this.log.warn(`disconnected from ${this.settings.NATS_URL}`);
+      else if (s.type === 'reconnect') this.log.log(`reconnected to ${this.settings.NATS_URL}`);
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.nc && !this.nc.isClosed()) await this.nc.drain().catch(() => this.nc.close());
+  }
+}

@@ -1,0 +1,121 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface NatsServerOptions {
+  /** JetStream store; a fresh temporary directory when absent (removed by stop()). */
+  storeDir?: string;
+  /** Fixed port; a free one chosen by the server when absent. */
+  port?: number;
+  binary?: string;
+  startTimeoutMs?: number;
+}
+
+const CANDIDATES = ['nats-server', '/usr/sbin/nats-server', '/usr/bin/nats-server', '/usr/local/bin/nats-server'];
+
+/** Path of a runnable nats-server, or undefined. */
+export function findNatsServer(explicit?: string): string | undefined {
+  for (const c of explicit ? [explicit] : CANDIDATES) {
+    const r = spawnSync(c, ['--version'], { encoding: 'utf8' });
+    if (r.status === 0) return c;
+  }
+  return undefined;
+}
+
+/**
+ * A real `nats-server -js` on a loopback port, as nats.js's own test launcher runs it:
+ * port -1 (free port), a ports file to learn it, a temporary store, everything removed on stop.
+ */
+export class NatsServer {
+  private constructor(
+    private proc: ChildProcess,
+    readonly port: number,
+    readonly storeDir: string,
+    private readonly ownsStore: boolean,
+    private readonly workDir: string,
+    private readonly binary: string,
+  ) {}
+
+  get url(): string {
+    return `nats://127.0.0.1:${this.port}`;
+  }
+
+  get pid(): number | undefined {
+    return this.proc.pid;
+  }
+
+  static async start(opts: NatsServerOptions = {}): Promise<NatsServer> {
+    const binary = findNatsServer(opts.binary);
+    if (!binary) {
+      throw new Error(
+        'nats-server was not found on PATH. Install it (Debian/Ubuntu: apt-get install nats-server) to run these tests.',
+      );
+    }
+    const workDir = mkdtempSync(join(tmpdir(), 'ztsdb-nats-'));
+    const ownsStore = !opts.storeDir;
+    const storeDir = opts.storeDir ?? join(workDir, 'store');
+    const { proc, port } = await launch(binary, workDir, storeDir, opts.port ?? -1, opts.startTimeoutMs ?? 10_000);
+    return new NatsServer(proc, port, storeDir, ownsStore, workDir, binary);
+  }
+
+  /** Stops the server and starts it again on the same port with the same store. */
+  async restart(downMs = 0): Promise<void> {
+    await this.kill();
+    if (downMs > 0) await new Promise((r) => setTimeout(r, downMs));
+    const { proc } = await launch(this.binary, this.workDir, this.storeDir, this.port, 10_000);
+    this.proc = proc;
+  }
+
+  async stop(): Promise<void> {
+    await this.kill();
+    rmSync(this.workDir, { recursive: true, force: true });
+    if (!this.ownsStore) return;
+    rmSync(this.storeDir, { recursive: true, force: true });
+  }
+
+  private async kill(): Promise<void> {
+    const p = this.proc;
+    if (p.exitCode !== null || p.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => p.once('exit', () => resolve()));
+    p.kill('SIGTERM');
+    const timer = setTimeout(() => p.kill('SIGKILL'), 5000);
+    await exited;
+    clearTimeout(timer);
+  }
+}
+
+async function launch(
+  binary: string,
+  workDir: string,
+  storeDir: string,
+  port: number,
+  timeoutMs: number,
+): Promise<{ proc: ChildProcess; port: number }> {
+  for (const f of readdirSync(workDir)) if (f.endsWith('.ports')) rmSync(join(workDir, f));
+  const args = ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir, '--ports_file_dir', workDir];
+  const proc = spawn(binary, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  proc.stderr?.on('data', (d: Buffer) => {
+    stderr = (stderr + d.toString()).slice(-4000);
+  });
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (proc.exitCode !== null) throw new Error(`nats-server exited with ${proc.exitCode}: ${stderr}`);
+    const portsFile = readdirSync(workDir).find((f) => f.endsWith('.ports'));
+    if (portsFile) {
+      try {
+        const info = JSON.parse(readFileSync(join(workDir, portsFile), 'utf8')) as { nats?: string[] };
+        const url = info.nats?.[0];
+        const m = url && /:(\d+)$/.exec(url);
+        // The server writes the ports file once its listeners (and JetStream) are up.
+        if (m) return { proc, port: Number(m[1]) };
+      } catch {
+        // the file may be half written; try again
+      }
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  proc.kill('SIGKILL');
+  throw new Error(`nats-server did not start within ${timeoutMs} ms: ${stderr}`);
+}

@@ -1,0 +1,141 @@
+import type { ManifestEvent } from '@ztsdb/wire';
+
+/** A file the manifest says exists (added, not yet removed or expired). */
+export interface CatalogFile {
+  /** Path relative to the data dir, e.g. `warm/p0/seg-000000000042.warm`. */
+  file: string;
+  tier: 'warm' | 'cold';
+  partition: number;
+  bytes: number;
+  crc32c: number;
+  minT: number;
+  maxT: number;
+  seriesCount: number;
+  points: number;
+  /** When it was recorded (wall clock of the compactor). */
+  atMs: number;
+  /** Set once a cold-added event lists it in `replaces`: readers stop using it. */
+  supersededAtMs?: number;
+  supersededBy?: string;
+  /** Set once it is expired: readers stop using it, the file goes after the grace period. */
+  expiredAtMs?: number;
+}
+
+const WARM_SEQ = /^warm\/p\d+\/seg-(\d+)\.warm$/;
+const COLD_GEN = /^cold\/p\d+\/w\d+-g(\d+)\.cold$/;
+
+/**
+ * The catalog of files, rebuilt by applying manifest events in stream order
+ * (docs/format/manifest.md):
+ * - `warm-added`, `cold-added`: the file exists and is live;
+ * - `cold-added` with `replaces`: the listed files are superseded (no longer
+ *   read; they still exist until their `warm-removed`);
+ * - `expired`: the cold file is past retention (no longer read; deleted after the grace period);
+ * - `warm-removed`: a superseded or expired file is gone from disk.
+ * Applying the same event twice changes nothing.
+ */
+export class FileCatalog {
+  private readonly files = new Map<string, CatalogFile>();
+  private readonly warmSeq = new Map<number, number>();
+  private coldGen = 0;
+  /** Stream sequence of the last event applied (0 before any). */
+  lastSeq = 0;
+
+  apply(e: ManifestEvent, streamSeq = 0): void {
+    if (streamSeq > this.lastSeq) this.lastSeq = streamSeq;
+    this.noteName(e.partition, e.file);
+    switch (e.kind) {
+      case 'warm-added':
+      case 'cold-added': {
+        const prev = this.files.get(e.file);
+        this.files.set(e.file, {
+          file: e.file,
+          tier: e.kind === 'warm-added' ? 'warm' : 'cold',
+          partition: e.partition,
+          bytes: e.bytes,
+          crc32c: e.crc32c,
+          minT: e.minT,
+          maxT: e.maxT,
+          seriesCount: e.seriesCount,
+          points: e.points,
+          atMs: prev?.atMs ?? e.atMs,
+          supersededAtMs: prev?.supersededAtMs,
+          supersededBy: prev?.supersededBy,
+          expiredAtMs: prev?.expiredAtMs,
+        });
+        for (const r of e.replaces ?? []) {
+          this.noteName(e.partition, r);
+          const old = this.files.get(r);
+          if (old && old.supersededAtMs === undefined) {
+            old.supersededAtMs = e.atMs;
+            old.supersededBy = e.file;
+          }
+        }
+        break;
+      }
+      case 'expired': {
+        const f = this.files.get(e.file);
+        if (f && f.expiredAtMs === undefined) f.expiredAtMs = e.atMs;
+        break;
+      }
+      case 'warm-removed':
+        this.files.delete(e.file);
+        break;
+    }
+  }
+
+  private noteName(partition: number, file: string): void {
+    const w = WARM_SEQ.exec(file);
+    if (w) this.warmSeq.set(partition, Math.max(this.warmSeq.get(partition) ?? 0, Number(w[1])));
+    const c = COLD_GEN.exec(file);
+    if (c) this.coldGen = Math.max(this.coldGen, Number(c[1]));
+  }
+
+  get(file: string): CatalogFile | undefined {
+    return this.files.get(file);
+  }
+
+  /** Files readers use: present, neither superseded nor expired. Optionally one partition's. */
+  live(partition?: number): CatalogFile[] {
+    const out: CatalogFile[] = [];
+    for (const f of this.files.values()) {
+      if (f.supersededAtMs !== undefined || f.expiredAtMs !== undefined) continue;
+      if (partition !== undefined && f.partition !== partition) continue;
+      out.push(f);
+    }
+    return out;
+  }
+
+  /** Files still on disk that readers no longer use, waiting for removal. */
+  retired(): CatalogFile[] {
+    return [...this.files.values()].filter((f) => f.supersededAtMs !== undefined || f.expiredAtMs !== undefined);
+  }
+
+  /** Every file the manifest says is on disk (live or retired). */
+  all(): CatalogFile[] {
+    return [...this.files.values()];
+  }
+
+  has(file: string): boolean {
+    return this.files.has(file);
+  }
+
+  /** Next warm segment sequence of a partition: above every name the manifest ever mentioned. */
+  nextWarmSeq(partition: number): number {
+    return (this.warmSeq.get(partition) ?? 0) + 1;
+  }
+
+  /** Next cold generation: above every cold name the manifest ever mentioned. */
+  nextColdGen(): number {
+    return this.coldGen + 1;
+  }
+
+  /** Reserves names handed out before their events are applied. */
+  reserveWarmSeq(partition: number, seq: number): void {
+    this.warmSeq.set(partition, Math.max(this.warmSeq.get(partition) ?? 0, seq));
+  }
+
+  reserveColdGen(gen: number): void {
+    this.coldGen = Math.max(this.coldGen, gen);
+  }
+}

@@ -1,0 +1,55 @@
+import { chunkMessageId, decodeChunkMessage, decodeManifestEvent, encodeChunkMessage, encodeManifestEvent, manifestEventId, WireDecodeError, type ManifestEvent } from './index';
+
+function expectEveryDamageRefused(bytes: Uint8Array, decode: (b: Uint8Array) => unknown): void {
+  for (let len = 0; len < bytes.length; len++) expect(() => decode(bytes.subarray(0, len))).toThrow(WireDecodeError);
+  for (let i = 0; i < bytes.length; i++) {
+    for (let bit = 0; bit < 8; bit++) {
+      const copy = new Uint8Array(bytes);
+      copy[i]! ^= 1 << bit;
+      expect(() => decode(copy)).toThrow(WireDecodeError);
+    }
+  }
+}
+
+describe('chunk message v1', () => {
+  const msg = { partition: 3, seriesId: 0xdeadbeefcafef00dn, minT: -5, maxT: 2 ** 50, count: 77, chunk: Uint8Array.of(1, 2, 3, 4, 5) };
+  it('round-trips', () => {
+    expect(decodeChunkMessage(encodeChunkMessage(msg))).toEqual(msg);
+    expect(decodeChunkMessage(encodeChunkMessage({ ...msg, chunk: new Uint8Array(0) })).chunk.length).toBe(0);
+  });
+  it('refuses every truncation and flipped bit', () => {
+    expectEveryDamageRefused(encodeChunkMessage(msg), decodeChunkMessage);
+  });
+  it('has an id that is the same when the same chunk is sealed again', () => {
+    expect(chunkMessageId(msg)).toBe(chunkMessageId({ ...msg }));
+    expect(chunkMessageId(msg)).toBe(`deadbeefcafef00d--5-${2 ** 50}-77`);
+    expect(chunkMessageId({ ...msg, count: 78 })).not.toBe(chunkMessageId(msg));
+  });
+});
+
+describe('manifest event v1', () => {
+  const e: ManifestEvent = {
+    kind: 'warm-added',
+    partition: 1,
+    file: 'warm/p1/00000000000000000001.warm',
+    bytes: 1234,
+    crc32c: 0xabcdef01,
+    minT: 1,
+    maxT: 2,
+    seriesCount: 1,
+    points: 2,
+    chunks: [{ id: '0000000000000001', minT: 1, maxT: 2, count: 2 }],
+    atMs: 1_700_000_000_000,
+  };
+  it('round-trips', () => {
+    expect(decodeManifestEvent(encodeManifestEvent(e))).toEqual(e);
+    expect(manifestEventId(e)).toBe('warm-added:warm/p1/00000000000000000001.warm');
+  });
+  it('refuses every truncation and flipped bit', () => {
+    expectEveryDamageRefused(encodeManifestEvent({ ...e, chunks: undefined }), decodeManifestEvent);
+  });
+  it('refuses bodies that are not events', () => {
+    expect(() => decodeManifestEvent(encodeManifestEvent({ ...e, kind: 'nope' as never }))).toThrow(/bad kind/);
+    expect(() => decodeManifestEvent(encodeManifestEvent({ ...e, file: '../../etc/passwd' }))).toThrow(WireDecodeError);
+  });
+});

@@ -1,0 +1,19 @@
+export {
+  encodeSampleBatch,
+  decodeSampleBatch,
+  sampleBatchByteLength,
+  sampleBatchMsgId,
+  SAMPLE_BATCH_MAGIC,
+  SAMPLE_BATCH_VERSION,
+  SAMPLE_BATCH_HEADER_BYTES,
+  SAMPLE_BATCH_POINT_BYTES,
+  SAMPLE_BATCH_MAX_POINTS,
+} from './sample-batch';
+export type { SampleBatch, SampleBatchHeader } from './sample-batch';
+export { WireDecodeError } from './wire-errors';
+export { encodeHotReply, decodeHotReply, HOT_REPLY_MAGIC, HOT_REPLY_VERSION } from './hot-reply';
+export type { HotReply, SeriesPoints } from './hot-reply';
+export { encodeChunkMessage, decodeChunkMessage, chunkMessageId, CHUNK_MESSAGE_MAGIC, CHUNK_MESSAGE_VERSION } from './chunk-message';
+export type { ChunkMessage } from './chunk-message';
+export { encodeManifestEvent, decodeManifestEvent, manifestEventId, MANIFEST_EVENT_MAGIC, MANIFEST_EVENT_VERSION } from './manifest-event';
+export type { ManifestEvent, ManifestEventKind, ManifestChunkRef } from './manifest-event';

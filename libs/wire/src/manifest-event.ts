@@ -1,0 +1,84 @@
+import { crc32c } from '@ztsdb/checksum';
+import { WireDecodeError } from './wire-errors';
+
+/** "ZTME" as a little-endian u32. */
+export const MANIFEST_EVENT_MAGIC = 0x454d545a;
+export const MANIFEST_EVENT_VERSION = 1;
+const HEADER = 12;
+const MAX_BODY = 16 << 20;
+
+export type ManifestEventKind = 'warm-added' | 'cold-added' | 'warm-removed' | 'expired';
+const KINDS: readonly ManifestEventKind[] = ['warm-added', 'cold-added', 'warm-removed', 'expired'];
+
+/** A sealed chunk that a warm file now holds, so its ingestor may drop it from memory. */
+export interface ManifestChunkRef {
+  /** Series id as 16 hex digits. */
+  id: string;
+  minT: number;
+  maxT: number;
+  count: number;
+}
+
+/**
+ * One change to the catalog of files, on `ztsdb.manifest.p.<n>`. Replaying
+ * the stream in order rebuilds the set of live files of every partition.
+ */
+export interface ManifestEvent {
+  kind: ManifestEventKind;
+  partition: number;
+  /** Path relative to the data dir, e.g. `warm/p0/00000000000000000042.warm`. */
+  file: string;
+  /** Size and CRC-32C of the whole file (for added files). */
+  bytes: number;
+  crc32c: number;
+  minT: number;
+  maxT: number;
+  seriesCount: number;
+  points: number;
+  /** warm-added: the sealed chunks it holds. */
+  chunks?: ManifestChunkRef[];
+  /** cold-added: the files it supersedes (removed by later warm-removed events). */
+  replaces?: string[];
+  atMs: number;
+}
+
+/** Frame: magic, version, 3 reserved bytes, u32 body length, UTF-8 JSON body, CRC-32C. */
+export function encodeManifestEvent(e: ManifestEvent): Uint8Array {
+  const body = new TextEncoder().encode(JSON.stringify(e));
+  const bytes = new Uint8Array(HEADER + body.length + 4);
+  const view = new DataView(bytes.buffer);
+  view.setUint32(0, MANIFEST_EVENT_MAGIC, true);
+  view.setUint8(4, MANIFEST_EVENT_VERSION);
+  view.setUint32(8, body.length, true);
+  bytes.set(body, HEADER);
+  view.setUint32(bytes.length - 4, crc32c(bytes, 0, bytes.length - 4), true);
+  return bytes;
+}
+
+export function decodeManifestEvent(message: Uint8Array): ManifestEvent {
+  if (message.length < HEADER + 4) throw new WireDecodeError('ZTSDB_WIRE_SHORT', `manifest event of ${message.length} bytes is too short`);
+  const view = new DataView(message.buffer, message.byteOffset, message.byteLength);
+  if (view.getUint32(0, true) !== MANIFEST_EVENT_MAGIC) throw new WireDecodeError('ZTSDB_WIRE_MAGIC', 'not a manifest event', { offset: 0 });
+  if (view.getUint8(4) !== MANIFEST_EVENT_VERSION) throw new WireDecodeError('ZTSDB_WIRE_VERSION', `manifest event version ${view.getUint8(4)} is not supported`, { offset: 4 });
+  const len = view.getUint32(8, true);
+  if (len > MAX_BODY || message.length !== HEADER + len + 4) throw new WireDecodeError('ZTSDB_WIRE_LENGTH', `manifest event body of ${len} bytes does not fit the message`, { offset: 8 });
+  if (view.getUint32(message.length - 4, true) !== crc32c(message, 0, message.length - 4)) {
+    throw new WireDecodeError('ZTSDB_WIRE_CHECKSUM', 'manifest event checksum mismatch', { offset: message.length - 4 });
+  }
+  if (view.getUint8(5) !== 0 || view.getUint16(6, true) !== 0) throw new WireDecodeError('ZTSDB_WIRE_RESERVED', 'manifest event has reserved bits set', { offset: 5 });
+  let e: ManifestEvent;
+  try {
+    e = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(message.subarray(HEADER, HEADER + len))) as ManifestEvent;
+  } catch (err) {
+    throw new WireDecodeError('ZTSDB_WIRE_BODY', `manifest event body is not JSON: ${(err as Error).message}`, { offset: HEADER });
+  }
+  if (!KINDS.includes(e.kind) || !Number.isInteger(e.partition) || typeof e.file !== 'string' || e.file.includes('..')) {
+    throw new WireDecodeError('ZTSDB_WIRE_BODY', `manifest event has a bad kind, partition or file`, { offset: HEADER });
+  }
+  return e;
+}
+
+/** `Nats-Msg-Id` of a manifest event: one event per kind and file. */
+export function manifestEventId(e: Pick<ManifestEvent, 'kind' | 'file'>): string {
+  return `${e.kind}:${e.file}`;
+}

@@ -1,0 +1,137 @@
+import { crc32c } from '@ztsdb/checksum';
+import { WireDecodeError } from './wire-errors';
+
+/** "ZTSB" read as a little-endian u32. */
+export const SAMPLE_BATCH_MAGIC = 0x4253545a;
+export const SAMPLE_BATCH_VERSION = 1;
+export const SAMPLE_BATCH_HEADER_BYTES = 32;
+export const SAMPLE_BATCH_TRAILER_BYTES = 4;
+/** Bytes per point across the three columns (u64 id, i64 timestamp, f64 value). */
+export const SAMPLE_BATCH_POINT_BYTES = 24;
+/** Upper bound on points per batch; a larger count is refused without allocating. */
+export const SAMPLE_BATCH_MAX_POINTS = 1 << 20;
+
+export interface SampleBatchHeader {
+  partition: number;
+  producerId: bigint;
+  sequence: bigint;
+}
+
+/** A decoded batch. Columns are views on (or copies of) the message bytes. */
+export interface SampleBatch extends SampleBatchHeader {
+  count: number;
+  seriesIds: BigUint64Array;
+  /** Milliseconds since epoch as exact integers in doubles. */
+  timestamps: Float64Array;
+  values: Float64Array;
+}
+
+export function sampleBatchByteLength(count: number): number {
+  return SAMPLE_BATCH_HEADER_BYTES + count * SAMPLE_BATCH_POINT_BYTES + SAMPLE_BATCH_TRAILER_BYTES;
+}
+
+/**
+ * Encodes one batch. Columns are read from `[0, count)` of the given arrays;
+ * timestamps must be integer milliseconds.
+ */
+export function encodeSampleBatch(
+  header: SampleBatchHeader,
+  seriesIds: BigUint64Array | readonly bigint[],
+  timestamps: ArrayLike<number>,
+  values: ArrayLike<number>,
+  count = seriesIds.length,
+): Uint8Array {
+  if (count > SAMPLE_BATCH_MAX_POINTS) throw new RangeError(`batch of ${count} points exceeds ${SAMPLE_BATCH_MAX_POINTS}`);
+  if (timestamps.length < count || values.length < count || seriesIds.length < count) {
+    throw new RangeError('batch columns are shorter than count');
+  }
+  const bytes = new Uint8Array(sampleBatchByteLength(count));
+  const view = new DataView(bytes.buffer);
+  view.setUint32(0, SAMPLE_BATCH_MAGIC, true);
+  view.setUint8(4, SAMPLE_BATCH_VERSION);
+  view.setUint8(5, 0);
+  view.setUint16(6, header.partition, true);
+  view.setUint32(8, count, true);
+  view.setUint32(12, 0, true);
+  view.setBigUint64(16, header.producerId, true);
+  view.setBigUint64(24, header.sequence, true);
+
+  const idsOff = SAMPLE_BATCH_HEADER_BYTES;
+  const tsOff = idsOff + count * 8;
+  const valOff = tsOff + count * 8;
+  const ids = new BigUint64Array(bytes.buffer, idsOff, count);
+  if (seriesIds instanceof BigUint64Array) ids.set(seriesIds.subarray(0, count));
+  else for (let i = 0; i < count; i++) ids[i] = seriesIds[i]!;
+  // i64 timestamps written as two u32 halves: avoids a BigInt per point.
+  const ts = new Uint32Array(bytes.buffer, tsOff, count * 2);
+  for (let i = 0; i < count; i++) {
+    const t = timestamps[i]!;
+    if (!Number.isSafeInteger(t)) throw new RangeError(`timestamp at ${i} is not an integer millisecond: ${t}`);
+    const hi = Math.floor(t / 4294967296);
+    ts[2 * i] = t - hi * 4294967296;
+    ts[2 * i + 1] = hi >>> 0;
+  }
+  const vals = new Float64Array(bytes.buffer, valOff, count);
+  for (let i = 0; i < count; i++) vals[i] = values[i]!;
+  view.setUint32(bytes.length - 4, crc32c(bytes, 0, bytes.length - 4), true);
+  return bytes;
+}
+
+/** Decodes and verifies a batch; throws WireDecodeError naming what was wrong. */
+export function decodeSampleBatch(message: Uint8Array): SampleBatch {
+  if (message.length < SAMPLE_BATCH_HEADER_BYTES + SAMPLE_BATCH_TRAILER_BYTES) {
+    throw new WireDecodeError('ZTSDB_WIRE_SHORT', `sample batch of ${message.length} bytes is shorter than its header and checksum`, { length: message.length });
+  }
+  const view = new DataView(message.buffer, message.byteOffset, message.byteLength);
+  const magic = view.getUint32(0, true);
+  if (magic !== SAMPLE_BATCH_MAGIC) {
+    throw new WireDecodeError('ZTSDB_WIRE_MAGIC', `not a sample batch: magic 0x${magic.toString(16)}`, { offset: 0 });
+  }
+  const version = view.getUint8(4);
+  if (version !== SAMPLE_BATCH_VERSION) {
+    throw new WireDecodeError('ZTSDB_WIRE_VERSION', `sample batch version ${version} is not supported (want ${SAMPLE_BATCH_VERSION})`, { offset: 4 });
+  }
+  const count = view.getUint32(8, true);
+  // Check the count against the byte length before any allocation that depends on it.
+  if (count > SAMPLE_BATCH_MAX_POINTS || message.length !== sampleBatchByteLength(count)) {
+    throw new WireDecodeError(
+      'ZTSDB_WIRE_LENGTH',
+      `sample batch says ${count} points, which needs ${count > SAMPLE_BATCH_MAX_POINTS ? 'more than the maximum' : sampleBatchByteLength(count) + ' bytes'}, but has ${message.length}`,
+      { offset: 8, count, length: message.length },
+    );
+  }
+  const expected = view.getUint32(message.length - 4, true);
+  const actual = crc32c(message, 0, message.length - 4);
+  if (expected !== actual) {
+    throw new WireDecodeError('ZTSDB_WIRE_CHECKSUM', `sample batch checksum mismatch: stored 0x${expected.toString(16)}, computed 0x${actual.toString(16)}`, {
+      offset: message.length - 4,
+    });
+  }
+  if (view.getUint8(5) !== 0 || view.getUint32(12, true) !== 0) {
+    throw new WireDecodeError('ZTSDB_WIRE_RESERVED', 'sample batch has reserved bits set', { offset: 5 });
+  }
+  // Typed-array views need 8-byte alignment; a message at an odd offset is copied once.
+  const aligned = message.byteOffset % 8 === 0 ? message : new Uint8Array(message);
+  const base = aligned.byteOffset;
+  const buf = aligned.buffer;
+  const idsOff = base + SAMPLE_BATCH_HEADER_BYTES;
+  const tsOff = idsOff + count * 8;
+  const valOff = tsOff + count * 8;
+  const halves = new Int32Array(buf, tsOff, count * 2);
+  const timestamps = new Float64Array(count);
+  for (let i = 0; i < count; i++) timestamps[i] = halves[2 * i + 1]! * 4294967296 + (halves[2 * i]! >>> 0);
+  return {
+    partition: view.getUint16(6, true),
+    producerId: view.getBigUint64(16, true),
+    sequence: view.getBigUint64(24, true),
+    count,
+    seriesIds: new BigUint64Array(buf, idsOff, count),
+    timestamps,
+    values: new Float64Array(buf, valOff, count),
+  };
+}
+
+/** `Nats-Msg-Id` of a batch: producer id, sequence and partition, so a retried publish is stored once. */
+export function sampleBatchMsgId(h: SampleBatchHeader): string {
+  return `${h.producerId.toString(16).padStart(16, '0')}-${h.sequence}-p${h.partition}`;
+}
