@@ -17,6 +17,7 @@ esac
 "$CLANG" -O2 -g -target bpf -D__TARGET_ARCH_"$TARGET_ARCH" \
   -I. -I"$ARCH_INC" \
   -Wall -Werror \
+  -fdebug-prefix-map="$(pwd)"=. \
   -c cgroupmon.bpf.c -o cgroupmon.bpf.o.tmp
 # Drop DWARF but keep BTF (.BTF, .BTF.ext carry the CO-RE relocations): smaller, reproducible object.
 if command -v llvm-strip >/dev/null; then
