@@ -4,7 +4,9 @@ import { STREAM_SAMPLES } from '@ztsdb/bus';
 import { decodeSampleBatch, type SampleBatch } from '@ztsdb/wire';
 
 /** Every decodable batch stored in the samples stream right now (what JetStream acknowledged). */
-export async function readSampleStream(nc: NatsConnection): Promise<Array<SampleBatch & { streamSeq: number }>> {
+export async function readSampleStream(
+  nc: NatsConnection,
+): Promise<Array<SampleBatch & { streamSeq: number }>> {
   const jsm = await jetstreamManager(nc);
   const last = (await jsm.streams.info(STREAM_SAMPLES)).state.last_seq;
   const ci = await jsm.consumers.add(STREAM_SAMPLES, {
@@ -41,6 +43,8 @@ export async function readSampleStream(nc: NatsConnection): Promise<Array<Sample
 /** Points of one series across batches, sorted by time, one per timestamp (the last write wins). */
 export function pointsOf(batches: SampleBatch[], id: bigint): Array<[number, number]> {
   const byTime = new Map<number, number>();
-  for (const b of batches) for (let i = 0; i < b.count; i++) if (b.seriesIds[i] === id) byTime.set(b.timestamps[i]!, b.values[i]!);
+  for (const b of batches)
+    for (let i = 0; i < b.count; i++)
+      if (b.seriesIds[i] === id) byTime.set(b.timestamps[i]!, b.values[i]!);
   return [...byTime.entries()].sort((a, b) => a[0] - b[0]);
 }

@@ -37,7 +37,10 @@ export class ZtsdbProcess {
   }
 
   static start(args: string[], env: Record<string, string>): ZtsdbProcess {
-    if (!existsSync(BUILT)) throw new Error(`${BUILT} is missing: run "npm run build" before the end-to-end tests (npm test does)`);
+    if (!existsSync(BUILT))
+      throw new Error(
+        `${BUILT} is missing: run "npm run build" before the end-to-end tests (npm test does)`,
+      );
     const proc = spawn(process.execPath, [BIN, ...args], {
       cwd: REPO_ROOT,
       env: { ...process.env, ZTSDB_LOG_LEVEL: 'warn', ...env },
@@ -65,7 +68,10 @@ export class ZtsdbProcess {
   async exit(timeoutMs = 20_000): Promise<number | null> {
     if (this.exited) return this.proc.exitCode;
     return new Promise((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error(`ztsdb did not exit within ${timeoutMs} ms:\n${this.output}`)), timeoutMs);
+      const t = setTimeout(
+        () => reject(new Error(`ztsdb did not exit within ${timeoutMs} ms:\n${this.output}`)),
+        timeoutMs,
+      );
       this.proc.once('exit', (code) => {
         clearTimeout(t);
         resolve(code);
@@ -74,6 +80,8 @@ export class ZtsdbProcess {
   }
 }
 
+// Tests read answers of several shapes; `any` keeps their assertions short.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export async function getJson(url: string): Promise<{ status: number; body: any }> {
   const res = await fetch(url);
   const text = await res.text();

@@ -15,7 +15,12 @@ export class ZtsdbError extends Error {
   readonly code: string;
   readonly context: ErrorContext;
 
-  constructor(code: string, message: string, context: ErrorContext = {}, options?: { cause?: unknown }) {
+  constructor(
+    code: string,
+    message: string,
+    context: ErrorContext = {},
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
     this.name = new.target.name;
     this.code = code;
@@ -25,7 +30,12 @@ export class ZtsdbError extends Error {
 
 /** Bytes on disk or on the wire that fail a structural or checksum check. */
 export class CorruptionError extends ZtsdbError {
-  constructor(code: string, message: string, context: ErrorContext = {}, options?: { cause?: unknown }) {
+  constructor(
+    code: string,
+    message: string,
+    context: ErrorContext = {},
+    options?: { cause?: unknown },
+  ) {
     super(code, message, context, options);
   }
 }

@@ -41,7 +41,11 @@ export class MetricsRegistry {
   }
 
   /** A gauge whose values are read when `/metrics` is rendered. */
-  gaugeFn(name: string, help: string, collect: () => Array<{ labels?: LabelValues; value: number }>): void {
+  gaugeFn(
+    name: string,
+    help: string,
+    collect: () => Array<{ labels?: LabelValues; value: number }>,
+  ): void {
     this.family(name, help, 'gauge').collect = collect;
   }
 
@@ -49,12 +53,16 @@ export class MetricsRegistry {
     const out: string[] = [];
     for (const f of this.families.values()) {
       out.push(`# HELP ${f.name} ${f.help}`, `# TYPE ${f.name} ${f.type}`);
-      const rows = f.collect ? f.collect().map((r) => ({ labels: r.labels ?? {}, value: r.value })) : [...f.values.values()];
+      const rows = f.collect
+        ? f.collect().map((r) => ({ labels: r.labels ?? {}, value: r.value }))
+        : [...f.values.values()];
       for (const { labels, value } of rows) {
         const ls = Object.entries(labels)
           .map(([k, v]) => `${k}="${escape(v)}"`)
           .join(',');
-        out.push(`${f.name}${ls ? `{${ls}}` : ''} ${Number.isFinite(value) ? value : String(value)}`);
+        out.push(
+          `${f.name}${ls ? `{${ls}}` : ''} ${Number.isFinite(value) ? value : String(value)}`,
+        );
       }
     }
     return out.join('\n') + '\n';

@@ -29,13 +29,37 @@ export const METRIC_INFO: Record<MetricName | typeof MAPPED_BYTES_METRIC, Metric
   'container.memory.bytes': { unit: 'bytes', rate: false, help: 'Current memory usage' },
   'container.net.rx.bytes': { unit: 'bytes/s', rate: true, help: 'Bytes received per second' },
   'container.net.tx.bytes': { unit: 'bytes/s', rate: true, help: 'Bytes sent per second' },
-  'container.net.rx.packets': { unit: 'packets/s', rate: true, help: 'Packets received per second' },
+  'container.net.rx.packets': {
+    unit: 'packets/s',
+    rate: true,
+    help: 'Packets received per second',
+  },
   'container.net.tx.packets': { unit: 'packets/s', rate: true, help: 'Packets sent per second' },
-  'container.block.read.bytes': { unit: 'bytes/s', rate: true, help: 'Block bytes read per second' },
-  'container.block.write.bytes': { unit: 'bytes/s', rate: true, help: 'Block bytes written per second' },
-  'container.block.read.ops': { unit: 'ops/s', rate: true, help: 'Block read operations per second' },
-  'container.block.write.ops': { unit: 'ops/s', rate: true, help: 'Block write operations per second' },
-  'container.memory.mapped.bytes': { unit: 'bytes/s', rate: true, help: 'Bytes mapped with mmap per second' },
+  'container.block.read.bytes': {
+    unit: 'bytes/s',
+    rate: true,
+    help: 'Block bytes read per second',
+  },
+  'container.block.write.bytes': {
+    unit: 'bytes/s',
+    rate: true,
+    help: 'Block bytes written per second',
+  },
+  'container.block.read.ops': {
+    unit: 'ops/s',
+    rate: true,
+    help: 'Block read operations per second',
+  },
+  'container.block.write.ops': {
+    unit: 'ops/s',
+    rate: true,
+    help: 'Block write operations per second',
+  },
+  'container.memory.mapped.bytes': {
+    unit: 'bytes/s',
+    rate: true,
+    help: 'Bytes mapped with mmap per second',
+  },
 };
 
 /** Prometheus-style `__name__` label: dots become underscores. */

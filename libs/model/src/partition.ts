@@ -10,7 +10,10 @@ export function partitionOf(seriesId: bigint, partitions: number): number {
 
 export function checkPartitionCount(n: number): number {
   if (!Number.isInteger(n) || n < 1 || n > MAX_PARTITIONS) {
-    throw new InvalidInputError('ZTSDB_BAD_PARTITIONS', `partition count must be an integer in 1..${MAX_PARTITIONS}, got ${n}`);
+    throw new InvalidInputError(
+      'ZTSDB_BAD_PARTITIONS',
+      `partition count must be an integer in 1..${MAX_PARTITIONS}, got ${n}`,
+    );
   }
   return n;
 }

@@ -1,5 +1,12 @@
 import { METRICS, promName } from './metrics';
-import { parseSeriesKey, parseSeriesName, seriesId, seriesKey, seriesName, shortContainerId } from './series-name';
+import {
+  parseSeriesKey,
+  parseSeriesName,
+  seriesId,
+  seriesKey,
+  seriesName,
+  shortContainerId,
+} from './series-name';
 import { partitionOf, checkPartitionCount } from './partition';
 import { seriesLabels } from './labels';
 
@@ -41,7 +48,13 @@ describe('series naming', () => {
   });
 
   it('labels a series', () => {
-    expect(seriesLabels('container.net.rx.bytes', { id: 'abc123def456', runtime: 'docker', name: 'web' })).toEqual({
+    expect(
+      seriesLabels('container.net.rx.bytes', {
+        id: 'abc123def456',
+        runtime: 'docker',
+        name: 'web',
+      }),
+    ).toEqual({
       __name__: 'container_net_rx_bytes',
       container_id: 'abc123def456',
       container_name: 'web',

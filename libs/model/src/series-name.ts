@@ -8,7 +8,10 @@ const FULL_ID = /^[0-9a-f]{64}$/;
 export function shortContainerId(id: string): string {
   const lower = id.toLowerCase();
   if (!FULL_ID.test(lower) && !SHORT_ID.test(lower) && !/^[0-9a-f]{12,}$/.test(lower)) {
-    throw new InvalidInputError('ZTSDB_BAD_CONTAINER_ID', `not a hex container id: ${JSON.stringify(id)}`);
+    throw new InvalidInputError(
+      'ZTSDB_BAD_CONTAINER_ID',
+      `not a hex container id: ${JSON.stringify(id)}`,
+    );
   }
   return lower.slice(0, 12);
 }

@@ -1,7 +1,13 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
-import { connectWithRetry, ensureTopology, resolvePartitions, DEFAULT_TOPOLOGY, type Topology } from '@ztsdb/bus';
+import {
+  connectWithRetry,
+  ensureTopology,
+  resolvePartitions,
+  DEFAULT_TOPOLOGY,
+  type Topology,
+} from '@ztsdb/bus';
 import type { Settings } from '@ztsdb/config';
 import { SERVICE_NAME, SETTINGS } from './tokens';
 
@@ -35,7 +41,11 @@ export class NatsClient implements OnApplicationShutdown {
       ...DEFAULT_TOPOLOGY,
       samplesMaxAgeMs: this.settings.ZTSDB_SAMPLES_RETENTION_MS,
     });
-    this.partitions = await resolvePartitions(this.topology.config, this.settings.ZTSDB_PARTITIONS, (m) => this.log.warn(m));
+    this.partitions = await resolvePartitions(
+      this.topology.config,
+      this.settings.ZTSDB_PARTITIONS,
+      (m) => this.log.warn(m),
+    );
     return this;
   }
 

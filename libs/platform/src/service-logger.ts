@@ -1,7 +1,13 @@
 import { ConsoleLogger, type LogLevel } from '@nestjs/common';
 
 // Nest's own start-up chatter (module and route wiring) adds nothing for operators.
-const QUIET_CONTEXTS = new Set(['InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestFactory', 'NestApplication']);
+const QUIET_CONTEXTS = new Set([
+  'InstanceLoader',
+  'RoutesResolver',
+  'RouterExplorer',
+  'NestFactory',
+  'NestApplication',
+]);
 
 const LEVELS: Record<string, LogLevel[]> = {
   debug: ['debug', 'log', 'warn', 'error', 'fatal'],

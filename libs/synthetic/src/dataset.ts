@@ -14,7 +14,13 @@ export interface Dataset {
  * `series` series (rounded up to whole containers of ten metrics) × `points`
  * points every `stepMs`, with the synthetic source's shapes.
  */
-export function generateDataset(series: number, points: number, stepMs = 1000, startMs = 1_700_000_000_000, seed = 7): Dataset {
+export function generateDataset(
+  series: number,
+  points: number,
+  stepMs = 1000,
+  startMs = 1_700_000_000_000,
+  seed = 7,
+): Dataset {
   const containers = Math.ceil(series / METRICS.length);
   const fleet = new SyntheticFleet(containers, seed, 'bench');
   const timestamps = new Float64Array(points);

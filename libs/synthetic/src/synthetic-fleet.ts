@@ -3,7 +3,15 @@ import { ContainerShape } from './container-shape';
 import { mulberry32 } from './random';
 
 const NAMES = ['web', 'api', 'worker', 'db', 'cache', 'queue', 'proxy', 'cron', 'auth', 'search'];
-const IMAGES = ['nginx:1.27', 'node:20', 'python:3.12', 'postgres:16', 'redis:7', 'nats:2.10', 'envoy:1.31'];
+const IMAGES = [
+  'nginx:1.27',
+  'node:20',
+  'python:3.12',
+  'postgres:16',
+  'redis:7',
+  'nats:2.10',
+  'envoy:1.31',
+];
 
 /** A fixed set of simulated containers; the same seed gives the same fleet and values. */
 export class SyntheticFleet {
@@ -16,7 +24,10 @@ export class SyntheticFleet {
     this.shapes = [];
     for (let i = 0; i < count; i++) {
       let hex = '';
-      while (hex.length < 64) hex += Math.floor(rand() * 0x100000000).toString(16).padStart(8, '0');
+      while (hex.length < 64)
+        hex += Math.floor(rand() * 0x100000000)
+          .toString(16)
+          .padStart(8, '0');
       this.containers.push({
         id: hex.slice(0, 12),
         name: `${NAMES[i % NAMES.length]}-${i}`,

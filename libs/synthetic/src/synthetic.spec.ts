@@ -18,11 +18,15 @@ describe('synthetic data', () => {
       const metric = d.names[s]!.slice(0, d.names[s]!.lastIndexOf('.'));
       const v = d.values[s]!;
       expect(v.every((x) => Number.isFinite(x) && x >= 0)).toBe(true);
-      if (metric === 'container.cpu.usage') expect(v.every((x) => Math.round(x * 100) / 100 === x)).toBe(true);
-      if (metric === 'container.memory.bytes') expect(v.every((x) => x % 4096 === 0 && x > 0)).toBe(true);
+      if (metric === 'container.cpu.usage')
+        expect(v.every((x) => Math.round(x * 100) / 100 === x)).toBe(true);
+      if (metric === 'container.memory.bytes')
+        expect(v.every((x) => x % 4096 === 0 && x > 0)).toBe(true);
     }
     // Some rate series are mostly zero, as idle containers are.
-    const mostlyZero = d.values.filter((v) => v.filter((x) => x === 0).length > v.length * 0.8).length;
+    const mostlyZero = d.values.filter(
+      (v) => v.filter((x) => x === 0).length > v.length * 0.8,
+    ).length;
     expect(mostlyZero).toBeGreaterThan(10);
   });
 

@@ -12,7 +12,12 @@ export interface NatsServerOptions {
   startTimeoutMs?: number;
 }
 
-const CANDIDATES = ['nats-server', '/usr/sbin/nats-server', '/usr/bin/nats-server', '/usr/local/bin/nats-server'];
+const CANDIDATES = [
+  'nats-server',
+  '/usr/sbin/nats-server',
+  '/usr/bin/nats-server',
+  '/usr/local/bin/nats-server',
+];
 
 /** Path of a runnable nats-server, or undefined. */
 export function findNatsServer(explicit?: string): string | undefined {
@@ -55,7 +60,13 @@ export class NatsServer {
     const workDir = mkdtempSync(join(tmpdir(), 'ztsdb-nats-'));
     const ownsStore = !opts.storeDir;
     const storeDir = opts.storeDir ?? join(workDir, 'store');
-    const { proc, port } = await launch(binary, workDir, storeDir, opts.port ?? -1, opts.startTimeoutMs ?? 10_000);
+    const { proc, port } = await launch(
+      binary,
+      workDir,
+      storeDir,
+      opts.port ?? -1,
+      opts.startTimeoutMs ?? 10_000,
+    );
     return new NatsServer(proc, port, storeDir, ownsStore, workDir, binary);
   }
 
@@ -93,7 +104,17 @@ async function launch(
   timeoutMs: number,
 ): Promise<{ proc: ChildProcess; port: number }> {
   for (const f of readdirSync(workDir)) if (f.endsWith('.ports')) rmSync(join(workDir, f));
-  const args = ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir, '--ports_file_dir', workDir];
+  const args = [
+    '-a',
+    '127.0.0.1',
+    '-p',
+    String(port),
+    '-js',
+    '-sd',
+    storeDir,
+    '--ports_file_dir',
+    workDir,
+  ];
   const proc = spawn(binary, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   proc.stderr?.on('data', (d: Buffer) => {
@@ -101,11 +122,14 @@ async function launch(
   });
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (proc.exitCode !== null) throw new Error(`nats-server exited with ${proc.exitCode}: ${stderr}`);
+    if (proc.exitCode !== null)
+      throw new Error(`nats-server exited with ${proc.exitCode}: ${stderr}`);
     const portsFile = readdirSync(workDir).find((f) => f.endsWith('.ports'));
     if (portsFile) {
       try {
-        const info = JSON.parse(readFileSync(join(workDir, portsFile), 'utf8')) as { nats?: string[] };
+        const info = JSON.parse(readFileSync(join(workDir, portsFile), 'utf8')) as {
+          nats?: string[];
+        };
         const url = info.nats?.[0];
         const m = url && /:(\d+)$/.exec(url);
         // The server writes the ports file once its listeners (and JetStream) are up.

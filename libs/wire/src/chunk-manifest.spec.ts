@@ -1,7 +1,17 @@
-import { chunkMessageId, decodeChunkMessage, decodeManifestEvent, encodeChunkMessage, encodeManifestEvent, manifestEventId, WireDecodeError, type ManifestEvent } from './index';
+import {
+  chunkMessageId,
+  decodeChunkMessage,
+  decodeManifestEvent,
+  encodeChunkMessage,
+  encodeManifestEvent,
+  manifestEventId,
+  WireDecodeError,
+  type ManifestEvent,
+} from './index';
 
 function expectEveryDamageRefused(bytes: Uint8Array, decode: (b: Uint8Array) => unknown): void {
-  for (let len = 0; len < bytes.length; len++) expect(() => decode(bytes.subarray(0, len))).toThrow(WireDecodeError);
+  for (let len = 0; len < bytes.length; len++)
+    expect(() => decode(bytes.subarray(0, len))).toThrow(WireDecodeError);
   for (let i = 0; i < bytes.length; i++) {
     for (let bit = 0; bit < 8; bit++) {
       const copy = new Uint8Array(bytes);
@@ -12,10 +22,19 @@ function expectEveryDamageRefused(bytes: Uint8Array, decode: (b: Uint8Array) => 
 }
 
 describe('chunk message v1', () => {
-  const msg = { partition: 3, seriesId: 0xdeadbeefcafef00dn, minT: -5, maxT: 2 ** 50, count: 77, chunk: Uint8Array.of(1, 2, 3, 4, 5) };
+  const msg = {
+    partition: 3,
+    seriesId: 0xdeadbeefcafef00dn,
+    minT: -5,
+    maxT: 2 ** 50,
+    count: 77,
+    chunk: Uint8Array.of(1, 2, 3, 4, 5),
+  };
   it('round-trips', () => {
     expect(decodeChunkMessage(encodeChunkMessage(msg))).toEqual(msg);
-    expect(decodeChunkMessage(encodeChunkMessage({ ...msg, chunk: new Uint8Array(0) })).chunk.length).toBe(0);
+    expect(
+      decodeChunkMessage(encodeChunkMessage({ ...msg, chunk: new Uint8Array(0) })).chunk.length,
+    ).toBe(0);
   });
   it('refuses every truncation and flipped bit', () => {
     expectEveryDamageRefused(encodeChunkMessage(msg), decodeChunkMessage);
@@ -49,7 +68,11 @@ describe('manifest event v1', () => {
     expectEveryDamageRefused(encodeManifestEvent({ ...e, chunks: undefined }), decodeManifestEvent);
   });
   it('refuses bodies that are not events', () => {
-    expect(() => decodeManifestEvent(encodeManifestEvent({ ...e, kind: 'nope' as never }))).toThrow(/bad kind/);
-    expect(() => decodeManifestEvent(encodeManifestEvent({ ...e, file: '../../etc/passwd' }))).toThrow(WireDecodeError);
+    expect(() => decodeManifestEvent(encodeManifestEvent({ ...e, kind: 'nope' as never }))).toThrow(
+      /bad kind/,
+    );
+    expect(() =>
+      decodeManifestEvent(encodeManifestEvent({ ...e, file: '../../etc/passwd' })),
+    ).toThrow(WireDecodeError);
   });
 });

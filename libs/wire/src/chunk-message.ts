@@ -21,7 +21,8 @@ export interface ChunkMessage {
 }
 
 export function encodeChunkMessage(m: ChunkMessage): Uint8Array {
-  if (m.chunk.length > CHUNK_MESSAGE_MAX_CHUNK_BYTES) throw new RangeError(`chunk of ${m.chunk.length} bytes is too large`);
+  if (m.chunk.length > CHUNK_MESSAGE_MAX_CHUNK_BYTES)
+    throw new RangeError(`chunk of ${m.chunk.length} bytes is too large`);
   const bytes = new Uint8Array(HEADER + m.chunk.length + 4);
   const view = new DataView(bytes.buffer);
   view.setUint32(0, CHUNK_MESSAGE_MAGIC, true);
@@ -38,20 +39,39 @@ export function encodeChunkMessage(m: ChunkMessage): Uint8Array {
 }
 
 export function decodeChunkMessage(message: Uint8Array): ChunkMessage {
-  if (message.length < HEADER + 4) throw new WireDecodeError('ZTSDB_WIRE_SHORT', `chunk message of ${message.length} bytes is shorter than its header`);
+  if (message.length < HEADER + 4)
+    throw new WireDecodeError(
+      'ZTSDB_WIRE_SHORT',
+      `chunk message of ${message.length} bytes is shorter than its header`,
+    );
   const view = new DataView(message.buffer, message.byteOffset, message.byteLength);
-  if (view.getUint32(0, true) !== CHUNK_MESSAGE_MAGIC) throw new WireDecodeError('ZTSDB_WIRE_MAGIC', 'not a chunk message', { offset: 0 });
+  if (view.getUint32(0, true) !== CHUNK_MESSAGE_MAGIC)
+    throw new WireDecodeError('ZTSDB_WIRE_MAGIC', 'not a chunk message', { offset: 0 });
   const version = view.getUint8(4);
-  if (version !== CHUNK_MESSAGE_VERSION) throw new WireDecodeError('ZTSDB_WIRE_VERSION', `chunk message version ${version} is not supported`, { offset: 4 });
+  if (version !== CHUNK_MESSAGE_VERSION)
+    throw new WireDecodeError(
+      'ZTSDB_WIRE_VERSION',
+      `chunk message version ${version} is not supported`,
+      { offset: 4 },
+    );
   const len = view.getUint32(36, true);
   if (len > CHUNK_MESSAGE_MAX_CHUNK_BYTES || message.length !== HEADER + len + 4) {
-    throw new WireDecodeError('ZTSDB_WIRE_LENGTH', `chunk message says ${len} chunk bytes but has ${message.length - HEADER - 4}`, { offset: 36 });
+    throw new WireDecodeError(
+      'ZTSDB_WIRE_LENGTH',
+      `chunk message says ${len} chunk bytes but has ${message.length - HEADER - 4}`,
+      { offset: 36 },
+    );
   }
   const stored = view.getUint32(message.length - 4, true);
   if (stored !== crc32c(message, 0, message.length - 4)) {
-    throw new WireDecodeError('ZTSDB_WIRE_CHECKSUM', 'chunk message checksum mismatch', { offset: message.length - 4 });
+    throw new WireDecodeError('ZTSDB_WIRE_CHECKSUM', 'chunk message checksum mismatch', {
+      offset: message.length - 4,
+    });
   }
-  if (view.getUint8(5) !== 0) throw new WireDecodeError('ZTSDB_WIRE_RESERVED', 'chunk message has reserved bits set', { offset: 5 });
+  if (view.getUint8(5) !== 0)
+    throw new WireDecodeError('ZTSDB_WIRE_RESERVED', 'chunk message has reserved bits set', {
+      offset: 5,
+    });
   return {
     partition: view.getUint16(6, true),
     seriesId: view.getBigUint64(8, true),
@@ -63,6 +83,8 @@ export function decodeChunkMessage(message: Uint8Array): ChunkMessage {
 }
 
 /** `Nats-Msg-Id` of a sealed chunk: the same chunk sealed again gets the same id. */
-export function chunkMessageId(m: Pick<ChunkMessage, 'seriesId' | 'minT' | 'maxT' | 'count'>): string {
+export function chunkMessageId(
+  m: Pick<ChunkMessage, 'seriesId' | 'minT' | 'maxT' | 'count'>,
+): string {
   return `${seriesKey(m.seriesId)}-${m.minT}-${m.maxT}-${m.count}`;
 }

@@ -53,31 +53,65 @@ export function encodeHotReply(reply: HotReply): Uint8Array {
 }
 
 export function decodeHotReply(message: Uint8Array): HotReply {
-  if (message.length < HEADER + 4) throw new WireDecodeError('ZTSDB_WIRE_SHORT', `hot reply of ${message.length} bytes is too short`);
+  if (message.length < HEADER + 4)
+    throw new WireDecodeError(
+      'ZTSDB_WIRE_SHORT',
+      `hot reply of ${message.length} bytes is too short`,
+    );
   const bytes = message.byteOffset % 8 === 0 ? message : new Uint8Array(message);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (view.getUint32(0, true) !== HOT_REPLY_MAGIC) throw new WireDecodeError('ZTSDB_WIRE_MAGIC', 'not a hot reply', { offset: 0 });
-  if (view.getUint8(4) !== HOT_REPLY_VERSION) throw new WireDecodeError('ZTSDB_WIRE_VERSION', `hot reply version ${view.getUint8(4)} is not supported`, { offset: 4 });
+  if (view.getUint32(0, true) !== HOT_REPLY_MAGIC)
+    throw new WireDecodeError('ZTSDB_WIRE_MAGIC', 'not a hot reply', { offset: 0 });
+  if (view.getUint8(4) !== HOT_REPLY_VERSION)
+    throw new WireDecodeError(
+      'ZTSDB_WIRE_VERSION',
+      `hot reply version ${view.getUint8(4)} is not supported`,
+      { offset: 4 },
+    );
   const end = bytes.length - 4;
-  if (view.getUint32(end, true) !== crc32c(bytes, 0, end)) throw new WireDecodeError('ZTSDB_WIRE_CHECKSUM', 'hot reply checksum mismatch', { offset: end });
+  if (view.getUint32(end, true) !== crc32c(bytes, 0, end))
+    throw new WireDecodeError('ZTSDB_WIRE_CHECKSUM', 'hot reply checksum mismatch', {
+      offset: end,
+    });
   const count = view.getUint32(8, true);
-  if (count > (end - HEADER) / SERIES_HEADER) throw new WireDecodeError('ZTSDB_WIRE_LENGTH', `hot reply claims ${count} series in ${bytes.length} bytes`, { offset: 8 });
+  if (count > (end - HEADER) / SERIES_HEADER)
+    throw new WireDecodeError(
+      'ZTSDB_WIRE_LENGTH',
+      `hot reply claims ${count} series in ${bytes.length} bytes`,
+      { offset: 8 },
+    );
   const series: SeriesPoints[] = [];
   let off = HEADER;
   for (let s = 0; s < count; s++) {
-    if (off + SERIES_HEADER > end) throw new WireDecodeError('ZTSDB_WIRE_LENGTH', `hot reply series ${s} starts past the end`, { offset: off });
+    if (off + SERIES_HEADER > end)
+      throw new WireDecodeError('ZTSDB_WIRE_LENGTH', `hot reply series ${s} starts past the end`, {
+        offset: off,
+      });
     const id = view.getBigUint64(off, true);
     const n = view.getUint32(off + 8, true);
     off += SERIES_HEADER;
-    if (n > HOT_REPLY_MAX_POINTS || off + n * 16 > end) throw new WireDecodeError('ZTSDB_WIRE_LENGTH', `hot reply series ${s} claims ${n} points past the end`, { offset: off - 8 });
+    if (n > HOT_REPLY_MAX_POINTS || off + n * 16 > end)
+      throw new WireDecodeError(
+        'ZTSDB_WIRE_LENGTH',
+        `hot reply series ${s} claims ${n} points past the end`,
+        { offset: off - 8 },
+      );
     const halves = new Int32Array(bytes.buffer, bytes.byteOffset + off, n * 2);
     const timestamps = new Float64Array(n);
-    for (let i = 0; i < n; i++) timestamps[i] = halves[2 * i + 1]! * 4294967296 + (halves[2 * i]! >>> 0);
+    for (let i = 0; i < n; i++)
+      timestamps[i] = halves[2 * i + 1]! * 4294967296 + (halves[2 * i]! >>> 0);
     off += n * 8;
-    const values = new Float64Array(bytes.buffer.slice(bytes.byteOffset + off, bytes.byteOffset + off + n * 8));
+    const values = new Float64Array(
+      bytes.buffer.slice(bytes.byteOffset + off, bytes.byteOffset + off + n * 8),
+    );
     off += n * 8;
     series.push({ id, timestamps, values });
   }
-  if (off !== end) throw new WireDecodeError('ZTSDB_WIRE_LENGTH', `hot reply has ${end - off} bytes after its last series`, { offset: off });
+  if (off !== end)
+    throw new WireDecodeError(
+      'ZTSDB_WIRE_LENGTH',
+      `hot reply has ${end - off} bytes after its last series`,
+      { offset: off },
+    );
   return { partition: view.getUint16(6, true), series };
 }

@@ -13,7 +13,19 @@ export type { SampleBatch, SampleBatchHeader } from './sample-batch';
 export { WireDecodeError } from './wire-errors';
 export { encodeHotReply, decodeHotReply, HOT_REPLY_MAGIC, HOT_REPLY_VERSION } from './hot-reply';
 export type { HotReply, SeriesPoints } from './hot-reply';
-export { encodeChunkMessage, decodeChunkMessage, chunkMessageId, CHUNK_MESSAGE_MAGIC, CHUNK_MESSAGE_VERSION } from './chunk-message';
+export {
+  encodeChunkMessage,
+  decodeChunkMessage,
+  chunkMessageId,
+  CHUNK_MESSAGE_MAGIC,
+  CHUNK_MESSAGE_VERSION,
+} from './chunk-message';
 export type { ChunkMessage } from './chunk-message';
-export { encodeManifestEvent, decodeManifestEvent, manifestEventId, MANIFEST_EVENT_MAGIC, MANIFEST_EVENT_VERSION } from './manifest-event';
+export {
+  encodeManifestEvent,
+  decodeManifestEvent,
+  manifestEventId,
+  MANIFEST_EVENT_MAGIC,
+  MANIFEST_EVENT_VERSION,
+} from './manifest-event';
 export type { ManifestEvent, ManifestEventKind, ManifestChunkRef } from './manifest-event';

@@ -56,24 +56,59 @@ export function encodeManifestEvent(e: ManifestEvent): Uint8Array {
 }
 
 export function decodeManifestEvent(message: Uint8Array): ManifestEvent {
-  if (message.length < HEADER + 4) throw new WireDecodeError('ZTSDB_WIRE_SHORT', `manifest event of ${message.length} bytes is too short`);
+  if (message.length < HEADER + 4)
+    throw new WireDecodeError(
+      'ZTSDB_WIRE_SHORT',
+      `manifest event of ${message.length} bytes is too short`,
+    );
   const view = new DataView(message.buffer, message.byteOffset, message.byteLength);
-  if (view.getUint32(0, true) !== MANIFEST_EVENT_MAGIC) throw new WireDecodeError('ZTSDB_WIRE_MAGIC', 'not a manifest event', { offset: 0 });
-  if (view.getUint8(4) !== MANIFEST_EVENT_VERSION) throw new WireDecodeError('ZTSDB_WIRE_VERSION', `manifest event version ${view.getUint8(4)} is not supported`, { offset: 4 });
+  if (view.getUint32(0, true) !== MANIFEST_EVENT_MAGIC)
+    throw new WireDecodeError('ZTSDB_WIRE_MAGIC', 'not a manifest event', { offset: 0 });
+  if (view.getUint8(4) !== MANIFEST_EVENT_VERSION)
+    throw new WireDecodeError(
+      'ZTSDB_WIRE_VERSION',
+      `manifest event version ${view.getUint8(4)} is not supported`,
+      { offset: 4 },
+    );
   const len = view.getUint32(8, true);
-  if (len > MAX_BODY || message.length !== HEADER + len + 4) throw new WireDecodeError('ZTSDB_WIRE_LENGTH', `manifest event body of ${len} bytes does not fit the message`, { offset: 8 });
+  if (len > MAX_BODY || message.length !== HEADER + len + 4)
+    throw new WireDecodeError(
+      'ZTSDB_WIRE_LENGTH',
+      `manifest event body of ${len} bytes does not fit the message`,
+      { offset: 8 },
+    );
   if (view.getUint32(message.length - 4, true) !== crc32c(message, 0, message.length - 4)) {
-    throw new WireDecodeError('ZTSDB_WIRE_CHECKSUM', 'manifest event checksum mismatch', { offset: message.length - 4 });
+    throw new WireDecodeError('ZTSDB_WIRE_CHECKSUM', 'manifest event checksum mismatch', {
+      offset: message.length - 4,
+    });
   }
-  if (view.getUint8(5) !== 0 || view.getUint16(6, true) !== 0) throw new WireDecodeError('ZTSDB_WIRE_RESERVED', 'manifest event has reserved bits set', { offset: 5 });
+  if (view.getUint8(5) !== 0 || view.getUint16(6, true) !== 0)
+    throw new WireDecodeError('ZTSDB_WIRE_RESERVED', 'manifest event has reserved bits set', {
+      offset: 5,
+    });
   let e: ManifestEvent;
   try {
-    e = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(message.subarray(HEADER, HEADER + len))) as ManifestEvent;
+    e = JSON.parse(
+      new TextDecoder('utf-8', { fatal: true }).decode(message.subarray(HEADER, HEADER + len)),
+    ) as ManifestEvent;
   } catch (err) {
-    throw new WireDecodeError('ZTSDB_WIRE_BODY', `manifest event body is not JSON: ${(err as Error).message}`, { offset: HEADER });
+    throw new WireDecodeError(
+      'ZTSDB_WIRE_BODY',
+      `manifest event body is not JSON: ${(err as Error).message}`,
+      { offset: HEADER },
+    );
   }
-  if (!KINDS.includes(e.kind) || !Number.isInteger(e.partition) || typeof e.file !== 'string' || e.file.includes('..')) {
-    throw new WireDecodeError('ZTSDB_WIRE_BODY', `manifest event has a bad kind, partition or file`, { offset: HEADER });
+  if (
+    !KINDS.includes(e.kind) ||
+    !Number.isInteger(e.partition) ||
+    typeof e.file !== 'string' ||
+    e.file.includes('..')
+  ) {
+    throw new WireDecodeError(
+      'ZTSDB_WIRE_BODY',
+      `manifest event has a bad kind, partition or file`,
+      { offset: HEADER },
+    );
   }
   return e;
 }

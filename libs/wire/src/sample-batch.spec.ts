@@ -43,13 +43,17 @@ describe('sample batch v1', () => {
   });
 
   it('round-trips an empty batch and a large one', () => {
-    const empty = decodeSampleBatch(encodeSampleBatch({ partition: 0, producerId: 1n, sequence: 0n }, [], [], []));
+    const empty = decodeSampleBatch(
+      encodeSampleBatch({ partition: 0, producerId: 1n, sequence: 0n }, [], [], []),
+    );
     expect(empty.count).toBe(0);
     const n = 10_000;
     const ids = new BigUint64Array(n).map((_, i) => BigInt(i) * 7919n);
     const ts = Float64Array.from({ length: n }, (_, i) => 1_700_000_000_000 + i * 1000);
     const vs = Float64Array.from({ length: n }, (_, i) => Math.sin(i));
-    const b = decodeSampleBatch(encodeSampleBatch({ partition: 1, producerId: 9n, sequence: 1n }, ids, ts, vs));
+    const b = decodeSampleBatch(
+      encodeSampleBatch({ partition: 1, producerId: 9n, sequence: 1n }, ids, ts, vs),
+    );
     expect(b.seriesIds).toEqual(ids);
     expect(b.timestamps).toEqual(ts);
     expect(b.values).toEqual(vs);
@@ -64,7 +68,8 @@ describe('sample batch v1', () => {
 
   it('refuses every truncation with a WireDecodeError', () => {
     const bytes = small();
-    for (let len = 0; len < bytes.length; len++) expectWireError(() => decodeSampleBatch(bytes.subarray(0, len)));
+    for (let len = 0; len < bytes.length; len++)
+      expectWireError(() => decodeSampleBatch(bytes.subarray(0, len)));
   });
 
   it('refuses a flipped bit at every byte with a WireDecodeError', () => {
@@ -88,7 +93,11 @@ describe('sample batch v1', () => {
   });
 
   it('names what was wrong', () => {
-    expect(expectWireError(() => decodeSampleBatch(Buffer.from('garbage bytes that are not a batch at all'))).code).toBe('ZTSDB_WIRE_MAGIC');
+    expect(
+      expectWireError(() =>
+        decodeSampleBatch(Buffer.from('garbage bytes that are not a batch at all')),
+      ).code,
+    ).toBe('ZTSDB_WIRE_MAGIC');
     const bad = small();
     bad[4] = 2;
     expect(expectWireError(() => decodeSampleBatch(bad)).code).toBe('ZTSDB_WIRE_VERSION');
@@ -98,20 +107,37 @@ describe('sample batch v1', () => {
   });
 
   it('matches the golden bytes of docs/format/sample-batch.md', () => {
-    const bytes = encodeSampleBatch({ partition: 1, producerId: 0xabn, sequence: 2n }, [5n], [1000], [0.5]);
+    const bytes = encodeSampleBatch(
+      { partition: 1, producerId: 0xabn, sequence: 2n },
+      [5n],
+      [1000],
+      [0.5],
+    );
     expect(Buffer.from(bytes).toString('hex')).toBe(
-      '5a545342' + '01' + '00' + '0100' + '01000000' + '00000000' + // magic, version, flags, partition, count, reserved
-        'ab00000000000000' + '0200000000000000' + // producer id, sequence
-        '0500000000000000' + 'e803000000000000' + '000000000000e03f' + // ids, timestamps, values
+      '5a545342' +
+        '01' +
+        '00' +
+        '0100' +
+        '01000000' +
+        '00000000' + // magic, version, flags, partition, count, reserved
+        'ab00000000000000' +
+        '0200000000000000' + // producer id, sequence
+        '0500000000000000' +
+        'e803000000000000' +
+        '000000000000e03f' + // ids, timestamps, values
         '94717375', // CRC-32C
     );
   });
 
   it('refuses non-integer timestamps on encode', () => {
-    expect(() => encodeSampleBatch({ partition: 0, producerId: 1n, sequence: 0n }, [1n], [1.5], [1])).toThrow(RangeError);
+    expect(() =>
+      encodeSampleBatch({ partition: 0, producerId: 1n, sequence: 0n }, [1n], [1.5], [1]),
+    ).toThrow(RangeError);
   });
 
   it('makes a message id from producer, sequence and partition', () => {
-    expect(sampleBatchMsgId({ producerId: 0xabn, sequence: 7n, partition: 2 })).toBe('00000000000000ab-7-p2');
+    expect(sampleBatchMsgId({ producerId: 0xabn, sequence: 7n, partition: 2 })).toBe(
+      '00000000000000ab-7-p2',
+    );
   });
 });

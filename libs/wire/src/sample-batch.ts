@@ -41,7 +41,8 @@ export function encodeSampleBatch(
   values: ArrayLike<number>,
   count = seriesIds.length,
 ): Uint8Array {
-  if (count > SAMPLE_BATCH_MAX_POINTS) throw new RangeError(`batch of ${count} points exceeds ${SAMPLE_BATCH_MAX_POINTS}`);
+  if (count > SAMPLE_BATCH_MAX_POINTS)
+    throw new RangeError(`batch of ${count} points exceeds ${SAMPLE_BATCH_MAX_POINTS}`);
   if (timestamps.length < count || values.length < count || seriesIds.length < count) {
     throw new RangeError('batch columns are shorter than count');
   }
@@ -66,7 +67,8 @@ export function encodeSampleBatch(
   const ts = new Uint32Array(bytes.buffer, tsOff, count * 2);
   for (let i = 0; i < count; i++) {
     const t = timestamps[i]!;
-    if (!Number.isSafeInteger(t)) throw new RangeError(`timestamp at ${i} is not an integer millisecond: ${t}`);
+    if (!Number.isSafeInteger(t))
+      throw new RangeError(`timestamp at ${i} is not an integer millisecond: ${t}`);
     const hi = Math.floor(t / 4294967296);
     ts[2 * i] = t - hi * 4294967296;
     ts[2 * i + 1] = hi >>> 0;
@@ -80,16 +82,28 @@ export function encodeSampleBatch(
 /** Decodes and verifies a batch; throws WireDecodeError naming what was wrong. */
 export function decodeSampleBatch(message: Uint8Array): SampleBatch {
   if (message.length < SAMPLE_BATCH_HEADER_BYTES + SAMPLE_BATCH_TRAILER_BYTES) {
-    throw new WireDecodeError('ZTSDB_WIRE_SHORT', `sample batch of ${message.length} bytes is shorter than its header and checksum`, { length: message.length });
+    throw new WireDecodeError(
+      'ZTSDB_WIRE_SHORT',
+      `sample batch of ${message.length} bytes is shorter than its header and checksum`,
+      { length: message.length },
+    );
   }
   const view = new DataView(message.buffer, message.byteOffset, message.byteLength);
   const magic = view.getUint32(0, true);
   if (magic !== SAMPLE_BATCH_MAGIC) {
-    throw new WireDecodeError('ZTSDB_WIRE_MAGIC', `not a sample batch: magic 0x${magic.toString(16)}`, { offset: 0 });
+    throw new WireDecodeError(
+      'ZTSDB_WIRE_MAGIC',
+      `not a sample batch: magic 0x${magic.toString(16)}`,
+      { offset: 0 },
+    );
   }
   const version = view.getUint8(4);
   if (version !== SAMPLE_BATCH_VERSION) {
-    throw new WireDecodeError('ZTSDB_WIRE_VERSION', `sample batch version ${version} is not supported (want ${SAMPLE_BATCH_VERSION})`, { offset: 4 });
+    throw new WireDecodeError(
+      'ZTSDB_WIRE_VERSION',
+      `sample batch version ${version} is not supported (want ${SAMPLE_BATCH_VERSION})`,
+      { offset: 4 },
+    );
   }
   const count = view.getUint32(8, true);
   // Check the count against the byte length before any allocation that depends on it.
@@ -103,12 +117,18 @@ export function decodeSampleBatch(message: Uint8Array): SampleBatch {
   const expected = view.getUint32(message.length - 4, true);
   const actual = crc32c(message, 0, message.length - 4);
   if (expected !== actual) {
-    throw new WireDecodeError('ZTSDB_WIRE_CHECKSUM', `sample batch checksum mismatch: stored 0x${expected.toString(16)}, computed 0x${actual.toString(16)}`, {
-      offset: message.length - 4,
-    });
+    throw new WireDecodeError(
+      'ZTSDB_WIRE_CHECKSUM',
+      `sample batch checksum mismatch: stored 0x${expected.toString(16)}, computed 0x${actual.toString(16)}`,
+      {
+        offset: message.length - 4,
+      },
+    );
   }
   if (view.getUint8(5) !== 0 || view.getUint32(12, true) !== 0) {
-    throw new WireDecodeError('ZTSDB_WIRE_RESERVED', 'sample batch has reserved bits set', { offset: 5 });
+    throw new WireDecodeError('ZTSDB_WIRE_RESERVED', 'sample batch has reserved bits set', {
+      offset: 5,
+    });
   }
   // Typed-array views need 8-byte alignment; a message at an odd offset is copied once.
   const aligned = message.byteOffset % 8 === 0 ? message : new Uint8Array(message);
@@ -119,7 +139,8 @@ export function decodeSampleBatch(message: Uint8Array): SampleBatch {
   const valOff = tsOff + count * 8;
   const halves = new Int32Array(buf, tsOff, count * 2);
   const timestamps = new Float64Array(count);
-  for (let i = 0; i < count; i++) timestamps[i] = halves[2 * i + 1]! * 4294967296 + (halves[2 * i]! >>> 0);
+  for (let i = 0; i < count; i++)
+    timestamps[i] = halves[2 * i + 1]! * 4294967296 + (halves[2 * i]! >>> 0);
   return {
     partition: view.getUint16(6, true),
     producerId: view.getBigUint64(16, true),
