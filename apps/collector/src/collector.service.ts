@@ -3,7 +3,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import { samplesSubject } from '@ztsdb/bus';
 import type { Settings } from '@ztsdb/config';
 import { processMetrics } from '@ztsdb/metrics';
-import { METRICS, type MetricSource } from '@ztsdb/model';
+import type { MetricSource } from '@ztsdb/model';
 import { NatsClient, SETTINGS } from '@ztsdb/platform';
 import { encodeSampleBatch, sampleBatchMsgId } from '@ztsdb/wire';
 import { BatchPublisher } from './batch-publisher';
@@ -75,11 +75,8 @@ export class CollectorService implements OnApplicationBootstrap, OnApplicationSh
         }
       }
       if (removed.length > 0) {
-        this.registrar.markInactive(
-          removed.flatMap((c) => METRICS.map((metric) => ({ ...this.builder.ref(metric, c.id), metric, container: c }))),
-          tickMs,
-        );
-        for (const c of removed) this.builder.forget(c.id);
+        const gone = removed.flatMap((c) => this.builder.forget(c.id).map((r) => ({ ...r, container: c })));
+        this.registrar.markInactive(gone, tickMs);
       }
       await this.registrar.flush();
       for (const cols of this.builder.build(samples)) {

@@ -1,4 +1,4 @@
-import { METRICS, partitionOf, seriesId, seriesName, type ContainerRates } from '@ztsdb/model';
+import { partitionOf, seriesId, seriesName, type ContainerRates } from '@ztsdb/model';
 
 /** Points of one partition for one tick, as columns ready for the wire encoder. */
 export interface PartitionColumns {
@@ -9,10 +9,11 @@ export interface PartitionColumns {
   values: Float64Array;
 }
 
-interface SeriesRef {
+export interface SeriesRef {
   name: string;
   id: bigint;
   partition: number;
+  metric: string;
 }
 
 /**
@@ -21,6 +22,8 @@ interface SeriesRef {
  */
 export class PartitionColumnsBuilder {
   private readonly refs = new Map<string, SeriesRef>();
+  /** container short id → its series, so a gone container's series can all be retired. */
+  private readonly byContainer = new Map<string, Map<string, SeriesRef>>();
   private cols: PartitionColumns[];
 
   constructor(private readonly partitions: number) {
@@ -42,14 +45,21 @@ export class PartitionColumnsBuilder {
     let r = this.refs.get(name);
     if (!r) {
       const id = seriesId(name);
-      r = { name, id, partition: partitionOf(id, this.partitions) };
+      r = { name, id, partition: partitionOf(id, this.partitions), metric };
       this.refs.set(name, r);
+      let own = this.byContainer.get(containerId);
+      if (!own) this.byContainer.set(containerId, (own = new Map()));
+      own.set(metric, r);
     }
     return r;
   }
 
-  forget(containerId: string, metrics: readonly string[] = METRICS): void {
-    for (const m of metrics) this.refs.delete(seriesName(m, containerId));
+  /** Drops a container's series from the cache and returns them (every metric it ever had). */
+  forget(containerId: string): SeriesRef[] {
+    const own = [...(this.byContainer.get(containerId)?.values() ?? [])];
+    for (const r of own) this.refs.delete(r.name);
+    this.byContainer.delete(containerId);
+    return own;
   }
 
   /** Builds the columns of one tick; partitions with no points are left out. */
