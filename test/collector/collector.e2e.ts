@@ -18,7 +18,7 @@ import { NatsServer, tempDir, waitFor } from '@ztsdb/testing';
 import { pointsOf, readSampleStream } from '../support/stream-reader';
 import { ZtsdbProcess } from '../support/ztsdb-process';
 import { cgroupLinks, cgroupmonMapsOf, mapKeys } from './kernel-state';
-import { BURN_CPU, nodeIn, stop, stopAll, TCP_CLIENT, transferServer } from './workloads';
+import { BURN_CPU, nodeIn, spinIn, stop, stopAll, TCP_CLIENT, transferServer } from './workloads';
 
 const INTERVAL_MS = 500;
 const PAYLOAD = 4 << 20;
@@ -97,7 +97,7 @@ describe('collector with the eBPF source on the real kernel', () => {
   it('publishes CPU like cpu.stat, network bytes like the payload, memory like the cgroup file', async () => {
     a = sandbox.addContainer();
     // Registered means one sample is out: from here on every interval is in the published points.
-    await waitFor(async () => (await entry('container.cpu.usage', a))?.active, 'the first sample of the container', 5000);
+    await waitFor(async () => (await entry('container.cpu.usage', a))?.active, 'the first sample of the container', 20_000);
 
     const memoryFile = resolveCgroupFiles(sandbox.layout(), a.v2).memory!;
     expect(memoryFile).toBeDefined();
@@ -161,7 +161,7 @@ describe('collector with the eBPF source on the real kernel', () => {
     await waitFor(() => Date.now() % INTERVAL_MS > 20 && Date.now() % INTERVAL_MS < 60, 'the start of an interval', 2000, 2);
     const born = Date.now();
     const b = sandbox.addContainer();
-    const w = nodeIn(b, BURN_CPU, ['5000']);
+    const w = spinIn(b);
     await sleep(250);
     await stop(w);
     await sleep(50); // a runtime's teardown: its last counters are read when cgroup.events says empty
@@ -177,7 +177,7 @@ describe('collector with the eBPF source on the real kernel', () => {
     expect(cpu[0]![0]).toBeGreaterThan(gone);
     expect(cpu[0]![1]).toBeGreaterThan(1); // it burned CPU for most of its life
     expect((await points('container.memory.bytes', b)).length).toBe(1);
-    await waitFor(async () => (await entry('container.cpu.usage', b))?.active === false, 'its series to be inactive', 5000);
+    await waitFor(async () => (await entry('container.cpu.usage', b))?.active === false, 'its series to be inactive', 20_000);
   });
 
   it('gives the same CPU figure as the cgroupfs source on the same workload', async () => {
@@ -223,7 +223,7 @@ describe('collector with the eBPF source on the real kernel', () => {
     sandbox.removeContainer(a);
     const gone = Date.now();
     for (const metric of METRICS) {
-      await waitFor(async () => (await entry(metric, a))?.active === false, `${metric} of the removed container to be inactive`, 5000);
+      await waitFor(async () => (await entry(metric, a))?.active === false, `${metric} of the removed container to be inactive`, 20_000);
     }
     const last = await points('container.cpu.usage', a);
     expect(last[last.length - 1]![0]).toBeGreaterThan(gone);

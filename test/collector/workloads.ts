@@ -38,6 +38,10 @@ export function nodeIn(c: SandboxContainer, script: string, args: string[] = [])
     ['-c', 'for d in $CGROUPS; do echo $$ > "$d/cgroup.procs" || exit 97; done; exec "$0" "$@"', process.execPath, '-e', script, ...args],
     { env: { ...process.env, CGROUPS: [...c.v1, c.v2].join(' ') }, stdio: ['ignore', 'pipe', 'inherit'] },
   );
+  return track(child);
+}
+
+function track(child: ChildProcess): Workload {
   let stdout = '';
   child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
   const w: Workload = {
@@ -50,6 +54,20 @@ export function nodeIn(c: SandboxContainer, script: string, args: string[] = [])
   running.add(w);
   void w.done.finally(() => running.delete(w)).catch(() => undefined);
   return w;
+}
+
+/**
+ * A shell spinning in the container: it starts in a millisecond even on a
+ * loaded machine, where starting node can take longer than a short-lived
+ * container lives.
+ */
+export function spinIn(c: SandboxContainer): Workload {
+  return track(
+    spawn('sh', ['-c', 'for d in $CGROUPS; do echo $$ > "$d/cgroup.procs" || exit 97; done; while :; do :; done'], {
+      env: { ...process.env, CGROUPS: [...c.v1, c.v2].join(' ') },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    }),
+  );
 }
 
 /** Kills one workload by its PID (if still running) and waits for it. */

@@ -148,7 +148,7 @@ describe('CgroupfsSource on the real kernel', () => {
     expect(s).toBeDefined();
     expect(s.container).toMatchObject({ id: id.slice(0, 12), runtime: 'docker', host: 'testhost' });
     const expected = ((u3 - u2) / ((t3 - t2) * 1e6)) * 100;
-    expect(expected).toBeGreaterThan(20); // the burner ran
+    expect(expected).toBeGreaterThan(5); // the burner ran (it shares two cores with the other tests)
     expect(Math.abs(s.values['container.cpu.usage']! - expected)).toBeLessThanOrEqual(
       expected * 0.05,
     );
