@@ -14,7 +14,8 @@ case "$(uname -m)" in
   aarch64) TARGET_ARCH=arm64 ;;
   *) TARGET_ARCH="$(uname -m)" ;;
 esac
-"$CLANG" -O2 -g -target bpf -D__TARGET_ARCH_"$TARGET_ARCH" \
+# -mcpu=v3: atomic fetch-and-add (Linux 5.12+), used as a barrier in the resolution cache.
+"$CLANG" -O2 -g -target bpf -mcpu=v3 -D__TARGET_ARCH_"$TARGET_ARCH" \
   -I. -I"$ARCH_INC" \
   -Wall -Werror \
   -fdebug-prefix-map="$(pwd)"=. \

@@ -14,6 +14,10 @@
  * event is charged once, to one cgroup, nothing is counted twice. (The skb
  * programs run once per attachment along the socket's path; user space keeps
  * at most one attachment on any root-to-leaf path, see libs/ebpf.)
+ * Finding that cgroup is cheap in the common case: tasks of the root cgroup
+ * and of cgroups shallower than any registered one need no lookup, and other
+ * unregistered cgroups hit a resolution cache that user space invalidates
+ * with a new generation on every registration change.
  *
  * Value layout: docs/format/cgroup-metrics.md. Build: bpf/build.sh.
  */
@@ -42,8 +46,14 @@ struct CgroupMetrics {
 /* sched_switch's prev_state for a task preempted in kernel mode. */
 #define TASK_REPORT_MAX 0x100
 
+/* Task priorities below this are real-time or deadline tasks (kernel MAX_RT_PRIO); fair ones are 100–139. */
+#define MAX_RT_PRIO 100
+
 /* Deepest ancestor level searched for a registered cgroup (root is level 0). */
 #define MAX_CGROUP_LEVEL 16
+
+/* cgroupmon_config.min_level when no cgroup is registered. */
+#define NO_LEVEL 0xffffffffu
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
@@ -53,104 +63,212 @@ struct {
 } cgroup_metrics_map SEC(".maps");
 
 /*
- * Per CPU: the switch clock (see switch_clock) at the last sched_switch seen
- * on that CPU (0: none yet).
+ * Written by user space only (libs/ebpf, CgroupMonitor), one entry. Every
+ * registration change writes a new, random generation after changing
+ * cgroup_metrics_map, which invalidates every cached resolution; min_level is
+ * the lowest cgroup level (root = 0) of any registered cgroup, so tasks in
+ * shallower cgroups are skipped without a lookup.
  */
+struct Config {
+	__u64 generation;
+	__u32 min_level;
+	__u32 reserved;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct Config);
+} cgroupmon_config SEC(".maps");
+
+/*
+ * Resolution cache: cgroup id → the registered cgroup its events go to (0:
+ * none), valid while generation equals cgroupmon_config's. Filled by the
+ * ancestor walk for cgroups that are not registered themselves; cgroup ids
+ * are never reused, and the LRU drops entries of cgroups long gone.
+ */
+struct Resolution {
+	__u64 generation;
+	__u64 target;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64);
+	__type(value, struct Resolution);
+} cgroup_resolution SEC(".maps");
+
+/*
+ * Per CPU: the switch-in of a real-time or deadline task (see slice_ns). pid 0: none pending.
+ */
+struct SwitchIn {
+	__u64 clock; /* bpf_ktime_get_ns() at the switch-in */
+	__u32 pid;
+	__u32 reserved;
+};
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, __u64);
-} last_switch_ns SEC(".maps");
+	__type(value, struct SwitchIn);
+} rt_switch_in SEC(".maps");
+
 
 /*
- * "Now" for slicing CPU time, read at sched_switch: the runqueue's task clock
- * (rq->clock_task), which __schedule() has just updated and from which the
- * kernel itself accounts sum_exec_runtime and cpu.stat (it leaves out IRQ and
- * steal time where the kernel accounts those apart). Reaching it through the
- * current task costs three loads, against ~40 ns for bpf_ktime_get_ns() on a
- * VM. Kernels without CONFIG_FAIR_GROUP_SCHED lack se.cfs_rq: ktime there.
- * Only differences on one CPU are used, so the two clocks are never mixed.
+ * The registered cgroup to charge for an event in cgroup `id`: `id` itself
+ * when registered, else its nearest registered ancestor below the root, from
+ * the resolution cache or, on a miss, from a walk over the ancestors (of the
+ * current task, or of the skb's socket when `skb` is set) that fills it.
  */
-static __always_inline __u64 switch_clock(void)
+static __always_inline struct CgroupMetrics *resolve(__u64 id, struct Config *cfg,
+						     struct __sk_buff *skb)
 {
-	if (bpf_core_field_exists(struct sched_entity, cfs_rq)) {
-		struct task_struct *task = bpf_get_current_task_btf();
-
-		return task->se.cfs_rq->rq->clock_task;
-	}
-	return bpf_ktime_get_ns();
-}
-
-/* The entry of the current task's cgroup or of its nearest registered ancestor. */
-static __always_inline struct CgroupMetrics *current_metrics(void)
-{
-	__u64 id = bpf_get_current_cgroup_id();
 	struct CgroupMetrics *m = bpf_map_lookup_elem(&cgroup_metrics_map, &id);
-	struct CgroupMetrics *found = 0;
+	struct Resolution *r, fill;
 
 	if (m)
 		return m;
-	/* Top-down over the ancestors strictly between the root and the task's cgroup; the deepest hit wins. */
+	r = bpf_map_lookup_elem(&cgroup_resolution, &id);
+	if (r && r->generation == cfg->generation) {
+		__u64 target = r->target;
+
+		if (target == 0)
+			return 0;
+		m = bpf_map_lookup_elem(&cgroup_metrics_map, &target);
+		if (m)
+			return m;
+		/* Unregistered a moment ago; its generation change is on the way: walk again. */
+	}
+	/*
+	 * Read the generation before walking, with a full barrier (an atomic
+	 * fetch-add of 0): a registration that the walk does not see yet comes
+	 * with a generation written later, which then invalidates this entry.
+	 */
+	fill.generation = __sync_fetch_and_add(&cfg->generation, 0);
+	fill.target = 0;
 	for (int level = 1; level < MAX_CGROUP_LEVEL; level++) {
-		__u64 anc = bpf_get_current_ancestor_cgroup_id(level);
+		__u64 anc = skb ? bpf_skb_ancestor_cgroup_id(skb, level)
+				: bpf_get_current_ancestor_cgroup_id(level);
+		struct CgroupMetrics *a;
 
 		if (anc == 0 || anc == id)
 			break;
-		m = bpf_map_lookup_elem(&cgroup_metrics_map, &anc);
-		if (m)
-			found = m;
+		a = bpf_map_lookup_elem(&cgroup_metrics_map, &anc);
+		if (a) { /* top-down: the deepest hit wins */
+			m = a;
+			fill.target = anc;
+		}
 	}
-	return found;
+	bpf_map_update_elem(&cgroup_resolution, &id, &fill, BPF_ANY);
+	return m;
 }
 
-/* Same as current_metrics() for the cgroup of the skb's socket. */
+static __always_inline struct Config *config(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&cgroupmon_config, &zero);
+}
+
+/*
+ * The entry for an event of the current task, or NULL. Tasks of the root
+ * cgroup (level 0: the host's own processes, never a container) and of
+ * cgroups shallower than every registered one cost no lookup at all.
+ */
+static __always_inline struct CgroupMetrics *task_metrics(struct task_struct *task)
+{
+	struct cgroup *cgrp = task->cgroups->dfl_cgrp;
+	__u32 level = cgrp->level;
+	struct Config *cfg;
+
+	if (level == 0)
+		return 0;
+	cfg = config();
+	if (!cfg || level < cfg->min_level)
+		return 0;
+	return resolve(cgrp->kn->id, cfg, 0);
+}
+
+/* Same for the cgroup of the skb's socket. */
 static __always_inline struct CgroupMetrics *skb_metrics(struct __sk_buff *skb)
 {
 	__u64 id = bpf_skb_cgroup_id(skb);
-	struct CgroupMetrics *m, *found = 0;
+	struct Config *cfg;
 
 	if (id == 0)
 		return 0;
-	m = bpf_map_lookup_elem(&cgroup_metrics_map, &id);
-	if (m)
-		return m;
-	for (int level = 1; level < MAX_CGROUP_LEVEL; level++) {
-		__u64 anc = bpf_skb_ancestor_cgroup_id(skb, level);
-
-		if (anc == 0 || anc == id)
-			break;
-		m = bpf_map_lookup_elem(&cgroup_metrics_map, &anc);
-		if (m)
-			found = m;
-	}
-	return found;
+	cfg = config();
+	if (!cfg || cfg->min_level == NO_LEVEL)
+		return 0;
+	return resolve(id, cfg, skb);
 }
 
-SEC("tp/sched/sched_switch")
-int handle_sched_switch(struct trace_event_raw_sched_switch *ctx)
+/*
+ * A real-time or deadline task (or one boosted to that) is switched in: note
+ * when, since only the fair class keeps the start of a run (see slice_ns).
+ * Runs at the switch-in, while the previous task is still current.
+ */
+static __always_inline void note_rt_switch_in(struct trace_event_raw_sched_switch *ctx)
 {
 	__u32 zero = 0;
-	__u64 now = switch_clock();
-	__u64 *last = bpf_map_lookup_elem(&last_switch_ns, &zero);
-	struct CgroupMetrics *m;
-	__u64 start;
+	struct SwitchIn *s = bpf_map_lookup_elem(&rt_switch_in, &zero);
 
-	if (!last || now == 0) /* 0: the pointer chain faulted; keep the old start */
-		return 0;
-	start = *last;
-	*last = now;
-	if (now < start) /* cannot happen for one CPU's clock; never charge a wrapped slice */
-		return 0;
-	/* The first slice after attach has no start; the idle task belongs to no cgroup. */
-	if (start == 0 || ctx->prev_pid == 0)
-		return 0;
-	/* Still current here: the outgoing task's cgroup gets the slice. */
-	m = current_metrics();
+	if (!s)
+		return;
+	s->clock = bpf_ktime_get_ns();
+	s->pid = ctx->next_pid;
+}
+
+/*
+ * CPU time of the run of the outgoing (still current) task that ends now.
+ * A task the fair class picked keeps its CPU time at the pick in
+ * se.prev_sum_exec_runtime, and __schedule() has just brought
+ * se.sum_exec_runtime up to date: the difference is the run, exactly as the
+ * kernel accounts it to the task and its cgroup's cpu.stat, with no clock
+ * read. Real-time and deadline classes keep no such start: their switch-in was
+ * noted (note_rt_switch_in) and is used, then cleared, by the task's switch-out.
+ */
+static __always_inline __u64 slice_ns(struct trace_event_raw_sched_switch *ctx,
+				      struct task_struct *task)
+{
+	__u64 sum, start;
+
+	if (ctx->prev_prio < MAX_RT_PRIO) {
+		__u32 zero = 0;
+		struct SwitchIn *s = bpf_map_lookup_elem(&rt_switch_in, &zero);
+
+		/* Nothing runs on this CPU between a task's switch-in and its switch-out. */
+		if (s && s->pid == (__u32)ctx->prev_pid) {
+			__u64 now = bpf_ktime_get_ns();
+
+			s->pid = 0;
+			return now > s->clock ? now - s->clock : 0;
+		}
+		/* Not noted: it was a fair task at its switch-in (boosted since), so the fair start holds. */
+	}
+	sum = task->se.sum_exec_runtime;
+	start = task->se.prev_sum_exec_runtime;
+	return sum > start ? sum - start : 0;
+}
+
+/* Charges the run of the outgoing task that ends at this switch (it is still current here). */
+static __always_inline void charge_prev(struct trace_event_raw_sched_switch *ctx)
+{
+	struct task_struct *task;
+	struct CgroupMetrics *m;
+
+	/* The idle task belongs to no cgroup. */
+	if (ctx->prev_pid == 0)
+		return;
+	task = bpf_get_current_task_btf();
+	m = task_metrics(task);
 	if (!m)
-		return 0;
+		return;
 	/* sched_switch runs with the runqueue lock held and interrupts off: plain adds are safe. */
-	m->cpu_time_ns += now - start;
+	m->cpu_time_ns += slice_ns(ctx, task);
 	m->sched_switches += 1;
 	/*
 	 * Involuntary as /proc/<pid>/status counts it: still runnable (0, e.g.
@@ -162,13 +280,22 @@ int handle_sched_switch(struct trace_event_raw_sched_switch *ctx)
 	/* bpf_ktime_get_ns() costs as much as the rest of this program: refresh on every 16th switch only. */
 	if ((m->sched_switches & (TIMESTAMP_EVERY_SWITCHES - 1)) == 1)
 		m->timestamp = bpf_ktime_get_ns();
+}
+
+SEC("tp/sched/sched_switch")
+int handle_sched_switch(struct trace_event_raw_sched_switch *ctx)
+{
+	charge_prev(ctx);
+	/* After charge_prev: an outgoing real-time task's own note is read there first. */
+	if (ctx->next_prio < MAX_RT_PRIO)
+		note_rt_switch_in(ctx);
 	return 0;
 }
 
 SEC("tp/syscalls/sys_enter_mmap")
 int handle_mmap(struct trace_event_raw_sys_enter *ctx)
 {
-	struct CgroupMetrics *m = current_metrics();
+	struct CgroupMetrics *m = task_metrics(bpf_get_current_task_btf());
 
 	if (!m)
 		return 0;

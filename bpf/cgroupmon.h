@@ -41,24 +41,32 @@ struct trace_event_raw_sys_enter {
 } __attribute__((preserve_access_index));
 
 /*
- * The scheduler's clock of a runqueue, reached from a task as
- * task->se.cfs_rq->rq->clock_task (se.cfs_rq exists with
- * CONFIG_FAIR_GROUP_SCHED; cgroupmon.bpf.c checks and falls back).
+ * sum_exec_runtime: the task's CPU time as the kernel accounts it (the same
+ * deltas feed the cgroup's cpu.stat). prev_sum_exec_runtime: its value when
+ * the fair class last picked the task to run (set_next_entity).
  */
-struct rq {
-	__u64 clock_task;
-} __attribute__((preserve_access_index));
-
-struct cfs_rq {
-	struct rq *rq;
-} __attribute__((preserve_access_index));
-
 struct sched_entity {
-	struct cfs_rq *cfs_rq;
+	__u64 sum_exec_runtime;
+	__u64 prev_sum_exec_runtime;
+} __attribute__((preserve_access_index));
+
+/* A cgroup's id is its kernfs node id (the directory's inode number); the root is level 0. */
+struct kernfs_node {
+	__u64 id;
+} __attribute__((preserve_access_index));
+
+struct cgroup {
+	int level;
+	struct kernfs_node *kn;
+} __attribute__((preserve_access_index));
+
+struct css_set {
+	struct cgroup *dfl_cgrp; /* the task's cgroup in the v2 hierarchy */
 } __attribute__((preserve_access_index));
 
 struct task_struct {
 	struct sched_entity se;
+	struct css_set *cgroups;
 } __attribute__((preserve_access_index));
 
 #endif

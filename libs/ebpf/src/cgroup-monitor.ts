@@ -1,9 +1,11 @@
-import { ZtsdbError } from '@ztsdb/errors';
+import { randomBytes } from 'node:crypto';
+import { relative, sep } from 'node:path';
+import { InvalidInputError, ZtsdbError } from '@ztsdb/errors';
 import type { BpfLink } from './bpf-link';
 import { BPF_ANY, type BpfMap } from './bpf-map';
 import { BpfObject } from './bpf-object';
 import type { BpfProgram } from './bpf-program';
-import { canonicalCgroupPath, cgroupId } from './cgroup-fs';
+import { canonicalCgroupPath, cgroupId, findCgroup2Root } from './cgroup-fs';
 import { sumPerCpu, zeroPerCpu, type CgroupCounters } from './cgroup-metrics';
 import { defaultObjectPath } from './object-path';
 import { programStats, type ProgramStats } from './program-stats';
@@ -12,6 +14,10 @@ import { ensureTracefs } from './tracefs';
 /** Names in bpf/cgroupmon.bpf.c. */
 export const CGROUPMON = {
   map: 'cgroup_metrics_map',
+  /** Array, one entry: { u64 generation, u32 min_level, u32 reserved }; written by user space only. */
+  config: 'cgroupmon_config',
+  /** LRU hash: cgroup id → { u64 generation, u64 registered cgroup charged (0: none) }. */
+  resolutionCache: 'cgroup_resolution',
   schedSwitch: 'handle_sched_switch',
   mmap: 'handle_mmap',
   ingress: 'handle_ingress',
@@ -30,7 +36,15 @@ interface Tracked {
   path: string;
   /** ingress + egress links, or none when a tracked ancestor's links cover this cgroup. */
   links: BpfLink[];
+  /** Depth below the v2 mount's root (a lower bound of the kernel's cgroup level). */
+  level: number;
 }
+
+/** cgroupmon_config.min_level when nothing is registered. */
+const NO_LEVEL = 0xffff_ffff;
+
+/** Id of the root cgroup of the v2 hierarchy (kernfs root node). */
+const ROOT_CGROUP_ID = 1n;
 
 function keyOf(id: bigint): Buffer {
   const key = Buffer.alloc(8);
@@ -57,9 +71,15 @@ function isAncestor(ancestor: string, path: string): boolean {
  */
 export class CgroupMonitor {
   readonly map: BpfMap;
+  /** cgroup_resolution: cgroup id → where its events were last resolved to (see docs/format/cgroup-metrics.md). */
+  readonly resolutionCache: BpfMap;
   readonly possibleCpus: number;
+  private readonly config: BpfMap;
   private readonly tracked = new Map<bigint, Tracked>();
   private readonly zero: Buffer;
+  private readonly v2Root: string | undefined;
+  private generation = 0n;
+  private minLevel = NO_LEVEL;
   private closed = false;
 
   private constructor(
@@ -69,8 +89,12 @@ export class CgroupMonitor {
     private readonly egress: BpfProgram,
   ) {
     this.map = object.map(CGROUPMON.map);
+    this.resolutionCache = object.map(CGROUPMON.resolutionCache);
+    this.config = object.map(CGROUPMON.config);
     this.possibleCpus = object.possibleCpus;
     this.zero = zeroPerCpu(this.possibleCpus, this.map.valueStride);
+    this.v2Root = findCgroup2Root();
+    this.writeConfig(true);
   }
 
   /**
@@ -87,14 +111,16 @@ export class CgroupMonitor {
     const links: BpfLink[] = [];
     try {
       object.load();
-      links.push(object.program(CGROUPMON.schedSwitch).attach());
-      links.push(object.program(CGROUPMON.mmap).attach());
-      return new CgroupMonitor(
+      // The constructor writes the configuration before any program is attached.
+      const monitor = new CgroupMonitor(
         object,
         links,
         object.program(CGROUPMON.ingress),
         object.program(CGROUPMON.egress),
       );
+      links.push(object.program(CGROUPMON.schedSwitch).attach());
+      links.push(object.program(CGROUPMON.mmap).attach());
+      return monitor;
     } catch (err) {
       for (const link of links) link.destroy();
       object.close();
@@ -106,16 +132,30 @@ export class CgroupMonitor {
    * Starts counting the cgroup v2 directory `path` and returns its id (the
    * directory's inode). Registers the id in the map and, unless a registered
    * ancestor's attachment already covers it, attaches the skb programs to it.
-   * Idempotent.
+   * Events are charged to it from the moment this returns: a new generation
+   * invalidates every cached resolution. Idempotent. The root cgroup cannot be
+   * registered (InvalidInputError ZTSDB_EBPF_ROOT_CGROUP): it is no container.
    */
   attachCgroup(path: string): bigint {
     this.assertOpen();
     const canonical = canonicalCgroupPath(path);
     const id = cgroupId(canonical);
     if (this.tracked.has(id)) return id;
+    if (id === ROOT_CGROUP_ID) {
+      throw new InvalidInputError(
+        'ZTSDB_EBPF_ROOT_CGROUP',
+        `${canonical} is the root cgroup, which is not counted`,
+        { file: canonical },
+      );
+    }
     const key = keyOf(id);
+    const entry: Tracked = { path: canonical, links: [], level: this.levelOf(canonical) };
+    // Lower the level filter before the key exists, so no event of it is skipped.
+    if (entry.level < this.minLevel) {
+      this.minLevel = entry.level;
+      this.writeConfig(false);
+    }
     this.map.update(key, this.zero, BPF_ANY);
-    const entry: Tracked = { path: canonical, links: [] };
     try {
       if (!this.coveredByAncestor(entry.path)) {
         entry.links = this.attachSkb(canonical);
@@ -126,9 +166,11 @@ export class CgroupMonitor {
       }
     } catch (err) {
       this.map.delete(key);
+      this.registrationChanged();
       throw err;
     }
     this.tracked.set(id, entry);
+    this.registrationChanged();
     return id;
   }
 
@@ -160,6 +202,7 @@ export class CgroupMonitor {
       }
     }
     this.map.delete(keyOf(id));
+    this.registrationChanged();
     if (firstError) throw firstError;
     return entry !== undefined;
   }
@@ -231,6 +274,42 @@ export class CgroupMonitor {
     }
     this.object.close();
     if (firstError) throw firstError;
+  }
+
+  /**
+   * Publishes a registration change to the programs: a fresh random
+   * generation (cached resolutions made before it are stale; random, so a
+   * torn read of the 8-byte value never matches a later one) and the lowest
+   * registered level. Called after every change of the map's keys.
+   */
+  private registrationChanged(): void {
+    let min = NO_LEVEL;
+    for (const t of this.tracked.values()) min = Math.min(min, t.level);
+    this.minLevel = min;
+    this.writeConfig(true);
+  }
+
+  private writeConfig(newGeneration: boolean): void {
+    if (newGeneration) {
+      let next = this.generation;
+      while (next === this.generation || next === 0n) next = randomBytes(8).readBigUInt64LE(0);
+      this.generation = next;
+    }
+    const value = Buffer.alloc(16);
+    value.writeBigUInt64LE(this.generation, 0);
+    value.writeUInt32LE(this.minLevel, 8);
+    this.config.update(Buffer.alloc(4), value, BPF_ANY);
+  }
+
+  /**
+   * The cgroup's depth below the v2 mount's root: its kernel level when the
+   * mount shows the whole hierarchy, less inside a cgroup namespace (a lower
+   * bound is all the level filter needs); 1 for a path outside that mount.
+   */
+  private levelOf(path: string): number {
+    const rel = this.v2Root === undefined ? '..' : relative(this.v2Root, path);
+    if (rel === '' || rel === '..' || rel.startsWith(`..${sep}`)) return rel === '' ? 0 : 1;
+    return rel.split(sep).length;
   }
 
   private attachSkb(path: string): BpfLink[] {
