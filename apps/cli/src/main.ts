@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import type { ChildProcess } from 'node:child_process';
 import type { INestApplicationContext } from '@nestjs/common';
 import { loadSettings, SettingsError, type Settings } from '@ztsdb/config';
+import { CLIENT_COMMANDS, runClient, type ClientCommand } from './client-main';
 import { ensureLocalNats, NatsUnavailableError } from './local-nats';
 import { ALL_SERVICES, startService, type ServiceName } from './services';
 import { USAGE } from './usage';
@@ -18,7 +19,9 @@ async function run(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
-  if (command !== 'all' && !SERVICES.includes(command as ServiceName)) {
+  // `ztsdb query` alone is the service; with arguments it is the client command.
+  const client = CLIENT_COMMANDS.includes(command as ClientCommand) && !(command === 'query' && argv.length === 1);
+  if (command !== 'all' && !client && !SERVICES.includes(command as ServiceName)) {
     process.stderr.write(`ztsdb: unknown command ${JSON.stringify(command)}\n\n${USAGE}`);
     return 2;
   }
@@ -32,6 +35,8 @@ async function run(argv: string[]): Promise<number> {
     }
     throw e;
   }
+
+  if (client) return runClient(command as ClientCommand, argv.slice(1), settings, log);
 
   let nats: ChildProcess | undefined;
   if (command === 'all') {

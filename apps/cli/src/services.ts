@@ -1,13 +1,14 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import type { Settings } from '@ztsdb/config';
 import { bootstrapCollector } from '../../collector/src/bootstrap';
+import { bootstrapCompactor } from '../../compactor/src/bootstrap';
 import { bootstrapIngestor } from '../../ingestor/src/bootstrap';
 import { bootstrapQuery } from '../../query/src/bootstrap';
 
 export type ServiceName = 'collector' | 'ingestor' | 'compactor' | 'query';
 
 /** Services in start order: consumers before producers, so nothing waits unanswered. */
-export const ALL_SERVICES: ServiceName[] = ['ingestor', 'query', 'collector'];
+export const ALL_SERVICES: ServiceName[] = ['ingestor', 'compactor', 'query', 'collector'];
 
 export async function startService(name: ServiceName, settings: Settings): Promise<INestApplicationContext> {
   switch (name) {
@@ -18,6 +19,6 @@ export async function startService(name: ServiceName, settings: Settings): Promi
     case 'query':
       return bootstrapQuery(settings);
     case 'compactor':
-      throw new Error('the compactor is not part of this version yet; run "ztsdb all" or the other services');
+      return bootstrapCompactor(settings);
   }
 }

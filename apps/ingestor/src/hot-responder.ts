@@ -12,10 +12,12 @@ export interface HotRequest {
 }
 
 export const HOT_ERROR_HEADER = 'Ztsdb-Error';
+/** Most series one hot request may name. */
+export const HOT_MAX_SERIES = 100_000;
 
-export type HotQuery = (id: bigint, start: number, end: number) => SeriesPoints;
+export type HotQuery = (ids: bigint[], start: number, end: number) => SeriesPoints[];
 
-/** Answers hot-data requests for one partition with binary hot replies. */
+/** Answers hot-data requests for one partition with binary hot replies (docs/format/hot-reply.md). */
 export class HotResponder {
   private readonly log = new Logger('ingestor');
   private sub: Subscription | undefined;
@@ -32,7 +34,7 @@ export class HotResponder {
         if (err) return;
         try {
           const req = parseHotRequest(msg.data);
-          const series = req.ids.map((key) => this.query(parseSeriesKey(key)!, req.start, req.end));
+          const series = this.query(req.ids.map((k) => parseSeriesKey(k)!), req.start, req.end);
           msg.respond(encodeHotReply({ partition: this.partition, series }));
         } catch (e) {
           const h = headers();
@@ -46,6 +48,7 @@ export class HotResponder {
 
   stop(): void {
     this.sub?.unsubscribe();
+    this.sub = undefined;
   }
 }
 
@@ -60,7 +63,8 @@ export function parseHotRequest(data: Uint8Array): HotRequest {
   if (!Array.isArray(r.ids) || !r.ids.every((k) => typeof k === 'string' && parseSeriesKey(k) !== undefined)) {
     throw new Error('hot request needs "ids": an array of 16-hex series keys');
   }
-  if (typeof r.start !== 'number' || typeof r.end !== 'number' || !Number.isFinite(r.start) || !Number.isFinite(r.end)) {
+  if (r.ids.length > HOT_MAX_SERIES) throw new Error(`hot request names ${r.ids.length} series; at most ${HOT_MAX_SERIES}`);
+  if (typeof r.start !== 'number' || typeof r.end !== 'number' || Number.isNaN(r.start) || Number.isNaN(r.end)) {
     throw new Error('hot request needs numeric "start" and "end"');
   }
   return { ids: r.ids, start: r.start, end: r.end };

@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import type { Settings } from '@ztsdb/config';
 import { PlatformModule } from '@ztsdb/platform';
 import { IngestorService } from './ingestor.service';
+import { MetricsServer } from './metrics-server';
 
 @Module({})
 export class IngestorModule {
@@ -9,7 +10,7 @@ export class IngestorModule {
     return {
       module: IngestorModule,
       imports: [PlatformModule.forService('ingestor', settings)],
-      providers: [IngestorService],
+      providers: [IngestorService, MetricsServer],
     };
   }
 }

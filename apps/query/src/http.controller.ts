@@ -14,7 +14,7 @@ export class HttpController {
 
   @Get('query')
   async query(@Query() params: Record<string, unknown>, @Res() res: Response): Promise<void> {
-    await this.answer(res, 'query', () => this.queries.query(params));
+    await this.answer(res, 'query', () => this.queries.queryJson(params));
   }
 
   @Get('series')
@@ -43,7 +43,8 @@ export class HttpController {
     try {
       const body = await fn();
       requests.inc({ endpoint, status: '200' });
-      res.status(200).json(body);
+      if (typeof body === 'string') res.status(200).type('application/json').send(body);
+      else res.status(200).json(body);
     } catch (e) {
       const status = httpStatusOf(e);
       requests.inc({ endpoint, status: String(status) });

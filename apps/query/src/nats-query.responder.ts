@@ -8,7 +8,8 @@ import { QueryService } from './query.service';
 
 /**
  * `ztsdb.query`: plain JSON in and out, so `nats req ztsdb.query '{…}'` works.
- * `{"series": name, "start"?, "end"?}` answers points; `{"match": glob}` lists series.
+ * `{"series": name, …}` or `{"match": selector(s), "start"|"end"|"step"|"agg": …}` answers points
+ * (the parameters of `GET /query`); `{"match": glob}` alone lists series (`GET /series`).
  * Errors come back as `{"error": message, "code": …, "status": http-like status}`.
  */
 @Injectable()
@@ -26,7 +27,7 @@ export class NatsQueryResponder implements OnApplicationBootstrap, OnApplication
       queue: QUERY_QUEUE_GROUP,
       callback: (err, msg) => {
         if (err) return;
-        void this.handle(msg.data).then((body) => msg.respond(JSON.stringify(body)));
+        void this.handle(msg.data).then((body) => msg.respond(typeof body === 'string' ? body : JSON.stringify(body)));
       },
     });
   }
@@ -39,8 +40,12 @@ export class NatsQueryResponder implements OnApplicationBootstrap, OnApplication
       } catch {
         throw new ZtsdbError('ZTSDB_BAD_REQUEST', 'request is not JSON; send {"series": "<name>", "start": "-5m"} or {"match": "<glob>"}');
       }
-      if (typeof req === 'object' && req !== null && 'series' in req) return await this.queries.query(req);
-      if (typeof req === 'object' && req !== null && 'match' in req) return this.queries.series(req);
+      if (typeof req === 'object' && req !== null && !Array.isArray(req)) {
+        const r = req as Record<string, unknown>;
+        const ranged = ['start', 'end', 'step', 'agg', 'by', 'lookback'].some((k) => k in r);
+        if ('series' in r || ('match' in r && ranged) || 'match[]' in r) return await this.queries.queryJson(r);
+        if ('match' in r) return this.queries.series(r);
+      }
       throw new ZtsdbError('ZTSDB_BAD_REQUEST', 'request needs "series" (points of one series) or "match" (list series)');
     } catch (e) {
       const code = e instanceof ZtsdbError ? e.code : 'ZTSDB_INTERNAL';

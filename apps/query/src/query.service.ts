@@ -1,37 +1,45 @@
-import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import type { Settings } from '@ztsdb/config';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { parseDurationMs, type Settings } from '@ztsdb/config';
 import { InvalidInputError, LimitExceededError, ZtsdbError } from '@ztsdb/errors';
-import { partitionOf } from '@ztsdb/model';
+import { partitionOf, type Labels } from '@ztsdb/model';
 import { NatsClient, SETTINGS } from '@ztsdb/platform';
+import { mergeLatestWins, type Points, type VersionedPoints } from '@ztsdb/tsdb';
+import type { SeriesPoints } from '@ztsdb/wire';
+import { answerJson, type AggAnswer, type QueryAnswer, type QueryWarning } from './answer-json';
 import { HotClient } from './hot-client';
 import { UnknownSeriesError } from './query-errors';
-import { QueryParamsDto, SeriesParamsDto, validateParams } from './query-params.dto';
-import { SeriesRegistry } from './series-registry';
+import { normalizeParams, QueryParamsDto, SeriesParamsDto, validateParams } from './query-params.dto';
+import { SeriesRegistry, type KnownSeries } from './series-registry';
+import { parseSelector } from './series-selector';
+import { groupOf, sampleAtSteps, StepAccumulator, stepGrid, stepSeries, type AggFn } from './step-aggregate';
+import { TieredStore } from './tiered-store';
 import { parseTimeParam } from './time-param';
 
-export type JsonValue = number | string;
-
-export interface QueryAnswer {
-  series: string;
-  points: Array<[number, JsonValue]>;
-  /** Present when some partition owner did not answer: the points may be incomplete. */
-  missingPartitions?: Array<{ partition: number; reason: string }>;
-}
+export type { QueryAnswer } from './answer-json';
 
 export interface SeriesAnswer {
   series: Array<{ name: string; labels: Record<string, string>; active: boolean }>;
 }
 
-/** JSON has no NaN or infinities; send them as Prometheus does, as strings. */
-function jsonValue(v: number): JsonValue {
-  if (Number.isFinite(v)) return v;
-  return Number.isNaN(v) ? 'NaN' : v > 0 ? '+Inf' : '-Inf';
+/** Hot points win over any file: they are the latest writes. */
+const HOT_VERSION = Number.MAX_SAFE_INTEGER;
+const MAX_WARNINGS = 50;
+
+function durationParam(name: string, raw: string | undefined, fallback: number | undefined): number | undefined {
+  if (raw === undefined || raw === '') return fallback;
+  const ms = parseDurationMs(raw);
+  if (ms === undefined || ms <= 0) {
+    throw new InvalidInputError('ZTSDB_BAD_PARAM', `parameter "${name}" must be a positive duration like 15s, 1m, 1h or milliseconds; got ${JSON.stringify(raw)}`, { param: name });
+  }
+  return ms;
 }
 
-/** Resolves series, gathers their points and applies the limits. Shared by HTTP and NATS. */
+/** Resolves series, gathers their points from cold, warm and hot, merges, aggregates and applies the limits. */
 @Injectable()
 export class QueryService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly log = new Logger('query');
   registry!: SeriesRegistry;
+  store!: TieredStore;
   private hot!: HotClient;
 
   constructor(
@@ -42,65 +50,166 @@ export class QueryService implements OnApplicationBootstrap, OnApplicationShutdo
   async onApplicationBootstrap(): Promise<void> {
     this.registry = new SeriesRegistry(this.nats.topology.series);
     this.hot = new HotClient(this.nats.nc, this.settings.ZTSDB_HOT_TIMEOUT_MS);
-    await this.registry.start();
+    this.store = new TieredStore(this.nats.nc, this.settings.ZTSDB_DATA_DIR, (m) => this.log.warn(m));
+    await Promise.all([this.registry.start(), this.store.start()]);
   }
 
-  onApplicationShutdown(): void {
+  async onApplicationShutdown(): Promise<void> {
     this.registry?.stop();
+    await this.store?.stop();
   }
 
   get ready(): boolean {
-    return this.registry?.ready === true && !this.nats.nc.isClosed();
+    return this.registry?.ready === true && this.store?.ready === true && !this.nats.nc.isClosed();
   }
 
   get natsConnected(): boolean {
     return !this.nats.nc.isClosed();
   }
 
-  /** Answers a series query within ZTSDB_QUERY_TIMEOUT_MS. */
+  /** Answers a query within ZTSDB_QUERY_TIMEOUT_MS, as JSON text. */
+  async queryJson(input: unknown, nowMs = Date.now()): Promise<string> {
+    return answerJson(await this.query(input, nowMs));
+  }
+
   async query(input: unknown, nowMs = Date.now()): Promise<QueryAnswer> {
     const limit = this.settings.ZTSDB_QUERY_TIMEOUT_MS;
+    const deadline = Date.now() + limit;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new ZtsdbError('ZTSDB_TIMEOUT', `query took longer than ZTSDB_QUERY_TIMEOUT_MS=${limit}`)), limit);
     });
     try {
-      return await Promise.race([this.answer(input, nowMs), timeout]);
+      return await Promise.race([this.answer(input, nowMs, deadline), timeout]);
     } finally {
       clearTimeout(timer);
     }
   }
 
-  private async answer(input: unknown, nowMs: number): Promise<QueryAnswer> {
-    const p = validateParams(QueryParamsDto, input);
+  private resolve(p: QueryParamsDto): { series: KnownSeries[]; single?: string } {
+    if (p.series !== undefined && p.match !== undefined) {
+      throw new InvalidInputError('ZTSDB_BAD_PARAM', 'give either "series" (one name) or "match" (selectors), not both', { param: 'match' });
+    }
+    if (p.series !== undefined) {
+      const known = this.registry.get(p.series);
+      if (!known) throw new UnknownSeriesError(p.series);
+      return { series: [known], single: p.series };
+    }
+    if (p.match === undefined || (Array.isArray(p.match) && p.match.length === 0)) {
+      throw new InvalidInputError(
+        'ZTSDB_BAD_PARAM',
+        'parameter "series" is required, e.g. series=container.cpu.usage.abc123def456 (or "match" with a selector like container_cpu_usage{container_name="web-1"})',
+        { param: 'series' },
+      );
+    }
+    const seen = new Map<string, KnownSeries>();
+    for (const text of Array.isArray(p.match) ? p.match : [p.match]) {
+      for (const s of this.registry.select(parseSelector(text))) {
+        seen.set(s.name, s);
+        if (seen.size > this.settings.ZTSDB_QUERY_MAX_SERIES) {
+          throw new LimitExceededError(
+            'ZTSDB_LIMIT',
+            `more than ZTSDB_QUERY_MAX_SERIES=${this.settings.ZTSDB_QUERY_MAX_SERIES} series match; use a narrower selector`,
+          );
+        }
+      }
+    }
+    return { series: [...seen.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)) };
+  }
+
+  private async answer(input: unknown, nowMs: number, deadline: number): Promise<QueryAnswer> {
+    const p = validateParams(QueryParamsDto, normalizeParams(input));
     const end = parseTimeParam('end', p.end, nowMs, nowMs);
     const start = parseTimeParam('start', p.start, end - 3_600_000, nowMs);
     if (start > end) {
       throw new InvalidInputError('ZTSDB_BAD_PARAM', `parameter "start" (${start}) is after "end" (${end})`, { param: 'start' });
     }
-    const known = this.registry.get(p.series);
-    if (!known) throw new UnknownSeriesError(p.series);
-    const partition = partitionOf(known.seriesId, this.nats.partitions);
-    const hot = await this.hot.fetch(new Map([[partition, [known.seriesId]]]), start, end);
-    const found = hot.series.find((s) => s.id === known.seriesId);
-    const n = found?.timestamps.length ?? 0;
-    if (n > this.settings.ZTSDB_QUERY_MAX_POINTS) {
-      throw new LimitExceededError(
-        'ZTSDB_LIMIT',
-        `the answer would hold ${n} points, more than ZTSDB_QUERY_MAX_POINTS=${this.settings.ZTSDB_QUERY_MAX_POINTS}; narrow the range`,
-        { series: p.series },
-      );
+    const step = durationParam('step', p.step, undefined);
+    const lookback = durationParam('lookback', p.lookback, this.settings.ZTSDB_QUERY_LOOKBACK)!;
+    const agg = p.agg as AggFn | undefined;
+    const by = p.by ? p.by.split(',').map((s) => s.trim()).filter((s) => s.length > 0) : [];
+    if (agg && step === undefined) {
+      throw new InvalidInputError('ZTSDB_BAD_PARAM', 'parameter "agg" needs "step", e.g. agg=sum&step=60s', { param: 'step' });
     }
-    const points: Array<[number, JsonValue]> = new Array(n);
-    for (let i = 0; i < n; i++) points[i] = [found!.timestamps[i]!, jsonValue(found!.values[i]!)];
-    const answer: QueryAnswer = { series: p.series, points };
+    if (by.length > 0 && !agg) throw new InvalidInputError('ZTSDB_BAD_PARAM', 'parameter "by" needs "agg"', { param: 'by' });
+    const grid = step !== undefined ? stepGrid(start, end, step) : undefined;
+
+    const { series, single } = this.resolve(p);
+    const byPartition = new Map<number, bigint[]>();
+    for (const s of series) {
+      const part = partitionOf(s.seriesId, this.nats.partitions);
+      let l = byPartition.get(part);
+      if (!l) byPartition.set(part, (l = []));
+      l.push(s.seriesId);
+    }
+    // Hot first: whatever the owner has dropped since, the catalog already shows in warm.
+    const hot = series.length > 0 ? await this.hot.fetch(byPartition, start, end) : { series: [], missing: [] };
+    const hotById = new Map<bigint, SeriesPoints>();
+    for (const h of hot.series) hotById.set(h.id, h);
+
+    const warnings = new Map<string, QueryWarning>();
+    const onSkip = (e: ZtsdbError): void => {
+      const file = typeof e.context?.file === 'string' ? this.store.relative(e.context.file) : undefined;
+      const key = `${file}|${e.message}`;
+      if (warnings.size < MAX_WARNINGS && !warnings.has(key)) warnings.set(key, { ...(file ? { file } : {}), code: e.code, message: e.message });
+    };
+    const maxPoints = this.settings.ZTSDB_QUERY_MAX_POINTS;
+    let total = 0;
+    const units: VersionedPoints[] = [];
+    const pointsOf = (s: KnownSeries): Points => {
+      if (Date.now() > deadline) throw new ZtsdbError('ZTSDB_TIMEOUT', `query took longer than ZTSDB_QUERY_TIMEOUT_MS=${this.settings.ZTSDB_QUERY_TIMEOUT_MS}`);
+      units.length = 0;
+      this.store.read(partitionOf(s.seriesId, this.nats.partitions), s.seriesId, start, end, units, onSkip);
+      const h = hotById.get(s.seriesId);
+      if (h) units.push({ timestamps: h.timestamps, values: h.values, version: HOT_VERSION });
+      return mergeLatestWins(units);
+    };
+    const count = (n: number, what: string): void => {
+      total += n;
+      if (total > maxPoints) {
+        throw new LimitExceededError('ZTSDB_LIMIT', `the answer would hold more than ZTSDB_QUERY_MAX_POINTS=${maxPoints} points (${what}); narrow the range or use a larger step`);
+      }
+    };
+
+    let answer: QueryAnswer;
+    if (agg) {
+      const groups = new Map<string, { group: Labels; acc: StepAccumulator; series: number }>();
+      const tmp = new Float64Array(grid!.length);
+      for (const s of series) {
+        const pts = pointsOf(s);
+        sampleAtSteps(pts, grid!, lookback, tmp);
+        const { key, group } = groupOf(s.labels, by);
+        let g = groups.get(key);
+        if (!g) groups.set(key, (g = { group, acc: new StepAccumulator(agg, grid!), series: 0 }));
+        g.acc.add(tmp);
+        g.series++;
+      }
+      const result: AggAnswer['result'] = [];
+      for (const g of [...groups.values()].sort((a, b) => JSON.stringify(a.group).localeCompare(JSON.stringify(b.group)))) {
+        const pts = g.acc.result();
+        count(pts.timestamps.length, `${groups.size} groups`);
+        result.push({ group: g.group, series: g.series, points: pts });
+      }
+      answer = { kind: 'agg', agg, by, step: step!, result };
+    } else {
+      const rows: Array<{ series: string; labels: Labels; points: Points }> = [];
+      for (const s of series) {
+        let pts = pointsOf(s);
+        if (grid) pts = stepSeries(pts, grid, lookback);
+        count(pts.timestamps.length, s.name);
+        rows.push({ series: s.name, labels: s.labels, points: pts });
+      }
+      answer = single !== undefined ? { kind: 'single', series: single, points: rows[0]!.points } : { kind: 'multi', result: rows };
+    }
     if (hot.missing.length > 0) answer.missingPartitions = hot.missing;
+    if (warnings.size > 0) answer.warnings = [...warnings.values()];
     return answer;
   }
 
   series(input: unknown): SeriesAnswer {
     const p = validateParams(SeriesParamsDto, input);
-    const matched = this.registry.match(p.match ?? '*');
+    const text = p.match ?? '*';
+    const matched = text.includes('{') || !/[*?]/.test(text) ? this.registry.select(parseSelector(text)) : this.registry.match(text);
     if (matched.length > this.settings.ZTSDB_QUERY_MAX_SERIES) {
       throw new LimitExceededError(
         'ZTSDB_LIMIT',

@@ -1,16 +1,14 @@
 import { Logger } from '@nestjs/common';
 import type { KV } from '@nats-io/kv';
 import { parseSeriesKey, type SeriesEntry } from '@ztsdb/model';
+import { globToRegExp, labelsMatch, type SeriesSelector } from './series-selector';
+
+export { globToRegExp };
 
 export interface KnownSeries extends SeriesEntry {
   seriesId: bigint;
 }
 
-/** Glob with `*` (any run of characters) and `?` (one character). */
-export function globToRegExp(glob: string): RegExp {
-  const body = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-  return new RegExp(`^${body}$`);
-}
 
 /** A live copy of KV `ztsdb_series`, kept current by a watch. */
 export class SeriesRegistry {
@@ -64,6 +62,19 @@ export class SeriesRegistry {
   match(glob: string): KnownSeries[] {
     const re = globToRegExp(glob);
     return [...this.byName.values()].filter((s) => re.test(s.name)).sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  /** Series a selector means, sorted by name (an exact name that nobody registered gives none). */
+  select(sel: SeriesSelector): KnownSeries[] {
+    if (sel.kind === 'name') {
+      const s = this.byName.get(sel.name);
+      return s ? [s] : [];
+    }
+    const out: KnownSeries[] = [];
+    for (const s of this.byName.values()) {
+      if (sel.kind === 'glob' ? sel.re.test(s.name) : labelsMatch(s.labels, sel.matchers)) out.push(s);
+    }
+    return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 
   get size(): number {

@@ -1,7 +1,19 @@
 import { NatsServer } from '@ztsdb/testing';
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { connectWithRetry, ensureTopology, natsAnswers, resolvePartitions, partitionOfSubject, samplesSubject, STREAM_SAMPLES, STREAM_CHUNKS, STREAM_MANIFEST, publishDeadLetter, HEADER_REASON } from './index';
+import {
+  connectWithRetry,
+  ensureTopology,
+  natsAnswers,
+  resolvePartitions,
+  partitionOfSubject,
+  samplesSubject,
+  STREAM_SAMPLES,
+  STREAM_CHUNKS,
+  STREAM_MANIFEST,
+  publishDeadLetter,
+  HEADER_REASON,
+} from './index';
 
 describe('bus helpers against a real nats-server', () => {
   let server: NatsServer;
@@ -19,7 +31,8 @@ describe('bus helpers against a real nats-server', () => {
     await ensureTopology(nc);
     const t = await ensureTopology(nc);
     const jsm = await jetstreamManager(nc);
-    for (const s of [STREAM_SAMPLES, STREAM_CHUNKS, STREAM_MANIFEST]) expect((await jsm.streams.info(s)).config.name).toBe(s);
+    for (const s of [STREAM_SAMPLES, STREAM_CHUNKS, STREAM_MANIFEST])
+      expect((await jsm.streams.info(s)).config.name).toBe(s);
     await t.series.put('k', 'v');
     expect((await t.series.get('k'))?.string()).toBe('v');
   });
@@ -44,7 +57,9 @@ describe('bus helpers against a real nats-server', () => {
   it('knows whether a server answers, and fails clearly when none does', async () => {
     expect(await natsAnswers(server.url)).toBe(true);
     expect(await natsAnswers('nats://127.0.0.1:1', 300)).toBe(false);
-    await expect(connectWithRetry({ url: 'nats://127.0.0.1:1', name: 'x', initialTimeoutMs: 300 })).rejects.toThrow(/cannot reach NATS at nats:\/\/127.0.0.1:1/);
+    await expect(
+      connectWithRetry({ url: 'nats://127.0.0.1:1', name: 'x', initialTimeoutMs: 300 }),
+    ).rejects.toThrow(/cannot reach NATS at nats:\/\/127.0.0.1:1/);
   });
 
   it('reads partitions from subjects', () => {

@@ -28,7 +28,9 @@ export async function connectWithRetry(opts: ConnectOptions): Promise<NatsConnec
       if (Date.now() + delay > deadline) {
         throw new Error(`cannot reach NATS at ${opts.url}: ${(e as Error).message}`, { cause: e });
       }
-      opts.log?.(`NATS at ${opts.url} not reachable (${(e as Error).message}); retrying in ${delay} ms`);
+      opts.log?.(
+        `NATS at ${opts.url} not reachable (${(e as Error).message}); retrying in ${delay} ms`,
+      );
       await new Promise((r) => setTimeout(r, delay));
       delay = Math.min(delay * 2, 2000);
     }

@@ -25,7 +25,9 @@ export async function resolvePartitions(
   const stored = Number((await config.get(KEY))?.string());
   checkPartitionCount(stored);
   if (stored !== wanted) {
-    log?.(`this deployment has ${stored} partitions (KV ${'ztsdb_config'}); ignoring ZTSDB_PARTITIONS=${wanted}`);
+    log?.(
+      `this deployment has ${stored} partitions (KV ${'ztsdb_config'}); ignoring ZTSDB_PARTITIONS=${wanted}`,
+    );
   }
   return stored;
 }

@@ -1,5 +1,12 @@
 import type { NatsConnection } from '@nats-io/transport-node';
-import { jetstreamManager, RetentionPolicy, StorageType, DiscardPolicy, JetStreamApiError, type StreamConfig } from '@nats-io/jetstream';
+import {
+  jetstreamManager,
+  RetentionPolicy,
+  StorageType,
+  DiscardPolicy,
+  JetStreamApiError,
+  type StreamConfig,
+} from '@nats-io/jetstream';
 import { Kvm, type KV } from '@nats-io/kv';
 import {
   CHUNKS_WILDCARD,
@@ -35,7 +42,10 @@ export interface Topology {
 const nanos = (ms: number): number => ms * 1_000_000;
 
 /** Creates the streams and KV buckets of DESIGN.md when missing; leaves existing ones as they are. */
-export async function ensureTopology(nc: NatsConnection, opts: TopologyOptions = DEFAULT_TOPOLOGY): Promise<Topology> {
+export async function ensureTopology(
+  nc: NatsConnection,
+  opts: TopologyOptions = DEFAULT_TOPOLOGY,
+): Promise<Topology> {
   const jsm = await jetstreamManager(nc);
   const streams: Array<Partial<StreamConfig> & { name: string }> = [
     {
@@ -79,7 +89,8 @@ async function ensureStream(
   try {
     await jsm.streams.info(cfg.name);
   } catch (e) {
-    if (!(e instanceof JetStreamApiError) && !/not found/i.test(String((e as Error).message))) throw e;
+    if (!(e instanceof JetStreamApiError) && !/not found/i.test(String((e as Error).message)))
+      throw e;
     try {
       await jsm.streams.add(cfg);
     } catch (addErr) {

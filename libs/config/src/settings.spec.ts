@@ -17,7 +17,12 @@ describe('settings', () => {
   });
 
   it('reads and converts values', () => {
-    const s = loadSettings({ ZTSDB_PARTITIONS: '8', ZTSDB_SOURCE: 'synthetic', ZTSDB_CGROUP_ROOT: '/x', ZTSDB_HTTP_ADDR: '0.0.0.0:1' });
+    const s = loadSettings({
+      ZTSDB_PARTITIONS: '8',
+      ZTSDB_SOURCE: 'synthetic',
+      ZTSDB_CGROUP_ROOT: '/x',
+      ZTSDB_HTTP_ADDR: '0.0.0.0:1',
+    });
     expect(s.ZTSDB_PARTITIONS).toBe(8);
     expect(s.ZTSDB_SOURCE).toBe('synthetic');
     expect(s.ZTSDB_CGROUP_ROOT).toBe('/x');
@@ -26,7 +31,12 @@ describe('settings', () => {
 
   it('names every bad setting', () => {
     try {
-      loadSettings({ ZTSDB_PARTITIONS: 'four', ZTSDB_SOURCE: 'magic', ZTSDB_HTTP_ADDR: 'nope', NATS_URL: 'http://x' });
+      loadSettings({
+        ZTSDB_PARTITIONS: 'four',
+        ZTSDB_SOURCE: 'magic',
+        ZTSDB_HTTP_ADDR: 'nope',
+        NATS_URL: 'http://x',
+      });
       throw new Error('no error');
     } catch (e) {
       expect(e).toBeInstanceOf(SettingsError);
@@ -36,7 +46,9 @@ describe('settings', () => {
       expect(msg).toMatch(/ZTSDB_HTTP_ADDR="nope"/);
       expect(msg).toMatch(/NATS_URL must look like/);
     }
-    expect(() => loadSettings({ ZTSDB_COLLECT_INTERVAL_MS: '5' })).toThrow(/ZTSDB_COLLECT_INTERVAL_MS/);
+    expect(() => loadSettings({ ZTSDB_COLLECT_INTERVAL_MS: '5' })).toThrow(
+      /ZTSDB_COLLECT_INTERVAL_MS/,
+    );
     expect(() => loadSettings({ ZTSDB_HTTP_ADDR: '127.0.0.1:70000' })).toThrow(/above 65535/);
   });
 });

@@ -1,12 +1,29 @@
 import 'reflect-metadata';
 import { hostname } from 'node:os';
 import { plainToInstance, Transform } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, validateSync } from 'class-validator';
+import {
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  validateSync,
+} from 'class-validator';
 import { InvalidInputError } from '@ztsdb/errors';
 
-const toInt = ({ value }: { value: unknown }) => (typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value);
+const toInt = ({ value }: { value: unknown }) =>
+  typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
 
-const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+const DURATION_UNITS: Record<string, number> = {
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+  w: 604_800_000,
+};
 /** A duration as users write it: `500ms`, `30s`, `6h`, `30d`, or plain milliseconds. */
 export function parseDurationMs(text: string): number | undefined {
   const t = text.trim();
@@ -14,8 +31,11 @@ export function parseDurationMs(text: string): number | undefined {
   const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d|w)$/.exec(t);
   return m ? Math.round(Number(m[1]) * DURATION_UNITS[m[2]!]!) : undefined;
 }
-const toDuration = ({ value }: { value: unknown }) => (typeof value === 'string' ? (parseDurationMs(value) ?? value) : value);
-const DURATION_MESSAGE = (name: string) => ({ message: `${name} must be a duration like 500ms, 30s, 6h, 30d or plain milliseconds` });
+const toDuration = ({ value }: { value: unknown }) =>
+  typeof value === 'string' ? (parseDurationMs(value) ?? value) : value;
+const DURATION_MESSAGE = (name: string) => ({
+  message: `${name} must be a duration like 500ms, 30s, 6h, 30d or plain milliseconds`,
+});
 
 /**
  * Every setting ztsdb reads from the environment, with its default. Names are
@@ -23,7 +43,9 @@ const DURATION_MESSAGE = (name: string) => ({ message: `${name} must be a durati
  */
 export class Settings {
   @IsString()
-  @Matches(/^(nats|tls|ws|wss):\/\/[^\s]+$/, { message: 'NATS_URL must look like nats://host:port' })
+  @Matches(/^(nats|tls|ws|wss):\/\/[^\s]+$/, {
+    message: 'NATS_URL must look like nats://host:port',
+  })
   NATS_URL = 'nats://127.0.0.1:4222';
 
   @IsString()
@@ -36,7 +58,9 @@ export class Settings {
   ZTSDB_PARTITIONS = 4;
 
   @IsString()
-  @Matches(/^[^\s:]+:\d{1,5}$/, { message: 'ZTSDB_HTTP_ADDR must be host:port, e.g. 127.0.0.1:9280' })
+  @Matches(/^[^\s:]+:\d{1,5}$/, {
+    message: 'ZTSDB_HTTP_ADDR must be host:port, e.g. 127.0.0.1:9280',
+  })
   ZTSDB_HTTP_ADDR = '127.0.0.1:9280';
 
   @IsIn(['auto', 'synthetic', 'ebpf', 'cgroupfs'])
@@ -157,6 +181,59 @@ export class Settings {
   @Min(1)
   ZTSDB_QUERY_LOOKBACK = 5 * 60_000;
 
+  // --- Ingestor (partition leases, hot chunks, WAL) ---
+  /** A hot chunk is sealed once it is older than this (or holds 8,192 points). */
+  @Transform(toDuration)
+  @IsInt(DURATION_MESSAGE('ZTSDB_CHUNK_MAX_AGE'))
+  @Min(1000)
+  ZTSDB_CHUNK_MAX_AGE = 2 * 3600_000;
+
+  /** Partitions this ingestor owns, e.g. "0,2"; empty = share all partitions with the other replicas through leases. */
+  @IsString()
+  @Matches(/^(\s*\d+\s*(,\s*\d+\s*)*)?$/, {
+    message:
+      'ZTSDB_INGESTOR_PARTITIONS must be a comma-separated list of partition numbers, e.g. 0,2',
+  })
+  ZTSDB_INGESTOR_PARTITIONS = '';
+
+  /** A partition lease (and a replica's membership) lapses this long after its last renewal. */
+  @Transform(toDuration)
+  @IsInt(DURATION_MESSAGE('ZTSDB_LEASE_TTL_MS'))
+  @Min(500)
+  @Max(3_600_000)
+  ZTSDB_LEASE_TTL_MS = 10_000;
+
+  /** Identity of this ingestor replica in the lease bucket; empty = host, pid and a random suffix. */
+  @IsString()
+  @Matches(/^[A-Za-z0-9_-]*$/, {
+    message: 'ZTSDB_INGESTOR_ID may hold letters, digits, "_" and "-" only',
+  })
+  ZTSDB_INGESTOR_ID = '';
+
+  /** How often an ingestor snapshots each owned partition's hot state to its LMDB and trims its WAL. */
+  @Transform(toDuration)
+  @IsInt(DURATION_MESSAGE('ZTSDB_INGESTOR_SNAPSHOT_INTERVAL'))
+  @Min(100)
+  ZTSDB_INGESTOR_SNAPSHOT_INTERVAL = 60_000;
+
+  /** Samples more than this far in the future (by the ingestor's clock) make their batch go to the DLQ. */
+  @Transform(toDuration)
+  @IsInt(DURATION_MESSAGE('ZTSDB_MAX_FUTURE'))
+  @Min(0)
+  ZTSDB_MAX_FUTURE = 86_400_000;
+
+  /** Samples before this time (ms since epoch; default 2000-01-01) make their batch go to the DLQ. */
+  @Transform(toInt)
+  @IsInt()
+  ZTSDB_MIN_TIMESTAMP_MS = 946_684_800_000;
+
+  /** Where a lone `ztsdb ingestor` serves /metrics and /healthz (host:port); empty = not served. */
+  @IsString()
+  @Matches(/^([^\s:]+:\d{1,5})?$/, {
+    message: 'ZTSDB_INGESTOR_HTTP_ADDR must be host:port or empty',
+  })
+  ZTSDB_INGESTOR_HTTP_ADDR = '';
+
   /** nats-server binary `ztsdb all` starts when no server answers; searched on PATH and in /usr/sbin when unset. */
   @IsOptional()
   @IsString()
@@ -200,7 +277,10 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     });
   }
   if (settings.httpPort > 65535) {
-    throw new SettingsError('ZTSDB_BAD_SETTINGS', `invalid settings:\n  ZTSDB_HTTP_ADDR: port ${settings.httpPort} is above 65535`);
+    throw new SettingsError(
+      'ZTSDB_BAD_SETTINGS',
+      `invalid settings:\n  ZTSDB_HTTP_ADDR: port ${settings.httpPort} is above 65535`,
+    );
   }
   return settings;
 }

@@ -1,0 +1,54 @@
+import { connectWithRetry, ensureTopology, resolvePartitions } from '@ztsdb/bus';
+import type { Settings } from '@ztsdb/config';
+import { parseArgs } from './cli-args';
+import { queryCommand, seriesCommand } from './client-commands';
+import { importFile } from './import-command';
+import { topCommand } from './top-command';
+
+export const CLIENT_COMMANDS = ['import', 'query', 'series', 'top'] as const;
+export type ClientCommand = (typeof CLIENT_COMMANDS)[number];
+
+/** Runs a client command against NATS_URL; returns the exit code. */
+export async function runClient(command: ClientCommand, argv: string[], settings: Settings, log: (m: string) => void): Promise<number> {
+  const args = parseArgs(argv, ['json', 'once']);
+  const out = (s: string): void => void process.stdout.write(s);
+  const nc = await connectWithRetry({ url: settings.NATS_URL, name: `ztsdb-${command}`, initialTimeoutMs: 5000 });
+  try {
+    switch (command) {
+      case 'import': {
+        const file = args.positional[0];
+        if (!file) {
+          log('usage: ztsdb import FILE [--format csv|prom]');
+          return 2;
+        }
+        const format = args.options.get('format');
+        if (format !== undefined && format !== 'csv' && format !== 'prom') {
+          log(`--format must be csv or prom, not ${JSON.stringify(format)}`);
+          return 2;
+        }
+        const topo = await ensureTopology(nc);
+        const partitions = await resolvePartitions(topo.config, settings.ZTSDB_PARTITIONS, log);
+        const s = await importFile(nc, topo.series, partitions, file, (l) => process.stderr.write(`${file}: ${l}\n`), format);
+        const rate = s.seconds > 0 ? Math.round(s.samples / s.seconds) : s.samples;
+        log(
+          `imported ${s.samples} samples of ${s.series} series (${s.newSeries} new) from ${s.lines} lines in ${s.seconds.toFixed(1)} s (${rate} samples/s); ${s.badLines} bad lines`,
+        );
+        return s.badLines > 0 ? 1 : 0;
+      }
+      case 'query':
+        await queryCommand(nc, args, out);
+        return 0;
+      case 'series':
+        await seriesCommand(nc, args, out);
+        return 0;
+      case 'top':
+        await topCommand(nc, args.flags.has('once'), out);
+        return 0;
+    }
+  } catch (e) {
+    log((e as Error).message);
+    return 1;
+  } finally {
+    await nc.close();
+  }
+}

@@ -1,0 +1,24 @@
+/** What the compactor's parts need to know (from Settings; tests build it directly). */
+export interface CompactorOptions {
+  dataDir: string;
+  partitions: number;
+  coldAfterMs: number;
+  coldWindowMs: number;
+  retentionMs: number;
+  graceMs: number;
+  intervalMs: number;
+  flushMs: number;
+  batchChunks: number;
+  mergeFiles: number;
+  log: (msg: string) => void;
+  warn: (msg: string) => void;
+}
+
+export const warmDirOf = (p: number): string => `warm/p${p}`;
+export const coldDirOf = (p: number): string => `cold/p${p}`;
+
+/** Window start of a cold file from its name (`cold/p0/w<start>-g<gen>.cold`). */
+export function coldWindowOf(file: string): number | undefined {
+  const m = /\/w(\d+)-g\d+\.cold$/.exec(file);
+  return m ? Number(m[1]) : undefined;
+}

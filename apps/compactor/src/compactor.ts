@@ -1,0 +1,67 @@
+import type { JetStreamClient } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { processMetrics } from '@ztsdb/metrics';
+import { FileCatalog } from '@ztsdb/tsdb';
+import type { CompactorOptions } from './compactor-options';
+import { removeUnrecorded } from './data-dir-cleanup';
+import { ManifestFollower } from './manifest-follower';
+import { ManifestPublisher } from './manifest-publisher';
+import { TierMaintainer } from './tier-maintainer';
+import { WarmSink } from './warm-sink';
+
+/**
+ * The compactor without Nest: replays the manifest into its catalog, removes
+ * what a crash left unrecorded, then consumes sealed chunks into warm files
+ * and runs the periodic tier work.
+ */
+export class Compactor {
+  readonly catalog = new FileCatalog();
+  private sink: WarmSink | undefined;
+  private maintainer: TierMaintainer | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly nc: NatsConnection,
+    private readonly js: JetStreamClient,
+    private readonly opts: CompactorOptions,
+  ) {
+    processMetrics.gaugeFn('ztsdb_compactor_files', 'Files in the compactor catalog, by tier and state.', () => {
+      const rows: Record<string, number> = {};
+      for (const f of this.catalog.all()) {
+        const state = f.supersededAtMs !== undefined || f.expiredAtMs !== undefined ? 'retired' : 'live';
+        const k = `${f.tier}/${state}`;
+        rows[k] = (rows[k] ?? 0) + 1;
+      }
+      return Object.entries(rows).map(([k, value]) => ({ labels: { tier: k.split('/')[0]!, state: k.split('/')[1]! }, value }));
+    });
+  }
+
+  async start(): Promise<void> {
+    await new ManifestFollower(this.nc, this.catalog, {
+      follow: false,
+      onBadEvent: (seq, reason) => this.opts.warn(`manifest event ${seq} skipped: ${reason}`),
+    }).start();
+    const removed = removeUnrecorded(this.opts.dataDir, this.opts.partitions, this.catalog);
+    if (removed.length > 0) this.opts.log(`removed ${removed.length} unrecorded or partial file(s) left by an earlier run: ${removed.slice(0, 5).join(', ')}`);
+    const live = this.catalog.live();
+    this.opts.log(
+      `catalog: ${live.filter((f) => f.tier === 'warm').length} warm and ${live.filter((f) => f.tier === 'cold').length} cold files, ${this.catalog.retired().length} waiting for removal`,
+    );
+    const manifest = new ManifestPublisher(this.js, this.catalog, this.opts.warn, () => this.closed || this.nc.isClosed());
+    this.sink = new WarmSink(this.nc, this.js, this.catalog, manifest, this.opts);
+    await this.sink.start();
+    this.maintainer = new TierMaintainer(this.catalog, manifest, this.opts);
+    this.maintainer.start();
+  }
+
+  /** Runs one round of tier work now (tests). */
+  tick(): Promise<void> {
+    return this.maintainer?.tick() ?? Promise.resolve();
+  }
+
+  async stop(): Promise<void> {
+    this.closed = true;
+    await this.maintainer?.stop();
+    await this.sink?.stop();
+  }
+}

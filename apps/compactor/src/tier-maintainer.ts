@@ -1,0 +1,204 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { ZtsdbError } from '@ztsdb/errors';
+import { fsyncDir } from '@ztsdb/fileutil';
+import { processMetrics } from '@ztsdb/metrics';
+import {
+  ColdReader,
+  coldFileName,
+  encodeColdFile,
+  mergeWindow,
+  splitWarmByWindow,
+  WarmReader,
+  type CatalogFile,
+  type FileCatalog,
+} from '@ztsdb/tsdb';
+import { writeFileAtomic } from '@ztsdb/fileutil';
+import { coldDirOf, coldWindowOf, type CompactorOptions } from './compactor-options';
+import { addedEvent, removalEvent } from './file-events';
+import type { ManifestPublisher } from './manifest-publisher';
+
+const coldFiles = processMetrics.counter('ztsdb_compactor_cold_files_total', 'Cold files written and recorded.');
+const coldPoints = processMetrics.counter('ztsdb_compactor_cold_points_total', 'Points written into cold files.');
+const removedFiles = processMetrics.counter('ztsdb_compactor_removed_files_total', 'Superseded or expired files deleted after the grace period.');
+const expiredFiles = processMetrics.counter('ztsdb_compactor_expired_files_total', 'Cold files expired by retention.');
+const skipped = processMetrics.counter('ztsdb_compactor_skipped_total', 'Damaged chunks, blocks or files left out of a merge.');
+const mergeProgress = processMetrics.gauge('ztsdb_compactor_merge_progress', 'Fraction of the current warm → cold merge done, by partition (1 when idle).');
+const mergeWindowsLeft = processMetrics.gauge('ztsdb_compactor_merge_windows_pending', 'Cold windows still to write in the current merge, by partition.');
+
+/**
+ * The periodic work on files: warm → cold merges, retention, and deleting
+ * retired files once their grace period is over. Every step is recorded in
+ * the manifest before the next one depends on it, so a crash at any point
+ * leaves a catalog that a restart finishes from.
+ */
+export class TierMaintainer {
+  private timer: NodeJS.Timeout | undefined;
+  private busy: Promise<void> | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly catalog: FileCatalog,
+    private readonly manifest: ManifestPublisher,
+    private readonly opts: CompactorOptions,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  start(): void {
+    for (let p = 0; p < this.opts.partitions; p++) mergeProgress.set(1, { partition: String(p) });
+    this.timer = setInterval(() => void this.tick(), this.opts.intervalMs);
+    void this.tick();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    await this.busy?.catch(() => undefined);
+  }
+
+  /** One round; concurrent calls wait for the round in progress. */
+  tick(): Promise<void> {
+    if (this.busy) return this.busy;
+    this.busy = this.round()
+      .catch((e: Error) => this.opts.warn(`compaction round failed: ${e.stack ?? e.message}; will retry`))
+      .finally(() => (this.busy = undefined));
+    return this.busy;
+  }
+
+  private async round(): Promise<void> {
+    for (let p = 0; p < this.opts.partitions && !this.stopped; p++) await this.mergePartition(p);
+    if (!this.stopped) await this.expire();
+    if (!this.stopped) await this.removeRetired();
+  }
+
+  /** Merges the partition's warm files older than ZTSDB_COLD_AFTER into cold files, a bounded number per pass. */
+  async mergePartition(p: number): Promise<void> {
+    const now = this.now();
+    for (;;) {
+      const eligible = this.catalog
+        .live(p)
+        .filter((f) => f.tier === 'warm' && now - f.atMs >= this.opts.coldAfterMs)
+        .sort((a, b) => a.file.localeCompare(b.file))
+        .slice(0, this.opts.mergeFiles);
+      if (eligible.length === 0 || this.stopped) return;
+      await this.mergeFiles(p, eligible);
+    }
+  }
+
+  private async mergeFiles(p: number, warm: CatalogFile[]): Promise<void> {
+    const label = { partition: String(p) };
+    const onSkip = (e: ZtsdbError): void => {
+      skipped.inc();
+      this.opts.warn(`merge of partition ${p}: skipped ${e.message}`);
+    };
+    const readers: WarmReader[] = [];
+    const usable: string[] = [];
+    for (const f of warm) {
+      try {
+        readers.push(WarmReader.open(path.join(this.opts.dataDir, f.file)));
+        usable.push(f.file);
+      } catch (e) {
+        // Left live (queries keep reporting it) rather than deleted: an operator decides.
+        onSkip(e as ZtsdbError);
+      }
+    }
+    if (usable.length === 0) {
+      this.opts.warn(`partition ${p}: none of ${warm.length} warm files could be opened; they stay in place`);
+      return;
+    }
+    const started = Date.now();
+    try {
+      const byWindow = splitWarmByWindow(readers, this.opts.coldWindowMs, onSkip);
+      const windows = [...byWindow.keys()].sort((a, b) => a - b);
+      if (windows.length === 0) windows.push(NaN); // nothing intact: one empty-handed event still retires them
+      this.opts.log(`partition ${p}: merging ${usable.length} warm files into ${windows.length} cold window(s)`);
+      for (let i = 0; i < windows.length; i++) {
+        const w = windows[i]!;
+        mergeWindowsLeft.set(windows.length - i, label);
+        mergeProgress.set(i / windows.length, label);
+        const last = i === windows.length - 1;
+        if (Number.isNaN(w)) {
+          await this.recordEmptyMerge(p, usable);
+          continue;
+        }
+        const existing = this.catalog.live(p).filter((f) => f.tier === 'cold' && coldWindowOf(f.file) === w);
+        const existingReaders: ColdReader[] = [];
+        const existingNames: string[] = [];
+        for (const f of existing) {
+          try {
+            existingReaders.push(ColdReader.open(path.join(this.opts.dataDir, f.file)));
+            existingNames.push(f.file);
+          } catch (e) {
+            onSkip(e as ZtsdbError);
+          }
+        }
+        try {
+          const series = mergeWindow(byWindow.get(w)!, existingReaders, onSkip);
+          const gen = this.catalog.nextColdGen();
+          this.catalog.reserveColdGen(gen);
+          const file = `${coldDirOf(p)}/${coldFileName(w, gen)}`;
+          const pieces = encodeColdFile({ partition: p, windowStart: w, windowEnd: w + this.opts.coldWindowMs }, series);
+          await writeFileAtomic(path.join(this.opts.dataDir, file), pieces);
+          let minT = Infinity;
+          let maxT = -Infinity;
+          let points = 0;
+          for (const s of series) {
+            points += s.timestamps.length;
+            if (s.timestamps[0]! < minT) minT = s.timestamps[0]!;
+            if (s.timestamps[s.timestamps.length - 1]! > maxT) maxT = s.timestamps[s.timestamps.length - 1]!;
+          }
+          // Only the last window's event retires the warm files: until then they still serve the other windows.
+          const replaces = [...existingNames, ...(last ? usable : [])];
+          await this.manifest.record(addedEvent('cold-added', p, file, pieces, { minT, maxT, seriesCount: series.length, points }, { replaces }));
+          coldFiles.inc();
+          coldPoints.inc({}, points);
+          this.opts.log(`partition ${p}: cold window ${new Date(w).toISOString()} written (${file}, ${points} points, ${i + 1}/${windows.length})`);
+        } finally {
+          for (const r of existingReaders) r.close();
+        }
+      }
+    } finally {
+      for (const r of readers) r.close();
+      mergeProgress.set(1, label);
+      mergeWindowsLeft.set(0, label);
+    }
+    this.opts.log(`partition ${p}: merge of ${usable.length} warm files done in ${Date.now() - started} ms`);
+  }
+
+  /** Warm files with no intact chunk: an empty cold file of their own records that they are retired. */
+  private async recordEmptyMerge(p: number, usable: string[]): Promise<void> {
+    const gen = this.catalog.nextColdGen();
+    this.catalog.reserveColdGen(gen);
+    const file = `${coldDirOf(p)}/${coldFileName(0, gen)}`;
+    const pieces = encodeColdFile({ partition: p, windowStart: 0, windowEnd: 0 }, []);
+    await writeFileAtomic(path.join(this.opts.dataDir, file), pieces);
+    await this.manifest.record(addedEvent('cold-added', p, file, pieces, { minT: 0, maxT: 0, seriesCount: 0, points: 0 }, { replaces: usable }));
+  }
+
+  /** Cold files whose newest point is older than ZTSDB_RETENTION get an `expired` event. */
+  async expire(): Promise<void> {
+    const cutoff = this.now() - this.opts.retentionMs;
+    for (const f of this.catalog.live()) {
+      if (f.tier !== 'cold' || f.maxT >= cutoff) continue;
+      await this.manifest.record(removalEvent('expired', f.partition, f.file));
+      expiredFiles.inc();
+      this.opts.log(`expired ${f.file} (newest point ${new Date(f.maxT).toISOString()})`);
+    }
+  }
+
+  /** Deletes superseded and expired files whose grace period is over: `warm-removed` first, then the file. */
+  async removeRetired(): Promise<void> {
+    const now = this.now();
+    const dirs = new Set<string>();
+    for (const f of this.catalog.retired()) {
+      const since = f.supersededAtMs ?? f.expiredAtMs!;
+      if (now - since < this.opts.graceMs) continue;
+      await this.manifest.record(removalEvent('warm-removed', f.partition, f.file));
+      const full = path.join(this.opts.dataDir, f.file);
+      fs.rmSync(full, { force: true });
+      dirs.add(path.dirname(full));
+      removedFiles.inc();
+    }
+    for (const d of dirs) await fsyncDir(d);
+  }
+}

@@ -1,0 +1,47 @@
+import type { SampleBatch } from '@ztsdb/wire';
+
+/** Reasons a decoded batch is refused (the `Ztsdb-Reason` header and the metric label start with these codes). */
+export const REASON_WRONG_PARTITION = 'ZTSDB_WRONG_PARTITION';
+export const REASON_ABSURD_TIMESTAMP = 'ZTSDB_ABSURD_TIMESTAMP';
+
+export interface BatchLimits {
+  /** The deployment's partition count. */
+  partitions: number;
+  /** Smallest acceptable timestamp (ms since epoch). */
+  minTimestampMs: number;
+  /** Largest acceptable distance into the future, from `nowMs`. */
+  maxFutureMs: number;
+}
+
+/**
+ * Checks a decoded batch against the partition it arrived on and the limits:
+ * the header's partition, every series' partition (`id % partitions`, computed
+ * on the two 32-bit halves: no BigInt per sample) and every timestamp.
+ * Returns `[code, message]` for the first problem, or undefined.
+ */
+export function checkBatch(batch: SampleBatch, partition: number, limits: BatchLimits, nowMs: number): [string, string] | undefined {
+  if (batch.partition !== partition) {
+    return [REASON_WRONG_PARTITION, `batch for partition ${batch.partition} arrived on partition ${partition}`];
+  }
+  const n = batch.count;
+  const p = limits.partitions;
+  const ids = batch.seriesIds;
+  const halves = new Uint32Array(ids.buffer, ids.byteOffset, n * 2);
+  const hiFactor = 4294967296 % p;
+  for (let i = 0; i < n; i++) {
+    const part = ((halves[2 * i + 1]! % p) * hiFactor + (halves[2 * i]! % p)) % p;
+    if (part !== partition) {
+      return [REASON_WRONG_PARTITION, `series ${ids[i]!.toString(16).padStart(16, '0')} (point ${i}) belongs to partition ${part}, not ${partition}`];
+    }
+  }
+  const lo = limits.minTimestampMs;
+  const hi = nowMs + limits.maxFutureMs;
+  const ts = batch.timestamps;
+  for (let i = 0; i < n; i++) {
+    const t = ts[i]!;
+    if (!(t >= lo && t <= hi)) {
+      return [REASON_ABSURD_TIMESTAMP, `point ${i} has timestamp ${t}, outside [${lo}, now + ${limits.maxFutureMs} ms]`];
+    }
+  }
+  return undefined;
+}

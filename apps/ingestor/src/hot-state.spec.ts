@@ -1,0 +1,85 @@
+import { seriesKey } from '@ztsdb/model';
+import { HotState } from './hot-state';
+
+const T0 = 1_700_000_000_000;
+
+/** Batch k: every series gets one point at T0 + k s (series 3 also gets an out-of-order point). */
+function batch(k: number, series: bigint[]): { ids: BigUint64Array; ts: Float64Array; vs: Float64Array } {
+  const ids: bigint[] = [];
+  const ts: number[] = [];
+  for (const id of series) {
+    ids.push(id);
+    ts.push(T0 + k * 1000);
+  }
+  if (k > 2) {
+    ids.push(series[3]!);
+    ts.push(T0 + (k - 2) * 1000 + 1);
+  }
+  return { ids: BigUint64Array.from(ids), ts: Float64Array.from(ts), vs: Float64Array.from(ts, (t) => (t % 9973) / 7) };
+}
+
+const ids = [11n, 22n, 33n, 44n];
+
+describe('HotState', () => {
+  it('reads back every applied point, latest write wins', () => {
+    const s = new HotState(0, 3600_000);
+    for (let k = 1; k <= 50; k++) {
+      const b = batch(k, ids);
+      s.apply(k, b.ids, b.ts, b.vs, b.ids.length);
+    }
+    expect(s.appliedSeq).toBe(50);
+    expect(Array.from(s.read(11n, 0, Infinity).timestamps)).toEqual(Array.from({ length: 50 }, (_, i) => T0 + (i + 1) * 1000));
+    expect(s.read(44n, 0, Infinity).timestamps.length).toBe(50 + 48);
+    expect(s.read(99n, 0, Infinity).timestamps.length).toBe(0);
+  });
+
+  it('tracks the checkpoint: first sequence not in a warm file, and first not in a published chunk', () => {
+    const s = new HotState(0, 10_000); // a chunk spans at most 10 s of data: 10 points
+    for (let k = 1; k <= 25; k++) {
+      const b = batch(k, ids);
+      s.apply(k, b.ids, b.ts, b.vs, b.ids.length);
+    }
+    // Open chunks started at batch 21; sealed chunks hold batches 1..20 and are neither published nor in warm.
+    expect(s.heldChunks).toBeGreaterThanOrEqual(8);
+    expect(s.replayFromSeq()).toBe(1);
+    expect(s.sealedBelowSeq()).toBe(1);
+    const chunks = s.takeUnpublished();
+    for (const c of chunks) c.published = true;
+    expect(s.replayFromSeq()).toBe(1);
+    // Series 4's out-of-order buffer started at batch 3 and is still open.
+    expect(s.sealedBelowSeq()).toBe(3);
+    // The compactor reports every in-order chunk in warm: they are dropped and the checkpoint moves.
+    const inOrder = chunks.filter((c) => c.seriesId !== 44n || c.count === 10);
+    const dropped = s.markWarm(inOrder.map((c) => ({ id: seriesKey(c.seriesId), minT: c.minT, maxT: c.maxT, count: c.count })));
+    expect(dropped).toBe(inOrder.length);
+    expect(s.heldChunks).toBe(chunks.length - inOrder.length);
+    expect(s.replayFromSeq()).toBe(3);
+    // Dropped points are no longer answered; the open chunk's are.
+    expect(Array.from(s.read(11n, 0, Infinity).timestamps)).toEqual([21, 22, 23, 24, 25].map((k) => T0 + k * 1000));
+  });
+
+  it('seals by age and labels each sealed chunk with the batch that started it', () => {
+    const s = new HotState(0, 60_000);
+    for (let k = 1; k <= 5; k++) {
+      const b = batch(k, ids);
+      s.apply(k + 100, b.ids, b.ts, b.vs, b.ids.length);
+    }
+    expect(s.heldChunks).toBe(0);
+    expect(s.sealByAge(T0 + 5000 + 60_000)).toBe(5); // 4 open chunks + 1 out-of-order buffer
+    const chunks = s.takeUnpublished();
+    expect(chunks.map((c) => c.firstSeq).sort()).toEqual([101, 101, 101, 101, 103]);
+    expect(s.replayFromSeq()).toBe(101);
+    s.markWarm(chunks.map((c) => ({ id: seriesKey(c.seriesId), minT: c.minT, maxT: c.maxT, count: c.count })));
+    expect(s.replayFromSeq()).toBe(106);
+  });
+
+  it('drops a chunk at once when the manifest reported it before it was sealed here', () => {
+    const s = new HotState(0, 60_000);
+    const b = batch(1, ids);
+    s.apply(1, b.ids, b.ts, b.vs, b.ids.length);
+    s.markWarm([{ id: seriesKey(11n), minT: T0 + 1000, maxT: T0 + 1000, count: 1 }]);
+    s.sealByAge(Infinity);
+    expect(s.heldChunks).toBe(3);
+    expect(s.read(11n, 0, Infinity).timestamps.length).toBe(0);
+  });
+});

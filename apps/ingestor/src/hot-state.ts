@@ -1,0 +1,271 @@
+import { decodeChunk } from '@ztsdb/chunkenc';
+import { seriesKey } from '@ztsdb/model';
+import { Head, clipRange, mergeLatestWins, type Points, type SealedChunk, type VersionedPoints } from '@ztsdb/tsdb';
+import type { ManifestChunkRef } from '@ztsdb/wire';
+
+/** A sealed chunk the ingestor still holds: published or not, and not yet in a warm file. */
+export interface HeldChunk extends SealedChunk {
+  /** Stream sequence of the oldest batch that contributed a point to it. */
+  firstSeq: number;
+  published: boolean;
+}
+
+/** Identity of a sealed chunk: the same string as its `Nats-Msg-Id` (`chunkMessageId`). */
+export function chunkRefId(id: string, minT: number, maxT: number, count: number): string {
+  return `${id}-${minT}-${maxT}-${count}`;
+}
+
+const NO_SEQ = Number.POSITIVE_INFINITY;
+const MAX_WARM_BACKLOG = 1 << 20;
+const MAX_SLOT_CACHE = 1 << 16;
+
+/**
+ * Hot state of one owned partition: the engine's head (open Gorilla chunks and
+ * out-of-order buffers) plus what the ingestor tracks beside it:
+ * - per series slot, the stream sequence that started its open chunk and its
+ *   out-of-order buffer, so the partition checkpoint is known;
+ * - sealed chunks until the manifest shows them in a warm file (queryable
+ *   until then), each with the first stream sequence it holds.
+ * Everything here is derived from the batches applied, in stream order.
+ */
+export class HotState {
+  readonly head: Head;
+  private openFirst = new Float64Array(1024).fill(NO_SEQ);
+  private oooFirst = new Float64Array(1024).fill(NO_SEQ);
+  private readonly held = new Map<bigint, HeldChunk[]>();
+  private unpublished: HeldChunk[] = [];
+  /** Chunk ids the manifest reported in warm that were not held when reported. */
+  private readonly warmBacklog = new Set<string>();
+  heldChunks = 0;
+  heldPoints = 0;
+  /** Highest stream sequence applied (0 before any). */
+  appliedSeq = 0;
+
+  constructor(
+    readonly partition: number,
+    readonly maxChunkAgeMs: number,
+    head?: Head,
+  ) {
+    this.head = head ?? new Head({ partition, maxChunkAgeMs, outOfOrderWindowMs: Number.MAX_SAFE_INTEGER });
+  }
+
+  /**
+   * Applies `count` samples of the batch at stream sequence `seq`. `producer`
+   * (the batch's producer id) lets a producer that sends the same series in
+   * the same order every tick skip the id lookups: the slots of its last
+   * batch are reused when the id column is identical.
+   */
+  apply(seq: number, ids: BigUint64Array, ts: Float64Array, vs: Float64Array, count: number, producer?: bigint): void {
+    const head = this.head;
+    const series = head.series;
+    const slots = producer === undefined ? undefined : this.slotsOf(producer, ids, count);
+    for (let i = 0; i < count; i++) {
+      const s = slots !== undefined ? series[slots[i]!]! : head.getOrCreate(ids[i]!);
+      const slot = s.slot;
+      if (slot >= this.openFirst.length) this.grow(slot);
+      const hadOpen = s.open;
+      const hadOoo = s.ooo;
+      const sealedBefore = head.peekSealed().length;
+      const t = ts[i]!;
+      head.appendTo(s, t, vs[i]!);
+      if (t > s.maxSeen) s.maxSeen = t;
+      if (head.peekSealed().length !== sealedBefore) {
+        const fromOpen = hadOpen !== null && s.open !== hadOpen;
+        this.adopt(head.takeSealed(), fromOpen ? this.openFirst[slot]! : this.oooFirst[slot]!);
+        if (!fromOpen) this.oooFirst[slot] = NO_SEQ;
+      }
+      if (s.open !== hadOpen) this.openFirst[slot] = seq;
+      if (s.ooo !== hadOoo && s.ooo !== null) this.oooFirst[slot] = seq;
+    }
+    if (seq > this.appliedSeq) this.appliedSeq = seq;
+  }
+
+  private readonly slotCache = new Map<bigint, { ids: Uint32Array; slots: Int32Array }>();
+
+  private slotsOf(producer: bigint, ids: BigUint64Array, count: number): Int32Array {
+    const halves = new Uint32Array(ids.buffer, ids.byteOffset, count * 2);
+    const cached = this.slotCache.get(producer);
+    if (cached !== undefined && cached.ids.length === halves.length) {
+      const a = cached.ids;
+      let same = true;
+      for (let i = 0; i < a.length; i++) {
+        if (a[i] !== halves[i]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return cached.slots;
+    }
+    const slots = new Int32Array(count);
+    for (let i = 0; i < count; i++) slots[i] = this.head.getOrCreate(ids[i]!).slot;
+    if (this.slotCache.size >= MAX_SLOT_CACHE) this.slotCache.delete(this.slotCache.keys().next().value!);
+    this.slotCache.set(producer, { ids: halves.slice(), slots });
+    return slots;
+  }
+
+  /** Marks a stream sequence applied without samples (a batch sent to the DLQ). */
+  skip(seq: number): void {
+    if (seq > this.appliedSeq) this.appliedSeq = seq;
+  }
+
+  /** Seals chunks older than the maximum chunk age at `nowMs`; returns how many. */
+  sealByAge(nowMs: number): number {
+    const n = this.head.sealByAge(nowMs);
+    if (n === 0) return 0;
+    for (const c of this.head.takeSealed()) {
+      const s = this.head.get(c.seriesId)!;
+      // sealByAge starts no chunk: the open chunk kept its version, an out-of-order chunk took a new one.
+      const fromOpen = s.open === null && c.version === s.openVersion;
+      const first = fromOpen ? this.openFirst[s.slot]! : this.oooFirst[s.slot]!;
+      if (fromOpen) this.openFirst[s.slot] = NO_SEQ;
+      else this.oooFirst[s.slot] = NO_SEQ;
+      this.adopt([c], first);
+    }
+    return n;
+  }
+
+  private adopt(chunks: SealedChunk[], firstSeq: number): void {
+    for (const c of chunks) {
+      const ref = chunkRefId(seriesKey(c.seriesId), c.minT, c.maxT, c.count);
+      if (this.warmBacklog.delete(ref)) continue; // the compactor already has it
+      const h: HeldChunk = { ...c, firstSeq, published: false };
+      let list = this.held.get(c.seriesId);
+      if (!list) this.held.set(c.seriesId, (list = []));
+      list.push(h);
+      this.unpublished.push(h);
+      this.heldChunks++;
+      this.heldPoints += c.count;
+    }
+  }
+
+  private grow(slot: number): void {
+    let n = this.openFirst.length;
+    while (n <= slot) n *= 2;
+    const a = new Float64Array(n).fill(NO_SEQ);
+    a.set(this.openFirst);
+    const b = new Float64Array(n).fill(NO_SEQ);
+    b.set(this.oooFirst);
+    this.openFirst = a;
+    this.oooFirst = b;
+  }
+
+  /** Sealed chunks not yet published (removed from the queue; call markPublished or requeue). */
+  takeUnpublished(max = Infinity): HeldChunk[] {
+    if (this.unpublished.length <= max) {
+      const out = this.unpublished;
+      this.unpublished = [];
+      return out;
+    }
+    return this.unpublished.splice(0, max);
+  }
+
+  requeue(chunks: HeldChunk[]): void {
+    this.unpublished.unshift(...chunks);
+  }
+
+  get unpublishedCount(): number {
+    return this.unpublished.length;
+  }
+
+  /** The manifest says a warm file holds these chunks: drop them from memory. Returns how many were dropped. */
+  markWarm(refs: readonly ManifestChunkRef[]): number {
+    let dropped = 0;
+    for (const r of refs) {
+      let id: bigint;
+      try {
+        id = BigInt(`0x${r.id}`);
+      } catch {
+        continue;
+      }
+      const list = this.held.get(id);
+      const at = list ? list.findIndex((c) => c.minT === r.minT && c.maxT === r.maxT && c.count === r.count) : -1;
+      if (list && at >= 0) {
+        const [c] = list.splice(at, 1);
+        if (list.length === 0) this.held.delete(id);
+        this.heldChunks--;
+        this.heldPoints -= c!.count;
+        if (!c!.published) {
+          const u = this.unpublished.indexOf(c!);
+          if (u >= 0) this.unpublished.splice(u, 1);
+        }
+        dropped++;
+      } else {
+        this.warmBacklog.add(chunkRefId(r.id, r.minT, r.maxT, r.count));
+        if (this.warmBacklog.size > MAX_WARM_BACKLOG) this.warmBacklog.delete(this.warmBacklog.values().next().value!);
+      }
+    }
+    return dropped;
+  }
+
+  /** Hot points of one series in [start, end]: open chunk, out-of-order buffer, held sealed chunks; latest write wins. */
+  read(id: bigint, start: number, end: number): Points {
+    const parts: VersionedPoints[] = this.head.read(id, start, end);
+    for (const c of this.held.get(id) ?? []) {
+      if (c.maxT >= start && c.minT <= end) parts.push(clipRange({ ...decodeChunk(c.bytes), version: c.version }, start, end));
+    }
+    return mergeLatestWins(parts);
+  }
+
+  /**
+   * The partition checkpoint: the first stream sequence whose points may not
+   * yet be in a warm file. Replaying the stream from here rebuilds every
+   * point that only this process holds.
+   */
+  replayFromSeq(): number {
+    let min = this.appliedSeq + 1;
+    for (const s of this.head.series) {
+      if (s.open !== null && s.open.count > 0) min = Math.min(min, this.openFirst[s.slot]!);
+      if (s.ooo !== null && s.ooo.count > 0) min = Math.min(min, this.oooFirst[s.slot]!);
+    }
+    for (const list of this.held.values()) for (const c of list) min = Math.min(min, c.firstSeq);
+    return min;
+  }
+
+  /** First stream sequence whose points may not yet be in published sealed chunks. */
+  sealedBelowSeq(): number {
+    let min = this.appliedSeq + 1;
+    for (const s of this.head.series) {
+      if (s.open !== null && s.open.count > 0) min = Math.min(min, this.openFirst[s.slot]!);
+      if (s.ooo !== null && s.ooo.count > 0) min = Math.min(min, this.oooFirst[s.slot]!);
+    }
+    for (const c of this.unpublished) min = Math.min(min, c.firstSeq);
+    return min;
+  }
+
+  /** Every held chunk, oldest first within a series (for a snapshot). */
+  heldList(): HeldChunk[] {
+    const out: HeldChunk[] = [];
+    for (const list of this.held.values()) out.push(...list);
+    return out;
+  }
+
+  /** Per-slot first sequences (for a snapshot). */
+  firstSeqs(): { open: Float64Array; ooo: Float64Array } {
+    const n = this.head.series.length;
+    return { open: this.openFirst.subarray(0, n), ooo: this.oooFirst.subarray(0, n) };
+  }
+
+  /** Restores what a snapshot recorded beside the head. */
+  restore(appliedSeq: number, open: Float64Array, ooo: Float64Array, held: HeldChunk[]): void {
+    this.appliedSeq = appliedSeq;
+    if (open.length > 0) this.grow(open.length - 1);
+    this.openFirst.set(open);
+    this.oooFirst.set(ooo);
+    for (const h of held) {
+      let list = this.held.get(h.seriesId);
+      if (!list) this.held.set(h.seriesId, (list = []));
+      list.push(h);
+      if (!h.published) this.unpublished.push(h);
+      this.heldChunks++;
+      this.heldPoints += h.count;
+    }
+  }
+
+  get seriesCount(): number {
+    return this.head.series.length;
+  }
+
+  get openPoints(): number {
+    return this.head.openPoints;
+  }
+}

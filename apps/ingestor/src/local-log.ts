@@ -1,0 +1,230 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { RootDatabase } from 'lmdb';
+import { crc32c } from '@ztsdb/checksum';
+import { decodeSampleBatch, type SampleBatch } from '@ztsdb/wire';
+import { Head, getCheckpoint, openBinaryDb, openEnv, putCheckpoint, type WalDb } from '@ztsdb/tsdb';
+import { HotState, type HeldChunk } from './hot-state';
+
+/** Kinds of WAL entries (9th key byte; within one stream sequence they sort in this order). */
+const KIND_BATCH = 0;
+const KIND_SKIP = 1;
+const KIND_SEAL = 2;
+const EXTRAS_VERSION = 1;
+const EXTRAS_KEY = Buffer.from('ingest');
+const STREAM_KEY = Buffer.from('stream');
+
+function walKey(seq: number, kind: number): Buffer {
+  const b = Buffer.allocUnsafe(9);
+  b.writeUInt32BE(Math.floor(seq / 2 ** 32), 0);
+  b.writeUInt32BE(seq >>> 0, 4);
+  b[8] = kind;
+  return b;
+}
+
+function keySeq(k: Uint8Array): number {
+  const b = Buffer.from(k.buffer, k.byteOffset, k.byteLength);
+  return b.readUInt32BE(0) * 2 ** 32 + b.readUInt32BE(4);
+}
+
+/** What loading the local log gave back. */
+export interface LocalRecovery {
+  state: HotState;
+  /** Batches re-applied from the WAL after the snapshot. */
+  replayedBatches: number;
+  replayedPoints: number;
+}
+
+/**
+ * An ingestor's own log of one partition, in the LMDB environment
+ * `<data dir>/wal/p<n>/data.mdb` (layout in docs/format/ingestor-wal.md):
+ * - `iwal`: key = stream sequence (u64 BE) + kind (u8); value = the sample
+ *   batch exactly as it came off the stream (kind 0), nothing (kind 1: the
+ *   sequence went to the DLQ) or f64 `nowMs` (kind 2: sealByAge ran here).
+ * - `imeta`: `checkpoint` (the tsdb head snapshot, docs/format/wal.md, with
+ *   the held sealed chunks), `ingest` (sequences beside the head) and
+ *   `stream` (creation time of the samples stream this log belongs to).
+ * Writes of one event-loop turn form one LMDB transaction; `flushed()`
+ * resolves once they are on disk.
+ */
+export class LocalLog {
+  private constructor(
+    private readonly env: RootDatabase,
+    private readonly wal: WalDb,
+    private readonly meta: WalDb,
+    readonly dir: string,
+  ) {}
+
+  static open(dataDir: string, partition: number): LocalLog {
+    const dir = path.join(dataDir, 'wal', `p${partition}`);
+    const env = openEnv(dir);
+    return new LocalLog(env, openBinaryDb(env, 'iwal'), openBinaryDb(env, 'imeta'), dir);
+  }
+
+  /** Queues a batch in this turn's transaction. */
+  putBatch(seq: number, bytes: Uint8Array): Promise<boolean> {
+    return this.wal.put(walKey(seq, KIND_BATCH), Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+  }
+
+  putSkip(seq: number): Promise<boolean> {
+    return this.wal.put(walKey(seq, KIND_SKIP), Buffer.alloc(0));
+  }
+
+  putSeal(afterSeq: number, nowMs: number): Promise<boolean> {
+    const b = Buffer.allocUnsafe(8);
+    b.writeDoubleLE(nowMs, 0);
+    return this.wal.put(walKey(afterSeq, KIND_SEAL), b);
+  }
+
+  /** Resolves once every write queued so far is durable. */
+  async flushed(): Promise<void> {
+    await this.wal.flushed;
+  }
+
+  /** Creation time of the samples stream this log was written from ('' when none recorded). */
+  streamId(): string {
+    return this.meta.get(STREAM_KEY)?.toString('utf8') ?? '';
+  }
+
+  /** Highest stream sequence in the log (snapshot or WAL), 0 when empty. */
+  lastSeq(): number {
+    for (const k of this.wal.getKeys({ reverse: true, limit: 1 })) return keySeq(k as Uint8Array);
+    const extras = this.meta.get(EXTRAS_KEY);
+    return extras ? decodeExtras(extras).appliedSeq : 0;
+  }
+
+  /** Forgets everything (another stream, or a state older than the partition checkpoint). */
+  async clear(streamId: string): Promise<void> {
+    await this.wal.clearAsync();
+    await this.meta.clearAsync();
+    await this.meta.put(STREAM_KEY, Buffer.from(streamId, 'utf8'));
+    await this.flushed();
+  }
+
+  /**
+   * Snapshot: the head (with the held sealed chunks), the sequences beside it,
+   * and removal of WAL entries it covers, in one transaction. Resolves when durable.
+   */
+  async snapshot(state: HotState): Promise<void> {
+    const held = state.heldList();
+    const head = state.head;
+    head.restoreSealed(held);
+    let put: Promise<boolean>;
+    try {
+      put = putCheckpoint(this.meta, state.appliedSeq + 1, head);
+    } finally {
+      head.takeSealed();
+    }
+    void this.meta.put(EXTRAS_KEY, encodeExtras(state, held));
+    let last: Promise<boolean> = put;
+    for (const k of this.wal.getKeys({ end: walKey(state.appliedSeq + 1, 0), snapshot: false })) last = this.wal.remove(k);
+    await last;
+    await this.meta.flushed;
+  }
+
+  /**
+   * Rebuilds the hot state from the snapshot and the WAL after it. Returns
+   * undefined when the log holds nothing, or is damaged (the caller then
+   * rebuilds from the stream).
+   */
+  recover(partition: number, maxChunkAgeMs: number, onProblem: (why: string) => void): LocalRecovery | undefined {
+    let state: HotState;
+    try {
+      const cp = getCheckpoint(this.meta, { partition, maxChunkAgeMs, outOfOrderWindowMs: Number.MAX_SAFE_INTEGER });
+      const extrasBytes = this.meta.get(EXTRAS_KEY);
+      if (cp && extrasBytes) {
+        const extras = decodeExtras(extrasBytes);
+        const held = cp.head.takeSealed();
+        if (held.length !== extras.firstSeqs.length || extras.open.length !== cp.head.series.length) throw new Error('snapshot parts disagree');
+        state = new HotState(partition, maxChunkAgeMs, cp.head);
+        state.restore(
+          extras.appliedSeq,
+          extras.open,
+          extras.ooo,
+          held.map((c, i) => ({ ...c, firstSeq: extras.firstSeqs[i]!, published: extras.published[i] === 1 }) as HeldChunk),
+        );
+      } else {
+        state = new HotState(partition, maxChunkAgeMs, new Head({ partition, maxChunkAgeMs, outOfOrderWindowMs: Number.MAX_SAFE_INTEGER }));
+      }
+    } catch (e) {
+      onProblem(`snapshot in ${this.dir} is damaged: ${(e as Error).message}`);
+      return undefined;
+    }
+    let batches = 0;
+    let points = 0;
+    // From the snapshot's own sequence, kind 1: a seal marker written after the snapshot at the same sequence is replayed too.
+    for (const { key, value } of this.wal.getRange({ start: walKey(state.appliedSeq, KIND_SKIP), snapshot: false })) {
+      const k = key as Uint8Array;
+      const seq = keySeq(k);
+      const kind = k[8];
+      if (kind === KIND_BATCH) {
+        let b: SampleBatch;
+        try {
+          b = decodeSampleBatch(new Uint8Array(value as Buffer));
+        } catch (e) {
+          onProblem(`WAL entry ${seq} in ${this.dir} is damaged: ${(e as Error).message}`);
+          return undefined;
+        }
+        state.apply(seq, b.seriesIds, b.timestamps, b.values, b.count, b.producerId);
+        batches++;
+        points += b.count;
+      } else if (kind === KIND_SKIP) {
+        state.skip(seq);
+      } else if (kind === KIND_SEAL) {
+        state.sealByAge((value as Buffer).readDoubleLE(0));
+      }
+    }
+    if (batches === 0 && state.appliedSeq === 0) return undefined;
+    return { state, replayedBatches: batches, replayedPoints: points };
+  }
+
+  async close(): Promise<void> {
+    await Promise.resolve(this.wal.flushed).catch(() => undefined);
+    await this.env.close();
+  }
+
+  /** Removes the partition's directory (after close). */
+  static remove(dataDir: string, partition: number): void {
+    fs.rmSync(path.join(dataDir, 'wal', `p${partition}`), { recursive: true, force: true });
+  }
+}
+
+/** [version u8][reserved ×3][crc32c u32 of the rest][appliedSeq f64][S u32][K u32][S×f64 open][S×f64 ooo][K×f64 firstSeq][K×u8 published] */
+function encodeExtras(state: HotState, held: HeldChunk[]): Buffer {
+  const { open, ooo } = state.firstSeqs();
+  const s = open.length;
+  const k = held.length;
+  const b = Buffer.alloc(8 + 16 + 16 * s + 9 * k);
+  b[0] = EXTRAS_VERSION;
+  let off = 8;
+  b.writeDoubleLE(state.appliedSeq, off);
+  b.writeUInt32LE(s, off + 8);
+  b.writeUInt32LE(k, off + 12);
+  off += 16;
+  for (let i = 0; i < s; i++, off += 8) b.writeDoubleLE(open[i]!, off);
+  for (let i = 0; i < s; i++, off += 8) b.writeDoubleLE(ooo[i]!, off);
+  for (let i = 0; i < k; i++, off += 8) b.writeDoubleLE(held[i]!.firstSeq, off);
+  for (let i = 0; i < k; i++, off++) b[off] = held[i]!.published ? 1 : 0;
+  b.writeUInt32LE(crc32c(b, 8, b.length), 4);
+  return b;
+}
+
+function decodeExtras(b: Buffer): { appliedSeq: number; open: Float64Array; ooo: Float64Array; firstSeqs: Float64Array; published: Uint8Array } {
+  if (b.length < 24 || b[0] !== EXTRAS_VERSION) throw new Error('bad ingest record header');
+  if (crc32c(b, 8, b.length) !== b.readUInt32LE(4)) throw new Error('ingest record CRC-32C mismatch');
+  const appliedSeq = b.readDoubleLE(8);
+  const s = b.readUInt32LE(16);
+  const k = b.readUInt32LE(20);
+  if (b.length !== 24 + 16 * s + 9 * k) throw new Error('ingest record length mismatch');
+  let off = 24;
+  const read = (n: number) => {
+    const a = new Float64Array(n);
+    for (let i = 0; i < n; i++, off += 8) a[i] = b.readDoubleLE(off);
+    return a;
+  };
+  const open = read(s);
+  const ooo = read(s);
+  const firstSeqs = read(k);
+  const published = new Uint8Array(b.subarray(off, off + k));
+  return { appliedSeq, open, ooo, firstSeqs, published };
+}

@@ -1,0 +1,42 @@
+import { createServer, type Server } from 'node:http';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import type { Settings } from '@ztsdb/config';
+import { processMetrics } from '@ztsdb/metrics';
+import { SETTINGS } from '@ztsdb/platform';
+
+/**
+ * `/metrics` and `/healthz` for a lone `ztsdb ingestor` (ZTSDB_INGESTOR_HTTP_ADDR);
+ * under `ztsdb all` the query service serves the same registry.
+ */
+@Injectable()
+export class MetricsServer implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly log = new Logger('ingestor');
+  private server: Server | undefined;
+
+  constructor(@Inject(SETTINGS) private readonly settings: Settings) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const addr = this.settings.ZTSDB_INGESTOR_HTTP_ADDR;
+    if (!addr) return;
+    const host = addr.slice(0, addr.lastIndexOf(':'));
+    const port = Number(addr.slice(addr.lastIndexOf(':') + 1));
+    this.server = createServer((req, res) => {
+      if (req.url === '/metrics') {
+        res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(processMetrics.render());
+      } else if (req.url === '/healthz') {
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
+      } else {
+        res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not found"}');
+      }
+    });
+    await new Promise<void>((resolve, reject) => {
+      this.server!.once('error', reject);
+      this.server!.listen(port, host, () => resolve());
+    });
+    this.log.log(`serving /metrics on http://${addr}`);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await new Promise<void>((r) => (this.server ? this.server.close(() => r()) : r()));
+  }
+}

@@ -1,0 +1,472 @@
+import { Logger } from '@nestjs/common';
+import {
+  AckPolicy,
+  DeliverPolicy,
+  type ConsumerMessages,
+  type JetStreamClient,
+  type JetStreamManager,
+  type JsMsg,
+} from '@nats-io/jetstream';
+import type { KV } from '@nats-io/kv';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { chunksSubject, manifestSubject, publishDeadLetter, samplesSubject, STREAM_MANIFEST, STREAM_SAMPLES } from '@ztsdb/bus';
+import { BUFFER_CAPACITY, DRAIN_BATCH } from '@ztsdb/tsdb';
+import {
+  chunkMessageId,
+  decodeManifestEvent,
+  decodeSampleBatch,
+  encodeChunkMessage,
+  WireDecodeError,
+  type SampleBatch,
+  type SeriesPoints,
+} from '@ztsdb/wire';
+import { checkBatch, type BatchLimits } from './batch-check';
+import { HotResponder } from './hot-responder';
+import { HotState, type HeldChunk } from './hot-state';
+import { metrics } from './ingestor-metrics';
+import { LocalLog } from './local-log';
+
+const nanos = (ms: number): number => ms * 1_000_000;
+
+export interface PartitionOwnerOptions {
+  partition: number;
+  dataDir: string;
+  maxChunkAgeMs: number;
+  snapshotIntervalMs: number;
+  checkpointIntervalMs: number;
+  limits: BatchLimits;
+  /** Points acknowledged but not yet in the head before fetching stops. */
+  bufferCapacity?: number;
+}
+
+/** Value of `checkpoint.p<n>` in KV `ztsdb_config`. */
+export interface PartitionCheckpoint {
+  /** Replay the samples stream from here to rebuild every point not yet in a warm file. */
+  replayFrom: number;
+  /** Every point of a batch below this sequence is in a published sealed chunk. */
+  sealedBelow: number;
+  owner: string;
+  atMs: number;
+}
+
+export const checkpointKey = (p: number): string => `checkpoint.p${p}`;
+export const consumerName = (p: number): string => `ztsdb-ingestor-p${p}`;
+
+interface Pending {
+  m: JsMsg;
+  seq: number;
+  batch: SampleBatch | null;
+}
+
+/**
+ * Everything one replica does for one partition it owns: rebuild the hot
+ * state (own WAL, else the stream from the checkpoint), consume the samples
+ * through a durable pull consumer (WAL write → durable → ack → head), seal
+ * and publish chunks, record checkpoints, follow the manifest, answer hot
+ * queries. Created when the lease is won, stopped when it is given up or lost.
+ */
+export class PartitionOwner {
+  private readonly log = new Logger('ingestor');
+  readonly partition: number;
+  state!: HotState;
+  private wal!: LocalLog;
+  private readonly hot: HotResponder;
+  private messages: ConsumerMessages | undefined;
+  private manifest: ConsumerMessages | undefined;
+  private loop: Promise<void> | undefined;
+  private timers: NodeJS.Timeout[] = [];
+  private stopping = false;
+  private resetWanted = '';
+  private caughtUp = false;
+  private lastDseq = 0;
+  /** Highest sequence written to the WAL (or skipped); ≥ state.appliedSeq. */
+  private receivedSeq = 0;
+  private group: Pending[] = [];
+  private groupPoints = 0;
+  private lastPut: Promise<boolean> = Promise.resolve(true);
+  private chain: Promise<void> = Promise.resolve();
+  private commitScheduled = false;
+  private readonly buffer: Pending[] = [];
+  private inflightPoints = 0;
+  private drainScheduled = false;
+  private spaceWaiter: (() => void) | undefined;
+  private publishing: Promise<void> | undefined;
+  private lastCheckpoint = '';
+  private readonly capacity: number;
+  /** Resolves once the hot state is rebuilt and the partition is served. */
+  ready!: Promise<void>;
+  source: 'wal' | 'stream' = 'stream';
+  recoveredPoints = 0;
+  hotPointsAtTakeover = 0;
+  recoveryMs = 0;
+
+  constructor(
+    private readonly nc: NatsConnection,
+    private readonly js: JetStreamClient,
+    private readonly jsm: JetStreamManager,
+    private readonly config: KV,
+    private readonly memberId: string,
+    private readonly opts: PartitionOwnerOptions,
+  ) {
+    this.partition = opts.partition;
+    this.capacity = opts.bufferCapacity ?? BUFFER_CAPACITY;
+    this.hot = new HotResponder(nc, this.partition, (ids, s, e) => this.queryHot(ids, s, e));
+  }
+
+  /** Starts the takeover in the background; `ready` tells when it is done. */
+  start(): void {
+    this.ready = this.takeOver();
+    this.ready.catch((e: Error) => this.log.error(`partition ${this.partition}: takeover failed: ${e.message}`));
+  }
+
+  private async takeOver(): Promise<void> {
+    const p = this.partition;
+    const t0 = Date.now();
+    const info = await this.jsm.streams.info(STREAM_SAMPLES);
+    const streamId = info.created;
+    this.wal = LocalLog.open(this.opts.dataDir, p);
+    if (this.wal.streamId() !== streamId) await this.wal.clear(streamId);
+    const cpEntry = await this.config.get(checkpointKey(p));
+    let replayFrom = 1;
+    if (cpEntry && cpEntry.operation === 'PUT') {
+      try {
+        replayFrom = Math.max(1, cpEntry.json<PartitionCheckpoint>().replayFrom || 1);
+      } catch {
+        this.log.warn(`partition ${p}: checkpoint in KV is not JSON; replaying the whole stream`);
+      }
+    }
+    const local = this.wal.recover(p, this.opts.maxChunkAgeMs, (why) => this.log.warn(`partition ${p}: ${why}; rebuilding from the stream`));
+    if (local && local.state.appliedSeq + 1 >= replayFrom) {
+      this.state = local.state;
+      this.source = 'wal';
+      this.recoveredPoints = local.replayedPoints;
+    } else {
+      if (local) await this.wal.clear(streamId);
+      this.state = new HotState(p, this.opts.maxChunkAgeMs);
+      this.state.appliedSeq = replayFrom - 1;
+      this.source = 'stream';
+    }
+    this.receivedSeq = this.state.appliedSeq;
+    if (this.stopping) return;
+    const startSeq = this.state.appliedSeq + 1;
+    if (startSeq > 1 && startSeq < info.state.first_seq) {
+      this.log.error(
+        `partition ${p}: the stream no longer holds sequences ${startSeq}..${info.state.first_seq - 1} (retention); points in them that were not in warm files are lost`,
+      );
+    }
+    await this.openConsumer(startSeq);
+    // Catch up with what the stream holds now before serving queries: a
+    // taken-over partition answers with everything that was acknowledged.
+    while (!this.stopping && !this.caughtUp) {
+      const ci = await this.jsm.consumers.info(STREAM_SAMPLES, consumerName(p)).catch(() => undefined);
+      if (ci && ci.num_pending === 0 && ci.num_ack_pending === 0) break;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    await new Promise((r) => setImmediate(r));
+    await this.chain;
+    this.drainAll();
+    this.recoveryMs = Date.now() - t0;
+    this.hotPointsAtTakeover = this.state.openPoints + this.state.heldPoints;
+    if (this.stopping) return;
+    this.hot.start();
+    this.kickPublisher(); // chunks sealed before a restart and not yet published
+    void this.followManifest();
+    this.startTimers();
+    metrics.takeovers.inc({ source: this.source });
+    this.log.log(
+      `partition ${p}: serving (state from ${this.source}, from sequence ${startSeq}, ${this.state.openPoints + this.state.heldPoints} hot points, ${this.recoveryMs} ms)`,
+    );
+  }
+
+  private async openConsumer(startSeq: number): Promise<void> {
+    const name = consumerName(this.partition);
+    // Deleting the durable consumer also fences a previous owner that still fetches from it.
+    await this.jsm.consumers.delete(STREAM_SAMPLES, name).catch(() => undefined);
+    await this.jsm.consumers.add(STREAM_SAMPLES, {
+      durable_name: name,
+      filter_subject: samplesSubject(this.partition),
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: DeliverPolicy.StartSequence,
+      opt_start_seq: Math.max(1, startSeq),
+      ack_wait: nanos(30_000),
+      max_ack_pending: 2048, // bounds what waits in this process: a slow head stops the fetching
+    });
+    const consumer = await this.js.consumers.get(STREAM_SAMPLES, name);
+    this.lastDseq = 0;
+    this.resetWanted = '';
+    this.messages = await consumer.consume({ max_messages: 512 });
+    this.loop = this.run(this.messages);
+  }
+
+  private async run(messages: ConsumerMessages): Promise<void> {
+    try {
+      for await (const m of messages) {
+        if (this.stopping || this.resetWanted) break;
+        this.handle(m);
+        if (this.inflightPoints >= this.capacity) {
+          await new Promise<void>((r) => (this.spaceWaiter = r));
+        }
+      }
+    } catch (e) {
+      if (!this.stopping) this.resetWanted ||= `consumer failed: ${(e as Error).message}`;
+    }
+    if (!this.stopping && this.resetWanted) void this.reset();
+    else if (!this.stopping) void this.reset('consumer ended');
+  }
+
+  /** Re-creates the consumer from the first sequence not yet in the WAL (after a delivery gap or a reconnect). */
+  async reset(why = this.resetWanted): Promise<void> {
+    if (this.stopping) return;
+    this.resetWanted ||= why;
+    metrics.consumerResets.inc({ partition: String(this.partition) });
+    this.log.warn(`partition ${this.partition}: re-creating the consumer (${why})`);
+    await this.messages?.close().catch(() => undefined);
+    await this.loop?.catch(() => undefined);
+    await this.chain;
+    for (let delay = 250; !this.stopping; delay = Math.min(delay * 2, 2000)) {
+      try {
+        await this.openConsumer(this.receivedSeq + 1);
+        return;
+      } catch (e) {
+        this.log.warn(`partition ${this.partition}: cannot re-create the consumer: ${(e as Error).message}`);
+        await new Promise((r) => setTimeout(r, delay));
+      }
+    }
+  }
+
+  /** Called when the connection came back: deliveries may have been lost on the way. */
+  reconnected(): void {
+    if (this.messages && !this.stopping) {
+      this.resetWanted ||= 'reconnected to NATS';
+      void this.messages.close();
+    }
+  }
+
+  private handle(m: JsMsg): void {
+    const dseq = m.info.deliverySequence;
+    if (this.lastDseq !== 0 && dseq !== this.lastDseq + 1) {
+      this.resetWanted ||= `delivery gap: consumer sequence ${this.lastDseq + 1} expected, ${dseq} received`;
+      return;
+    }
+    this.lastDseq = dseq;
+    if (m.info.pending === 0) this.caughtUp = true;
+    const seq = m.seq;
+    if (seq <= this.receivedSeq) {
+      m.ack();
+      metrics.duplicates.inc({ partition: String(this.partition) });
+      return;
+    }
+    let batch: SampleBatch | null = null;
+    let reason: [string, string] | undefined;
+    try {
+      batch = decodeSampleBatch(m.data);
+      reason = checkBatch(batch, this.partition, this.opts.limits, Date.now());
+    } catch (e) {
+      reason = [e instanceof WireDecodeError ? e.code : 'ZTSDB_DECODE_FAILED', (e as Error).message];
+    }
+    if (reason) {
+      batch = null;
+      metrics.deadLetters.inc({ reason: reason[0] });
+      this.log.warn(`partition ${this.partition}: message ${seq} on ${m.subject} sent to the DLQ: ${reason[0]}: ${reason[1]}`);
+      publishDeadLetter(this.nc, 'samples', m.data, `${reason[0]}: ${reason[1]}`, m.subject);
+      this.lastPut = this.wal.putSkip(seq);
+    } else {
+      this.lastPut = this.wal.putBatch(seq, m.data);
+      this.inflightPoints += batch!.count;
+    }
+    this.receivedSeq = seq;
+    this.group.push({ m, seq, batch });
+    if (!this.commitScheduled) {
+      this.commitScheduled = true;
+      setImmediate(this.commit);
+    }
+  }
+
+  /** Once the group's WAL writes are durable: acknowledge, then hand the batches to the head. */
+  private readonly commit = (): void => {
+    this.commitScheduled = false;
+    const g = this.group;
+    this.group = [];
+    const put = this.lastPut;
+    this.chain = this.chain.then(async () => {
+      try {
+        await put;
+        await this.wal.flushed();
+      } catch (e) {
+        // Not durable: acknowledge nothing; JetStream redelivers after ack_wait, the consumer is re-created now.
+        this.log.error(`partition ${this.partition}: WAL write failed: ${(e as Error).message}`);
+        this.receivedSeq = Math.min(this.receivedSeq, g[0]!.seq - 1);
+        for (const e2 of g) if (e2.batch) this.inflightPoints -= e2.batch.count;
+        this.resetWanted ||= 'WAL write failed';
+        return;
+      }
+      for (const e of g) {
+        e.m.ack();
+        this.buffer.push(e);
+      }
+      this.scheduleDrain();
+    });
+  };
+
+  private scheduleDrain(): void {
+    if (this.drainScheduled) return;
+    this.drainScheduled = true;
+    setImmediate(() => {
+      this.drainScheduled = false;
+      this.drainSome(DRAIN_BATCH * 4);
+      if (this.buffer.length > 0) this.scheduleDrain();
+    });
+  }
+
+  /** Applies buffered batches until about `maxPoints` points went in. */
+  private drainSome(maxPoints: number): void {
+    let n = 0;
+    const p = String(this.partition);
+    while (this.buffer.length > 0 && n < maxPoints) {
+      const e = this.buffer.shift()!;
+      if (e.batch) {
+        const b = e.batch;
+        this.state.apply(e.seq, b.seriesIds, b.timestamps, b.values, b.count, b.producerId);
+        this.inflightPoints -= b.count;
+        n += b.count;
+        metrics.batches.inc({ partition: p });
+        metrics.points.inc({ partition: p }, b.count);
+      } else {
+        this.state.skip(e.seq);
+      }
+    }
+    if (this.spaceWaiter && this.inflightPoints < this.capacity / 2) {
+      const w = this.spaceWaiter;
+      this.spaceWaiter = undefined;
+      w();
+    }
+    if (n > 0 && this.state.unpublishedCount > 0) this.kickPublisher();
+  }
+
+  private drainAll(): void {
+    if (this.state) this.drainSome(Infinity);
+  }
+
+  /** Hot points of the series (the buffer is applied first, so every acknowledged point is included). */
+  private queryHot(ids: bigint[], start: number, end: number): SeriesPoints[] {
+    this.drainAll();
+    return ids.map((id) => ({ id, ...this.state.read(id, start, end) }));
+  }
+
+  private kickPublisher(): void {
+    if (this.publishing || this.stopping) return;
+    this.publishing = this.publishLoop().finally(() => (this.publishing = undefined));
+  }
+
+  private async publishLoop(): Promise<void> {
+    const subject = chunksSubject(this.partition);
+    while (!this.stopping && this.state.unpublishedCount > 0) {
+      const chunks = this.state.takeUnpublished(256);
+      const failed: HeldChunk[] = [];
+      await Promise.all(
+        chunks.map(async (c) => {
+          try {
+            const ref = { seriesId: c.seriesId, minT: c.minT, maxT: c.maxT, count: c.count };
+            await this.js.publish(subject, encodeChunkMessage({ partition: this.partition, ...ref, chunk: c.bytes }), { msgID: chunkMessageId(ref) });
+            c.published = true;
+            metrics.chunksPublished.inc({ partition: String(this.partition) });
+          } catch {
+            failed.push(c);
+          }
+        }),
+      );
+      if (failed.length > 0) {
+        this.state.requeue(failed);
+        this.log.warn(`partition ${this.partition}: ${failed.length} sealed chunks not published yet; retrying`);
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+    }
+  }
+
+  private startTimers(): void {
+    const every = (ms: number, fn: () => unknown) => {
+      const t = setInterval(() => {
+        if (!this.stopping) void Promise.resolve(fn()).catch((e: Error) => this.log.warn(`partition ${this.partition}: ${e.message}`));
+      }, ms);
+      t.unref();
+      this.timers.push(t);
+    };
+    every(Math.max(100, Math.min(5000, Math.floor(this.opts.maxChunkAgeMs / 10))), () => this.sealByAge());
+    every(this.opts.checkpointIntervalMs, () => this.writeCheckpoint());
+    every(this.opts.snapshotIntervalMs, () => this.snapshot());
+  }
+
+  private sealByAge(): void {
+    this.drainAll();
+    const now = Date.now();
+    if (this.state.sealByAge(now) > 0) {
+      void this.wal.putSeal(this.state.appliedSeq, now);
+      this.kickPublisher();
+    }
+  }
+
+  private snapshotting: Promise<void> | undefined;
+  private snapshot(): Promise<void> {
+    if (this.snapshotting) return this.snapshotting;
+    this.drainAll();
+    this.snapshotting = this.wal.snapshot(this.state).finally(() => (this.snapshotting = undefined));
+    return this.snapshotting;
+  }
+
+  /** Records the partition checkpoint in KV `ztsdb_config` (`checkpoint.p<n>`) when it moved. */
+  async writeCheckpoint(): Promise<void> {
+    if (!this.state) return;
+    const replayFrom = this.state.replayFromSeq();
+    const sealedBelow = this.state.sealedBelowSeq();
+    const key = `${replayFrom}/${sealedBelow}`;
+    if (key === this.lastCheckpoint) return;
+    const cp: PartitionCheckpoint = { replayFrom, sealedBelow, owner: this.memberId, atMs: Date.now() };
+    await this.config.put(checkpointKey(this.partition), JSON.stringify(cp));
+    this.lastCheckpoint = key;
+  }
+
+  private async followManifest(): Promise<void> {
+    const p = this.partition;
+    try {
+      const consumer = await this.js.consumers.get(STREAM_MANIFEST, { filter_subjects: manifestSubject(p), deliver_policy: DeliverPolicy.All });
+      this.manifest = await consumer.consume();
+      for await (const m of this.manifest) {
+        try {
+          const e = decodeManifestEvent(m.data);
+          if (e.kind !== 'warm-added' || !e.chunks || e.partition !== p) continue;
+          const dropped = this.state.markWarm(e.chunks);
+          if (dropped > 0) metrics.chunksDropped.inc({ partition: String(p) }, dropped);
+        } catch (err) {
+          this.log.warn(`partition ${p}: manifest event ${m.seq} skipped: ${(err as Error).message}`);
+        }
+      }
+    } catch (e) {
+      if (!this.stopping) this.log.warn(`partition ${p}: not following the manifest: ${(e as Error).message}`);
+    }
+  }
+
+  /**
+   * Stops serving the partition. `handover`: the lease is ours to give away,
+   * so the state is snapshotted and the checkpoint recorded first.
+   */
+  async stop(handover: boolean): Promise<void> {
+    this.stopping = true;
+    for (const t of this.timers) clearInterval(t);
+    this.hot.stop();
+    await this.manifest?.close().catch(() => undefined);
+    this.spaceWaiter?.();
+    await this.messages?.close().catch(() => undefined);
+    await this.loop?.catch(() => undefined);
+    await this.ready?.catch(() => undefined);
+    if (this.commitScheduled) this.commit();
+    await this.chain.catch(() => undefined);
+    await this.publishing?.catch(() => undefined);
+    if (this.state && this.wal) {
+      this.drainAll();
+      await this.snapshotting?.catch(() => undefined);
+      await this.wal.snapshot(this.state).catch((e: Error) => this.log.warn(`partition ${this.partition}: snapshot failed: ${e.message}`));
+      if (handover) await this.writeCheckpoint().catch((e: Error) => this.log.warn(`partition ${this.partition}: checkpoint failed: ${e.message}`));
+    }
+    await this.wal?.close().catch(() => undefined);
+  }
+}

@@ -1,0 +1,71 @@
+import * as path from 'node:path';
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { ZtsdbError } from '@ztsdb/errors';
+import { FileCatalog, TierReader, type CatalogFile, type VersionedPoints } from '@ztsdb/tsdb';
+import { ManifestFollower } from '../../compactor/src/manifest-follower';
+
+/**
+ * The query service's view of the warm and cold files: its own catalog,
+ * rebuilt by replaying the manifest stream and kept current by following it,
+ * and the files it names opened through mmap. Files retired by an event are
+ * unmapped at once; reads are synchronous and copy, so no read sees them go.
+ */
+export class TieredStore {
+  readonly catalog = new FileCatalog();
+  private readonly reader: TierReader;
+  private follower: ManifestFollower | undefined;
+  private byPartition: Map<number, CatalogFile[]> | undefined;
+  ready = false;
+
+  constructor(
+    private readonly nc: NatsConnection,
+    readonly dataDir: string,
+    private readonly warn: (m: string) => void,
+  ) {
+    this.reader = new TierReader(dataDir);
+  }
+
+  async start(): Promise<void> {
+    this.follower = new ManifestFollower(this.nc, this.catalog, {
+      follow: true,
+      onEvent: (e) => {
+        this.byPartition = undefined;
+        if (e.kind === 'warm-removed' || e.kind === 'expired') this.reader.retire(e.file);
+        for (const r of e.replaces ?? []) this.reader.retire(r);
+        if (e.kind === 'warm-added' || e.kind === 'cold-added') this.reader.forget(e.file);
+      },
+      onBadEvent: (seq, reason) => this.warn(`manifest event ${seq} skipped: ${reason}`),
+    });
+    await this.follower.start();
+    this.ready = true;
+  }
+
+  async stop(): Promise<void> {
+    await this.follower?.stop();
+    this.reader.close();
+  }
+
+  /** Live files of a partition, newest catalog. */
+  files(partition: number): CatalogFile[] {
+    if (!this.byPartition) {
+      const m = new Map<number, CatalogFile[]>();
+      for (const f of this.catalog.live()) {
+        let l = m.get(f.partition);
+        if (!l) m.set(f.partition, (l = []));
+        l.push(f);
+      }
+      this.byPartition = m;
+    }
+    return this.byPartition.get(partition) ?? [];
+  }
+
+  /** Appends one series' stored units in [start, end] from the partition's warm and cold files. */
+  read(partition: number, seriesId: bigint, start: number, end: number, out: VersionedPoints[], onSkip: (e: ZtsdbError) => void): void {
+    this.reader.read(this.files(partition), seriesId, start, end, out, onSkip);
+  }
+
+  /** A file path from an error's context, relative to the data dir as the manifest names it. */
+  relative(file: string): string {
+    return path.relative(this.dataDir, file);
+  }
+}

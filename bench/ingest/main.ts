@@ -1,0 +1,285 @@
+// Ingest benchmark: producers publish pre-built sample batches as many hosts
+// would (BENCH_HOSTS hosts × 100 containers × 10 metrics, one batch per host
+// and partition per tick, ticks compressed in time) into one `ztsdb ingestor`
+// child process, against a nats-server on the same machine. Measures
+// sustained samples/s, JetStream ack → queryable latency (p50/p99), ingestor
+// RSS per active series, and the time to take a partition over (from the
+// stream and from the local WAL). BENCH_SECONDS shortens the run (default 60).
+// Last line: one JSON object.
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { createServer } from 'node:net';
+import { jetstream } from '@nats-io/jetstream';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { hotSubject, samplesSubject } from '@ztsdb/bus';
+import { partitionOf, seriesId, seriesKey } from '@ztsdb/model';
+import { NatsServer, tempDir } from '@ztsdb/testing';
+import { decodeHotReply, encodeSampleBatch, sampleBatchMsgId } from '@ztsdb/wire';
+
+const HOSTS = Number(process.env.BENCH_HOSTS ?? 1000);
+const CONTAINERS = Number(process.env.BENCH_CONTAINERS ?? 100);
+const METRICS = 10;
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
+const PARTITIONS = 4;
+const IN_FLIGHT = Number(process.env.BENCH_IN_FLIGHT ?? 2000);
+/** Offered load: samples per second the producers publish (ticks are spaced to match). */
+const RATE = Number(process.env.BENCH_RATE ?? 1_700_000);
+const ROOT = path.join(__dirname, '..', '..', '..');
+
+const log = (m: string) => process.stdout.write(`${m}\n`);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const pct = (xs: number[], p: number) => (xs.length === 0 ? NaN : [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))]!);
+
+class Skip extends Error {}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
+    });
+  });
+}
+
+class Ingestor {
+  output = '';
+  constructor(readonly proc: ChildProcess) {
+    proc.stdout!.on('data', (d: Buffer) => (this.output += d.toString()));
+    proc.stderr!.on('data', (d: Buffer) => (this.output += d.toString()));
+  }
+  static start(env: Record<string, string>): Ingestor {
+    const extra = (process.env.BENCH_INGESTOR_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    const proc = spawn(process.execPath, ['--max-old-space-size=6144', ...extra, path.join(ROOT, 'bin', 'ztsdb.js'), 'ingestor'], {
+      env: { ...process.env, ZTSDB_LOG_LEVEL: 'info', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    return new Ingestor(proc);
+  }
+  /** VmRSS, or RssAnon (heap and buffers, without the LMDB map's file pages). */
+  rssBytes(kind: 'VmRSS' | 'RssAnon' = 'RssAnon'): number {
+    const m = new RegExp(`${kind}:\\s+(\\d+) kB`).exec(fs.readFileSync(`/proc/${this.proc.pid}/status`, 'utf8'));
+    return m ? Number(m[1]) * 1024 : NaN;
+  }
+  async stop(signal: NodeJS.Signals): Promise<void> {
+    if (this.proc.exitCode !== null || this.proc.signalCode !== null) return;
+    const done = new Promise((r) => this.proc.once('exit', r));
+    this.proc.kill(signal);
+    await done;
+  }
+  /** `partition N: serving (state from X, from sequence S, H hot points, M ms)` lines. */
+  servingLines(): Array<{ partition: number; source: string; points: number; ms: number }> {
+    const out = [];
+    for (const m of this.output.matchAll(/partition (\d+): serving \(state from (\w+), from sequence \d+, (\d+) hot points, (\d+) ms\)/g)) {
+      out.push({ partition: Number(m[1]), source: m[2]!, points: Number(m[3]), ms: Number(m[4]) });
+    }
+    return out;
+  }
+}
+
+async function appliedPoints(metricsUrl: string): Promise<number> {
+  const text = await fetch(metricsUrl).then((r) => r.text());
+  let n = 0;
+  for (const m of text.matchAll(/^ztsdb_ingestor_points_total\{[^}]*\} (\d+)/gm)) n += Number(m[1]);
+  return n;
+}
+
+async function waitFor<T>(f: () => Promise<T | undefined | false>, what: string, ms: number): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await f().catch(() => undefined);
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+/** The hosts' batches: per host and partition the ids of its series in that partition. */
+function buildHosts(): Array<Array<{ partition: number; ids: BigUint64Array }>> {
+  const hosts = [];
+  for (let h = 0; h < HOSTS; h++) {
+    const per: bigint[][] = Array.from({ length: PARTITIONS }, () => []);
+    for (let c = 0; c < CONTAINERS; c++) {
+      const cid = (h * CONTAINERS + c).toString(16).padStart(12, '0');
+      for (let m = 0; m < METRICS; m++) {
+        const id = seriesId(`container.metric${m}.${cid}`);
+        per[partitionOf(id, PARTITIONS)]!.push(id);
+      }
+    }
+    hosts.push(per.map((ids, partition) => ({ partition, ids: BigUint64Array.from(ids) })));
+  }
+  return hosts;
+}
+
+async function main(): Promise<void> {
+  const series = HOSTS * CONTAINERS * METRICS;
+  const figures: Record<string, number | string> = { hosts: HOSTS, series, seconds: SECONDS };
+  log(`ingest benchmark: ${HOSTS} hosts × ${CONTAINERS} containers × ${METRICS} metrics = ${series.toLocaleString()} series, ${SECONDS} s`);
+  const server = await NatsServer.start();
+  const data = tempDir('ztsdb-bench-ingest-');
+  const httpPort = await freePort();
+  const metricsUrl = `http://127.0.0.1:${httpPort}/metrics`;
+  const env = {
+    NATS_URL: server.url,
+    ZTSDB_DATA_DIR: data.path,
+    ZTSDB_PARTITIONS: String(PARTITIONS),
+    ZTSDB_INGESTOR_ID: 'bench',
+    ZTSDB_LEASE_TTL_MS: '3000',
+    ZTSDB_INGESTOR_HTTP_ADDR: `127.0.0.1:${httpPort}`,
+  };
+  let ingestor = Ingestor.start(env);
+  const nc: NatsConnection = await connect({ servers: server.url });
+  try {
+    await waitFor(async () => ingestor.servingLines().length === PARTITIONS, 'the ingestor to own every partition', 30_000);
+    await sleep(500);
+    const baseRss = ingestor.rssBytes();
+    const hosts = buildHosts();
+    const js = jetstream(nc, { timeout: 30_000 });
+
+    // Producers: one batch per host and partition per tick; ticks back to back.
+    const t0Data = Date.now() - 10_000; // data time runs ahead of the clock by RATE / series, well within ZTSDB_MAX_FUTURE
+    let running = true;
+    let acked = 0;
+    let inFlight = 0;
+    let wake: (() => void) | undefined;
+    let lastAck: { id: bigint; partition: number; t: number; at: number } | undefined;
+    const ts = new Float64Array(CONTAINERS * METRICS);
+    const vs = new Float64Array(CONTAINERS * METRICS);
+    // Values: per series a random walk kept to two decimals, like a rate or a percentage.
+    const walk = hosts.map((h) => h.map((b) => Float64Array.from(b.ids, (_, i) => (i % 97) * 10)));
+    const tickMs = ((HOSTS * CONTAINERS * METRICS) / RATE) * 1000;
+    const startedAt = performance.now();
+    const producer = (async () => {
+      for (let tick = 0; running; tick++) {
+        const due = startedAt + tick * tickMs;
+        if (performance.now() < due) await sleep(due - performance.now());
+        const t = t0Data + tick * 1000;
+        ts.fill(t);
+        for (const host of hosts) {
+          for (const b of host) {
+            if (!running) break;
+            const w = walk[hosts.indexOf(host)]![b.partition]!;
+            for (let i = 0; i < b.ids.length; i++) vs[i] = w[i] = Math.max(0, Math.round((w[i]! + (Math.random() - 0.5) * 2) * 100) / 100);
+            const header = { partition: b.partition, producerId: BigInt(hosts.indexOf(host) + 1), sequence: BigInt(tick) };
+            const bytes = encodeSampleBatch(header, b.ids, ts, vs, b.ids.length);
+            while (inFlight >= IN_FLIGHT) await new Promise<void>((r) => (wake = r));
+            if (inFlight % 64 === 0) await new Promise((r) => setImmediate(r)); // let probes and timers run
+            inFlight++;
+            const probeId = b.ids[0]!;
+            js.publish(samplesSubject(b.partition), bytes, { msgID: sampleBatchMsgId(header) }).then(
+              () => {
+                acked += b.ids.length;
+                lastAck = { id: probeId, partition: b.partition, t, at: performance.now() };
+              },
+              (e: Error) => log(`publish failed: ${e.message}`),
+            ).finally(() => {
+              inFlight--;
+              wake?.();
+              wake = undefined;
+            });
+          }
+        }
+      }
+    })();
+
+    // Freshness probes: JetStream ack → the point answered by hot.p.<n>.
+    const fresh: number[] = [];
+    const probes = (async () => {
+      while (running) {
+        await sleep(100);
+        const p = lastAck;
+        if (!p) continue;
+        for (let tries = 0; running && tries < 5000; tries++) {
+          const r = await nc.request(hotSubject(p.partition), JSON.stringify({ ids: [seriesKey(p.id)], start: p.t, end: p.t }), { timeout: 5000 }).catch(() => undefined);
+          if (r && decodeHotReply(r.data).series[0]?.timestamps.length === 1) {
+            fresh.push(performance.now() - p.at);
+            break;
+          }
+          await sleep(1);
+        }
+      }
+    })();
+
+    const warm = Math.min(5, SECONDS / 4);
+    await sleep(warm * 1000);
+    const a0 = await appliedPoints(metricsUrl);
+    const k0 = acked;
+    const w0 = performance.now();
+    fresh.length = 0;
+    await sleep((SECONDS - warm) * 1000);
+    const a1 = await appliedPoints(metricsUrl);
+    const k1 = acked;
+    const window = (performance.now() - w0) / 1000;
+    running = false;
+    wake?.();
+    await producer;
+    await probes;
+    while (inFlight > 0) await sleep(10);
+    const catchUp0 = performance.now();
+    await waitFor(async () => (await appliedPoints(metricsUrl)) >= acked, 'the ingestor to apply every acknowledged sample', 600_000);
+    const catchUpMs = performance.now() - catchUp0;
+    figures.acked_samples_per_s = Math.round((k1 - k0) / window);
+    figures.applied_samples_per_s = Math.round((a1 - a0) / window);
+    figures.sustained_samples_per_s = Math.min(figures.acked_samples_per_s, figures.applied_samples_per_s);
+    figures.freshness_p50_ms = +pct(fresh, 0.5).toFixed(1);
+    figures.freshness_p99_ms = +pct(fresh, 0.99).toFixed(1);
+    figures.freshness_probes = fresh.length;
+    figures.catch_up_after_stop_ms = Math.round(catchUpMs);
+    log(`sustained: ${figures.acked_samples_per_s.toLocaleString()} samples/s acknowledged, ${figures.applied_samples_per_s.toLocaleString()} samples/s applied (over ${window.toFixed(0)} s)`);
+    log(`freshness (ack → queryable): p50 ${figures.freshness_p50_ms} ms, p99 ${figures.freshness_p99_ms} ms (${fresh.length} probes)`);
+    log(`backlog after the producers stopped: applied within ${Math.round(catchUpMs)} ms`);
+
+    // Memory.
+    const hotSamples = acked;
+    await sleep(1000);
+    const rss = ingestor.rssBytes();
+    figures.offered_samples_per_s = RATE;
+    figures.hot_samples = hotSamples;
+    figures.rss_anon_mb = Math.round(rss / 2 ** 20);
+    figures.vm_rss_mb = Math.round(ingestor.rssBytes('VmRSS') / 2 ** 20);
+    figures.rss_anon_delta_bytes_per_series = Math.round((rss - baseRss) / series);
+    figures.memory_budget_mb = Math.round((series * 1024 + hotSamples * 1.5) / 2 ** 20);
+    figures.memory_delta_mb = Math.round((rss - baseRss) / 2 ** 20);
+    log(
+      `memory: anonymous RSS ${figures.rss_anon_mb} MiB (+${figures.memory_delta_mb} MiB over idle = ${figures.rss_anon_delta_bytes_per_series} B per series with ${(hotSamples / series).toFixed(0)} hot samples each; ` +
+        `VmRSS with the LMDB map ${figures.vm_rss_mb} MiB); budget 1 KiB/series + 1.5 B/sample = ${figures.memory_budget_mb} MiB`,
+    );
+
+    // Takeover of one partition (the restarted replica pins partition 0), from
+    // the local WAL (same host: SIGKILL and restart) and from the stream (disk lost).
+    const one = { ...env, ZTSDB_INGESTOR_PARTITIONS: '0' };
+    if (process.env.BENCH_SKIP_TAKEOVER) throw new Skip();
+    await ingestor.stop('SIGKILL');
+    ingestor = Ingestor.start(one);
+    await waitFor(async () => ingestor.servingLines().length === 1, 'takeover from the WAL', 600_000);
+    const fromWal = ingestor.servingLines();
+    await ingestor.stop('SIGKILL');
+    fs.rmSync(path.join(data.path, 'wal'), { recursive: true, force: true });
+    ingestor = Ingestor.start(one);
+    await waitFor(async () => ingestor.servingLines().length === 1, 'takeover from the stream', 600_000);
+    const fromStream = ingestor.servingLines();
+    for (const [name, lines] of [['wal', fromWal], ['stream', fromStream]] as const) {
+      const biggest = lines.reduce((a, b) => (b.points > a.points ? b : a));
+      const per10M = biggest.points > 0 ? (biggest.ms * 1e7) / biggest.points : NaN;
+      figures[`takeover_${name}_partition_points`] = biggest.points;
+      figures[`takeover_${name}_ms`] = biggest.ms;
+      figures[`takeover_${name}_ms_per_10M`] = Math.round(per10M);
+      log(`takeover from the ${name}: a partition of ${biggest.points.toLocaleString()} hot samples in ${biggest.ms} ms (${Math.round(per10M)} ms per 10 M samples, scaled)`);
+    }
+    const check = await nc.request(hotSubject(fromStream[0]!.partition), JSON.stringify({ ids: [seriesKey(hosts[0]![fromStream[0]!.partition]!.ids[0]!)], start: 0, end: 8.64e15 }), { timeout: 10_000 });
+    figures.points_of_one_series_after_takeover = decodeHotReply(check.data).series[0]?.timestamps.length ?? 0;
+  } catch (e) {
+    if (!(e instanceof Skip)) throw e;
+  } finally {
+    await ingestor.stop('SIGTERM').catch(() => undefined);
+    await nc.close();
+    await server.stop();
+    data.remove();
+  }
+  log(JSON.stringify(figures));
+}
+
+main().catch((e: Error) => {
+  log(`bench failed: ${e.stack ?? e.message}`);
+  process.exit(1);
+});

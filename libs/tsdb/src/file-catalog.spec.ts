@@ -1,0 +1,41 @@
+import type { ManifestEvent } from '@ztsdb/wire';
+import { FileCatalog } from './file-catalog';
+
+const ev = (kind: ManifestEvent['kind'], file: string, extra: Partial<ManifestEvent> = {}): ManifestEvent => ({
+  kind,
+  partition: 0,
+  file,
+  bytes: 1,
+  crc32c: 0,
+  minT: 0,
+  maxT: 10,
+  seriesCount: 1,
+  points: 1,
+  atMs: 100,
+  ...extra,
+});
+
+describe('FileCatalog', () => {
+  it('follows added, superseded, expired and removed files, idempotently', () => {
+    const c = new FileCatalog();
+    const events = [
+      ev('warm-added', 'warm/p0/seg-000000000001.warm'),
+      ev('warm-added', 'warm/p0/seg-000000000002.warm'),
+      ev('cold-added', 'cold/p0/w000000000000000-g0000000001.cold', { replaces: ['warm/p0/seg-000000000001.warm'], atMs: 200 }),
+      ev('cold-added', 'cold/p0/w000000000000000-g0000000002.cold', { replaces: ['cold/p0/w000000000000000-g0000000001.cold', 'warm/p0/seg-000000000002.warm'] }),
+      ev('warm-removed', 'warm/p0/seg-000000000001.warm'),
+    ];
+    for (const e of [...events, ...events]) c.apply(e);
+    expect(c.live().map((f) => f.file)).toEqual(['cold/p0/w000000000000000-g0000000002.cold']);
+    expect(c.retired().map((f) => f.file).sort()).toEqual(['cold/p0/w000000000000000-g0000000001.cold', 'warm/p0/seg-000000000002.warm']);
+    expect(c.get('cold/p0/w000000000000000-g0000000001.cold')?.supersededAtMs).toBe(100);
+    expect(c.nextWarmSeq(0)).toBe(3);
+    expect(c.nextWarmSeq(1)).toBe(1);
+    expect(c.nextColdGen()).toBe(3);
+    c.apply(ev('expired', 'cold/p0/w000000000000000-g0000000002.cold', { atMs: 500 }));
+    expect(c.live()).toEqual([]);
+    expect(c.get('cold/p0/w000000000000000-g0000000002.cold')?.expiredAtMs).toBe(500);
+    c.apply(ev('warm-removed', 'cold/p0/w000000000000000-g0000000002.cold'));
+    expect(c.has('cold/p0/w000000000000000-g0000000002.cold')).toBe(false);
+  });
+});

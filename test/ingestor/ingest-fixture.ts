@@ -1,0 +1,172 @@
+import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
+import { Kvm } from '@nats-io/kv';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { hotSubject, KV_LEASES, samplesSubject } from '@ztsdb/bus';
+import { partitionOf, seriesId, seriesKey } from '@ztsdb/model';
+import { waitFor } from '@ztsdb/testing';
+import { decodeHotReply, encodeSampleBatch, sampleBatchMsgId } from '@ztsdb/wire';
+
+export const PARTITIONS = 4;
+/** Timestamps of the test data start here (a fixed recent time, so they are never "absurd"). */
+export const T0 = Math.floor(Date.now() / 1000) * 1000 - 3600_000;
+
+/** Series of the test: ids grouped by partition. */
+export function makeSeries(count: number, first = 0): Map<number, bigint[]> {
+  const byPartition = new Map<number, bigint[]>();
+  for (let p = 0; p < PARTITIONS; p++) byPartition.set(p, []);
+  for (let i = first; i < first + count; i++) {
+    const id = seriesId(`container.cpu.usage.${i.toString(16).padStart(12, '0')}`);
+    byPartition.get(partitionOf(id, PARTITIONS))!.push(id);
+  }
+  return byPartition;
+}
+
+/**
+ * A producer as the collector is one: one batch per partition per tick, each
+ * published with its Nats-Msg-Id and retried until JetStream acknowledges it.
+ * Records exactly what was acknowledged.
+ */
+export class TestPublisher {
+  readonly acked = new Map<bigint, Map<number, number>>();
+  ackedBatches = 0;
+  private tick = 0;
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private readonly js: JetStreamClient;
+  readonly producerId = BigInt(Math.floor(Math.random() * 2 ** 48));
+
+  constructor(
+    readonly nc: NatsConnection,
+    readonly series: Map<number, bigint[]>,
+    readonly intervalMs = 20,
+  ) {
+    this.js = jetstream(nc, { timeout: 2000 });
+  }
+
+  start(): void {
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      const t = T0 + this.tick * 1000;
+      const seq = BigInt(this.tick++);
+      await Promise.all([...this.series].map(([p, ids]) => this.publish(p, ids, t, seq)));
+      await new Promise((r) => setTimeout(r, this.intervalMs));
+    }
+  }
+
+  private async publish(partition: number, ids: bigint[], t: number, sequence: bigint): Promise<void> {
+    const ts = ids.map(() => t);
+    const vs = ids.map(() => Math.round(Math.random() * 1e6) / 100);
+    const header = { partition, producerId: this.producerId, sequence };
+    const bytes = encodeSampleBatch(header, ids, ts, vs);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.js.publish(samplesSubject(partition), bytes, { msgID: sampleBatchMsgId(header), timeout: 2000 });
+        break;
+      } catch {
+        await new Promise((r) => setTimeout(r, Math.min(50 * 2 ** attempt, 500)));
+      }
+    }
+    this.ackedBatches++;
+    for (let i = 0; i < ids.length; i++) {
+      let m = this.acked.get(ids[i]!);
+      if (!m) this.acked.set(ids[i]!, (m = new Map()));
+      m.set(ts[i]!, vs[i]!);
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    await this.loop;
+  }
+}
+
+/** Every hot point of the given series, asked of each partition's owner over ztsdb.hot.p.<n>. */
+export async function queryHot(nc: NatsConnection, series: Map<number, bigint[]>, timeoutMs = 2000): Promise<Map<bigint, Array<[number, number]>>> {
+  const out = new Map<bigint, Array<[number, number]>>();
+  for (const [p, ids] of series) {
+    const reply = await nc.request(hotSubject(p), JSON.stringify({ ids: ids.map(seriesKey), start: 0, end: 8.64e15 }), { timeout: timeoutMs });
+    const err = reply.headers?.get('Ztsdb-Error');
+    if (err) throw new Error(`partition ${p}: ${err}`);
+    for (const s of decodeHotReply(reply.data).series) {
+      out.set(s.id, Array.from(s.timestamps, (t, i) => [t, s.values[i]!] as [number, number]));
+    }
+  }
+  return out;
+}
+
+/** Differences between what was acknowledged and what the ingestors answer (empty = identical). */
+export function diff(pub: TestPublisher, actual: Map<bigint, Array<[number, number]>>): string[] {
+  const problems: string[] = [];
+  for (const [id, points] of pub.acked) {
+    const expected = [...points.entries()].sort((a, b) => a[0] - b[0]);
+    const got = actual.get(id) ?? [];
+    if (got.length !== expected.length) {
+      const want = new Set(expected.map((e) => e[0]));
+      const have = new Set(got.map((e) => e[0]));
+      const missing = expected.filter((e) => !have.has(e[0])).map((e) => e[0]);
+      const extra = got.filter((e) => !want.has(e[0])).map((e) => e[0]);
+      problems.push(`${seriesKey(id)}: ${got.length} points, want ${expected.length} (missing ${missing.slice(0, 5).join(',')}…×${missing.length}; extra ×${extra.length})`);
+      continue;
+    }
+    for (let i = 0; i < expected.length; i++) {
+      if (got[i]![0] !== expected[i]![0] || !Object.is(got[i]![1], expected[i]![1])) {
+        problems.push(`${seriesKey(id)}: point ${i} is ${JSON.stringify(got[i])}, want ${JSON.stringify(expected[i])}`);
+        break;
+      }
+    }
+  }
+  return problems;
+}
+
+/** Waits until the ingestors answer exactly what was acknowledged; fails with the differences. */
+export async function expectExactlyAcked(nc: NatsConnection, pub: TestPublisher, series: Map<number, bigint[]>, timeoutMs = 15_000): Promise<void> {
+  let last: string[] = ['never answered'];
+  try {
+    await waitFor(
+      async () => {
+        try {
+          last = diff(pub, await queryHot(nc, series));
+        } catch (e) {
+          last = [String(e)];
+        }
+        return last.length === 0;
+      },
+      'the hot data to equal what JetStream acknowledged',
+      timeoutMs,
+      200,
+    );
+  } catch {
+    throw new Error(`hot data differs from the acknowledged samples:\n${last.slice(0, 10).join('\n')}`);
+  }
+}
+
+/** Owner member id of each partition lease (undefined when free). */
+export async function leaseOwners(nc: NatsConnection): Promise<Map<number, string | undefined>> {
+  const kv = await new Kvm(nc).open(KV_LEASES);
+  const out = new Map<number, string | undefined>();
+  for (let p = 0; p < PARTITIONS; p++) {
+    const e = await kv.get(`p.${p}`);
+    out.set(p, e && e.operation === 'PUT' ? e.json<{ owner: string }>().owner : undefined);
+  }
+  return out;
+}
+
+export async function connectTo(url: string): Promise<NatsConnection> {
+  return connect({ servers: url, maxReconnectAttempts: -1, reconnectTimeWait: 100 });
+}
+
+export function ingestorEnv(natsUrl: string, dataDir: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    NATS_URL: natsUrl,
+    ZTSDB_DATA_DIR: dataDir,
+    ZTSDB_PARTITIONS: String(PARTITIONS),
+    ZTSDB_LEASE_TTL_MS: '2000',
+    ZTSDB_INGESTOR_SNAPSHOT_INTERVAL: '1000',
+    ZTSDB_LOG_LEVEL: 'info',
+    ...extra,
+  };
+}

@@ -1,0 +1,44 @@
+import type { NatsConnection } from '@nats-io/transport-node';
+import { NatsServer, tempDir } from '@ztsdb/testing';
+import { stopAllZtsdb, ZtsdbProcess } from '../support/ztsdb-process';
+import { connectTo, expectExactlyAcked, ingestorEnv, leaseOwners, makeSeries, TestPublisher } from './ingest-fixture';
+
+describe('ingestor killed with SIGKILL during steady ingest', () => {
+  let server: NatsServer;
+  let nc: NatsConnection;
+  const data = tempDir('ztsdb-ingest-kill-');
+
+  beforeAll(async () => {
+    server = await NatsServer.start();
+    nc = await connectTo(server.url);
+  });
+  afterAll(async () => {
+    await stopAllZtsdb();
+    await nc?.close();
+    await server?.stop();
+    data.remove();
+  });
+
+  it('loses and duplicates nothing acknowledged over five kills and restarts', async () => {
+    const series = makeSeries(64);
+    const env = ingestorEnv(server.url, data.path, { ZTSDB_INGESTOR_ID: 'same-host', ZTSDB_INGESTOR_SNAPSHOT_INTERVAL: '700' });
+    let ingestor = ZtsdbProcess.start(['ingestor'], env);
+    const pub = new TestPublisher(nc, series, 10);
+    pub.start();
+    const logs: string[] = [];
+    for (let kill = 0; kill < 5; kill++) {
+      await new Promise((r) => setTimeout(r, 400 + Math.random() * 1200));
+      await ingestor.stop('SIGKILL');
+      logs.push(ingestor.output);
+      ingestor = ZtsdbProcess.start(['ingestor'], env);
+    }
+    await new Promise((r) => setTimeout(r, 500));
+    await pub.stop();
+    expect(pub.ackedBatches).toBeGreaterThan(200);
+    await expectExactlyAcked(nc, pub, series, 20_000);
+    const owners = await leaseOwners(nc);
+    expect([...owners.values()]).toEqual(['same-host', 'same-host', 'same-host', 'same-host']);
+    // The restarts rebuilt from the local WAL (same host, same data dir), not from the stream.
+    expect(logs.join('\n') + ingestor.output).toMatch(/state from wal/);
+  });
+});
