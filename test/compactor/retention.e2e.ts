@@ -73,7 +73,9 @@ describe('compactor retention and removal', () => {
 
     const events: ManifestEvent[] = [];
     const sub = nc.subscribe('ztsdb.manifest.p.*', {
-      callback: (_e, m) => events.push(decodeManifestEvent(m.data)),
+      callback: (_e, m) => {
+        events.push(decodeManifestEvent(m.data));
+      },
     });
     ZtsdbProcess.start(['compactor'], {
       NATS_URL: server.url,
