@@ -28,6 +28,8 @@ export const TAG_VAL_DECIMAL = 0x12;
 export const TAG_VAL_DECIMAL_DELTA = 0x13;
 export const TAG_VAL_DECIMAL_DOD = 0x14;
 export const TAG_VAL_PLAIN = 0x15;
+/** Decimal integers divided by their common factor, as offsets/deltas/dods in varints or byte planes. */
+export const TAG_VAL_SCALED = 0x16;
 
 export const TAG_NAMES: ReadonlyMap<number, string> = new Map([
   [TAG_EMPTY, 'empty'],
@@ -41,6 +43,7 @@ export const TAG_NAMES: ReadonlyMap<number, string> = new Map([
   [TAG_VAL_DECIMAL_DELTA, 'val-decimal-delta'],
   [TAG_VAL_DECIMAL_DOD, 'val-decimal-dod'],
   [TAG_VAL_PLAIN, 'val-plain'],
+  [TAG_VAL_SCALED, 'val-decimal-scaled'],
 ]);
 
 /** Largest integer magnitude the varint encodings carry (zigzag stays ≤ 2^53). */
@@ -71,6 +74,8 @@ export function minPayloadBytes(encoding: number, count: number): number {
     case TAG_VAL_DECIMAL_DELTA:
     case TAG_VAL_DECIMAL_DOD:
       return 1 + count;
+    case TAG_VAL_SCALED:
+      return 4;
     default:
       return 0;
   }

@@ -17,11 +17,11 @@ const BROTLI_QUALITY = 5;
 export const PREFERRED_COMPRESSION =
   typeof z.zstdCompressSync === 'function' ? COMPRESSION_ZSTD : COMPRESSION_BROTLI;
 
-export function compress(raw: Uint8Array, method = PREFERRED_COMPRESSION): Uint8Array {
+export function compress(raw: Uint8Array, method = PREFERRED_COMPRESSION, quality = BROTLI_QUALITY): Uint8Array {
   if (method === COMPRESSION_ZSTD && z.zstdCompressSync) return z.zstdCompressSync(raw);
   return zlib.brotliCompressSync(raw, {
     params: {
-      [zlib.constants.BROTLI_PARAM_QUALITY]: BROTLI_QUALITY,
+      [zlib.constants.BROTLI_PARAM_QUALITY]: quality,
       [zlib.constants.BROTLI_PARAM_SIZE_HINT]: raw.length,
     },
   });
@@ -80,4 +80,14 @@ export function decompress(
     );
   }
   return out;
+}
+
+/**
+ * A cheap estimate of a payload's size after framing's compression (brotli
+ * at quality 1, several times faster than the real pass): used to pick which
+ * candidate encodings get the real compression.
+ */
+export function estimateCompressed(raw: Uint8Array): number {
+  if (raw.length < MIN_COMPRESSIBLE_BYTES) return raw.length;
+  return Math.min(raw.length, compress(raw, COMPRESSION_BROTLI, 1).length);
 }

@@ -44,14 +44,16 @@ describe('value blocks', () => {
     let c = 1_000_000;
     const counter = Array.from({ length: 3600 }, () => (c += Math.floor(r() * 5000)));
     const block = roundTrip(counter);
-    expect(blockTag(block)).toMatch(/^val-decimal-(delta|dod)/);
-    const allowed = new Set([0x12, 0x13, 0x14]);
-    expect(openBlock(block, allowed, 'value').payload.byte()).toBe(0); // exponent
+    expect(blockTag(block)).toMatch(/^val-decimal-(delta|dod|scaled)/);
+    const allowed = new Set([0x12, 0x13, 0x14, 0x16]);
+    const opened = openBlock(block, allowed, 'value');
+    if (opened.encoding === 0x16) opened.payload.byte(); // mode/layout
+    expect(opened.payload.byte()).toBe(0); // exponent
     let s = 0;
     const swinging = Array.from({ length: 3600 }, (_, i) => (s += i % 4 === 3 ? 30_000 : 1));
-    expect(blockTag(roundTrip(swinging))).toMatch(/^val-decimal-delta/);
+    expect(blockTag(roundTrip(swinging))).toMatch(/^val-decimal-(delta|scaled)/);
     const steady = Array.from({ length: 3000 }, (_, i) => 5_000_000 + i * 1234);
-    expect(blockTag(roundTrip(steady))).toMatch(/^val-decimal-dod/);
+    expect(blockTag(roundTrip(steady))).toMatch(/^val-decimal-(dod|scaled)/);
   });
 
   it('uses decimal for 2-decimal percentages and stays well under 2 bytes/value', () => {

@@ -11,6 +11,7 @@ import {
   TAG_VAL_DECIMAL_DELTA,
   TAG_VAL_DECIMAL_DOD,
   TAG_VAL_PLAIN,
+  TAG_VAL_SCALED,
   TAG_VAL_XOR,
 } from './block-format';
 import { emptyBlock, frameBlock, openBlock, rawBlockLength } from './block-frame';
@@ -20,6 +21,8 @@ import { MAX_DECIMAL_EXPONENT, POW10, toDecimal } from './decimal';
 import { BlockCorruptError } from './errors';
 import { makeFloatScratch } from '@ztsdb/chunkenc';
 import { checkRange } from './input-range';
+import { estimateCompressed } from './compression';
+import { decodeScaled, scaledPayloads } from './scaled-decimal';
 
 const { f64: F64, i32: I32, hi: HI, lo: LO } = makeFloatScratch();
 
@@ -30,14 +33,16 @@ const VAL_ENCODINGS: ReadonlySet<number> = new Set([
   TAG_VAL_DECIMAL_DELTA,
   TAG_VAL_DECIMAL_DOD,
   TAG_VAL_PLAIN,
+  TAG_VAL_SCALED,
 ]);
 
 /**
  * Encode float64 values `[start, end)` as one block, losslessly (every bit
  * pattern, NaN payloads and -0 included). Candidates: constant; decimal
  * (v = m / 10^e) with the integers raw, as deltas or as delta-of-deltas;
- * Gorilla XOR; plain. The smallest decimal form and XOR are each offered to
- * the compressor and the smallest resulting block wins.
+ * scaled decimal (integers over their common factor, in varints or byte
+ * planes; scaled-decimal.ts); Gorilla XOR; plain. Each is offered to the
+ * compressor and the smallest resulting block wins (the earlier on a tie).
  */
 export function encodeValueBlock(
   values: ArrayLike<number>,
@@ -51,13 +56,31 @@ export function encodeValueBlock(
     w.f64(values[start]!);
     return frameBlock(TAG_VAL_CONST, n, w.result(), false);
   }
-  const candidates: Uint8Array[] = [];
+  const candidates: { encoding: number; payload: Uint8Array }[] = [];
   const dec = toDecimal(values, start, end);
-  if (dec) candidates.push(encodeDecimal(dec.exponent, dec.mantissas));
+  if (dec) {
+    candidates.push(decimalPayload(dec.exponent, dec.mantissas));
+    if (n >= 2) for (const p of scaledPayloads(dec)) candidates.push({ encoding: TAG_VAL_SCALED, payload: p });
+  }
   const xor = encodeXor(values, start, end);
-  if (xor.length < 8 * n) candidates.push(frameBlock(TAG_VAL_XOR, n, xor));
+  if (xor.length < 8 * n) candidates.push({ encoding: TAG_VAL_XOR, payload: xor });
+  // With many candidates, a fast compression estimate picks the two most
+  // promising; only those get the real compression pass.
+  let chosen = candidates;
+  if (candidates.length > FULLY_COMPRESSED) {
+    const est = candidates.map((c) => estimateCompressed(c.payload));
+    chosen = candidates
+      .map((c, i) => ({ c, e: est[i]!, i }))
+      .sort((a, b) => a.e - b.e || a.i - b.i)
+      .slice(0, FULLY_COMPRESSED)
+      .sort((a, b) => a.i - b.i)
+      .map((x) => x.c);
+  }
   let best: Uint8Array | undefined;
-  for (const c of candidates) if (!best || c.length < best.length) best = c;
+  for (const c of chosen) {
+    const block = frameBlock(c.encoding, n, c.payload);
+    if (!best || block.length < best.length) best = block;
+  }
   if (best && best.length < rawBlockLength(n, 8 * n)) return best;
   const w = new ByteWriter(8 * n);
   for (let i = start; i < end; i++) w.f64(values[i]!);
@@ -84,8 +107,11 @@ function encodeXor(values: ArrayLike<number>, start: number, end: number): Uint8
   return out;
 }
 
+/** Candidates that get the real compression pass when there are more. */
+const FULLY_COMPRESSED = 2;
+
 /** Pick raw, delta or delta-of-delta integers, whichever is smallest before compression. */
-function encodeDecimal(exponent: number, m: Float64Array): Uint8Array {
+function decimalPayload(exponent: number, m: Float64Array): { encoding: number; payload: Uint8Array } {
   const n = m.length;
   let rawSize = 0;
   let deltaSize = 0;
@@ -117,7 +143,7 @@ function encodeDecimal(exponent: number, m: Float64Array): Uint8Array {
       pd = d;
     }
   }
-  return frameBlock(encoding, n, w.result());
+  return { encoding, payload: w.result() };
 }
 
 /** Decode a value block. Throws BlockCorruptError. */
@@ -134,6 +160,9 @@ export function decodeValueBlock(block: Uint8Array): Float64Array {
       return out;
     case TAG_VAL_PLAIN:
       for (let i = 0; i < count; i++) out[i] = payload.f64();
+      break;
+    case TAG_VAL_SCALED:
+      decodeScaled(payload, out);
       break;
     default:
       decodeDecimal(encoding, payload, out);

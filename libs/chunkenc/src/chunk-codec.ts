@@ -1,16 +1,58 @@
+import { crc32c } from '@ztsdb/checksum';
 import { InvalidInputError } from '@ztsdb/errors';
-import { MAX_CHUNK_POINTS } from './chunk-format';
-import { ChunkFullError } from './errors';
+import { CHUNK_HEADER_BYTES, CHUNK_TRAILER_BYTES, CHUNK_VERSION, MAX_CHUNK_POINTS, MIN_CHUNK_BYTES } from './chunk-format';
+import { ChunkCorruptError, ChunkFullError } from './errors';
+import { PACKED_CHUNK_VERSION, PACKED_HEADER_BYTES, decodePackedBody, encodePackedChunk } from './packed-chunk';
 import { XorAppender } from './xor-appender';
-import { XorIterator } from './xor-iterator';
+import { decodeXorStream } from './xor-decode';
 
-/** Encode points `[start, end)` of two parallel arrays as one chunk. */
+/** Encode points `[start, end)` of two parallel arrays as one (Gorilla, version 1) chunk. */
 export function encodeChunk(
   timestamps: ArrayLike<number>,
   values: ArrayLike<number>,
   start = 0,
   end = timestamps.length,
 ): Uint8Array {
+  const n = checkRange(timestamps, values, start, end);
+  const app = new XorAppender(Math.max(64, n * 2));
+  for (let i = start; i < end; i++) app.append(timestamps[i]!, values[i]!);
+  return app.bytes();
+}
+
+/**
+ * Encode points `[start, end)` as the smaller of a Gorilla chunk (version 1)
+ * and a packed chunk (version 2, decimal values only). decodeChunk reads both.
+ */
+export function encodeChunkCompact(
+  timestamps: ArrayLike<number>,
+  values: ArrayLike<number>,
+  start = 0,
+  end = timestamps.length,
+): Uint8Array {
+  const xor = encodeChunk(timestamps, values, start, end);
+  if (end - start === 0) return xor;
+  const packed = encodePackedChunk(timestamps, values, start, end);
+  return packed !== null && packed.length < xor.length ? packed : xor;
+}
+
+/**
+ * Re-encode a chunk (either version) as the smaller of the two versions.
+ * Returns `chunk` itself when it is already the smallest. Throws ChunkCorruptError.
+ */
+export function compactChunk(chunk: Uint8Array): Uint8Array {
+  const { timestamps, values } = decodeChunk(chunk);
+  if (timestamps.length === 0) return chunk;
+  const packed = encodePackedChunk(timestamps, values, 0, timestamps.length);
+  if (chunk[0] === PACKED_CHUNK_VERSION) {
+    // A packed chunk: the Gorilla form may still be smaller (the writer may not have compared).
+    const xor = encodeChunk(timestamps, values);
+    const best = packed !== null && packed.length <= xor.length ? packed : xor;
+    return best.length < chunk.length ? best : chunk;
+  }
+  return packed !== null && packed.length < chunk.length ? packed : chunk;
+}
+
+function checkRange(timestamps: ArrayLike<number>, values: ArrayLike<number>, start: number, end: number): number {
   if (!(start >= 0 && start <= end && end <= timestamps.length && end <= values.length)) {
     throw new InvalidInputError(
       'ZTSDB_BAD_RANGE',
@@ -19,29 +61,104 @@ export function encodeChunk(
   }
   const n = end - start;
   if (n > MAX_CHUNK_POINTS) {
-    throw new ChunkFullError(`${n} points exceed the ${MAX_CHUNK_POINTS}-point chunk limit`, {
-      count: n,
-    });
+    throw new ChunkFullError(`${n} points exceed the ${MAX_CHUNK_POINTS}-point chunk limit`, { count: n });
   }
-  const app = new XorAppender(Math.max(64, n * 2));
-  for (let i = start; i < end; i++) app.append(timestamps[i]!, values[i]!);
-  return app.bytes();
+  return n;
 }
 
-const shared = new XorIterator();
-
-/** Decode every point of a chunk. Throws ChunkCorruptError. */
-export function decodeChunk(chunk: Uint8Array): { timestamps: Float64Array; values: Float64Array } {
-  const it = shared;
-  it.reset(chunk);
-  const n = it.count;
-  const timestamps = new Float64Array(n);
-  const values = new Float64Array(n);
-  let i = 0;
-  while (it.next()) {
-    timestamps[i] = it.t;
-    values[i] = it.v;
-    i++;
+/**
+ * Checks a chunk's version, count, length and (unless `verifyChecksum` is
+ * false) CRC-32C; returns the point count. Throws ChunkCorruptError.
+ */
+export function checkChunk(chunk: Uint8Array, verifyChecksum = true): number {
+  const len = chunk.length;
+  if (len < MIN_CHUNK_BYTES) {
+    throw new ChunkCorruptError(`chunk of ${len} bytes is shorter than the ${MIN_CHUNK_BYTES}-byte minimum`, { offset: 0, length: len });
   }
+  const version = chunk[0]!;
+  const n = (chunk[1]! << 8) | chunk[2]!;
+  const bodyEnd = len - CHUNK_TRAILER_BYTES;
+  if (version === CHUNK_VERSION) {
+    const bodyBits = (bodyEnd - CHUNK_HEADER_BYTES) * 8;
+    const needBits = n === 0 ? 0 : 128 + (n - 1) * 2;
+    if (n > MAX_CHUNK_POINTS || needBits > bodyBits || (n === 0 && bodyBits !== 0)) {
+      throw new ChunkCorruptError(`point count ${n} does not fit a ${len}-byte chunk`, { offset: 1, count: n });
+    }
+  } else if (version === PACKED_CHUNK_VERSION) {
+    if (n === 0 || n > MAX_CHUNK_POINTS || bodyEnd < PACKED_HEADER_BYTES) {
+      throw new ChunkCorruptError(`point count ${n} does not fit a ${len}-byte packed chunk`, { offset: 1, count: n });
+    }
+  } else {
+    throw new ChunkCorruptError(`unknown chunk version ${version}`, { offset: 0 });
+  }
+  if (verifyChecksum) {
+    const stored = ((chunk[bodyEnd]! << 24) | (chunk[bodyEnd + 1]! << 16) | (chunk[bodyEnd + 2]! << 8) | chunk[bodyEnd + 3]!) >>> 0;
+    const actual = crc32c(chunk, 0, bodyEnd);
+    if (stored !== actual) {
+      throw new ChunkCorruptError(`chunk checksum mismatch: stored ${stored.toString(16)}, computed ${actual.toString(16)}`, { offset: bodyEnd });
+    }
+  }
+  return n;
+}
+
+/**
+ * Decode every point of a chunk of either version. `verifyChecksum: false`
+ * skips the CRC for callers whose container already checked the bytes.
+ * Results of up to 4,096 points are views into a shared 256 KiB slab: a
+ * caller that keeps a small result for long should copy it (`slice()`), or
+ * it keeps the slab alive. Throws ChunkCorruptError.
+ */
+export function decodeChunk(chunk: Uint8Array, verifyChecksum = true): { timestamps: Float64Array; values: Float64Array } {
+  const n = checkChunk(chunk, verifyChecksum);
+  const { timestamps, values } = allocPoints(n);
+  if (n === 0) return { timestamps, values };
+  const bodyEnd = chunk.length - CHUNK_TRAILER_BYTES;
+  if (chunk[0] === CHUNK_VERSION) decodeXorStream(chunk, CHUNK_HEADER_BYTES, bodyEnd, n, timestamps, values);
+  else decodePackedBody(chunk, bodyEnd, n, timestamps, values);
   return { timestamps, values };
+}
+
+/**
+ * Decode every point of a chunk of either version into caller-owned arrays
+ * (from index 0; each needs room for the chunk's count, at most 8,192), so a
+ * loop over many chunks allocates nothing. Returns the point count. Throws
+ * ChunkCorruptError, or InvalidInputError when the arrays are too short.
+ */
+export function decodeChunkInto(chunk: Uint8Array, timestamps: Float64Array, values: Float64Array, verifyChecksum = true): number {
+  const n = checkChunk(chunk, verifyChecksum);
+  if (timestamps.length < n || values.length < n) {
+    throw new InvalidInputError('ZTSDB_BAD_RANGE', `arrays of ${timestamps.length} and ${values.length} cannot hold ${n} points`);
+  }
+  if (n === 0) return 0;
+  const bodyEnd = chunk.length - CHUNK_TRAILER_BYTES;
+  if (chunk[0] === CHUNK_VERSION) decodeXorStream(chunk, CHUNK_HEADER_BYTES, bodyEnd, n, timestamps, values);
+  else decodePackedBody(chunk, bodyEnd, n, timestamps, values);
+  return n;
+}
+
+/** Results of decodeChunk are carved from shared slabs of this size (one allocation for many chunks). */
+const SLAB_BYTES = 256 * 1024;
+let slab = new ArrayBuffer(0);
+let slabUsed = 0;
+
+/**
+ * Two zeroed Float64Arrays of n elements. Small ones are views into a shared
+ * slab (so their `.buffer` is shared: use byteOffset/byteLength, as for any
+ * view); a slab is never written again once handed out, only garbage collected.
+ */
+function allocPoints(n: number): { timestamps: Float64Array; values: Float64Array } {
+  const bytes = n * 16;
+  if (bytes > SLAB_BYTES / 4) return { timestamps: new Float64Array(n), values: new Float64Array(n) };
+  if (slabUsed + bytes > slab.byteLength) {
+    slab = new ArrayBuffer(SLAB_BYTES);
+    slabUsed = 0;
+  }
+  const at = slabUsed;
+  slabUsed += bytes;
+  return { timestamps: new Float64Array(slab, at, n), values: new Float64Array(slab, at + n * 8, n) };
+}
+
+/** The point count in a chunk's header (no checks beyond the length). */
+export function chunkPointCount(chunk: Uint8Array): number {
+  return chunk.length >= 3 ? (chunk[1]! << 8) | chunk[2]! : 0;
 }

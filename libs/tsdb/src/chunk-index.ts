@@ -1,4 +1,4 @@
-import { XorIterator } from '@ztsdb/chunkenc';
+import { decodeChunk } from '@ztsdb/chunkenc';
 import { crc32c } from '@ztsdb/checksum';
 import { CorruptionError } from '@ztsdb/errors';
 import { IndexCorruptError, type SkipSink } from './errors';
@@ -18,7 +18,6 @@ const ENTRY_HEADER = 28;
  * transaction as the WAL record whose samples sealed them.
  */
 export class ChunkIndex {
-  private readonly it = new XorIterator();
 
   constructor(readonly db: WalDb) {}
 
@@ -71,7 +70,7 @@ export class ChunkIndex {
       try {
         c = ChunkIndex.decode(key, value);
         if (c.maxT < start || c.minT > end) continue;
-        const pts = decodeWithIterator(this.it, c);
+        const pts = decodeEntryChunk(c);
         out.push(clipRange({ ...pts, version: c.version }, start, end));
       } catch (err) {
         if (!(err instanceof CorruptionError)) throw err;
@@ -103,16 +102,9 @@ export class ChunkIndex {
   }
 }
 
-function decodeWithIterator(it: XorIterator, c: SealedChunk): { timestamps: Float64Array; values: Float64Array } {
-  it.reset(c.bytes, false); // the entry CRC already covered these bytes
-  const n = it.count;
+function decodeEntryChunk(c: SealedChunk): { timestamps: Float64Array; values: Float64Array } {
+  // The entry CRC already covered these bytes; either chunk version decodes.
+  const n = c.bytes.length >= 3 ? (c.bytes[1]! << 8) | c.bytes[2]! : -1;
   if (n !== c.count) throw new IndexCorruptError(`chunk holds ${n} points, index says ${c.count}`, { seriesId: c.seriesId });
-  const timestamps = new Float64Array(n);
-  const values = new Float64Array(n);
-  let i = 0;
-  while (it.next()) {
-    timestamps[i] = it.t;
-    values[i++] = it.v;
-  }
-  return { timestamps, values };
+  return decodeChunk(c.bytes, false);
 }

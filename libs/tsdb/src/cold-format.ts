@@ -1,6 +1,8 @@
 /** Cold columnar file layout; see docs/format/cold.md. */
 export const COLD_MAGIC = 0x4c43545a; // "ZTCL" as bytes 5A 54 43 4C (u32 LE)
-export const COLD_VERSION = 1;
+/** 2: value blocks may use the scaled-decimal encoding (block tag 0x16). Readers accept 1 and 2. */
+export const COLD_VERSION = 2;
+export const COLD_MIN_VERSION = 1;
 export const COLD_HEADER_BYTES = 32;
 export const COLD_SERIES_ENTRY_BYTES = 24;
 export const COLD_BLOCK_ENTRY_BYTES = 64;

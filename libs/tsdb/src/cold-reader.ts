@@ -8,6 +8,7 @@ import {
   COLD_HEADER_BYTES,
   COLD_MAGIC,
   COLD_SERIES_ENTRY_BYTES,
+  COLD_MIN_VERSION,
   COLD_VERSION,
   type ColdSeries,
 } from './cold-format';
@@ -64,7 +65,7 @@ export class ColdReader {
     const f = len - COLD_FOOTER_BYTES;
     if (crc32c(buf, f, f + 48, crc32c(buf, 0, COLD_HEADER_BYTES)) !== dv.getUint32(f + 48, true)) throw fail('footer CRC-32C mismatch', f + 48);
     if (dv.getUint32(0, true) !== COLD_MAGIC || dv.getUint32(f + 44, true) !== COLD_MAGIC) throw fail('bad magic', 0);
-    if (buf[4] !== COLD_VERSION) throw fail(`unsupported version ${buf[4]}`, 4);
+    if (buf[4]! < COLD_MIN_VERSION || buf[4]! > COLD_VERSION) throw fail(`unsupported version ${buf[4]}`, 4);
     if (buf[5] !== 0 || dv.getUint16(6, true) !== 0 || dv.getUint32(12, true) !== 0) throw fail('reserved header bytes set', 5);
     this.partition = dv.getUint32(8, true);
     this.windowStart = dv.getFloat64(16, true);

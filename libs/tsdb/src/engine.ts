@@ -7,6 +7,7 @@ import type { MemSeries } from './mem-series';
 import { Partition } from './partition';
 import { compactToCold, compactToWarm } from './partition-compact';
 import { emptyPoints, type Points } from './points';
+import type { SampleBuffer } from './sample-buffer';
 
 export interface EngineOptions {
   /** Data dir: wal/p<n>/ (LMDB), warm/p<n>/, cold/p<n>/. */
@@ -39,6 +40,9 @@ export class Engine {
   private readonly route = new Map<bigint, MemSeries>();
   private drainScheduled = false;
   private closed = false;
+  /** Hot-path copies: the out-of-order window and each partition's buffer. */
+  private readonly oooWindowMs: number;
+  private readonly buffers: SampleBuffer[];
 
   private constructor(
     readonly options: Required<Omit<EngineOptions, 'warnings'>>,
@@ -46,6 +50,8 @@ export class Engine {
     warnings: Warnings,
   ) {
     this.warnings = warnings;
+    this.oooWindowMs = options.outOfOrderWindowMs;
+    this.buffers = parts.map((p) => p.buffer);
     for (const p of parts) for (const s of p.head.series) this.route.set(s.id, s);
   }
 
@@ -100,14 +106,14 @@ export class Engine {
     if (!Number.isSafeInteger(timestampMs)) {
       throw new InvalidInputError('ZTSDB_BAD_TIMESTAMP', `timestamp must be integer ms, got ${timestampMs}`, { seriesId });
     }
-    if (timestampMs < s.maxSeen - this.options.outOfOrderWindowMs) {
+    if (timestampMs < s.maxSeen - this.oooWindowMs) {
       throw new OutOfOrderError(
         `sample at ${timestampMs} is more than ${this.options.outOfOrderWindowMs} ms older than the newest (${s.maxSeen})`,
         { seriesId, timestamp: timestampMs, newest: s.maxSeen },
       );
     }
     if (this.closed) throw new ClosedError('engine');
-    if (!this.parts[s.partition]!.buffer.push(s.slot, timestampMs, value)) return false;
+    if (!this.buffers[s.partition]!.push(s.slot, timestampMs, value)) return false;
     if (timestampMs > s.maxSeen) s.maxSeen = timestampMs;
     if (!this.drainScheduled) {
       this.drainScheduled = true;

@@ -10,6 +10,7 @@ import { OooBuffer } from './ooo-buffer';
  * points, then untaken sealed chunks. Layout in docs/format/wal.md.
  */
 export function encodeHeadSnapshot(head: Head, w: ByteWriter = new ByteWriter(4096)): ByteWriter {
+  head.flushStaged(); // staged points become open-chunk points first
   w.u64(head.nextVersion).u32(head.series.length);
   for (const s of head.series) {
     w.big64(s.id).f64(s.lastT).f64(s.oooSince).u64(s.openVersion);

@@ -20,6 +20,8 @@ export interface HeadOptions {
 export const DEFAULT_MAX_CHUNK_AGE_MS = 2 * 3600_000;
 export const DEFAULT_OOO_WINDOW_MS = 10 * 60_000;
 export const DEFAULT_OOO_CAPACITY = 1024;
+/** In-order points staged per series before they go into its open chunk (Head.appendStaged). */
+const STAGE = 64;
 /** Version used for unsealed out-of-order points: newer than anything stored. */
 export const OOO_LIVE_VERSION = Number.MAX_SAFE_INTEGER;
 
@@ -47,12 +49,31 @@ export class Head {
   readonly maxChunkAgeMs: number;
   readonly outOfOrderWindowMs: number;
   readonly oooCapacity: number;
+  /**
+   * Staging for the batched path (appendStaged): per series slot up to STAGE
+   * in-order points not yet in the open chunk, so appends to one appender
+   * happen in runs (cache-friendly with thousands of series) instead of one
+   * point at a time. Staged points count as written: `lastT` covers them and
+   * read() returns them. See flushStaged() for when they move on.
+   */
+  /** (t, v) pairs, STAGE pairs per slot: one cache line holds four staged points. */
+  private stage = new Float64Array(0);
+  private stageN = new Int32Array(0);
+  private stageListed = new Uint8Array(0);
+  private stagedSlots: number[] = [];
+  /** Series ids by slot as (low, high) u32 pairs: a compact table the WAL writer reads. */
+  private ids = new Uint32Array(128);
 
   constructor(opts: HeadOptions = {}) {
     this.partition = opts.partition ?? 0;
     this.maxChunkAgeMs = opts.maxChunkAgeMs ?? DEFAULT_MAX_CHUNK_AGE_MS;
     this.outOfOrderWindowMs = opts.outOfOrderWindowMs ?? DEFAULT_OOO_WINDOW_MS;
     this.oooCapacity = opts.oooCapacity ?? DEFAULT_OOO_CAPACITY;
+  }
+
+  /** Series ids by slot, (low, high) u32 pairs (valid for slots < series.length). */
+  get idWords(): Uint32Array {
+    return this.ids;
   }
 
   get(id: bigint): MemSeries | undefined {
@@ -66,6 +87,13 @@ export class Head {
         throw new InvalidInputError('ZTSDB_BAD_SERIES_ID', `series id must be a u64, got ${id}`);
       }
       s = new MemSeries(id, this.series.length, this.partition);
+      if (2 * s.slot + 1 >= this.ids.length) {
+        const bigger = new Uint32Array(this.ids.length * 2);
+        bigger.set(this.ids);
+        this.ids = bigger;
+      }
+      this.ids[2 * s.slot] = s.idLo;
+      this.ids[2 * s.slot + 1] = s.idHi;
       this.series.push(s);
       this.byId.set(id, s);
     }
@@ -89,21 +117,32 @@ export class Head {
 
   /** Unchecked append to a known series (the caller has validated the sample). */
   appendTo(s: MemSeries, t: number, v: number): void {
+    const slot = s.slot;
+    if (slot < this.stageN.length && this.stageN[slot]! > 0) this.flushSeries(s);
     if (t > s.lastT) {
-      let open = s.open;
-      if (open !== null && (open.count >= MAX_CHUNK_POINTS || t - open.minT >= this.maxChunkAgeMs)) {
-        this.sealOpen(s);
-        open = null;
-      }
-      if (open === null) {
-        open = new XorAppender(256);
-        s.open = open;
-        s.openVersion = this.nextVersion++;
-      }
-      open.append(t, v);
+      this.appendInOrder(s, t, v);
       s.lastT = t;
       return;
     }
+    this.appendOoo(s, t, v);
+  }
+
+  /** The in-order step of appendTo (t is newer than every point of the open chunk). */
+  private appendInOrder(s: MemSeries, t: number, v: number): void {
+    let open = s.open;
+    if (open !== null && (open.count >= MAX_CHUNK_POINTS || t - open.minT >= this.maxChunkAgeMs)) {
+      this.sealOpen(s);
+      open = null;
+    }
+    if (open === null) {
+      open = new XorAppender(s.chunkBytesHint);
+      s.open = open;
+      s.openVersion = this.nextVersion++;
+    }
+    open.append(t, v);
+  }
+
+  private appendOoo(s: MemSeries, t: number, v: number): void {
     let ooo = s.ooo;
     if (ooo === null) {
       ooo = new OooBuffer();
@@ -114,10 +153,81 @@ export class Head {
     if (ooo.count >= this.oooCapacity) this.sealOoo(s);
   }
 
+  /**
+   * The batched form of appendTo (the engine's drain and WAL replay): an
+   * in-order point is staged, an older one first moves the series' staged
+   * points into its open chunk, then goes to the out-of-order buffer, so the
+   * per-series order of operations, and hence every chunk and version, is the
+   * same as appendTo's would be once flushStaged() has run. Live and replay
+   * both use this path with the same flush points, so they stay identical.
+   */
+  appendStaged(s: MemSeries, t: number, v: number): void {
+    if (t <= s.lastT) {
+      this.appendTo(s, t, v);
+      return;
+    }
+    const slot = s.slot;
+    if (slot >= this.stageN.length) this.growStage(slot + 1);
+    let k = this.stageN[slot]!;
+    if (k === STAGE) {
+      this.flushSeries(s);
+      k = 0;
+    }
+    if (this.stageListed[slot] === 0) {
+      this.stageListed[slot] = 1;
+      this.stagedSlots.push(slot);
+    }
+    const at = (slot * STAGE + k) * 2;
+    const stage = this.stage;
+    stage[at] = t;
+    stage[at + 1] = v;
+    this.stageN[slot] = k + 1;
+    s.lastT = t;
+  }
+
+  /** Moves one series' staged points into its open chunk (sealing as appendTo would). */
+  private flushSeries(s: MemSeries): void {
+    const slot = s.slot;
+    const n = this.stageN[slot]!;
+    if (n === 0) return;
+    this.stageN[slot] = 0;
+    const base = slot * STAGE * 2;
+    const stage = this.stage;
+    for (let k = 0; k < 2 * n; k += 2) this.appendInOrder(s, stage[base + k]!, stage[base + k + 1]!);
+  }
+
+  /**
+   * Moves every staged point into the open chunks, series in the order they
+   * were first staged since the last flush. Called by sealByAge (a WAL seal
+   * record, so replay flushes at the same point) and before snapshots.
+   */
+  flushStaged(): void {
+    const slots = this.stagedSlots;
+    if (slots.length === 0) return;
+    this.stagedSlots = [];
+    for (const slot of slots) {
+      this.stageListed[slot] = 0;
+      this.flushSeries(this.series[slot]!);
+    }
+  }
+
+  private growStage(min: number): void {
+    const cap = Math.max(min, this.stageN.length * 2, 64);
+    const st = new Float64Array(cap * STAGE * 2);
+    const n = new Int32Array(cap);
+    const l = new Uint8Array(cap);
+    st.set(this.stage);
+    n.set(this.stageN);
+    l.set(this.stageListed);
+    this.stage = st;
+    this.stageN = n;
+    this.stageListed = l;
+  }
+
   /** Appends `n` samples addressed by series slot (the drain path). */
   appendSlots(slots: Int32Array, ts: Float64Array, vs: Float64Array, n: number): void {
     const series = this.series;
-    for (let i = 0; i < n; i++) this.appendTo(series[slots[i]!]!, ts[i]!, vs[i]!);
+    for (let i = 0; i < n; i++) this.appendStaged(series[slots[i]!]!, ts[i]!, vs[i]!);
   }
 
   private sealOpen(s: MemSeries): void {
@@ -125,6 +235,7 @@ export class Head {
     if (open === null) return;
     s.open = null;
     if (open.count === 0) return;
+    s.chunkBytesHint = Math.min(65_536, open.byteLength + 64);
     this.sealed.push({
       seriesId: s.id,
       minT: open.minT,
@@ -156,6 +267,7 @@ export class Head {
    * sealByAge(Infinity) seals everything. Returns how many chunks were sealed.
    */
   sealByAge(nowMs: number): number {
+    this.flushStaged();
     const before = this.sealed.length;
     for (const s of this.series) {
       if (s.open !== null && nowMs - s.open.minT >= this.maxChunkAgeMs) this.sealOpen(s);
@@ -197,6 +309,19 @@ export class Head {
     if (s.ooo !== null && s.ooo.count > 0 && s.ooo.maxT >= start && s.ooo.minT <= end) {
       out.push(clipRange({ ...s.ooo.points(), version: OOO_LIVE_VERSION }, start, end));
     }
+    const k = s.slot < this.stageN.length ? this.stageN[s.slot]! : 0;
+    if (k > 0) {
+      // Staged points are newer than every other point of the series, so no
+      // timestamp of theirs is in another unit: their version never decides.
+      const base = s.slot * STAGE * 2;
+      const timestamps = new Float64Array(k);
+      const values = new Float64Array(k);
+      for (let i = 0; i < k; i++) {
+        timestamps[i] = this.stage[base + 2 * i]!;
+        values[i] = this.stage[base + 2 * i + 1]!;
+      }
+      if (timestamps[k - 1]! >= start && timestamps[0]! <= end) out.push(clipRange({ timestamps, values, version: OOO_LIVE_VERSION - 1 }, start, end));
+    }
     return out;
   }
 
@@ -204,6 +329,7 @@ export class Head {
   get openPoints(): number {
     let n = 0;
     for (const s of this.series) n += (s.open?.count ?? 0) + (s.ooo?.count ?? 0);
+    for (let i = 0; i < this.stageN.length; i++) n += this.stageN[i]!;
     return n;
   }
 }

@@ -16,11 +16,21 @@ export class MemSeries {
   /** Newest timestamp accepted by insert, including points still in the buffer (engine bookkeeping). */
   maxSeen = -Infinity;
 
+  /** Initial buffer size for the next open chunk: the last sealed one's size, so a steady series does not regrow its buffer chunk after chunk. */
+  chunkBytesHint = 256;
+
+  /** Low and high 32 bits of `id` as numbers (the WAL writes them without BigInt conversions). */
+  readonly idLo: number;
+  readonly idHi: number;
+
   constructor(
     readonly id: bigint,
     /** Position of the series in its head (index into Head.series). */
     readonly slot: number,
     /** Partition the series belongs to. */
     readonly partition: number,
-  ) {}
+  ) {
+    this.idLo = Number(id & 0xffffffffn);
+    this.idHi = Number((id >> 32n) & 0xffffffffn);
+  }
 }

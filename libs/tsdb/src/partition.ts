@@ -92,7 +92,8 @@ export class Partition {
       (_seq, rec) => {
         if (rec.type === 'samples') {
           for (let i = 0; i < rec.seriesIds.length; i++) {
-            head.appendTo(head.getOrCreate(rec.seriesIds[i]!), rec.timestamps[i]!, rec.values[i]!);
+            // The drain path's batched append, so replay rebuilds the very same chunks.
+            head.appendStaged(head.getOrCreate(rec.seriesIds[i]!), rec.timestamps[i]!, rec.values[i]!);
           }
         } else {
           head.sealByAge(rec.nowMs);
@@ -137,7 +138,7 @@ export class Partition {
     const head = this.head;
     while (this.buffer.length > 0) {
       const n = this.buffer.shift(DRAIN_BATCH, this.slots, this.ts, this.vs);
-      this.track(this.wal.append(encodeSamplesRecordFromSlots(head.series, this.slots, this.ts, this.vs, n)).committed);
+      this.track(this.wal.append(encodeSamplesRecordFromSlots(head.series, this.slots, this.ts, this.vs, n, head.idWords)).committed);
       head.appendSlots(this.slots, this.ts, this.vs, n);
       this.storeSealed();
       moved += n;
@@ -184,6 +185,9 @@ export class Partition {
    */
   async checkpoint(): Promise<number> {
     this.drain();
+    // Staged points go into the open chunks now (the snapshot holds chunks, not staging).
+    this.head.flushStaged();
+    this.storeSealed();
     const seq = this.wal.next;
     this.track(putCheckpoint(this.meta, seq, this.head));
     const truncated = this.wal.truncateBefore(seq);

@@ -78,7 +78,7 @@ describe('warm segments', () => {
     for (let bit = 0; bit < buf.length * 8; bit++) {
       const bad = buf.slice();
       bad[bit >> 3]! ^= 1 << (bit & 7);
-      let detected = false;
+      let detected: boolean;
       try {
         const res = readAllWarm(bad, ids);
         detected = res.skipped.length > 0;
@@ -162,7 +162,7 @@ describe('cold files', () => {
     for (let bit = 0; bit < buf.length * 8; bit++) {
       const bad = buf.slice();
       bad[bit >> 3]! ^= 1 << (bit & 7);
-      let detected = false;
+      let detected: boolean;
       try {
         const res = readAllCold(bad, ids);
         detected = res.skipped.length > 0;

@@ -1,4 +1,4 @@
-import { XorIterator } from '@ztsdb/chunkenc';
+import { decodeChunk } from '@ztsdb/chunkenc';
 import { crc32c } from '@ztsdb/checksum';
 import { CorruptionError } from '@ztsdb/errors';
 import { MappedFile } from '@ztsdb/fileutil';
@@ -11,6 +11,7 @@ import {
   WARM_HEADER_BYTES,
   WARM_MAGIC,
   WARM_SERIES_ENTRY_BYTES,
+  WARM_MIN_VERSION,
   WARM_VERSION,
 } from './warm-format';
 
@@ -37,7 +38,6 @@ export class WarmReader {
   private readonly cLength: Uint32Array;
   private readonly cCount: Uint32Array;
   private readonly cCrc: Uint32Array;
-  private readonly it = new XorIterator();
 
   private constructor(
     readonly file: string,
@@ -52,7 +52,7 @@ export class WarmReader {
     const footerCrc = crc32c(buf, f, f + 48, crc32c(buf, 0, WARM_HEADER_BYTES));
     if (footerCrc !== dv.getUint32(f + 48, true)) throw fail('footer CRC-32C mismatch', f + 48);
     if (dv.getUint32(0, true) !== WARM_MAGIC || dv.getUint32(f + 44, true) !== WARM_MAGIC) throw fail('bad magic', 0);
-    if (buf[4] !== WARM_VERSION) throw fail(`unsupported version ${buf[4]}`, 4);
+    if (buf[4]! < WARM_MIN_VERSION || buf[4]! > WARM_VERSION) throw fail(`unsupported version ${buf[4]}`, 4);
     if (buf[5] !== 0 || dv.getUint16(6, true) !== 0 || dv.getUint32(12, true) !== 0) throw fail('reserved header bytes set', 5);
     this.partition = dv.getUint32(8, true);
     const u64 = (o: number): number => dv.getUint32(o + 4, true) * TWO_32 + dv.getUint32(o, true);
@@ -163,17 +163,9 @@ export class WarmReader {
     if (!bytes) return null;
     const off = this.cOffset[c]!;
     try {
-      const it = this.it;
-      it.reset(bytes, false);
-      const n = it.count;
+      const n = bytes.length >= 3 ? (bytes[1]! << 8) | bytes[2]! : -1;
       if (n !== this.cCount[c]) throw new WarmCorruptError(`chunk holds ${n} points, index says ${this.cCount[c]}`);
-      const timestamps = new Float64Array(n);
-      const values = new Float64Array(n);
-      let i = 0;
-      while (it.next()) {
-        timestamps[i] = it.t;
-        values[i++] = it.v;
-      }
+      const { timestamps, values } = decodeChunk(bytes, false);
       return { timestamps, values, version: this.cVersion[c]! };
     } catch (err) {
       if (!(err instanceof CorruptionError)) throw err;

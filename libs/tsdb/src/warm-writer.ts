@@ -1,3 +1,4 @@
+import { compactChunk } from '@ztsdb/chunkenc';
 import { crc32c } from '@ztsdb/checksum';
 import { writeFileAtomic } from '@ztsdb/fileutil';
 import { ByteWriter } from './byte-io';
@@ -11,10 +12,13 @@ function header(partition: number): Uint8Array {
 /**
  * Encodes sealed chunks as a warm segment: header, chunk bytes back to back
  * (sorted by series id, then version), series index, footer. Returns the
- * pieces to write in order.
+ * pieces to write in order. Chunks are re-encoded in their smallest form
+ * (compactChunk) unless `compact` is false.
  */
-export function encodeWarmSegment(partition: number, chunks: readonly SealedChunk[]): Uint8Array[] {
-  const sorted = [...chunks].sort((a, b) => (a.seriesId < b.seriesId ? -1 : a.seriesId > b.seriesId ? 1 : a.version - b.version));
+export function encodeWarmSegment(partition: number, chunks: readonly SealedChunk[], opts: { compact?: boolean } = {}): Uint8Array[] {
+  // Each chunk is stored in the smaller of its Gorilla and packed forms (chunk versions 1 and 2).
+  const input = opts.compact === false ? chunks : chunks.map((c) => ({ ...c, bytes: compactChunk(c.bytes) }));
+  const sorted = [...input].sort((a, b) => (a.seriesId < b.seriesId ? -1 : a.seriesId > b.seriesId ? 1 : a.version - b.version));
   const head = header(partition);
   const idx = new ByteWriter(64 + sorted.length * 64);
   const pieces: Uint8Array[] = [head];
