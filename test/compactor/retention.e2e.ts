@@ -50,7 +50,7 @@ describe('compactor retention and removal', () => {
     const js = jetstream(nc);
     const hour = 3_600_000;
     const now = Date.now();
-    // One series with data three days old (past a one-day retention), one with data from the last minutes.
+    // One series with data three days old (past a one-day retention), one with data from the last hour.
     const oldId = 0x1111111111111111n;
     const newId = 0x2222222222222222n; // partition 0; the old series is in partition 1
     const chunkOf = (id: bigint, t0: number) => {
@@ -65,7 +65,10 @@ describe('compactor retention and removal', () => {
         chunk: encodeChunk(ts, vs),
       };
     };
-    for (const m of [chunkOf(oldId, now - 72 * hour), chunkOf(newId, now - 5 * 60_000)]) {
+    // The old chunk sits inside one cold window (an hour), so exactly one cold file expires.
+    const oldStart = Math.floor((now - 72 * hour) / hour) * hour + 60_000;
+    const newStart = Math.floor(now / hour) * hour - hour + 60_000;
+    for (const m of [chunkOf(oldId, oldStart), chunkOf(newId, newStart)]) {
       await js.publish(chunksSubject(m.partition), encodeChunkMessage(m), {
         msgID: chunkMessageId(m),
       });
@@ -120,7 +123,7 @@ describe('compactor retention and removal', () => {
     const live = catalog.live();
     expect(live).toHaveLength(1);
     expect(live[0]).toMatchObject({ tier: 'cold', partition: partitionOf(newId, 2) });
-    expect(live[0]!.minT).toBe(now - 5 * 60_000);
+    expect(live[0]!.minT).toBe(newStart);
     await waitFor(
       () =>
         filesOnDisk(data.path).join() ===

@@ -26,7 +26,22 @@ describe('a bit flipped in a warm or cold file', () => {
   let server: NatsServer;
   let nc: NatsConnection;
   let http: string;
+  let env: Record<string, string>;
+  let query: ZtsdbProcess;
   const data = tempDir('ztsdb-corrupt-');
+  const ready = async (): Promise<void> => {
+    await waitFor(async () => (await getJson(`${http}/readyz`).catch(() => ({ status: 0 }))).status === 200, 'the query service', 20_000);
+  };
+  /**
+   * A running service checked each file's bytes when it decoded them and keeps the decoded
+   * points (DecodedCache); damage that appears later is met by the next reader that decodes
+   * the file: here, a restarted service.
+   */
+  const restartQuery = async (): Promise<void> => {
+    await query.stop();
+    query = ZtsdbProcess.start(['query'], env);
+    await ready();
+  };
 
   beforeAll(async () => {
     server = await NatsServer.start();
@@ -34,8 +49,9 @@ describe('a bit flipped in a warm or cold file', () => {
     await resolvePartitions((await ensureTopology(nc)).config, 4);
     const port = await freePort();
     http = `http://127.0.0.1:${port}`;
-    ZtsdbProcess.start(['query'], { NATS_URL: server.url, ZTSDB_DATA_DIR: data.path, ZTSDB_HTTP_ADDR: `127.0.0.1:${port}`, ZTSDB_HOT_TIMEOUT_MS: '200' });
-    await waitFor(async () => (await getJson(`${http}/readyz`).catch(() => ({ status: 0 }))).status === 200, 'the query service', 20_000);
+    env = { NATS_URL: server.url, ZTSDB_DATA_DIR: data.path, ZTSDB_HTTP_ADDR: `127.0.0.1:${port}`, ZTSDB_HOT_TIMEOUT_MS: '200' };
+    query = ZtsdbProcess.start(['query'], env);
+    await ready();
   });
 
   afterAll(async () => {
@@ -81,6 +97,7 @@ describe('a bit flipped in a warm or cold file', () => {
 
     // One bit in the first warm chunk's bytes (right after the 16-byte header).
     flipBit(path.join(data.path, warmRel), 16 + 20);
+    await restartQuery();
     const w = (await getJson(url)).body;
     expect(w.points).toHaveLength(750);
     expect(w.points[0]).toEqual([base, 0]);
@@ -89,6 +106,7 @@ describe('a bit flipped in a warm or cold file', () => {
 
     // One bit in the cold file's first block (after the 32-byte header).
     flipBit(path.join(data.path, coldRel), 32 + 10);
+    await restartQuery();
     const c = (await getJson(url)).body;
     expect(c.points).toHaveLength(450);
     expect(c.warnings.map((x: { file: string }) => x.file).sort()).toEqual([coldRel, warmRel].sort());

@@ -1,11 +1,12 @@
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import { seriesKey } from '@ztsdb/model';
-import { decodeManifestEvent, encodeHotReply, type SeriesPoints } from '@ztsdb/wire';
+import { decodeManifestEvent, encodeHotReplyParts, type SeriesPoints } from '@ztsdb/wire';
 
 /**
  * Plays the ingestor's part of the contract for tests of the compactor and
  * the query service: answers `ztsdb.hot.p.<n>` ({ids, start, end} → binary
- * hot reply) from points it holds, and drops a sealed chunk's points once a
+ * hot reply, in parts when large; it ignores `step`, which the contract
+ * allows) from points it holds, and drops a sealed chunk's points once a
  * `warm-added` manifest event lists the chunk, as the ingestor does.
  */
 export class TestHotOwner {
@@ -27,7 +28,8 @@ export class TestHotOwner {
             const ts = [...m.keys()].filter((t) => t >= req.start && t <= req.end).sort((a, b) => a - b);
             series.push({ id: BigInt('0x' + id), timestamps: Float64Array.from(ts), values: Float64Array.from(ts, (t) => m.get(t)!) });
           }
-          msg.respond(encodeHotReply({ partition: Number(msg.subject.split('.').pop()), series }));
+          const reply = { partition: Number(msg.subject.split('.').pop()), series };
+          for (const part of encodeHotReplyParts(reply, this.nc.info?.max_payload ?? 1 << 20)) msg.respond(part);
         },
       }),
     );

@@ -43,15 +43,44 @@ function num(v: number): string {
   return Number.isNaN(v) ? '"NaN"' : v > 0 ? '"+Inf"' : '"-Inf"';
 }
 
-/** `[[ts, value], …]` written straight from the typed arrays. */
+/**
+ * `[[ts, value], …]` written straight from the typed arrays. Timestamps are
+ * written as a cached prefix (the millions of ms, shared by a thousand
+ * consecutive points) and a zero-padded rest, which is cheaper than
+ * converting every one; a value equal to the one before reuses its text.
+ */
 export function pointsJson(p: Points): string {
   const n = p.timestamps.length;
   if (n === 0) return '[]';
-  const parts = new Array<string>(n);
   const ts = p.timestamps;
   const vs = p.values;
-  for (let i = 0; i < n; i++) parts[i] = `[${ts[i]},${num(vs[i]!)}]`;
-  return `[${parts.join(',')}]`;
+  let s = '[';
+  let hi = -1;
+  let hiText = '';
+  let lastV = NaN;
+  let vText = '';
+  for (let i = 0; i < n; i++) {
+    const t = ts[i]!;
+    let tText: string;
+    if (t >= 1e6 && t <= Number.MAX_SAFE_INTEGER && Number.isInteger(t)) {
+      const h = Math.floor(t / 1e6);
+      if (h !== hi) {
+        hi = h;
+        hiText = String(h);
+      }
+      const lo = t - h * 1e6;
+      tText = hiText + (lo >= 1e5 ? '' : lo >= 1e4 ? '0' : lo >= 1e3 ? '00' : lo >= 100 ? '000' : lo >= 10 ? '0000' : '00000') + lo;
+    } else {
+      tText = String(t);
+    }
+    const v = vs[i]!;
+    if (v !== lastV || Object.is(v, -0)) {
+      lastV = v;
+      vText = num(v);
+    }
+    s += (i === 0 ? '[' : ',[') + tText + ',' + vText + ']';
+  }
+  return s + ']';
 }
 
 function tail(a: Incomplete): string {

@@ -43,8 +43,11 @@ export class HttpController {
     try {
       const body = await fn();
       requests.inc({ endpoint, status: '200' });
-      if (typeof body === 'string') res.status(200).type('application/json').send(body);
-      else res.status(200).json(body);
+      if (typeof body === 'string') {
+        // Already JSON: written as is, without Express's send (no ETag hash over the whole body).
+        res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+        res.end(body);
+      } else res.status(200).json(body);
     } catch (e) {
       const status = httpStatusOf(e);
       requests.inc({ endpoint, status: String(status) });

@@ -56,6 +56,7 @@ export class QueryService implements OnApplicationBootstrap, OnApplicationShutdo
 
   async onApplicationShutdown(): Promise<void> {
     this.registry?.stop();
+    this.hot?.close();
     await this.store?.stop();
   }
 
@@ -143,7 +144,7 @@ export class QueryService implements OnApplicationBootstrap, OnApplicationShutdo
       l.push(s.seriesId);
     }
     // Hot first: whatever the owner has dropped since, the catalog already shows in warm.
-    const hot = series.length > 0 ? await this.hot.fetch(byPartition, start, end) : { series: [], missing: [] };
+    const hot = series.length > 0 ? await this.hot.fetch(byPartition, start, end, step) : { series: [], missing: [] };
     const hotById = new Map<bigint, SeriesPoints>();
     for (const h of hot.series) hotById.set(h.id, h);
 

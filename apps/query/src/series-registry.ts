@@ -14,6 +14,8 @@ export interface KnownSeries extends SeriesEntry {
 export class SeriesRegistry {
   private readonly log = new Logger('query');
   private readonly byName = new Map<string, KnownSeries>();
+  /** Postings of the metric label: `__name__` value → series names. */
+  private readonly byMetric = new Map<string, Set<string>>();
   private stopWatch: (() => void) | undefined;
   ready = false;
 
@@ -48,7 +50,16 @@ export class SeriesRegistry {
     try {
       const entry = JSON.parse(json) as SeriesEntry;
       if (typeof entry.name !== 'string') return;
+      const old = this.byName.get(entry.name);
+      const oldMetric = old?.labels?.__name__;
+      const metric = entry.labels?.__name__;
+      if (oldMetric !== undefined && oldMetric !== metric) this.byMetric.get(oldMetric)?.delete(entry.name);
       this.byName.set(entry.name, { ...entry, seriesId: id });
+      if (metric !== undefined) {
+        let set = this.byMetric.get(metric);
+        if (!set) this.byMetric.set(metric, (set = new Set()));
+        set.add(entry.name);
+      }
     } catch {
       this.log.warn(`series registry entry ${key} is not JSON; ignored`);
     }
@@ -71,6 +82,15 @@ export class SeriesRegistry {
       return s ? [s] : [];
     }
     const out: KnownSeries[] = [];
+    const metric = sel.kind === 'matchers' ? sel.matchers.find((m) => m.label === '__name__' && m.op === '=' && m.value !== '') : undefined;
+    if (metric && sel.kind === 'matchers') {
+      // Only the series of that metric can match; the matchers still decide.
+      for (const name of this.byMetric.get(metric.value) ?? []) {
+        const s = this.byName.get(name)!;
+        if (labelsMatch(s.labels, sel.matchers)) out.push(s);
+      }
+      return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    }
     for (const s of this.byName.values()) {
       if (sel.kind === 'glob' ? sel.re.test(s.name) : labelsMatch(s.labels, sel.matchers)) out.push(s);
     }

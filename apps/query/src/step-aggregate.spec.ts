@@ -34,4 +34,23 @@ describe('step sampling and aggregation', () => {
     expect(groupOf({ a: '1' }, []).key).toBe('');
     expect(() => stepGrid(0, 1e9, 1)).toThrow(/use a larger step/);
   });
+
+  it('samples the same whether it walks the points or searches for each step', () => {
+    // 2,000 points with gaps, sampled on a coarse grid (search) and a fine one (walk): compare with a plain scan.
+    const ts: number[] = [];
+    for (let t = 0; ts.length < 2000; t += 1 + ((t * 7919) % 13 === 0 ? 400 : t % 3)) ts.push(t);
+    const p = pts(ts.map((t, i) => [t, i]));
+    const span = ts[ts.length - 1]! + 15;
+    for (const step of [Math.ceil(span / 10_000), 50, 333, 1000, 5000]) {
+      const grid = stepGrid(-5, ts[ts.length - 1]! + 10, step);
+      const out = new Float64Array(grid.length);
+      sampleAtSteps(p, grid, 120, out);
+      const want = Array.from(grid, (t) => {
+        let j = -1;
+        for (let i = 0; i < ts.length && ts[i]! <= t; i++) j = i;
+        return j >= 0 && ts[j]! > t - 120 ? j : NaN;
+      });
+      expect(Array.from(out)).toEqual(want);
+    }
+  });
 });

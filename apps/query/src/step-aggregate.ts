@@ -27,8 +27,25 @@ export function sampleAtSteps(p: Points, grid: Float64Array, lookbackMs: number,
   const ts = p.timestamps;
   const vs = p.values;
   const n = ts.length;
+  const g = grid.length;
   let j = -1; // index of the last point <= current t
-  for (let k = 0; k < grid.length; k++) {
+  if (n > 8 * g) {
+    // Many points per step: binary search for each instant instead of walking every point.
+    for (let k = 0; k < g; k++) {
+      const t = grid[k]!;
+      let lo = j + 1;
+      let hi = n;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (ts[mid]! <= t) lo = mid + 1;
+        else hi = mid;
+      }
+      j = lo - 1;
+      out[k] = j >= 0 && ts[j]! > t - lookbackMs ? vs[j]! : NaN;
+    }
+    return;
+  }
+  for (let k = 0; k < g; k++) {
     const t = grid[k]!;
     while (j + 1 < n && ts[j + 1]! <= t) j++;
     out[k] = j >= 0 && ts[j]! > t - lookbackMs ? vs[j]! : NaN;

@@ -3,6 +3,12 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import type { ZtsdbError } from '@ztsdb/errors';
 import { FileCatalog, TierReader, type CatalogFile, type VersionedPoints } from '@ztsdb/tsdb';
 import { ManifestFollower } from '../../compactor/src/manifest-follower';
+import { clipUnits, DecodedCache } from './decoded-cache';
+
+/** Default budget of decoded points kept between queries. */
+export const DEFAULT_DECODED_CACHE_BYTES = 256 * 1024 * 1024;
+/** A file whose span is at most this many times the asked range is decoded whole (and cached so). */
+const WHOLE_FILE_FACTOR = 4;
 
 /**
  * The query service's view of the warm and cold files: its own catalog,
@@ -15,14 +21,17 @@ export class TieredStore {
   private readonly reader: TierReader;
   private follower: ManifestFollower | undefined;
   private byPartition: Map<number, CatalogFile[]> | undefined;
+  readonly cache: DecodedCache;
   ready = false;
 
   constructor(
     private readonly nc: NatsConnection,
     readonly dataDir: string,
     private readonly warn: (m: string) => void,
+    cacheBytes = DEFAULT_DECODED_CACHE_BYTES,
   ) {
     this.reader = new TierReader(dataDir);
+    this.cache = new DecodedCache(cacheBytes);
   }
 
   async start(): Promise<void> {
@@ -31,8 +40,12 @@ export class TieredStore {
       onEvent: (e) => {
         this.byPartition = undefined;
         if (e.kind === 'warm-removed' || e.kind === 'expired') this.reader.retire(e.file);
-        for (const r of e.replaces ?? []) this.reader.retire(r);
+        for (const r of e.replaces ?? []) {
+          this.reader.retire(r);
+          this.cache.dropFile(r);
+        }
         if (e.kind === 'warm-added' || e.kind === 'cold-added') this.reader.forget(e.file);
+        this.cache.dropFile(e.file);
       },
       onBadEvent: (seq, reason) => this.warn(`manifest event ${seq} skipped: ${reason}`),
     });
@@ -43,6 +56,7 @@ export class TieredStore {
   async stop(): Promise<void> {
     await this.follower?.stop();
     this.reader.close();
+    this.cache.clear();
   }
 
   /** Live files of a partition, newest catalog. */
@@ -59,9 +73,25 @@ export class TieredStore {
     return this.byPartition.get(partition) ?? [];
   }
 
-  /** Appends one series' stored units in [start, end] from the partition's warm and cold files. */
+  /**
+   * Appends one series' stored units in [start, end] from the partition's
+   * warm and cold files, through the decoded-points cache. A file not much
+   * longer than the range is decoded whole, so later ranges hit the cache.
+   */
   read(partition: number, seriesId: bigint, start: number, end: number, out: VersionedPoints[], onSkip: (e: ZtsdbError) => void): void {
-    this.reader.read(this.files(partition), seriesId, start, end, out, onSkip);
+    for (const f of this.files(partition)) {
+      if (f.maxT < start || f.minT > end) continue;
+      if (this.cache.read(f.file, seriesId, start, end, out, onSkip)) continue;
+      const whole = f.maxT - f.minT <= WHOLE_FILE_FACTOR * (end - start);
+      const rs = whole ? -Infinity : start;
+      const re = whole ? Infinity : end;
+      const units: VersionedPoints[] = [];
+      const skipped: ZtsdbError[] = [];
+      this.reader.read([f], seriesId, rs, re, units, (e) => skipped.push(e));
+      this.cache.put(f.file, seriesId, rs, re, units, skipped);
+      clipUnits(units, start, end, out);
+      for (const e of skipped) onSkip(e);
+    }
   }
 
   /** A file path from an error's context, relative to the data dir as the manifest names it. */

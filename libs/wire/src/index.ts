@@ -11,8 +11,18 @@ export {
 } from './sample-batch';
 export type { SampleBatch, SampleBatchHeader } from './sample-batch';
 export { WireDecodeError } from './wire-errors';
-export { encodeHotReply, decodeHotReply, HOT_REPLY_MAGIC, HOT_REPLY_VERSION } from './hot-reply';
-export type { HotReply, SeriesPoints } from './hot-reply';
+export {
+  encodeHotReply,
+  encodeHotReplyParts,
+  decodeHotReply,
+  decodeHotReplyPart,
+  HOT_REPLY_MAGIC,
+  HOT_REPLY_VERSION,
+  HOT_REPLY_MAX_PARTS,
+  HOT_REPLY_MIN_PART_BYTES,
+} from './hot-reply';
+export type { HotReply, HotReplyPart, SeriesPoints } from './hot-reply';
+export { HotReplyAssembler } from './hot-reply-assembler';
 export {
   encodeChunkMessage,
   decodeChunkMessage,
