@@ -1,37 +1,14 @@
-import * as os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { ZtsdbError } from '@ztsdb/errors';
 import type { CollectResult, ContainerInfo, ContainerRates, MetricSource } from '@ztsdb/model';
-import { resolveCgroupLayout, type CgroupLayout } from './cgroup-layout';
-import {
-  COUNTER_COUNT,
-  COUNTER_CPU_NS,
-  COUNTER_METRICS,
-  readCgroupCounters,
-} from './cgroup-files';
+import type { CgroupLayout } from './cgroup-layout';
+import { COUNTER_COUNT, COUNTER_CPU_NS, COUNTER_METRICS, readCgroupCounters } from './cgroup-files';
 import type { DetectedContainer } from './container-detector';
 import { ContainerTracker, type TrackedContainer } from './container-tracker';
-import { DockerMetadataClient } from './docker-metadata-client';
+import { discoveryLayout, trackerOptions, type DiscoveryOptions } from './discovery-options';
 import { CPU_NS_TO_PERCENT, RateCalculator, type CounterKind } from './rate-calculator';
 
-export interface CgroupfsSourceOptions {
-  /** ZTSDB_CGROUP_ROOT when set; otherwise found from /proc/self/mountinfo. */
-  root?: string;
-  /** A layout made by the caller; wins over `root`. */
-  layout?: CgroupLayout;
-  /** Full rescan of the tree (default 5000 ms); inotify makes discovery prompt in between. */
-  discoveryIntervalMs?: number;
-  /** Watch the tree with inotify (default true). Without it every collect rescans. */
-  watch?: boolean;
-  maxWatches?: number;
-  /** Docker Engine API socket (default `/var/run/docker.sock`); null: no metadata. */
-  dockerSocketPath?: string | null;
-  /** A client of the caller's (wins over dockerSocketPath). */
-  metadata?: DockerMetadataClient;
-  /** `host` label (default os.hostname()). */
-  host?: string;
-  /** Problems that cost a sample or a container but not the tick: bad files, failed scans. */
-  onError?: (err: ZtsdbError) => void;
+export interface CgroupfsSourceOptions extends DiscoveryOptions {
   /** Monotonic clock in ms for rates (default performance.now). */
   clock?: () => number;
 }
@@ -85,33 +62,12 @@ export class CgroupfsSource implements MetricSource {
   }
 
   async start(): Promise<void> {
-    const layout =
-      this.opts.layout ??
-      resolveCgroupLayout(this.opts.root !== undefined ? { root: this.opts.root } : {});
-    const metadata =
-      this.opts.metadata ??
-      (this.opts.dockerSocketPath === null
-        ? undefined
-        : new DockerMetadataClient({
-            socketPath: this.opts.dockerSocketPath ?? '/var/run/docker.sock',
-          }));
-    this.tracker = new ContainerTracker<Tracked>(
-      {
-        layout,
-        discoveryIntervalMs: this.opts.discoveryIntervalMs,
-        watch: this.opts.watch,
-        maxWatches: this.opts.maxWatches,
-        metadata,
-        host: this.opts.host ?? os.hostname(),
-        onError: this.opts.onError,
-        clock: this.clock,
-      },
-      {
-        add: (base) => this.add(base),
-        remove: (t) => this.finish(t),
-        emptied: (t) => this.emptied(t),
-      },
-    );
+    const layout = discoveryLayout(this.opts);
+    this.tracker = new ContainerTracker<Tracked>(trackerOptions(this.opts, layout, this.clock), {
+      add: (base) => this.add(base),
+      remove: (t) => this.finish(t),
+      emptied: (t) => this.emptied(t),
+    });
     await this.tracker.start(); // throws CgroupRootError when the root is unusable: start fails clearly
   }
 

@@ -51,3 +51,5 @@ export type {
 } from './container-tracker';
 export { CgroupfsSource } from './cgroupfs-source';
 export type { CgroupfsSourceOptions } from './cgroupfs-source';
+export { discoveryLayout, trackerOptions } from './discovery-options';
+export type { DiscoveryOptions } from './discovery-options';

@@ -1,14 +1,14 @@
-import * as os from 'node:os';
 import {
   ContainerTracker,
-  DockerMetadataClient,
   RateCalculator,
   readCgroupCounters,
-  resolveCgroupLayout,
+  discoveryLayout,
+  trackerOptions,
   COUNTER_COUNT,
   type CgroupFiles,
   type CgroupLayout,
   type DetectedContainer,
+  type DiscoveryOptions,
   type TrackedContainer,
 } from '@ztsdb/cgroup';
 import { CgroupMonitor, isCgroup2Dir, toCounters, type CgroupCounters } from '@ztsdb/ebpf';
@@ -23,28 +23,11 @@ import {
   ROW_WIDTH,
 } from './ebpf-row';
 
-export interface EbpfSourceOptions {
-  /** ZTSDB_CGROUP_ROOT when set; otherwise found from /proc/self/mountinfo. Must lie in the cgroup2 hierarchy. */
-  root?: string;
-  /** A layout made by the caller; wins over `root`. */
-  layout?: CgroupLayout;
-  /** Full rescan of the tree (default 5000 ms); inotify makes discovery prompt in between. */
-  discoveryIntervalMs?: number;
-  /** Watch the tree with inotify (default true). Without it every collect rescans. */
-  watch?: boolean;
-  maxWatches?: number;
-  /** Docker Engine API socket (default `/var/run/docker.sock`); null: no metadata. */
-  dockerSocketPath?: string | null;
-  /** A client of the caller's (wins over dockerSocketPath). */
-  metadata?: DockerMetadataClient;
-  /** `host` label (default os.hostname()). */
-  host?: string;
+export interface EbpfSourceOptions extends DiscoveryOptions {
   /** Compiled cgroupmon object (default: the one CgroupMonitor finds). */
   objectPath?: string;
   /** A monitor of the caller's, already open; it is not closed by close(). */
   monitor?: CgroupMonitor;
-  /** Problems that cost a sample or a container but not the tick: bad files, failed scans, attach/detach failures. */
-  onError?: (err: ZtsdbError) => void;
   /** Wall clock in ms since the epoch, dating readings taken between ticks (default Date.now). */
   clock?: () => number;
 }
@@ -131,9 +114,7 @@ export class EbpfSource implements MetricSource {
    * root is unusable). Nothing stays loaded after a failure.
    */
   async start(): Promise<void> {
-    const layout =
-      this.opts.layout ??
-      resolveCgroupLayout(this.opts.root !== undefined ? { root: this.opts.root } : {});
+    const layout = discoveryLayout(this.opts);
     if (!layout.v2 || !isCgroup2Dir(layout.root)) {
       throw new ZtsdbError(
         'ZTSDB_EBPF_NO_CGROUP2',
@@ -141,32 +122,14 @@ export class EbpfSource implements MetricSource {
         { file: layout.root },
       );
     }
-    const metadata =
-      this.opts.metadata ??
-      (this.opts.dockerSocketPath === null
-        ? undefined
-        : new DockerMetadataClient({
-            socketPath: this.opts.dockerSocketPath ?? '/var/run/docker.sock',
-          }));
     this.ownsMonitor = this.opts.monitor === undefined;
-    this.monitorValue = this.opts.monitor ?? CgroupMonitor.open({ objectPath: this.opts.objectPath });
-    this.tracker = new ContainerTracker<Tracked>(
-      {
-        layout,
-        discoveryIntervalMs: this.opts.discoveryIntervalMs,
-        watch: this.opts.watch,
-        maxWatches: this.opts.maxWatches,
-        metadata,
-        host: this.opts.host ?? os.hostname(),
-        onError: this.opts.onError,
-        clock: this.clock,
-      },
-      {
-        add: (base) => this.add(base),
-        remove: (t) => this.finish(t),
-        emptied: (t) => this.emptied(t),
-      },
-    );
+    this.monitorValue =
+      this.opts.monitor ?? CgroupMonitor.open({ objectPath: this.opts.objectPath });
+    this.tracker = new ContainerTracker<Tracked>(trackerOptions(this.opts, layout, this.clock), {
+      add: (base) => this.add(base),
+      remove: (t) => this.finish(t),
+      emptied: (t) => this.emptied(t),
+    });
     try {
       await this.tracker.start();
     } catch (err) {
