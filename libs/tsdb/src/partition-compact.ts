@@ -1,19 +1,16 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { decodeChunk } from '@ztsdb/chunkenc';
-import { CorruptionError } from '@ztsdb/errors';
 import { fsyncDir } from '@ztsdb/fileutil';
 import { ColdReader } from './cold-reader';
-import { coldFileName, type ColdSeries } from './cold-format';
+import { coldFileName } from './cold-format';
 import { writeColdFile } from './cold-writer';
-import { WarmCorruptError } from './errors';
 import type { Partition } from './partition';
 import { putCatalog } from './partition-meta';
-import { lowerBound, mergeLatestWins, type VersionedPoints } from './points';
 import type { SealedChunk } from './sealed-chunk';
 import { warmFileName } from './warm-format';
 import { WarmReader } from './warm-reader';
 import { writeWarmSegment } from './warm-writer';
+import { mergeWindow, splitWarmByWindow } from './tier-merge';
 
 /**
  * Moves the partition's sealed chunks from the LMDB chunk index into a new
@@ -45,10 +42,6 @@ export function compactToWarm(p: Partition): Promise<string | null> {
   });
 }
 
-function windowOf(t: number, windowMs: number): number {
-  return Math.floor(t / windowMs) * windowMs;
-}
-
 /**
  * Merges every warm segment of the partition (and the cold files of the
  * windows they touch) into one new cold file per time window. The new files
@@ -61,59 +54,32 @@ export function compactToCold(p: Partition): Promise<string[]> {
     const windowMs = p.opts.coldWindowMs;
     const warmNames = [...p.catalog.warm];
     if (warmNames.length === 0) return [];
-    // window start → series id → stored units
-    const byWindow = new Map<number, Map<bigint, VersionedPoints[]>>();
-    const add = (w: number, id: bigint, pts: VersionedPoints): void => {
-      let m = byWindow.get(w);
-      if (!m) byWindow.set(w, (m = new Map()));
-      let list = m.get(id);
-      if (!list) m.set(id, (list = []));
-      list.push(pts);
-    };
-    for (const name of warmNames) {
-      const r = p.warm.get(name);
-      if (!r) continue; // unreadable at open, already reported
-      for (const c of r.chunks(onSkip)) {
-        let pts;
-        try {
-          pts = decodeChunk(c.bytes);
-        } catch (err) {
-          if (!(err instanceof CorruptionError)) throw err;
-          onSkip(new WarmCorruptError(`${r.file}: chunk of series ${c.seriesId}: ${err.message}`, { file: r.file, seriesId: c.seriesId }, { cause: err }));
-          continue;
-        }
-        const ts = pts.timestamps;
-        let i = 0;
-        while (i < ts.length) {
-          const w = windowOf(ts[i]!, windowMs);
-          const j = lowerBound(ts, w + windowMs, i);
-          add(w, c.seriesId, { timestamps: ts.subarray(i, j), values: pts.values.subarray(i, j), version: c.version });
-          i = j;
-        }
-      }
-    }
+    const readers = warmNames
+      .map((n) => p.warm.get(n))
+      .filter((r): r is WarmReader => r !== undefined); // unreadable ones were reported at open
+    const byWindow = splitWarmByWindow(readers, windowMs, onSkip);
     const replaced: string[] = [];
     const written: string[] = [];
     let nextSeq = p.catalog.nextFileSeq;
     for (const [w, seriesMap] of [...byWindow.entries()].sort((a, b) => a[0] - b[0])) {
+      const existing: ColdReader[] = [];
       for (const [name, r] of p.cold) {
         if (r.windowStart !== w) continue;
-        for (const s of r.allSeries(onSkip)) {
-          let list = seriesMap.get(s.seriesId);
-          if (!list) seriesMap.set(s.seriesId, (list = []));
-          list.push({ timestamps: s.timestamps, values: s.values, version: s.version });
-        }
+        existing.push(r);
         replaced.push(name);
       }
-      const series: ColdSeries[] = [];
-      for (const [id, list] of seriesMap) {
-        const merged = mergeLatestWins(list);
-        let version = 0;
-        for (const u of list) if (u.version > version) version = u.version;
-        series.push({ seriesId: id, version, timestamps: merged.timestamps, values: merged.values });
-      }
+      const series = mergeWindow(seriesMap, existing, onSkip);
       const name = coldFileName(w, nextSeq++);
-      await writeColdFile(path.join(p.coldDir, name), { partition: p.index, windowStart: w, windowEnd: w + windowMs, blockPoints: p.opts.coldBlockPoints }, series);
+      await writeColdFile(
+        path.join(p.coldDir, name),
+        {
+          partition: p.index,
+          windowStart: w,
+          windowEnd: w + windowMs,
+          blockPoints: p.opts.coldBlockPoints,
+        },
+        series,
+      );
       written.push(name);
     }
     const catalog = {
