@@ -4,17 +4,8 @@
  * eight mostly-zero rates (network and block I/O, bytes and counts per second).
  */
 
-/** Small deterministic PRNG (mulberry32) so runs are comparable. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic PRNG (mulberry32), the synthetic source's, so runs are reproducible. */
+export { mulberry32 as rng } from '@ztsdb/synthetic';
 
 export const METRICS_PER_CONTAINER = 10;
 

@@ -19,17 +19,8 @@ export class Model {
   }
 }
 
-/** Deterministic PRNG for reproducible random tests. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic PRNG (mulberry32), the synthetic source's, so runs are reproducible. */
+export { mulberry32 as rng } from '@ztsdb/synthetic';
 
 export function tempDir(prefix: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), `ztsdb-${prefix}-`));
