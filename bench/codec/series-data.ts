@@ -5,7 +5,8 @@
  */
 
 /** Deterministic PRNG (mulberry32), the synthetic source's, so runs are reproducible. */
-export { mulberry32 as rng } from '@ztsdb/synthetic';
+import { mulberry32 as rng } from '@ztsdb/synthetic';
+export { rng };
 
 export const METRICS_PER_CONTAINER = 10;
 

@@ -20,7 +20,8 @@ export class Model {
 }
 
 /** Deterministic PRNG (mulberry32), the synthetic source's, so runs are reproducible. */
-export { mulberry32 as rng } from '@ztsdb/synthetic';
+import { mulberry32 as rng } from '@ztsdb/synthetic';
+export { rng };
 
 export function tempDir(prefix: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), `ztsdb-${prefix}-`));
