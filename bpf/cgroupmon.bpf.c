@@ -101,10 +101,13 @@ struct {
 } cgroup_resolution SEC(".maps");
 
 /*
- * Per CPU: the switch-in of a real-time or deadline task (see slice_ns). pid 0: none pending.
+ * Per CPU: the switch-in of a real-time or deadline task (see slice_ns). It
+ * holds for that task's next switch-out only if no switch came between:
+ * `switches` must be one less than the CPU's count then.
  */
 struct SwitchIn {
-	__u64 clock; /* bpf_ktime_get_ns() at the switch-in */
+	__u64 clock;    /* rq->clock_task at the switch-in */
+	__u64 switches; /* rq->nr_switches at the switch-in (counts that switch) */
 	__u32 pid;
 	__u32 reserved;
 };
@@ -207,19 +210,68 @@ static __always_inline struct CgroupMetrics *skb_metrics(struct __sk_buff *skb)
 }
 
 /*
+ * This CPU's runqueue, through its current task (three loads; no clock read):
+ * NULL on kernels without CONFIG_FAIR_GROUP_SCHED, which lack se.cfs_rq.
+ */
+static __always_inline struct rq *task_rq(struct task_struct *task)
+{
+	struct cfs_rq *cfs_rq;
+
+	if (!bpf_core_field_exists(struct sched_entity, cfs_rq))
+		return 0;
+	cfs_rq = task->se.cfs_rq;
+	return cfs_rq ? cfs_rq->rq : 0;
+}
+
+/*
  * A real-time or deadline task (or one boosted to that) is switched in: note
- * when, since only the fair class keeps the start of a run (see slice_ns).
- * Runs at the switch-in, while the previous task is still current.
+ * the runqueue's task clock and switch count, since only the fair class keeps
+ * the start of a run (see slice_ns). Runs at the switch-in, while the
+ * previous task is still current.
  */
 static __always_inline void note_rt_switch_in(struct trace_event_raw_sched_switch *ctx)
 {
 	__u32 zero = 0;
 	struct SwitchIn *s = bpf_map_lookup_elem(&rt_switch_in, &zero);
+	struct rq *rq;
 
 	if (!s)
 		return;
-	s->clock = bpf_ktime_get_ns();
+	rq = task_rq(bpf_get_current_task_btf());
+	if (!rq) {
+		s->pid = 0;
+		return;
+	}
+	s->clock = rq->clock_task;
+	s->switches = rq->nr_switches;
 	s->pid = ctx->next_pid;
+}
+
+/*
+ * The run of an outgoing real-time or deadline task whose switch-in was not
+ * noted: either it was fair when switched in and changed class while running
+ * (sched_setscheduler, priority inheritance), when sum − prev_sum is exactly
+ * the run, or its switch-in went unseen (a task that was real-time before the
+ * program was attached, a switch the kernel did not report or a missed
+ * program run), when prev_sum is stale and sum − prev_sum can be most of the
+ * task's lifetime. Both are capped at the run's wall time by the runqueue
+ * clock since sched_info.last_arrival (the task's switch-in, any class): exact
+ * in the first case, at most the run's steal (and IRQ) time too much in the second.
+ * Without CONFIG_SCHED_INFO (or a runqueue) nothing bounds it: nothing is charged.
+ */
+static __always_inline __u64 unnoted_rt_slice(struct task_struct *task, struct rq *rq)
+{
+	__u64 sum, start, now, arrival, fair, wall;
+
+	if (!rq || !bpf_core_field_exists(task->sched_info))
+		return 0;
+	sum = task->se.sum_exec_runtime;
+	start = task->se.prev_sum_exec_runtime;
+	now = rq->clock;
+	arrival = task->sched_info.last_arrival;
+	fair = sum > start ? sum - start : 0;
+	wall = now > arrival ? now - arrival : 0;
+	return fair < wall ? fair : wall;
 }
 
 /*
@@ -229,7 +281,10 @@ static __always_inline void note_rt_switch_in(struct trace_event_raw_sched_switc
  * se.sum_exec_runtime up to date: the difference is the run, exactly as the
  * kernel accounts it to the task and its cgroup's cpu.stat, with no clock
  * read. Real-time and deadline classes keep no such start: their switch-in was
- * noted (note_rt_switch_in) and is used, then cleared, by the task's switch-out.
+ * noted (note_rt_switch_in) and the run is the runqueue's task clock since,
+ * the same clock and the same interval the kernel charges them
+ * (update_curr_rt/dl), so steal time is left out as in cpu.stat. A note holds
+ * only for the switch right after it; anything else is unnoted_rt_slice's.
  */
 static __always_inline __u64 slice_ns(struct trace_event_raw_sched_switch *ctx,
 				      struct task_struct *task)
@@ -239,15 +294,18 @@ static __always_inline __u64 slice_ns(struct trace_event_raw_sched_switch *ctx,
 	if (ctx->prev_prio < MAX_RT_PRIO) {
 		__u32 zero = 0;
 		struct SwitchIn *s = bpf_map_lookup_elem(&rt_switch_in, &zero);
+		struct rq *rq = task_rq(task);
 
-		/* Nothing runs on this CPU between a task's switch-in and its switch-out. */
-		if (s && s->pid == (__u32)ctx->prev_pid) {
-			__u64 now = bpf_ktime_get_ns();
+		if (!s)
+			return 0;
+		if (rq && s->pid == (__u32)ctx->prev_pid && s->switches + 1 == rq->nr_switches) {
+			__u64 now = rq->clock_task;
 
 			s->pid = 0;
 			return now > s->clock ? now - s->clock : 0;
 		}
-		/* Not noted: it was a fair task at its switch-in (boosted since), so the fair start holds. */
+		/* Never the fair formula alone: prev_sum is stale for a task the fair class did not pick. */
+		return unnoted_rt_slice(task, rq);
 	}
 	sum = task->se.sum_exec_runtime;
 	start = task->se.prev_sum_exec_runtime;

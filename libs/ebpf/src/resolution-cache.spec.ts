@@ -4,8 +4,9 @@
  * a new generation on every attach and detach), the level filter, and CPU
  * time of real-time tasks (which the fair class's start of run does not cover).
  */
-import { spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CgroupMonitor } from './cgroup-monitor';
 import { findCgroup2Root } from './cgroup-fs';
@@ -16,6 +17,31 @@ import {
   removeCgroup,
   type TestCgroup,
 } from './test-cgroups';
+
+/**
+ * A real-time task's life in three parts: runs of 10 ms CPU with 10 ms sleeps
+ * until it has used 300 ms; then one unbroken run, announced on stdout with
+ * the process's CPU time (µs) at its start, until the file argv[1] exists (or
+ * 2 s more CPU); then runs of 10 ms again until killed.
+ */
+const RUN_THROUGH_ATTACH = `
+const fs = require('fs');
+const flag = process.argv[1];
+const pause = new Int32Array(new SharedArrayBuffer(4));
+const cpu = () => { const u = process.cpuUsage(); return u.user + u.system; };
+const runs = (more) => {
+  while (more()) {
+    const end = cpu() + 10000;
+    while (cpu() < end);
+    Atomics.wait(pause, 0, 0, 10);
+  }
+};
+runs(() => cpu() < 300000);
+const start = cpu();
+process.stdout.write(start + '\\n');
+while (!fs.existsSync(flag) && cpu() < start + 2000000);
+runs(() => true);
+`;
 
 /** Burns 300 ms of CPU. */
 const BURN_CPU =
@@ -32,6 +58,51 @@ async function burnIn(path: string): Promise<number> {
   const c = nodeInCgroup(path, BURN_CPU);
   expect((await c.done).code).toBe(0);
   return (cpuUsageUsec(path) - u0) * 1000;
+}
+
+/** Starts `node -e script` as a SCHED_FIFO (priority 10) task inside the cgroup. */
+function realTimeNodeIn(path: string, script: string, ...args: string[]): ChildProcess {
+  return spawn(
+    'sh',
+    [
+      '-c',
+      'echo $$ > "$0/cgroup.procs" && exec chrt -f 10 "$@"',
+      path,
+      process.execPath,
+      '-e',
+      script,
+      ...args,
+    ],
+    { stdio: ['ignore', 'pipe', 'ignore'] },
+  );
+}
+
+function firstLine(child: ChildProcess): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      text += d.toString();
+      if (text.includes('\n')) resolve(text.slice(0, text.indexOf('\n')));
+    });
+    child.on('close', () => reject(new Error(`exited before a line: ${JSON.stringify(text)}`)));
+  });
+}
+
+function exited(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve, reject) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve(child.exitCode);
+    child.on('error', reject);
+    child.on('close', resolve);
+  });
+}
+
+/** Waits until the cgroup's cpu.stat usage reaches `usec` (polls; fails after 20 s). */
+async function untilUsage(path: string, usec: number): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (cpuUsageUsec(path) < usec) {
+    if (Date.now() > deadline) throw new Error(`${path}: usage stayed below ${usec} µs`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
 }
 
 function cpuOf(m: CgroupMonitor, id: bigint): number {
@@ -121,26 +192,43 @@ describe('CgroupMonitor resolution of events to registered cgroups', () => {
     const cg = track(makeDockerCgroup());
     const id = m.attachCgroup(cg.path);
     const u0 = cpuUsageUsec(cg.path);
-    const child = spawn(
-      'sh',
-      [
-        '-c',
-        'echo $$ > "$0/cgroup.procs" && exec chrt -f 10 "$@"',
-        cg.path,
-        process.execPath,
-        '-e',
-        BURN_CPU,
-      ],
-      { stdio: 'ignore' },
-    );
-    const code = await new Promise<number | null>((resolve, reject) => {
-      child.on('error', reject);
-      child.on('close', resolve);
-    });
+    // Its first run becomes real-time while running (chrt): the fair start still holds for it.
+    const code = await exited(realTimeNodeIn(cg.path, BURN_CPU));
     expect(code).toBe(0);
     const usage = (cpuUsageUsec(cg.path) - u0) * 1000;
     expect(usage).toBeGreaterThan(0.3e9);
     within(cpuOf(m, id), usage * 0.95, usage * 1.05);
+  });
+
+  it('charges a real-time task already running when the programs were attached by its runs since, not its lifetime', async () => {
+    // The switch-in of its run under way at the attach went unseen, and se.prev_sum_exec_runtime,
+    // which only the fair class keeps, dates from its last fair run (before chrt): sum − prev_sum
+    // at that run's end would be its whole life.
+    const cg = track(makeDockerCgroup());
+    const flag = join(tmpdir(), `ztsdb-rt-${process.pid}-${Date.now()}`);
+    const child = realTimeNodeIn(cg.path, RUN_THROUGH_ATTACH, flag);
+    const gone = exited(child);
+    let late: CgroupMonitor | undefined;
+    try {
+      const runStartUsec = Number(await firstLine(child));
+      late = CgroupMonitor.open();
+      const id = late.attachCgroup(cg.path);
+      const u0 = cpuUsageUsec(cg.path);
+      writeFileSync(flag, '');
+      await untilUsage(cg.path, u0 + 300_000);
+      process.kill(child.pid!, 'SIGKILL');
+      await gone;
+      const usage = (cpuUsageUsec(cg.path) - u0) * 1000;
+      // That run is charged whole: what it used before the attach (at most u0 − its start, plus
+      // the few µs before the child read its clock and the shell's time before it joined) is extra.
+      const beforeAttach = (u0 - runStartUsec) * 1000 + 2e6;
+      within(cpuOf(late, id), usage * 0.95, usage * 1.05 + beforeAttach);
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) process.kill(child.pid!, 'SIGKILL');
+      await gone.catch(() => undefined);
+      late?.close();
+      rmSync(flag, { force: true });
+    }
   });
 
   it('refuses the root cgroup, which is no container', () => {
