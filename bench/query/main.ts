@@ -20,7 +20,15 @@ import { writeFileAtomic } from '@ztsdb/fileutil';
 import { partitionOf, seriesKey, seriesLabels, parseSeriesName } from '@ztsdb/model';
 import { generateDataset, type Dataset } from '@ztsdb/synthetic';
 import { NatsServer, tempDir } from '@ztsdb/testing';
-import { coldFileName, encodeColdFile, encodeWarmSegment, lowerBound, upperBound, warmFileName, type SealedChunk } from '@ztsdb/tsdb';
+import {
+  coldFileName,
+  encodeColdFile,
+  encodeWarmSegment,
+  lowerBound,
+  upperBound,
+  warmFileName,
+  type SealedChunk,
+} from '@ztsdb/tsdb';
 import { encodeManifestEvent, manifestEventId, type SeriesPoints } from '@ztsdb/wire';
 import { addedEvent } from '../../apps/compactor/src/file-events';
 import { HotReplyServer } from '../../apps/ingestor/src/hot-reply-server';
@@ -43,6 +51,13 @@ type Tier = 'cold' | 'warm' | 'hot';
 
 /** A plain HTTP/1.1 client on one kept-alive connection, as a dashboard or curl would be: GET, read, JSON.parse. */
 const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+/** The fields of an answer the benchmark checks. */
+interface QueryBody {
+  points?: unknown[];
+  result?: Array<{ series: number; points: unknown[] }>;
+  missingPartitions?: unknown[];
+}
+
 function getJson(url: string): Promise<unknown> {
   return new Promise((resolve, reject) => {
     http
@@ -62,7 +77,12 @@ function getJson(url: string): Promise<unknown> {
   });
 }
 
-async function writeTier(tier: 'cold' | 'warm', ds: Dataset, dataDir: string, nc: NatsConnection): Promise<void> {
+async function writeTier(
+  tier: 'cold' | 'warm',
+  ds: Dataset,
+  dataDir: string,
+  nc: NatsConnection,
+): Promise<void> {
   const js = jetstream(nc);
   const byPart = new Map<number, number[]>();
   for (let s = 0; s < ds.ids.length; s++) {
@@ -79,17 +99,38 @@ async function writeTier(tier: 'cold' | 'warm', ds: Dataset, dataDir: string, nc
     if (tier === 'cold') {
       file = `cold/p${p}/${coldFileName(Math.floor(minT / 86_400_000) * 86_400_000, p + 1)}`;
       pieces = encodeColdFile(
-        { partition: p, windowStart: Math.floor(minT / 86_400_000) * 86_400_000, windowEnd: Math.floor(minT / 86_400_000) * 86_400_000 + 86_400_000 },
-        idx.map((s) => ({ seriesId: ds.ids[s]!, version: 1, timestamps: ds.timestamps, values: ds.values[s]! })),
+        {
+          partition: p,
+          windowStart: Math.floor(minT / 86_400_000) * 86_400_000,
+          windowEnd: Math.floor(minT / 86_400_000) * 86_400_000 + 86_400_000,
+        },
+        idx.map((s) => ({
+          seriesId: ds.ids[s]!,
+          version: 1,
+          timestamps: ds.timestamps,
+          values: ds.values[s]!,
+        })),
       );
     } else {
       file = `warm/p${p}/${warmFileName(1)}`;
-      const chunks: SealedChunk[] = idx.map((s) => ({ seriesId: ds.ids[s]!, minT, maxT, count: POINTS, version: 1, bytes: encodeChunk(ds.timestamps, ds.values[s]!) }));
+      const chunks: SealedChunk[] = idx.map((s) => ({
+        seriesId: ds.ids[s]!,
+        minT,
+        maxT,
+        count: POINTS,
+        version: 1,
+        bytes: encodeChunk(ds.timestamps, ds.values[s]!),
+      }));
       pieces = encodeWarmSegment(p, chunks);
     }
     fs.mkdirSync(path.dirname(path.join(dataDir, file)), { recursive: true });
     await writeFileAtomic(path.join(dataDir, file), pieces);
-    const e = addedEvent(tier === 'cold' ? 'cold-added' : 'warm-added', p, file, pieces, { minT, maxT, seriesCount: idx.length, points: idx.length * POINTS });
+    const e = addedEvent(tier === 'cold' ? 'cold-added' : 'warm-added', p, file, pieces, {
+      minT,
+      maxT,
+      seriesCount: idx.length,
+      points: idx.length * POINTS,
+    });
     await js.publish(manifestSubject(p), encodeManifestEvent(e), { msgID: manifestEventId(e) });
   }
 }
@@ -109,7 +150,9 @@ function serveHot(nc: NatsConnection, ds: Dataset, holding: boolean): HotReplySe
     return ids.map((id) => {
       const s = index.get(id);
       const vs = s === undefined ? new Float64Array(0) : ds.values[s]!;
-      return s === undefined ? { id, timestamps: vs, values: vs } : { id, timestamps: ts.subarray(lo, hi), values: vs.subarray(lo, hi) };
+      return s === undefined
+        ? { id, timestamps: vs, values: vs }
+        : { id, timestamps: ts.subarray(lo, hi), values: vs.subarray(lo, hi) };
     });
   };
   const servers: HotReplyServer[] = [];
@@ -121,7 +164,11 @@ function serveHot(nc: NatsConnection, ds: Dataset, holding: boolean): HotReplySe
   return servers;
 }
 
-async function phase(tier: Tier, ds: Dataset, port: number): Promise<Record<string, number | string>> {
+async function phase(
+  tier: Tier,
+  ds: Dataset,
+  port: number,
+): Promise<Record<string, number | string>> {
   const server = await NatsServer.start();
   const data = tempDir('ztsdb-bench-query-');
   const nc = await connect({ servers: server.url, maxPingOut: 10 });
@@ -135,13 +182,26 @@ async function phase(tier: Tier, ds: Dataset, port: number): Promise<Record<stri
       const name = ds.names[s]!;
       const parsed = parseSeriesName(name)!;
       const key = seriesKey(ds.ids[s]!);
-      puts.push(topo.series.put(key, JSON.stringify({ id: key, name, labels: seriesLabels(parsed.metric, { id: parsed.containerId, runtime: 'docker' }), active: true, updatedMs: Date.now() })));
+      puts.push(
+        topo.series.put(
+          key,
+          JSON.stringify({
+            id: key,
+            name,
+            labels: seriesLabels(parsed.metric, { id: parsed.containerId, runtime: 'docker' }),
+            active: true,
+            updatedMs: Date.now(),
+          }),
+        ),
+      );
       if (puts.length >= 500) await Promise.all(puts.splice(0));
     }
     await Promise.all(puts);
     serveHot(nc, ds, tier === 'hot');
     if (tier !== 'hot') await writeTier(tier, ds, data.path, nc);
-    log(`${tier}: ${ds.names.length} series registered and stored in ${((ms() - t0) / 1000).toFixed(1)} s`);
+    log(
+      `${tier}: ${ds.names.length} series registered and stored in ${((ms() - t0) / 1000).toFixed(1)} s`,
+    );
     const settings = loadSettings({
       NATS_URL: server.url,
       ZTSDB_DATA_DIR: data.path,
@@ -156,20 +216,33 @@ async function phase(tier: Tier, ds: Dataset, port: number): Promise<Record<stri
     const first = ds.timestamps[0]!;
     const last = ds.timestamps[ds.timestamps.length - 1]!;
     const oneParams = { series: ds.names[0]!, start: String(first), end: String(last) };
-    const sumParams = { match: 'container_cpu_usage', agg: 'sum', step: '60s', start: String(first), end: String(last) };
-    const url = (p: Record<string, string>): string => `http://127.0.0.1:${port}/query?${new URLSearchParams(p).toString()}`;
+    const sumParams = {
+      match: 'container_cpu_usage',
+      agg: 'sum',
+      step: '60s',
+      start: String(first),
+      end: String(last),
+    };
+    const url = (p: Record<string, string>): string =>
+      `http://127.0.0.1:${port}/query?${new URLSearchParams(p).toString()}`;
     const service = app.get(QueryService);
     const out: Record<string, number | string> = {};
     for (const [label, params, check] of [
-      ['one_series_hour', oneParams, (b: any) => b.points?.length === POINTS],
-      ['sum_1000_series_60s', sumParams, (b: any) => b.result?.[0]?.series === Math.ceil(SERIES / 10) && b.result[0].points.length === Math.floor((last - first) / 60_000) + 1],
+      ['one_series_hour', oneParams, (b: QueryBody) => b.points?.length === POINTS],
+      [
+        'sum_1000_series_60s',
+        sumParams,
+        (b: QueryBody) =>
+          b.result?.[0]?.series === Math.ceil(SERIES / 10) &&
+          b.result[0].points.length === Math.floor((last - first) / 60_000) + 1,
+      ],
     ] as const) {
       const times: number[] = [];
       let ok = true;
       let note = '';
       for (let i = 0; i < RUNS + 5; i++) {
         const t = ms();
-        const body = (await getJson(url(params))) as any;
+        const body = (await getJson(url(params))) as QueryBody;
         const dt = ms() - t;
         if (!check(body) || body.missingPartitions !== undefined) {
           ok = false;
@@ -195,7 +268,9 @@ async function phase(tier: Tier, ds: Dataset, port: number): Promise<Record<stri
       }
       out[`${tier}_${label}_p50_ms`] = pct(times, 0.5);
       out[`${tier}_${label}_p99_ms`] = pct(times, 0.99);
-      log(`${tier} ${label}: p50 ${pct(times, 0.5)} ms, p99 ${pct(times, 0.99)} ms over ${RUNS} runs (first ${out[`${tier}_${label}_first_ms`]} ms; inside the service p50 ${pct(inside, 0.5)} ms)`);
+      log(
+        `${tier} ${label}: p50 ${pct(times, 0.5)} ms, p99 ${pct(times, 0.99)} ms over ${RUNS} runs (first ${out[`${tier}_${label}_first_ms`]} ms; inside the service p50 ${pct(inside, 0.5)} ms)`,
+      );
     }
     return out;
   } finally {
@@ -210,10 +285,17 @@ async function main(): Promise<void> {
   const t0 = ms();
   const start = Math.floor(Date.now() / 3_600_000) * 3_600_000 - 3_600_000;
   const ds = generateDataset(SERIES, POINTS, 1000, start);
-  log(`dataset: ${SERIES} series × ${POINTS} points = ${(SERIES * POINTS).toLocaleString('en-US')} points (${((ms() - t0) / 1000).toFixed(1)} s)`);
-  const figures: Record<string, number | string> = { series: SERIES, points_per_series: POINTS, runs: RUNS };
+  log(
+    `dataset: ${SERIES} series × ${POINTS} points = ${(SERIES * POINTS).toLocaleString('en-US')} points (${((ms() - t0) / 1000).toFixed(1)} s)`,
+  );
+  const figures: Record<string, number | string> = {
+    series: SERIES,
+    points_per_series: POINTS,
+    runs: RUNS,
+  };
   const port = 19_280 + Math.floor(Math.random() * 500);
-  for (const tier of ['cold', 'warm', 'hot'] as const) Object.assign(figures, await phase(tier, ds, port));
+  for (const tier of ['cold', 'warm', 'hot'] as const)
+    Object.assign(figures, await phase(tier, ds, port));
   log(JSON.stringify(figures));
   process.exit(0);
 }

@@ -25,11 +25,18 @@ export class TestHotOwner {
           for (const id of req.ids) {
             const m = this.points.get(id);
             if (!m) continue;
-            const ts = [...m.keys()].filter((t) => t >= req.start && t <= req.end).sort((a, b) => a - b);
-            series.push({ id: BigInt('0x' + id), timestamps: Float64Array.from(ts), values: Float64Array.from(ts, (t) => m.get(t)!) });
+            const ts = [...m.keys()]
+              .filter((t) => t >= req.start && t <= req.end)
+              .sort((a, b) => a - b);
+            series.push({
+              id: BigInt('0x' + id),
+              timestamps: Float64Array.from(ts),
+              values: Float64Array.from(ts, (t) => m.get(t)!),
+            });
           }
           const reply = { partition: Number(msg.subject.split('.').pop()), series };
-          for (const part of encodeHotReplyParts(reply, this.nc.info?.max_payload ?? 1 << 20)) msg.respond(part);
+          for (const part of encodeHotReplyParts(reply, this.nc.info?.max_payload ?? 1 << 20))
+            msg.respond(part);
         },
       }),
     );
@@ -41,7 +48,9 @@ export class TestHotOwner {
           for (const c of e.chunks ?? []) {
             const m = this.points.get(c.id);
             if (!m) continue;
-            for (const t of [...m.keys()]) if (t >= c.minT && t <= c.maxT) m.delete(t) && this.dropped++;
+            for (const t of [...m.keys()]) {
+              if (t >= c.minT && t <= c.maxT && m.delete(t)) this.dropped++;
+            }
           }
         },
       }),

@@ -3,12 +3,41 @@ import { SUBJECT_QUERY } from '@ztsdb/bus';
 import type { CliArgs } from './cli-args';
 
 /** Sends a `ztsdb.query` request; an error answer becomes an Error with its message. */
-export async function askQuery(nc: NatsConnection, body: Record<string, unknown>, timeoutMs = 15_000): Promise<any> {
-  const reply = await nc.request(SUBJECT_QUERY, JSON.stringify(body), { timeout: timeoutMs }).catch((e: Error) => {
-    throw new Error(/no responders/i.test(e.message) ? 'no query service answers on ztsdb.query; start "ztsdb query" or "ztsdb all"' : e.message);
-  });
+/** What `ztsdb.query` answers, loosely: the fields the client commands read. */
+export interface QueryReply {
+  error?: string;
+  code?: string;
+  series?: unknown;
+  points?: Array<[number, number | string]>;
+  agg?: string;
+  result?: Array<{
+    /** A series name (match answers) or how many series a group holds (aggregations). */
+    series?: string | number;
+    group?: Record<string, string>;
+    labels: Record<string, string>;
+    points: Array<[number, number | string]>;
+  }>;
+  missingPartitions?: Array<{ partition: number; reason: string }>;
+  warnings?: Array<{ file?: string; message: string }>;
+}
+
+export async function askQuery(
+  nc: NatsConnection,
+  body: Record<string, unknown>,
+  timeoutMs = 15_000,
+): Promise<QueryReply> {
+  const reply = await nc
+    .request(SUBJECT_QUERY, JSON.stringify(body), { timeout: timeoutMs })
+    .catch((e: Error) => {
+      throw new Error(
+        /no responders/i.test(e.message)
+          ? 'no query service answers on ztsdb.query; start "ztsdb query" or "ztsdb all"'
+          : e.message,
+      );
+    });
   const answer = JSON.parse(reply.string());
-  if (answer && typeof answer === 'object' && 'error' in answer) throw new Error(`${answer.error} (${answer.code})`);
+  if (answer && typeof answer === 'object' && 'error' in answer)
+    throw new Error(`${answer.error} (${answer.code})`);
   return answer;
 }
 
@@ -19,47 +48,82 @@ function fmtValue(v: number | string): string {
 function table(rows: string[][]): string {
   const widths: number[] = [];
   for (const r of rows) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.length)));
-  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ')).join('\n') + '\n';
+  return (
+    rows
+      .map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  '))
+      .join('\n') + '\n'
+  );
 }
 
 /**
  * `ztsdb query SERIES|SELECTOR [--start -1h] [--end now] [--step 60s] [--agg sum] [--by l1,l2] [--lookback 5m] [--json]`
  */
-export async function queryCommand(nc: NatsConnection, args: CliArgs, out: (s: string) => void): Promise<void> {
+export async function queryCommand(
+  nc: NatsConnection,
+  args: CliArgs,
+  out: (s: string) => void,
+): Promise<void> {
   const target = args.positional[0];
-  if (!target) throw new Error('usage: ztsdb query SERIES|SELECTOR [--start -1h] [--end now] [--step 60s] [--agg sum|avg|min|max|count] [--by label,…] [--json]');
+  if (!target)
+    throw new Error(
+      'usage: ztsdb query SERIES|SELECTOR [--start -1h] [--end now] [--step 60s] [--agg sum|avg|min|max|count] [--by label,…] [--json]',
+    );
   const body: Record<string, unknown> = {};
-  if (/^[A-Za-z_:][\w:.\-]*\.[0-9a-f]{12}$/.test(target)) body.series = target;
+  if (/^[A-Za-z_:][\w:.-]*\.[0-9a-f]{12}$/.test(target)) body.series = target;
   else body.match = args.positional;
   body.start = args.options.get('start') ?? '-1h';
-  for (const k of ['end', 'step', 'agg', 'by', 'lookback']) if (args.options.has(k)) body[k] = args.options.get(k);
+  for (const k of ['end', 'step', 'agg', 'by', 'lookback'])
+    if (args.options.has(k)) body[k] = args.options.get(k);
   const answer = await askQuery(nc, body);
   if (args.flags.has('json')) {
     out(JSON.stringify(answer) + '\n');
     return;
   }
   const blocks: Array<{ title: string; points: Array<[number, number | string]> }> = [];
-  if (typeof answer.series === 'string') blocks.push({ title: answer.series, points: answer.points });
+  if (typeof answer.series === 'string')
+    blocks.push({ title: answer.series, points: answer.points ?? [] });
   else
     for (const r of answer.result ?? []) {
-      blocks.push({ title: r.series ?? (Object.keys(r.group).length ? Object.entries(r.group).map(([k, v]) => `${k}=${v}`).join(',') : `${answer.agg}(all, ${r.series} series)`), points: r.points });
+      blocks.push({
+        title:
+          typeof r.series === 'string'
+            ? r.series
+            : Object.keys(r.group ?? {}).length
+              ? Object.entries(r.group ?? {})
+                  .map(([k, v]) => `${k}=${v}`)
+                  .join(',')
+              : `${answer.agg}(all, ${r.series} series)`,
+        points: r.points,
+      });
     }
   for (const b of blocks) {
     out(`# ${b.title} (${b.points.length} points)\n`);
-    out(table([['time', 'timestamp_ms', 'value'], ...b.points.map(([t, v]) => [new Date(t).toISOString(), String(t), fmtValue(v)])]));
+    out(
+      table([
+        ['time', 'timestamp_ms', 'value'],
+        ...b.points.map(([t, v]) => [new Date(t).toISOString(), String(t), fmtValue(v)]),
+      ]),
+    );
   }
-  for (const m of answer.missingPartitions ?? []) out(`! partition ${m.partition} missing: ${m.reason}\n`);
+  for (const m of answer.missingPartitions ?? [])
+    out(`! partition ${m.partition} missing: ${m.reason}\n`);
   for (const w of answer.warnings ?? []) out(`! skipped ${w.file ?? ''}: ${w.message}\n`);
 }
 
 /** `ztsdb series [GLOB|SELECTOR] [--json]` */
-export async function seriesCommand(nc: NatsConnection, args: CliArgs, out: (s: string) => void): Promise<void> {
+export async function seriesCommand(
+  nc: NatsConnection,
+  args: CliArgs,
+  out: (s: string) => void,
+): Promise<void> {
   const answer = await askQuery(nc, { match: args.positional[0] ?? '*' });
   if (args.flags.has('json')) {
     out(JSON.stringify(answer) + '\n');
     return;
   }
-  const rows = (answer.series as Array<{ name: string; labels: Record<string, string>; active: boolean }>).map((s) => [
+  const rows = (
+    answer.series as Array<{ name: string; labels: Record<string, string>; active: boolean }>
+  ).map((s) => [
     s.name,
     s.active ? 'active' : 'gone',
     Object.entries(s.labels)

@@ -33,19 +33,23 @@ export function labelsOfName(name: string): Labels {
   return { __name__: promName(name) };
 }
 
-const SERIES_NAME = /^[A-Za-z_:][A-Za-z0-9_:.\-]*$/;
+const SERIES_NAME = /^[A-Za-z_:][A-Za-z0-9_:.-]*$/;
 
 /** `series,timestamp_ms,value`; blank lines and a header line give null. */
 export function parseCsvLine(line: string): ParseResult {
   if (line.length === 0 || line.trim() === '') return null;
   const a = line.indexOf(',');
   const b = a < 0 ? -1 : line.indexOf(',', a + 1);
-  if (a < 0 || b < 0 || line.indexOf(',', b + 1) >= 0) return { error: 'expected 3 comma-separated fields: series,timestamp_ms,value' };
+  if (a < 0 || b < 0 || line.indexOf(',', b + 1) >= 0)
+    return { error: 'expected 3 comma-separated fields: series,timestamp_ms,value' };
   const name = line.slice(0, a).trim();
   if (name === 'series' && line.slice(a + 1, b).trim() === 'timestamp_ms') return null;
   if (!SERIES_NAME.test(name)) return { error: `bad series name ${JSON.stringify(name)}` };
   const timestamp = parseTimestamp(line.slice(a + 1, b));
-  if (timestamp === undefined) return { error: `bad timestamp ${JSON.stringify(line.slice(a + 1, b))} (want integer milliseconds)` };
+  if (timestamp === undefined)
+    return {
+      error: `bad timestamp ${JSON.stringify(line.slice(a + 1, b))} (want integer milliseconds)`,
+    };
   const value = parseValue(line.slice(b + 1));
   if (value === undefined) return { error: `bad value ${JSON.stringify(line.slice(b + 1))}` };
   return { name, labels: () => labelsOfName(name), timestamp, value };
@@ -81,16 +85,21 @@ export function parsePromLine(line: string): ParseResult {
   }
   const value = parseValue(m[4]!);
   if (value === undefined) return { error: `bad value ${JSON.stringify(m[4])}` };
-  if (m[5] === undefined) return { error: 'no timestamp (import needs metric{labels} value timestamp_ms)' };
+  if (m[5] === undefined)
+    return { error: 'no timestamp (import needs metric{labels} value timestamp_ms)' };
   const timestamp = parseTimestamp(m[5]);
-  if (timestamp === undefined) return { error: `bad timestamp ${JSON.stringify(m[5])} (want integer milliseconds)` };
+  if (timestamp === undefined)
+    return { error: `bad timestamp ${JSON.stringify(m[5])} (want integer milliseconds)` };
   const cid = labels.container_id;
   let name: string;
   if (cid !== undefined && CONTAINER_ID.test(cid)) {
     name = `${metric.replace(/_/g, '.')}.${cid}`;
   } else {
     const keys = Object.keys(labels).sort();
-    name = keys.length === 0 ? metric : `${metric}{${keys.map((k) => `${k}=${JSON.stringify(labels[k])}`).join(',')}}`;
+    name =
+      keys.length === 0
+        ? metric
+        : `${metric}{${keys.map((k) => `${k}=${JSON.stringify(labels[k])}`).join(',')}}`;
   }
   return { name, labels: () => ({ ...labels, __name__: metric }), timestamp, value };
 }
