@@ -67,6 +67,11 @@ class Ingestor {
     this.proc.kill(signal);
     await done;
   }
+  /** User + system CPU time of the process so far, in seconds (/proc/<pid>/stat). */
+  cpuSeconds(): number {
+    const f = fs.readFileSync(`/proc/${this.proc.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+  }
   /** `partition N: serving (state from X, from sequence S, H hot points, M ms)` lines. */
   servingLines(): Array<{ partition: number; source: string; points: number; ms: number }> {
     const out = [];
@@ -203,11 +208,13 @@ async function main(): Promise<void> {
     const warm = Math.min(5, SECONDS / 4);
     await sleep(warm * 1000);
     const a0 = await appliedPoints(metricsUrl);
+    const c0 = ingestor.cpuSeconds();
     const k0 = acked;
     const w0 = performance.now();
     fresh.length = 0;
     await sleep((SECONDS - warm) * 1000);
     const a1 = await appliedPoints(metricsUrl);
+    const c1 = ingestor.cpuSeconds();
     const k1 = acked;
     const window = (performance.now() - w0) / 1000;
     running = false;
@@ -221,11 +228,15 @@ async function main(): Promise<void> {
     figures.acked_samples_per_s = Math.round((k1 - k0) / window);
     figures.applied_samples_per_s = Math.round((a1 - a0) / window);
     figures.sustained_samples_per_s = Math.min(figures.acked_samples_per_s, figures.applied_samples_per_s);
+    // CPU the ingestor spent per applied sample: less sensitive than rates to what else runs on the machine.
+    figures.ingestor_cpu_ns_per_sample = Math.round(((c1 - c0) * 1e9) / Math.max(1, a1 - a0));
+    figures.ingestor_cpu_cores = +((c1 - c0) / window).toFixed(2);
     figures.freshness_p50_ms = +pct(fresh, 0.5).toFixed(1);
     figures.freshness_p99_ms = +pct(fresh, 0.99).toFixed(1);
     figures.freshness_probes = fresh.length;
     figures.catch_up_after_stop_ms = Math.round(catchUpMs);
     log(`sustained: ${figures.acked_samples_per_s.toLocaleString()} samples/s acknowledged, ${figures.applied_samples_per_s.toLocaleString()} samples/s applied (over ${window.toFixed(0)} s)`);
+    log(`ingestor CPU: ${figures.ingestor_cpu_ns_per_sample} ns per applied sample (${figures.ingestor_cpu_cores} cores busy)`);
     log(`freshness (ack → queryable): p50 ${figures.freshness_p50_ms} ms, p99 ${figures.freshness_p99_ms} ms (${fresh.length} probes)`);
     log(`backlog after the producers stopped: applied within ${Math.round(catchUpMs)} ms`);
 

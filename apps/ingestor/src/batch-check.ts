@@ -27,9 +27,21 @@ export function checkBatch(batch: SampleBatch, partition: number, limits: BatchL
   const p = limits.partitions;
   const ids = batch.seriesIds;
   const halves = new Uint32Array(ids.buffer, ids.byteOffset, n * 2);
-  const hiFactor = 4294967296 % p;
+  // A power of two divides 2^32: the low half alone decides, with a mask. Otherwise the
+  // halves are split in 16-bit parts so every step is small-integer arithmetic (a u32 above
+  // 2^31 is a double in V8, and `%` on doubles is a call to fmod).
+  const mask = (p & (p - 1)) === 0 && p <= 2 ** 30 ? p - 1 : -1;
+  const f16 = 65536 % p;
+  const f32 = 4294967296 % p;
+  const f48 = (f32 * f16) % p;
   for (let i = 0; i < n; i++) {
-    const part = ((halves[2 * i + 1]! % p) * hiFactor + (halves[2 * i]! % p)) % p;
+    const lo = halves[2 * i]!;
+    let part: number;
+    if (mask >= 0) part = lo & mask;
+    else {
+      const hi = halves[2 * i + 1]!;
+      part = ((hi >>> 16) * f48 + (hi & 0xffff) * f32 + (lo >>> 16) * f16 + (lo & 0xffff)) % p;
+    }
     if (part !== partition) {
       return [REASON_WRONG_PARTITION, `series ${ids[i]!.toString(16).padStart(16, '0')} (point ${i}) belongs to partition ${part}, not ${partition}`];
     }

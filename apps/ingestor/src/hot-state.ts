@@ -2,6 +2,7 @@ import { decodeChunk } from '@ztsdb/chunkenc';
 import { seriesKey } from '@ztsdb/model';
 import { Head, clipRange, mergeLatestWins, type Points, type SealedChunk, type VersionedPoints } from '@ztsdb/tsdb';
 import type { ManifestChunkRef } from '@ztsdb/wire';
+import { SeqCounts } from './seq-counts';
 
 /** A sealed chunk the ingestor still holds: published or not, and not yet in a warm file. */
 export interface HeldChunk extends SealedChunk {
@@ -27,6 +28,9 @@ const MAX_SLOT_CACHE = 1 << 16;
  * - sealed chunks until the manifest shows them in a warm file (queryable
  *   until then), each with the first stream sequence it holds.
  * Everything here is derived from the batches applied, in stream order.
+ * The checkpoint's inputs are also kept as multisets of first sequences
+ * (open and out-of-order units, held chunks, unpublished chunks), updated
+ * when a unit starts or is sealed, so no checkpoint scans every series.
  */
 export class HotState {
   readonly head: Head;
@@ -36,6 +40,13 @@ export class HotState {
   private unpublished: HeldChunk[] = [];
   /** Chunk ids the manifest reported in warm that were not held when reported. */
   private readonly warmBacklog = new Set<string>();
+  /** First sequences of non-empty open chunks and out-of-order buffers (openFirst/oooFirst ≠ NO_SEQ). */
+  private readonly liveSeqs = new SeqCounts();
+  /** First sequences of held chunks, and of those still in the unpublished queue. */
+  private readonly heldSeqs = new SeqCounts();
+  private readonly queuedSeqs = new SeqCounts();
+  /** Points in open chunks and out-of-order buffers (kept as they change). */
+  private livePoints = 0;
   heldChunks = 0;
   heldPoints = 0;
   /** Highest stream sequence applied (0 before any). */
@@ -67,39 +78,49 @@ export class HotState {
       const hadOoo = s.ooo;
       const sealedBefore = head.peekSealed().length;
       const t = ts[i]!;
-      head.appendTo(s, t, vs[i]!);
+      if (t > s.lastT) {
+        head.appendTo(s, t, vs[i]!);
+        this.livePoints++;
+      } else {
+        // Out of order: the buffer may replace a point with the same timestamp (no new point).
+        const before = hadOoo === null ? 0 : hadOoo.count;
+        head.appendTo(s, t, vs[i]!);
+        if (s.ooo !== hadOoo || hadOoo === null || hadOoo.count !== before) this.livePoints++;
+      }
       if (t > s.maxSeen) s.maxSeen = t;
       if (head.peekSealed().length !== sealedBefore) {
         const fromOpen = hadOpen !== null && s.open !== hadOpen;
-        this.adopt(head.takeSealed(), fromOpen ? this.openFirst[slot]! : this.oooFirst[slot]!);
-        if (!fromOpen) this.oooFirst[slot] = NO_SEQ;
+        const first = fromOpen ? this.openFirst[slot]! : this.oooFirst[slot]!;
+        this.liveSeqs.remove(first);
+        this.adopt(head.takeSealed(), first);
+        if (fromOpen) this.openFirst[slot] = NO_SEQ;
+        else this.oooFirst[slot] = NO_SEQ;
       }
-      if (s.open !== hadOpen) this.openFirst[slot] = seq;
-      if (s.ooo !== hadOoo && s.ooo !== null) this.oooFirst[slot] = seq;
+      if (s.open !== hadOpen && s.open !== null) {
+        this.liveSeqs.remove(this.openFirst[slot]!);
+        this.openFirst[slot] = seq;
+        this.liveSeqs.add(seq);
+      }
+      if (s.ooo !== hadOoo && s.ooo !== null) {
+        this.liveSeqs.remove(this.oooFirst[slot]!);
+        this.oooFirst[slot] = seq;
+        this.liveSeqs.add(seq);
+      }
     }
     if (seq > this.appliedSeq) this.appliedSeq = seq;
   }
 
-  private readonly slotCache = new Map<bigint, { ids: Uint32Array; slots: Int32Array }>();
+  private readonly slotCache = new Map<bigint, { ids: Buffer; slots: Int32Array }>();
 
   private slotsOf(producer: bigint, ids: BigUint64Array, count: number): Int32Array {
-    const halves = new Uint32Array(ids.buffer, ids.byteOffset, count * 2);
+    // The id column as bytes, compared with the cached one by memcmp (Buffer.equals), not in a JS loop.
+    const bytes = Buffer.from(ids.buffer, ids.byteOffset, count * 8);
     const cached = this.slotCache.get(producer);
-    if (cached !== undefined && cached.ids.length === halves.length) {
-      const a = cached.ids;
-      let same = true;
-      for (let i = 0; i < a.length; i++) {
-        if (a[i] !== halves[i]) {
-          same = false;
-          break;
-        }
-      }
-      if (same) return cached.slots;
-    }
+    if (cached !== undefined && cached.ids.equals(bytes)) return cached.slots;
     const slots = new Int32Array(count);
     for (let i = 0; i < count; i++) slots[i] = this.head.getOrCreate(ids[i]!).slot;
     if (this.slotCache.size >= MAX_SLOT_CACHE) this.slotCache.delete(this.slotCache.keys().next().value!);
-    this.slotCache.set(producer, { ids: halves.slice(), slots });
+    this.slotCache.set(producer, { ids: Buffer.from(bytes), slots });
     return slots;
   }
 
@@ -119,6 +140,7 @@ export class HotState {
       const first = fromOpen ? this.openFirst[s.slot]! : this.oooFirst[s.slot]!;
       if (fromOpen) this.openFirst[s.slot] = NO_SEQ;
       else this.oooFirst[s.slot] = NO_SEQ;
+      this.liveSeqs.remove(first);
       this.adopt([c], first);
     }
     return n;
@@ -126,6 +148,7 @@ export class HotState {
 
   private adopt(chunks: SealedChunk[], firstSeq: number): void {
     for (const c of chunks) {
+      this.livePoints -= c.count;
       const ref = chunkRefId(seriesKey(c.seriesId), c.minT, c.maxT, c.count);
       if (this.warmBacklog.delete(ref)) continue; // the compactor already has it
       const h: HeldChunk = { ...c, firstSeq, published: false };
@@ -133,6 +156,8 @@ export class HotState {
       if (!list) this.held.set(c.seriesId, (list = []));
       list.push(h);
       this.unpublished.push(h);
+      this.heldSeqs.add(firstSeq);
+      this.queuedSeqs.add(firstSeq);
       this.heldChunks++;
       this.heldPoints += c.count;
     }
@@ -151,16 +176,20 @@ export class HotState {
 
   /** Sealed chunks not yet published (removed from the queue; call markPublished or requeue). */
   takeUnpublished(max = Infinity): HeldChunk[] {
+    let out: HeldChunk[];
     if (this.unpublished.length <= max) {
-      const out = this.unpublished;
+      out = this.unpublished;
       this.unpublished = [];
-      return out;
+    } else {
+      out = this.unpublished.splice(0, max);
     }
-    return this.unpublished.splice(0, max);
+    for (const c of out) this.queuedSeqs.remove(c.firstSeq);
+    return out;
   }
 
   requeue(chunks: HeldChunk[]): void {
     this.unpublished.unshift(...chunks);
+    for (const c of chunks) this.queuedSeqs.add(c.firstSeq);
   }
 
   get unpublishedCount(): number {
@@ -184,9 +213,13 @@ export class HotState {
         if (list.length === 0) this.held.delete(id);
         this.heldChunks--;
         this.heldPoints -= c!.count;
+        this.heldSeqs.remove(c!.firstSeq);
         if (!c!.published) {
           const u = this.unpublished.indexOf(c!);
-          if (u >= 0) this.unpublished.splice(u, 1);
+          if (u >= 0) {
+            this.unpublished.splice(u, 1);
+            this.queuedSeqs.remove(c!.firstSeq);
+          }
         }
         dropped++;
       } else {
@@ -212,24 +245,26 @@ export class HotState {
    * point that only this process holds.
    */
   replayFromSeq(): number {
-    let min = this.appliedSeq + 1;
-    for (const s of this.head.series) {
-      if (s.open !== null && s.open.count > 0) min = Math.min(min, this.openFirst[s.slot]!);
-      if (s.ooo !== null && s.ooo.count > 0) min = Math.min(min, this.oooFirst[s.slot]!);
-    }
-    for (const list of this.held.values()) for (const c of list) min = Math.min(min, c.firstSeq);
-    return min;
+    return this.heldSeqs.min(this.liveSeqs.min(this.appliedSeq + 1));
   }
 
   /** First stream sequence whose points may not yet be in published sealed chunks. */
   sealedBelowSeq(): number {
-    let min = this.appliedSeq + 1;
+    return this.queuedSeqs.min(this.liveSeqs.min(this.appliedSeq + 1));
+  }
+
+  /** replayFromSeq, sealedBelowSeq and openPoints computed by scanning everything (tests compare the kept values with these). */
+  scanned(): { replayFrom: number; sealedBelow: number; openPoints: number } {
+    let live = this.appliedSeq + 1;
     for (const s of this.head.series) {
-      if (s.open !== null && s.open.count > 0) min = Math.min(min, this.openFirst[s.slot]!);
-      if (s.ooo !== null && s.ooo.count > 0) min = Math.min(min, this.oooFirst[s.slot]!);
+      if (s.open !== null && s.open.count > 0) live = Math.min(live, this.openFirst[s.slot]!);
+      if (s.ooo !== null && s.ooo.count > 0) live = Math.min(live, this.oooFirst[s.slot]!);
     }
-    for (const c of this.unpublished) min = Math.min(min, c.firstSeq);
-    return min;
+    let replayFrom = live;
+    for (const list of this.held.values()) for (const c of list) replayFrom = Math.min(replayFrom, c.firstSeq);
+    let sealedBelow = live;
+    for (const c of this.unpublished) sealedBelow = Math.min(sealedBelow, c.firstSeq);
+    return { replayFrom, sealedBelow, openPoints: this.head.openPoints };
   }
 
   /** Every held chunk, oldest first within a series (for a snapshot). */
@@ -251,11 +286,26 @@ export class HotState {
     if (open.length > 0) this.grow(open.length - 1);
     this.openFirst.set(open);
     this.oooFirst.set(ooo);
+    // One scan at restore: a first sequence counts only while its unit holds points.
+    this.liveSeqs.clear();
+    this.livePoints = 0;
+    for (const s of this.head.series) {
+      const slot = s.slot;
+      if (s.open !== null && s.open.count > 0) this.liveSeqs.add(this.openFirst[slot]!);
+      else this.openFirst[slot] = NO_SEQ;
+      if (s.ooo !== null && s.ooo.count > 0) this.liveSeqs.add(this.oooFirst[slot]!);
+      else this.oooFirst[slot] = NO_SEQ;
+    }
+    this.livePoints = this.head.openPoints;
     for (const h of held) {
       let list = this.held.get(h.seriesId);
       if (!list) this.held.set(h.seriesId, (list = []));
       list.push(h);
-      if (!h.published) this.unpublished.push(h);
+      this.heldSeqs.add(h.firstSeq);
+      if (!h.published) {
+        this.unpublished.push(h);
+        this.queuedSeqs.add(h.firstSeq);
+      }
       this.heldChunks++;
       this.heldPoints += h.count;
     }
@@ -265,7 +315,8 @@ export class HotState {
     return this.head.series.length;
   }
 
+  /** Points in open chunks and out-of-order buffers (kept up to date, no scan). */
   get openPoints(): number {
-    return this.head.openPoints;
+    return this.livePoints;
   }
 }

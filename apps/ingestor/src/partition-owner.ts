@@ -56,6 +56,8 @@ interface Pending {
   m: JsMsg;
   seq: number;
   batch: SampleBatch | null;
+  /** A redelivery of a sequence already received: acknowledged with its group, never applied. */
+  dup?: boolean;
 }
 
 /**
@@ -93,6 +95,14 @@ export class PartitionOwner {
   private publishing: Promise<void> | undefined;
   private lastCheckpoint = '';
   private readonly capacity: number;
+  /**
+   * Rebuilding from the stream: batches go to the head without a WAL copy
+   * (the stream holds them, and no checkpoint moves before the takeover ends);
+   * a snapshot made once caught up makes the local log whole again.
+   */
+  private replaying = false;
+  /** While set, the consumer loop waits before handling the next message. */
+  private gate: Promise<void> | undefined;
   /** Resolves once the hot state is rebuilt and the partition is served. */
   ready!: Promise<void>;
   source: 'wal' | 'stream' = 'stream';
@@ -141,10 +151,13 @@ export class PartitionOwner {
       this.source = 'wal';
       this.recoveredPoints = local.replayedPoints;
     } else {
-      if (local) await this.wal.clear(streamId);
+      // Nothing of the old log may survive: until the snapshot at the end of
+      // the replay, the log must read as empty (a crash then rebuilds from the stream again).
+      await this.wal.clear(streamId);
       this.state = new HotState(p, this.opts.maxChunkAgeMs);
       this.state.appliedSeq = replayFrom - 1;
       this.source = 'stream';
+      this.replaying = true;
     }
     this.receivedSeq = this.state.appliedSeq;
     if (this.stopping) return;
@@ -162,9 +175,12 @@ export class PartitionOwner {
       if (ci && ci.num_pending === 0 && ci.num_ack_pending === 0) break;
       await new Promise((r) => setTimeout(r, 10));
     }
-    await new Promise((r) => setImmediate(r));
-    await this.chain;
-    this.drainAll();
+    if (this.replaying) await this.endReplay();
+    else {
+      await new Promise((r) => setImmediate(r));
+      await this.chain;
+      this.drainAll();
+    }
     this.recoveryMs = Date.now() - t0;
     this.hotPointsAtTakeover = this.state.openPoints + this.state.heldPoints;
     if (this.stopping) return;
@@ -178,6 +194,28 @@ export class PartitionOwner {
     );
   }
 
+  /**
+   * Ends a replay from the stream: with the consumer loop held, applies what
+   * was received, snapshots the state (durable), then lets the loop go on in
+   * the normal mode (WAL write before ack). Every WAL entry written later has a
+   * higher sequence than the snapshot, so the local log is whole from here on.
+   */
+  private async endReplay(): Promise<void> {
+    let open!: () => void;
+    this.gate = new Promise<void>((r) => (open = r));
+    try {
+      await new Promise((r) => setImmediate(r));
+      await this.chain;
+      this.drainAll();
+      if (this.stopping) return;
+      await this.wal.snapshot(this.state);
+      this.replaying = false;
+    } finally {
+      this.gate = undefined;
+      open();
+    }
+  }
+
   private async openConsumer(startSeq: number): Promise<void> {
     const name = consumerName(this.partition);
     // Deleting the durable consumer also fences a previous owner that still fetches from it.
@@ -185,7 +223,8 @@ export class PartitionOwner {
     await this.jsm.consumers.add(STREAM_SAMPLES, {
       durable_name: name,
       filter_subject: samplesSubject(this.partition),
-      ack_policy: AckPolicy.Explicit,
+      // One acknowledgement per commit group: acking a message acknowledges every earlier one.
+      ack_policy: AckPolicy.All,
       deliver_policy: DeliverPolicy.StartSequence,
       opt_start_seq: Math.max(1, startSeq),
       ack_wait: nanos(30_000),
@@ -201,6 +240,7 @@ export class PartitionOwner {
   private async run(messages: ConsumerMessages): Promise<void> {
     try {
       for await (const m of messages) {
+        if (this.gate) await this.gate;
         if (this.stopping || this.resetWanted) break;
         this.handle(m);
         if (this.inflightPoints >= this.capacity) {
@@ -252,8 +292,14 @@ export class PartitionOwner {
     if (m.info.pending === 0) this.caughtUp = true;
     const seq = m.seq;
     if (seq <= this.receivedSeq) {
-      m.ack();
+      // Not acknowledged on its own: with AckPolicy.All that would also acknowledge
+      // earlier messages whose WAL write is not durable yet.
       metrics.duplicates.inc({ partition: String(this.partition) });
+      this.group.push({ m, seq, batch: null, dup: true });
+      if (!this.commitScheduled) {
+        this.commitScheduled = true;
+        setImmediate(this.commit);
+      }
       return;
     }
     let batch: SampleBatch | null = null;
@@ -269,9 +315,9 @@ export class PartitionOwner {
       metrics.deadLetters.inc({ reason: reason[0] });
       this.log.warn(`partition ${this.partition}: message ${seq} on ${m.subject} sent to the DLQ: ${reason[0]}: ${reason[1]}`);
       publishDeadLetter(this.nc, 'samples', m.data, `${reason[0]}: ${reason[1]}`, m.subject);
-      this.lastPut = this.wal.putSkip(seq);
+      if (!this.replaying) this.lastPut = this.wal.putSkip(seq);
     } else {
-      this.lastPut = this.wal.putBatch(seq, m.data);
+      if (!this.replaying) this.lastPut = this.wal.putBatch(seq, m.data);
       this.inflightPoints += batch!.count;
     }
     this.receivedSeq = seq;
@@ -286,6 +332,7 @@ export class PartitionOwner {
   private readonly commit = (): void => {
     this.commitScheduled = false;
     const g = this.group;
+    if (g.length === 0) return;
     this.group = [];
     const put = this.lastPut;
     this.chain = this.chain.then(async () => {
@@ -295,15 +342,15 @@ export class PartitionOwner {
       } catch (e) {
         // Not durable: acknowledge nothing; JetStream redelivers after ack_wait, the consumer is re-created now.
         this.log.error(`partition ${this.partition}: WAL write failed: ${(e as Error).message}`);
-        this.receivedSeq = Math.min(this.receivedSeq, g[0]!.seq - 1);
+        const first = g.find((e2) => !e2.dup);
+        if (first) this.receivedSeq = Math.min(this.receivedSeq, first.seq - 1);
         for (const e2 of g) if (e2.batch) this.inflightPoints -= e2.batch.count;
         this.resetWanted ||= 'WAL write failed';
         return;
       }
-      for (const e of g) {
-        e.m.ack();
-        this.buffer.push(e);
-      }
+      // Acknowledging the group's last message acknowledges the whole group (AckPolicy.All).
+      g[g.length - 1]!.m.ack();
+      for (const e of g) if (!e.dup) this.buffer.push(e);
       this.scheduleDrain();
     });
   };

@@ -48,4 +48,19 @@ describe('checkBatch', () => {
     expect(checkBatch(enc(1, ids, 946_684_799_999), 1, limits, now)?.[0]).toBe('ZTSDB_ABSURD_TIMESTAMP');
     expect(checkBatch(enc(1, ids, now + 86_400_000), 1, limits, now)).toBeUndefined();
   });
+
+  it('computes every series partition as id % partitions, for partition counts that are and are not powers of two', () => {
+    const ids = [0n, 1n, 0xffffffffn, 0x100000000n, 0xfffffffffffffff9n, 0xffffffffffffffffn, 0x8000000080000001n, 0x1234567890abcdefn];
+    for (const partitions of [1, 2, 3, 4, 6, 7, 16, 1000]) {
+      for (const id of ids) {
+        const want = Number(id % BigInt(partitions));
+        const b = decodeSampleBatch(encodeSampleBatch({ partition: want, producerId: 1n, sequence: 1n }, [id], [now], [1]));
+        expect(checkBatch(b, want, { ...limits, partitions }, now)).toBeUndefined();
+        if (partitions === 1) continue;
+        const other = (want + 1) % partitions;
+        const wrong = decodeSampleBatch(encodeSampleBatch({ partition: other, producerId: 1n, sequence: 1n }, [id], [now], [1]));
+        expect(checkBatch(wrong, other, { ...limits, partitions }, now)?.[1]).toMatch(new RegExp(`belongs to partition ${want}, not ${other}`));
+      }
+    }
+  });
 });
