@@ -40,7 +40,8 @@ let stopStats: (() => void) | undefined;
 
 function cleanup(): void {
   stopStats?.();
-  for (const c of children) if (c.exitCode === null && c.signalCode === null && c.pid) process.kill(c.pid, 'SIGKILL');
+  for (const c of children)
+    if (c.exitCode === null && c.signalCode === null && c.pid) process.kill(c.pid, 'SIGKILL');
   void source?.close(); // detaches synchronously inside
   source = undefined;
   sandbox?.removeAll();
@@ -70,8 +71,16 @@ function quantile(xs: number[], q: number): number {
   return s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
 }
 
-async function measure(sb: CgroupSandbox, containers: number): Promise<{ size: SizeFigures; stats: ProgramStats[] }> {
-  source = new EbpfSource({ layout: sb.layout(), dockerSocketPath: null, discoveryIntervalMs: 3_600_000, host: 'bench' });
+async function measure(
+  sb: CgroupSandbox,
+  containers: number,
+): Promise<{ size: SizeFigures; stats: ProgramStats[] }> {
+  source = new EbpfSource({
+    layout: sb.layout(),
+    dockerSocketPath: null,
+    discoveryIntervalMs: 3_600_000,
+    host: 'bench',
+  });
   await source.start();
   const cpu: number[] = [];
   const wall: number[] = [];
@@ -89,7 +98,8 @@ async function measure(sb: CgroupSandbox, containers: number): Promise<{ size: S
       samples = r.samples.length;
     }
   }
-  if (samples !== containers) throw new Error(`expected ${containers} containers in a tick, got ${samples}`);
+  if (samples !== containers)
+    throw new Error(`expected ${containers} containers in a tick, got ${samples}`);
   const stats = source.monitor!.programStats();
   await source.close();
   source = undefined;
@@ -136,14 +146,24 @@ async function main(): Promise<void> {
   stopStats();
   stopStats = undefined;
   for (const p of stats) {
-    console.log(`${p.section.padEnd(28)} ${String(p.runCount).padStart(10)} runs, mean ${Number.isNaN(p.meanNs) ? '-' : p.meanNs.toFixed(1)} ns/event`);
+    console.log(
+      `${p.section.padEnd(28)} ${String(p.runCount).padStart(10)} runs, mean ${Number.isNaN(p.meanNs) ? '-' : p.meanNs.toFixed(1)} ns/event`,
+    );
   }
   const figures = {
     bench: 'collector',
     busyContainers: BUSY,
     ticks: TICKS,
     sizes,
-    bpf: Object.fromEntries(stats.map((p) => [p.section, { runs: p.runCount, meanNs: Number.isNaN(p.meanNs) ? null : Math.round(p.meanNs * 10) / 10 }])),
+    bpf: Object.fromEntries(
+      stats.map((p) => [
+        p.section,
+        {
+          runs: p.runCount,
+          meanNs: Number.isNaN(p.meanNs) ? null : Math.round(p.meanNs * 10) / 10,
+        },
+      ]),
+    ),
     targets: {
       corePercentAt100: 0.5,
       schedSwitchNs: 100,

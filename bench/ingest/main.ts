@@ -29,7 +29,10 @@ const ROOT = path.join(__dirname, '..', '..', '..');
 
 const log = (m: string) => process.stdout.write(`${m}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const pct = (xs: number[], p: number) => (xs.length === 0 ? NaN : [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))]!);
+const pct = (xs: number[], p: number) =>
+  xs.length === 0
+    ? NaN
+    : [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))]!;
 
 class Skip extends Error {}
 
@@ -50,15 +53,21 @@ class Ingestor {
   }
   static start(env: Record<string, string>): Ingestor {
     const extra = (process.env.BENCH_INGESTOR_NODE_ARGS ?? '').split(' ').filter(Boolean);
-    const proc = spawn(process.execPath, ['--max-old-space-size=6144', ...extra, path.join(ROOT, 'bin', 'ztsdb.js'), 'ingestor'], {
-      env: { ...process.env, ZTSDB_LOG_LEVEL: 'info', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const proc = spawn(
+      process.execPath,
+      ['--max-old-space-size=6144', ...extra, path.join(ROOT, 'bin', 'ztsdb.js'), 'ingestor'],
+      {
+        env: { ...process.env, ZTSDB_LOG_LEVEL: 'info', ...env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     return new Ingestor(proc);
   }
   /** VmRSS, or RssAnon (heap and buffers, without the LMDB map's file pages). */
   rssBytes(kind: 'VmRSS' | 'RssAnon' = 'RssAnon'): number {
-    const m = new RegExp(`${kind}:\\s+(\\d+) kB`).exec(fs.readFileSync(`/proc/${this.proc.pid}/status`, 'utf8'));
+    const m = new RegExp(`${kind}:\\s+(\\d+) kB`).exec(
+      fs.readFileSync(`/proc/${this.proc.pid}/status`, 'utf8'),
+    );
     return m ? Number(m[1]) * 1024 : NaN;
   }
   async stop(signal: NodeJS.Signals): Promise<void> {
@@ -75,7 +84,9 @@ class Ingestor {
   /** `partition N: serving (state from X, from sequence S, H hot points, M ms)` lines. */
   servingLines(): Array<{ partition: number; source: string; points: number; ms: number }> {
     const out = [];
-    for (const m of this.output.matchAll(/partition (\d+): serving \(state from (\w+), from sequence \d+, (\d+) hot points, (\d+) ms\)/g)) {
+    for (const m of this.output.matchAll(
+      /partition (\d+): serving \(state from (\w+), from sequence \d+, (\d+) hot points, (\d+) ms\)/g,
+    )) {
       out.push({ partition: Number(m[1]), source: m[2]!, points: Number(m[3]), ms: Number(m[4]) });
     }
     return out;
@@ -89,7 +100,11 @@ async function appliedPoints(metricsUrl: string): Promise<number> {
   return n;
 }
 
-async function waitFor<T>(f: () => Promise<T | undefined | false>, what: string, ms: number): Promise<T> {
+async function waitFor<T>(
+  f: () => Promise<T | undefined | false>,
+  what: string,
+  ms: number,
+): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
     const v = await f().catch(() => undefined);
@@ -119,7 +134,9 @@ function buildHosts(): Array<Array<{ partition: number; ids: BigUint64Array }>> 
 async function main(): Promise<void> {
   const series = HOSTS * CONTAINERS * METRICS;
   const figures: Record<string, number | string> = { hosts: HOSTS, series, seconds: SECONDS };
-  log(`ingest benchmark: ${HOSTS} hosts × ${CONTAINERS} containers × ${METRICS} metrics = ${series.toLocaleString()} series, ${SECONDS} s`);
+  log(
+    `ingest benchmark: ${HOSTS} hosts × ${CONTAINERS} containers × ${METRICS} metrics = ${series.toLocaleString()} series, ${SECONDS} s`,
+  );
   const server = await NatsServer.start();
   const data = tempDir('ztsdb-bench-ingest-');
   const httpPort = await freePort();
@@ -135,7 +152,11 @@ async function main(): Promise<void> {
   let ingestor = Ingestor.start(env);
   const nc: NatsConnection = await connect({ servers: server.url });
   try {
-    await waitFor(async () => ingestor.servingLines().length === PARTITIONS, 'the ingestor to own every partition', 30_000);
+    await waitFor(
+      async () => ingestor.servingLines().length === PARTITIONS,
+      'the ingestor to own every partition',
+      30_000,
+    );
     await sleep(500);
     const baseRss = ingestor.rssBytes();
     const hosts = buildHosts();
@@ -164,24 +185,34 @@ async function main(): Promise<void> {
           for (const b of host) {
             if (!running) break;
             const w = walk[hosts.indexOf(host)]![b.partition]!;
-            for (let i = 0; i < b.ids.length; i++) vs[i] = w[i] = Math.max(0, Math.round((w[i]! + (Math.random() - 0.5) * 2) * 100) / 100);
-            const header = { partition: b.partition, producerId: BigInt(hosts.indexOf(host) + 1), sequence: BigInt(tick) };
+            for (let i = 0; i < b.ids.length; i++)
+              vs[i] = w[i] = Math.max(
+                0,
+                Math.round((w[i]! + (Math.random() - 0.5) * 2) * 100) / 100,
+              );
+            const header = {
+              partition: b.partition,
+              producerId: BigInt(hosts.indexOf(host) + 1),
+              sequence: BigInt(tick),
+            };
             const bytes = encodeSampleBatch(header, b.ids, ts, vs, b.ids.length);
             while (inFlight >= IN_FLIGHT) await new Promise<void>((r) => (wake = r));
             if (inFlight % 64 === 0) await new Promise((r) => setImmediate(r)); // let probes and timers run
             inFlight++;
             const probeId = b.ids[0]!;
-            js.publish(samplesSubject(b.partition), bytes, { msgID: sampleBatchMsgId(header) }).then(
-              () => {
-                acked += b.ids.length;
-                lastAck = { id: probeId, partition: b.partition, t, at: performance.now() };
-              },
-              (e: Error) => log(`publish failed: ${e.message}`),
-            ).finally(() => {
-              inFlight--;
-              wake?.();
-              wake = undefined;
-            });
+            js.publish(samplesSubject(b.partition), bytes, { msgID: sampleBatchMsgId(header) })
+              .then(
+                () => {
+                  acked += b.ids.length;
+                  lastAck = { id: probeId, partition: b.partition, t, at: performance.now() };
+                },
+                (e: Error) => log(`publish failed: ${e.message}`),
+              )
+              .finally(() => {
+                inFlight--;
+                wake?.();
+                wake = undefined;
+              });
           }
         }
       }
@@ -195,7 +226,13 @@ async function main(): Promise<void> {
         const p = lastAck;
         if (!p) continue;
         for (let tries = 0; running && tries < 5000; tries++) {
-          const r = await nc.request(hotSubject(p.partition), JSON.stringify({ ids: [seriesKey(p.id)], start: p.t, end: p.t }), { timeout: 5000 }).catch(() => undefined);
+          const r = await nc
+            .request(
+              hotSubject(p.partition),
+              JSON.stringify({ ids: [seriesKey(p.id)], start: p.t, end: p.t }),
+              { timeout: 5000 },
+            )
+            .catch(() => undefined);
           if (r && decodeHotReply(r.data).series[0]?.timestamps.length === 1) {
             fresh.push(performance.now() - p.at);
             break;
@@ -223,11 +260,18 @@ async function main(): Promise<void> {
     await probes;
     while (inFlight > 0) await sleep(10);
     const catchUp0 = performance.now();
-    await waitFor(async () => (await appliedPoints(metricsUrl)) >= acked, 'the ingestor to apply every acknowledged sample', 600_000);
+    await waitFor(
+      async () => (await appliedPoints(metricsUrl)) >= acked,
+      'the ingestor to apply every acknowledged sample',
+      600_000,
+    );
     const catchUpMs = performance.now() - catchUp0;
     figures.acked_samples_per_s = Math.round((k1 - k0) / window);
     figures.applied_samples_per_s = Math.round((a1 - a0) / window);
-    figures.sustained_samples_per_s = Math.min(figures.acked_samples_per_s, figures.applied_samples_per_s);
+    figures.sustained_samples_per_s = Math.min(
+      figures.acked_samples_per_s,
+      figures.applied_samples_per_s,
+    );
     // CPU the ingestor spent per applied sample: less sensitive than rates to what else runs on the machine.
     figures.ingestor_cpu_ns_per_sample = Math.round(((c1 - c0) * 1e9) / Math.max(1, a1 - a0));
     figures.ingestor_cpu_cores = +((c1 - c0) / window).toFixed(2);
@@ -235,9 +279,15 @@ async function main(): Promise<void> {
     figures.freshness_p99_ms = +pct(fresh, 0.99).toFixed(1);
     figures.freshness_probes = fresh.length;
     figures.catch_up_after_stop_ms = Math.round(catchUpMs);
-    log(`sustained: ${figures.acked_samples_per_s.toLocaleString()} samples/s acknowledged, ${figures.applied_samples_per_s.toLocaleString()} samples/s applied (over ${window.toFixed(0)} s)`);
-    log(`ingestor CPU: ${figures.ingestor_cpu_ns_per_sample} ns per applied sample (${figures.ingestor_cpu_cores} cores busy)`);
-    log(`freshness (ack → queryable): p50 ${figures.freshness_p50_ms} ms, p99 ${figures.freshness_p99_ms} ms (${fresh.length} probes)`);
+    log(
+      `sustained: ${figures.acked_samples_per_s.toLocaleString()} samples/s acknowledged, ${figures.applied_samples_per_s.toLocaleString()} samples/s applied (over ${window.toFixed(0)} s)`,
+    );
+    log(
+      `ingestor CPU: ${figures.ingestor_cpu_ns_per_sample} ns per applied sample (${figures.ingestor_cpu_cores} cores busy)`,
+    );
+    log(
+      `freshness (ack → queryable): p50 ${figures.freshness_p50_ms} ms, p99 ${figures.freshness_p99_ms} ms (${fresh.length} probes)`,
+    );
     log(`backlog after the producers stopped: applied within ${Math.round(catchUpMs)} ms`);
 
     // Memory.
@@ -262,23 +312,45 @@ async function main(): Promise<void> {
     if (process.env.BENCH_SKIP_TAKEOVER) throw new Skip();
     await ingestor.stop('SIGKILL');
     ingestor = Ingestor.start(one);
-    await waitFor(async () => ingestor.servingLines().length === 1, 'takeover from the WAL', 600_000);
+    await waitFor(
+      async () => ingestor.servingLines().length === 1,
+      'takeover from the WAL',
+      600_000,
+    );
     const fromWal = ingestor.servingLines();
     await ingestor.stop('SIGKILL');
     fs.rmSync(path.join(data.path, 'wal'), { recursive: true, force: true });
     ingestor = Ingestor.start(one);
-    await waitFor(async () => ingestor.servingLines().length === 1, 'takeover from the stream', 600_000);
+    await waitFor(
+      async () => ingestor.servingLines().length === 1,
+      'takeover from the stream',
+      600_000,
+    );
     const fromStream = ingestor.servingLines();
-    for (const [name, lines] of [['wal', fromWal], ['stream', fromStream]] as const) {
+    for (const [name, lines] of [
+      ['wal', fromWal],
+      ['stream', fromStream],
+    ] as const) {
       const biggest = lines.reduce((a, b) => (b.points > a.points ? b : a));
       const per10M = biggest.points > 0 ? (biggest.ms * 1e7) / biggest.points : NaN;
       figures[`takeover_${name}_partition_points`] = biggest.points;
       figures[`takeover_${name}_ms`] = biggest.ms;
       figures[`takeover_${name}_ms_per_10M`] = Math.round(per10M);
-      log(`takeover from the ${name}: a partition of ${biggest.points.toLocaleString()} hot samples in ${biggest.ms} ms (${Math.round(per10M)} ms per 10 M samples, scaled)`);
+      log(
+        `takeover from the ${name}: a partition of ${biggest.points.toLocaleString()} hot samples in ${biggest.ms} ms (${Math.round(per10M)} ms per 10 M samples, scaled)`,
+      );
     }
-    const check = await nc.request(hotSubject(fromStream[0]!.partition), JSON.stringify({ ids: [seriesKey(hosts[0]![fromStream[0]!.partition]!.ids[0]!)], start: 0, end: 8.64e15 }), { timeout: 10_000 });
-    figures.points_of_one_series_after_takeover = decodeHotReply(check.data).series[0]?.timestamps.length ?? 0;
+    const check = await nc.request(
+      hotSubject(fromStream[0]!.partition),
+      JSON.stringify({
+        ids: [seriesKey(hosts[0]![fromStream[0]!.partition]!.ids[0]!)],
+        start: 0,
+        end: 8.64e15,
+      }),
+      { timeout: 10_000 },
+    );
+    figures.points_of_one_series_after_takeover =
+      decodeHotReply(check.data).series[0]?.timestamps.length ?? 0;
   } catch (e) {
     if (!(e instanceof Skip)) throw e;
   } finally {

@@ -61,13 +61,16 @@ async function main(): Promise<void> {
   let t0 = now();
   const ds = generateDataset(SERIES, POINTS, 1000);
   const total = SERIES * POINTS;
-  log(`dataset: ${SERIES} series × ${POINTS} points = ${total.toLocaleString()} points (${((now() - t0) / 1000).toFixed(1)} s to generate)`);
+  log(
+    `dataset: ${SERIES} series × ${POINTS} points = ${total.toLocaleString()} points (${((now() - t0) / 1000).toFixed(1)} s to generate)`,
+  );
 
   // Gorilla encode / decode, one core. A short warm-up first (so the timed pass
   // runs optimised code), then one timed pass over every series. Besides wall
   // time, CPU time of the process is reported: the machine is shared.
   const chunks: Uint8Array[] = new Array(SERIES);
-  for (let s = 0; s < Math.min(SERIES, 200); s++) decodeChunk(encodeChunk(ds.timestamps, ds.values[s]!));
+  for (let s = 0; s < Math.min(SERIES, 200); s++)
+    decodeChunk(encodeChunk(ds.timestamps, ds.values[s]!));
   t0 = now();
   let c0 = cpuMs();
   for (let s = 0; s < SERIES; s++) chunks[s] = encodeChunk(ds.timestamps, ds.values[s]!);
@@ -108,9 +111,15 @@ async function main(): Promise<void> {
   figures.gorilla_decode_points_per_cpu_s = Math.round(total / (decCpu / 1000));
   figures.gorilla_bytes_per_sample = +(chunkBytes / total).toFixed(3);
   const M = (x: number | string): string => (Number(x) / 1e6).toFixed(1);
-  log(`gorilla encode: ${M(figures.gorilla_encode_points_per_s)} M points/s wall, ${M(figures.gorilla_encode_points_per_cpu_s)} M per CPU-second (one core)`);
-  log(`gorilla decode: ${M(figures.gorilla_decode_points_per_s)} M points/s wall, ${M(figures.gorilla_decode_points_per_cpu_s)} M per CPU-second (one core; ${figures.gorilla_decode_gc_pauses} GC pauses, ${figures.gorilla_decode_gc_ms} ms)`);
-  log(`gorilla decode into reused arrays: ${M(figures.gorilla_decode_into_points_per_s)} M points/s wall, ${M(figures.gorilla_decode_into_points_per_cpu_s)} M per CPU-second (one core)`);
+  log(
+    `gorilla encode: ${M(figures.gorilla_encode_points_per_s)} M points/s wall, ${M(figures.gorilla_encode_points_per_cpu_s)} M per CPU-second (one core)`,
+  );
+  log(
+    `gorilla decode: ${M(figures.gorilla_decode_points_per_s)} M points/s wall, ${M(figures.gorilla_decode_points_per_cpu_s)} M per CPU-second (one core; ${figures.gorilla_decode_gc_pauses} GC pauses, ${figures.gorilla_decode_gc_ms} ms)`,
+  );
+  log(
+    `gorilla decode into reused arrays: ${M(figures.gorilla_decode_into_points_per_s)} M points/s wall, ${M(figures.gorilla_decode_into_points_per_cpu_s)} M per CPU-second (one core)`,
+  );
   log(`gorilla chunk size: ${figures.gorilla_bytes_per_sample} B/sample`);
   chunks.length = 0;
 
@@ -142,7 +151,9 @@ async function main(): Promise<void> {
     const insCpu = cpuMs() - insCpu0;
     figures.engine_insert_points_per_s = Math.round(total / (insMs / 1000));
     figures.engine_insert_points_per_cpu_s = Math.round(total / (insCpu / 1000));
-    log(`engine insert (buffer → hot chunks + durable LMDB WAL): ${(figures.engine_insert_points_per_s / 1e6).toFixed(2)} M points/s wall, ${(figures.engine_insert_points_per_cpu_s / 1e6).toFixed(2)} M per CPU-second (all threads)`);
+    log(
+      `engine insert (buffer → hot chunks + durable LMDB WAL): ${(figures.engine_insert_points_per_s / 1e6).toFixed(2)} M points/s wall, ${(figures.engine_insert_points_per_cpu_s / 1e6).toFixed(2)} M per CPU-second (all threads)`,
+    );
 
     engine.sealByAge(Infinity);
     t0 = now();
@@ -151,11 +162,21 @@ async function main(): Promise<void> {
     let warmBytes = 0;
     for (let p = 0; p < 4; p++) warmBytes += dirBytes(path.join(dir, 'warm', `p${p}`));
     figures.warm_bytes_per_sample = +(warmBytes / total).toFixed(3);
-    log(`warm: ${figures.warm_bytes_per_sample} B/sample (${warmBytes.toLocaleString()} bytes, compaction ${figures.compact_to_warm_ms} ms)`);
+    log(
+      `warm: ${figures.warm_bytes_per_sample} B/sample (${warmBytes.toLocaleString()} bytes, compaction ${figures.compact_to_warm_ms} ms)`,
+    );
 
     const start = ts[0]!;
     const end = start + 3600_000 - 1;
-    type Lat = { p50: number; p99: number; gcCount: number; gcMs: number; gcMaxMs: number; slowWithGc: number; slowOffCpu: number };
+    type Lat = {
+      p50: number;
+      p99: number;
+      gcCount: number;
+      gcMs: number;
+      gcMaxMs: number;
+      slowWithGc: number;
+      slowOffCpu: number;
+    };
     const readLatency = async (read: (id: bigint) => number): Promise<Lat> => {
       for (let i = 0; i < 200; i++) read(ids[i % SERIES]!); // warm-up (JIT, page faults)
       await gcSettled();
@@ -193,11 +214,20 @@ async function main(): Promise<void> {
         if (gc.spans.some(([s0, s1]) => s0 < b && s1 > a)) slowWithGc++;
         if (cpu[i]! < 0.5 * (b - a)) slowOffCpu++;
       }
-      return { p50: percentile(sorted, 0.5), p99, gcCount: gc.count, gcMs: +gc.ms.toFixed(1), gcMaxMs: +gc.maxMs.toFixed(2), slowWithGc: slow === 0 ? 0 : +(slowWithGc / slow).toFixed(2), slowOffCpu: slow === 0 ? 0 : +(slowOffCpu / slow).toFixed(2) };
+      return {
+        p50: percentile(sorted, 0.5),
+        p99,
+        gcCount: gc.count,
+        gcMs: +gc.ms.toFixed(1),
+        gcMaxMs: +gc.maxMs.toFixed(2),
+        slowWithGc: slow === 0 ? 0 : +(slowWithGc / slow).toFixed(2),
+        slowOffCpu: slow === 0 ? 0 : +(slowOffCpu / slow).toFixed(2),
+      };
     };
     const warmLat = await readLatency((id) => {
       let n = 0;
-      for (const r of engine.partition(Number(id % 4n)).warm.values()) for (const c of r.read(id, start, end)) n += c.timestamps.length;
+      for (const r of engine.partition(Number(id % 4n)).warm.values())
+        for (const c of r.read(id, start, end)) n += c.timestamps.length;
       return n;
     });
     figures.warm_read_hour_p50_ms = +warmLat.p50.toFixed(4);
@@ -206,7 +236,9 @@ async function main(): Promise<void> {
     figures.warm_read_gc_max_ms = warmLat.gcMaxMs;
     figures.warm_read_slow_during_gc = warmLat.slowWithGc;
     figures.warm_read_slow_off_cpu = warmLat.slowOffCpu;
-    log(`warm read of one series' hour: p50 ${figures.warm_read_hour_p50_ms} ms, p99 ${figures.warm_read_hour_p99_ms} ms (${READS} reads; ${warmLat.gcCount} GC pauses, ${warmLat.gcMs} ms, longest ${warmLat.gcMaxMs} ms; share of reads ≥ p99 that overlapped a GC pause: ${warmLat.slowWithGc}, that ran on the CPU under half their time: ${warmLat.slowOffCpu})`);
+    log(
+      `warm read of one series' hour: p50 ${figures.warm_read_hour_p50_ms} ms, p99 ${figures.warm_read_hour_p99_ms} ms (${READS} reads; ${warmLat.gcCount} GC pauses, ${warmLat.gcMs} ms, longest ${warmLat.gcMaxMs} ms; share of reads ≥ p99 that overlapped a GC pause: ${warmLat.slowWithGc}, that ran on the CPU under half their time: ${warmLat.slowOffCpu})`,
+    );
 
     t0 = now();
     await engine.compactToCold();
@@ -214,10 +246,13 @@ async function main(): Promise<void> {
     let coldBytes = 0;
     for (let p = 0; p < 4; p++) coldBytes += dirBytes(path.join(dir, 'cold', `p${p}`));
     figures.cold_bytes_per_sample = +(coldBytes / total).toFixed(3);
-    log(`cold: ${figures.cold_bytes_per_sample} B/sample (${coldBytes.toLocaleString()} bytes, compaction ${figures.compact_to_cold_ms} ms)`);
+    log(
+      `cold: ${figures.cold_bytes_per_sample} B/sample (${coldBytes.toLocaleString()} bytes, compaction ${figures.compact_to_cold_ms} ms)`,
+    );
     const coldLat = await readLatency((id) => {
       let n = 0;
-      for (const r of engine.partition(Number(id % 4n)).cold.values()) n += r.read(id, start, end)?.timestamps.length ?? 0;
+      for (const r of engine.partition(Number(id % 4n)).cold.values())
+        n += r.read(id, start, end)?.timestamps.length ?? 0;
       return n;
     });
     figures.cold_read_hour_p50_ms = +coldLat.p50.toFixed(4);
@@ -226,13 +261,18 @@ async function main(): Promise<void> {
     figures.cold_read_gc_max_ms = coldLat.gcMaxMs;
     figures.cold_read_slow_during_gc = coldLat.slowWithGc;
     figures.cold_read_slow_off_cpu = coldLat.slowOffCpu;
-    log(`cold read of one series' hour: p50 ${figures.cold_read_hour_p50_ms} ms, p99 ${figures.cold_read_hour_p99_ms} ms (${READS} reads; ${coldLat.gcCount} GC pauses, ${coldLat.gcMs} ms, longest ${coldLat.gcMaxMs} ms; share of reads ≥ p99 that overlapped a GC pause: ${coldLat.slowWithGc}, that ran on the CPU under half their time: ${coldLat.slowOffCpu})`);
+    log(
+      `cold read of one series' hour: p50 ${figures.cold_read_hour_p50_ms} ms, p99 ${figures.cold_read_hour_p99_ms} ms (${READS} reads; ${coldLat.gcCount} GC pauses, ${coldLat.gcMs} ms, longest ${coldLat.gcMaxMs} ms; share of reads ≥ p99 that overlapped a GC pause: ${coldLat.slowWithGc}, that ran on the CPU under half their time: ${coldLat.slowOffCpu})`,
+    );
 
     const engLat = await readLatency((id) => engine.query(id, start, end).timestamps.length);
     figures.engine_query_hour_p50_ms = +engLat.p50.toFixed(4);
     figures.engine_query_hour_p99_ms = +engLat.p99.toFixed(4);
-    log(`engine.query of one series' hour (all tiers): p50 ${figures.engine_query_hour_p50_ms} ms, p99 ${figures.engine_query_hour_p99_ms} ms`);
-    if (engine.warnings.total > 0) throw new Error(`unexpected warnings: ${engine.warnings.list()[0]?.message}`);
+    log(
+      `engine.query of one series' hour (all tiers): p50 ${figures.engine_query_hour_p50_ms} ms, p99 ${figures.engine_query_hour_p99_ms} ms`,
+    );
+    if (engine.warnings.total > 0)
+      throw new Error(`unexpected warnings: ${engine.warnings.list()[0]?.message}`);
     await engine.close();
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

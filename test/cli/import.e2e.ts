@@ -21,7 +21,11 @@ describe('ztsdb import, query, series and top', () => {
       ZTSDB_SYNTHETIC_CONTAINERS: '0',
     };
     ZtsdbProcess.start(['all'], env);
-    await waitFor(async () => (await getJson(`${http}/readyz`).catch(() => ({ status: 0 }))).status === 200, 'the stack', 30_000);
+    await waitFor(
+      async () => (await getJson(`${http}/readyz`).catch(() => ({ status: 0 }))).status === 200,
+      'the stack',
+      30_000,
+    );
   });
 
   afterAll(async () => {
@@ -33,7 +37,8 @@ describe('ztsdb import, query, series and top', () => {
   it('keeps the good lines, reports the bad ones by line number, and serves them', async () => {
     const base = Math.floor(Date.now() / 1000) * 1000 - 300_000;
     const lines = ['series,timestamp_ms,value'];
-    for (let i = 0; i < 100; i++) lines.push(`container.cpu.usage.dddddddddddd,${base + i * 1000},${i / 2}`);
+    for (let i = 0; i < 100; i++)
+      lines.push(`container.cpu.usage.dddddddddddd,${base + i * 1000},${i / 2}`);
     lines.splice(10, 0, 'container.cpu.usage.dddddddddddd,notatime,1'); // line 11
     lines.splice(20, 0, 'just garbage'); // line 21
     lines.splice(30, 0, `container.cpu.usage.dddddddddddd,${base},abc`); // line 31
@@ -45,7 +50,11 @@ describe('ztsdb import, query, series and top', () => {
       [
         '# HELP container_memory_bytes memory',
         '# TYPE container_memory_bytes gauge',
-        ...Array.from({ length: 50 }, (_, i) => `container_memory_bytes{container_id="dddddddddddd",container_name="web-1"} ${1000 + i} ${base + i * 1000}`),
+        ...Array.from(
+          { length: 50 },
+          (_, i) =>
+            `container_memory_bytes{container_id="dddddddddddd",container_name="web-1"} ${1000 + i} ${base + i * 1000}`,
+        ),
         'container_memory_bytes{container_id="dddddddddddd"} 5', // line 53: no timestamp
       ].join('\n'),
     );
@@ -61,24 +70,46 @@ describe('ztsdb import, query, series and top', () => {
     expect(imp2.output).toMatch(/line 53: no timestamp/);
 
     const range = `start=${base}&end=${base + 100_000}`;
-    const cpu = await waitFor(async () => {
-      const r = await getJson(`${http}/query?series=container.cpu.usage.dddddddddddd&${range}`);
-      return r.body.points?.length === 100 ? r.body : undefined;
-    }, 'the imported points', 15_000);
+    const cpu = await waitFor(
+      async () => {
+        const r = await getJson(`${http}/query?series=container.cpu.usage.dddddddddddd&${range}`);
+        return r.body.points?.length === 100 ? r.body : undefined;
+      },
+      'the imported points',
+      15_000,
+    );
     expect(cpu.points[7]).toEqual([base + 7000, 3.5]);
-    const mem = await waitFor(async () => {
-      const r = await getJson(`${http}/query?match=container_memory_bytes{container_name="web-1"}&${range}`);
-      return r.body.result?.[0]?.points.length === 50 ? r.body : undefined;
-    }, 'the imported Prometheus points', 15_000);
+    const mem = await waitFor(
+      async () => {
+        const r = await getJson(
+          `${http}/query?match=container_memory_bytes{container_name="web-1"}&${range}`,
+        );
+        return r.body.result?.[0]?.points.length === 50 ? r.body : undefined;
+      },
+      'the imported Prometheus points',
+      15_000,
+    );
     expect(mem.result[0].series).toBe('container.memory.bytes.dddddddddddd');
 
-    const q = ZtsdbProcess.start(['query', 'container.cpu.usage.dddddddddddd', '--start', String(base), '--end', String(base + 2000)], env);
+    const q = ZtsdbProcess.start(
+      [
+        'query',
+        'container.cpu.usage.dddddddddddd',
+        '--start',
+        String(base),
+        '--end',
+        String(base + 2000),
+      ],
+      env,
+    );
     expect(await q.exit()).toBe(0);
     expect(q.output).toMatch(/container\.cpu\.usage\.dddddddddddd \(3 points\)/);
     expect(q.output).toContain(`${new Date(base + 2000).toISOString()}  ${base + 2000}  1`);
     const s = ZtsdbProcess.start(['series', 'container.*'], env);
     expect(await s.exit()).toBe(0);
-    expect(s.output).toMatch(/container\.memory\.bytes\.dddddddddddd\s+active\s+container_id=dddddddddddd container_name=web-1/);
+    expect(s.output).toMatch(
+      /container\.memory\.bytes\.dddddddddddd\s+active\s+container_id=dddddddddddd container_name=web-1/,
+    );
     const top = ZtsdbProcess.start(['top', '--once'], env);
     expect(await top.exit()).toBe(0);
     expect(top.output).toMatch(/CONTAINER ID\s+NAME\s+CPU %\s+MEM/);

@@ -15,8 +15,14 @@ function bpftool(args: string[]): unknown {
 
 /** cgroup_skb links attached to cgroup `id` (attach types), host-wide. */
 export function cgroupLinks(id: bigint): string[] {
-  const links = bpftool(['link', 'show']) as Array<{ type: string; cgroup_id?: number; attach_type?: string }>;
-  return links.filter((l) => l.type === 'cgroup' && BigInt(l.cgroup_id ?? -1) === id).map((l) => l.attach_type ?? '?');
+  const links = bpftool(['link', 'show']) as Array<{
+    type: string;
+    cgroup_id?: number;
+    attach_type?: string;
+  }>;
+  return links
+    .filter((l) => l.type === 'cgroup' && BigInt(l.cgroup_id ?? -1) === id)
+    .map((l) => l.attach_type ?? '?');
 }
 
 /** Ids of the cgroupmon maps (per-CPU hash, u64 key, CgroupMetrics value) process `pid` has open. */

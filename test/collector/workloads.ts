@@ -35,8 +35,18 @@ const running = new Set<Workload>();
 export function nodeIn(c: SandboxContainer, script: string, args: string[] = []): Workload {
   const child = spawn(
     'sh',
-    ['-c', 'for d in $CGROUPS; do echo $$ > "$d/cgroup.procs" || exit 97; done; exec "$0" "$@"', process.execPath, '-e', script, ...args],
-    { env: { ...process.env, CGROUPS: [...c.v1, c.v2].join(' ') }, stdio: ['ignore', 'pipe', 'inherit'] },
+    [
+      '-c',
+      'for d in $CGROUPS; do echo $$ > "$d/cgroup.procs" || exit 97; done; exec "$0" "$@"',
+      process.execPath,
+      '-e',
+      script,
+      ...args,
+    ],
+    {
+      env: { ...process.env, CGROUPS: [...c.v1, c.v2].join(' ') },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
   );
   return track(child);
 }
@@ -63,16 +73,24 @@ function track(child: ChildProcess): Workload {
  */
 export function spinIn(c: SandboxContainer): Workload {
   return track(
-    spawn('sh', ['-c', 'for d in $CGROUPS; do echo $$ > "$d/cgroup.procs" || exit 97; done; while :; do :; done'], {
-      env: { ...process.env, CGROUPS: [...c.v1, c.v2].join(' ') },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    }),
+    spawn(
+      'sh',
+      [
+        '-c',
+        'for d in $CGROUPS; do echo $$ > "$d/cgroup.procs" || exit 97; done; while :; do :; done',
+      ],
+      {
+        env: { ...process.env, CGROUPS: [...c.v1, c.v2].join(' ') },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    ),
   );
 }
 
 /** Kills one workload by its PID (if still running) and waits for it. */
 export async function stop(w: Workload): Promise<void> {
-  if (w.child.exitCode === null && w.child.signalCode === null && w.child.pid !== undefined) process.kill(w.child.pid, 'SIGKILL');
+  if (w.child.exitCode === null && w.child.signalCode === null && w.child.pid !== undefined)
+    process.kill(w.child.pid, 'SIGKILL');
   await w.done.catch(() => undefined);
 }
 
@@ -82,7 +100,9 @@ export async function stopAll(): Promise<void> {
 }
 
 /** Loopback echo-ish server: reads everything, then answers with `size` bytes; resolves what it received. */
-export async function transferServer(size: number): Promise<{ port: number; received: Promise<number>; close: () => Promise<void> }> {
+export async function transferServer(
+  size: number,
+): Promise<{ port: number; received: Promise<number>; close: () => Promise<void> }> {
   let resolveReceived!: (n: number) => void;
   const received = new Promise<number>((r) => (resolveReceived = r));
   const server = createServer((sock) => {

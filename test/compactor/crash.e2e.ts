@@ -38,20 +38,41 @@ describe('compactor killed with SIGKILL while writing', () => {
     const vs = Float64Array.from({ length: 100 }, (_, i) => i * 0.5);
     const acks: Array<Promise<unknown>> = [];
     for (let s = 0; s < 200; s++) {
-      const id = BigInt(s + 1) * 0x9e3779b97f4a7c15n & 0xffffffffffffffffn;
+      const id = (BigInt(s + 1) * 0x9e3779b97f4a7c15n) & 0xffffffffffffffffn;
       for (let c = 0; c < 30; c++) {
         const t0 = base + c * 100_000;
-        const m = { partition: partitionOf(id, 4), seriesId: id, minT: t0, maxT: t0 + 99_000, count: 100, chunk: encodeChunk(ts.map((t) => t + t0), vs) };
-        acks.push(js.publish(chunksSubject(m.partition), encodeChunkMessage(m), { msgID: chunkMessageId(m) }));
+        const m = {
+          partition: partitionOf(id, 4),
+          seriesId: id,
+          minT: t0,
+          maxT: t0 + 99_000,
+          count: 100,
+          chunk: encodeChunk(
+            ts.map((t) => t + t0),
+            vs,
+          ),
+        };
+        acks.push(
+          js.publish(chunksSubject(m.partition), encodeChunkMessage(m), {
+            msgID: chunkMessageId(m),
+          }),
+        );
         published.add(`${seriesKey(id)}/${m.minT}/${m.maxT}/${m.count}`);
       }
       if (acks.length > 1000) await Promise.all(acks.splice(0));
     }
     await Promise.all(acks);
 
-    const env = { NATS_URL: server.url, ZTSDB_DATA_DIR: data.path, ZTSDB_WARM_BATCH_CHUNKS: '300', ZTSDB_WARM_FLUSH: '50ms' };
+    const env = {
+      NATS_URL: server.url,
+      ZTSDB_DATA_DIR: data.path,
+      ZTSDB_WARM_BATCH_CHUNKS: '300',
+      ZTSDB_WARM_FLUSH: '50ms',
+    };
     let events = 0;
-    const sub = nc.subscribe('ztsdb.manifest.p.*', { callback: (_e, m) => void (decodeManifestEvent(m.data) && events++) });
+    const sub = nc.subscribe('ztsdb.manifest.p.*', {
+      callback: (_e, m) => void (decodeManifestEvent(m.data) && events++),
+    });
     const first = ZtsdbProcess.start(['compactor'], env);
     await waitFor(() => events >= 3, 'the compactor to record a few warm files', 20_000, 5);
     await first.stop('SIGKILL');
@@ -70,10 +91,18 @@ describe('compactor killed with SIGKILL while writing', () => {
 
     ZtsdbProcess.start(['compactor'], env);
     const jsm = await jetstreamManager(nc);
-    await waitFor(async () => {
-      const info = await jsm.consumers.info(STREAM_CHUNKS, COMPACTOR_CONSUMER);
-      return info.num_pending === 0 && info.num_ack_pending === 0 && info.ack_floor.stream_seq >= published.size;
-    }, 'every chunk to be acknowledged after the restart', 30_000);
+    await waitFor(
+      async () => {
+        const info = await jsm.consumers.info(STREAM_CHUNKS, COMPACTOR_CONSUMER);
+        return (
+          info.num_pending === 0 &&
+          info.num_ack_pending === 0 &&
+          info.ack_floor.stream_seq >= published.size
+        );
+      },
+      'every chunk to be acknowledged after the restart',
+      30_000,
+    );
     expect(events).toBeGreaterThan(atKill);
     sub.unsubscribe();
 
@@ -82,11 +111,19 @@ describe('compactor killed with SIGKILL while writing', () => {
     await new ManifestFollower(nc, catalog, { follow: false }).start();
     const found = new Set<string>();
     const onDisk: string[] = [];
-    for (const d of warmDirs) for (const f of fs.readdirSync(path.join(data.path, 'warm', d))) onDisk.push(`warm/${d}/${f}`);
-    expect(onDisk.sort()).toEqual(catalog.all().map((f) => f.file).sort());
+    for (const d of warmDirs)
+      for (const f of fs.readdirSync(path.join(data.path, 'warm', d)))
+        onDisk.push(`warm/${d}/${f}`);
+    expect(onDisk.sort()).toEqual(
+      catalog
+        .all()
+        .map((f) => f.file)
+        .sort(),
+    );
     for (const f of catalog.live()) {
       const r = WarmReader.open(path.join(data.path, f.file));
-      for (const c of r.chunks((e) => fail(e))) found.add(`${seriesKey(c.seriesId)}/${c.minT}/${c.maxT}/${c.count}`);
+      for (const c of r.chunks((e) => fail(e)))
+        found.add(`${seriesKey(c.seriesId)}/${c.minT}/${c.maxT}/${c.count}`);
       r.close();
     }
     expect([...published].filter((k) => !found.has(k))).toEqual([]);

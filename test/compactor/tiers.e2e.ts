@@ -10,7 +10,8 @@ import { TestHotOwner } from '../query/test-hot-owner';
 const filesIn = (dir: string): string[] => {
   const out: string[] = [];
   if (!fs.existsSync(dir)) return out;
-  for (const p of fs.readdirSync(dir)) for (const f of fs.readdirSync(path.join(dir, p))) out.push(`${p}/${f}`);
+  for (const p of fs.readdirSync(dir))
+    for (const f of fs.readdirSync(path.join(dir, p))) out.push(`${p}/${f}`);
   return out.sort();
 };
 
@@ -42,7 +43,11 @@ describe('hot → warm → cold through the compactor, one answer at every stage
     owner = new TestHotOwner(nc);
     ZtsdbProcess.start(['compactor'], env);
     ZtsdbProcess.start(['query'], env);
-    await waitFor(async () => (await getJson(`${http}/readyz`).catch(() => ({ status: 0 }))).status === 200, 'the query service', 20_000);
+    await waitFor(
+      async () => (await getJson(`${http}/readyz`).catch(() => ({ status: 0 }))).status === 200,
+      'the query service',
+      20_000,
+    );
   });
 
   afterAll(async () => {
@@ -56,7 +61,11 @@ describe('hot → warm → cold through the compactor, one answer at every stage
   it('finds the same points while hot, then warm, then cold', async () => {
     const t = await ensureTopology(nc);
     const base = Math.floor(Date.now() / 1000) * 1000 - 600_000;
-    const names = ['container.cpu.usage.aaaaaaaaaaaa', 'container.cpu.usage.bbbbbbbbbbbb', 'container.memory.bytes.aaaaaaaaaaaa'];
+    const names = [
+      'container.cpu.usage.aaaaaaaaaaaa',
+      'container.cpu.usage.bbbbbbbbbbbb',
+      'container.memory.bytes.aaaaaaaaaaaa',
+    ];
     const labels = [
       { __name__: 'container_cpu_usage', container_id: 'aaaaaaaaaaaa', container_name: 'web-1' },
       { __name__: 'container_cpu_usage', container_id: 'bbbbbbbbbbbb', container_name: 'web-2' },
@@ -67,17 +76,28 @@ describe('hot → warm → cold through the compactor, one answer at every stage
     const series: Array<{ id: bigint; vs: Float64Array }> = [];
     for (let s = 0; s < names.length; s++) {
       const id = await registerSeries(t, names[s]!, labels[s]!);
-      const vs = Float64Array.from({ length: n }, (_, i) => Math.round(Math.sin(i / 10 + s) * 1000) / 10 + s * 100);
+      const vs = Float64Array.from(
+        { length: n },
+        (_, i) => Math.round(Math.sin(i / 10 + s) * 1000) / 10 + s * 100,
+      );
       owner.add(id, ts, vs);
       series.push({ id, vs });
     }
     const range = `start=${base}&end=${base + n * 1000}`;
-    await waitFor(async () => (await getJson(`${http}/series?match=container.memory.*`)).body.series?.length === 1, 'the registry');
+    await waitFor(
+      async () =>
+        (await getJson(`${http}/series?match=container.memory.*`)).body.series?.length === 1,
+      'the registry',
+    );
     expect((await getJson(`${http}/series?match=container_cpu_usage`)).body.series).toHaveLength(2);
     const ask = async (): Promise<{ single: unknown; sum: unknown; step: unknown }> => {
       const single = await getJson(`${http}/query?series=${names[0]}&${range}`);
-      const sum = await getJson(`${http}/query?match[]=container_cpu_usage&agg=sum&step=60s&${range}`);
-      const step = await getJson(`${http}/query?match=container_cpu_usage{container_name="web-2"}&step=30s&${range}`);
+      const sum = await getJson(
+        `${http}/query?match[]=container_cpu_usage&agg=sum&step=60s&${range}`,
+      );
+      const step = await getJson(
+        `${http}/query?match=container_cpu_usage{container_name="web-2"}&step=30s&${range}`,
+      );
       for (const r of [single, sum, step]) expect(r.status).toBe(200);
       return { single: single.body, sum: sum.body, step: step.body };
     };
@@ -86,24 +106,40 @@ describe('hot → warm → cold through the compactor, one answer at every stage
     const hot = await ask();
     expect((hot.single as { points: unknown[] }).points).toHaveLength(n);
     expect((hot.single as { points: number[][] }).points[5]).toEqual([ts[5], series[0]!.vs[5]]);
-    expect((hot.sum as { result: Array<{ series: number; points: number[][] }> }).result[0]!.series).toBe(2);
+    expect(
+      (hot.sum as { result: Array<{ series: number; points: number[][] }> }).result[0]!.series,
+    ).toBe(2);
     expect(filesIn(path.join(data.path, 'warm'))).toEqual([]);
 
     // Warm: the first 540 points of each series are sealed; the owner drops them once the manifest shows them.
     for (const s of series) await publishChunks(nc, 4, s.id, ts, s.vs, 0, 540, 120);
-    await waitFor(() => series.every((s) => owner.held(s.id) === 60), 'the owner to drop sealed chunks', 10_000);
+    await waitFor(
+      () => series.every((s) => owner.held(s.id) === 60),
+      'the owner to drop sealed chunks',
+      10_000,
+    );
     expect(filesIn(path.join(data.path, 'warm')).length).toBeGreaterThan(0);
     const warm = await ask();
     expect(filesIn(path.join(data.path, 'cold')).filter((f) => f.endsWith('.cold'))).toEqual([]);
     expect(warm).toEqual(hot);
 
     // Cold: after ZTSDB_COLD_AFTER the warm files are merged, recorded, and removed after the grace period.
-    await waitFor(() => filesIn(path.join(data.path, 'warm')).every((f) => !f.endsWith('.warm')) && filesIn(path.join(data.path, 'cold')).some((f) => f.endsWith('.cold')), 'warm files to turn cold', 20_000);
+    await waitFor(
+      () =>
+        filesIn(path.join(data.path, 'warm')).every((f) => !f.endsWith('.warm')) &&
+        filesIn(path.join(data.path, 'cold')).some((f) => f.endsWith('.cold')),
+      'warm files to turn cold',
+      20_000,
+    );
     const cold = await ask();
     expect(cold).toEqual(hot);
 
     // The same over NATS.
-    const reply = await nc.request('ztsdb.query', JSON.stringify({ series: names[0], start: base, end: base + n * 1000 }), { timeout: 5000 });
+    const reply = await nc.request(
+      'ztsdb.query',
+      JSON.stringify({ series: names[0], start: base, end: base + n * 1000 }),
+      { timeout: 5000 },
+    );
     expect(JSON.parse(reply.string())).toEqual(hot.single);
 
     // Limits and bad input.
@@ -113,7 +149,9 @@ describe('hot → warm → cold through the compactor, one answer at every stage
     const tooBig = await getJson(`${http}/query?match=container_cpu_usage&${range}`);
     expect(tooBig.status).toBe(422);
     expect(tooBig.body.error).toMatch(/ZTSDB_QUERY_MAX_POINTS=1000/);
-    const overPoints = await getJson(`${http}/query?match=container.cpu.*&start=${base - 10 * 86_400_000}&end=${base + n * 1000}&step=1s`);
+    const overPoints = await getJson(
+      `${http}/query?match=container.cpu.*&start=${base - 10 * 86_400_000}&end=${base + n * 1000}&step=1s`,
+    );
     expect(overPoints.status).toBe(400);
     const badSel = await getJson(`${http}/query?match=container_cpu_usage{container_name=web}`);
     expect(badSel.status).toBe(400);
@@ -124,7 +162,9 @@ describe('hot → warm → cold through the compactor, one answer at every stage
     const partial = await getJson(`${http}/query?series=${names[0]}&${range}`);
     owner.silent = false;
     expect(partial.status).toBe(200);
-    expect(partial.body.missingPartitions).toEqual([expect.objectContaining({ partition: expect.any(Number) })]);
+    expect(partial.body.missingPartitions).toEqual([
+      expect.objectContaining({ partition: expect.any(Number) }),
+    ]);
     expect(partial.body.points).toHaveLength(540);
   });
 });

@@ -57,14 +57,22 @@ export class TestPublisher {
     }
   }
 
-  private async publish(partition: number, ids: bigint[], t: number, sequence: bigint): Promise<void> {
+  private async publish(
+    partition: number,
+    ids: bigint[],
+    t: number,
+    sequence: bigint,
+  ): Promise<void> {
     const ts = ids.map(() => t);
     const vs = ids.map(() => Math.round(Math.random() * 1e6) / 100);
     const header = { partition, producerId: this.producerId, sequence };
     const bytes = encodeSampleBatch(header, ids, ts, vs);
     for (let attempt = 0; ; attempt++) {
       try {
-        await this.js.publish(samplesSubject(partition), bytes, { msgID: sampleBatchMsgId(header), timeout: 2000 });
+        await this.js.publish(samplesSubject(partition), bytes, {
+          msgID: sampleBatchMsgId(header),
+          timeout: 2000,
+        });
         break;
       } catch {
         await new Promise((r) => setTimeout(r, Math.min(50 * 2 ** attempt, 500)));
@@ -85,14 +93,25 @@ export class TestPublisher {
 }
 
 /** Every hot point of the given series, asked of each partition's owner over ztsdb.hot.p.<n>. */
-export async function queryHot(nc: NatsConnection, series: Map<number, bigint[]>, timeoutMs = 2000): Promise<Map<bigint, Array<[number, number]>>> {
+export async function queryHot(
+  nc: NatsConnection,
+  series: Map<number, bigint[]>,
+  timeoutMs = 2000,
+): Promise<Map<bigint, Array<[number, number]>>> {
   const out = new Map<bigint, Array<[number, number]>>();
   for (const [p, ids] of series) {
-    const reply = await nc.request(hotSubject(p), JSON.stringify({ ids: ids.map(seriesKey), start: 0, end: 8.64e15 }), { timeout: timeoutMs });
+    const reply = await nc.request(
+      hotSubject(p),
+      JSON.stringify({ ids: ids.map(seriesKey), start: 0, end: 8.64e15 }),
+      { timeout: timeoutMs },
+    );
     const err = reply.headers?.get('Ztsdb-Error');
     if (err) throw new Error(`partition ${p}: ${err}`);
     for (const s of decodeHotReply(reply.data).series) {
-      out.set(s.id, Array.from(s.timestamps, (t, i) => [t, s.values[i]!] as [number, number]));
+      out.set(
+        s.id,
+        Array.from(s.timestamps, (t, i) => [t, s.values[i]!] as [number, number]),
+      );
     }
   }
   return out;
@@ -109,12 +128,16 @@ export function diff(pub: TestPublisher, actual: Map<bigint, Array<[number, numb
       const have = new Set(got.map((e) => e[0]));
       const missing = expected.filter((e) => !have.has(e[0])).map((e) => e[0]);
       const extra = got.filter((e) => !want.has(e[0])).map((e) => e[0]);
-      problems.push(`${seriesKey(id)}: ${got.length} points, want ${expected.length} (missing ${missing.slice(0, 5).join(',')}…×${missing.length}; extra ×${extra.length})`);
+      problems.push(
+        `${seriesKey(id)}: ${got.length} points, want ${expected.length} (missing ${missing.slice(0, 5).join(',')}…×${missing.length}; extra ×${extra.length})`,
+      );
       continue;
     }
     for (let i = 0; i < expected.length; i++) {
       if (got[i]![0] !== expected[i]![0] || !Object.is(got[i]![1], expected[i]![1])) {
-        problems.push(`${seriesKey(id)}: point ${i} is ${JSON.stringify(got[i])}, want ${JSON.stringify(expected[i])}`);
+        problems.push(
+          `${seriesKey(id)}: point ${i} is ${JSON.stringify(got[i])}, want ${JSON.stringify(expected[i])}`,
+        );
         break;
       }
     }
@@ -123,7 +146,12 @@ export function diff(pub: TestPublisher, actual: Map<bigint, Array<[number, numb
 }
 
 /** Waits until the ingestors answer exactly what was acknowledged; fails with the differences. */
-export async function expectExactlyAcked(nc: NatsConnection, pub: TestPublisher, series: Map<number, bigint[]>, timeoutMs = 15_000): Promise<void> {
+export async function expectExactlyAcked(
+  nc: NatsConnection,
+  pub: TestPublisher,
+  series: Map<number, bigint[]>,
+  timeoutMs = 15_000,
+): Promise<void> {
   let last: string[] = ['never answered'];
   try {
     await waitFor(
@@ -140,7 +168,9 @@ export async function expectExactlyAcked(nc: NatsConnection, pub: TestPublisher,
       200,
     );
   } catch {
-    throw new Error(`hot data differs from the acknowledged samples:\n${last.slice(0, 10).join('\n')}`);
+    throw new Error(
+      `hot data differs from the acknowledged samples:\n${last.slice(0, 10).join('\n')}`,
+    );
   }
 }
 
@@ -159,7 +189,11 @@ export async function connectTo(url: string): Promise<NatsConnection> {
   return connect({ servers: url, maxReconnectAttempts: -1, reconnectTimeWait: 100 });
 }
 
-export function ingestorEnv(natsUrl: string, dataDir: string, extra: Record<string, string> = {}): Record<string, string> {
+export function ingestorEnv(
+  natsUrl: string,
+  dataDir: string,
+  extra: Record<string, string> = {},
+): Record<string, string> {
   return {
     NATS_URL: natsUrl,
     ZTSDB_DATA_DIR: dataDir,

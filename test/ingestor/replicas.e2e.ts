@@ -3,7 +3,15 @@ import { join } from 'node:path';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { NatsServer, tempDir, waitFor } from '@ztsdb/testing';
 import { stopAllZtsdb, ZtsdbProcess } from '../support/ztsdb-process';
-import { connectTo, expectExactlyAcked, ingestorEnv, leaseOwners, makeSeries, queryHot, TestPublisher } from './ingest-fixture';
+import {
+  connectTo,
+  expectExactlyAcked,
+  ingestorEnv,
+  leaseOwners,
+  makeSeries,
+  queryHot,
+  TestPublisher,
+} from './ingest-fixture';
 
 const TTL = 2000;
 
@@ -26,15 +34,28 @@ describe('two ingestor replicas', () => {
   });
 
   const spread = async (ids: string[]) =>
-    waitFor(async () => {
-      const owners = [...(await leaseOwners(nc)).values()];
-      return ids.every((id) => owners.filter((o) => o === id).length === 4 / ids.length) ? owners : undefined;
-    }, `partitions spread evenly over ${ids.join(', ')}`, 15_000, 100);
+    waitFor(
+      async () => {
+        const owners = [...(await leaseOwners(nc)).values()];
+        return ids.every((id) => owners.filter((o) => o === id).length === 4 / ids.length)
+          ? owners
+          : undefined;
+      },
+      `partitions spread evenly over ${ids.join(', ')}`,
+      15_000,
+      100,
+    );
 
   it('spread partitions; when one is killed and its disk lost, the other takes its partitions within the lease TTL', async () => {
     const series = makeSeries(48);
-    const a = ZtsdbProcess.start(['ingestor'], ingestorEnv(server.url, dataA.path, { ZTSDB_INGESTOR_ID: 'a' }));
-    ZtsdbProcess.start(['ingestor'], ingestorEnv(server.url, dataB.path, { ZTSDB_INGESTOR_ID: 'b' }));
+    const a = ZtsdbProcess.start(
+      ['ingestor'],
+      ingestorEnv(server.url, dataA.path, { ZTSDB_INGESTOR_ID: 'a' }),
+    );
+    ZtsdbProcess.start(
+      ['ingestor'],
+      ingestorEnv(server.url, dataB.path, { ZTSDB_INGESTOR_ID: 'b' }),
+    );
     await spread(['a', 'b']);
     const pub = new TestPublisher(nc, series, 10);
     pub.start();
@@ -42,9 +63,19 @@ describe('two ingestor replicas', () => {
     await a.stop('SIGKILL');
     const killedAt = Date.now();
     rmSync(join(dataA.path, 'wal'), { recursive: true, force: true });
-    await waitFor(async () => [...(await leaseOwners(nc)).values()].every((o) => o === 'b'), 'b to own every partition', 10_000, 50);
+    await waitFor(
+      async () => [...(await leaseOwners(nc)).values()].every((o) => o === 'b'),
+      'b to own every partition',
+      10_000,
+      50,
+    );
     // Served again: every partition answers hot queries.
-    await waitFor(async () => (await queryHot(nc, series, 500)).size === 48, 'every partition to answer', 10_000, 50);
+    await waitFor(
+      async () => (await queryHot(nc, series, 500)).size === 48,
+      'every partition to answer',
+      10_000,
+      50,
+    );
     const takeoverMs = Date.now() - killedAt;
     await new Promise((r) => setTimeout(r, 500));
     await pub.stop();
@@ -55,15 +86,28 @@ describe('two ingestor replicas', () => {
 
   it('a replica that joins gets half; one stopped gracefully hands its partitions over at once, without a gap', async () => {
     const series = makeSeries(48, 1000);
-    const c = ZtsdbProcess.start(['ingestor'], ingestorEnv(server.url, dataC.path, { ZTSDB_INGESTOR_ID: 'c' }));
+    const c = ZtsdbProcess.start(
+      ['ingestor'],
+      ingestorEnv(server.url, dataC.path, { ZTSDB_INGESTOR_ID: 'c' }),
+    );
     await spread(['b', 'c']);
     const pub = new TestPublisher(nc, series, 10);
     pub.start();
     await new Promise((r) => setTimeout(r, 800));
     const stopAt = Date.now();
     expect(await c.stop('SIGTERM')).toBe(0);
-    await waitFor(async () => [...(await leaseOwners(nc)).values()].every((o) => o === 'b'), 'b to own every partition', 10_000, 20);
-    await waitFor(async () => (await queryHot(nc, series, 500)).size === 48, 'every partition to answer', 10_000, 20);
+    await waitFor(
+      async () => [...(await leaseOwners(nc)).values()].every((o) => o === 'b'),
+      'b to own every partition',
+      10_000,
+      20,
+    );
+    await waitFor(
+      async () => (await queryHot(nc, series, 500)).size === 48,
+      'every partition to answer',
+      10_000,
+      20,
+    );
     const handoverMs = Date.now() - stopAt;
     await new Promise((r) => setTimeout(r, 500));
     await pub.stop();

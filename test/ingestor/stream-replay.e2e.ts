@@ -3,7 +3,13 @@ import { join } from 'node:path';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { NatsServer, tempDir, waitFor } from '@ztsdb/testing';
 import { stopAllZtsdb, ZtsdbProcess } from '../support/ztsdb-process';
-import { connectTo, expectExactlyAcked, ingestorEnv, makeSeries, TestPublisher } from './ingest-fixture';
+import {
+  connectTo,
+  expectExactlyAcked,
+  ingestorEnv,
+  makeSeries,
+  TestPublisher,
+} from './ingest-fixture';
 
 // A takeover from the stream writes no WAL copy of the replayed batches; it
 // snapshots once caught up. A kill at any moment of it (or just after, once
@@ -41,12 +47,22 @@ describe('takeover from the stream', () => {
       await new Promise((r) => setTimeout(r, 300 + Math.random() * 900));
     }
     // Kill once the replay has ended (the log is whole again: snapshot, then WAL writes), keep the disk.
-    await waitFor(async () => (ingestor.output.match(/serving \(state from stream/g) ?? []).length === 4, 'the replays to end', 20_000, 50);
+    await waitFor(
+      async () => (ingestor.output.match(/serving \(state from stream/g) ?? []).length === 4,
+      'the replays to end',
+      20_000,
+      50,
+    );
     await new Promise((r) => setTimeout(r, 300 + Math.random() * 300));
     await ingestor.stop('SIGKILL');
     logs.push(ingestor.output);
     ingestor = ZtsdbProcess.start(['ingestor'], env);
-    await waitFor(async () => (ingestor.output.match(/serving \(state from/g) ?? []).length === 4, 'the restart to serve', 20_000, 50);
+    await waitFor(
+      async () => (ingestor.output.match(/serving \(state from/g) ?? []).length === 4,
+      'the restart to serve',
+      20_000,
+      50,
+    );
     await new Promise((r) => setTimeout(r, 300));
     await pub.stop();
     expect(pub.ackedBatches).toBeGreaterThan(50);

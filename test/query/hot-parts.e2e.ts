@@ -22,7 +22,9 @@ function makeSeries(count: number, points: number, firstId = 1n): SeriesPoints[]
 }
 
 /** A HotQuery over in-memory series: the points of each asked id in [start, end]. */
-function memoryQuery(all: SeriesPoints[]): (ids: bigint[], start: number, end: number) => SeriesPoints[] {
+function memoryQuery(
+  all: SeriesPoints[],
+): (ids: bigint[], start: number, end: number) => SeriesPoints[] {
   const byId = new Map(all.map((s) => [s.id, s]));
   return (ids, start, end) =>
     ids.map((id) => {
@@ -46,7 +48,11 @@ function countInboxMessages(nc: NatsConnection): { count: () => number; stop: ()
 const sorted = (l: SeriesPoints[]): SeriesPoints[] => [...l].sort((a, b) => (a.id < b.id ? -1 : 1));
 const bytes = (a: Float64Array): Buffer => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
 /** Series as comparable text: id and the exact bytes of both columns (fast for megabytes). */
-const digest = (l: SeriesPoints[]): string[] => sorted(l).map((s) => `${s.id}:${bytes(s.timestamps).toString('base64')}:${bytes(s.values).toString('base64')}`);
+const digest = (l: SeriesPoints[]): string[] =>
+  sorted(l).map(
+    (s) =>
+      `${s.id}:${bytes(s.timestamps).toString('base64')}:${bytes(s.values).toString('base64')}`,
+  );
 
 describe('hot replies larger than max_payload', () => {
   it('arrive complete through a server with a 64 KiB max_payload', async () => {
@@ -67,7 +73,11 @@ describe('hot replies larger than max_payload', () => {
       await owner.flush();
       expect(spy.count()).toBeGreaterThanOrEqual(18);
       // A range that cuts every series.
-      const part = await client.fetch(new Map([[1, all.map((s) => s.id)]]), T0 + 100_000, T0 + 199_000);
+      const part = await client.fetch(
+        new Map([[1, all.map((s) => s.id)]]),
+        T0 + 100_000,
+        T0 + 199_000,
+      );
       expect(part.missing).toEqual([]);
       expect(part.series.map((s) => s.timestamps.length)).toEqual(all.map(() => 100));
       expect(part.series[7]!.values[0]).toBe(7e6 + 100 + 0.5);
@@ -108,11 +118,20 @@ describe('hot replies larger than max_payload', () => {
         const answer = await client.fetch(new Map([[2, all.map((s) => s.id)]]), T0, T0 + 3_600_000);
         expect(answer.missing).toEqual([]);
         expect(digest(answer.series)).toEqual(digest(all));
-        const thin = await client.fetch(new Map([[2, all.map((s) => s.id)]]), T0, T0 + 3_599_000, 60_000);
+        const thin = await client.fetch(
+          new Map([[2, all.map((s) => s.id)]]),
+          T0,
+          T0 + 3_599_000,
+          60_000,
+        );
         expect(thin.missing).toEqual([]);
         // Instants T0, T0+60 s, …: one point each (the one exactly at the instant).
         expect(thin.series.map((s) => s.timestamps.length)).toEqual(all.map(() => 60));
-        expect([...thin.series[0]!.timestamps.subarray(0, 3)]).toEqual([T0, T0 + 60_000, T0 + 120_000]);
+        expect([...thin.series[0]!.timestamps.subarray(0, 3)]).toEqual([
+          T0,
+          T0 + 60_000,
+          T0 + 120_000,
+        ]);
       } finally {
         client.close();
         responder.stop();
@@ -141,7 +160,14 @@ describe('hot replies larger than max_payload', () => {
           T0,
           T0 + 3_600_000,
         );
-        expect(answer.missing).toEqual([{ partition: 3, reason: expect.stringMatching(/^1 of \d+ reply parts not received within 400 ms \(missing parts 2\)$/) }]);
+        expect(answer.missing).toEqual([
+          {
+            partition: 3,
+            reason: expect.stringMatching(
+              /^1 of \d+ reply parts not received within 400 ms \(missing parts 2\)$/,
+            ),
+          },
+        ]);
         expect(answer.series.map((s) => s.id).sort()).toEqual([9000n, 9001n]);
       } finally {
         client.close();
@@ -159,8 +185,13 @@ describe('hot replies larger than max_payload', () => {
       // A request the owner must refuse: too small a maxBytes.
       const refused = await new Promise<string | undefined>((resolve) => {
         asker
-          .request(hotSubject(6), JSON.stringify({ ids: [], start: 0, end: 1, maxBytes: 8 }), { timeout: 2000 })
-          .then((m) => resolve(m.headers?.get('Ztsdb-Error')), () => resolve(undefined));
+          .request(hotSubject(6), JSON.stringify({ ids: [], start: 0, end: 1, maxBytes: 8 }), {
+            timeout: 2000,
+          })
+          .then(
+            (m) => resolve(m.headers?.get('Ztsdb-Error')),
+            () => resolve(undefined),
+          );
       });
       expect(refused).toMatch(/maxBytes/);
       try {
@@ -177,7 +208,9 @@ describe('hot replies larger than max_payload', () => {
           { partition: 4, reason: 'no ingestor owns it' },
           { partition: 5, reason: 'no answer within 300 ms' },
         ]);
-        expect(answer.series).toEqual([{ id: 3n, timestamps: new Float64Array(0), values: new Float64Array(0) }]);
+        expect(answer.series).toEqual([
+          { id: 3n, timestamps: new Float64Array(0), values: new Float64Array(0) },
+        ]);
       } finally {
         client.close();
         silent.unsubscribe();

@@ -8,7 +8,10 @@ import { chunkMessageId, encodeChunkMessage } from '@ztsdb/wire';
 /** Registers a series in KV ztsdb_series as a producer does. */
 export async function registerSeries(t: Topology, name: string, labels: Labels): Promise<bigint> {
   const id = seriesId(name);
-  await t.series.put(seriesKey(id), JSON.stringify({ id: seriesKey(id), name, labels, active: true, updatedMs: Date.now() }));
+  await t.series.put(
+    seriesKey(id),
+    JSON.stringify({ id: seriesKey(id), name, labels, active: true, updatedMs: Date.now() }),
+  );
   return id;
 }
 
@@ -28,7 +31,14 @@ export async function publishChunks(
   let n = 0;
   for (let i = from; i < to; i += perChunk) {
     const j = Math.min(to, i + perChunk);
-    const m = { partition, seriesId: id, minT: ts[i]!, maxT: ts[j - 1]!, count: j - i, chunk: encodeChunk(ts, vs, i, j) };
+    const m = {
+      partition,
+      seriesId: id,
+      minT: ts[i]!,
+      maxT: ts[j - 1]!,
+      count: j - i,
+      chunk: encodeChunk(ts, vs, i, j),
+    };
     await js.publish(chunksSubject(partition), encodeChunkMessage(m), { msgID: chunkMessageId(m) });
     n++;
   }

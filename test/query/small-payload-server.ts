@@ -24,7 +24,10 @@ export class SmallPayloadServer {
 
   static async start(maxPayload: number): Promise<SmallPayloadServer> {
     const binary = findNatsServer();
-    if (!binary) throw new Error('nats-server was not found on PATH. Install it (Debian/Ubuntu: apt-get install nats-server).');
+    if (!binary)
+      throw new Error(
+        'nats-server was not found on PATH. Install it (Debian/Ubuntu: apt-get install nats-server).',
+      );
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ztsdb-nats-small-'));
     const port = await freePort();
     const conf = path.join(dir, 'server.conf');

@@ -9,10 +9,19 @@ export const CLIENT_COMMANDS = ['import', 'query', 'series', 'top'] as const;
 export type ClientCommand = (typeof CLIENT_COMMANDS)[number];
 
 /** Runs a client command against NATS_URL; returns the exit code. */
-export async function runClient(command: ClientCommand, argv: string[], settings: Settings, log: (m: string) => void): Promise<number> {
+export async function runClient(
+  command: ClientCommand,
+  argv: string[],
+  settings: Settings,
+  log: (m: string) => void,
+): Promise<number> {
   const args = parseArgs(argv, ['json', 'once']);
   const out = (s: string): void => void process.stdout.write(s);
-  const nc = await connectWithRetry({ url: settings.NATS_URL, name: `ztsdb-${command}`, initialTimeoutMs: 5000 });
+  const nc = await connectWithRetry({
+    url: settings.NATS_URL,
+    name: `ztsdb-${command}`,
+    initialTimeoutMs: 5000,
+  });
   try {
     switch (command) {
       case 'import': {
@@ -28,7 +37,14 @@ export async function runClient(command: ClientCommand, argv: string[], settings
         }
         const topo = await ensureTopology(nc);
         const partitions = await resolvePartitions(topo.config, settings.ZTSDB_PARTITIONS, log);
-        const s = await importFile(nc, topo.series, partitions, file, (l) => process.stderr.write(`${file}: ${l}\n`), format);
+        const s = await importFile(
+          nc,
+          topo.series,
+          partitions,
+          file,
+          (l) => process.stderr.write(`${file}: ${l}\n`),
+          format,
+        );
         const rate = s.seconds > 0 ? Math.round(s.samples / s.seconds) : s.samples;
         log(
           `imported ${s.samples} samples of ${s.series} series (${s.newSeries} new) from ${s.lines} lines in ${s.seconds.toFixed(1)} s (${rate} samples/s); ${s.badLines} bad lines`,

@@ -6,7 +6,13 @@ import type { KV } from '@nats-io/kv';
 import { samplesSubject } from '@ztsdb/bus';
 import { partitionOf, seriesId, seriesKey } from '@ztsdb/model';
 import { encodeSampleBatch, sampleBatchMsgId } from '@ztsdb/wire';
-import { detectFormat, parseCsvLine, parsePromLine, type ParsedSample, type ParseResult } from './import-parsers';
+import {
+  detectFormat,
+  parseCsvLine,
+  parsePromLine,
+  type ParsedSample,
+  type ParseResult,
+} from './import-parsers';
 import { ProgressBar } from './progress-bar';
 
 const BATCH = 8192;
@@ -49,7 +55,12 @@ export async function importFile(
   const producerId = randomBytes(8).readBigUInt64LE();
   let sequence = 0n;
   const known = new Map<string, { id: bigint; partition: number }>();
-  const cols: Column[] = Array.from({ length: partitions }, () => ({ ids: new BigUint64Array(BATCH), ts: new Float64Array(BATCH), vs: new Float64Array(BATCH), n: 0 }));
+  const cols: Column[] = Array.from({ length: partitions }, () => ({
+    ids: new BigUint64Array(BATCH),
+    ts: new Float64Array(BATCH),
+    vs: new Float64Array(BATCH),
+    n: 0,
+  }));
   const inflight = new Set<Promise<unknown>>();
   let failure: Error | undefined;
   const track = (p: Promise<unknown>): void => {
@@ -72,12 +83,25 @@ export async function importFile(
     const header = { partition: p, producerId, sequence: ++sequence };
     const data = encodeSampleBatch(header, c.ids, c.ts, c.vs, c.n);
     c.n = 0;
-    track(js.publish(samplesSubject(p), data, { msgID: sampleBatchMsgId(header), timeout: 30_000 }));
+    track(
+      js.publish(samplesSubject(p), data, { msgID: sampleBatchMsgId(header), timeout: 30_000 }),
+    );
   };
 
-  const summary: ImportSummary = { lines: 0, samples: 0, series: 0, newSeries: 0, badLines: 0, seconds: 0 };
+  const summary: ImportSummary = {
+    lines: 0,
+    samples: 0,
+    series: 0,
+    newSeries: 0,
+    badLines: 0,
+    seconds: 0,
+  };
   const bar = new ProgressBar(size, 'import');
-  let parse: ((l: string) => ParseResult) | undefined = format ? (format === 'csv' ? parseCsvLine : parsePromLine) : undefined;
+  let parse: ((l: string) => ParseResult) | undefined = format
+    ? format === 'csv'
+      ? parseCsvLine
+      : parsePromLine
+    : undefined;
   const registrations: Array<Promise<unknown>> = [];
 
   const take = (s: ParsedSample): void => {
@@ -92,7 +116,16 @@ export async function importFile(
         seriesKv.get(key).then((cur) => {
           if (cur && cur.operation === 'PUT' && cur.length > 0) return;
           summary.newSeries++;
-          return seriesKv.put(key, JSON.stringify({ id: key, name: s.name, labels: s.labels(), active: true, updatedMs: Date.now() }));
+          return seriesKv.put(
+            key,
+            JSON.stringify({
+              id: key,
+              name: s.name,
+              labels: s.labels(),
+              active: true,
+              updatedMs: Date.now(),
+            }),
+          );
         }),
       );
     }
@@ -121,7 +154,11 @@ export async function importFile(
   for await (const chunk of stream as AsyncIterable<string>) {
     bytes += Buffer.byteLength(chunk);
     const text = rest + chunk;
-    if (!parse) parse = detectFormat(text.slice(0, 4096).split('\n').slice(0, 20), file) === 'csv' ? parseCsvLine : parsePromLine;
+    if (!parse)
+      parse =
+        detectFormat(text.slice(0, 4096).split('\n').slice(0, 20), file) === 'csv'
+          ? parseCsvLine
+          : parsePromLine;
     let start = 0;
     for (;;) {
       const nl = text.indexOf('\n', start);
@@ -134,15 +171,23 @@ export async function importFile(
       await Promise.all(registrations.splice(0));
     }
     await drainTo(IN_FLIGHT);
-    bar.update(bytes, `${summary.samples.toLocaleString('en-US')} samples, ${summary.series} series`);
+    bar.update(
+      bytes,
+      `${summary.samples.toLocaleString('en-US')} samples, ${summary.series} series`,
+    );
   }
   if (rest.length > 0 && parse) handle(rest);
   await Promise.all(registrations.splice(0));
   for (let p = 0; p < partitions; p++) flush(p);
   await drainTo(0);
-  bar.update(size, `${summary.samples.toLocaleString('en-US')} samples, ${summary.series} series`, true);
+  bar.update(
+    size,
+    `${summary.samples.toLocaleString('en-US')} samples, ${summary.series} series`,
+    true,
+  );
   bar.done();
-  if (summary.badLines > MAX_REPORTED) report(`… and ${summary.badLines - MAX_REPORTED} more bad lines`);
+  if (summary.badLines > MAX_REPORTED)
+    report(`… and ${summary.badLines - MAX_REPORTED} more bad lines`);
   summary.seconds = (Date.now() - started) / 1000;
   return summary;
 }

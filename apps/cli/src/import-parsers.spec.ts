@@ -3,8 +3,15 @@ import { detectFormat, parseCsvLine, parsePromLine } from './import-parsers';
 describe('import parsers', () => {
   it('reads CSV lines and names what is wrong', () => {
     const ok = parseCsvLine('container.cpu.usage.abc123def456,1700000000000,12.5');
-    expect(ok).toMatchObject({ name: 'container.cpu.usage.abc123def456', timestamp: 1_700_000_000_000, value: 12.5 });
-    expect(ok && 'labels' in ok && ok.labels()).toEqual({ __name__: 'container_cpu_usage', container_id: 'abc123def456' });
+    expect(ok).toMatchObject({
+      name: 'container.cpu.usage.abc123def456',
+      timestamp: 1_700_000_000_000,
+      value: 12.5,
+    });
+    expect(ok && 'labels' in ok && ok.labels()).toEqual({
+      __name__: 'container_cpu_usage',
+      container_id: 'abc123def456',
+    });
     expect(parseCsvLine('series,timestamp_ms,value')).toBeNull();
     expect(parseCsvLine('')).toBeNull();
     expect(parseCsvLine('a,1,NaN')).toMatchObject({ value: NaN });
@@ -15,10 +22,22 @@ describe('import parsers', () => {
   });
 
   it('reads Prometheus text with timestamps', () => {
-    const r = parsePromLine('container_cpu_usage{container_id="abc123def456",container_name="web \\"1\\""} 3.5 1700000000000');
-    expect(r).toMatchObject({ name: 'container.cpu.usage.abc123def456', timestamp: 1_700_000_000_000, value: 3.5 });
-    expect(r && 'labels' in r && r.labels()).toEqual({ __name__: 'container_cpu_usage', container_id: 'abc123def456', container_name: 'web "1"' });
-    expect(parsePromLine('http_requests{code="200",method="get"} 7 1')).toMatchObject({ name: 'http_requests{code="200",method="get"}' });
+    const r = parsePromLine(
+      'container_cpu_usage{container_id="abc123def456",container_name="web \\"1\\""} 3.5 1700000000000',
+    );
+    expect(r).toMatchObject({
+      name: 'container.cpu.usage.abc123def456',
+      timestamp: 1_700_000_000_000,
+      value: 3.5,
+    });
+    expect(r && 'labels' in r && r.labels()).toEqual({
+      __name__: 'container_cpu_usage',
+      container_id: 'abc123def456',
+      container_name: 'web "1"',
+    });
+    expect(parsePromLine('http_requests{code="200",method="get"} 7 1')).toMatchObject({
+      name: 'http_requests{code="200",method="get"}',
+    });
     expect(parsePromLine('up 1 5')).toMatchObject({ name: 'up', value: 1, timestamp: 5 });
     expect(parsePromLine('# HELP up x')).toBeNull();
     expect(parsePromLine('up 1')).toEqual({ error: expect.stringMatching(/no timestamp/) });

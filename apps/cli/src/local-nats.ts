@@ -27,7 +27,9 @@ export async function ensureLocalNats(
   const host = u.hostname;
   const port = Number(u.port || 4222);
   if (!['127.0.0.1', 'localhost', '::1', '[::1]'].includes(host)) {
-    throw new NatsUnavailableError(`no NATS server answers at ${url}, and it is not a local address ztsdb could start one on`);
+    throw new NatsUnavailableError(
+      `no NATS server answers at ${url}, and it is not a local address ztsdb could start one on`,
+    );
   }
   const binary = findBinary(binaryPath);
   if (!binary) {
@@ -39,14 +41,19 @@ export async function ensureLocalNats(
   const storeDir = join(dataDir, 'nats');
   mkdirSync(storeDir, { recursive: true });
   log(`no NATS server at ${url}; starting ${binary} -js with its store in ${storeDir}`);
-  const child = spawn(binary, ['-a', host === 'localhost' ? '127.0.0.1' : host, '-p', String(port), '-js', '-sd', storeDir], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const child = spawn(
+    binary,
+    ['-a', host === 'localhost' ? '127.0.0.1' : host, '-p', String(port), '-js', '-sd', storeDir],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
   const deadline = Date.now() + 10_000;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new NatsUnavailableError(`nats-server exited with ${child.exitCode}: ${stderr}`);
+    if (child.exitCode !== null)
+      throw new NatsUnavailableError(`nats-server exited with ${child.exitCode}: ${stderr}`);
     if (await natsAnswers(url, 500)) return child;
     await new Promise((r) => setTimeout(r, 100));
   }

@@ -20,7 +20,9 @@ async function run(argv: string[]): Promise<number> {
     return 0;
   }
   // `ztsdb query` alone is the service; with arguments it is the client command.
-  const client = CLIENT_COMMANDS.includes(command as ClientCommand) && !(command === 'query' && argv.length === 1);
+  const client =
+    CLIENT_COMMANDS.includes(command as ClientCommand) &&
+    !(command === 'query' && argv.length === 1);
   if (command !== 'all' && !client && !SERVICES.includes(command as ServiceName)) {
     process.stderr.write(`ztsdb: unknown command ${JSON.stringify(command)}\n\n${USAGE}`);
     return 2;
@@ -41,7 +43,12 @@ async function run(argv: string[]): Promise<number> {
   let nats: ChildProcess | undefined;
   if (command === 'all') {
     try {
-      nats = await ensureLocalNats(settings.NATS_URL, settings.ZTSDB_DATA_DIR, settings.ZTSDB_NATS_SERVER, log);
+      nats = await ensureLocalNats(
+        settings.NATS_URL,
+        settings.ZTSDB_DATA_DIR,
+        settings.ZTSDB_NATS_SERVER,
+        log,
+      );
     } catch (e) {
       if (e instanceof NatsUnavailableError) {
         log(e.message);
@@ -56,7 +63,8 @@ async function run(argv: string[]): Promise<number> {
   const stop = async (code: number) => {
     if (stopping) return;
     stopping = true;
-    for (const app of apps.reverse()) await app.close().catch((e: Error) => log(`while stopping: ${e.message}`));
+    for (const app of apps.reverse())
+      await app.close().catch((e: Error) => log(`while stopping: ${e.message}`));
     if (nats && nats.exitCode === null) {
       const exited = new Promise((r) => nats!.once('exit', r));
       nats.kill('SIGTERM');
@@ -76,7 +84,8 @@ async function run(argv: string[]): Promise<number> {
     await stop(1);
     return 1;
   }
-  if (command === 'all' || command === 'query') log(`serving HTTP on http://${settings.ZTSDB_HTTP_ADDR}`);
+  if (command === 'all' || command === 'query')
+    log(`serving HTTP on http://${settings.ZTSDB_HTTP_ADDR}`);
   return -1; // keep running until a signal
 }
 

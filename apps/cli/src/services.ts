@@ -10,7 +10,10 @@ export type ServiceName = 'collector' | 'ingestor' | 'compactor' | 'query';
 /** Services in start order: consumers before producers, so nothing waits unanswered. */
 export const ALL_SERVICES: ServiceName[] = ['ingestor', 'compactor', 'query', 'collector'];
 
-export async function startService(name: ServiceName, settings: Settings): Promise<INestApplicationContext> {
+export async function startService(
+  name: ServiceName,
+  settings: Settings,
+): Promise<INestApplicationContext> {
   switch (name) {
     case 'collector':
       return bootstrapCollector(settings);

@@ -28,31 +28,59 @@ interface Row {
 
 /** The latest value of each of the top metrics per container, from the database. */
 export async function topRows(nc: NatsConnection, windowMs = 30_000): Promise<Row[]> {
-  const answer = await askQuery(nc, { match: COLUMNS.map((c) => c.metric), start: `-${windowMs}ms`, end: 'now' }, 5000);
+  const answer = await askQuery(
+    nc,
+    { match: COLUMNS.map((c) => c.metric), start: `-${windowMs}ms`, end: 'now' },
+    5000,
+  );
   const rows = new Map<string, Row>();
-  for (const r of answer.result as Array<{ labels: Record<string, string>; points: Array<[number, number]> }>) {
+  for (const r of answer.result as Array<{
+    labels: Record<string, string>;
+    points: Array<[number, number]>;
+  }>) {
     const last = r.points[r.points.length - 1];
     if (!last) continue;
     const id = r.labels.container_id ?? r.labels.__name__ ?? '?';
     let row = rows.get(id);
-    if (!row) rows.set(id, (row = { id, name: r.labels.container_name ?? id, values: COLUMNS.map(() => undefined) }));
+    if (!row)
+      rows.set(
+        id,
+        (row = { id, name: r.labels.container_name ?? id, values: COLUMNS.map(() => undefined) }),
+      );
     const col = COLUMNS.findIndex((c) => c.metric === r.labels.__name__);
     if (col >= 0 && typeof last[1] === 'number') row.values[col] = last[1];
   }
-  return [...rows.values()].sort((a, b) => (b.values[0] ?? -1) - (a.values[0] ?? -1) || a.name.localeCompare(b.name));
+  return [...rows.values()].sort(
+    (a, b) => (b.values[0] ?? -1) - (a.values[0] ?? -1) || a.name.localeCompare(b.name),
+  );
 }
 
 export function renderTop(rows: Row[], width = 120): string {
   const head = ['CONTAINER ID', 'NAME', ...COLUMNS.map((c) => c.head)];
-  const body = rows.map((r) => [r.id, r.name.slice(0, 28), ...r.values.map((v, i) => (v === undefined ? '-' : COLUMNS[i]!.fmt(v)))]);
+  const body = rows.map((r) => [
+    r.id,
+    r.name.slice(0, 28),
+    ...r.values.map((v, i) => (v === undefined ? '-' : COLUMNS[i]!.fmt(v))),
+  ]);
   const all = [head, ...body];
   const w = head.map((_, i) => Math.max(...all.map((r) => r[i]!.length)));
-  const line = (r: string[]) => r.map((c, i) => (i < 2 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join('  ').slice(0, width);
-  return all.map(line).join('\n') + `\n\n${rows.length} containers · ${new Date().toISOString()} · q or Ctrl-C quits\n`;
+  const line = (r: string[]) =>
+    r
+      .map((c, i) => (i < 2 ? c.padEnd(w[i]!) : c.padStart(w[i]!)))
+      .join('  ')
+      .slice(0, width);
+  return (
+    all.map(line).join('\n') +
+    `\n\n${rows.length} containers · ${new Date().toISOString()} · q or Ctrl-C quits\n`
+  );
 }
 
 /** `ztsdb top`: a live table like `docker stats`, refreshed every second, until q or Ctrl-C. */
-export async function topCommand(nc: NatsConnection, once: boolean, out: (s: string) => void): Promise<void> {
+export async function topCommand(
+  nc: NatsConnection,
+  once: boolean,
+  out: (s: string) => void,
+): Promise<void> {
   if (once) {
     out(renderTop(await topRows(nc)));
     return;

@@ -9,11 +9,26 @@ export interface OutgoingBatch {
   points: number;
 }
 
-const published = processMetrics.counter('ztsdb_collector_published_batches_total', 'Sample batches acknowledged by JetStream.');
-const publishedPoints = processMetrics.counter('ztsdb_collector_published_points_total', 'Points in acknowledged batches.');
-const dropped = processMetrics.counter('ztsdb_collector_dropped_batches_total', 'Batches dropped because the backlog was full while NATS was unreachable.');
-const droppedPoints = processMetrics.counter('ztsdb_collector_dropped_points_total', 'Points in dropped batches.');
-const backlogGauge = processMetrics.gauge('ztsdb_collector_backlog_batches', 'Batches waiting to be acknowledged.');
+const published = processMetrics.counter(
+  'ztsdb_collector_published_batches_total',
+  'Sample batches acknowledged by JetStream.',
+);
+const publishedPoints = processMetrics.counter(
+  'ztsdb_collector_published_points_total',
+  'Points in acknowledged batches.',
+);
+const dropped = processMetrics.counter(
+  'ztsdb_collector_dropped_batches_total',
+  'Batches dropped because the backlog was full while NATS was unreachable.',
+);
+const droppedPoints = processMetrics.counter(
+  'ztsdb_collector_dropped_points_total',
+  'Points in dropped batches.',
+);
+const backlogGauge = processMetrics.gauge(
+  'ztsdb_collector_backlog_batches',
+  'Batches waiting to be acknowledged.',
+);
 
 /**
  * Publishes batches in order with `Nats-Msg-Id`, keeping a bounded backlog
@@ -57,7 +72,8 @@ export class BatchPublisher {
   /** Waits until the backlog is empty or `timeoutMs` passes. */
   async flush(timeoutMs = 5000): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;
-    while (this.backlog.length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    while (this.backlog.length > 0 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 20));
     return this.backlog.length === 0;
   }
 
@@ -82,7 +98,9 @@ export class BatchPublisher {
       } catch (e) {
         if (!this.failing) {
           this.failing = true;
-          this.log.warn(`cannot publish to ${b.subject} (${(e as Error).message}); keeping up to ${this.maxBacklog} batches and retrying`);
+          this.log.warn(
+            `cannot publish to ${b.subject} (${(e as Error).message}); keeping up to ${this.maxBacklog} batches and retrying`,
+          );
         }
         await new Promise((r) => setTimeout(r, this.retryDelayMs));
       }

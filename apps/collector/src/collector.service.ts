@@ -1,5 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import { samplesSubject } from '@ztsdb/bus';
 import type { Settings } from '@ztsdb/config';
 import { processMetrics } from '@ztsdb/metrics';
@@ -12,8 +18,14 @@ import { SeriesRegistrar } from './series-registrar';
 import { createMetricSource } from './source-factory';
 
 const ticks = processMetrics.counter('ztsdb_collector_ticks_total', 'Collection ticks run.');
-const tickErrors = processMetrics.counter('ztsdb_collector_tick_errors_total', 'Ticks whose collection failed.');
-const containersGauge = processMetrics.gauge('ztsdb_collector_containers', 'Containers seen in the last tick.');
+const tickErrors = processMetrics.counter(
+  'ztsdb_collector_tick_errors_total',
+  'Ticks whose collection failed.',
+);
+const containersGauge = processMetrics.gauge(
+  'ztsdb_collector_containers',
+  'Containers seen in the last tick.',
+);
 
 /**
  * Every ZTSDB_COLLECT_INTERVAL_MS: read the source, register new series,
@@ -75,12 +87,18 @@ export class CollectorService implements OnApplicationBootstrap, OnApplicationSh
         }
       }
       if (removed.length > 0) {
-        const gone = removed.flatMap((c) => this.builder.forget(c.id).map((r) => ({ ...r, container: c })));
+        const gone = removed.flatMap((c) =>
+          this.builder.forget(c.id).map((r) => ({ ...r, container: c })),
+        );
         this.registrar.markInactive(gone, tickMs);
       }
       await this.registrar.flush();
       for (const cols of this.builder.build(samples)) {
-        const header = { partition: cols.partition, producerId: this.producerId, sequence: this.sequence++ };
+        const header = {
+          partition: cols.partition,
+          producerId: this.producerId,
+          sequence: this.sequence++,
+        };
         this.publisher.enqueue({
           subject: samplesSubject(cols.partition),
           msgId: sampleBatchMsgId(header),

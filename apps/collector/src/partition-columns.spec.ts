@@ -7,8 +7,16 @@ describe('PartitionColumnsBuilder', () => {
   it('groups a tick by partition into columns', () => {
     const b = new PartitionColumnsBuilder(4);
     const cols = b.build([
-      { container: c, timestampMs: 1000, values: { 'container.cpu.usage': 12.5, 'container.memory.bytes': 4096 } },
-      { container: { id: '000000000001' }, timestampMs: 1000, values: { 'container.cpu.usage': 1 } },
+      {
+        container: c,
+        timestampMs: 1000,
+        values: { 'container.cpu.usage': 12.5, 'container.memory.bytes': 4096 },
+      },
+      {
+        container: { id: '000000000001' },
+        timestampMs: 1000,
+        values: { 'container.cpu.usage': 1 },
+      },
     ]);
     const total = cols.reduce((n, x) => n + x.count, 0);
     expect(total).toBe(3);
@@ -39,9 +47,18 @@ describe('PartitionColumnsBuilder', () => {
 
   it('forgets every series a container ever had, extra metrics included', () => {
     const b = new PartitionColumnsBuilder(4);
-    b.build([{ container: c, timestampMs: 1, values: { 'container.cpu.usage': 1, 'container.memory.mapped.bytes': 2 } }]);
+    b.build([
+      {
+        container: c,
+        timestampMs: 1,
+        values: { 'container.cpu.usage': 1, 'container.memory.mapped.bytes': 2 },
+      },
+    ]);
     const gone = b.forget(c.id);
-    expect(gone.map((r) => r.metric).sort()).toEqual(['container.cpu.usage', 'container.memory.mapped.bytes']);
+    expect(gone.map((r) => r.metric).sort()).toEqual([
+      'container.cpu.usage',
+      'container.memory.mapped.bytes',
+    ]);
     expect(b.forget(c.id)).toEqual([]);
   });
 });

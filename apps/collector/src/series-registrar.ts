@@ -17,14 +17,29 @@ export class SeriesRegistrar {
   note(name: string, id: bigint, metric: string, container: ContainerInfo, nowMs: number): void {
     const key = seriesKey(id);
     if (this.registered.has(key) || this.pending.has(key)) return;
-    this.pending.set(key, { id: key, name, labels: seriesLabels(metric, container), active: true, updatedMs: nowMs });
+    this.pending.set(key, {
+      id: key,
+      name,
+      labels: seriesLabels(metric, container),
+      active: true,
+      updatedMs: nowMs,
+    });
   }
 
-  markInactive(entries: Array<{ name: string; id: bigint; metric: string; container: ContainerInfo }>, nowMs: number): void {
+  markInactive(
+    entries: Array<{ name: string; id: bigint; metric: string; container: ContainerInfo }>,
+    nowMs: number,
+  ): void {
     for (const e of entries) {
       const key = seriesKey(e.id);
       this.registered.delete(key);
-      this.pending.set(key, { id: key, name: e.name, labels: seriesLabels(e.metric, e.container), active: false, updatedMs: nowMs });
+      this.pending.set(key, {
+        id: key,
+        name: e.name,
+        labels: seriesLabels(e.metric, e.container),
+        active: false,
+        updatedMs: nowMs,
+      });
     }
   }
 

@@ -107,9 +107,7 @@ export async function selectMetricSource(
         return new EbpfSource({ ...kernelOptions(settings, log), layout });
       }
       if (layout) {
-        log.warn(
-          `eBPF not available: ${probe.reason ?? problem}; using cgroupfs`,
-        );
+        log.warn(`eBPF not available: ${probe.reason ?? problem}; using cgroupfs`);
         return new CgroupfsSource({ ...kernelOptions(settings, log), layout });
       }
       log.warn(

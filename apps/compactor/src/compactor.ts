@@ -25,15 +25,23 @@ export class Compactor {
     private readonly js: JetStreamClient,
     private readonly opts: CompactorOptions,
   ) {
-    processMetrics.gaugeFn('ztsdb_compactor_files', 'Files in the compactor catalog, by tier and state.', () => {
-      const rows: Record<string, number> = {};
-      for (const f of this.catalog.all()) {
-        const state = f.supersededAtMs !== undefined || f.expiredAtMs !== undefined ? 'retired' : 'live';
-        const k = `${f.tier}/${state}`;
-        rows[k] = (rows[k] ?? 0) + 1;
-      }
-      return Object.entries(rows).map(([k, value]) => ({ labels: { tier: k.split('/')[0]!, state: k.split('/')[1]! }, value }));
-    });
+    processMetrics.gaugeFn(
+      'ztsdb_compactor_files',
+      'Files in the compactor catalog, by tier and state.',
+      () => {
+        const rows: Record<string, number> = {};
+        for (const f of this.catalog.all()) {
+          const state =
+            f.supersededAtMs !== undefined || f.expiredAtMs !== undefined ? 'retired' : 'live';
+          const k = `${f.tier}/${state}`;
+          rows[k] = (rows[k] ?? 0) + 1;
+        }
+        return Object.entries(rows).map(([k, value]) => ({
+          labels: { tier: k.split('/')[0]!, state: k.split('/')[1]! },
+          value,
+        }));
+      },
+    );
   }
 
   async start(): Promise<void> {
@@ -42,12 +50,20 @@ export class Compactor {
       onBadEvent: (seq, reason) => this.opts.warn(`manifest event ${seq} skipped: ${reason}`),
     }).start();
     const removed = removeUnrecorded(this.opts.dataDir, this.opts.partitions, this.catalog);
-    if (removed.length > 0) this.opts.log(`removed ${removed.length} unrecorded or partial file(s) left by an earlier run: ${removed.slice(0, 5).join(', ')}`);
+    if (removed.length > 0)
+      this.opts.log(
+        `removed ${removed.length} unrecorded or partial file(s) left by an earlier run: ${removed.slice(0, 5).join(', ')}`,
+      );
     const live = this.catalog.live();
     this.opts.log(
       `catalog: ${live.filter((f) => f.tier === 'warm').length} warm and ${live.filter((f) => f.tier === 'cold').length} cold files, ${this.catalog.retired().length} waiting for removal`,
     );
-    const manifest = new ManifestPublisher(this.js, this.catalog, this.opts.warn, () => this.closed || this.nc.isClosed());
+    const manifest = new ManifestPublisher(
+      this.js,
+      this.catalog,
+      this.opts.warn,
+      () => this.closed || this.nc.isClosed(),
+    );
     this.sink = new WarmSink(this.nc, this.js, this.catalog, manifest, this.opts);
     await this.sink.start();
     this.maintainer = new TierMaintainer(this.catalog, manifest, this.opts);

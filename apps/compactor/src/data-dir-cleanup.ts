@@ -10,7 +10,11 @@ import { coldDirOf, warmDirOf } from './compactor-options';
  * crash, never published). Files the catalog knows are kept. Returns what
  * was removed (relative paths).
  */
-export function removeUnrecorded(dataDir: string, partitions: number, catalog: FileCatalog): string[] {
+export function removeUnrecorded(
+  dataDir: string,
+  partitions: number,
+  catalog: FileCatalog,
+): string[] {
   const removed: string[] = [];
   for (let p = 0; p < partitions; p++) {
     for (const rel of [warmDirOf(p), coldDirOf(p)]) {

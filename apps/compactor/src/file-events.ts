@@ -24,6 +24,22 @@ export function addedEvent(
   return { kind, partition, file, ...sizeAndCrc(pieces), ...stats, ...extra, atMs };
 }
 
-export function removalEvent(kind: 'warm-removed' | 'expired', partition: number, file: string, atMs = Date.now()): ManifestEvent {
-  return { kind, partition, file, bytes: 0, crc32c: 0, minT: 0, maxT: 0, seriesCount: 0, points: 0, atMs };
+export function removalEvent(
+  kind: 'warm-removed' | 'expired',
+  partition: number,
+  file: string,
+  atMs = Date.now(),
+): ManifestEvent {
+  return {
+    kind,
+    partition,
+    file,
+    bytes: 0,
+    crc32c: 0,
+    minT: 0,
+    maxT: 0,
+    seriesCount: 0,
+    points: 0,
+    atMs,
+  };
 }

@@ -1,4 +1,9 @@
-import { DeliverPolicy, jetstream, jetstreamManager, type ConsumerMessages } from '@nats-io/jetstream';
+import {
+  DeliverPolicy,
+  jetstream,
+  jetstreamManager,
+  type ConsumerMessages,
+} from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { MANIFEST_WILDCARD, STREAM_MANIFEST } from '@ztsdb/bus';
 import type { FileCatalog } from '@ztsdb/tsdb';

@@ -22,12 +22,17 @@ export class ManifestPublisher {
     let delay = 100;
     for (;;) {
       try {
-        const ack = await this.js.publish(manifestSubject(e.partition), data, { msgID: manifestEventId(e), timeout: 5000 });
+        const ack = await this.js.publish(manifestSubject(e.partition), data, {
+          msgID: manifestEventId(e),
+          timeout: 5000,
+        });
         this.catalog.apply(e, ack.seq);
         return;
       } catch (err) {
         if (this.isClosed()) throw err;
-        this.warn(`cannot record ${e.kind} ${e.file} in the manifest (${(err as Error).message}); retrying`);
+        this.warn(
+          `cannot record ${e.kind} ${e.file} in the manifest (${(err as Error).message}); retrying`,
+        );
         await new Promise((r) => setTimeout(r, delay));
         delay = Math.min(delay * 2, 2000);
       }

@@ -18,13 +18,34 @@ import { coldDirOf, coldWindowOf, type CompactorOptions } from './compactor-opti
 import { addedEvent, removalEvent } from './file-events';
 import type { ManifestPublisher } from './manifest-publisher';
 
-const coldFiles = processMetrics.counter('ztsdb_compactor_cold_files_total', 'Cold files written and recorded.');
-const coldPoints = processMetrics.counter('ztsdb_compactor_cold_points_total', 'Points written into cold files.');
-const removedFiles = processMetrics.counter('ztsdb_compactor_removed_files_total', 'Superseded or expired files deleted after the grace period.');
-const expiredFiles = processMetrics.counter('ztsdb_compactor_expired_files_total', 'Cold files expired by retention.');
-const skipped = processMetrics.counter('ztsdb_compactor_skipped_total', 'Damaged chunks, blocks or files left out of a merge.');
-const mergeProgress = processMetrics.gauge('ztsdb_compactor_merge_progress', 'Fraction of the current warm → cold merge done, by partition (1 when idle).');
-const mergeWindowsLeft = processMetrics.gauge('ztsdb_compactor_merge_windows_pending', 'Cold windows still to write in the current merge, by partition.');
+const coldFiles = processMetrics.counter(
+  'ztsdb_compactor_cold_files_total',
+  'Cold files written and recorded.',
+);
+const coldPoints = processMetrics.counter(
+  'ztsdb_compactor_cold_points_total',
+  'Points written into cold files.',
+);
+const removedFiles = processMetrics.counter(
+  'ztsdb_compactor_removed_files_total',
+  'Superseded or expired files deleted after the grace period.',
+);
+const expiredFiles = processMetrics.counter(
+  'ztsdb_compactor_expired_files_total',
+  'Cold files expired by retention.',
+);
+const skipped = processMetrics.counter(
+  'ztsdb_compactor_skipped_total',
+  'Damaged chunks, blocks or files left out of a merge.',
+);
+const mergeProgress = processMetrics.gauge(
+  'ztsdb_compactor_merge_progress',
+  'Fraction of the current warm → cold merge done, by partition (1 when idle).',
+);
+const mergeWindowsLeft = processMetrics.gauge(
+  'ztsdb_compactor_merge_windows_pending',
+  'Cold windows still to write in the current merge, by partition.',
+);
 
 /**
  * The periodic work on files: warm → cold merges, retention, and deleting
@@ -60,7 +81,9 @@ export class TierMaintainer {
   tick(): Promise<void> {
     if (this.busy) return this.busy;
     this.busy = this.round()
-      .catch((e: Error) => this.opts.warn(`compaction round failed: ${e.stack ?? e.message}; will retry`))
+      .catch((e: Error) =>
+        this.opts.warn(`compaction round failed: ${e.stack ?? e.message}; will retry`),
+      )
       .finally(() => (this.busy = undefined));
     return this.busy;
   }
@@ -103,7 +126,9 @@ export class TierMaintainer {
       }
     }
     if (usable.length === 0) {
-      this.opts.warn(`partition ${p}: none of ${warm.length} warm files could be opened; they stay in place`);
+      this.opts.warn(
+        `partition ${p}: none of ${warm.length} warm files could be opened; they stay in place`,
+      );
       return;
     }
     const started = Date.now();
@@ -111,7 +136,9 @@ export class TierMaintainer {
       const byWindow = splitWarmByWindow(readers, this.opts.coldWindowMs, onSkip);
       const windows = [...byWindow.keys()].sort((a, b) => a - b);
       if (windows.length === 0) windows.push(NaN); // nothing intact: one empty-handed event still retires them
-      this.opts.log(`partition ${p}: merging ${usable.length} warm files into ${windows.length} cold window(s)`);
+      this.opts.log(
+        `partition ${p}: merging ${usable.length} warm files into ${windows.length} cold window(s)`,
+      );
       for (let i = 0; i < windows.length; i++) {
         const w = windows[i]!;
         mergeWindowsLeft.set(windows.length - i, label);
@@ -121,7 +148,9 @@ export class TierMaintainer {
           await this.recordEmptyMerge(p, usable);
           continue;
         }
-        const existing = this.catalog.live(p).filter((f) => f.tier === 'cold' && coldWindowOf(f.file) === w);
+        const existing = this.catalog
+          .live(p)
+          .filter((f) => f.tier === 'cold' && coldWindowOf(f.file) === w);
         const existingReaders: ColdReader[] = [];
         const existingNames: string[] = [];
         for (const f of existing) {
@@ -137,7 +166,10 @@ export class TierMaintainer {
           const gen = this.catalog.nextColdGen();
           this.catalog.reserveColdGen(gen);
           const file = `${coldDirOf(p)}/${coldFileName(w, gen)}`;
-          const pieces = encodeColdFile({ partition: p, windowStart: w, windowEnd: w + this.opts.coldWindowMs }, series);
+          const pieces = encodeColdFile(
+            { partition: p, windowStart: w, windowEnd: w + this.opts.coldWindowMs },
+            series,
+          );
           await writeFileAtomic(path.join(this.opts.dataDir, file), pieces);
           let minT = Infinity;
           let maxT = -Infinity;
@@ -145,14 +177,26 @@ export class TierMaintainer {
           for (const s of series) {
             points += s.timestamps.length;
             if (s.timestamps[0]! < minT) minT = s.timestamps[0]!;
-            if (s.timestamps[s.timestamps.length - 1]! > maxT) maxT = s.timestamps[s.timestamps.length - 1]!;
+            if (s.timestamps[s.timestamps.length - 1]! > maxT)
+              maxT = s.timestamps[s.timestamps.length - 1]!;
           }
           // Only the last window's event retires the warm files: until then they still serve the other windows.
           const replaces = [...existingNames, ...(last ? usable : [])];
-          await this.manifest.record(addedEvent('cold-added', p, file, pieces, { minT, maxT, seriesCount: series.length, points }, { replaces }));
+          await this.manifest.record(
+            addedEvent(
+              'cold-added',
+              p,
+              file,
+              pieces,
+              { minT, maxT, seriesCount: series.length, points },
+              { replaces },
+            ),
+          );
           coldFiles.inc();
           coldPoints.inc({}, points);
-          this.opts.log(`partition ${p}: cold window ${new Date(w).toISOString()} written (${file}, ${points} points, ${i + 1}/${windows.length})`);
+          this.opts.log(
+            `partition ${p}: cold window ${new Date(w).toISOString()} written (${file}, ${points} points, ${i + 1}/${windows.length})`,
+          );
         } finally {
           for (const r of existingReaders) r.close();
         }
@@ -162,7 +206,9 @@ export class TierMaintainer {
       mergeProgress.set(1, label);
       mergeWindowsLeft.set(0, label);
     }
-    this.opts.log(`partition ${p}: merge of ${usable.length} warm files done in ${Date.now() - started} ms`);
+    this.opts.log(
+      `partition ${p}: merge of ${usable.length} warm files done in ${Date.now() - started} ms`,
+    );
   }
 
   /** Warm files with no intact chunk: an empty cold file of their own records that they are retired. */
@@ -172,7 +218,16 @@ export class TierMaintainer {
     const file = `${coldDirOf(p)}/${coldFileName(0, gen)}`;
     const pieces = encodeColdFile({ partition: p, windowStart: 0, windowEnd: 0 }, []);
     await writeFileAtomic(path.join(this.opts.dataDir, file), pieces);
-    await this.manifest.record(addedEvent('cold-added', p, file, pieces, { minT: 0, maxT: 0, seriesCount: 0, points: 0 }, { replaces: usable }));
+    await this.manifest.record(
+      addedEvent(
+        'cold-added',
+        p,
+        file,
+        pieces,
+        { minT: 0, maxT: 0, seriesCount: 0, points: 0 },
+        { replaces: usable },
+      ),
+    );
   }
 
   /** Cold files whose newest point is older than ZTSDB_RETENTION get an `expired` event. */

@@ -1,5 +1,12 @@
 import * as path from 'node:path';
-import { AckPolicy, DeliverPolicy, jetstreamManager, type Consumer, type JetStreamClient, type JsMsg } from '@nats-io/jetstream';
+import {
+  AckPolicy,
+  DeliverPolicy,
+  jetstreamManager,
+  type Consumer,
+  type JetStreamClient,
+  type JsMsg,
+} from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { CHUNKS_WILDCARD, publishDeadLetter, STREAM_CHUNKS } from '@ztsdb/bus';
 import { writeFileAtomic } from '@ztsdb/fileutil';
@@ -14,10 +21,22 @@ import type { ManifestPublisher } from './manifest-publisher';
 
 export const COMPACTOR_CONSUMER = 'ztsdb-compactor';
 
-const chunksIn = processMetrics.counter('ztsdb_compactor_chunks_total', 'Sealed chunks written into warm files.');
-const warmFiles = processMetrics.counter('ztsdb_compactor_warm_files_total', 'Warm segment files written and recorded.');
-const warmBytes = processMetrics.counter('ztsdb_compactor_warm_bytes_total', 'Bytes of warm segment files written.');
-const badChunks = processMetrics.counter('ztsdb_compactor_dead_letters_total', 'Chunk messages that could not be decoded, by reason.');
+const chunksIn = processMetrics.counter(
+  'ztsdb_compactor_chunks_total',
+  'Sealed chunks written into warm files.',
+);
+const warmFiles = processMetrics.counter(
+  'ztsdb_compactor_warm_files_total',
+  'Warm segment files written and recorded.',
+);
+const warmBytes = processMetrics.counter(
+  'ztsdb_compactor_warm_bytes_total',
+  'Bytes of warm segment files written.',
+);
+const badChunks = processMetrics.counter(
+  'ztsdb_compactor_dead_letters_total',
+  'Chunk messages that could not be decoded, by reason.',
+);
 
 /**
  * The durable consumer on `ztsdb.chunks.p.*`: fetches sealed chunks in
@@ -60,7 +79,9 @@ export class WarmSink {
       filter_subject: CHUNKS_WILDCARD,
       ack_wait: 120_000_000_000,
       max_ack_pending: this.opts.batchChunks * 4,
-      ...(startSeq !== undefined ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: startSeq } : { deliver_policy: DeliverPolicy.All }),
+      ...(startSeq !== undefined
+        ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: startSeq }
+        : { deliver_policy: DeliverPolicy.All }),
     });
     this.consumer = await this.js.consumers.get(STREAM_CHUNKS, COMPACTOR_CONSUMER);
     this.running = true;
@@ -75,7 +96,10 @@ export class WarmSink {
   private async run(): Promise<void> {
     while (this.running) {
       try {
-        const batch = await this.consumer.fetch({ max_messages: this.opts.batchChunks, expires: Math.max(1000, this.opts.flushMs) });
+        const batch = await this.consumer.fetch({
+          max_messages: this.opts.batchChunks,
+          expires: Math.max(1000, this.opts.flushMs),
+        });
         const msgs: JsMsg[] = [];
         for await (const m of batch) msgs.push(m);
         if (msgs.length > 0) await this.write(msgs);
@@ -94,17 +118,31 @@ export class WarmSink {
       let c;
       try {
         c = decodeChunkMessage(m.data);
-        if (c.partition >= this.opts.partitions) throw new Error(`partition ${c.partition} is not below ${this.opts.partitions}`);
+        if (c.partition >= this.opts.partitions)
+          throw new Error(`partition ${c.partition} is not below ${this.opts.partitions}`);
       } catch (e) {
         const reason = (e as { code?: string }).code ?? 'ZTSDB_BAD_CHUNK';
         badChunks.inc({ reason });
-        publishDeadLetter(this.nc, 'chunks', m.data, `${reason}: ${(e as Error).message}`, m.subject);
+        publishDeadLetter(
+          this.nc,
+          'chunks',
+          m.data,
+          `${reason}: ${(e as Error).message}`,
+          m.subject,
+        );
         m.term();
         continue;
       }
       let g = byPartition.get(c.partition);
       if (!g) byPartition.set(c.partition, (g = { chunks: [], msgs: [] }));
-      g.chunks.push({ seriesId: c.seriesId, minT: c.minT, maxT: c.maxT, count: c.count, version: m.seq, bytes: c.chunk });
+      g.chunks.push({
+        seriesId: c.seriesId,
+        minT: c.minT,
+        maxT: c.maxT,
+        count: c.count,
+        version: m.seq,
+        bytes: c.chunk,
+      });
       g.msgs.push(m);
     }
     for (const [partition, g] of [...byPartition].sort((a, b) => a[0] - b[0])) {
@@ -123,9 +161,21 @@ export class WarmSink {
         points += c.count;
         series.add(c.seriesId);
       }
-      const event = addedEvent('warm-added', partition, file, pieces, { minT, maxT, seriesCount: series.size, points }, {
-        chunks: g.chunks.map((c) => ({ id: seriesKey(c.seriesId), minT: c.minT, maxT: c.maxT, count: c.count })),
-      });
+      const event = addedEvent(
+        'warm-added',
+        partition,
+        file,
+        pieces,
+        { minT, maxT, seriesCount: series.size, points },
+        {
+          chunks: g.chunks.map((c) => ({
+            id: seriesKey(c.seriesId),
+            minT: c.minT,
+            maxT: c.maxT,
+            count: c.count,
+          })),
+        },
+      );
       await this.manifest.record(event);
       for (const m of g.msgs) m.ack();
       chunksIn.inc({}, g.chunks.length);

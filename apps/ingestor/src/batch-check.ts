@@ -19,9 +19,17 @@ export interface BatchLimits {
  * on the two 32-bit halves: no BigInt per sample) and every timestamp.
  * Returns `[code, message]` for the first problem, or undefined.
  */
-export function checkBatch(batch: SampleBatch, partition: number, limits: BatchLimits, nowMs: number): [string, string] | undefined {
+export function checkBatch(
+  batch: SampleBatch,
+  partition: number,
+  limits: BatchLimits,
+  nowMs: number,
+): [string, string] | undefined {
   if (batch.partition !== partition) {
-    return [REASON_WRONG_PARTITION, `batch for partition ${batch.partition} arrived on partition ${partition}`];
+    return [
+      REASON_WRONG_PARTITION,
+      `batch for partition ${batch.partition} arrived on partition ${partition}`,
+    ];
   }
   const n = batch.count;
   const p = limits.partitions;
@@ -43,7 +51,10 @@ export function checkBatch(batch: SampleBatch, partition: number, limits: BatchL
       part = ((hi >>> 16) * f48 + (hi & 0xffff) * f32 + (lo >>> 16) * f16 + (lo & 0xffff)) % p;
     }
     if (part !== partition) {
-      return [REASON_WRONG_PARTITION, `series ${ids[i]!.toString(16).padStart(16, '0')} (point ${i}) belongs to partition ${part}, not ${partition}`];
+      return [
+        REASON_WRONG_PARTITION,
+        `series ${ids[i]!.toString(16).padStart(16, '0')} (point ${i}) belongs to partition ${part}, not ${partition}`,
+      ];
     }
   }
   const lo = limits.minTimestampMs;
@@ -52,7 +63,10 @@ export function checkBatch(batch: SampleBatch, partition: number, limits: BatchL
   for (let i = 0; i < n; i++) {
     const t = ts[i]!;
     if (!(t >= lo && t <= hi)) {
-      return [REASON_ABSURD_TIMESTAMP, `point ${i} has timestamp ${t}, outside [${lo}, now + ${limits.maxFutureMs} ms]`];
+      return [
+        REASON_ABSURD_TIMESTAMP,
+        `point ${i} has timestamp ${t}, outside [${lo}, now + ${limits.maxFutureMs} ms]`,
+      ];
     }
   }
   return undefined;

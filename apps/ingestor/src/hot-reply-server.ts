@@ -50,9 +50,17 @@ export class HotReplyServer {
         let parts: Uint8Array[];
         try {
           const req = parseHotRequest(msg.data);
-          let series = this.query(req.ids.map((k) => parseSeriesKey(k)!), req.start, req.end);
-          if (req.step !== undefined) series = series.map((s) => thinToSteps(s, req.start, req.end, req.step!));
-          const limit = Math.min(this.nc.info?.max_payload ?? DEFAULT_MAX_PAYLOAD, req.maxBytes ?? Infinity);
+          let series = this.query(
+            req.ids.map((k) => parseSeriesKey(k)!),
+            req.start,
+            req.end,
+          );
+          if (req.step !== undefined)
+            series = series.map((s) => thinToSteps(s, req.start, req.end, req.step!));
+          const limit = Math.min(
+            this.nc.info?.max_payload ?? DEFAULT_MAX_PAYLOAD,
+            req.maxBytes ?? Infinity,
+          );
           parts = encodeHotReplyParts({ partition: this.partition, series }, limit);
         } catch (e) {
           const h = headers();
@@ -80,21 +88,37 @@ export function parseHotRequest(data: Uint8Array): HotRequest {
     throw new Error('hot request is not JSON');
   }
   const r = body as Partial<HotRequest>;
-  if (!Array.isArray(r.ids) || !r.ids.every((k) => typeof k === 'string' && parseSeriesKey(k) !== undefined)) {
+  if (
+    !Array.isArray(r.ids) ||
+    !r.ids.every((k) => typeof k === 'string' && parseSeriesKey(k) !== undefined)
+  ) {
     throw new Error('hot request needs "ids": an array of 16-hex series keys');
   }
-  if (r.ids.length > HOT_MAX_SERIES) throw new Error(`hot request names ${r.ids.length} series; at most ${HOT_MAX_SERIES}`);
-  if (typeof r.start !== 'number' || typeof r.end !== 'number' || Number.isNaN(r.start) || Number.isNaN(r.end)) {
+  if (r.ids.length > HOT_MAX_SERIES)
+    throw new Error(`hot request names ${r.ids.length} series; at most ${HOT_MAX_SERIES}`);
+  if (
+    typeof r.start !== 'number' ||
+    typeof r.end !== 'number' ||
+    Number.isNaN(r.start) ||
+    Number.isNaN(r.end)
+  ) {
     throw new Error('hot request needs numeric "start" and "end"');
   }
   const out: HotRequest = { ids: r.ids, start: r.start, end: r.end };
   if (r.step !== undefined) {
-    if (typeof r.step !== 'number' || !Number.isFinite(r.step) || r.step <= 0) throw new Error('hot request "step" must be a positive number of ms');
+    if (typeof r.step !== 'number' || !Number.isFinite(r.step) || r.step <= 0)
+      throw new Error('hot request "step" must be a positive number of ms');
     out.step = r.step;
   }
   if (r.maxBytes !== undefined) {
-    if (typeof r.maxBytes !== 'number' || !Number.isInteger(r.maxBytes) || r.maxBytes < HOT_REPLY_MIN_PART_BYTES) {
-      throw new Error(`hot request "maxBytes" must be an integer of at least ${HOT_REPLY_MIN_PART_BYTES}`);
+    if (
+      typeof r.maxBytes !== 'number' ||
+      !Number.isInteger(r.maxBytes) ||
+      r.maxBytes < HOT_REPLY_MIN_PART_BYTES
+    ) {
+      throw new Error(
+        `hot request "maxBytes" must be an integer of at least ${HOT_REPLY_MIN_PART_BYTES}`,
+      );
     }
     out.maxBytes = r.maxBytes;
   }

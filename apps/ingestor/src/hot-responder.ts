@@ -9,6 +9,8 @@ export type { HotQuery, HotRequest } from './hot-reply-server';
 export class HotResponder extends HotReplyServer {
   constructor(nc: NatsConnection, partition: number, query: HotQuery) {
     const log = new Logger('ingestor');
-    super(nc, partition, query, (reason) => log.warn(`partition ${partition}: bad hot request: ${reason}`));
+    super(nc, partition, query, (reason) =>
+      log.warn(`partition ${partition}: bad hot request: ${reason}`),
+    );
   }
 }

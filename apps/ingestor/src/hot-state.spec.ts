@@ -145,14 +145,12 @@ describe('HotState', () => {
       }
       if (seq % 29 === 0 && taken.length > 0) {
         s.markWarm(
-          taken
-            .splice(0, 1 + rnd(taken.length))
-            .map((c) => ({
-              id: seriesKey(c.seriesId),
-              minT: c.minT,
-              maxT: c.maxT,
-              count: c.count,
-            })),
+          taken.splice(0, 1 + rnd(taken.length)).map((c) => ({
+            id: seriesKey(c.seriesId),
+            minT: c.minT,
+            maxT: c.maxT,
+            count: c.count,
+          })),
         );
       }
       if (seq % 5 === 0) check();

@@ -1,6 +1,13 @@
 import { decodeChunk } from '@ztsdb/chunkenc';
 import { seriesKey } from '@ztsdb/model';
-import { Head, clipRange, mergeLatestWins, type Points, type SealedChunk, type VersionedPoints } from '@ztsdb/tsdb';
+import {
+  Head,
+  clipRange,
+  mergeLatestWins,
+  type Points,
+  type SealedChunk,
+  type VersionedPoints,
+} from '@ztsdb/tsdb';
 import type { ManifestChunkRef } from '@ztsdb/wire';
 import { SeqCounts } from './seq-counts';
 
@@ -57,7 +64,8 @@ export class HotState {
     readonly maxChunkAgeMs: number,
     head?: Head,
   ) {
-    this.head = head ?? new Head({ partition, maxChunkAgeMs, outOfOrderWindowMs: Number.MAX_SAFE_INTEGER });
+    this.head =
+      head ?? new Head({ partition, maxChunkAgeMs, outOfOrderWindowMs: Number.MAX_SAFE_INTEGER });
   }
 
   /**
@@ -66,7 +74,14 @@ export class HotState {
    * the same order every tick skip the id lookups: the slots of its last
    * batch are reused when the id column is identical.
    */
-  apply(seq: number, ids: BigUint64Array, ts: Float64Array, vs: Float64Array, count: number, producer?: bigint): void {
+  apply(
+    seq: number,
+    ids: BigUint64Array,
+    ts: Float64Array,
+    vs: Float64Array,
+    count: number,
+    producer?: bigint,
+  ): void {
     const head = this.head;
     const series = head.series;
     const slots = producer === undefined ? undefined : this.slotsOf(producer, ids, count);
@@ -119,7 +134,8 @@ export class HotState {
     if (cached !== undefined && cached.ids.equals(bytes)) return cached.slots;
     const slots = new Int32Array(count);
     for (let i = 0; i < count; i++) slots[i] = this.head.getOrCreate(ids[i]!).slot;
-    if (this.slotCache.size >= MAX_SLOT_CACHE) this.slotCache.delete(this.slotCache.keys().next().value!);
+    if (this.slotCache.size >= MAX_SLOT_CACHE)
+      this.slotCache.delete(this.slotCache.keys().next().value!);
     this.slotCache.set(producer, { ids: Buffer.from(bytes), slots });
     return slots;
   }
@@ -207,7 +223,9 @@ export class HotState {
         continue;
       }
       const list = this.held.get(id);
-      const at = list ? list.findIndex((c) => c.minT === r.minT && c.maxT === r.maxT && c.count === r.count) : -1;
+      const at = list
+        ? list.findIndex((c) => c.minT === r.minT && c.maxT === r.maxT && c.count === r.count)
+        : -1;
       if (list && at >= 0) {
         const [c] = list.splice(at, 1);
         if (list.length === 0) this.held.delete(id);
@@ -224,7 +242,8 @@ export class HotState {
         dropped++;
       } else {
         this.warmBacklog.add(chunkRefId(r.id, r.minT, r.maxT, r.count));
-        if (this.warmBacklog.size > MAX_WARM_BACKLOG) this.warmBacklog.delete(this.warmBacklog.values().next().value!);
+        if (this.warmBacklog.size > MAX_WARM_BACKLOG)
+          this.warmBacklog.delete(this.warmBacklog.values().next().value!);
       }
     }
     return dropped;
@@ -234,7 +253,8 @@ export class HotState {
   read(id: bigint, start: number, end: number): Points {
     const parts: VersionedPoints[] = this.head.read(id, start, end);
     for (const c of this.held.get(id) ?? []) {
-      if (c.maxT >= start && c.minT <= end) parts.push(clipRange({ ...decodeChunk(c.bytes), version: c.version }, start, end));
+      if (c.maxT >= start && c.minT <= end)
+        parts.push(clipRange({ ...decodeChunk(c.bytes), version: c.version }, start, end));
     }
     return mergeLatestWins(parts);
   }
@@ -261,7 +281,8 @@ export class HotState {
       if (s.ooo !== null && s.ooo.count > 0) live = Math.min(live, this.oooFirst[s.slot]!);
     }
     let replayFrom = live;
-    for (const list of this.held.values()) for (const c of list) replayFrom = Math.min(replayFrom, c.firstSeq);
+    for (const list of this.held.values())
+      for (const c of list) replayFrom = Math.min(replayFrom, c.firstSeq);
     let sealedBelow = live;
     for (const c of this.unpublished) sealedBelow = Math.min(sealedBelow, c.firstSeq);
     return { replayFrom, sealedBelow, openPoints: this.head.openPoints };

@@ -13,7 +13,12 @@ function rng(seed: number): () => number {
   };
 }
 
-function randomPoints(r: () => number, start: number, end: number, n: number): { timestamps: Float64Array; values: Float64Array } {
+function randomPoints(
+  r: () => number,
+  start: number,
+  end: number,
+  n: number,
+): { timestamps: Float64Array; values: Float64Array } {
   const set = new Set<number>();
   for (let i = 0; i < n; i++) set.add(start + Math.floor(r() * (end - start + 1)));
   const timestamps = Float64Array.from([...set].sort((a, b) => a - b));
@@ -22,7 +27,11 @@ function randomPoints(r: () => number, start: number, end: number, n: number): {
 
 describe('thinToSteps', () => {
   it('keeps, for each instant, the last point at or before it', () => {
-    const s = { id: 1n, timestamps: Float64Array.of(0, 5, 9, 10, 11, 35, 70), values: Float64Array.of(1, 2, 3, 4, 5, 6, 7) };
+    const s = {
+      id: 1n,
+      timestamps: Float64Array.of(0, 5, 9, 10, 11, 35, 70),
+      values: Float64Array.of(1, 2, 3, 4, 5, 6, 7),
+    };
     const t = thinToSteps(s, 0, 60, 10);
     // instants 0,10,20,30,40,50,60: last at or before → 0, 10, 11 (20, 30), 35 (40..60); 70 is past the last instant.
     expect([...t.timestamps]).toEqual([0, 10, 11, 35]);
@@ -45,9 +54,27 @@ describe('thinToSteps', () => {
       const want = new Float64Array(grid.length);
       const got = new Float64Array(grid.length);
       const thin = thinToSteps(hot, start, end, step);
-      expect(thin.timestamps.length).toBeLessThanOrEqual(Math.min(hot.timestamps.length, grid.length));
-      sampleAtSteps(mergeLatestWins([{ ...warm, version: 1 }, { timestamps: hot.timestamps, values: hot.values, version: 2 }]), grid, lookback, want);
-      sampleAtSteps(mergeLatestWins([{ ...warm, version: 1 }, { timestamps: thin.timestamps, values: thin.values, version: 2 }]), grid, lookback, got);
+      expect(thin.timestamps.length).toBeLessThanOrEqual(
+        Math.min(hot.timestamps.length, grid.length),
+      );
+      sampleAtSteps(
+        mergeLatestWins([
+          { ...warm, version: 1 },
+          { timestamps: hot.timestamps, values: hot.values, version: 2 },
+        ]),
+        grid,
+        lookback,
+        want,
+      );
+      sampleAtSteps(
+        mergeLatestWins([
+          { ...warm, version: 1 },
+          { timestamps: thin.timestamps, values: thin.values, version: 2 },
+        ]),
+        grid,
+        lookback,
+        got,
+      );
       expect(got).toEqual(want);
     }
   });

@@ -10,7 +10,12 @@ import type { SeriesPoints } from '@ztsdb/wire';
  * Points after the last instant are left out too. Returns `s` when nothing
  * would be left out.
  */
-export function thinToSteps(s: SeriesPoints, start: number, end: number, step: number): SeriesPoints {
+export function thinToSteps(
+  s: SeriesPoints,
+  start: number,
+  end: number,
+  step: number,
+): SeriesPoints {
   const ts = s.timestamps;
   const n = ts.length;
   if (n === 0 || !(step > 0)) return s;

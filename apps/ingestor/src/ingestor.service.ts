@@ -1,5 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { STREAM_SAMPLES } from '@ztsdb/bus';
 import type { Settings } from '@ztsdb/config';
@@ -26,13 +32,37 @@ export class IngestorService implements OnApplicationBootstrap, OnApplicationShu
     private readonly nats: NatsClient,
     @Inject(SETTINGS) private readonly settings: Settings,
   ) {
-    this.memberId = settings.ZTSDB_INGESTOR_ID || `${settings.ZTSDB_HOST.replace(/[^A-Za-z0-9_-]/g, '_')}-${process.pid}-${randomBytes(3).toString('hex')}`;
-    const each = (f: (o: PartitionOwner) => number) => [...this.owners.values()].map((o) => ({ labels: { partition: String(o.partition) }, value: o.state ? f(o) : 0 }));
-    processMetrics.gaugeFn('ztsdb_ingestor_owned_partitions', 'Partitions this replica owns.', () => [{ value: this.owners.size }]);
-    processMetrics.gaugeFn('ztsdb_ingestor_series', 'Series held in memory, by partition.', () => each((o) => o.state.seriesCount));
-    processMetrics.gaugeFn('ztsdb_ingestor_points', 'Points in open chunks and out-of-order buffers, by partition.', () => each((o) => o.state.openPoints));
-    processMetrics.gaugeFn('ztsdb_ingestor_held_chunks', 'Sealed chunks held until a warm file has them, by partition.', () => each((o) => o.state.heldChunks));
-    processMetrics.gaugeFn('ztsdb_ingestor_applied_sequence', 'Last stream sequence applied, by partition.', () => each((o) => o.state.appliedSeq));
+    this.memberId =
+      settings.ZTSDB_INGESTOR_ID ||
+      `${settings.ZTSDB_HOST.replace(/[^A-Za-z0-9_-]/g, '_')}-${process.pid}-${randomBytes(3).toString('hex')}`;
+    const each = (f: (o: PartitionOwner) => number) =>
+      [...this.owners.values()].map((o) => ({
+        labels: { partition: String(o.partition) },
+        value: o.state ? f(o) : 0,
+      }));
+    processMetrics.gaugeFn(
+      'ztsdb_ingestor_owned_partitions',
+      'Partitions this replica owns.',
+      () => [{ value: this.owners.size }],
+    );
+    processMetrics.gaugeFn('ztsdb_ingestor_series', 'Series held in memory, by partition.', () =>
+      each((o) => o.state.seriesCount),
+    );
+    processMetrics.gaugeFn(
+      'ztsdb_ingestor_points',
+      'Points in open chunks and out-of-order buffers, by partition.',
+      () => each((o) => o.state.openPoints),
+    );
+    processMetrics.gaugeFn(
+      'ztsdb_ingestor_held_chunks',
+      'Sealed chunks held until a warm file has them, by partition.',
+      () => each((o) => o.state.heldChunks),
+    );
+    processMetrics.gaugeFn(
+      'ztsdb_ingestor_applied_sequence',
+      'Last stream sequence applied, by partition.',
+      () => each((o) => o.state.appliedSeq),
+    );
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -43,7 +73,13 @@ export class IngestorService implements OnApplicationBootstrap, OnApplicationShu
     const pinned = parsePinned(s.ZTSDB_INGESTOR_PARTITIONS, this.nats.partitions);
     this.leases = new LeaseManager(
       this.nats.topology.leases,
-      { memberId: this.memberId, host: s.ZTSDB_HOST, partitions: this.nats.partitions, ttlMs: s.ZTSDB_LEASE_TTL_MS, pinned },
+      {
+        memberId: this.memberId,
+        host: s.ZTSDB_HOST,
+        partitions: this.nats.partitions,
+        ttlMs: s.ZTSDB_LEASE_TTL_MS,
+        pinned,
+      },
       {
         acquired: async (p) => this.acquired(p),
         released: async (p, lost) => this.released(p, lost),
@@ -58,14 +94,25 @@ export class IngestorService implements OnApplicationBootstrap, OnApplicationShu
 
   private async acquired(p: number): Promise<void> {
     const s = this.settings;
-    const owner = new PartitionOwner(this.nats.nc, this.nats.js, this.jsm, this.nats.topology.config, this.memberId, {
-      partition: p,
-      dataDir: s.ZTSDB_DATA_DIR,
-      maxChunkAgeMs: s.ZTSDB_CHUNK_MAX_AGE,
-      snapshotIntervalMs: s.ZTSDB_INGESTOR_SNAPSHOT_INTERVAL,
-      checkpointIntervalMs: Math.max(200, Math.min(2000, Math.floor(s.ZTSDB_LEASE_TTL_MS / 2))),
-      limits: { partitions: this.nats.partitions, minTimestampMs: s.ZTSDB_MIN_TIMESTAMP_MS, maxFutureMs: s.ZTSDB_MAX_FUTURE },
-    });
+    const owner = new PartitionOwner(
+      this.nats.nc,
+      this.nats.js,
+      this.jsm,
+      this.nats.topology.config,
+      this.memberId,
+      {
+        partition: p,
+        dataDir: s.ZTSDB_DATA_DIR,
+        maxChunkAgeMs: s.ZTSDB_CHUNK_MAX_AGE,
+        snapshotIntervalMs: s.ZTSDB_INGESTOR_SNAPSHOT_INTERVAL,
+        checkpointIntervalMs: Math.max(200, Math.min(2000, Math.floor(s.ZTSDB_LEASE_TTL_MS / 2))),
+        limits: {
+          partitions: this.nats.partitions,
+          minTimestampMs: s.ZTSDB_MIN_TIMESTAMP_MS,
+          maxFutureMs: s.ZTSDB_MAX_FUTURE,
+        },
+      },
+    );
     this.owners.set(p, owner);
     this.log.log(`partition ${p}: lease acquired; taking over`);
     owner.start();

@@ -75,7 +75,11 @@ export class LeaseManager {
   }
 
   private value(): Uint8Array {
-    const v: LeaseValue = { owner: this.opts.memberId, host: this.opts.host, expiresAt: Date.now() + this.opts.ttlMs };
+    const v: LeaseValue = {
+      owner: this.opts.memberId,
+      host: this.opts.host,
+      expiresAt: Date.now() + this.opts.ttlMs,
+    };
     return new TextEncoder().encode(JSON.stringify(v));
   }
 
@@ -115,7 +119,8 @@ export class LeaseManager {
       let rev: number;
       try {
         if (!e || e.operation !== 'PUT') rev = await this.kv.create(leaseKey(p), this.value());
-        else if (this.lapsed(e) || this.mine(e)) rev = await this.kv.update(leaseKey(p), this.value(), e.revision);
+        else if (this.lapsed(e) || this.mine(e))
+          rev = await this.kv.update(leaseKey(p), this.value(), e.revision);
         else continue;
       } catch {
         continue; // another replica was quicker
@@ -180,13 +185,15 @@ export class LeaseManager {
     const held = this.ownedPartitions();
     const out = [...preferred];
     for (const p of held) if (out.length < target && !out.includes(p)) out.push(p);
-    for (let p = 0; p < this.opts.partitions && out.length < target; p++) if (!out.includes(p)) out.push(p);
+    for (let p = 0; p < this.opts.partitions && out.length < target; p++)
+      if (!out.includes(p)) out.push(p);
     return out.slice(0, target).sort((a, b) => a - b);
   }
 
   private acquireOrder(wanted: number[]): number[] {
     const rest: number[] = [];
-    if (!this.opts.pinned) for (let p = 0; p < this.opts.partitions; p++) if (!wanted.includes(p)) rest.push(p);
+    if (!this.opts.pinned)
+      for (let p = 0; p < this.opts.partitions; p++) if (!wanted.includes(p)) rest.push(p);
     return [...wanted, ...rest];
   }
 
@@ -205,7 +212,9 @@ export class LeaseManager {
   private async drop(p: number, lost: boolean): Promise<void> {
     this.owned.delete(p);
     this.renewedAt.delete(p);
-    await this.cb.released(p, lost).catch((e: Error) => this.log.error(`partition ${p}: while stopping: ${e.message}`));
+    await this.cb
+      .released(p, lost)
+      .catch((e: Error) => this.log.error(`partition ${p}: while stopping: ${e.message}`));
   }
 
   /** Graceful stop: hands every partition over at once and removes the membership. */

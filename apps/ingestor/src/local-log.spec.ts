@@ -8,7 +8,12 @@ const ids = [4n, 8n, 12n, 16n, 20n];
 
 function makeBatch(k: number): Uint8Array {
   const ts = ids.map((_, i) => T0 + k * 1000 - (k % 7 === 0 && i === 0 ? 5000 : 0));
-  return encodeSampleBatch({ partition: 0, producerId: 1n, sequence: BigInt(k) }, ids, ts, ts.map((t, i) => Math.sin(t + i)));
+  return encodeSampleBatch(
+    { partition: 0, producerId: 1n, sequence: BigInt(k) },
+    ids,
+    ts,
+    ts.map((t, i) => Math.sin(t + i)),
+  );
 }
 
 function apply(state: HotState, seq: number, bytes: Uint8Array): void {
@@ -73,7 +78,11 @@ describe('LocalLog (real LMDB)', () => {
       expect(Array.from(b.values)).toEqual(Array.from(a.values));
     }
     // Same chunks, same boundaries: the held lists agree chunk by chunk.
-    const key = (s: HotState) => s.heldList().map((c) => `${c.seriesId}:${c.minT}-${c.maxT}:${c.count}:${c.version}:${c.firstSeq}`).sort();
+    const key = (s: HotState) =>
+      s
+        .heldList()
+        .map((c) => `${c.seriesId}:${c.minT}-${c.maxT}:${c.count}:${c.version}:${c.firstSeq}`)
+        .sort();
     expect(key(got)).toEqual(key(live));
     await reopened.close();
   });

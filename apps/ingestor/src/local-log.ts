@@ -63,7 +63,10 @@ export class LocalLog {
 
   /** Queues a batch in this turn's transaction. */
   putBatch(seq: number, bytes: Uint8Array): Promise<boolean> {
-    return this.wal.put(walKey(seq, KIND_BATCH), Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+    return this.wal.put(
+      walKey(seq, KIND_BATCH),
+      Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+    );
   }
 
   putSkip(seq: number): Promise<boolean> {
@@ -117,7 +120,8 @@ export class LocalLog {
     }
     void this.meta.put(EXTRAS_KEY, encodeExtras(state, held));
     let last: Promise<boolean> = put;
-    for (const k of this.wal.getKeys({ end: walKey(state.appliedSeq + 1, 0), snapshot: false })) last = this.wal.remove(k);
+    for (const k of this.wal.getKeys({ end: walKey(state.appliedSeq + 1, 0), snapshot: false }))
+      last = this.wal.remove(k);
     await last;
     await this.meta.flushed;
   }
@@ -127,24 +131,44 @@ export class LocalLog {
    * undefined when the log holds nothing, or is damaged (the caller then
    * rebuilds from the stream).
    */
-  recover(partition: number, maxChunkAgeMs: number, onProblem: (why: string) => void): LocalRecovery | undefined {
+  recover(
+    partition: number,
+    maxChunkAgeMs: number,
+    onProblem: (why: string) => void,
+  ): LocalRecovery | undefined {
     let state: HotState;
     try {
-      const cp = getCheckpoint(this.meta, { partition, maxChunkAgeMs, outOfOrderWindowMs: Number.MAX_SAFE_INTEGER });
+      const cp = getCheckpoint(this.meta, {
+        partition,
+        maxChunkAgeMs,
+        outOfOrderWindowMs: Number.MAX_SAFE_INTEGER,
+      });
       const extrasBytes = this.meta.get(EXTRAS_KEY);
       if (cp && extrasBytes) {
         const extras = decodeExtras(extrasBytes);
         const held = cp.head.takeSealed();
-        if (held.length !== extras.firstSeqs.length || extras.open.length !== cp.head.series.length) throw new Error('snapshot parts disagree');
+        if (held.length !== extras.firstSeqs.length || extras.open.length !== cp.head.series.length)
+          throw new Error('snapshot parts disagree');
         state = new HotState(partition, maxChunkAgeMs, cp.head);
         state.restore(
           extras.appliedSeq,
           extras.open,
           extras.ooo,
-          held.map((c, i) => ({ ...c, firstSeq: extras.firstSeqs[i]!, published: extras.published[i] === 1 }) as HeldChunk),
+          held.map(
+            (c, i) =>
+              ({
+                ...c,
+                firstSeq: extras.firstSeqs[i]!,
+                published: extras.published[i] === 1,
+              }) as HeldChunk,
+          ),
         );
       } else {
-        state = new HotState(partition, maxChunkAgeMs, new Head({ partition, maxChunkAgeMs, outOfOrderWindowMs: Number.MAX_SAFE_INTEGER }));
+        state = new HotState(
+          partition,
+          maxChunkAgeMs,
+          new Head({ partition, maxChunkAgeMs, outOfOrderWindowMs: Number.MAX_SAFE_INTEGER }),
+        );
       }
     } catch (e) {
       onProblem(`snapshot in ${this.dir} is damaged: ${(e as Error).message}`);
@@ -153,7 +177,10 @@ export class LocalLog {
     let batches = 0;
     let points = 0;
     // From the snapshot's own sequence, kind 1: a seal marker written after the snapshot at the same sequence is replayed too.
-    for (const { key, value } of this.wal.getRange({ start: walKey(state.appliedSeq, KIND_SKIP), snapshot: false })) {
+    for (const { key, value } of this.wal.getRange({
+      start: walKey(state.appliedSeq, KIND_SKIP),
+      snapshot: false,
+    })) {
       const k = key as Uint8Array;
       const seq = keySeq(k);
       const kind = k[8];
@@ -209,9 +236,16 @@ function encodeExtras(state: HotState, held: HeldChunk[]): Buffer {
   return b;
 }
 
-function decodeExtras(b: Buffer): { appliedSeq: number; open: Float64Array; ooo: Float64Array; firstSeqs: Float64Array; published: Uint8Array } {
+function decodeExtras(b: Buffer): {
+  appliedSeq: number;
+  open: Float64Array;
+  ooo: Float64Array;
+  firstSeqs: Float64Array;
+  published: Uint8Array;
+} {
   if (b.length < 24 || b[0] !== EXTRAS_VERSION) throw new Error('bad ingest record header');
-  if (crc32c(b, 8, b.length) !== b.readUInt32LE(4)) throw new Error('ingest record CRC-32C mismatch');
+  if (crc32c(b, 8, b.length) !== b.readUInt32LE(4))
+    throw new Error('ingest record CRC-32C mismatch');
   const appliedSeq = b.readDoubleLE(8);
   const s = b.readUInt32LE(16);
   const k = b.readUInt32LE(20);

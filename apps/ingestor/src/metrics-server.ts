@@ -1,5 +1,11 @@
 import { createServer, type Server } from 'node:http';
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import type { Settings } from '@ztsdb/config';
 import { processMetrics } from '@ztsdb/metrics';
 import { SETTINGS } from '@ztsdb/platform';
@@ -22,7 +28,9 @@ export class MetricsServer implements OnApplicationBootstrap, OnApplicationShutd
     const port = Number(addr.slice(addr.lastIndexOf(':') + 1));
     this.server = createServer((req, res) => {
       if (req.url === '/metrics') {
-        res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(processMetrics.render());
+        res
+          .writeHead(200, { 'content-type': 'text/plain; version=0.0.4' })
+          .end(processMetrics.render());
       } else if (req.url === '/healthz') {
         res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
       } else {

@@ -9,7 +9,14 @@ import {
 } from '@nats-io/jetstream';
 import type { KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { chunksSubject, manifestSubject, publishDeadLetter, samplesSubject, STREAM_MANIFEST, STREAM_SAMPLES } from '@ztsdb/bus';
+import {
+  chunksSubject,
+  manifestSubject,
+  publishDeadLetter,
+  samplesSubject,
+  STREAM_MANIFEST,
+  STREAM_SAMPLES,
+} from '@ztsdb/bus';
 import { BUFFER_CAPACITY, DRAIN_BATCH } from '@ztsdb/tsdb';
 import {
   chunkMessageId,
@@ -126,7 +133,9 @@ export class PartitionOwner {
   /** Starts the takeover in the background; `ready` tells when it is done. */
   start(): void {
     this.ready = this.takeOver();
-    this.ready.catch((e: Error) => this.log.error(`partition ${this.partition}: takeover failed: ${e.message}`));
+    this.ready.catch((e: Error) =>
+      this.log.error(`partition ${this.partition}: takeover failed: ${e.message}`),
+    );
   }
 
   private async takeOver(): Promise<void> {
@@ -145,7 +154,9 @@ export class PartitionOwner {
         this.log.warn(`partition ${p}: checkpoint in KV is not JSON; replaying the whole stream`);
       }
     }
-    const local = this.wal.recover(p, this.opts.maxChunkAgeMs, (why) => this.log.warn(`partition ${p}: ${why}; rebuilding from the stream`));
+    const local = this.wal.recover(p, this.opts.maxChunkAgeMs, (why) =>
+      this.log.warn(`partition ${p}: ${why}; rebuilding from the stream`),
+    );
     if (local && local.state.appliedSeq + 1 >= replayFrom) {
       this.state = local.state;
       this.source = 'wal';
@@ -171,7 +182,9 @@ export class PartitionOwner {
     // Catch up with what the stream holds now before serving queries: a
     // taken-over partition answers with everything that was acknowledged.
     while (!this.stopping && !this.caughtUp) {
-      const ci = await this.jsm.consumers.info(STREAM_SAMPLES, consumerName(p)).catch(() => undefined);
+      const ci = await this.jsm.consumers
+        .info(STREAM_SAMPLES, consumerName(p))
+        .catch(() => undefined);
       if (ci && ci.num_pending === 0 && ci.num_ack_pending === 0) break;
       await new Promise((r) => setTimeout(r, 10));
     }
@@ -268,7 +281,9 @@ export class PartitionOwner {
         await this.openConsumer(this.receivedSeq + 1);
         return;
       } catch (e) {
-        this.log.warn(`partition ${this.partition}: cannot re-create the consumer: ${(e as Error).message}`);
+        this.log.warn(
+          `partition ${this.partition}: cannot re-create the consumer: ${(e as Error).message}`,
+        );
         await new Promise((r) => setTimeout(r, delay));
       }
     }
@@ -308,12 +323,17 @@ export class PartitionOwner {
       batch = decodeSampleBatch(m.data);
       reason = checkBatch(batch, this.partition, this.opts.limits, Date.now());
     } catch (e) {
-      reason = [e instanceof WireDecodeError ? e.code : 'ZTSDB_DECODE_FAILED', (e as Error).message];
+      reason = [
+        e instanceof WireDecodeError ? e.code : 'ZTSDB_DECODE_FAILED',
+        (e as Error).message,
+      ];
     }
     if (reason) {
       batch = null;
       metrics.deadLetters.inc({ reason: reason[0] });
-      this.log.warn(`partition ${this.partition}: message ${seq} on ${m.subject} sent to the DLQ: ${reason[0]}: ${reason[1]}`);
+      this.log.warn(
+        `partition ${this.partition}: message ${seq} on ${m.subject} sent to the DLQ: ${reason[0]}: ${reason[1]}`,
+      );
       publishDeadLetter(this.nc, 'samples', m.data, `${reason[0]}: ${reason[1]}`, m.subject);
       if (!this.replaying) this.lastPut = this.wal.putSkip(seq);
     } else {
@@ -414,7 +434,11 @@ export class PartitionOwner {
         chunks.map(async (c) => {
           try {
             const ref = { seriesId: c.seriesId, minT: c.minT, maxT: c.maxT, count: c.count };
-            await this.js.publish(subject, encodeChunkMessage({ partition: this.partition, ...ref, chunk: c.bytes }), { msgID: chunkMessageId(ref) });
+            await this.js.publish(
+              subject,
+              encodeChunkMessage({ partition: this.partition, ...ref, chunk: c.bytes }),
+              { msgID: chunkMessageId(ref) },
+            );
             c.published = true;
             metrics.chunksPublished.inc({ partition: String(this.partition) });
           } catch {
@@ -424,7 +448,9 @@ export class PartitionOwner {
       );
       if (failed.length > 0) {
         this.state.requeue(failed);
-        this.log.warn(`partition ${this.partition}: ${failed.length} sealed chunks not published yet; retrying`);
+        this.log.warn(
+          `partition ${this.partition}: ${failed.length} sealed chunks not published yet; retrying`,
+        );
         await new Promise((r) => setTimeout(r, 1000));
       }
     }
@@ -433,12 +459,17 @@ export class PartitionOwner {
   private startTimers(): void {
     const every = (ms: number, fn: () => unknown) => {
       const t = setInterval(() => {
-        if (!this.stopping) void Promise.resolve(fn()).catch((e: Error) => this.log.warn(`partition ${this.partition}: ${e.message}`));
+        if (!this.stopping)
+          void Promise.resolve(fn()).catch((e: Error) =>
+            this.log.warn(`partition ${this.partition}: ${e.message}`),
+          );
       }, ms);
       t.unref();
       this.timers.push(t);
     };
-    every(Math.max(100, Math.min(5000, Math.floor(this.opts.maxChunkAgeMs / 10))), () => this.sealByAge());
+    every(Math.max(100, Math.min(5000, Math.floor(this.opts.maxChunkAgeMs / 10))), () =>
+      this.sealByAge(),
+    );
     every(this.opts.checkpointIntervalMs, () => this.writeCheckpoint());
     every(this.opts.snapshotIntervalMs, () => this.snapshot());
   }
@@ -456,7 +487,9 @@ export class PartitionOwner {
   private snapshot(): Promise<void> {
     if (this.snapshotting) return this.snapshotting;
     this.drainAll();
-    this.snapshotting = this.wal.snapshot(this.state).finally(() => (this.snapshotting = undefined));
+    this.snapshotting = this.wal
+      .snapshot(this.state)
+      .finally(() => (this.snapshotting = undefined));
     return this.snapshotting;
   }
 
@@ -467,7 +500,12 @@ export class PartitionOwner {
     const sealedBelow = this.state.sealedBelowSeq();
     const key = `${replayFrom}/${sealedBelow}`;
     if (key === this.lastCheckpoint) return;
-    const cp: PartitionCheckpoint = { replayFrom, sealedBelow, owner: this.memberId, atMs: Date.now() };
+    const cp: PartitionCheckpoint = {
+      replayFrom,
+      sealedBelow,
+      owner: this.memberId,
+      atMs: Date.now(),
+    };
     await this.config.put(checkpointKey(this.partition), JSON.stringify(cp));
     this.lastCheckpoint = key;
   }
@@ -475,7 +513,10 @@ export class PartitionOwner {
   private async followManifest(): Promise<void> {
     const p = this.partition;
     try {
-      const consumer = await this.js.consumers.get(STREAM_MANIFEST, { filter_subjects: manifestSubject(p), deliver_policy: DeliverPolicy.All });
+      const consumer = await this.js.consumers.get(STREAM_MANIFEST, {
+        filter_subjects: manifestSubject(p),
+        deliver_policy: DeliverPolicy.All,
+      });
       this.manifest = await consumer.consume();
       for await (const m of this.manifest) {
         try {
@@ -484,11 +525,14 @@ export class PartitionOwner {
           const dropped = this.state.markWarm(e.chunks);
           if (dropped > 0) metrics.chunksDropped.inc({ partition: String(p) }, dropped);
         } catch (err) {
-          this.log.warn(`partition ${p}: manifest event ${m.seq} skipped: ${(err as Error).message}`);
+          this.log.warn(
+            `partition ${p}: manifest event ${m.seq} skipped: ${(err as Error).message}`,
+          );
         }
       }
     } catch (e) {
-      if (!this.stopping) this.log.warn(`partition ${p}: not following the manifest: ${(e as Error).message}`);
+      if (!this.stopping)
+        this.log.warn(`partition ${p}: not following the manifest: ${(e as Error).message}`);
     }
   }
 
@@ -511,8 +555,15 @@ export class PartitionOwner {
     if (this.state && this.wal) {
       this.drainAll();
       await this.snapshotting?.catch(() => undefined);
-      await this.wal.snapshot(this.state).catch((e: Error) => this.log.warn(`partition ${this.partition}: snapshot failed: ${e.message}`));
-      if (handover) await this.writeCheckpoint().catch((e: Error) => this.log.warn(`partition ${this.partition}: checkpoint failed: ${e.message}`));
+      await this.wal
+        .snapshot(this.state)
+        .catch((e: Error) =>
+          this.log.warn(`partition ${this.partition}: snapshot failed: ${e.message}`),
+        );
+      if (handover)
+        await this.writeCheckpoint().catch((e: Error) =>
+          this.log.warn(`partition ${this.partition}: checkpoint failed: ${e.message}`),
+        );
     }
     await this.wal?.close().catch(() => undefined);
   }

@@ -30,7 +30,10 @@ export function parsePinned(text: string, partitions: number): number[] | undefi
   const list = [...new Set(text.split(',').map((x) => Number(x.trim())))].sort((a, b) => a - b);
   const bad = list.filter((p) => !Number.isInteger(p) || p < 0 || p >= partitions);
   if (bad.length > 0) {
-    throw new InvalidInputError('ZTSDB_BAD_SETTINGS', `ZTSDB_INGESTOR_PARTITIONS names ${bad.join(',')}, but this deployment has partitions 0..${partitions - 1}`);
+    throw new InvalidInputError(
+      'ZTSDB_BAD_SETTINGS',
+      `ZTSDB_INGESTOR_PARTITIONS names ${bad.join(',')}, but this deployment has partitions 0..${partitions - 1}`,
+    );
   }
   return list;
 }

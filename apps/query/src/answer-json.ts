@@ -69,7 +69,20 @@ export function pointsJson(p: Points): string {
         hiText = String(h);
       }
       const lo = t - h * 1e6;
-      tText = hiText + (lo >= 1e5 ? '' : lo >= 1e4 ? '0' : lo >= 1e3 ? '00' : lo >= 100 ? '000' : lo >= 10 ? '0000' : '00000') + lo;
+      tText =
+        hiText +
+        (lo >= 1e5
+          ? ''
+          : lo >= 1e4
+            ? '0'
+            : lo >= 1e3
+              ? '00'
+              : lo >= 100
+                ? '000'
+                : lo >= 10
+                  ? '0000'
+                  : '00000') +
+        lo;
     } else {
       tText = String(t);
     }
@@ -85,7 +98,8 @@ export function pointsJson(p: Points): string {
 
 function tail(a: Incomplete): string {
   let s = '';
-  if (a.missingPartitions && a.missingPartitions.length > 0) s += `,"missingPartitions":${JSON.stringify(a.missingPartitions)}`;
+  if (a.missingPartitions && a.missingPartitions.length > 0)
+    s += `,"missingPartitions":${JSON.stringify(a.missingPartitions)}`;
   if (a.warnings && a.warnings.length > 0) s += `,"warnings":${JSON.stringify(a.warnings)}`;
   return s;
 }
@@ -99,7 +113,10 @@ export function answerJson(a: QueryAnswer): string {
       return `{"result":[${a.result.map((r) => `{"series":${JSON.stringify(r.series)},"labels":${JSON.stringify(r.labels)},"points":${pointsJson(r.points)}}`).join(',')}]${tail(a)}}`;
     case 'agg':
       return `{"agg":${JSON.stringify(a.agg)},"by":${JSON.stringify(a.by)},"step":${a.step},"result":[${a.result
-        .map((r) => `{"group":${JSON.stringify(r.group)},"series":${r.series},"points":${pointsJson(r.points)}}`)
+        .map(
+          (r) =>
+            `{"group":${JSON.stringify(r.group)},"series":${r.series},"points":${pointsJson(r.points)}}`,
+        )
         .join(',')}]${tail(a)}}`;
   }
 }

@@ -5,7 +5,9 @@ import { ServiceLogger } from '@ztsdb/platform';
 import { QueryModule } from './query.module';
 
 export async function bootstrapQuery(settings: Settings): Promise<INestApplication> {
-  const app = await NestFactory.create(QueryModule.forRoot(settings), { logger: new ServiceLogger(settings.ZTSDB_LOG_LEVEL) });
+  const app = await NestFactory.create(QueryModule.forRoot(settings), {
+    logger: new ServiceLogger(settings.ZTSDB_LOG_LEVEL),
+  });
   await app.listen(settings.httpPort, settings.httpHost);
   return app;
 }

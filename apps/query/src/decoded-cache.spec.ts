@@ -15,7 +15,12 @@ describe('DecodedCache', () => {
     c.put('warm/p0/a', 1n, 0, 1000, [unit(0, 50), unit(500, 20, 2)], []);
     const out: VersionedPoints[] = [];
     expect(c.read('warm/p0/a', 1n, 100, 520, out, () => undefined)).toBe(true);
-    expect(flat(out)).toEqual([...Array.from({ length: 40 }, (_, i) => 100 + i * 10), 500, 510, 520]);
+    expect(flat(out)).toEqual([
+      ...Array.from({ length: 40 }, (_, i) => 100 + i * 10),
+      500,
+      510,
+      520,
+    ]);
     expect(out[1]!.version).toBe(2);
     expect(c.read('warm/p0/a', 1n, -1, 500, [], () => undefined)).toBe(false);
     expect(c.read('warm/p0/a', 2n, 0, 10, [], () => undefined)).toBe(false);
@@ -59,7 +64,11 @@ describe('DecodedCache', () => {
 
   it('copies views so a cached entry owns its memory', () => {
     const big = unit(0, 1000);
-    const view = { timestamps: big.timestamps.subarray(10, 20), values: big.values.subarray(10, 20), version: 1 };
+    const view = {
+      timestamps: big.timestamps.subarray(10, 20),
+      values: big.values.subarray(10, 20),
+      version: 1,
+    };
     const c = new DecodedCache(1 << 20);
     c.put('a', 1n, 0, 1e9, [view], []);
     big.timestamps.fill(-1);
@@ -70,7 +79,16 @@ describe('DecodedCache', () => {
 
   it('clips units to a range', () => {
     const out: VersionedPoints[] = [];
-    clipUnits([unit(0, 10), unit(1000, 3), { timestamps: new Float64Array(0), values: new Float64Array(0), version: 1 }], 25, 1000, out);
+    clipUnits(
+      [
+        unit(0, 10),
+        unit(1000, 3),
+        { timestamps: new Float64Array(0), values: new Float64Array(0), version: 1 },
+      ],
+      25,
+      1000,
+      out,
+    );
     expect(flat(out)).toEqual([30, 40, 50, 60, 70, 80, 90, 1000]);
   });
 });

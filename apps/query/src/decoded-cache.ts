@@ -15,7 +15,12 @@ interface Entry {
 const ENTRY_OVERHEAD = 256;
 
 /** Appends the parts of `units` inside [start, end] to `out` (views, no copy). */
-export function clipUnits(units: readonly VersionedPoints[], start: number, end: number, out: VersionedPoints[]): void {
+export function clipUnits(
+  units: readonly VersionedPoints[],
+  start: number,
+  end: number,
+  out: VersionedPoints[],
+): void {
   for (const u of units) {
     const ts = u.timestamps;
     const n = ts.length;
@@ -23,7 +28,11 @@ export function clipUnits(units: readonly VersionedPoints[], start: number, end:
     const a = start <= ts[0]! ? 0 : lowerBound(ts, start);
     const b = end >= ts[n - 1]! ? n : upperBound(ts, end, a);
     if (b <= a) continue;
-    out.push(a === 0 && b === n ? u : { timestamps: ts.subarray(a, b), values: u.values.subarray(a, b), version: u.version });
+    out.push(
+      a === 0 && b === n
+        ? u
+        : { timestamps: ts.subarray(a, b), values: u.values.subarray(a, b), version: u.version },
+    );
   }
 }
 
@@ -64,7 +73,14 @@ export class DecodedCache {
    * Appends the cached units clipped to [start, end] and replays the skips;
    * false (nothing appended) when no entry covers the range.
    */
-  read(file: string, seriesId: bigint, start: number, end: number, out: VersionedPoints[], onSkip: (e: ZtsdbError) => void): boolean {
+  read(
+    file: string,
+    seriesId: bigint,
+    start: number,
+    end: number,
+    out: VersionedPoints[],
+    onSkip: (e: ZtsdbError) => void,
+  ): boolean {
     const key = DecodedCache.key(file, seriesId);
     const e = this.entries.get(key);
     if (!e || e.start > start || e.end < end) {
@@ -80,7 +96,14 @@ export class DecodedCache {
   }
 
   /** Stores what a read of [start, end] gave; an entry larger than the whole budget is not kept. */
-  put(file: string, seriesId: bigint, start: number, end: number, units: readonly VersionedPoints[], skipped: readonly ZtsdbError[]): void {
+  put(
+    file: string,
+    seriesId: bigint,
+    start: number,
+    end: number,
+    units: readonly VersionedPoints[],
+    skipped: readonly ZtsdbError[],
+  ): void {
     const kept: VersionedPoints[] = [];
     let bytes = ENTRY_OVERHEAD;
     for (const u of units) {

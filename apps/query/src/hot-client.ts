@@ -1,4 +1,9 @@
-import { createInbox, type Msg, type NatsConnection, type Subscription } from '@nats-io/transport-node';
+import {
+  createInbox,
+  type Msg,
+  type NatsConnection,
+  type Subscription,
+} from '@nats-io/transport-node';
 import { hotSubject } from '@ztsdb/bus';
 import { seriesKey } from '@ztsdb/model';
 import { HotReplyAssembler, type SeriesPoints } from '@ztsdb/wire';
@@ -38,7 +43,9 @@ export class HotClient {
 
   private inbox(): Subscription {
     if (!this.sub || this.sub.isClosed()) {
-      this.sub = this.nc.subscribe(`${this.prefix}.*`, { callback: (err, msg) => (err ? undefined : this.onMessage(msg)) });
+      this.sub = this.nc.subscribe(`${this.prefix}.*`, {
+        callback: (err, msg) => (err ? undefined : this.onMessage(msg)),
+      });
     }
     return this.sub;
   }
@@ -46,7 +53,8 @@ export class HotClient {
   private onMessage(msg: Msg): void {
     const p = this.pending.get(msg.subject);
     if (!p) return; // late part of a request already answered or given up
-    if (msg.data.length === 0 && msg.headers?.code === 503) return p.done(new Error('no ingestor owns it'));
+    if (msg.data.length === 0 && msg.headers?.code === 503)
+      return p.done(new Error('no ingestor owns it'));
     const err = msg.headers?.get(HOT_ERROR_HEADER);
     if (err) return p.done(new Error(`the owner refused the request: ${err}`));
     try {
@@ -57,8 +65,18 @@ export class HotClient {
   }
 
   /** One request; resolves with every series of a complete reply, rejects with the reason otherwise. */
-  private ask(partition: number, ids: bigint[], start: number, end: number, step: number | undefined): Promise<SeriesPoints[]> {
-    const body = JSON.stringify(step === undefined ? { ids: ids.map(seriesKey), start, end } : { ids: ids.map(seriesKey), start, end, step });
+  private ask(
+    partition: number,
+    ids: bigint[],
+    start: number,
+    end: number,
+    step: number | undefined,
+  ): Promise<SeriesPoints[]> {
+    const body = JSON.stringify(
+      step === undefined
+        ? { ids: ids.map(seriesKey), start, end }
+        : { ids: ids.map(seriesKey), start, end, step },
+    );
     this.inbox();
     const reply = `${this.prefix}.${++this.seq}`;
     return new Promise<SeriesPoints[]>((resolve, reject) => {
@@ -97,19 +115,27 @@ export class HotClient {
    * leave out points that are not the last at or before some instant
    * start + k·step (enough for step sampling, and exact after a merge).
    */
-  async fetch(byPartition: Map<number, bigint[]>, start: number, end: number, step?: number): Promise<HotAnswer> {
+  async fetch(
+    byPartition: Map<number, bigint[]>,
+    start: number,
+    end: number,
+    step?: number,
+  ): Promise<HotAnswer> {
     const answer: HotAnswer = { series: [], missing: [] };
     await Promise.all(
       [...byPartition].map(async ([partition, ids]) => {
         const asks: Array<Promise<SeriesPoints[]>> = [];
-        for (let i = 0; i < ids.length; i += HOT_IDS_PER_REQUEST) asks.push(this.ask(partition, ids.slice(i, i + HOT_IDS_PER_REQUEST), start, end, step));
+        for (let i = 0; i < ids.length; i += HOT_IDS_PER_REQUEST)
+          asks.push(this.ask(partition, ids.slice(i, i + HOT_IDS_PER_REQUEST), start, end, step));
         const results = await Promise.allSettled(asks);
         const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
         if (failed) {
           answer.missing.push({ partition, reason: (failed.reason as Error).message });
           return;
         }
-        for (const r of results) for (const s of (r as PromiseFulfilledResult<SeriesPoints[]>).value) answer.series.push(s);
+        for (const r of results)
+          for (const s of (r as PromiseFulfilledResult<SeriesPoints[]>).value)
+            answer.series.push(s);
       }),
     );
     answer.missing.sort((a, b) => a.partition - b.partition);

@@ -5,7 +5,10 @@ import { processMetrics } from '@ztsdb/metrics';
 import { httpStatusOf } from './query-errors';
 import { QueryService } from './query.service';
 
-const requests = processMetrics.counter('ztsdb_query_requests_total', 'Query requests, by endpoint and status.');
+const requests = processMetrics.counter(
+  'ztsdb_query_requests_total',
+  'Query requests, by endpoint and status.',
+);
 
 /** The HTTP edge of the query service (DESIGN.md, "HTTP"). */
 @Controller()
@@ -45,7 +48,10 @@ export class HttpController {
       requests.inc({ endpoint, status: '200' });
       if (typeof body === 'string') {
         // Already JSON: written as is, without Express's send (no ETag hash over the whole body).
-        res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+        res.writeHead(200, {
+          'content-type': 'application/json; charset=utf-8',
+          'content-length': Buffer.byteLength(body),
+        });
         res.end(body);
       } else res.status(200).json(body);
     } catch (e) {

@@ -1,4 +1,9 @@
-import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import type { Subscription } from '@nats-io/transport-node';
 import { QUERY_QUEUE_GROUP, SUBJECT_QUERY } from '@ztsdb/bus';
 import { ZtsdbError } from '@ztsdb/errors';
@@ -27,7 +32,9 @@ export class NatsQueryResponder implements OnApplicationBootstrap, OnApplication
       queue: QUERY_QUEUE_GROUP,
       callback: (err, msg) => {
         if (err) return;
-        void this.handle(msg.data).then((body) => msg.respond(typeof body === 'string' ? body : JSON.stringify(body)));
+        void this.handle(msg.data).then((body) =>
+          msg.respond(typeof body === 'string' ? body : JSON.stringify(body)),
+        );
       },
     });
   }
@@ -38,15 +45,22 @@ export class NatsQueryResponder implements OnApplicationBootstrap, OnApplication
       try {
         req = JSON.parse(Buffer.from(data).toString('utf8'));
       } catch {
-        throw new ZtsdbError('ZTSDB_BAD_REQUEST', 'request is not JSON; send {"series": "<name>", "start": "-5m"} or {"match": "<glob>"}');
+        throw new ZtsdbError(
+          'ZTSDB_BAD_REQUEST',
+          'request is not JSON; send {"series": "<name>", "start": "-5m"} or {"match": "<glob>"}',
+        );
       }
       if (typeof req === 'object' && req !== null && !Array.isArray(req)) {
         const r = req as Record<string, unknown>;
         const ranged = ['start', 'end', 'step', 'agg', 'by', 'lookback'].some((k) => k in r);
-        if ('series' in r || ('match' in r && ranged) || 'match[]' in r) return await this.queries.queryJson(r);
+        if ('series' in r || ('match' in r && ranged) || 'match[]' in r)
+          return await this.queries.queryJson(r);
         if ('match' in r) return this.queries.series(r);
       }
-      throw new ZtsdbError('ZTSDB_BAD_REQUEST', 'request needs "series" (points of one series) or "match" (list series)');
+      throw new ZtsdbError(
+        'ZTSDB_BAD_REQUEST',
+        'request needs "series" (points of one series) or "match" (list series)',
+      );
     } catch (e) {
       const code = e instanceof ZtsdbError ? e.code : 'ZTSDB_INTERNAL';
       if (code === 'ZTSDB_INTERNAL') this.log.error(`ztsdb.query failed: ${(e as Error).stack}`);

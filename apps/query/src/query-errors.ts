@@ -3,7 +3,11 @@ import { ZtsdbError } from '@ztsdb/errors';
 /** The series name is well-formed but nobody registered it. */
 export class UnknownSeriesError extends ZtsdbError {
   constructor(name: string) {
-    super('ZTSDB_UNKNOWN_SERIES', `unknown series ${JSON.stringify(name)}; GET /series lists the known ones`, { series: name });
+    super(
+      'ZTSDB_UNKNOWN_SERIES',
+      `unknown series ${JSON.stringify(name)}; GET /series lists the known ones`,
+      { series: name },
+    );
   }
 }
 

@@ -11,12 +11,18 @@ import { AGG_FUNCTIONS } from './step-aggregate';
 export class QueryParamsDto {
   @IsOptional()
   @IsString({ message: 'parameter "series" must be a series name' })
-  @IsNotEmpty({ message: 'parameter "series" is required, e.g. series=container.cpu.usage.abc123def456' })
+  @IsNotEmpty({
+    message: 'parameter "series" is required, e.g. series=container.cpu.usage.abc123def456',
+  })
   @MaxLength(512, { message: 'parameter "series" is longer than 512 characters' })
   series?: string;
 
   @IsOptional()
-  @IsString({ each: true, message: 'parameter "match" must be a selector like container_cpu_usage{container_name="web-1"} or a glob' })
+  @IsString({
+    each: true,
+    message:
+      'parameter "match" must be a selector like container_cpu_usage{container_name="web-1"} or a glob',
+  })
   @MaxLength(1024, { each: true, message: 'parameter "match" is longer than 1024 characters' })
   match?: string | string[];
 
@@ -68,7 +74,8 @@ export function normalizeParams(input: unknown): unknown {
     o.match = [...prev, ...(Array.isArray(extra) ? extra : [extra])];
     delete o['match[]'];
   }
-  for (const k of ['start', 'end', 'step', 'lookback']) if (typeof o[k] === 'number') o[k] = String(o[k]);
+  for (const k of ['start', 'end', 'step', 'lookback'])
+    if (typeof o[k] === 'number') o[k] = String(o[k]);
   return o;
 }
 

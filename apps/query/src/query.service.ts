@@ -1,4 +1,10 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import { parseDurationMs, type Settings } from '@ztsdb/config';
 import { InvalidInputError, LimitExceededError, ZtsdbError } from '@ztsdb/errors';
 import { partitionOf, type Labels } from '@ztsdb/model';
@@ -8,10 +14,22 @@ import type { SeriesPoints } from '@ztsdb/wire';
 import { answerJson, type AggAnswer, type QueryAnswer, type QueryWarning } from './answer-json';
 import { HotClient } from './hot-client';
 import { UnknownSeriesError } from './query-errors';
-import { normalizeParams, QueryParamsDto, SeriesParamsDto, validateParams } from './query-params.dto';
+import {
+  normalizeParams,
+  QueryParamsDto,
+  SeriesParamsDto,
+  validateParams,
+} from './query-params.dto';
 import { SeriesRegistry, type KnownSeries } from './series-registry';
 import { parseSelector } from './series-selector';
-import { groupOf, sampleAtSteps, StepAccumulator, stepGrid, stepSeries, type AggFn } from './step-aggregate';
+import {
+  groupOf,
+  sampleAtSteps,
+  StepAccumulator,
+  stepGrid,
+  stepSeries,
+  type AggFn,
+} from './step-aggregate';
 import { TieredStore } from './tiered-store';
 import { parseTimeParam } from './time-param';
 
@@ -25,11 +43,19 @@ export interface SeriesAnswer {
 const HOT_VERSION = Number.MAX_SAFE_INTEGER;
 const MAX_WARNINGS = 50;
 
-function durationParam(name: string, raw: string | undefined, fallback: number | undefined): number | undefined {
+function durationParam(
+  name: string,
+  raw: string | undefined,
+  fallback: number | undefined,
+): number | undefined {
   if (raw === undefined || raw === '') return fallback;
   const ms = parseDurationMs(raw);
   if (ms === undefined || ms <= 0) {
-    throw new InvalidInputError('ZTSDB_BAD_PARAM', `parameter "${name}" must be a positive duration like 15s, 1m, 1h or milliseconds; got ${JSON.stringify(raw)}`, { param: name });
+    throw new InvalidInputError(
+      'ZTSDB_BAD_PARAM',
+      `parameter "${name}" must be a positive duration like 15s, 1m, 1h or milliseconds; got ${JSON.stringify(raw)}`,
+      { param: name },
+    );
   }
   return ms;
 }
@@ -50,7 +76,9 @@ export class QueryService implements OnApplicationBootstrap, OnApplicationShutdo
   async onApplicationBootstrap(): Promise<void> {
     this.registry = new SeriesRegistry(this.nats.topology.series);
     this.hot = new HotClient(this.nats.nc, this.settings.ZTSDB_HOT_TIMEOUT_MS);
-    this.store = new TieredStore(this.nats.nc, this.settings.ZTSDB_DATA_DIR, (m) => this.log.warn(m));
+    this.store = new TieredStore(this.nats.nc, this.settings.ZTSDB_DATA_DIR, (m) =>
+      this.log.warn(m),
+    );
     await Promise.all([this.registry.start(), this.store.start()]);
   }
 
@@ -78,7 +106,16 @@ export class QueryService implements OnApplicationBootstrap, OnApplicationShutdo
     const deadline = Date.now() + limit;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new ZtsdbError('ZTSDB_TIMEOUT', `query took longer than ZTSDB_QUERY_TIMEOUT_MS=${limit}`)), limit);
+      timer = setTimeout(
+        () =>
+          reject(
+            new ZtsdbError(
+              'ZTSDB_TIMEOUT',
+              `query took longer than ZTSDB_QUERY_TIMEOUT_MS=${limit}`,
+            ),
+          ),
+        limit,
+      );
     });
     try {
       return await Promise.race([this.answer(input, nowMs, deadline), timeout]);
@@ -89,7 +126,11 @@ export class QueryService implements OnApplicationBootstrap, OnApplicationShutdo
 
   private resolve(p: QueryParamsDto): { series: KnownSeries[]; single?: string } {
     if (p.series !== undefined && p.match !== undefined) {
-      throw new InvalidInputError('ZTSDB_BAD_PARAM', 'give either "series" (one name) or "match" (selectors), not both', { param: 'match' });
+      throw new InvalidInputError(
+        'ZTSDB_BAD_PARAM',
+        'give either "series" (one name) or "match" (selectors), not both',
+        { param: 'match' },
+      );
     }
     if (p.series !== undefined) {
       const known = this.registry.get(p.series);
@@ -115,7 +156,9 @@ export class QueryService implements OnApplicationBootstrap, OnApplicationShutdo
         }
       }
     }
-    return { series: [...seen.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)) };
+    return {
+      series: [...seen.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
+    };
   }
 
   private async answer(input: unknown, nowMs: number, deadline: number): Promise<QueryAnswer> {
@@ -123,16 +166,30 @@ export class QueryService implements OnApplicationBootstrap, OnApplicationShutdo
     const end = parseTimeParam('end', p.end, nowMs, nowMs);
     const start = parseTimeParam('start', p.start, end - 3_600_000, nowMs);
     if (start > end) {
-      throw new InvalidInputError('ZTSDB_BAD_PARAM', `parameter "start" (${start}) is after "end" (${end})`, { param: 'start' });
+      throw new InvalidInputError(
+        'ZTSDB_BAD_PARAM',
+        `parameter "start" (${start}) is after "end" (${end})`,
+        { param: 'start' },
+      );
     }
     const step = durationParam('step', p.step, undefined);
     const lookback = durationParam('lookback', p.lookback, this.settings.ZTSDB_QUERY_LOOKBACK)!;
     const agg = p.agg as AggFn | undefined;
-    const by = p.by ? p.by.split(',').map((s) => s.trim()).filter((s) => s.length > 0) : [];
+    const by = p.by
+      ? p.by
+          .split(',')
+          .map((s) => s.trim())
+          .filter((s) => s.length > 0)
+      : [];
     if (agg && step === undefined) {
-      throw new InvalidInputError('ZTSDB_BAD_PARAM', 'parameter "agg" needs "step", e.g. agg=sum&step=60s', { param: 'step' });
+      throw new InvalidInputError(
+        'ZTSDB_BAD_PARAM',
+        'parameter "agg" needs "step", e.g. agg=sum&step=60s',
+        { param: 'step' },
+      );
     }
-    if (by.length > 0 && !agg) throw new InvalidInputError('ZTSDB_BAD_PARAM', 'parameter "by" needs "agg"', { param: 'by' });
+    if (by.length > 0 && !agg)
+      throw new InvalidInputError('ZTSDB_BAD_PARAM', 'parameter "by" needs "agg"', { param: 'by' });
     const grid = step !== undefined ? stepGrid(start, end, step) : undefined;
 
     const { series, single } = this.resolve(p);
@@ -144,23 +201,39 @@ export class QueryService implements OnApplicationBootstrap, OnApplicationShutdo
       l.push(s.seriesId);
     }
     // Hot first: whatever the owner has dropped since, the catalog already shows in warm.
-    const hot = series.length > 0 ? await this.hot.fetch(byPartition, start, end, step) : { series: [], missing: [] };
+    const hot =
+      series.length > 0
+        ? await this.hot.fetch(byPartition, start, end, step)
+        : { series: [], missing: [] };
     const hotById = new Map<bigint, SeriesPoints>();
     for (const h of hot.series) hotById.set(h.id, h);
 
     const warnings = new Map<string, QueryWarning>();
     const onSkip = (e: ZtsdbError): void => {
-      const file = typeof e.context?.file === 'string' ? this.store.relative(e.context.file) : undefined;
+      const file =
+        typeof e.context?.file === 'string' ? this.store.relative(e.context.file) : undefined;
       const key = `${file}|${e.message}`;
-      if (warnings.size < MAX_WARNINGS && !warnings.has(key)) warnings.set(key, { ...(file ? { file } : {}), code: e.code, message: e.message });
+      if (warnings.size < MAX_WARNINGS && !warnings.has(key))
+        warnings.set(key, { ...(file ? { file } : {}), code: e.code, message: e.message });
     };
     const maxPoints = this.settings.ZTSDB_QUERY_MAX_POINTS;
     let total = 0;
     const units: VersionedPoints[] = [];
     const pointsOf = (s: KnownSeries): Points => {
-      if (Date.now() > deadline) throw new ZtsdbError('ZTSDB_TIMEOUT', `query took longer than ZTSDB_QUERY_TIMEOUT_MS=${this.settings.ZTSDB_QUERY_TIMEOUT_MS}`);
+      if (Date.now() > deadline)
+        throw new ZtsdbError(
+          'ZTSDB_TIMEOUT',
+          `query took longer than ZTSDB_QUERY_TIMEOUT_MS=${this.settings.ZTSDB_QUERY_TIMEOUT_MS}`,
+        );
       units.length = 0;
-      this.store.read(partitionOf(s.seriesId, this.nats.partitions), s.seriesId, start, end, units, onSkip);
+      this.store.read(
+        partitionOf(s.seriesId, this.nats.partitions),
+        s.seriesId,
+        start,
+        end,
+        units,
+        onSkip,
+      );
       const h = hotById.get(s.seriesId);
       if (h) units.push({ timestamps: h.timestamps, values: h.values, version: HOT_VERSION });
       return mergeLatestWins(units);
@@ -168,7 +241,10 @@ export class QueryService implements OnApplicationBootstrap, OnApplicationShutdo
     const count = (n: number, what: string): void => {
       total += n;
       if (total > maxPoints) {
-        throw new LimitExceededError('ZTSDB_LIMIT', `the answer would hold more than ZTSDB_QUERY_MAX_POINTS=${maxPoints} points (${what}); narrow the range or use a larger step`);
+        throw new LimitExceededError(
+          'ZTSDB_LIMIT',
+          `the answer would hold more than ZTSDB_QUERY_MAX_POINTS=${maxPoints} points (${what}); narrow the range or use a larger step`,
+        );
       }
     };
 
@@ -186,7 +262,9 @@ export class QueryService implements OnApplicationBootstrap, OnApplicationShutdo
         g.series++;
       }
       const result: AggAnswer['result'] = [];
-      for (const g of [...groups.values()].sort((a, b) => JSON.stringify(a.group).localeCompare(JSON.stringify(b.group)))) {
+      for (const g of [...groups.values()].sort((a, b) =>
+        JSON.stringify(a.group).localeCompare(JSON.stringify(b.group)),
+      )) {
         const pts = g.acc.result();
         count(pts.timestamps.length, `${groups.size} groups`);
         result.push({ group: g.group, series: g.series, points: pts });
@@ -200,7 +278,10 @@ export class QueryService implements OnApplicationBootstrap, OnApplicationShutdo
         count(pts.timestamps.length, s.name);
         rows.push({ series: s.name, labels: s.labels, points: pts });
       }
-      answer = single !== undefined ? { kind: 'single', series: single, points: rows[0]!.points } : { kind: 'multi', result: rows };
+      answer =
+        single !== undefined
+          ? { kind: 'single', series: single, points: rows[0]!.points }
+          : { kind: 'multi', result: rows };
     }
     if (hot.missing.length > 0) answer.missingPartitions = hot.missing;
     if (warnings.size > 0) answer.warnings = [...warnings.values()];
@@ -210,7 +291,10 @@ export class QueryService implements OnApplicationBootstrap, OnApplicationShutdo
   series(input: unknown): SeriesAnswer {
     const p = validateParams(SeriesParamsDto, input);
     const text = p.match ?? '*';
-    const matched = text.includes('{') || !/[*?]/.test(text) ? this.registry.select(parseSelector(text)) : this.registry.match(text);
+    const matched =
+      text.includes('{') || !/[*?]/.test(text)
+        ? this.registry.select(parseSelector(text))
+        : this.registry.match(text);
     if (matched.length > this.settings.ZTSDB_QUERY_MAX_SERIES) {
       throw new LimitExceededError(
         'ZTSDB_LIMIT',

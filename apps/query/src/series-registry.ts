@@ -9,7 +9,6 @@ export interface KnownSeries extends SeriesEntry {
   seriesId: bigint;
 }
 
-
 /** A live copy of KV `ztsdb_series`, kept current by a watch. */
 export class SeriesRegistry {
   private readonly log = new Logger('query');
@@ -53,7 +52,8 @@ export class SeriesRegistry {
       const old = this.byName.get(entry.name);
       const oldMetric = old?.labels?.__name__;
       const metric = entry.labels?.__name__;
-      if (oldMetric !== undefined && oldMetric !== metric) this.byMetric.get(oldMetric)?.delete(entry.name);
+      if (oldMetric !== undefined && oldMetric !== metric)
+        this.byMetric.get(oldMetric)?.delete(entry.name);
       this.byName.set(entry.name, { ...entry, seriesId: id });
       if (metric !== undefined) {
         let set = this.byMetric.get(metric);
@@ -72,7 +72,9 @@ export class SeriesRegistry {
   /** Series whose name matches the glob, sorted by name. */
   match(glob: string): KnownSeries[] {
     const re = globToRegExp(glob);
-    return [...this.byName.values()].filter((s) => re.test(s.name)).sort((a, b) => a.name.localeCompare(b.name));
+    return [...this.byName.values()]
+      .filter((s) => re.test(s.name))
+      .sort((a, b) => a.name.localeCompare(b.name));
   }
 
   /** Series a selector means, sorted by name (an exact name that nobody registered gives none). */
@@ -82,7 +84,10 @@ export class SeriesRegistry {
       return s ? [s] : [];
     }
     const out: KnownSeries[] = [];
-    const metric = sel.kind === 'matchers' ? sel.matchers.find((m) => m.label === '__name__' && m.op === '=' && m.value !== '') : undefined;
+    const metric =
+      sel.kind === 'matchers'
+        ? sel.matchers.find((m) => m.label === '__name__' && m.op === '=' && m.value !== '')
+        : undefined;
     if (metric && sel.kind === 'matchers') {
       // Only the series of that metric can match; the matchers still decide.
       for (const name of this.byMetric.get(metric.value) ?? []) {
@@ -92,7 +97,8 @@ export class SeriesRegistry {
       return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     }
     for (const s of this.byName.values()) {
-      if (sel.kind === 'glob' ? sel.re.test(s.name) : labelsMatch(s.labels, sel.matchers)) out.push(s);
+      if (sel.kind === 'glob' ? sel.re.test(s.name) : labelsMatch(s.labels, sel.matchers))
+        out.push(s);
     }
     return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }

@@ -3,7 +3,10 @@ import type { Labels } from '@ztsdb/model';
 
 /** Glob with `*` (any run of characters) and `?` (one character). */
 export function globToRegExp(glob: string): RegExp {
-  const body = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const body = glob
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${body}$`);
 }
 
@@ -25,15 +28,22 @@ export interface LabelMatcher {
  *   `{__name__=~"container_net_.*", image!="redis"}`); a bare metric name such as
  *   `container_cpu_usage` or `container.cpu.usage` is `{__name__="container_cpu_usage"}`.
  */
-export type SeriesSelector = { kind: 'name'; name: string } | { kind: 'glob'; glob: string; re: RegExp } | { kind: 'matchers'; matchers: LabelMatcher[] };
+export type SeriesSelector =
+  | { kind: 'name'; name: string }
+  | { kind: 'glob'; glob: string; re: RegExp }
+  | { kind: 'matchers'; matchers: LabelMatcher[] };
 
 const METRIC = /^[a-zA-Z_:][a-zA-Z0-9_:.]*$/;
 const LABEL = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
 function bad(param: string, text: string, why: string): InvalidInputError {
-  return new InvalidInputError('ZTSDB_BAD_PARAM', `parameter "${param}": ${why} in ${JSON.stringify(text)}; write e.g. container_cpu_usage{container_name="web-1"} or a glob like container.cpu.*`, {
-    param,
-  });
+  return new InvalidInputError(
+    'ZTSDB_BAD_PARAM',
+    `parameter "${param}": ${why} in ${JSON.stringify(text)}; write e.g. container_cpu_usage{container_name="web-1"} or a glob like container.cpu.*`,
+    {
+      param,
+    },
+  );
 }
 
 /** Parses `match` / `match[]` text: a selector when it has `{` or is a bare metric name, a glob otherwise. */
@@ -42,7 +52,11 @@ export function parseSelector(text: string, param = 'match'): SeriesSelector {
   if (t.length === 0) throw bad(param, text, 'empty selector');
   if (!t.includes('{')) {
     if (/[*?]/.test(t)) return { kind: 'glob', glob: t, re: globToRegExp(t) };
-    if (METRIC.test(t) && !/\.[0-9a-f]{12}$/.test(t)) return { kind: 'matchers', matchers: [{ label: '__name__', op: '=', value: t.replace(/\./g, '_') }] };
+    if (METRIC.test(t) && !/\.[0-9a-f]{12}$/.test(t))
+      return {
+        kind: 'matchers',
+        matchers: [{ label: '__name__', op: '=', value: t.replace(/\./g, '_') }],
+      };
     return { kind: 'name', name: t };
   }
   const open = t.indexOf('{');
@@ -72,7 +86,8 @@ export function parseSelector(text: string, param = 'match'): SeriesSelector {
     i += op.length;
     skipWs();
     const q = body[i];
-    if (q !== '"' && q !== "'") throw bad(param, text, `expected a quoted value after ${label}${op}`);
+    if (q !== '"' && q !== "'")
+      throw bad(param, text, `expected a quoted value after ${label}${op}`);
     i++;
     let value = '';
     while (i < body.length && body[i] !== q) {
@@ -96,11 +111,25 @@ export function parseSelector(text: string, param = 'match'): SeriesSelector {
     matchers.push(m);
     skipWs();
     if (body[i] === ',') i++;
-    else if (i < body.length) throw bad(param, text, `expected "," or "}" at position ${open + 1 + i}`);
+    else if (i < body.length)
+      throw bad(param, text, `expected "," or "}" at position ${open + 1 + i}`);
   }
-  if (matchers.length === 0) throw bad(param, text, 'a selector needs a metric name or at least one label matcher');
-  if (matchers.every((m) => (m.op === '=' && m.value === '') || m.op === '!=' || m.op === '!~' || (m.re !== undefined && m.re.test('')))) {
-    throw bad(param, text, 'a selector needs at least one matcher that does not match the empty label');
+  if (matchers.length === 0)
+    throw bad(param, text, 'a selector needs a metric name or at least one label matcher');
+  if (
+    matchers.every(
+      (m) =>
+        (m.op === '=' && m.value === '') ||
+        m.op === '!=' ||
+        m.op === '!~' ||
+        (m.re !== undefined && m.re.test('')),
+    )
+  ) {
+    throw bad(
+      param,
+      text,
+      'a selector needs at least one matcher that does not match the empty label',
+    );
   }
   return { kind: 'matchers', matchers };
 }

@@ -1,13 +1,26 @@
 import { groupOf, sampleAtSteps, StepAccumulator, stepGrid, stepSeries } from './step-aggregate';
 
-const pts = (pairs: Array<[number, number]>) => ({ timestamps: Float64Array.from(pairs, (p) => p[0]), values: Float64Array.from(pairs, (p) => p[1]) });
+const pts = (pairs: Array<[number, number]>) => ({
+  timestamps: Float64Array.from(pairs, (p) => p[0]),
+  values: Float64Array.from(pairs, (p) => p[1]),
+});
 
 describe('step sampling and aggregation', () => {
   it('takes the last point at or before each step within the lookback', () => {
     const grid = stepGrid(0, 100, 25);
     expect(Array.from(grid)).toEqual([0, 25, 50, 75, 100]);
     const out = new Float64Array(grid.length);
-    sampleAtSteps(pts([[0, 1], [10, 2], [25, 3], [60, 4]]), grid, 30, out);
+    sampleAtSteps(
+      pts([
+        [0, 1],
+        [10, 2],
+        [25, 3],
+        [60, 4],
+      ]),
+      grid,
+      30,
+      out,
+    );
     expect(Array.from(out)).toEqual([1, 3, 3, 4, NaN]); // 100: last point 60 is 40 back, beyond the 30 lookback
     const s = stepSeries(pts([[5, 1]]), grid, 1000);
     expect(Array.from(s.timestamps)).toEqual([25, 50, 75, 100]);
@@ -30,7 +43,10 @@ describe('step sampling and aggregation', () => {
   });
 
   it('groups by labels and guards the number of steps', () => {
-    expect(groupOf({ a: '1', b: '2' }, ['b', 'c'])).toEqual({ key: '2\u0000', group: { b: '2', c: '' } });
+    expect(groupOf({ a: '1', b: '2' }, ['b', 'c'])).toEqual({
+      key: '2\u0000',
+      group: { b: '2', c: '' },
+    });
     expect(groupOf({ a: '1' }, []).key).toBe('');
     expect(() => stepGrid(0, 1e9, 1)).toThrow(/use a larger step/);
   });

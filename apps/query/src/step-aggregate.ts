@@ -12,7 +12,11 @@ export const MAX_STEPS = 11_000;
 export function stepGrid(start: number, end: number, step: number): Float64Array {
   const n = Math.floor((end - start) / step) + 1;
   if (n > MAX_STEPS) {
-    throw new InvalidInputError('ZTSDB_BAD_PARAM', `the range holds ${n} steps of ${step} ms, more than ${MAX_STEPS}; use a larger step`, { param: 'step' });
+    throw new InvalidInputError(
+      'ZTSDB_BAD_PARAM',
+      `the range holds ${n} steps of ${step} ms, more than ${MAX_STEPS}; use a larger step`,
+      { param: 'step' },
+    );
   }
   const g = new Float64Array(Math.max(0, n));
   for (let i = 0; i < g.length; i++) g[i] = start + i * step;
@@ -23,7 +27,12 @@ export function stepGrid(start: number, end: number, step: number): Float64Array
  * For each instant t of the grid, the value of the last point at or before t
  * and newer than t − lookback; NaN where there is none. Writes into `out`.
  */
-export function sampleAtSteps(p: Points, grid: Float64Array, lookbackMs: number, out: Float64Array): void {
+export function sampleAtSteps(
+  p: Points,
+  grid: Float64Array,
+  lookbackMs: number,
+  out: Float64Array,
+): void {
   const ts = p.timestamps;
   const vs = p.values;
   const n = ts.length;

@@ -78,7 +78,14 @@ export class TieredStore {
    * warm and cold files, through the decoded-points cache. A file not much
    * longer than the range is decoded whole, so later ranges hit the cache.
    */
-  read(partition: number, seriesId: bigint, start: number, end: number, out: VersionedPoints[], onSkip: (e: ZtsdbError) => void): void {
+  read(
+    partition: number,
+    seriesId: bigint,
+    start: number,
+    end: number,
+    out: VersionedPoints[],
+    onSkip: (e: ZtsdbError) => void,
+  ): void {
     for (const f of this.files(partition)) {
       if (f.maxT < start || f.minT > end) continue;
       if (this.cache.read(f.file, seriesId, start, end, out, onSkip)) continue;

@@ -17,7 +17,11 @@ const BROTLI_QUALITY = 5;
 export const PREFERRED_COMPRESSION =
   typeof z.zstdCompressSync === 'function' ? COMPRESSION_ZSTD : COMPRESSION_BROTLI;
 
-export function compress(raw: Uint8Array, method = PREFERRED_COMPRESSION, quality = BROTLI_QUALITY): Uint8Array {
+export function compress(
+  raw: Uint8Array,
+  method = PREFERRED_COMPRESSION,
+  quality = BROTLI_QUALITY,
+): Uint8Array {
   if (method === COMPRESSION_ZSTD && z.zstdCompressSync) return z.zstdCompressSync(raw);
   return zlib.brotliCompressSync(raw, {
     params: {

@@ -3,7 +3,13 @@ import { TAG_VAL_SCALED } from './block-format';
 import { frameBlock } from './block-frame';
 import { ByteWriter } from './byte-writer';
 import { toDecimal } from './decimal';
-import { SCALED_LAYOUT_PLANES, SCALED_LAYOUT_VARINT, SCALED_MODE_DOD, SCALED_MODE_OFFSET, scaledCandidates } from './scaled-decimal';
+import {
+  SCALED_LAYOUT_PLANES,
+  SCALED_LAYOUT_VARINT,
+  SCALED_MODE_DOD,
+  SCALED_MODE_OFFSET,
+  scaledCandidates,
+} from './scaled-decimal';
 
 function rng(seed: number): () => number {
   let a = seed >>> 0;
@@ -17,7 +23,8 @@ function rng(seed: number): () => number {
 
 const same = (a: ArrayLike<number>, b: ArrayLike<number>): void => {
   expect(a.length).toBe(b.length);
-  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) throw new Error(`[${i}] ${a[i]} !== ${b[i]}`);
+  for (let i = 0; i < a.length; i++)
+    if (!Object.is(a[i], b[i])) throw new Error(`[${i}] ${a[i]} !== ${b[i]}`);
 };
 
 /** Every candidate (3 modes in byte planes + one varint form) decodes to the input. */
@@ -38,7 +45,9 @@ describe('scaled-decimal value blocks', () => {
 
   it('round-trips page-sized byte counts (scale 4096), percentages, negatives and edges in every mode', () => {
     let mem = 300 * 2 ** 20;
-    allCandidatesRoundTrip(Array.from({ length: 3600 }, () => (mem += Math.round((r() - 0.5) * 64) * 4096)));
+    allCandidatesRoundTrip(
+      Array.from({ length: 3600 }, () => (mem += Math.round((r() - 0.5) * 64) * 4096)),
+    );
     allCandidatesRoundTrip(Array.from({ length: 1000 }, () => Math.round(r() * 10000) / 100));
     allCandidatesRoundTrip(Array.from({ length: 500 }, () => Math.round((r() - 0.5) * 1e6) * 7));
     allCandidatesRoundTrip([0, 0]);

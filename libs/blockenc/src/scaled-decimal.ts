@@ -59,7 +59,14 @@ function residuals(m: Float64Array, mode: number): { base: number; r: Float64Arr
   return { base: m[0]!, r };
 }
 
-function payload(e: number, g: number, base: number, mode: number, layout: number, r: Float64Array): Uint8Array {
+function payload(
+  e: number,
+  g: number,
+  base: number,
+  mode: number,
+  layout: number,
+  r: Float64Array,
+): Uint8Array {
   const w = new ByteWriter(16 + r.length * 3);
   w.byte(mode | (layout << 4));
   w.byte(e);
@@ -134,12 +141,18 @@ export function decodeScaled(p: ByteReader, out: Float64Array): void {
   const mode = head & 0x0f;
   const layout = head >>> 4;
   if (mode > SCALED_MODE_DOD || layout > SCALED_LAYOUT_PLANES) {
-    throw new BlockCorruptError(`scaled block mode ${mode} / layout ${layout} unknown`, { offset: at });
+    throw new BlockCorruptError(`scaled block mode ${mode} / layout ${layout} unknown`, {
+      offset: at,
+    });
   }
   const e = p.byte();
-  if (e > MAX_DECIMAL_EXPONENT) throw new BlockCorruptError(`decimal exponent ${e} above ${MAX_DECIMAL_EXPONENT}`, { offset: at + 1 });
+  if (e > MAX_DECIMAL_EXPONENT)
+    throw new BlockCorruptError(`decimal exponent ${e} above ${MAX_DECIMAL_EXPONENT}`, {
+      offset: at + 1,
+    });
   const g = p.uvarint();
-  if (g === 0 || g > MAX_SCALE) throw new BlockCorruptError(`scale ${g} outside 1..2^52`, { offset: at + 2 });
+  if (g === 0 || g > MAX_SCALE)
+    throw new BlockCorruptError(`scale ${g} outside 1..2^52`, { offset: at + 2 });
   const base = p.zigzag();
   const n = out.length;
   const count = mode === SCALED_MODE_OFFSET ? n : n - 1;
@@ -149,7 +162,10 @@ export function decodeScaled(p: ByteReader, out: Float64Array): void {
     for (let i = 0; i < count; i++) out[first + i] = p.uvarint();
   } else {
     const planes = p.byte();
-    if (planes > MAX_PLANES) throw new BlockCorruptError(`${planes} byte planes (at most ${MAX_PLANES})`, { offset: p.pos - 1 });
+    if (planes > MAX_PLANES)
+      throw new BlockCorruptError(`${planes} byte planes (at most ${MAX_PLANES})`, {
+        offset: p.pos - 1,
+      });
     p.need(planes * count, 'byte planes');
     const b = p.buf;
     const s = p.pos;

@@ -60,7 +60,9 @@ export function encodeValueBlock(
   const dec = toDecimal(values, start, end);
   if (dec) {
     candidates.push(decimalPayload(dec.exponent, dec.mantissas));
-    if (n >= 2) for (const p of scaledPayloads(dec)) candidates.push({ encoding: TAG_VAL_SCALED, payload: p });
+    if (n >= 2)
+      for (const p of scaledPayloads(dec))
+        candidates.push({ encoding: TAG_VAL_SCALED, payload: p });
   }
   const xor = encodeXor(values, start, end);
   if (xor.length < 8 * n) candidates.push({ encoding: TAG_VAL_XOR, payload: xor });
@@ -111,7 +113,10 @@ function encodeXor(values: ArrayLike<number>, start: number, end: number): Uint8
 const FULLY_COMPRESSED = 2;
 
 /** Pick raw, delta or delta-of-delta integers, whichever is smallest before compression. */
-function decimalPayload(exponent: number, m: Float64Array): { encoding: number; payload: Uint8Array } {
+function decimalPayload(
+  exponent: number,
+  m: Float64Array,
+): { encoding: number; payload: Uint8Array } {
   const n = m.length;
   let rawSize = 0;
   let deltaSize = 0;

@@ -1,8 +1,19 @@
 import { crc32c } from '@ztsdb/checksum';
 import { InvalidInputError } from '@ztsdb/errors';
-import { CHUNK_HEADER_BYTES, CHUNK_TRAILER_BYTES, CHUNK_VERSION, MAX_CHUNK_POINTS, MIN_CHUNK_BYTES } from './chunk-format';
+import {
+  CHUNK_HEADER_BYTES,
+  CHUNK_TRAILER_BYTES,
+  CHUNK_VERSION,
+  MAX_CHUNK_POINTS,
+  MIN_CHUNK_BYTES,
+} from './chunk-format';
 import { ChunkCorruptError, ChunkFullError } from './errors';
-import { PACKED_CHUNK_VERSION, PACKED_HEADER_BYTES, decodePackedBody, encodePackedChunk } from './packed-chunk';
+import {
+  PACKED_CHUNK_VERSION,
+  PACKED_HEADER_BYTES,
+  decodePackedBody,
+  encodePackedChunk,
+} from './packed-chunk';
 import { XorAppender } from './xor-appender';
 import { decodeXorStream } from './xor-decode';
 
@@ -52,7 +63,12 @@ export function compactChunk(chunk: Uint8Array): Uint8Array {
   return packed !== null && packed.length < chunk.length ? packed : chunk;
 }
 
-function checkRange(timestamps: ArrayLike<number>, values: ArrayLike<number>, start: number, end: number): number {
+function checkRange(
+  timestamps: ArrayLike<number>,
+  values: ArrayLike<number>,
+  start: number,
+  end: number,
+): number {
   if (!(start >= 0 && start <= end && end <= timestamps.length && end <= values.length)) {
     throw new InvalidInputError(
       'ZTSDB_BAD_RANGE',
@@ -61,7 +77,9 @@ function checkRange(timestamps: ArrayLike<number>, values: ArrayLike<number>, st
   }
   const n = end - start;
   if (n > MAX_CHUNK_POINTS) {
-    throw new ChunkFullError(`${n} points exceed the ${MAX_CHUNK_POINTS}-point chunk limit`, { count: n });
+    throw new ChunkFullError(`${n} points exceed the ${MAX_CHUNK_POINTS}-point chunk limit`, {
+      count: n,
+    });
   }
   return n;
 }
@@ -73,7 +91,10 @@ function checkRange(timestamps: ArrayLike<number>, values: ArrayLike<number>, st
 export function checkChunk(chunk: Uint8Array, verifyChecksum = true): number {
   const len = chunk.length;
   if (len < MIN_CHUNK_BYTES) {
-    throw new ChunkCorruptError(`chunk of ${len} bytes is shorter than the ${MIN_CHUNK_BYTES}-byte minimum`, { offset: 0, length: len });
+    throw new ChunkCorruptError(
+      `chunk of ${len} bytes is shorter than the ${MIN_CHUNK_BYTES}-byte minimum`,
+      { offset: 0, length: len },
+    );
   }
   const version = chunk[0]!;
   const n = (chunk[1]! << 8) | chunk[2]!;
@@ -82,20 +103,34 @@ export function checkChunk(chunk: Uint8Array, verifyChecksum = true): number {
     const bodyBits = (bodyEnd - CHUNK_HEADER_BYTES) * 8;
     const needBits = n === 0 ? 0 : 128 + (n - 1) * 2;
     if (n > MAX_CHUNK_POINTS || needBits > bodyBits || (n === 0 && bodyBits !== 0)) {
-      throw new ChunkCorruptError(`point count ${n} does not fit a ${len}-byte chunk`, { offset: 1, count: n });
+      throw new ChunkCorruptError(`point count ${n} does not fit a ${len}-byte chunk`, {
+        offset: 1,
+        count: n,
+      });
     }
   } else if (version === PACKED_CHUNK_VERSION) {
     if (n === 0 || n > MAX_CHUNK_POINTS || bodyEnd < PACKED_HEADER_BYTES) {
-      throw new ChunkCorruptError(`point count ${n} does not fit a ${len}-byte packed chunk`, { offset: 1, count: n });
+      throw new ChunkCorruptError(`point count ${n} does not fit a ${len}-byte packed chunk`, {
+        offset: 1,
+        count: n,
+      });
     }
   } else {
     throw new ChunkCorruptError(`unknown chunk version ${version}`, { offset: 0 });
   }
   if (verifyChecksum) {
-    const stored = ((chunk[bodyEnd]! << 24) | (chunk[bodyEnd + 1]! << 16) | (chunk[bodyEnd + 2]! << 8) | chunk[bodyEnd + 3]!) >>> 0;
+    const stored =
+      ((chunk[bodyEnd]! << 24) |
+        (chunk[bodyEnd + 1]! << 16) |
+        (chunk[bodyEnd + 2]! << 8) |
+        chunk[bodyEnd + 3]!) >>>
+      0;
     const actual = crc32c(chunk, 0, bodyEnd);
     if (stored !== actual) {
-      throw new ChunkCorruptError(`chunk checksum mismatch: stored ${stored.toString(16)}, computed ${actual.toString(16)}`, { offset: bodyEnd });
+      throw new ChunkCorruptError(
+        `chunk checksum mismatch: stored ${stored.toString(16)}, computed ${actual.toString(16)}`,
+        { offset: bodyEnd },
+      );
     }
   }
   return n;
@@ -108,12 +143,16 @@ export function checkChunk(chunk: Uint8Array, verifyChecksum = true): number {
  * caller that keeps a small result for long should copy it (`slice()`), or
  * it keeps the slab alive. Throws ChunkCorruptError.
  */
-export function decodeChunk(chunk: Uint8Array, verifyChecksum = true): { timestamps: Float64Array; values: Float64Array } {
+export function decodeChunk(
+  chunk: Uint8Array,
+  verifyChecksum = true,
+): { timestamps: Float64Array; values: Float64Array } {
   const n = checkChunk(chunk, verifyChecksum);
   const { timestamps, values } = allocPoints(n);
   if (n === 0) return { timestamps, values };
   const bodyEnd = chunk.length - CHUNK_TRAILER_BYTES;
-  if (chunk[0] === CHUNK_VERSION) decodeXorStream(chunk, CHUNK_HEADER_BYTES, bodyEnd, n, timestamps, values);
+  if (chunk[0] === CHUNK_VERSION)
+    decodeXorStream(chunk, CHUNK_HEADER_BYTES, bodyEnd, n, timestamps, values);
   else decodePackedBody(chunk, bodyEnd, n, timestamps, values);
   return { timestamps, values };
 }
@@ -124,14 +163,23 @@ export function decodeChunk(chunk: Uint8Array, verifyChecksum = true): { timesta
  * loop over many chunks allocates nothing. Returns the point count. Throws
  * ChunkCorruptError, or InvalidInputError when the arrays are too short.
  */
-export function decodeChunkInto(chunk: Uint8Array, timestamps: Float64Array, values: Float64Array, verifyChecksum = true): number {
+export function decodeChunkInto(
+  chunk: Uint8Array,
+  timestamps: Float64Array,
+  values: Float64Array,
+  verifyChecksum = true,
+): number {
   const n = checkChunk(chunk, verifyChecksum);
   if (timestamps.length < n || values.length < n) {
-    throw new InvalidInputError('ZTSDB_BAD_RANGE', `arrays of ${timestamps.length} and ${values.length} cannot hold ${n} points`);
+    throw new InvalidInputError(
+      'ZTSDB_BAD_RANGE',
+      `arrays of ${timestamps.length} and ${values.length} cannot hold ${n} points`,
+    );
   }
   if (n === 0) return 0;
   const bodyEnd = chunk.length - CHUNK_TRAILER_BYTES;
-  if (chunk[0] === CHUNK_VERSION) decodeXorStream(chunk, CHUNK_HEADER_BYTES, bodyEnd, n, timestamps, values);
+  if (chunk[0] === CHUNK_VERSION)
+    decodeXorStream(chunk, CHUNK_HEADER_BYTES, bodyEnd, n, timestamps, values);
   else decodePackedBody(chunk, bodyEnd, n, timestamps, values);
   return n;
 }
@@ -148,14 +196,18 @@ let slabUsed = 0;
  */
 function allocPoints(n: number): { timestamps: Float64Array; values: Float64Array } {
   const bytes = n * 16;
-  if (bytes > SLAB_BYTES / 4) return { timestamps: new Float64Array(n), values: new Float64Array(n) };
+  if (bytes > SLAB_BYTES / 4)
+    return { timestamps: new Float64Array(n), values: new Float64Array(n) };
   if (slabUsed + bytes > slab.byteLength) {
     slab = new ArrayBuffer(SLAB_BYTES);
     slabUsed = 0;
   }
   const at = slabUsed;
   slabUsed += bytes;
-  return { timestamps: new Float64Array(slab, at, n), values: new Float64Array(slab, at + n * 8, n) };
+  return {
+    timestamps: new Float64Array(slab, at, n),
+    values: new Float64Array(slab, at + n * 8, n),
+  };
 }
 
 /** The point count in a chunk's header (no checks beyond the length). */

@@ -2,7 +2,15 @@ export { MAX_CHUNK_POINTS, CHUNK_VERSION } from './chunk-format';
 export { ChunkCorruptError, ChunkFullError } from './errors';
 export { XorAppender } from './xor-appender';
 export { XorIterator } from './xor-iterator';
-export { encodeChunk, decodeChunk, decodeChunkInto, encodeChunkCompact, compactChunk, checkChunk, chunkPointCount } from './chunk-codec';
+export {
+  encodeChunk,
+  decodeChunk,
+  decodeChunkInto,
+  encodeChunkCompact,
+  compactChunk,
+  checkChunk,
+  chunkPointCount,
+} from './chunk-codec';
 export { PACKED_CHUNK_VERSION, encodePackedChunk } from './packed-chunk';
 // Building blocks for sibling codecs (blockenc's XOR value column).
 export { BitWriter } from './bit-writer';

@@ -20,7 +20,11 @@ function rng(seed: number): () => number {
   };
 }
 
-function same(got: { timestamps: Float64Array; values: Float64Array }, ts: ArrayLike<number>, vs: ArrayLike<number>): void {
+function same(
+  got: { timestamps: Float64Array; values: Float64Array },
+  ts: ArrayLike<number>,
+  vs: ArrayLike<number>,
+): void {
   expect(got.timestamps.length).toBe(ts.length);
   for (let i = 0; i < ts.length; i++) {
     if (got.timestamps[i] !== ts[i]) throw new Error(`t[${i}] ${got.timestamps[i]} !== ${ts[i]}`);
@@ -43,7 +47,8 @@ function reseal(chunk: Uint8Array): Uint8Array {
   return out;
 }
 
-const step = (n: number, t0 = 1_700_000_000_000, dt = 1000): number[] => Array.from({ length: n }, (_, i) => t0 + i * dt);
+const step = (n: number, t0 = 1_700_000_000_000, dt = 1000): number[] =>
+  Array.from({ length: n }, (_, i) => t0 + i * dt);
 
 describe('packed chunks (version 2)', () => {
   const r = rng(11);
@@ -57,7 +62,9 @@ describe('packed chunks (version 2)', () => {
     const stream = Buffer.from(bits.match(/.{8}/g)!.map((x) => parseInt(x, 2))).toString('hex');
     expect(stream).toBe('2fe80000a4');
     const head = '02' + '0003' + '01' + '00' + '00001000' + '0000000000000001' + '00000000000003e8';
-    const crc = crc32c(Buffer.from(head + stream, 'hex')).toString(16).padStart(8, '0');
+    const crc = crc32c(Buffer.from(head + stream, 'hex'))
+      .toString(16)
+      .padStart(8, '0');
     expect(Buffer.from(c).toString('hex')).toBe(head + stream + crc);
   });
 
@@ -77,16 +84,29 @@ describe('packed chunks (version 2)', () => {
 
   it('round-trips boundaries: one point, 8,192 points, negatives, ±2^50 mantissas, jittered and equal timestamps', () => {
     packed([5], [1.25]);
-    packed(step(8192), step(8192).map((_, i) => i % 7));
+    packed(
+      step(8192),
+      step(8192).map((_, i) => i % 7),
+    );
     packed([-5000, -4000, -3000], [-1.5, 0, 2.75]);
     packed([0, 1], [2 ** 30, -(2 ** 30)]);
     packed([10, 10, 10, 9, 2_000_000_000], [0.001, 0.002, 0.003, 0, 1]);
-    packed(step(100).map((t) => t + Math.floor(r() * 50)), step(100).map(() => Math.round(r() * 1e6) / 1e3));
+    packed(
+      step(100).map((t) => t + Math.floor(r() * 50)),
+      step(100).map(() => Math.round(r() * 1e6) / 1e3),
+    );
   });
 
   it('declines what it cannot hold exactly, and encodeChunkCompact falls back to Gorilla', () => {
     const ts = [0, 1000, 2000];
-    for (const bad of [[1, NaN, 2], [1, -0, 2], [Infinity, 1, 2], [Math.PI, 1, 2], [2 ** 60, 1, 2], [2 ** 50, -(2 ** 50), 0]]) {
+    for (const bad of [
+      [1, NaN, 2],
+      [1, -0, 2],
+      [Infinity, 1, 2],
+      [Math.PI, 1, 2],
+      [2 ** 60, 1, 2],
+      [2 ** 50, -(2 ** 50), 0],
+    ]) {
       expect(encodePackedChunk(ts, bad, 0, 3)).toBeNull();
       const c = encodeChunkCompact(ts, bad);
       expect(c[0]).toBe(1);
@@ -127,7 +147,10 @@ describe('packed chunks (version 2)', () => {
 
   it('every truncation and every flipped bit fails with ChunkCorruptError', () => {
     const ts = step(200);
-    const c = packed(ts, ts.map(() => Math.round(r() * 1000) / 10));
+    const c = packed(
+      ts,
+      ts.map(() => Math.round(r() * 1000) / 10),
+    );
     for (let cut = 0; cut < c.length; cut++) {
       expect(() => decodeChunk(c.subarray(0, cut))).toThrow(ChunkCorruptError);
     }
@@ -139,7 +162,10 @@ describe('packed chunks (version 2)', () => {
   });
 
   it('with a valid checksum, bad headers and short or long streams still fail with ChunkCorruptError', () => {
-    const c = packed(step(40), step(40).map((_, i) => i * 3));
+    const c = packed(
+      step(40),
+      step(40).map((_, i) => i * 3),
+    );
     const withByte = (at: number, v: number): Uint8Array => {
       const b = c.slice();
       b[at] = v;

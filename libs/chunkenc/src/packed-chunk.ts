@@ -83,7 +83,13 @@ function writePacked(w: BitWriter, r: Float64Array, from: number, to: number): v
  * Residuals (zigzag, each < 2^32) of the integers `m` in a mode, into `out`
  * from index 0; returns how many, or -1 when one does not fit 32 bits.
  */
-function residuals(m: Float64Array, n: number, mode: number, base: number, out: Float64Array): number {
+function residuals(
+  m: Float64Array,
+  n: number,
+  mode: number,
+  base: number,
+  out: Float64Array,
+): number {
   if (mode === VALUE_MODE_OFFSET) {
     for (let i = 0; i < n; i++) {
       const d = m[i]! - base;
@@ -205,7 +211,10 @@ function peek32(bp: number): number {
   const i = bp >>> 3;
   const s = bp & 7;
   if (i + 4 < END) {
-    return (((b[i]! << 24) | (b[i + 1]! << 16) | (b[i + 2]! << 8) | b[i + 3]!) << s) | (b[i + 4]! >>> (8 - s));
+    return (
+      (((b[i]! << 24) | (b[i + 1]! << 16) | (b[i + 2]! << 8) | b[i + 3]!) << s) |
+      (b[i + 4]! >>> (8 - s))
+    );
   }
   let w = 0;
   for (let k = 0; k < 4; k++) w = (w << 8) | (i + k < END ? b[i + k]! : 0);
@@ -224,7 +233,8 @@ function readPacked(out: Float64Array, count: number): void {
       for (let i = g; i < ge; i++) out[i] = 0;
       continue;
     }
-    if (width > 32) throw new ChunkCorruptError(`packed group width ${width} above 32`, { bitOffset: bp - 6 });
+    if (width > 32)
+      throw new ChunkCorruptError(`packed group width ${width} above 32`, { bitOffset: bp - 6 });
     const shift = 32 - width;
     for (let i = g; i < ge; i++) {
       const z = peek32(bp) >>> shift;
@@ -239,16 +249,25 @@ function readPacked(out: Float64Array, count: number): void {
  * Decodes the body of a packed chunk (header already checked for version and
  * count `n ≥ 1`, bytes `[0, bodyEnd)`), into `ts`/`vs` from index 0.
  */
-export function decodePackedBody(b: Uint8Array, bodyEnd: number, n: number, ts: Float64Array, vs: Float64Array): void {
+export function decodePackedBody(
+  b: Uint8Array,
+  bodyEnd: number,
+  n: number,
+  ts: Float64Array,
+  vs: Float64Array,
+): void {
   const mode = b[3]!;
   const e = b[4]!;
-  if (mode > VALUE_MODE_DOD) throw new ChunkCorruptError(`unknown packed value mode ${mode}`, { offset: 3 });
-  if (e > MAX_EXPONENT) throw new ChunkCorruptError(`decimal exponent ${e} above ${MAX_EXPONENT}`, { offset: 4 });
+  if (mode > VALUE_MODE_DOD)
+    throw new ChunkCorruptError(`unknown packed value mode ${mode}`, { offset: 3 });
+  if (e > MAX_EXPONENT)
+    throw new ChunkCorruptError(`decimal exponent ${e} above ${MAX_EXPONENT}`, { offset: 4 });
   const g = ((b[5]! << 24) | (b[6]! << 16) | (b[7]! << 8) | b[8]!) >>> 0;
   if (g === 0) throw new ChunkCorruptError('packed scale 0', { offset: 5 });
   const base = readI64(b, 9);
   let t = readI64(b, 17);
-  if (!(t <= MAX_SAFE && t >= -MAX_SAFE)) throw new ChunkCorruptError('timestamp outside the safe integer range', { offset: 17 });
+  if (!(t <= MAX_SAFE && t >= -MAX_SAFE))
+    throw new ChunkCorruptError('timestamp outside the safe integer range', { offset: 17 });
   BUF = b;
   END = bodyEnd;
   BP = PACKED_HEADER_BYTES * 8;
@@ -259,7 +278,11 @@ export function decodePackedBody(b: Uint8Array, bodyEnd: number, n: number, ts: 
   for (let i = 1; i < n; i++) {
     delta += ts[i]!;
     t += delta;
-    if (!(t <= MAX_SAFE && t >= -MAX_SAFE)) throw new ChunkCorruptError('timestamp outside the safe integer range', { offset: 17, index: i });
+    if (!(t <= MAX_SAFE && t >= -MAX_SAFE))
+      throw new ChunkCorruptError('timestamp outside the safe integer range', {
+        offset: 17,
+        index: i,
+      });
     ts[i] = t;
   }
   const p = POW10[e]!;
@@ -288,7 +311,10 @@ export function decodePackedBody(b: Uint8Array, bodyEnd: number, n: number, ts: 
   const used = BP - PACKED_HEADER_BYTES * 8;
   BUF = new Uint8Array(0);
   if (used > bodyBits) {
-    throw new ChunkCorruptError(`bit stream ends early: ${used - bodyBits} more bit(s) needed`, { offset: bodyEnd, bitOffset: used });
+    throw new ChunkCorruptError(`bit stream ends early: ${used - bodyBits} more bit(s) needed`, {
+      offset: bodyEnd,
+      bitOffset: used,
+    });
   }
   const left = bodyBits - used;
   BUF = b;

@@ -48,7 +48,8 @@ export function decodeXorStream(
   const hi0 = w;
   w = peek32(b, dv, base + 32, end);
   let t = (hi0 | 0) * TWO_32 + (w >>> 0);
-  if (!(t <= MAX_SAFE && t >= -MAX_SAFE)) throw new ChunkCorruptError('timestamp outside the safe integer range', { bitOffset: 0 });
+  if (!(t <= MAX_SAFE && t >= -MAX_SAFE))
+    throw new ChunkCorruptError('timestamp outside the safe integer range', { bitOffset: 0 });
   let vHi = peek32(b, dv, base + 64, end);
   let vLo = peek32(b, dv, base + 96, end);
   let bp = 128;
@@ -105,14 +106,17 @@ export function decodeXorStream(
       continue;
     }
     if ((w & 0x40000000) === 0) {
-      if (lead === NO_WINDOW) throw new ChunkCorruptError('XOR window reused before one was set', { bitOffset: bp });
+      if (lead === NO_WINDOW)
+        throw new ChunkCorruptError('XOR window reused before one was set', { bitOffset: bp });
       bp += 2;
     } else {
       lead = (w >>> 25) & 31;
       const sig = (w >>> 19) & 63 || 64;
       trail = 64 - lead - sig;
       if (trail < 0) {
-        throw new ChunkCorruptError(`XOR window of ${lead} leading + ${sig} bits exceeds 64`, { bitOffset: bp + 13 });
+        throw new ChunkCorruptError(`XOR window of ${lead} leading + ${sig} bits exceeds 64`, {
+          bitOffset: bp + 13,
+        });
       }
       bp += 13;
     }
@@ -133,7 +137,10 @@ export function decodeXorStream(
     v32[2 * i + LO] = vLo;
   }
   if (bp > endBit) {
-    throw new ChunkCorruptError(`bit stream ends early: ${bp - endBit} more bit(s) needed`, { offset: end, bitOffset: bp });
+    throw new ChunkCorruptError(`bit stream ends early: ${bp - endBit} more bit(s) needed`, {
+      offset: end,
+      bitOffset: bp,
+    });
   }
   const left = endBit - bp;
   if (left >= 8 || (left > 0 && peek32(b, dv, base + bp, end) >>> (32 - left) !== 0)) {

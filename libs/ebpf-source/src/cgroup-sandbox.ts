@@ -56,7 +56,8 @@ export class CgroupSandbox {
 
   /** Moves `pid` into the container's v2 cgroup and each of its v1 ones. */
   move(pid: number, c: SandboxContainer): void {
-    for (const dir of [...c.v1, c.v2]) fs.writeFileSync(path.join(dir, 'cgroup.procs'), String(pid));
+    for (const dir of [...c.v1, c.v2])
+      fs.writeFileSync(path.join(dir, 'cgroup.procs'), String(pid));
   }
 
   /** Removes one container's directories (v2 first: that is when a runtime's container is gone). */

@@ -1,7 +1,13 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { MappedFile, fsyncDir, isAtomicTempName, writeFileAtomic, writeFileAtomicSync } from './index';
+import {
+  MappedFile,
+  fsyncDir,
+  isAtomicTempName,
+  writeFileAtomic,
+  writeFileAtomicSync,
+} from './index';
 
 describe('fileutil', () => {
   let dir: string;

@@ -23,13 +23,26 @@ export interface MmapResult {
 }
 
 /** mmap(NULL, length, prot, flags, fd, offset). Returns the address or -1 with errno. */
-export function mmapRaw(length: number, prot: number, flags: number, fd: number, offset = 0): MmapResult {
+export function mmapRaw(
+  length: number,
+  prot: number,
+  flags: number,
+  fd: number,
+  offset = 0,
+): MmapResult {
   ensureOpen();
   const r = load({
     library: LIBRARY,
     funcName: 'mmap',
     retType: DataType.I64,
-    paramsType: [DataType.I64, DataType.U64, DataType.I32, DataType.I32, DataType.I32, DataType.I64],
+    paramsType: [
+      DataType.I64,
+      DataType.U64,
+      DataType.I32,
+      DataType.I32,
+      DataType.I32,
+      DataType.I64,
+    ],
     paramsValue: [0, length, prot, flags, fd, offset],
     errno: true,
   }) as ErrnoResult;

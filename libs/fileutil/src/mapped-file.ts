@@ -32,10 +32,14 @@ export class MappedFile {
       if (size === 0) return new MappedFile(path, 0, 0, EMPTY);
       const r = mmapRaw(size, PROT_READ, MAP_SHARED, fd, 0);
       if (r.address === -1 || r.address === 0) {
-        throw new ZtsdbError('ZTSDB_MMAP_FAILED', `mmap of ${path} (${size} bytes) failed: ${r.errnoMessage}`, {
-          file: path,
-          errno: r.errno,
-        });
+        throw new ZtsdbError(
+          'ZTSDB_MMAP_FAILED',
+          `mmap of ${path} (${size} bytes) failed: ${r.errnoMessage}`,
+          {
+            file: path,
+            errno: r.errno,
+          },
+        );
       }
       const buffer = createExternalBuffer(addressToExternal(r.address), size);
       return new MappedFile(path, r.address, size, buffer);
@@ -47,7 +51,10 @@ export class MappedFile {
 
   /** The mapped bytes. Throws once closed. */
   get buffer(): Buffer {
-    if (this.closed) throw new ZtsdbError('ZTSDB_MAPPED_FILE_CLOSED', `${this.path} is closed`, { file: this.path });
+    if (this.closed)
+      throw new ZtsdbError('ZTSDB_MAPPED_FILE_CLOSED', `${this.path} is closed`, {
+        file: this.path,
+      });
     return this.buf;
   }
 
@@ -62,7 +69,11 @@ export class MappedFile {
     if (this.size > 0) {
       const err = munmapRaw(this.address, this.size);
       if (err !== 0) {
-        throw new ZtsdbError('ZTSDB_MUNMAP_FAILED', `munmap of ${this.path} failed (errno ${err})`, { file: this.path });
+        throw new ZtsdbError(
+          'ZTSDB_MUNMAP_FAILED',
+          `munmap of ${this.path} failed (errno ${err})`,
+          { file: this.path },
+        );
       }
     }
   }

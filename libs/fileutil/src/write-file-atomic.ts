@@ -5,7 +5,10 @@ let tempCounter = 0;
 
 function tempNameFor(target: string): string {
   tempCounter = (tempCounter + 1) >>> 0;
-  return path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.${tempCounter}.tmp`);
+  return path.join(
+    path.dirname(target),
+    `.${path.basename(target)}.${process.pid}.${tempCounter}.tmp`,
+  );
 }
 
 /** True for names that writeFileAtomic uses for its temporary files (safe to delete at start-up). */
@@ -39,7 +42,10 @@ export function fsyncDirSync(dir: string): void {
  * file, rename it over `target`, fsync the directory. On failure the temporary
  * file is removed and `target` is untouched.
  */
-export async function writeFileAtomic(target: string, chunks: readonly Uint8Array[]): Promise<void> {
+export async function writeFileAtomic(
+  target: string,
+  chunks: readonly Uint8Array[],
+): Promise<void> {
   const tmp = tempNameFor(target);
   let handle: fs.promises.FileHandle | undefined;
   try {

@@ -107,7 +107,10 @@ export class ByteReader {
 
   need(n: number): void {
     if (n < 0 || this.pos + n > this.end) {
-      throw this.fail(`need ${n} bytes at offset ${this.pos}, only ${this.end - this.pos} left`, this.pos);
+      throw this.fail(
+        `need ${n} bytes at offset ${this.pos}, only ${this.end - this.pos} left`,
+        this.pos,
+      );
     }
   }
   u8(): number {
@@ -170,7 +173,11 @@ export class ByteReader {
   }
   zero(n: number, what: string): void {
     for (let i = 0; i < n; i++) {
-      if (this.u8() !== 0) throw this.fail(`${what}: reserved byte at offset ${this.pos - 1} is not zero`, this.pos - 1);
+      if (this.u8() !== 0)
+        throw this.fail(
+          `${what}: reserved byte at offset ${this.pos - 1} is not zero`,
+          this.pos - 1,
+        );
     }
   }
 }

@@ -18,7 +18,6 @@ const ENTRY_HEADER = 28;
  * transaction as the WAL record whose samples sealed them.
  */
 export class ChunkIndex {
-
   constructor(readonly db: WalDb) {}
 
   static encode(c: SealedChunk): Buffer {
@@ -40,12 +39,17 @@ export class ChunkIndex {
     const { seriesId, version } = parseChunkKey(key);
     const b = Buffer.from(value.buffer, value.byteOffset, value.byteLength);
     const ctx = { seriesId, version };
-    if (b.length < ENTRY_HEADER) throw new IndexCorruptError(`chunk index entry of ${b.length} bytes`, ctx);
+    if (b.length < ENTRY_HEADER)
+      throw new IndexCorruptError(`chunk index entry of ${b.length} bytes`, ctx);
     if (b[0] !== CHUNK_ENTRY_VERSION || b[1] !== 0 || b[2] !== 0 || b[3] !== 0) {
-      throw new IndexCorruptError(`chunk index entry: bad version/reserved bytes`, { ...ctx, offset: 0 });
+      throw new IndexCorruptError(`chunk index entry: bad version/reserved bytes`, {
+        ...ctx,
+        offset: 0,
+      });
     }
     const crc = crc32c(b, ENTRY_HEADER, b.length, crc32c(b, 0, 24));
-    if (crc !== b.readUInt32LE(24)) throw new IndexCorruptError(`chunk index entry: CRC-32C mismatch`, { ...ctx, offset: 24 });
+    if (crc !== b.readUInt32LE(24))
+      throw new IndexCorruptError(`chunk index entry: CRC-32C mismatch`, { ...ctx, offset: 24 });
     return {
       seriesId,
       version,
@@ -63,7 +67,10 @@ export class ChunkIndex {
   /** Points of one series within [start, end], one entry per chunk; damaged entries go to onSkip. */
   read(seriesId: bigint, start: number, end: number, onSkip?: SkipSink): VersionedPoints[] {
     const out: VersionedPoints[] = [];
-    const range = { start: chunkKey(seriesId, 0), end: chunkKey(seriesId + 1n > 0xffffffffffffffffn ? seriesId : seriesId + 1n, 0) };
+    const range = {
+      start: chunkKey(seriesId, 0),
+      end: chunkKey(seriesId + 1n > 0xffffffffffffffffn ? seriesId : seriesId + 1n, 0),
+    };
     for (const { key, value } of this.db.getRange(range)) {
       if (seriesId === 0xffffffffffffffffn && parseChunkKey(key).seriesId !== seriesId) continue;
       let c: SealedChunk;
@@ -74,7 +81,15 @@ export class ChunkIndex {
         out.push(clipRange({ ...pts, version: c.version }, start, end));
       } catch (err) {
         if (!(err instanceof CorruptionError)) throw err;
-        onSkip?.(err instanceof IndexCorruptError ? err : new IndexCorruptError(`chunk index entry does not decode: ${err.message}`, { seriesId }, { cause: err }));
+        onSkip?.(
+          err instanceof IndexCorruptError
+            ? err
+            : new IndexCorruptError(
+                `chunk index entry does not decode: ${err.message}`,
+                { seriesId },
+                { cause: err },
+              ),
+        );
       }
     }
     return out;
@@ -105,6 +120,9 @@ export class ChunkIndex {
 function decodeEntryChunk(c: SealedChunk): { timestamps: Float64Array; values: Float64Array } {
   // The entry CRC already covered these bytes; either chunk version decodes.
   const n = c.bytes.length >= 3 ? (c.bytes[1]! << 8) | c.bytes[2]! : -1;
-  if (n !== c.count) throw new IndexCorruptError(`chunk holds ${n} points, index says ${c.count}`, { seriesId: c.seriesId });
+  if (n !== c.count)
+    throw new IndexCorruptError(`chunk holds ${n} points, index says ${c.count}`, {
+      seriesId: c.seriesId,
+    });
   return decodeChunk(c.bytes, false);
 }

@@ -58,15 +58,21 @@ export class ColdReader {
     private readonly buf: Uint8Array,
     private readonly mapped: MappedFile | null,
   ) {
-    const fail = (m: string, offset: number): ColdCorruptError => new ColdCorruptError(`${file}: ${m}`, { file, offset });
+    const fail = (m: string, offset: number): ColdCorruptError =>
+      new ColdCorruptError(`${file}: ${m}`, { file, offset });
     const len = buf.length;
-    if (len < COLD_HEADER_BYTES + COLD_FOOTER_BYTES) throw fail(`${len} bytes is too short for a cold file`, 0);
+    if (len < COLD_HEADER_BYTES + COLD_FOOTER_BYTES)
+      throw fail(`${len} bytes is too short for a cold file`, 0);
     const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
     const f = len - COLD_FOOTER_BYTES;
-    if (crc32c(buf, f, f + 48, crc32c(buf, 0, COLD_HEADER_BYTES)) !== dv.getUint32(f + 48, true)) throw fail('footer CRC-32C mismatch', f + 48);
-    if (dv.getUint32(0, true) !== COLD_MAGIC || dv.getUint32(f + 44, true) !== COLD_MAGIC) throw fail('bad magic', 0);
-    if (buf[4]! < COLD_MIN_VERSION || buf[4]! > COLD_VERSION) throw fail(`unsupported version ${buf[4]}`, 4);
-    if (buf[5] !== 0 || dv.getUint16(6, true) !== 0 || dv.getUint32(12, true) !== 0) throw fail('reserved header bytes set', 5);
+    if (crc32c(buf, f, f + 48, crc32c(buf, 0, COLD_HEADER_BYTES)) !== dv.getUint32(f + 48, true))
+      throw fail('footer CRC-32C mismatch', f + 48);
+    if (dv.getUint32(0, true) !== COLD_MAGIC || dv.getUint32(f + 44, true) !== COLD_MAGIC)
+      throw fail('bad magic', 0);
+    if (buf[4]! < COLD_MIN_VERSION || buf[4]! > COLD_VERSION)
+      throw fail(`unsupported version ${buf[4]}`, 4);
+    if (buf[5] !== 0 || dv.getUint16(6, true) !== 0 || dv.getUint32(12, true) !== 0)
+      throw fail('reserved header bytes set', 5);
     this.partition = dv.getUint32(8, true);
     this.windowStart = dv.getFloat64(16, true);
     this.windowEnd = dv.getFloat64(24, true);
@@ -77,11 +83,16 @@ export class ColdReader {
     this.blockCount = dv.getUint32(f + 20, true);
     this.minT = dv.getFloat64(f + 24, true);
     this.maxT = dv.getFloat64(f + 32, true);
-    if (indexOffset < COLD_HEADER_BYTES || indexOffset + indexLength !== f) throw fail('index bounds do not match the file', f);
-    if (indexLength !== this.seriesCount * COLD_SERIES_ENTRY_BYTES + this.blockCount * COLD_BLOCK_ENTRY_BYTES) {
+    if (indexOffset < COLD_HEADER_BYTES || indexOffset + indexLength !== f)
+      throw fail('index bounds do not match the file', f);
+    if (
+      indexLength !==
+      this.seriesCount * COLD_SERIES_ENTRY_BYTES + this.blockCount * COLD_BLOCK_ENTRY_BYTES
+    ) {
       throw fail('index length does not match its counts', f + 8);
     }
-    if (crc32c(buf, indexOffset, f) !== dv.getUint32(f + 40, true)) throw fail('index CRC-32C mismatch', indexOffset);
+    if (crc32c(buf, indexOffset, f) !== dv.getUint32(f + 40, true))
+      throw fail('index CRC-32C mismatch', indexOffset);
     const n = this.blockCount;
     this.bMinT = new Float64Array(n);
     this.bMaxT = new Float64Array(n);
@@ -101,7 +112,8 @@ export class ColdReader {
       const version = u64(p + 8);
       const k = dv.getUint32(p + 16, true);
       p += COLD_SERIES_ENTRY_BYTES;
-      if (b + k > n || this.series.has(id)) throw fail('bad series entry', p - COLD_SERIES_ENTRY_BYTES);
+      if (b + k > n || this.series.has(id))
+        throw fail('bad series entry', p - COLD_SERIES_ENTRY_BYTES);
       this.series.set(id, { first: b, n: k, version });
       this.ids.push(id);
       for (let j = 0; j < k; j++, b++, p += COLD_BLOCK_ENTRY_BYTES) {
@@ -119,7 +131,8 @@ export class ColdReader {
         expect += this.bTsLen[b]! + this.bValLen[b]!;
       }
     }
-    if (b !== n || expect !== indexOffset) throw fail('block entries do not cover the data region', indexOffset);
+    if (b !== n || expect !== indexOffset)
+      throw fail('block entries do not cover the data region', indexOffset);
   }
 
   static open(path: string): ColdReader {
@@ -146,7 +159,13 @@ export class ColdReader {
     const out: ColdBlockInfo[] = [];
     if (!e) return out;
     for (let b = e.first; b < e.first + e.n; b++) {
-      out.push({ minT: this.bMinT[b]!, maxT: this.bMaxT[b]!, minV: this.bMinV[b]!, maxV: this.bMaxV[b]!, count: this.bCount[b]! });
+      out.push({
+        minT: this.bMinT[b]!,
+        maxT: this.bMaxT[b]!,
+        minV: this.bMinV[b]!,
+        maxV: this.bMaxV[b]!,
+        count: this.bCount[b]!,
+      });
     }
     return out;
   }
@@ -169,7 +188,8 @@ export class ColdReader {
         total += hi - lo;
       }
     }
-    if (parts.length === 1) return { timestamps: parts[0]!.t, values: parts[0]!.v, version: e.version };
+    if (parts.length === 1)
+      return { timestamps: parts[0]!.t, values: parts[0]!.v, version: e.version };
     const timestamps = new Float64Array(total);
     const values = new Float64Array(total);
     let k = 0;
@@ -189,22 +209,35 @@ export class ColdReader {
     }
   }
 
-  private decodeBlock(b: number, seriesId: bigint, onSkip?: SkipSink): { t: Float64Array; v: Float64Array } | null {
+  private decodeBlock(
+    b: number,
+    seriesId: bigint,
+    onSkip?: SkipSink,
+  ): { t: Float64Array; v: Float64Array } | null {
     const off = this.bOffset[b]!;
     const tsLen = this.bTsLen[b]!;
     const valOff = off + tsLen;
     const valEnd = valOff + this.bValLen[b]!;
     const report = (m: string, at: number, cause?: unknown): null => {
-      onSkip?.(new ColdCorruptError(`${this.file}: block at offset ${at} (series ${seriesId}): ${m}`, { file: this.file, offset: at, seriesId }, { cause }));
+      onSkip?.(
+        new ColdCorruptError(
+          `${this.file}: block at offset ${at} (series ${seriesId}): ${m}`,
+          { file: this.file, offset: at, seriesId },
+          { cause },
+        ),
+      );
       return null;
     };
-    if (crc32c(this.buf, off, valOff) !== this.bTsCrc[b]) return report('timestamp block fails its CRC-32C', off);
-    if (crc32c(this.buf, valOff, valEnd) !== this.bValCrc[b]) return report('value block fails its CRC-32C', valOff);
+    if (crc32c(this.buf, off, valOff) !== this.bTsCrc[b])
+      return report('timestamp block fails its CRC-32C', off);
+    if (crc32c(this.buf, valOff, valEnd) !== this.bValCrc[b])
+      return report('value block fails its CRC-32C', valOff);
     try {
       const t = decodeTimestampBlock(this.buf.subarray(off, valOff));
       const v = decodeValueBlock(this.buf.subarray(valOff, valEnd));
       const n = this.bCount[b]!;
-      if (t.length !== n || v.length !== n) return report(`holds ${t.length}/${v.length} points, index says ${n}`, off);
+      if (t.length !== n || v.length !== n)
+        return report(`holds ${t.length}/${v.length} points, index says ${n}`, off);
       return { t, v };
     } catch (err) {
       if (!(err instanceof CorruptionError)) throw err;

@@ -25,7 +25,9 @@ export interface ColdFileMeta {
  */
 export function encodeColdFile(meta: ColdFileMeta, input: readonly ColdSeries[]): Uint8Array[] {
   const blockPoints = meta.blockPoints ?? DEFAULT_COLD_BLOCK_POINTS;
-  const series = [...input].filter((s) => s.timestamps.length > 0).sort((a, b) => (a.seriesId < b.seriesId ? -1 : a.seriesId > b.seriesId ? 1 : 0));
+  const series = [...input]
+    .filter((s) => s.timestamps.length > 0)
+    .sort((a, b) => (a.seriesId < b.seriesId ? -1 : a.seriesId > b.seriesId ? 1 : 0));
   const head = new ByteWriter(COLD_HEADER_BYTES)
     .u32(COLD_MAGIC)
     .u8(COLD_VERSION)
@@ -97,6 +99,10 @@ export function encodeColdFile(meta: ColdFileMeta, input: readonly ColdSeries[])
 }
 
 /** Writes a cold file through writeFileAtomic (temp name, fsync, rename, fsync dir). */
-export async function writeColdFile(path: string, meta: ColdFileMeta, series: readonly ColdSeries[]): Promise<void> {
+export async function writeColdFile(
+  path: string,
+  meta: ColdFileMeta,
+  series: readonly ColdSeries[],
+): Promise<void> {
   await writeFileAtomic(path, encodeColdFile(meta, series));
 }

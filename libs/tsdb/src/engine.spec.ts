@@ -33,7 +33,10 @@ describe('Engine', () => {
   it('matches an in-memory model through buffer → hot → warm → cold and across reopen', async () => {
     const rand = rng(42);
     const model = new Model();
-    const ids = Array.from({ length: 40 }, (_, i) => (BigInt(i) * 0x9e3779b97f4a7c15n) & 0xffffffffffffffffn);
+    const ids = Array.from(
+      { length: 40 },
+      (_, i) => (BigInt(i) * 0x9e3779b97f4a7c15n) & 0xffffffffffffffffn,
+    );
     const newest = new Map<bigint, number>(ids.map((id) => [id, BASE]));
     let engine = await Engine.open(opts());
     const steps: string[] = [];
@@ -45,8 +48,10 @@ describe('Engine', () => {
           const last = newest.get(id)!;
           const r = rand();
           let t: number;
-          if (r < 0.75) t = last + 1000 + Math.floor(rand() * 3) * 1000; // in order
-          else if (r < 0.9) t = last - Math.floor(rand() * 59) * 1000; // out of order within window (or duplicate)
+          if (r < 0.75)
+            t = last + 1000 + Math.floor(rand() * 3) * 1000; // in order
+          else if (r < 0.9)
+            t = last - Math.floor(rand() * 59) * 1000; // out of order within window (or duplicate)
           else t = last; // same timestamp again: latest write wins
           const v = Math.round(rand() * 10000) / 100;
           while (!engine.insert(id, t, v)) engine.drain();

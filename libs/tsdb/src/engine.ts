@@ -66,12 +66,26 @@ export class Engine {
       coldBlockPoints: opts.coldBlockPoints ?? DEFAULT_COLD_BLOCK_POINTS,
     };
     for (const [k, v] of Object.entries(o)) {
-      if (k !== 'dir' && !(typeof v === 'number' && v >= 0 && (Number.isSafeInteger(v) || v === Infinity))) {
-        throw new InvalidInputError('ZTSDB_BAD_OPTION', `engine option ${k} must be a non-negative integer, got ${String(v)}`);
+      if (
+        k !== 'dir' &&
+        !(typeof v === 'number' && v >= 0 && (Number.isSafeInteger(v) || v === Infinity))
+      ) {
+        throw new InvalidInputError(
+          'ZTSDB_BAD_OPTION',
+          `engine option ${k} must be a non-negative integer, got ${String(v)}`,
+        );
       }
     }
-    if (o.coldWindowMs < 1 || o.coldBlockPoints < 1 || o.oooCapacity < 1 || !Number.isFinite(o.coldWindowMs)) {
-      throw new InvalidInputError('ZTSDB_BAD_OPTION', 'coldWindowMs, coldBlockPoints and oooCapacity must be at least 1');
+    if (
+      o.coldWindowMs < 1 ||
+      o.coldBlockPoints < 1 ||
+      o.oooCapacity < 1 ||
+      !Number.isFinite(o.coldWindowMs)
+    ) {
+      throw new InvalidInputError(
+        'ZTSDB_BAD_OPTION',
+        'coldWindowMs, coldBlockPoints and oooCapacity must be at least 1',
+      );
     }
     const warnings = opts.warnings ?? new Warnings();
     const parts: Partition[] = [];
@@ -98,13 +112,20 @@ export class Engine {
     if (s === undefined) {
       if (this.closed) throw new ClosedError('engine');
       if (typeof seriesId !== 'bigint' || seriesId < 0n || seriesId > 0xffffffffffffffffn) {
-        throw new InvalidInputError('ZTSDB_BAD_SERIES_ID', `series id must be a u64 bigint, got ${String(seriesId)}`);
+        throw new InvalidInputError(
+          'ZTSDB_BAD_SERIES_ID',
+          `series id must be a u64 bigint, got ${String(seriesId)}`,
+        );
       }
       s = this.parts[partitionOf(seriesId, this.parts.length)]!.head.getOrCreate(seriesId);
       this.route.set(seriesId, s);
     }
     if (!Number.isSafeInteger(timestampMs)) {
-      throw new InvalidInputError('ZTSDB_BAD_TIMESTAMP', `timestamp must be integer ms, got ${timestampMs}`, { seriesId });
+      throw new InvalidInputError(
+        'ZTSDB_BAD_TIMESTAMP',
+        `timestamp must be integer ms, got ${timestampMs}`,
+        { seriesId },
+      );
     }
     if (timestampMs < s.maxSeen - this.oooWindowMs) {
       throw new OutOfOrderError(
@@ -138,10 +159,16 @@ export class Engine {
   query(seriesId: bigint, startMs: number, endMs: number): Points {
     if (this.closed) throw new ClosedError('engine');
     if (typeof seriesId !== 'bigint' || seriesId < 0n || seriesId > 0xffffffffffffffffn) {
-      throw new InvalidInputError('ZTSDB_BAD_SERIES_ID', `series id must be a u64 bigint, got ${String(seriesId)}`);
+      throw new InvalidInputError(
+        'ZTSDB_BAD_SERIES_ID',
+        `series id must be a u64 bigint, got ${String(seriesId)}`,
+      );
     }
     if (Number.isNaN(startMs) || Number.isNaN(endMs)) {
-      throw new InvalidInputError('ZTSDB_BAD_RANGE', `range bounds must be numbers, got [${startMs}, ${endMs}]`);
+      throw new InvalidInputError(
+        'ZTSDB_BAD_RANGE',
+        `range bounds must be numbers, got [${startMs}, ${endMs}]`,
+      );
     }
     if (endMs < startMs) return emptyPoints();
     return this.parts[partitionOf(seriesId, this.parts.length)]!.query(seriesId, startMs, endMs);
@@ -186,7 +213,11 @@ export class Engine {
   /** Lower-level access for services (ingestor, compactor) and tests. */
   partition(n: number): Partition {
     const p = this.parts[n];
-    if (!p) throw new InvalidInputError('ZTSDB_BAD_PARTITION', `no partition ${n} (of ${this.parts.length})`);
+    if (!p)
+      throw new InvalidInputError(
+        'ZTSDB_BAD_PARTITION',
+        `no partition ${n} (of ${this.parts.length})`,
+      );
     return p;
   }
 
@@ -214,9 +245,13 @@ async function checkPartitionsRecorded(p0: Partition, partitions: number): Promi
   }
   const recorded = v.length === 4 ? v.readUInt32LE(0) : -1;
   if (recorded !== partitions) {
-    throw new InvalidInputError('ZTSDB_PARTITIONS_CHANGED', `data dir was created with ${recorded} partitions, opened with ${partitions}`, {
-      recorded,
-      partitions,
-    });
+    throw new InvalidInputError(
+      'ZTSDB_PARTITIONS_CHANGED',
+      `data dir was created with ${recorded} partitions, opened with ${partitions}`,
+      {
+        recorded,
+        partitions,
+      },
+    );
   }
 }

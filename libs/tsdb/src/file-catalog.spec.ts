@@ -1,7 +1,11 @@
 import type { ManifestEvent } from '@ztsdb/wire';
 import { FileCatalog } from './file-catalog';
 
-const ev = (kind: ManifestEvent['kind'], file: string, extra: Partial<ManifestEvent> = {}): ManifestEvent => ({
+const ev = (
+  kind: ManifestEvent['kind'],
+  file: string,
+  extra: Partial<ManifestEvent> = {},
+): ManifestEvent => ({
   kind,
   partition: 0,
   file,
@@ -21,13 +25,23 @@ describe('FileCatalog', () => {
     const events = [
       ev('warm-added', 'warm/p0/seg-000000000001.warm'),
       ev('warm-added', 'warm/p0/seg-000000000002.warm'),
-      ev('cold-added', 'cold/p0/w000000000000000-g0000000001.cold', { replaces: ['warm/p0/seg-000000000001.warm'], atMs: 200 }),
-      ev('cold-added', 'cold/p0/w000000000000000-g0000000002.cold', { replaces: ['cold/p0/w000000000000000-g0000000001.cold', 'warm/p0/seg-000000000002.warm'] }),
+      ev('cold-added', 'cold/p0/w000000000000000-g0000000001.cold', {
+        replaces: ['warm/p0/seg-000000000001.warm'],
+        atMs: 200,
+      }),
+      ev('cold-added', 'cold/p0/w000000000000000-g0000000002.cold', {
+        replaces: ['cold/p0/w000000000000000-g0000000001.cold', 'warm/p0/seg-000000000002.warm'],
+      }),
       ev('warm-removed', 'warm/p0/seg-000000000001.warm'),
     ];
     for (const e of [...events, ...events]) c.apply(e);
     expect(c.live().map((f) => f.file)).toEqual(['cold/p0/w000000000000000-g0000000002.cold']);
-    expect(c.retired().map((f) => f.file).sort()).toEqual(['cold/p0/w000000000000000-g0000000001.cold', 'warm/p0/seg-000000000002.warm']);
+    expect(
+      c
+        .retired()
+        .map((f) => f.file)
+        .sort(),
+    ).toEqual(['cold/p0/w000000000000000-g0000000001.cold', 'warm/p0/seg-000000000002.warm']);
     expect(c.get('cold/p0/w000000000000000-g0000000001.cold')?.supersededAtMs).toBe(100);
     expect(c.nextWarmSeq(0)).toBe(3);
     expect(c.nextWarmSeq(1)).toBe(1);

@@ -108,7 +108,9 @@ export class FileCatalog {
 
   /** Files still on disk that readers no longer use, waiting for removal. */
   retired(): CatalogFile[] {
-    return [...this.files.values()].filter((f) => f.supersededAtMs !== undefined || f.expiredAtMs !== undefined);
+    return [...this.files.values()].filter(
+      (f) => f.supersededAtMs !== undefined || f.expiredAtMs !== undefined,
+    );
   }
 
   /** Every file the manifest says is on disk (live or retired). */

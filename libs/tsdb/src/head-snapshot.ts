@@ -25,7 +25,13 @@ export function encodeHeadSnapshot(head: Head, w: ByteWriter = new ByteWriter(40
   const sealed = head.peekSealed();
   w.u32(sealed.length);
   for (const c of sealed) {
-    w.big64(c.seriesId).f64(c.minT).f64(c.maxT).u32(c.count).u64(c.version).u32(c.bytes.length).bytes(c.bytes);
+    w.big64(c.seriesId)
+      .f64(c.minT)
+      .f64(c.maxT)
+      .u32(c.count)
+      .u64(c.version)
+      .u32(c.bytes.length)
+      .bytes(c.bytes);
   }
   return w;
 }
@@ -49,10 +55,15 @@ export function decodeHeadSnapshot(r: ByteReader, opts: HeadOptions): Head {
       try {
         pts = decodeChunk(bytes);
       } catch (err) {
-        throw new IndexCorruptError(`checkpoint: open chunk of series ${id} does not decode`, { seriesId: id }, { cause: err });
+        throw new IndexCorruptError(
+          `checkpoint: open chunk of series ${id} does not decode`,
+          { seriesId: id },
+          { cause: err },
+        );
       }
       const app = new XorAppender(openLen + 16);
-      for (let k = 0; k < pts.timestamps.length; k++) app.append(pts.timestamps[k]!, pts.values[k]!);
+      for (let k = 0; k < pts.timestamps.length; k++)
+        app.append(pts.timestamps[k]!, pts.values[k]!);
       s.open = app;
     }
     const n = r.u32();

@@ -18,7 +18,8 @@ function stream(r: () => number, n: number): [number, number][] {
   let t = 1_000_000;
   for (let i = 0; i < n; i++) {
     const x = r();
-    if (x < 0.1) out.push([t - Math.floor(r() * 20) * 1000, i]); // late or equal: out of order
+    if (x < 0.1)
+      out.push([t - Math.floor(r() * 20) * 1000, i]); // late or equal: out of order
     else {
       t += x < 0.2 ? 0 : 1000;
       out.push([t, i]);
@@ -31,7 +32,11 @@ describe('Head staging (appendStaged)', () => {
   it('builds byte-identical state to appendTo for one series (chunks, versions, out-of-order, age and size seals)', () => {
     for (let seed = 1; seed <= 6; seed++) {
       const r = rng(seed);
-      const opts = { maxChunkAgeMs: seed % 2 ? 50_000 : 10_000_000, oooCapacity: 5 + seed, outOfOrderWindowMs: 1e12 };
+      const opts = {
+        maxChunkAgeMs: seed % 2 ? 50_000 : 10_000_000,
+        oooCapacity: 5 + seed,
+        outOfOrderWindowMs: 1e12,
+      };
       const a = new Head(opts);
       const b = new Head(opts);
       const pts = stream(r, seed === 6 ? 9000 : 700);
@@ -45,7 +50,11 @@ describe('Head staging (appendStaged)', () => {
           b.sealByAge(t);
         }
       }
-      expect(Buffer.from(encodeHeadSnapshot(b).finish()).equals(Buffer.from(encodeHeadSnapshot(a).finish()))).toBe(true);
+      expect(
+        Buffer.from(encodeHeadSnapshot(b).finish()).equals(
+          Buffer.from(encodeHeadSnapshot(a).finish()),
+        ),
+      ).toBe(true);
     }
   });
 

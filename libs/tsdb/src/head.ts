@@ -102,14 +102,18 @@ export class Head {
 
   /** Checked append: refuses bad timestamps and points beyond the out-of-order window. */
   append(id: bigint, t: number, v: number): void {
-    if (!Number.isSafeInteger(t)) throw new InvalidInputError('ZTSDB_BAD_TIMESTAMP', `timestamp must be integer ms, got ${t}`);
+    if (!Number.isSafeInteger(t))
+      throw new InvalidInputError('ZTSDB_BAD_TIMESTAMP', `timestamp must be integer ms, got ${t}`);
     const s = this.getOrCreate(id);
     if (t < s.lastT - this.outOfOrderWindowMs) {
-      throw new OutOfOrderError(`sample at ${t} is older than the out-of-order window (newest ${s.lastT})`, {
-        seriesId: id,
-        timestamp: t,
-        newest: s.lastT,
-      });
+      throw new OutOfOrderError(
+        `sample at ${t} is older than the out-of-order window (newest ${s.lastT})`,
+        {
+          seriesId: id,
+          timestamp: t,
+          newest: s.lastT,
+        },
+      );
     }
     this.appendTo(s, t, v);
     if (t > s.maxSeen) s.maxSeen = t;
@@ -193,7 +197,8 @@ export class Head {
     this.stageN[slot] = 0;
     const base = slot * STAGE * 2;
     const stage = this.stage;
-    for (let k = 0; k < 2 * n; k += 2) this.appendInOrder(s, stage[base + k]!, stage[base + k + 1]!);
+    for (let k = 0; k < 2 * n; k += 2)
+      this.appendInOrder(s, stage[base + k]!, stage[base + k + 1]!);
   }
 
   /**
@@ -320,7 +325,8 @@ export class Head {
         timestamps[i] = this.stage[base + 2 * i]!;
         values[i] = this.stage[base + 2 * i + 1]!;
       }
-      if (timestamps[k - 1]! >= start && timestamps[0]! <= end) out.push(clipRange({ timestamps, values, version: OOO_LIVE_VERSION - 1 }, start, end));
+      if (timestamps[k - 1]! >= start && timestamps[0]! <= end)
+        out.push(clipRange({ timestamps, values, version: OOO_LIVE_VERSION - 1 }, start, end));
     }
     return out;
   }

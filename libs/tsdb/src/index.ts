@@ -12,7 +12,13 @@ export {
 export type { SkipSink } from './errors';
 // Buffer and head (hot chunks)
 export { SampleBuffer, BUFFER_CAPACITY, DRAIN_BATCH } from './sample-buffer';
-export { Head, DEFAULT_MAX_CHUNK_AGE_MS, DEFAULT_OOO_WINDOW_MS, DEFAULT_OOO_CAPACITY, OOO_LIVE_VERSION } from './head';
+export {
+  Head,
+  DEFAULT_MAX_CHUNK_AGE_MS,
+  DEFAULT_OOO_WINDOW_MS,
+  DEFAULT_OOO_CAPACITY,
+  OOO_LIVE_VERSION,
+} from './head';
 export type { HeadOptions } from './head';
 export { MemSeries } from './mem-series';
 export { OooBuffer } from './ooo-buffer';
@@ -42,7 +48,13 @@ export { encodeColdFile, writeColdFile } from './cold-writer';
 export type { ColdFileMeta } from './cold-writer';
 export { ColdReader } from './cold-reader';
 export type { ColdBlockInfo } from './cold-reader';
-export { COLD_MAGIC, COLD_VERSION, DEFAULT_COLD_BLOCK_POINTS, DEFAULT_COLD_WINDOW_MS, coldFileName } from './cold-format';
+export {
+  COLD_MAGIC,
+  COLD_VERSION,
+  DEFAULT_COLD_BLOCK_POINTS,
+  DEFAULT_COLD_WINDOW_MS,
+  coldFileName,
+} from './cold-format';
 export type { ColdSeries } from './cold-format';
 // Partition and compaction
 export { Partition } from './partition';

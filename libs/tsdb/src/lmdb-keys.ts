@@ -22,5 +22,8 @@ export function chunkKey(seriesId: bigint, version: number): Buffer {
 
 export function parseChunkKey(key: Uint8Array): { seriesId: bigint; version: number } {
   const b = Buffer.from(key.buffer, key.byteOffset, key.byteLength);
-  return { seriesId: b.readBigUInt64BE(0), version: b.readUInt32BE(8) * 2 ** 32 + b.readUInt32BE(12) };
+  return {
+    seriesId: b.readBigUInt64BE(0),
+    version: b.readUInt32BE(8) * 2 ** 32 + b.readUInt32BE(12),
+  };
 }

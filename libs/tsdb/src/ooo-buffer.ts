@@ -47,6 +47,9 @@ export class OooBuffer {
 
   /** Copies of the points. */
   points(): { timestamps: Float64Array; values: Float64Array } {
-    return { timestamps: this.timestamps.slice(0, this.count), values: this.values.slice(0, this.count) };
+    return {
+      timestamps: this.timestamps.slice(0, this.count),
+      values: this.values.slice(0, this.count),
+    };
   }
 }

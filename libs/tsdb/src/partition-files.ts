@@ -23,7 +23,10 @@ export async function removeUnlisted(dir: string, listed: readonly string[]): Pr
 
 function report(onSkip: SkipSink, file: string, err: unknown): void {
   if (err instanceof ZtsdbError) onSkip(err);
-  else onSkip(new ZtsdbError('ZTSDB_FILE_UNREADABLE', `${file}: ${String(err)}`, { file }, { cause: err }));
+  else
+    onSkip(
+      new ZtsdbError('ZTSDB_FILE_UNREADABLE', `${file}: ${String(err)}`, { file }, { cause: err }),
+    );
 }
 
 /** Opens the catalog's warm and cold files; a file that cannot be opened is reported and left out. */

@@ -35,7 +35,8 @@ function unseal(what: string, value: Uint8Array): Uint8Array {
     throw new IndexCorruptError(`${what}: bad header`, { key: what, offset: 0 });
   }
   const payload = b.subarray(8);
-  if (crc32c(payload) !== b.readUInt32LE(4)) throw new IndexCorruptError(`${what}: CRC-32C mismatch`, { key: what, offset: 4 });
+  if (crc32c(payload) !== b.readUInt32LE(4))
+    throw new IndexCorruptError(`${what}: CRC-32C mismatch`, { key: what, offset: 4 });
   return payload;
 }
 
@@ -47,14 +48,23 @@ export function putCheckpoint(meta: WalDb, walSeq: number, head: Head): Promise<
   return meta.put(CHECKPOINT_KEY, seal(w.view8()));
 }
 
-export function getCheckpoint(meta: WalDb, opts: HeadOptions): { walSeq: number; head: Head } | null {
+export function getCheckpoint(
+  meta: WalDb,
+  opts: HeadOptions,
+): { walSeq: number; head: Head } | null {
   const v = meta.get(CHECKPOINT_KEY);
   if (v === undefined) return null;
   const payload = unseal('checkpoint', v);
-  const r = new ByteReader(payload, 0, payload.length, (m, o) => new IndexCorruptError(`checkpoint: ${m}`, { key: 'checkpoint', offset: o }));
+  const r = new ByteReader(
+    payload,
+    0,
+    payload.length,
+    (m, o) => new IndexCorruptError(`checkpoint: ${m}`, { key: 'checkpoint', offset: o }),
+  );
   const walSeq = r.u64();
   const head = decodeHeadSnapshot(r, opts);
-  if (r.remaining !== 0) throw new IndexCorruptError(`checkpoint: ${r.remaining} trailing bytes`, { key: 'checkpoint' });
+  if (r.remaining !== 0)
+    throw new IndexCorruptError(`checkpoint: ${r.remaining} trailing bytes`, { key: 'checkpoint' });
   return { walSeq, head };
 }
 

@@ -93,7 +93,11 @@ export class Partition {
         if (rec.type === 'samples') {
           for (let i = 0; i < rec.seriesIds.length; i++) {
             // The drain path's batched append, so replay rebuilds the very same chunks.
-            head.appendStaged(head.getOrCreate(rec.seriesIds[i]!), rec.timestamps[i]!, rec.values[i]!);
+            head.appendStaged(
+              head.getOrCreate(rec.seriesIds[i]!),
+              rec.timestamps[i]!,
+              rec.values[i]!,
+            );
           }
         } else {
           head.sealByAge(rec.nowMs);
@@ -138,7 +142,11 @@ export class Partition {
     const head = this.head;
     while (this.buffer.length > 0) {
       const n = this.buffer.shift(DRAIN_BATCH, this.slots, this.ts, this.vs);
-      this.track(this.wal.append(encodeSamplesRecordFromSlots(head.series, this.slots, this.ts, this.vs, n, head.idWords)).committed);
+      this.track(
+        this.wal.append(
+          encodeSamplesRecordFromSlots(head.series, this.slots, this.ts, this.vs, n, head.idWords),
+        ).committed,
+      );
       head.appendSlots(this.slots, this.ts, this.vs, n);
       this.storeSealed();
       moved += n;

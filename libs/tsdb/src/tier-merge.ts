@@ -18,7 +18,11 @@ export function windowStartOf(t: number, windowMs: number): number {
  * Decodes every intact chunk of the warm segments and splits its points by
  * cold window. Damaged chunks go to `onSkip` and are left out.
  */
-export function splitWarmByWindow(readers: readonly WarmReader[], windowMs: number, onSkip: SkipSink): WindowUnits {
+export function splitWarmByWindow(
+  readers: readonly WarmReader[],
+  windowMs: number,
+  onSkip: SkipSink,
+): WindowUnits {
   const byWindow: WindowUnits = new Map();
   for (const r of readers) {
     for (const c of r.chunks(onSkip)) {
@@ -27,7 +31,13 @@ export function splitWarmByWindow(readers: readonly WarmReader[], windowMs: numb
         pts = decodeChunk(c.bytes);
       } catch (err) {
         if (!(err instanceof CorruptionError)) throw err;
-        onSkip(new WarmCorruptError(`${r.file}: chunk of series ${c.seriesId}: ${err.message}`, { file: r.file, seriesId: c.seriesId }, { cause: err }));
+        onSkip(
+          new WarmCorruptError(
+            `${r.file}: chunk of series ${c.seriesId}: ${err.message}`,
+            { file: r.file, seriesId: c.seriesId },
+            { cause: err },
+          ),
+        );
         continue;
       }
       const ts = pts.timestamps;
@@ -39,7 +49,11 @@ export function splitWarmByWindow(readers: readonly WarmReader[], windowMs: numb
         if (!m) byWindow.set(w, (m = new Map()));
         let list = m.get(c.seriesId);
         if (!list) m.set(c.seriesId, (list = []));
-        list.push({ timestamps: ts.subarray(i, j), values: pts.values.subarray(i, j), version: c.version });
+        list.push({
+          timestamps: ts.subarray(i, j),
+          values: pts.values.subarray(i, j),
+          version: c.version,
+        });
         i = j;
       }
     }
@@ -52,7 +66,11 @@ export function splitWarmByWindow(readers: readonly WarmReader[], windowMs: numb
  * an existing cold file of the window already holds, one value per
  * timestamp, the highest version winning.
  */
-export function mergeWindow(units: Map<bigint, VersionedPoints[]>, existing: readonly ColdReader[], onSkip: SkipSink): ColdSeries[] {
+export function mergeWindow(
+  units: Map<bigint, VersionedPoints[]>,
+  existing: readonly ColdReader[],
+  onSkip: SkipSink,
+): ColdSeries[] {
   for (const r of existing) {
     for (const s of r.allSeries(onSkip)) {
       let list = units.get(s.seriesId);
@@ -65,7 +83,8 @@ export function mergeWindow(units: Map<bigint, VersionedPoints[]>, existing: rea
     const merged = mergeLatestWins(list);
     let version = 0;
     for (const u of list) if (u.version > version) version = u.version;
-    if (merged.timestamps.length > 0) out.push({ seriesId: id, version, timestamps: merged.timestamps, values: merged.values });
+    if (merged.timestamps.length > 0)
+      out.push({ seriesId: id, version, timestamps: merged.timestamps, values: merged.values });
   }
   return out;
 }

@@ -31,7 +31,12 @@ export class TierReader {
         const err =
           e instanceof ZtsdbError
             ? e
-            : new ZtsdbError('ZTSDB_FILE_UNREADABLE', `${full}: ${(e as Error).message}`, { file: full }, { cause: e });
+            : new ZtsdbError(
+                'ZTSDB_FILE_UNREADABLE',
+                `${full}: ${(e as Error).message}`,
+                { file: full },
+                { cause: e },
+              );
         o = { err };
       }
       this.open.set(f.file, o);
@@ -43,7 +48,14 @@ export class TierReader {
    * Appends to `out` the stored units of one series within [start, end] from
    * `files` (those of the series' partition); skipped data goes to `onSkip`.
    */
-  read(files: readonly CatalogFile[], seriesId: bigint, start: number, end: number, out: VersionedPoints[], onSkip: SkipSink): void {
+  read(
+    files: readonly CatalogFile[],
+    seriesId: bigint,
+    start: number,
+    end: number,
+    out: VersionedPoints[],
+    onSkip: SkipSink,
+  ): void {
     for (const f of files) {
       if (f.maxT < start || f.minT > end) continue;
       const o = this.reader(f);

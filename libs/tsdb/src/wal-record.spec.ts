@@ -2,12 +2,23 @@ import { crc32c } from '@ztsdb/checksum';
 import { WalCorruptError } from './errors';
 import { Head } from './head';
 import { MemSeries } from './mem-series';
-import { WAL_RECORD_VERSION_COMPACT, decodeWalRecord, encodeSamplesRecord, encodeSamplesRecordFromSlots } from './wal-record';
+import {
+  WAL_RECORD_VERSION_COMPACT,
+  decodeWalRecord,
+  encodeSamplesRecord,
+  encodeSamplesRecordFromSlots,
+} from './wal-record';
 
 const series = [{ id: 1n }, { id: 2n ** 64n - 1n }, { id: 12345678901234567n }];
 
 function compact(ts: number[], vs: number[], slots: number[]): Uint8Array {
-  return encodeSamplesRecordFromSlots(series, Int32Array.from(slots), Float64Array.from(ts), Float64Array.from(vs), ts.length);
+  return encodeSamplesRecordFromSlots(
+    series,
+    Int32Array.from(slots),
+    Float64Array.from(ts),
+    Float64Array.from(vs),
+    ts.length,
+  );
 }
 
 function reseal(rec: Uint8Array): Uint8Array {
@@ -36,11 +47,22 @@ describe('compact WAL samples records (version 2)', () => {
       if (got.type !== 'samples') throw new Error('not samples');
       expect(Array.from(got.seriesIds)).toEqual([series[2]!.id, series[0]!.id, series[1]!.id]);
       expect(Array.from(got.timestamps)).toEqual(ts);
-      expect(Object.is(got.values[2], -0) && Number.isNaN(got.values[1]) && got.values[0] === 1.5).toBe(true);
+      expect(
+        Object.is(got.values[2], -0) && Number.isNaN(got.values[1]) && got.values[0] === 1.5,
+      ).toBe(true);
     }
     const n = 4096;
-    const big = compact(Array.from({ length: n }, (_, i) => t0 + (i < 2000 ? 0 : 1000)), new Array(n).fill(1), new Array(n).fill(1));
-    const v1 = encodeSamplesRecord(new Array(n).fill(1n), new Array(n).fill(t0), new Array(n).fill(1), n);
+    const big = compact(
+      Array.from({ length: n }, (_, i) => t0 + (i < 2000 ? 0 : 1000)),
+      new Array(n).fill(1),
+      new Array(n).fill(1),
+    );
+    const v1 = encodeSamplesRecord(
+      new Array(n).fill(1n),
+      new Array(n).fill(t0),
+      new Array(n).fill(1),
+      n,
+    );
     expect(big.length).toBe(16 + n * 18 + 4);
     expect(big.length / v1.length).toBeLessThan(0.76);
   });
@@ -101,6 +123,7 @@ describe('compact WAL samples records (version 2)', () => {
       b[bit >>> 3] = b[bit >>> 3]! ^ (1 << (bit & 7));
       expect(() => decodeWalRecord(b, 9)).toThrow(WalCorruptError);
     }
-    for (let cut = 0; cut < rec.length; cut++) expect(() => decodeWalRecord(rec.subarray(0, cut), 9)).toThrow(WalCorruptError);
+    for (let cut = 0; cut < rec.length; cut++)
+      expect(() => decodeWalRecord(rec.subarray(0, cut), 9)).toThrow(WalCorruptError);
   });
 });

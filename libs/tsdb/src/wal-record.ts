@@ -61,12 +61,17 @@ export function encodeSealRecord(nowMs: number): Uint8Array {
 export function decodeWalRecord(bytes: Uint8Array, key: number): WalRecord {
   const fail = (message: string, offset: number): WalCorruptError =>
     new WalCorruptError(`WAL record ${key}: ${message}`, { key, offset });
-  if (bytes.length < WAL_HEADER_BYTES + WAL_TRAILER_BYTES) throw fail(`only ${bytes.length} bytes`, 0);
+  if (bytes.length < WAL_HEADER_BYTES + WAL_TRAILER_BYTES)
+    throw fail(`only ${bytes.length} bytes`, 0);
   const r = new ByteReader(bytes, 0, bytes.length - WAL_TRAILER_BYTES, fail);
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const stored = dv.getUint32(bytes.length - 4, true);
   const actual = crc32c(bytes, 0, bytes.length - 4);
-  if (stored !== actual) throw fail(`CRC-32C mismatch (stored ${stored.toString(16)}, computed ${actual.toString(16)})`, bytes.length - 4);
+  if (stored !== actual)
+    throw fail(
+      `CRC-32C mismatch (stored ${stored.toString(16)}, computed ${actual.toString(16)})`,
+      bytes.length - 4,
+    );
   const version = r.u8();
   if (version === WAL_RECORD_VERSION_COMPACT) return decodeCompactSamples(bytes, fail);
   if (version !== WAL_RECORD_VERSION) throw fail(`unknown version ${version}`, 0);
@@ -74,7 +79,8 @@ export function decodeWalRecord(bytes: Uint8Array, key: number): WalRecord {
   r.zero(2, 'header');
   const count = r.u32();
   if (type === WAL_RECORD_SAMPLES) {
-    if (r.remaining !== count * 24) throw fail(`count ${count} does not match ${r.remaining} payload bytes`, 4);
+    if (r.remaining !== count * 24)
+      throw fail(`count ${count} does not match ${r.remaining} payload bytes`, 4);
     const seriesIds = r.u64Array(count);
     const timestamps = r.f64Array(count);
     const values = r.f64Array(count);
@@ -111,7 +117,18 @@ export function encodeSamplesRecordFromSlots(
     if (t > hi) hi = t;
   }
   const span = hi - lo;
-  const w = n === 0 ? 0 : span === 0 ? 0 : span < 0x100 ? 1 : span < 0x10000 ? 2 : span < 0x100000000 ? 4 : 8;
+  const w =
+    n === 0
+      ? 0
+      : span === 0
+        ? 0
+        : span < 0x100
+          ? 1
+          : span < 0x10000
+            ? 2
+            : span < 0x100000000
+              ? 4
+              : 8;
   const padded = (n * w + 7) & ~7;
   const out = new Uint8Array(WAL_COMPACT_HEADER_BYTES + n * 16 + padded + WAL_TRAILER_BYTES);
   const buf = out.buffer;
@@ -165,17 +182,22 @@ export function encodeSamplesRecordFromSlots(
 }
 
 /** Decodes a version-2 samples record (CRC already checked by the caller). */
-function decodeCompactSamples(bytes: Uint8Array, fail: (message: string, offset: number) => WalCorruptError): WalRecord {
+function decodeCompactSamples(
+  bytes: Uint8Array,
+  fail: (message: string, offset: number) => WalCorruptError,
+): WalRecord {
   const len = bytes.length;
   if (len < WAL_COMPACT_HEADER_BYTES + WAL_TRAILER_BYTES) throw fail(`only ${len} bytes`, 0);
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (bytes[1] !== WAL_RECORD_SAMPLES) throw fail(`unknown compact record type ${bytes[1]}`, 1);
   const w = bytes[2]!;
-  if (w !== 0 && w !== 1 && w !== 2 && w !== 4 && w !== 8) throw fail(`bad timestamp width ${w}`, 2);
+  if (w !== 0 && w !== 1 && w !== 2 && w !== 4 && w !== 8)
+    throw fail(`bad timestamp width ${w}`, 2);
   if (bytes[3] !== 0) throw fail('reserved header byte set', 3);
   const n = dv.getUint32(4, true);
   const padded = (n * w + 7) & ~7;
-  if (len !== WAL_COMPACT_HEADER_BYTES + n * 16 + padded + WAL_TRAILER_BYTES) throw fail(`count ${n} does not match ${len} bytes`, 4);
+  if (len !== WAL_COMPACT_HEADER_BYTES + n * 16 + padded + WAL_TRAILER_BYTES)
+    throw fail(`count ${n} does not match ${len} bytes`, 4);
   const base = dv.getFloat64(8, true);
   if (!Number.isSafeInteger(base)) throw fail(`base timestamp ${base} is not a safe integer`, 8);
   // Copy out of the LMDB buffer (it may be reused after the read) into an
@@ -188,7 +210,12 @@ function decodeCompactSamples(bytes: Uint8Array, fail: (message: string, offset:
   const tOff = n * 16;
   if (w === 8) {
     timestamps.set(new Float64Array(body.buffer, tOff, n));
-    for (let i = 0; i < n; i++) if (!Number.isSafeInteger(timestamps[i]!)) throw fail(`timestamp ${timestamps[i]} is not a safe integer`, WAL_COMPACT_HEADER_BYTES + tOff + i * 8);
+    for (let i = 0; i < n; i++)
+      if (!Number.isSafeInteger(timestamps[i]!))
+        throw fail(
+          `timestamp ${timestamps[i]} is not a safe integer`,
+          WAL_COMPACT_HEADER_BYTES + tOff + i * 8,
+        );
   } else if (w === 4) {
     const a = new Uint32Array(body.buffer, tOff, n);
     for (let i = 0; i < n; i++) timestamps[i] = base + a[i]!;
@@ -198,7 +225,13 @@ function decodeCompactSamples(bytes: Uint8Array, fail: (message: string, offset:
   } else if (w === 1) {
     for (let i = 0; i < n; i++) timestamps[i] = base + body[tOff + i]!;
   } else timestamps.fill(base);
-  if (w !== 8 && w !== 0 && n > 0 && !Number.isSafeInteger(base + 0xffffffff) && !timestamps.every(Number.isSafeInteger)) {
+  if (
+    w !== 8 &&
+    w !== 0 &&
+    n > 0 &&
+    !Number.isSafeInteger(base + 0xffffffff) &&
+    !timestamps.every(Number.isSafeInteger)
+  ) {
     throw fail('timestamp outside the safe integer range', 8);
   }
   return { type: 'samples', seriesIds, timestamps, values };

@@ -22,7 +22,9 @@ describe('WAL', () => {
     wal = Wal.openDir(dir);
     expect(wal.next).toBe(3);
     const seen: unknown[] = [];
-    const res = wal.replay(1, (seq, rec) => seen.push([seq, rec.type === 'samples' ? Array.from(rec.seriesIds) : rec.nowMs]));
+    const res = wal.replay(1, (seq, rec) =>
+      seen.push([seq, rec.type === 'samples' ? Array.from(rec.seriesIds) : rec.nowMs]),
+    );
     expect(seen).toEqual([
       [1, [1n, 2n ** 64n - 1n]],
       [2, 99],
@@ -41,7 +43,11 @@ describe('WAL', () => {
     await wal.db.put(seqKey(4), Buffer.from([1, 1, 0])); // truncated record
     const skipped: ZtsdbError[] = [];
     const seqs: number[] = [];
-    const res = wal.replay(1, (seq) => seqs.push(seq), (e) => skipped.push(e));
+    const res = wal.replay(
+      1,
+      (seq) => seqs.push(seq),
+      (e) => skipped.push(e),
+    );
     expect(seqs).toEqual([1, 3]);
     expect(res.skipped.map((e) => e.context.key)).toEqual([2, 4]);
     expect(skipped.map((e) => e.code)).toEqual(['ZTSDB_WAL_CORRUPT', 'ZTSDB_WAL_CORRUPT']);
@@ -66,10 +72,14 @@ describe('WAL', () => {
     for (let i = 0; i < 100; i++) head.append(BigInt(i % 3), 1000 * i, i / 3);
     head.append(1n, 5000, 42); // out of order
     const bytes = encodeHeadSnapshot(head).finish();
-    const back = decodeHeadSnapshot(new ByteReader(bytes), { maxChunkAgeMs: 50_000, oooCapacity: 4 });
+    const back = decodeHeadSnapshot(new ByteReader(bytes), {
+      maxChunkAgeMs: 50_000,
+      oooCapacity: 4,
+    });
     expect(back.nextVersion).toBe(head.nextVersion);
     expect(encodeHeadSnapshot(back).finish()).toEqual(bytes);
-    for (const id of [0n, 1n, 2n]) expect(back.read(id, 0, Infinity)).toEqual(head.read(id, 0, Infinity));
+    for (const id of [0n, 1n, 2n])
+      expect(back.read(id, 0, Infinity)).toEqual(head.read(id, 0, Infinity));
   });
 
   it('engine checkpoints truncate the WAL and reopen rebuilds the same hot chunks', async () => {

@@ -62,7 +62,13 @@ export class Wal {
   /** Queues one record in this turn's transaction; `committed` resolves when visible (not yet durable). */
   append(record: Uint8Array): { seq: number; committed: Promise<boolean> } {
     const seq = this.nextSeq++;
-    return { seq, committed: this.db.put(seqKey(seq), Buffer.from(record.buffer, record.byteOffset, record.byteLength)) };
+    return {
+      seq,
+      committed: this.db.put(
+        seqKey(seq),
+        Buffer.from(record.buffer, record.byteOffset, record.byteLength),
+      ),
+    };
   }
 
   /** Appends records in one transaction and resolves once they are flushed to disk. */
@@ -89,7 +95,11 @@ export class Wal {
    * Calls `fn` for each record with sequence >= fromSeq, in order. A damaged
    * record is reported (WalCorruptError with its key) and skipped.
    */
-  replay(fromSeq: number, fn: (seq: number, record: WalRecord) => void, onSkip?: SkipSink): ReplayResult {
+  replay(
+    fromSeq: number,
+    fn: (seq: number, record: WalRecord) => void,
+    onSkip?: SkipSink,
+  ): ReplayResult {
     const result: ReplayResult = { records: 0, skipped: [], lastSeq: 0 };
     for (const { key, value } of this.db.getRange({ start: seqKey(fromSeq), snapshot: false })) {
       const seq = seqFromKey(key);
@@ -98,7 +108,14 @@ export class Wal {
       try {
         rec = decodeWalRecord(value, seq);
       } catch (err) {
-        const e = err instanceof WalCorruptError ? err : new WalCorruptError(`WAL record ${seq}: ${String(err)}`, { key: seq }, { cause: err });
+        const e =
+          err instanceof WalCorruptError
+            ? err
+            : new WalCorruptError(
+                `WAL record ${seq}: ${String(err)}`,
+                { key: seq },
+                { cause: err },
+              );
         result.skipped.push(e);
         onSkip?.(e as ZtsdbError);
         continue;

@@ -16,7 +16,14 @@ const BASE = 1_700_000_000_000;
 function chunk(seriesId: bigint, version: number, start: number, n: number): SealedChunk {
   const ts = Array.from({ length: n }, (_, i) => start + i * 1000);
   const vs = ts.map((_, i) => Math.round(Math.sin(i + version) * 1000) / 100);
-  return { seriesId, version, minT: ts[0]!, maxT: ts[n - 1]!, count: n, bytes: encodeChunk(ts, vs) };
+  return {
+    seriesId,
+    version,
+    minT: ts[0]!,
+    maxT: ts[n - 1]!,
+    count: n,
+    bytes: encodeChunk(ts, vs),
+  };
 }
 
 function concat(pieces: Uint8Array[]): Uint8Array {
@@ -27,7 +34,13 @@ function concat(pieces: Uint8Array[]): Uint8Array {
 function readAllWarm(buf: Uint8Array, ids: bigint[]): { out: string; skipped: ZtsdbError[] } {
   const skipped: ZtsdbError[] = [];
   const r = WarmReader.fromBuffer(buf, 'w');
-  const out = ids.map((id) => JSON.stringify(r.read(id, -Infinity, Infinity, (e) => skipped.push(e)).map((p) => [p.version, Array.from(p.timestamps), Array.from(p.values)])));
+  const out = ids.map((id) =>
+    JSON.stringify(
+      r
+        .read(id, -Infinity, Infinity, (e) => skipped.push(e))
+        .map((p) => [p.version, Array.from(p.timestamps), Array.from(p.values)]),
+    ),
+  );
   return { out: out.join('|'), skipped };
 }
 
@@ -47,7 +60,11 @@ describe('warm segments', () => {
   afterEach(() => removeDir(dir));
 
   it('round-trips through a file read by mmap, with range pruning', async () => {
-    const chunks = [chunk(5n, 3, BASE, 100), chunk(2n, 1, BASE, 50), chunk(5n, 9, BASE + 100_000, 20)];
+    const chunks = [
+      chunk(5n, 3, BASE, 100),
+      chunk(2n, 1, BASE, 50),
+      chunk(5n, 9, BASE + 100_000, 20),
+    ];
     const file = path.join(dir, 'seg.warm');
     await writeWarmSegment(file, 1, chunks);
     const r = WarmReader.open(file);
@@ -60,7 +77,9 @@ describe('warm segments', () => {
       expect(all[0]!.timestamps.length).toBe(100);
       const part = r.read(5n, BASE + 10_000, BASE + 19_000);
       expect(part.length).toBe(1);
-      expect(Array.from(part[0]!.timestamps)).toEqual(Array.from({ length: 10 }, (_, i) => BASE + 10_000 + i * 1000));
+      expect(Array.from(part[0]!.timestamps)).toEqual(
+        Array.from({ length: 10 }, (_, i) => BASE + 10_000 + i * 1000),
+      );
       expect(r.read(5n, BASE + 200_000, BASE + 300_000)).toEqual([]);
       expect(r.read(77n, -Infinity, Infinity)).toEqual([]);
       expect(r.chunks().length).toBe(3);
@@ -72,7 +91,13 @@ describe('warm segments', () => {
 
   it('detects a flip of every single bit', () => {
     const ids = [2n, 5n];
-    const buf = concat(encodeWarmSegment(0, [chunk(5n, 3, BASE, 6), chunk(2n, 1, BASE, 4), chunk(5n, 4, BASE + 10_000, 3)]));
+    const buf = concat(
+      encodeWarmSegment(0, [
+        chunk(5n, 3, BASE, 6),
+        chunk(2n, 1, BASE, 4),
+        chunk(5n, 4, BASE + 10_000, 3),
+      ]),
+    );
     const clean = readAllWarm(buf, ids);
     expect(clean.skipped).toEqual([]);
     for (let bit = 0; bit < buf.length * 8; bit++) {
@@ -113,7 +138,9 @@ describe('cold files', () => {
 
   function series(id: bigint, n: number, version = 1): ColdSeries {
     const timestamps = Float64Array.from({ length: n }, (_, i) => BASE + i * 1000);
-    const values = Float64Array.from({ length: n }, (_, i) => (i % 7 === 0 ? 0 : Math.round(i * 1.37 * 100) / 100));
+    const values = Float64Array.from({ length: n }, (_, i) =>
+      i % 7 === 0 ? 0 : Math.round(i * 1.37 * 100) / 100,
+    );
     return { seriesId: id, version, timestamps, values };
   }
 
@@ -150,13 +177,20 @@ describe('cold files', () => {
     expect(r2.read(3n, -Infinity, Infinity, (e) => skipped.push(e))).not.toBeNull(); // series 3 is first: its block 0 is damaged
     expect(skipped.length).toBe(1);
     expect(skipped[0]!.context).toMatchObject({ file: 'c', offset: 32 });
-    expect(r2.read(9n, BASE + 120_000, BASE + 130_000, (e) => skipped.push(e))!.timestamps.length).toBe(11);
+    expect(
+      r2.read(9n, BASE + 120_000, BASE + 130_000, (e) => skipped.push(e))!.timestamps.length,
+    ).toBe(11);
     expect(skipped.length).toBe(1);
   });
 
   it('detects a flip of every single bit', () => {
     const ids = [3n, 9n];
-    const buf = concat(encodeColdFile({ partition: 0, windowStart: BASE, windowEnd: BASE + 60_000, blockPoints: 4 }, [series(9n, 6, 2), series(3n, 3)]));
+    const buf = concat(
+      encodeColdFile(
+        { partition: 0, windowStart: BASE, windowEnd: BASE + 60_000, blockPoints: 4 },
+        [series(9n, 6, 2), series(3n, 3)],
+      ),
+    );
     const clean = readAllCold(buf, ids);
     expect(clean.skipped).toEqual([]);
     for (let bit = 0; bit < buf.length * 8; bit++) {

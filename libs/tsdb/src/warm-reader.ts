@@ -44,16 +44,21 @@ export class WarmReader {
     private readonly buf: Uint8Array,
     private readonly mapped: MappedFile | null,
   ) {
-    const fail = (m: string, offset: number): WarmCorruptError => new WarmCorruptError(`${file}: ${m}`, { file, offset });
+    const fail = (m: string, offset: number): WarmCorruptError =>
+      new WarmCorruptError(`${file}: ${m}`, { file, offset });
     const len = buf.length;
-    if (len < WARM_HEADER_BYTES + WARM_FOOTER_BYTES) throw fail(`${len} bytes is too short for a warm segment`, 0);
+    if (len < WARM_HEADER_BYTES + WARM_FOOTER_BYTES)
+      throw fail(`${len} bytes is too short for a warm segment`, 0);
     const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
     const f = len - WARM_FOOTER_BYTES;
     const footerCrc = crc32c(buf, f, f + 48, crc32c(buf, 0, WARM_HEADER_BYTES));
     if (footerCrc !== dv.getUint32(f + 48, true)) throw fail('footer CRC-32C mismatch', f + 48);
-    if (dv.getUint32(0, true) !== WARM_MAGIC || dv.getUint32(f + 44, true) !== WARM_MAGIC) throw fail('bad magic', 0);
-    if (buf[4]! < WARM_MIN_VERSION || buf[4]! > WARM_VERSION) throw fail(`unsupported version ${buf[4]}`, 4);
-    if (buf[5] !== 0 || dv.getUint16(6, true) !== 0 || dv.getUint32(12, true) !== 0) throw fail('reserved header bytes set', 5);
+    if (dv.getUint32(0, true) !== WARM_MAGIC || dv.getUint32(f + 44, true) !== WARM_MAGIC)
+      throw fail('bad magic', 0);
+    if (buf[4]! < WARM_MIN_VERSION || buf[4]! > WARM_VERSION)
+      throw fail(`unsupported version ${buf[4]}`, 4);
+    if (buf[5] !== 0 || dv.getUint16(6, true) !== 0 || dv.getUint32(12, true) !== 0)
+      throw fail('reserved header bytes set', 5);
     this.partition = dv.getUint32(8, true);
     const u64 = (o: number): number => dv.getUint32(o + 4, true) * TWO_32 + dv.getUint32(o, true);
     const indexOffset = u64(f);
@@ -62,11 +67,16 @@ export class WarmReader {
     this.chunkCount = dv.getUint32(f + 20, true);
     this.minT = dv.getFloat64(f + 24, true);
     this.maxT = dv.getFloat64(f + 32, true);
-    if (indexOffset < WARM_HEADER_BYTES || indexOffset + indexLength !== f) throw fail('index bounds do not match the file', f);
-    if (indexLength !== this.seriesCount * WARM_SERIES_ENTRY_BYTES + this.chunkCount * WARM_CHUNK_ENTRY_BYTES) {
+    if (indexOffset < WARM_HEADER_BYTES || indexOffset + indexLength !== f)
+      throw fail('index bounds do not match the file', f);
+    if (
+      indexLength !==
+      this.seriesCount * WARM_SERIES_ENTRY_BYTES + this.chunkCount * WARM_CHUNK_ENTRY_BYTES
+    ) {
       throw fail('index length does not match its counts', f + 8);
     }
-    if (crc32c(buf, indexOffset, f) !== dv.getUint32(f + 40, true)) throw fail('index CRC-32C mismatch', indexOffset);
+    if (crc32c(buf, indexOffset, f) !== dv.getUint32(f + 40, true))
+      throw fail('index CRC-32C mismatch', indexOffset);
     const n = this.chunkCount;
     this.cMinT = new Float64Array(n);
     this.cMaxT = new Float64Array(n);
@@ -82,7 +92,8 @@ export class WarmReader {
       const id = dv.getBigUint64(p, true);
       const k = dv.getUint32(p + 8, true);
       p += WARM_SERIES_ENTRY_BYTES;
-      if (c + k > n || this.series.has(id)) throw fail('bad series entry', p - WARM_SERIES_ENTRY_BYTES);
+      if (c + k > n || this.series.has(id))
+        throw fail('bad series entry', p - WARM_SERIES_ENTRY_BYTES);
       this.series.set(id, { first: c, n: k });
       this.ids.push(id);
       for (let j = 0; j < k; j++, c++, p += WARM_CHUNK_ENTRY_BYTES) {
@@ -93,11 +104,13 @@ export class WarmReader {
         this.cLength[c] = dv.getUint32(p + 32, true);
         this.cCount[c] = dv.getUint32(p + 36, true);
         this.cCrc[c] = dv.getUint32(p + 40, true);
-        if (this.cOffset[c] !== expectOffset) throw fail('chunks do not tile the data region', p + 24);
+        if (this.cOffset[c] !== expectOffset)
+          throw fail('chunks do not tile the data region', p + 24);
         expectOffset += this.cLength[c]!;
       }
     }
-    if (c !== n || expectOffset !== indexOffset) throw fail('chunk entries do not cover the data region', indexOffset);
+    if (c !== n || expectOffset !== indexOffset)
+      throw fail('chunk entries do not cover the data region', indexOffset);
   }
 
   /** Maps `path` and checks its structure. Throws WarmCorruptError or a file-system error. */
@@ -142,7 +155,14 @@ export class WarmReader {
       for (let c = e.first; c < e.first + e.n; c++) {
         const bytes = this.checkedBytes(c, id, onSkip);
         if (!bytes) continue;
-        out.push({ seriesId: id, minT: this.cMinT[c]!, maxT: this.cMaxT[c]!, count: this.cCount[c]!, version: this.cVersion[c]!, bytes });
+        out.push({
+          seriesId: id,
+          minT: this.cMinT[c]!,
+          maxT: this.cMaxT[c]!,
+          count: this.cCount[c]!,
+          version: this.cVersion[c]!,
+          bytes,
+        });
       }
     }
     return out;
@@ -152,7 +172,12 @@ export class WarmReader {
     const off = this.cOffset[c]!;
     const len = this.cLength[c]!;
     if (crc32c(this.buf, off, off + len) !== this.cCrc[c]) {
-      onSkip?.(new WarmCorruptError(`${this.file}: chunk at offset ${off} (series ${seriesId}) fails its CRC-32C`, { file: this.file, offset: off, seriesId }));
+      onSkip?.(
+        new WarmCorruptError(
+          `${this.file}: chunk at offset ${off} (series ${seriesId}) fails its CRC-32C`,
+          { file: this.file, offset: off, seriesId },
+        ),
+      );
       return null;
     }
     return this.buf.subarray(off, off + len);
@@ -164,12 +189,19 @@ export class WarmReader {
     const off = this.cOffset[c]!;
     try {
       const n = bytes.length >= 3 ? (bytes[1]! << 8) | bytes[2]! : -1;
-      if (n !== this.cCount[c]) throw new WarmCorruptError(`chunk holds ${n} points, index says ${this.cCount[c]}`);
+      if (n !== this.cCount[c])
+        throw new WarmCorruptError(`chunk holds ${n} points, index says ${this.cCount[c]}`);
       const { timestamps, values } = decodeChunk(bytes, false);
       return { timestamps, values, version: this.cVersion[c]! };
     } catch (err) {
       if (!(err instanceof CorruptionError)) throw err;
-      onSkip?.(new WarmCorruptError(`${this.file}: chunk at offset ${off} (series ${seriesId}): ${err.message}`, { file: this.file, offset: off, seriesId }, { cause: err }));
+      onSkip?.(
+        new WarmCorruptError(
+          `${this.file}: chunk at offset ${off} (series ${seriesId}): ${err.message}`,
+          { file: this.file, offset: off, seriesId },
+          { cause: err },
+        ),
+      );
       return null;
     }
   }

@@ -9,7 +9,11 @@ export const BASE = 1_700_000_000_000;
 /** Deterministic content of batch k: point i goes to series (k*BATCH_POINTS+i) % SERIES. */
 export function batchPoint(k: number, i: number): { id: bigint; t: number; v: number } {
   const n = k * BATCH_POINTS + i;
-  return { id: BigInt(n % SERIES) * 1000003n + 11n, t: BASE + Math.floor(n / SERIES) * 1000, v: (n % 1000) / 10 };
+  return {
+    id: BigInt(n % SERIES) * 1000003n + 11n,
+    t: BASE + Math.floor(n / SERIES) * 1000,
+    v: (n % 1000) / 10,
+  };
 }
 
 async function main(): Promise<void> {

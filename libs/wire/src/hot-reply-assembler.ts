@@ -18,12 +18,25 @@ export class HotReplyAssembler {
   add(message: Uint8Array): boolean {
     const p = decodeHotReplyPart(message);
     if (p.partition !== this.partition) {
-      throw new WireDecodeError('ZTSDB_WIRE_MISMATCH', `hot reply for partition ${p.partition} received for partition ${this.partition}`, { offset: 6 });
+      throw new WireDecodeError(
+        'ZTSDB_WIRE_MISMATCH',
+        `hot reply for partition ${p.partition} received for partition ${this.partition}`,
+        { offset: 6 },
+      );
     }
     if (this.parts !== undefined && p.parts !== this.parts) {
-      throw new WireDecodeError('ZTSDB_WIRE_MISMATCH', `hot reply part claims ${p.parts} parts; earlier parts claimed ${this.parts}`, { offset: 14 });
+      throw new WireDecodeError(
+        'ZTSDB_WIRE_MISMATCH',
+        `hot reply part claims ${p.parts} parts; earlier parts claimed ${this.parts}`,
+        { offset: 14 },
+      );
     }
-    if (this.got.has(p.part)) throw new WireDecodeError('ZTSDB_WIRE_MISMATCH', `hot reply part ${p.part + 1} of ${p.parts} received twice`, { offset: 12 });
+    if (this.got.has(p.part))
+      throw new WireDecodeError(
+        'ZTSDB_WIRE_MISMATCH',
+        `hot reply part ${p.part + 1} of ${p.parts} received twice`,
+        { offset: 12 },
+      );
     this.parts = p.parts;
     this.got.set(p.part, p.series);
     return this.complete;
@@ -53,7 +66,10 @@ export class HotReplyAssembler {
   /** The whole reply; only when complete. Pieces of one series are joined in part order. */
   result(): HotReply {
     if (!this.complete) {
-      throw new WireDecodeError('ZTSDB_WIRE_PARTIAL', `hot reply incomplete: ${this.got.size} of ${this.parts ?? '?'} parts received`);
+      throw new WireDecodeError(
+        'ZTSDB_WIRE_PARTIAL',
+        `hot reply incomplete: ${this.got.size} of ${this.parts ?? '?'} parts received`,
+      );
     }
     const pieces = new Map<bigint, SeriesPoints[]>();
     for (let i = 0; i < this.parts!; i++) {

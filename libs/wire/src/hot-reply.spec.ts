@@ -53,7 +53,13 @@ describe('hot reply in parts (version 2)', () => {
   });
   const reply: HotReply = {
     partition: 3,
-    series: [ramp(10n, 100), ramp(11n, 0), ramp(12n, 1), ramp(0xffffffffffffffffn, 257), ramp(13n, 3)],
+    series: [
+      ramp(10n, 100),
+      ramp(11n, 0),
+      ramp(12n, 1),
+      ramp(0xffffffffffffffffn, 257),
+      ramp(13n, 3),
+    ],
   };
 
   it('splits at every size into parts that fit and join back to the whole reply', () => {
@@ -82,7 +88,9 @@ describe('hot reply in parts (version 2)', () => {
   it('refuses to decode one part of several as a whole reply', () => {
     const parts = encodeHotReplyParts(reply, 500);
     expect(parts.length).toBeGreaterThan(1);
-    expect(() => decodeHotReply(parts[0]!)).toThrow(expect.objectContaining({ code: 'ZTSDB_WIRE_PARTIAL' }));
+    expect(() => decodeHotReply(parts[0]!)).toThrow(
+      expect.objectContaining({ code: 'ZTSDB_WIRE_PARTIAL' }),
+    );
   });
 
   it('reports missing parts and refuses an incomplete result', () => {
@@ -100,9 +108,15 @@ describe('hot reply in parts (version 2)', () => {
     const parts = encodeHotReplyParts(reply, 500);
     const asm = new HotReplyAssembler(3);
     asm.add(parts[0]!);
-    expect(() => asm.add(parts[0]!)).toThrow(expect.objectContaining({ code: 'ZTSDB_WIRE_MISMATCH' }));
-    expect(() => asm.add(encodeHotReplyParts({ ...reply, partition: 2 }, 500)[1]!)).toThrow(expect.objectContaining({ code: 'ZTSDB_WIRE_MISMATCH' }));
-    expect(() => asm.add(encodeHotReplyParts(reply, 2000)[1]!)).toThrow(expect.objectContaining({ code: 'ZTSDB_WIRE_MISMATCH' }));
+    expect(() => asm.add(parts[0]!)).toThrow(
+      expect.objectContaining({ code: 'ZTSDB_WIRE_MISMATCH' }),
+    );
+    expect(() => asm.add(encodeHotReplyParts({ ...reply, partition: 2 }, 500)[1]!)).toThrow(
+      expect.objectContaining({ code: 'ZTSDB_WIRE_MISMATCH' }),
+    );
+    expect(() => asm.add(encodeHotReplyParts(reply, 2000)[1]!)).toThrow(
+      expect.objectContaining({ code: 'ZTSDB_WIRE_MISMATCH' }),
+    );
   });
 
   it('refuses a part index at or past the part count', () => {
@@ -110,20 +124,28 @@ describe('hot reply in parts (version 2)', () => {
     const view = new DataView(bytes.buffer, bytes.byteOffset);
     view.setUint16(12, view.getUint16(14, true), true);
     view.setUint32(bytes.length - 4, crc32c(bytes, 0, bytes.length - 4), true);
-    expect(() => decodeHotReplyPart(bytes)).toThrow(expect.objectContaining({ code: 'ZTSDB_WIRE_LENGTH' }));
+    expect(() => decodeHotReplyPart(bytes)).toThrow(
+      expect.objectContaining({ code: 'ZTSDB_WIRE_LENGTH' }),
+    );
   });
 
   it('still reads a version 1 reply as part 1 of 1', () => {
     const bytes = encodeHotReply(reply);
     bytes[4] = 1;
     bytes.fill(0, 12, 16);
-    new DataView(bytes.buffer).setUint32(bytes.length - 4, crc32c(bytes, 0, bytes.length - 4), true);
+    new DataView(bytes.buffer).setUint32(
+      bytes.length - 4,
+      crc32c(bytes, 0, bytes.length - 4),
+      true,
+    );
     expect(decodeHotReplyPart(bytes)).toEqual({ ...reply, part: 0, parts: 1 });
   });
 
   it('starts with the documented header bytes', () => {
     const parts = encodeHotReplyParts({ partition: 1, series: [ramp(1n, 1)] }, 1 << 20);
-    expect(Buffer.from(parts[0]!.subarray(0, 16)).toString('hex')).toBe('5a54485202000100010000000000' + '0100');
+    expect(Buffer.from(parts[0]!.subarray(0, 16)).toString('hex')).toBe(
+      '5a54485202000100010000000000' + '0100',
+    );
     expect(() => encodeHotReplyParts(reply, HOT_REPLY_MIN_PART_BYTES - 1)).toThrow(RangeError);
   });
 });

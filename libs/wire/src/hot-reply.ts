@@ -39,7 +39,12 @@ function encodedSize(series: readonly SeriesPoints[]): number {
   return size;
 }
 
-function encodePart(partition: number, series: readonly SeriesPoints[], part: number, parts: number): Uint8Array {
+function encodePart(
+  partition: number,
+  series: readonly SeriesPoints[],
+  part: number,
+  parts: number,
+): Uint8Array {
   const bytes = new Uint8Array(encodedSize(series));
   const view = new DataView(bytes.buffer);
   view.setUint32(0, HOT_REPLY_MAGIC, true);
@@ -83,7 +88,9 @@ export function encodeHotReply(reply: HotReply): Uint8Array {
  */
 export function encodeHotReplyParts(reply: HotReply, maxBytes: number): Uint8Array[] {
   if (!(maxBytes >= HOT_REPLY_MIN_PART_BYTES)) {
-    throw new RangeError(`a hot reply part needs at least ${HOT_REPLY_MIN_PART_BYTES} bytes; got ${maxBytes}`);
+    throw new RangeError(
+      `a hot reply part needs at least ${HOT_REPLY_MIN_PART_BYTES} bytes; got ${maxBytes}`,
+    );
   }
   if (encodedSize(reply.series) <= maxBytes) return [encodeHotReply(reply)];
   const groups: SeriesPoints[][] = [];
@@ -106,7 +113,15 @@ export function encodeHotReplyParts(reply: HotReply, maxBytes: number): Uint8Arr
         continue;
       }
       const take = Math.min(room, n - off);
-      cur.push(take === n ? s : { id: s.id, timestamps: s.timestamps.subarray(off, off + take), values: s.values.subarray(off, off + take) });
+      cur.push(
+        take === n
+          ? s
+          : {
+              id: s.id,
+              timestamps: s.timestamps.subarray(off, off + take),
+              values: s.values.subarray(off, off + take),
+            },
+      );
       used += SERIES_HEADER + take * 16;
       off += take;
       placed = true;
@@ -114,7 +129,9 @@ export function encodeHotReplyParts(reply: HotReply, maxBytes: number): Uint8Arr
   }
   if (cur.length > 0) flush();
   if (groups.length > HOT_REPLY_MAX_PARTS) {
-    throw new RangeError(`the hot reply would need ${groups.length} parts of ${maxBytes} bytes, more than ${HOT_REPLY_MAX_PARTS}`);
+    throw new RangeError(
+      `the hot reply would need ${groups.length} parts of ${maxBytes} bytes, more than ${HOT_REPLY_MAX_PARTS}`,
+    );
   }
   return groups.map((g, i) => encodePart(reply.partition, g, i, groups.length));
 }
@@ -122,43 +139,74 @@ export function encodeHotReplyParts(reply: HotReply, maxBytes: number): Uint8Arr
 /** Decodes one message of a hot reply (version 1 or 2); a version 1 message is part 0 of 1. */
 export function decodeHotReplyPart(message: Uint8Array): HotReplyPart {
   if (message.length < HEADER + TRAILER)
-    throw new WireDecodeError('ZTSDB_WIRE_SHORT', `hot reply of ${message.length} bytes is too short`);
+    throw new WireDecodeError(
+      'ZTSDB_WIRE_SHORT',
+      `hot reply of ${message.length} bytes is too short`,
+    );
   const bytes = message.byteOffset % 8 === 0 ? message : new Uint8Array(message);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (view.getUint32(0, true) !== HOT_REPLY_MAGIC) throw new WireDecodeError('ZTSDB_WIRE_MAGIC', 'not a hot reply', { offset: 0 });
+  if (view.getUint32(0, true) !== HOT_REPLY_MAGIC)
+    throw new WireDecodeError('ZTSDB_WIRE_MAGIC', 'not a hot reply', { offset: 0 });
   const version = view.getUint8(4);
   if (version !== 1 && version !== 2)
-    throw new WireDecodeError('ZTSDB_WIRE_VERSION', `hot reply version ${version} is not supported`, { offset: 4 });
+    throw new WireDecodeError(
+      'ZTSDB_WIRE_VERSION',
+      `hot reply version ${version} is not supported`,
+      { offset: 4 },
+    );
   const end = bytes.length - TRAILER;
   if (view.getUint32(end, true) !== crc32c(bytes, 0, end))
-    throw new WireDecodeError('ZTSDB_WIRE_CHECKSUM', 'hot reply checksum mismatch', { offset: end });
+    throw new WireDecodeError('ZTSDB_WIRE_CHECKSUM', 'hot reply checksum mismatch', {
+      offset: end,
+    });
   const part = version === 1 ? 0 : view.getUint16(12, true);
   const parts = version === 1 ? 1 : view.getUint16(14, true);
   if ((version === 1 && view.getUint32(12, true) !== 0) || parts === 0 || part >= parts)
-    throw new WireDecodeError('ZTSDB_WIRE_LENGTH', `hot reply claims to be part ${part} of ${parts}`, { offset: 12 });
+    throw new WireDecodeError(
+      'ZTSDB_WIRE_LENGTH',
+      `hot reply claims to be part ${part} of ${parts}`,
+      { offset: 12 },
+    );
   const count = view.getUint32(8, true);
   if (count > (end - HEADER) / SERIES_HEADER)
-    throw new WireDecodeError('ZTSDB_WIRE_LENGTH', `hot reply claims ${count} series in ${bytes.length} bytes`, { offset: 8 });
+    throw new WireDecodeError(
+      'ZTSDB_WIRE_LENGTH',
+      `hot reply claims ${count} series in ${bytes.length} bytes`,
+      { offset: 8 },
+    );
   const series: SeriesPoints[] = [];
   let off = HEADER;
   for (let s = 0; s < count; s++) {
     if (off + SERIES_HEADER > end)
-      throw new WireDecodeError('ZTSDB_WIRE_LENGTH', `hot reply series ${s} starts past the end`, { offset: off });
+      throw new WireDecodeError('ZTSDB_WIRE_LENGTH', `hot reply series ${s} starts past the end`, {
+        offset: off,
+      });
     const id = view.getBigUint64(off, true);
     const n = view.getUint32(off + 8, true);
     off += SERIES_HEADER;
     if (n > HOT_REPLY_MAX_POINTS || off + n * 16 > end)
-      throw new WireDecodeError('ZTSDB_WIRE_LENGTH', `hot reply series ${s} claims ${n} points past the end`, { offset: off - 8 });
+      throw new WireDecodeError(
+        'ZTSDB_WIRE_LENGTH',
+        `hot reply series ${s} claims ${n} points past the end`,
+        { offset: off - 8 },
+      );
     const halves = new Int32Array(bytes.buffer, bytes.byteOffset + off, n * 2);
     const timestamps = new Float64Array(n);
-    for (let i = 0; i < n; i++) timestamps[i] = halves[2 * i + 1]! * 4294967296 + (halves[2 * i]! >>> 0);
+    for (let i = 0; i < n; i++)
+      timestamps[i] = halves[2 * i + 1]! * 4294967296 + (halves[2 * i]! >>> 0);
     off += n * 8;
-    const values = new Float64Array(bytes.buffer.slice(bytes.byteOffset + off, bytes.byteOffset + off + n * 8));
+    const values = new Float64Array(
+      bytes.buffer.slice(bytes.byteOffset + off, bytes.byteOffset + off + n * 8),
+    );
     off += n * 8;
     series.push({ id, timestamps, values });
   }
   if (off !== end)
-    throw new WireDecodeError('ZTSDB_WIRE_LENGTH', `hot reply has ${end - off} bytes after its last series`, { offset: off });
+    throw new WireDecodeError(
+      'ZTSDB_WIRE_LENGTH',
+      `hot reply has ${end - off} bytes after its last series`,
+      { offset: off },
+    );
   return { partition: view.getUint16(6, true), part, parts, series };
 }
 
