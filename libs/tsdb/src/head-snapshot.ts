@@ -1,4 +1,4 @@
-import { XorAppender, decodeChunk } from '@ztsdb/chunkenc';
+import { XorAppender } from '@ztsdb/chunkenc';
 import { ByteReader, ByteWriter } from './byte-io';
 import { IndexCorruptError } from './errors';
 import { Head, type HeadOptions } from './head';
@@ -51,9 +51,10 @@ export function decodeHeadSnapshot(r: ByteReader, opts: HeadOptions): Head {
     const openLen = r.u32();
     if (openLen > 0) {
       const bytes = r.bytesView(openLen);
-      let pts;
+      let app;
       try {
-        pts = decodeChunk(bytes);
+        // Resumes the encoder from the chunk's bits: no point is re-encoded.
+        app = XorAppender.resume(bytes, true, openLen + 16);
       } catch (err) {
         throw new IndexCorruptError(
           `checkpoint: open chunk of series ${id} does not decode`,
@@ -61,9 +62,6 @@ export function decodeHeadSnapshot(r: ByteReader, opts: HeadOptions): Head {
           { cause: err },
         );
       }
-      const app = new XorAppender(openLen + 16);
-      for (let k = 0; k < pts.timestamps.length; k++)
-        app.append(pts.timestamps[k]!, pts.values[k]!);
       s.open = app;
     }
     const n = r.u32();
