@@ -257,7 +257,7 @@ async function phase(
       const inside: number[] = [];
       for (let i = 0; ok && i < RUNS; i++) {
         const t = ms();
-        await service.queryJson(params);
+        await service.queryBuffer(params);
         inside.push(ms() - t);
       }
       if (ok) out[`${tier}_${label}_service_p50_ms`] = pct(inside, 0.5);

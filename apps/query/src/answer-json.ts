@@ -43,57 +43,225 @@ function num(v: number): string {
   return Number.isNaN(v) ? '"NaN"' : v > 0 ? '"+Inf"' : '"-Inf"';
 }
 
+const POW10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
+/** Above this, a decimal grid of the chosen step may be finer than the spacing of doubles. */
+const EXACT_LIMIT = 2 ** 50;
+/** Bytes one point takes at most: `,[` `,` `]` and two numbers of at most 26 characters. */
+const MAX_POINT_BYTES = 64;
+/** Points written between checks for room. */
+const POINTS_PER_BLOCK = 1024;
+/** Largest writer buffer kept between answers. */
+const KEEP_BYTES = 4 << 20;
+
+/** "000" to "999", three bytes each. */
+const DIGITS3 = new Uint8Array(3000);
+for (let i = 0; i < 1000; i++) {
+  DIGITS3[3 * i] = 48 + Math.floor(i / 100);
+  DIGITS3[3 * i + 1] = 48 + (Math.floor(i / 10) % 10);
+  DIGITS3[3 * i + 2] = 48 + (i % 10);
+}
+
 /**
- * `[[ts, value], …]` written straight from the typed arrays. Timestamps are
- * written as a cached prefix (the millions of ms, shared by a thousand
- * consecutive points) and a zero-padded rest, which is cheaper than
- * converting every one; a value equal to the one before reuses its text.
+ * Writes the decimal digits of a non-negative integer below 2^53 at b[pos],
+ * zero padded to `width`; returns the position after them.
  */
-export function pointsJson(p: Points): string {
-  const n = p.timestamps.length;
-  if (n === 0) return '[]';
-  const ts = p.timestamps;
-  const vs = p.values;
-  let s = '[';
-  let hi = -1;
-  let hiText = '';
-  let lastV = NaN;
-  let vText = '';
-  for (let i = 0; i < n; i++) {
-    const t = ts[i]!;
-    let tText: string;
-    if (t >= 1e6 && t <= Number.MAX_SAFE_INTEGER && Number.isInteger(t)) {
-      const h = Math.floor(t / 1e6);
-      if (h !== hi) {
-        hi = h;
-        hiText = String(h);
-      }
-      const lo = t - h * 1e6;
-      tText =
-        hiText +
-        (lo >= 1e5
-          ? ''
-          : lo >= 1e4
-            ? '0'
-            : lo >= 1e3
-              ? '00'
-              : lo >= 100
-                ? '000'
-                : lo >= 10
-                  ? '0000'
-                  : '00000') +
-        lo;
-    } else {
-      tText = String(t);
-    }
-    const v = vs[i]!;
-    if (v !== lastV || Object.is(v, -0)) {
-      lastV = v;
-      vText = num(v);
-    }
-    s += (i === 0 ? '[' : ',[') + tText + ',' + vText + ']';
+function putInt(b: Buffer, pos: number, x: number, width: number): number {
+  let n = 1;
+  while (n < 16 && x >= POW10[n]!) n++;
+  if (n < width) n = width;
+  const end = pos + n;
+  let i = end;
+  while (x >= 2 ** 31) {
+    const q = Math.floor(x / 10);
+    b[--i] = 48 + (x - q * 10);
+    x = q;
+    n--;
   }
-  return s + ']';
+  let y = x | 0;
+  for (; n > 0; n--) {
+    const q = (y / 10) | 0;
+    b[--i] = 48 + (y - q * 10);
+    y = q;
+  }
+  return end;
+}
+
+/**
+ * Writes a JSON number with the same text as String(v) (shortest round
+ * trip; non-finite values as strings) at b[pos], which has room for 26
+ * bytes; returns the position after it. A value with at most 15 decimals and
+ * magnitude below 2^50 / 10^k is written as its exact decimal r / 10^k, with
+ * the smallest k for which r / 10^k is v again: a division of two exactly
+ * held integers is correctly rounded, as parsing that text is, so the text
+ * reads back as v; the smallest such k gives the fewest digits, which is the
+ * decimal String(v) chooses (the grid 10^-k is coarser than the doubles
+ * around v, so at most one such r exists). Anything else goes through String.
+ */
+function putNumber(b: Buffer, pos: number, v: number): number {
+  const a = v < 0 ? -v : v;
+  if (a >= 1e-6 && a < EXACT_LIMIT) {
+    for (let k = 0; k < POW10.length; k++) {
+      const p = POW10[k]!;
+      const m = a * p;
+      if (m >= EXACT_LIMIT) break;
+      const r = Math.round(m);
+      if (r / p !== a) continue;
+      if (v < 0) b[pos++] = 45; // '-'
+      if (k === 0) return putInt(b, pos, r, 1);
+      let ip = Math.floor(r / p);
+      if (r - ip * p < 0) ip--;
+      pos = putInt(b, pos, ip, 1);
+      b[pos++] = 46; // '.'
+      return putInt(b, pos, r - ip * p, k);
+    }
+  }
+  if (v === 0) {
+    b[pos] = 48; // 0 and -0 are both "0", as String writes them
+    return pos + 1;
+  }
+  return pos + b.write(num(v), pos, 'latin1');
+}
+
+/**
+ * A growable byte buffer for JSON, numbers written digit by digit with no
+ * intermediate strings. Reused between answers (one at a time: the writers
+ * are synchronous and hand out copies).
+ */
+class JsonWriter {
+  buf = Buffer.allocUnsafe(1 << 16);
+  pos = 0;
+
+  reset(): void {
+    this.pos = 0;
+    // A buffer grown for one large answer is not kept for all later ones.
+    if (this.buf.length > KEEP_BYTES) this.buf = Buffer.allocUnsafe(1 << 16);
+  }
+
+  ensure(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < this.pos + n) size *= 2;
+    const b = Buffer.allocUnsafe(size);
+    this.buf.copy(b, 0, 0, this.pos);
+    this.buf = b;
+  }
+
+  /** Text of any characters, as UTF-8. */
+  text(s: string): void {
+    this.ensure(s.length * 3);
+    this.pos += this.buf.write(s, this.pos, 'utf8');
+  }
+
+  byte(c: number): void {
+    this.ensure(1);
+    this.buf[this.pos++] = c;
+  }
+
+  /**
+   * `[[ts, value], …]` straight from the typed arrays. Timestamps mostly
+   * share their digits above the last six, and a value is often the one
+   * before: those bytes are copied instead of formatted again.
+   */
+  points(p: Points): void {
+    const n = p.timestamps.length;
+    const ts = p.timestamps;
+    const vs = p.values;
+    this.ensure(2 + Math.min(n, POINTS_PER_BLOCK) * MAX_POINT_BYTES);
+    let b = this.buf;
+    let pos = this.pos;
+    b[pos++] = 91; // '['
+    let lastV = NaN;
+    let vStart = 0;
+    let vLen = 0;
+    let hi = -1;
+    let hiStart = 0;
+    let hiLen = 0;
+    let c0 = 0;
+    let c1 = 0;
+    let c2 = 0;
+    let c3 = 0;
+    let c4 = 0;
+    let c5 = 0;
+    let c6 = 0;
+    for (let i = 0; i < n; i++) {
+      if (i % POINTS_PER_BLOCK === 0 && i > 0) {
+        // Room for the next block (positions stay valid when the buffer grows).
+        this.pos = pos;
+        this.ensure(2 + Math.min(n - i, POINTS_PER_BLOCK) * MAX_POINT_BYTES);
+        b = this.buf;
+      }
+      if (i > 0) b[pos++] = 44; // ','
+      b[pos++] = 91;
+      const t = ts[i]!;
+      if (t >= 1e6 && t <= Number.MAX_SAFE_INTEGER && Number.isInteger(t)) {
+        const h = Math.floor(t / 1e6);
+        if (h === hi && hiLen === 7) {
+          // Thirteen-digit timestamps (2001 to 2286), the usual case.
+          b[pos] = c0;
+          b[pos + 1] = c1;
+          b[pos + 2] = c2;
+          b[pos + 3] = c3;
+          b[pos + 4] = c4;
+          b[pos + 5] = c5;
+          b[pos + 6] = c6;
+          pos += 7;
+        } else if (h === hi) {
+          for (let j = 0; j < hiLen; j++) b[pos + j] = b[hiStart + j]!;
+          pos += hiLen;
+        } else {
+          hi = h;
+          hiStart = pos;
+          pos = putInt(b, pos, h, 1);
+          hiLen = pos - hiStart;
+          c0 = b[hiStart]!;
+          c1 = b[hiStart + 1]!;
+          c2 = b[hiStart + 2]!;
+          c3 = b[hiStart + 3]!;
+          c4 = b[hiStart + 4]!;
+          c5 = b[hiStart + 5]!;
+          c6 = b[hiStart + 6]!;
+        }
+        const lo = (t - h * 1e6) | 0;
+        const k = (lo / 1000) | 0;
+        const q = k * 3;
+        const r = (lo - k * 1000) * 3;
+        b[pos] = DIGITS3[q]!;
+        b[pos + 1] = DIGITS3[q + 1]!;
+        b[pos + 2] = DIGITS3[q + 2]!;
+        b[pos + 3] = DIGITS3[r]!;
+        b[pos + 4] = DIGITS3[r + 1]!;
+        b[pos + 5] = DIGITS3[r + 2]!;
+        pos += 6;
+      } else if (t >= 0 && t <= Number.MAX_SAFE_INTEGER && Number.isInteger(t)) {
+        pos = putInt(b, pos, t, 1);
+      } else {
+        pos = putNumber(b, pos, t);
+      }
+      b[pos++] = 44;
+      const v = vs[i]!;
+      if (v === lastV && vLen > 0) {
+        for (let j = 0; j < vLen; j++) b[pos + j] = b[vStart + j]!;
+        pos += vLen;
+      } else {
+        lastV = v;
+        vStart = pos;
+        pos = putNumber(b, pos, v);
+        vLen = pos - vStart;
+      }
+      b[pos++] = 93; // ']'
+    }
+    b[pos++] = 93;
+    this.pos = pos;
+  }
+}
+
+const shared = new JsonWriter();
+
+/** `[[ts, value], …]` as JSON text, as JSON.stringify would write it (non-finite values as strings). */
+export function pointsJson(p: Points): string {
+  shared.reset();
+  shared.points(p);
+  return shared.buf.toString('latin1', 0, shared.pos);
 }
 
 function tail(a: Incomplete): string {
@@ -104,19 +272,47 @@ function tail(a: Incomplete): string {
   return s;
 }
 
-/** The answer as JSON text (the same over HTTP and NATS). */
-export function answerJson(a: QueryAnswer): string {
+/** The answer as UTF-8 JSON bytes (a copy, owned by the caller). */
+export function answerJsonBuffer(a: QueryAnswer): Buffer {
+  const w = shared;
+  w.reset();
   switch (a.kind) {
     case 'single':
-      return `{"series":${JSON.stringify(a.series)},"points":${pointsJson(a.points)}${tail(a)}}`;
+      w.text(`{"series":${JSON.stringify(a.series)},"points":`);
+      w.points(a.points);
+      break;
     case 'multi':
-      return `{"result":[${a.result.map((r) => `{"series":${JSON.stringify(r.series)},"labels":${JSON.stringify(r.labels)},"points":${pointsJson(r.points)}}`).join(',')}]${tail(a)}}`;
+      w.text('{"result":[');
+      a.result.forEach((r, i) => {
+        w.text(
+          `${i > 0 ? ',' : ''}{"series":${JSON.stringify(r.series)},"labels":${JSON.stringify(r.labels)},"points":`,
+        );
+        w.points(r.points);
+        w.byte(125); // '}'
+      });
+      w.byte(93);
+      break;
     case 'agg':
-      return `{"agg":${JSON.stringify(a.agg)},"by":${JSON.stringify(a.by)},"step":${a.step},"result":[${a.result
-        .map(
-          (r) =>
-            `{"group":${JSON.stringify(r.group)},"series":${r.series},"points":${pointsJson(r.points)}}`,
-        )
-        .join(',')}]${tail(a)}}`;
+      w.text(
+        `{"agg":${JSON.stringify(a.agg)},"by":${JSON.stringify(a.by)},"step":${a.step},"result":[`,
+      );
+      a.result.forEach((r, i) => {
+        w.text(
+          `${i > 0 ? ',' : ''}{"group":${JSON.stringify(r.group)},"series":${r.series},"points":`,
+        );
+        w.points(r.points);
+        w.byte(125);
+      });
+      w.byte(93);
+      break;
   }
+  w.text(`${tail(a)}}`);
+  const out = Buffer.allocUnsafe(w.pos); // not zero-filled: every byte is copied over
+  w.buf.copy(out, 0, 0, w.pos);
+  return out;
+}
+
+/** The answer as JSON text (the same over HTTP and NATS). */
+export function answerJson(a: QueryAnswer): string {
+  return answerJsonBuffer(a).toString('utf8');
 }

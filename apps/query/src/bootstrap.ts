@@ -1,12 +1,31 @@
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import type { INestApplication } from '@nestjs/common';
+import type { Express } from 'express';
 import type { Settings } from '@ztsdb/config';
 import { ServiceLogger } from '@ztsdb/platform';
+import { queryListener, type QueryStringParser } from './query-listener';
 import { QueryModule } from './query.module';
+import { QueryService } from './query.service';
 
 export async function bootstrapQuery(settings: Settings): Promise<INestApplication> {
   const app = await NestFactory.create(QueryModule.forRoot(settings), {
     logger: new ServiceLogger(settings.ZTSDB_LOG_LEVEL),
+  });
+  // GET /query ahead of Express on the server Nest made (and listens, closes and drains);
+  // every other request goes to Express as before. The controller keeps the same route.
+  const express = app.getHttpAdapter().getInstance() as Express;
+  const server = app.getHttpServer() as Server;
+  const fast = queryListener(app.get(QueryService), (raw) => {
+    const parse = express.get('query parser fn') as QueryStringParser | undefined;
+    return parse ? parse(raw) : {};
+  });
+  const rest = server.listeners('request') as Array<
+    (req: IncomingMessage, res: ServerResponse) => void
+  >;
+  server.removeAllListeners('request');
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    if (!fast(req, res)) for (const l of rest) l.call(server, req, res);
   });
   await app.listen(settings.httpPort, settings.httpHost);
   return app;

@@ -11,7 +11,13 @@ import { partitionOf, type Labels } from '@ztsdb/model';
 import { NatsClient, SETTINGS } from '@ztsdb/platform';
 import { mergeLatestWins, type Points, type VersionedPoints } from '@ztsdb/tsdb';
 import type { SeriesPoints } from '@ztsdb/wire';
-import { answerJson, type AggAnswer, type QueryAnswer, type QueryWarning } from './answer-json';
+import {
+  answerJson,
+  answerJsonBuffer,
+  type AggAnswer,
+  type QueryAnswer,
+  type QueryWarning,
+} from './answer-json';
 import { HotClient } from './hot-client';
 import { UnknownSeriesError } from './query-errors';
 import {
@@ -99,6 +105,11 @@ export class QueryService implements OnApplicationBootstrap, OnApplicationShutdo
   /** Answers a query within ZTSDB_QUERY_TIMEOUT_MS, as JSON text. */
   async queryJson(input: unknown, nowMs = Date.now()): Promise<string> {
     return answerJson(await this.query(input, nowMs));
+  }
+
+  /** Answers a query within ZTSDB_QUERY_TIMEOUT_MS, as UTF-8 JSON bytes (for HTTP). */
+  async queryBuffer(input: unknown, nowMs = Date.now()): Promise<Buffer> {
+    return answerJsonBuffer(await this.query(input, nowMs));
   }
 
   async query(input: unknown, nowMs = Date.now()): Promise<QueryAnswer> {
