@@ -21,20 +21,22 @@ export interface TestCgroup {
   created: string[];
 }
 
-/** The shared `docker` parent, when this helper made it (removed with the last test cgroup). */
-let madeDockerDir: string | undefined;
+/**
+ * This test process's own parent, `<v2 root>/ztsdb-ebpf-test-<pid>`: test files run in
+ * parallel workers, and a shared `docker` directory would be left behind by whichever
+ * worker did not make it. Removed with the last test cgroup.
+ */
+let privateRoot: string | undefined;
 
-/** Makes `<v2 root>/docker/<64 hex>[/<nested>...]`, like Docker's cgroupfs driver. */
+/** Makes `<private root>/docker/<64 hex>[/<nested>...]`, like Docker's cgroupfs driver. */
 export function makeDockerCgroup(...nested: string[]): TestCgroup {
   const root = findCgroup2Root();
   if (!root) throw new Error('no cgroup2 mount');
   const created: string[] = [];
   let path: string;
-  const docker = join(root, 'docker');
-  if (!existsSync(docker)) {
-    mkdirSync(docker);
-    madeDockerDir = docker;
-  }
+  privateRoot ??= join(root, `ztsdb-ebpf-test-${process.pid}`);
+  const docker = join(privateRoot, 'docker');
+  mkdirSync(docker, { recursive: true });
   path = docker;
   for (const part of [randomBytes(32).toString('hex'), ...nested]) {
     path = join(path, part);
@@ -58,16 +60,15 @@ export function removeCgroup(cg: TestCgroup): void {
     }
     rmdirSync(dir);
   }
+  const docker = privateRoot && join(privateRoot, 'docker');
   if (
-    madeDockerDir &&
-    !readdirSync(madeDockerDir, { withFileTypes: true }).some((e) => e.isDirectory())
+    docker &&
+    existsSync(docker) &&
+    !readdirSync(docker, { withFileTypes: true }).some((e) => e.isDirectory())
   ) {
-    try {
-      rmdirSync(madeDockerDir);
-      madeDockerDir = undefined;
-    } catch {
-      // someone else made a cgroup in it meanwhile: theirs to clean
-    }
+    rmdirSync(docker);
+    rmdirSync(privateRoot!);
+    privateRoot = undefined;
   }
 }
 
