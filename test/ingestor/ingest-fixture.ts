@@ -3,7 +3,8 @@ import { Kvm } from '@nats-io/kv';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { hotSubject, KV_LEASES, samplesSubject } from '@ztsdb/bus';
 import { partitionOf, seriesId, seriesKey } from '@ztsdb/model';
-import { waitFor } from '@ztsdb/testing';
+import { NatsServer, tempDir, waitFor } from '@ztsdb/testing';
+import { stopAllZtsdb } from '../support/ztsdb-process';
 import { decodeHotReply, encodeSampleBatch, sampleBatchMsgId } from '@ztsdb/wire';
 
 export const PARTITIONS = 4;
@@ -202,5 +203,42 @@ export function ingestorEnv(
     ZTSDB_INGESTOR_SNAPSHOT_INTERVAL: '1000',
     ZTSDB_LOG_LEVEL: 'info',
     ...extra,
+  };
+}
+
+/** What one test file of the ingestor runs against. */
+export interface IngestTestBed {
+  readonly server: NatsServer;
+  readonly nc: NatsConnection;
+  readonly dataDir: string;
+}
+
+/**
+ * A nats-server, a connection to it and a data dir for the describe block it is
+ * called in: started before its tests; ztsdb children, connection, server and
+ * files removed after them.
+ */
+export function ingestTestBed(prefix: string): IngestTestBed {
+  const data = tempDir(prefix);
+  let server: NatsServer | undefined;
+  let nc: NatsConnection | undefined;
+  beforeAll(async () => {
+    server = await NatsServer.start();
+    nc = await connectTo(server.url);
+  });
+  afterAll(async () => {
+    await stopAllZtsdb();
+    await nc?.close();
+    await server?.stop();
+    data.remove();
+  });
+  return {
+    get server() {
+      return server!;
+    },
+    get nc() {
+      return nc!;
+    },
+    dataDir: data.path,
   };
 }

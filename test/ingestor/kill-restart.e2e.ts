@@ -1,34 +1,21 @@
-import type { NatsConnection } from '@nats-io/transport-node';
-import { NatsServer, tempDir, waitFor } from '@ztsdb/testing';
-import { stopAllZtsdb, ZtsdbProcess } from '../support/ztsdb-process';
+import { waitFor } from '@ztsdb/testing';
+import { ZtsdbProcess } from '../support/ztsdb-process';
 import {
-  connectTo,
   expectExactlyAcked,
   ingestorEnv,
   leaseOwners,
+  ingestTestBed,
   makeSeries,
   TestPublisher,
 } from './ingest-fixture';
 
 describe('ingestor killed with SIGKILL during steady ingest', () => {
-  let server: NatsServer;
-  let nc: NatsConnection;
-  const data = tempDir('ztsdb-ingest-kill-');
-
-  beforeAll(async () => {
-    server = await NatsServer.start();
-    nc = await connectTo(server.url);
-  });
-  afterAll(async () => {
-    await stopAllZtsdb();
-    await nc?.close();
-    await server?.stop();
-    data.remove();
-  });
+  const bed = ingestTestBed('ztsdb-ingest-kill-');
 
   it('loses and duplicates nothing acknowledged over five kills and restarts', async () => {
+    const { server, nc } = bed;
     const series = makeSeries(64);
-    const env = ingestorEnv(server.url, data.path, {
+    const env = ingestorEnv(server.url, bed.dataDir, {
       ZTSDB_INGESTOR_ID: 'same-host',
       ZTSDB_INGESTOR_SNAPSHOT_INTERVAL: '700',
     });

@@ -1,35 +1,22 @@
-import type { NatsConnection } from '@nats-io/transport-node';
-import { NatsServer, tempDir, waitFor } from '@ztsdb/testing';
-import { stopAllZtsdb, ZtsdbProcess } from '../support/ztsdb-process';
+import { waitFor } from '@ztsdb/testing';
+import { ZtsdbProcess } from '../support/ztsdb-process';
 import {
-  connectTo,
   expectExactlyAcked,
   ingestorEnv,
+  ingestTestBed,
   makeSeries,
   TestPublisher,
 } from './ingest-fixture';
 
 describe('nats-server restarted during ingest', () => {
-  let server: NatsServer;
-  let nc: NatsConnection;
-  const data = tempDir('ztsdb-ingest-restart-');
-
-  beforeAll(async () => {
-    server = await NatsServer.start();
-    nc = await connectTo(server.url);
-  });
-  afterAll(async () => {
-    await stopAllZtsdb();
-    await nc?.close();
-    await server?.stop();
-    data.remove();
-  });
+  const bed = ingestTestBed('ztsdb-ingest-restart-');
 
   it('publisher and ingestor reconnect; everything acknowledged is there exactly once', async () => {
+    const { server, nc } = bed;
     const series = makeSeries(40);
     const ingestor = ZtsdbProcess.start(
       ['ingestor'],
-      ingestorEnv(server.url, data.path, { ZTSDB_INGESTOR_ID: 'one' }),
+      ingestorEnv(server.url, bed.dataDir, { ZTSDB_INGESTOR_ID: 'one' }),
     );
     const pub = new TestPublisher(nc, series, 10);
     pub.start();

@@ -1,12 +1,11 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { NatsConnection } from '@nats-io/transport-node';
-import { NatsServer, tempDir, waitFor } from '@ztsdb/testing';
-import { stopAllZtsdb, ZtsdbProcess } from '../support/ztsdb-process';
+import { waitFor } from '@ztsdb/testing';
+import { ZtsdbProcess } from '../support/ztsdb-process';
 import {
-  connectTo,
   expectExactlyAcked,
   ingestorEnv,
+  ingestTestBed,
   makeSeries,
   TestPublisher,
 } from './ingest-fixture';
@@ -15,24 +14,12 @@ import {
 // snapshots once caught up. A kill at any moment of it (or just after, once
 // batches go to the WAL again) must lose and duplicate nothing.
 describe('takeover from the stream', () => {
-  let server: NatsServer;
-  let nc: NatsConnection;
-  const data = tempDir('ztsdb-ingest-replay-');
-
-  beforeAll(async () => {
-    server = await NatsServer.start();
-    nc = await connectTo(server.url);
-  });
-  afterAll(async () => {
-    await stopAllZtsdb();
-    await nc?.close();
-    await server?.stop();
-    data.remove();
-  });
+  const bed = ingestTestBed('ztsdb-ingest-replay-');
 
   it('survives kills during and right after the replay, then rebuilds from the snapshot it made', async () => {
+    const { server, nc } = bed;
     const series = makeSeries(64);
-    const env = ingestorEnv(server.url, data.path, { ZTSDB_INGESTOR_ID: 'replayer' });
+    const env = ingestorEnv(server.url, bed.dataDir, { ZTSDB_INGESTOR_ID: 'replayer' });
     let ingestor = ZtsdbProcess.start(['ingestor'], env);
     const pub = new TestPublisher(nc, series, 10);
     pub.start();
@@ -42,7 +29,7 @@ describe('takeover from the stream', () => {
     for (let kill = 0; kill < 4; kill++) {
       await ingestor.stop('SIGKILL');
       logs.push(ingestor.output);
-      rmSync(join(data.path, 'wal'), { recursive: true, force: true });
+      rmSync(join(bed.dataDir, 'wal'), { recursive: true, force: true });
       ingestor = ZtsdbProcess.start(['ingestor'], env);
       await new Promise((r) => setTimeout(r, 300 + Math.random() * 900));
     }
