@@ -1,8 +1,8 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import { SUBJECT_QUERY } from '@ztsdb/bus';
+import { requestAnswer } from '../../query/src/answer-request';
 import type { CliArgs } from './cli-args';
 
-/** Sends a `ztsdb.query` request; an error answer becomes an Error with its message. */
 /** What `ztsdb.query` answers, loosely: the fields the client commands read. */
 export interface QueryReply {
   error?: string;
@@ -21,24 +21,39 @@ export interface QueryReply {
   warnings?: Array<{ file?: string; message: string }>;
 }
 
-export async function askQuery(
+/**
+ * Sends a `ztsdb.query` request and gathers the whole answer (in parts when it
+ * is larger than the server's max_payload); an error answer becomes an Error
+ * with its message. `text` is the answer's JSON as the service wrote it.
+ */
+export async function askQueryText(
   nc: NatsConnection,
   body: Record<string, unknown>,
   timeoutMs = 15_000,
-): Promise<QueryReply> {
-  const reply = await nc
-    .request(SUBJECT_QUERY, JSON.stringify(body), { timeout: timeoutMs })
-    .catch((e: Error) => {
+): Promise<{ answer: QueryReply; text: string }> {
+  const bytes = await requestAnswer(nc, SUBJECT_QUERY, JSON.stringify(body), timeoutMs).catch(
+    (e: Error) => {
       throw new Error(
         /no responders/i.test(e.message)
           ? 'no query service answers on ztsdb.query; start "ztsdb query" or "ztsdb all"'
           : e.message,
       );
-    });
-  const answer = JSON.parse(reply.string());
+    },
+  );
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+  const answer = JSON.parse(text) as QueryReply;
   if (answer && typeof answer === 'object' && 'error' in answer)
     throw new Error(`${answer.error} (${answer.code})`);
-  return answer;
+  return { answer, text };
+}
+
+/** As askQueryText, the parsed answer only. */
+export async function askQuery(
+  nc: NatsConnection,
+  body: Record<string, unknown>,
+  timeoutMs = 15_000,
+): Promise<QueryReply> {
+  return (await askQueryText(nc, body, timeoutMs)).answer;
 }
 
 function fmtValue(v: number | string): string {
@@ -74,9 +89,10 @@ export async function queryCommand(
   body.start = args.options.get('start') ?? '-1h';
   for (const k of ['end', 'step', 'agg', 'by', 'lookback'])
     if (args.options.has(k)) body[k] = args.options.get(k);
-  const answer = await askQuery(nc, body);
+  const { answer, text } = await askQueryText(nc, body);
   if (args.flags.has('json')) {
-    out(JSON.stringify(answer) + '\n');
+    // As written by the service: JSON.stringify would turn -0 into 0.
+    out(text + '\n');
     return;
   }
   const blocks: Array<{ title: string; points: Array<[number, number | string]> }> = [];

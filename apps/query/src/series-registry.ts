@@ -33,7 +33,7 @@ export class SeriesRegistry {
           resolveReady();
         }
       }
-    })();
+    })().catch((e: Error) => this.log.error(`series registry watch ended: ${e.message}`));
     // An empty bucket sends no entry, so "ready" cannot wait for one.
     const status = await this.kv.status();
     if (status.values === 0) {
