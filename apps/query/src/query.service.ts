@@ -19,6 +19,7 @@ import {
   type QueryWarning,
 } from './answer-json';
 import { HotClient } from './hot-client';
+import { checkParamTypes, SERIES_PARAM_KINDS } from './param-types';
 import { UnknownSeriesError } from './query-errors';
 import {
   normalizeParams,
@@ -300,7 +301,7 @@ export class QueryService implements OnApplicationBootstrap, OnApplicationShutdo
   }
 
   series(input: unknown): SeriesAnswer {
-    const p = validateParams(SeriesParamsDto, input);
+    const p = validateParams(SeriesParamsDto, checkParamTypes(input, SERIES_PARAM_KINDS));
     const text = p.match ?? '*';
     const matched =
       text.includes('{') || !/[*?]/.test(text)
