@@ -1,5 +1,6 @@
 import type { Labels } from '@ztsdb/model';
 import type { Points } from '@ztsdb/tsdb';
+import type { QueryBudget } from './query-budget';
 
 export interface QueryWarning {
   /** File as the manifest names it (relative to the data dir), when the warning is about a file. */
@@ -37,7 +38,11 @@ export interface AggAnswer extends Incomplete {
 
 export type QueryAnswer = SingleAnswer | MultiAnswer | AggAnswer;
 
-/** JSON has no NaN or infinities; they go as strings, as Prometheus does. */
+/**
+ * JSON has no NaN or infinities; they go as the strings "NaN", "+Inf" and
+ * "-Inf", as Prometheus's HTTP API writes them (README, "HTTP"). Every finite
+ * value, -0 included, is a JSON number that parses back to the same double.
+ */
 function num(v: number): string {
   if (Number.isFinite(v)) return String(v);
   return Number.isNaN(v) ? '"NaN"' : v > 0 ? '"+Inf"' : '"-Inf"';
@@ -116,7 +121,9 @@ function putNumber(b: Buffer, pos: number, v: number): number {
     }
   }
   if (v === 0) {
-    b[pos] = 48; // 0 and -0 are both "0", as String writes them
+    // JSON allows "-0", and JSON.parse reads it back as -0 (String(-0) would say "0").
+    if (1 / v < 0) b[pos++] = 45;
+    b[pos] = 48;
     return pos + 1;
   }
   return pos + b.write(num(v), pos, 'latin1');
@@ -239,7 +246,8 @@ class JsonWriter {
       }
       b[pos++] = 44;
       const v = vs[i]!;
-      if (v === lastV && vLen > 0) {
+      // 0 === -0, but they are written differently.
+      if (v === lastV && vLen > 0 && (v !== 0 || 1 / v === 1 / lastV)) {
         for (let j = 0; j < vLen; j++) b[pos + j] = b[vStart + j]!;
         pos += vLen;
       } else {
@@ -272,10 +280,21 @@ function tail(a: Incomplete): string {
   return s;
 }
 
-/** The answer as UTF-8 JSON bytes (a copy, owned by the caller). */
-export function answerJsonBuffer(a: QueryAnswer): Buffer {
+/**
+ * The answer as UTF-8 JSON bytes (a copy, owned by the caller). With a
+ * budget, an answer that grows past the bytes it has left stops with
+ * ZTSDB_LIMIT (checked after each series, so it overshoots by one series at most).
+ */
+export function answerJsonBuffer(a: QueryAnswer, budget?: QueryBudget): Buffer {
   const w = shared;
   w.reset();
+  const room = budget?.remaining ?? Infinity;
+  const fits = (): void => {
+    if (w.pos > room) {
+      w.reset();
+      throw budget!.exceeded(`an answer of more than ${room} bytes of JSON`);
+    }
+  };
   switch (a.kind) {
     case 'single':
       w.text(`{"series":${JSON.stringify(a.series)},"points":`);
@@ -289,6 +308,7 @@ export function answerJsonBuffer(a: QueryAnswer): Buffer {
         );
         w.points(r.points);
         w.byte(125); // '}'
+        fits();
       });
       w.byte(93);
       break;
@@ -302,17 +322,19 @@ export function answerJsonBuffer(a: QueryAnswer): Buffer {
         );
         w.points(r.points);
         w.byte(125);
+        fits();
       });
       w.byte(93);
       break;
   }
   w.text(`${tail(a)}}`);
+  fits();
   const out = Buffer.allocUnsafe(w.pos); // not zero-filled: every byte is copied over
   w.buf.copy(out, 0, 0, w.pos);
   return out;
 }
 
 /** The answer as JSON text (the same over HTTP and NATS). */
-export function answerJson(a: QueryAnswer): string {
-  return answerJsonBuffer(a).toString('utf8');
+export function answerJson(a: QueryAnswer, budget?: QueryBudget): string {
+  return answerJsonBuffer(a, budget).toString('utf8');
 }
