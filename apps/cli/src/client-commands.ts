@@ -56,8 +56,16 @@ export async function askQuery(
   return (await askQueryText(nc, body, timeoutMs)).answer;
 }
 
-function fmtValue(v: number | string): string {
-  return typeof v === 'number' ? String(Math.round(v * 1e6) / 1e6) : v;
+/**
+ * A value for the table: six decimals at most for ordinary magnitudes; very
+ * large or small ones, and -0, exactly as the service sent them; NaN and
+ * infinities arrive as the strings "NaN", "+Inf" and "-Inf" and print so.
+ */
+export function fmtValue(v: number | string): string {
+  if (typeof v !== 'number') return v;
+  if (Object.is(v, -0)) return '-0';
+  const a = Math.abs(v);
+  return a === 0 || (a >= 1e-6 && a < 1e15) ? String(Math.round(v * 1e6) / 1e6) : String(v);
 }
 
 function table(rows: string[][]): string {

@@ -45,14 +45,13 @@ describe('answer JSON', () => {
     ];
     const want = ts.map((t, i) => {
       const v = vs[i]!;
-      return [
-        t,
-        v === 0 ? 0 : Number.isFinite(v) ? v : Number.isNaN(v) ? 'NaN' : v > 0 ? '+Inf' : '-Inf',
-      ];
+      return [t, Number.isFinite(v) ? v : Number.isNaN(v) ? 'NaN' : v > 0 ? '+Inf' : '-Inf'];
     });
     const text = pointsJson(pts(ts, vs));
     expect(JSON.parse(text)).toEqual(want);
-    expect(text).toBe(JSON.stringify(want));
+    // As JSON.stringify, except that -0 stays -0.
+    expect(text).toBe(JSON.stringify(want).replace('[999999,0]', '[999999,-0]'));
+    expect(Object.is(JSON.parse(text)[2][1], -0)).toBe(true);
     expect(pointsJson(pts([], []))).toBe('[]');
   });
 
@@ -111,13 +110,47 @@ describe('answer JSON', () => {
     }
     const ts = vs.map((_, i) => i);
     const text = pointsJson(pts(ts, vs));
-    expect(text).toBe(JSON.stringify(ts.map((t, i) => [t, vs[i]])));
+    // As JSON.stringify, except that -0 stays -0.
+    expect(text).toBe(
+      `[${ts.map((t, i) => `[${t},${Object.is(vs[i], -0) ? '-0' : String(vs[i])}]`).join(',')}]`,
+    );
   });
 
   it('writes long runs of millisecond timestamps across buffer growth', () => {
     const ts = Array.from({ length: 50_000 }, (_, i) => 1_796_054_400_000 + i * 1000 + (i % 7));
     const vs = ts.map((_, i) => (i % 3 === 0 ? 42.5 : i / 8));
     const text = pointsJson(pts(ts, vs));
-    expect(text).toBe(JSON.stringify(ts.map((t, i) => [t, vs[i]])));
+    // As JSON.stringify, except that -0 stays -0.
+    expect(text).toBe(
+      `[${ts.map((t, i) => `[${t},${Object.is(vs[i], -0) ? '-0' : String(vs[i])}]`).join(',')}]`,
+    );
+  });
+
+  it('round-trips -0, subnormals and the extremes exactly, and writes non-finite values as Prometheus does', () => {
+    const vs = [
+      -0,
+      0,
+      5e-324,
+      -5e-324,
+      2.225073858507201e-308,
+      2.2250738585072014e-308,
+      Number.MAX_VALUE,
+      -Number.MAX_VALUE,
+      Number.MIN_VALUE,
+      Number.EPSILON,
+      1 / 3,
+      -1e-7,
+    ];
+    const text = pointsJson(
+      pts(
+        vs.map((_, i) => i),
+        vs,
+      ),
+    );
+    const back = (JSON.parse(text) as Array<[number, number]>).map((p) => p[1]);
+    vs.forEach((v, i) => expect(Object.is(back[i], v)).toBe(true));
+    expect(pointsJson(pts([1, 2, 3], [Infinity, -Infinity, NaN]))).toBe(
+      '[[1,"+Inf"],[2,"-Inf"],[3,"NaN"]]',
+    );
   });
 });
