@@ -1,4 +1,12 @@
-import { answerJson, pointsJson } from './answer-json';
+import {
+  answerJson,
+  answerJsonBuffer,
+  answerJsonBufferAsync,
+  pointsJson,
+  type QueryAnswer,
+} from './answer-json';
+import { QueryBudget } from './query-budget';
+import { QueryClock } from './query-clock';
 
 const pts = (ts: number[], vs: number[]) => ({
   timestamps: Float64Array.from(ts),
@@ -152,5 +160,37 @@ describe('answer JSON', () => {
     expect(pointsJson(pts([1, 2, 3], [Infinity, -Infinity, NaN]))).toBe(
       '[[1,"+Inf"],[2,"-Inf"],[3,"NaN"]]',
     );
+  });
+
+  it('writes the same bytes when it pauses between slices, while other answers are written', async () => {
+    const n = 100_000;
+    const big = pts(
+      Array.from({ length: n }, (_, i) => 1_796_054_400_000 + i * 1000),
+      Array.from({ length: n }, (_, i) => (i % 7 === 0 ? -0 : i / 3)),
+    );
+    const a: QueryAnswer = {
+      kind: 'multi',
+      result: [
+        { series: 'a', labels: { x: '1' } as Record<string, string>, points: big },
+        { series: 'b', labels: {}, points: pts([], []) },
+        { series: 'c', labels: {}, points: big },
+      ],
+    };
+    // A clock that pauses after every slice, and writes another answer on the shared writer then.
+    let pauses = 0;
+    const clock = {
+      due: () => true,
+      pause: async () => {
+        await Promise.resolve();
+        answerJsonBuffer({ kind: 'single', series: 'o', points: pts([1, 2], [3, 4]) });
+        pauses++;
+      },
+    } as unknown as QueryClock;
+    const got = await answerJsonBufferAsync(a, new QueryBudget(1 << 30), clock);
+    expect(pauses).toBeGreaterThanOrEqual(Math.ceil((2 * n) / 32_768));
+    expect(got.equals(answerJsonBuffer(a))).toBe(true);
+    await expect(
+      answerJsonBufferAsync(a, new QueryBudget(100_000), new QueryClock(60_000)),
+    ).rejects.toMatchObject({ code: 'ZTSDB_LIMIT' });
   });
 });

@@ -12,7 +12,7 @@ import { NatsClient, SETTINGS } from '@ztsdb/platform';
 import { mergeLatestWins, type Points, type VersionedPoints } from '@ztsdb/tsdb';
 import type { SeriesPoints } from '@ztsdb/wire';
 import {
-  answerJsonBuffer,
+  answerJsonBufferAsync,
   type AggAnswer,
   type QueryAnswer,
   type QueryWarning,
@@ -134,7 +134,7 @@ export class QueryService implements OnApplicationBootstrap, OnApplicationShutdo
     return this.run(async (clock) => {
       const budget = new QueryBudget(this.settings.ZTSDB_QUERY_MAX_BYTES);
       const answer = await this.answer(input, nowMs, clock, budget);
-      return answerJsonBuffer(answer, budget);
+      return answerJsonBufferAsync(answer, budget, clock);
     });
   }
 
