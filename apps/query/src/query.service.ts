@@ -258,12 +258,13 @@ export class QueryService implements OnApplicationBootstrap, OnApplicationShutdo
         units,
         onSkip,
       );
+      let fromFiles = 0;
+      for (const u of units) fromFiles += u.timestamps.length;
       const h = hotById.get(s.seriesId);
       if (h) units.push({ timestamps: h.timestamps, values: h.values, version: HOT_VERSION });
-      let loaded = 0;
-      for (const u of units) loaded += u.timestamps.length;
-      // The units and their merge are both in memory for a moment.
-      budget.peek(2 * loaded * POINT_BYTES, `${loaded} points of ${s.name}`);
+      const merged = fromFiles + (h?.timestamps.length ?? 0);
+      // The points read from files and their merge are in memory for a moment (hot ones are held already).
+      budget.peek((fromFiles + merged) * POINT_BYTES, `${merged} points of ${s.name}`);
       return mergeLatestWins(units);
     };
     const count = (n: number, what: string): void => {
