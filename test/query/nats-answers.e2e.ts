@@ -1,5 +1,7 @@
 import { SUBJECT_QUERY } from '@ztsdb/bus';
 import { askQuery } from '../../apps/cli/src/client-commands';
+import { splitAnswer } from '../../apps/query/src/answer-parts';
+import { requestAnswer } from '../../apps/query/src/answer-request';
 import { QueryBed } from './query-bed';
 
 const NOW = Date.now();
@@ -67,5 +69,24 @@ describe('ztsdb.query answers over the server max_payload', () => {
   it('lists series through the same client', async () => {
     const listed = await askQuery(bed.nc, { match: '*' });
     expect((listed.series as unknown[]).length).toBe(2);
+  });
+
+  it('tells the client which parts did not come, and when nobody answers', async () => {
+    const sub = bed.nc.subscribe('test.partial', {
+      callback: (_e, m) => {
+        const parts = splitAnswer(Buffer.alloc(5000, 32), 1512);
+        m.respond(parts[1]!.data, { headers: parts[1]!.headers });
+      },
+    });
+    try {
+      await expect(requestAnswer(bed.nc, 'test.partial', '{}', 500)).rejects.toThrow(
+        /4 of 5 answer parts not received within 500 ms \(missing parts 1, 3, 4, 5\)/,
+      );
+      await expect(requestAnswer(bed.nc, 'test.nobody', '{}', 5000)).rejects.toThrow(
+        /no responders on test.nobody/,
+      );
+    } finally {
+      sub.unsubscribe();
+    }
   });
 });
