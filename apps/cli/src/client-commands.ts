@@ -1,8 +1,8 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import { SUBJECT_QUERY } from '@ztsdb/bus';
+import { requestAnswer } from '../../query/src/answer-request';
 import type { CliArgs } from './cli-args';
 
-/** Sends a `ztsdb.query` request; an error answer becomes an Error with its message. */
 /** What `ztsdb.query` answers, loosely: the fields the client commands read. */
 export interface QueryReply {
   error?: string;
@@ -21,28 +21,51 @@ export interface QueryReply {
   warnings?: Array<{ file?: string; message: string }>;
 }
 
-export async function askQuery(
+/**
+ * Sends a `ztsdb.query` request and gathers the whole answer (in parts when it
+ * is larger than the server's max_payload); an error answer becomes an Error
+ * with its message. `text` is the answer's JSON as the service wrote it.
+ */
+export async function askQueryText(
   nc: NatsConnection,
   body: Record<string, unknown>,
   timeoutMs = 15_000,
-): Promise<QueryReply> {
-  const reply = await nc
-    .request(SUBJECT_QUERY, JSON.stringify(body), { timeout: timeoutMs })
-    .catch((e: Error) => {
+): Promise<{ answer: QueryReply; text: string }> {
+  const bytes = await requestAnswer(nc, SUBJECT_QUERY, JSON.stringify(body), timeoutMs).catch(
+    (e: Error) => {
       throw new Error(
         /no responders/i.test(e.message)
           ? 'no query service answers on ztsdb.query; start "ztsdb query" or "ztsdb all"'
           : e.message,
       );
-    });
-  const answer = JSON.parse(reply.string());
+    },
+  );
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+  const answer = JSON.parse(text) as QueryReply;
   if (answer && typeof answer === 'object' && 'error' in answer)
     throw new Error(`${answer.error} (${answer.code})`);
-  return answer;
+  return { answer, text };
 }
 
-function fmtValue(v: number | string): string {
-  return typeof v === 'number' ? String(Math.round(v * 1e6) / 1e6) : v;
+/** As askQueryText, the parsed answer only. */
+export async function askQuery(
+  nc: NatsConnection,
+  body: Record<string, unknown>,
+  timeoutMs = 15_000,
+): Promise<QueryReply> {
+  return (await askQueryText(nc, body, timeoutMs)).answer;
+}
+
+/**
+ * A value for the table: six decimals at most for ordinary magnitudes; very
+ * large or small ones, and -0, exactly as the service sent them; NaN and
+ * infinities arrive as the strings "NaN", "+Inf" and "-Inf" and print so.
+ */
+export function fmtValue(v: number | string): string {
+  if (typeof v !== 'number') return v;
+  if (Object.is(v, -0)) return '-0';
+  const a = Math.abs(v);
+  return a === 0 || (a >= 1e-6 && a < 1e15) ? String(Math.round(v * 1e6) / 1e6) : String(v);
 }
 
 function table(rows: string[][]): string {
@@ -74,9 +97,10 @@ export async function queryCommand(
   body.start = args.options.get('start') ?? '-1h';
   for (const k of ['end', 'step', 'agg', 'by', 'lookback'])
     if (args.options.has(k)) body[k] = args.options.get(k);
-  const answer = await askQuery(nc, body);
+  const { answer, text } = await askQueryText(nc, body);
   if (args.flags.has('json')) {
-    out(JSON.stringify(answer) + '\n');
+    // As written by the service: JSON.stringify would turn -0 into 0.
+    out(text + '\n');
     return;
   }
   const blocks: Array<{ title: string; points: Array<[number, number | string]> }> = [];

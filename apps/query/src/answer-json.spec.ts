@@ -1,4 +1,12 @@
-import { answerJson, pointsJson } from './answer-json';
+import {
+  answerJson,
+  answerJsonBuffer,
+  answerJsonBufferAsync,
+  pointsJson,
+  type QueryAnswer,
+} from './answer-json';
+import { QueryBudget } from './query-budget';
+import { QueryClock } from './query-clock';
 
 const pts = (ts: number[], vs: number[]) => ({
   timestamps: Float64Array.from(ts),
@@ -45,14 +53,13 @@ describe('answer JSON', () => {
     ];
     const want = ts.map((t, i) => {
       const v = vs[i]!;
-      return [
-        t,
-        v === 0 ? 0 : Number.isFinite(v) ? v : Number.isNaN(v) ? 'NaN' : v > 0 ? '+Inf' : '-Inf',
-      ];
+      return [t, Number.isFinite(v) ? v : Number.isNaN(v) ? 'NaN' : v > 0 ? '+Inf' : '-Inf'];
     });
     const text = pointsJson(pts(ts, vs));
     expect(JSON.parse(text)).toEqual(want);
-    expect(text).toBe(JSON.stringify(want));
+    // As JSON.stringify, except that -0 stays -0.
+    expect(text).toBe(JSON.stringify(want).replace('[999999,0]', '[999999,-0]'));
+    expect(Object.is(JSON.parse(text)[2][1], -0)).toBe(true);
     expect(pointsJson(pts([], []))).toBe('[]');
   });
 
@@ -111,13 +118,79 @@ describe('answer JSON', () => {
     }
     const ts = vs.map((_, i) => i);
     const text = pointsJson(pts(ts, vs));
-    expect(text).toBe(JSON.stringify(ts.map((t, i) => [t, vs[i]])));
+    // As JSON.stringify, except that -0 stays -0.
+    expect(text).toBe(
+      `[${ts.map((t, i) => `[${t},${Object.is(vs[i], -0) ? '-0' : String(vs[i])}]`).join(',')}]`,
+    );
   });
 
   it('writes long runs of millisecond timestamps across buffer growth', () => {
     const ts = Array.from({ length: 50_000 }, (_, i) => 1_796_054_400_000 + i * 1000 + (i % 7));
     const vs = ts.map((_, i) => (i % 3 === 0 ? 42.5 : i / 8));
     const text = pointsJson(pts(ts, vs));
-    expect(text).toBe(JSON.stringify(ts.map((t, i) => [t, vs[i]])));
+    // As JSON.stringify, except that -0 stays -0.
+    expect(text).toBe(
+      `[${ts.map((t, i) => `[${t},${Object.is(vs[i], -0) ? '-0' : String(vs[i])}]`).join(',')}]`,
+    );
+  });
+
+  it('round-trips -0, subnormals and the extremes exactly, and writes non-finite values as Prometheus does', () => {
+    const vs = [
+      -0,
+      0,
+      5e-324,
+      -5e-324,
+      2.225073858507201e-308,
+      2.2250738585072014e-308,
+      Number.MAX_VALUE,
+      -Number.MAX_VALUE,
+      Number.MIN_VALUE,
+      Number.EPSILON,
+      1 / 3,
+      -1e-7,
+    ];
+    const text = pointsJson(
+      pts(
+        vs.map((_, i) => i),
+        vs,
+      ),
+    );
+    const back = (JSON.parse(text) as Array<[number, number]>).map((p) => p[1]);
+    vs.forEach((v, i) => expect(Object.is(back[i], v)).toBe(true));
+    expect(pointsJson(pts([1, 2, 3], [Infinity, -Infinity, NaN]))).toBe(
+      '[[1,"+Inf"],[2,"-Inf"],[3,"NaN"]]',
+    );
+  });
+
+  it('writes the same bytes when it pauses between slices, while other answers are written', async () => {
+    const n = 100_000;
+    const big = pts(
+      Array.from({ length: n }, (_, i) => 1_796_054_400_000 + i * 1000),
+      Array.from({ length: n }, (_, i) => (i % 7 === 0 ? -0 : i / 3)),
+    );
+    const a: QueryAnswer = {
+      kind: 'multi',
+      result: [
+        { series: 'a', labels: { x: '1' } as Record<string, string>, points: big },
+        { series: 'b', labels: {}, points: pts([], []) },
+        { series: 'c', labels: {}, points: big },
+      ],
+    };
+    // A clock that pauses after every slice, and writes another answer on the shared writer then.
+    let pauses = 0;
+    const clock = {
+      due: () => true,
+      pause: async () => {
+        await Promise.resolve();
+        answerJsonBuffer({ kind: 'single', series: 'o', points: pts([1, 2], [3, 4]) });
+        pauses++;
+      },
+    } as unknown as QueryClock;
+    const got = await answerJsonBufferAsync(a, new QueryBudget(1 << 30), clock);
+    expect(pauses).toBeGreaterThanOrEqual(Math.ceil((2 * n) / 32_768));
+    expect(got.equals(answerJsonBuffer(a))).toBe(true);
+    await expect(
+      answerJsonBufferAsync(a, new QueryBudget(100_000), new QueryClock(60_000)),
+    ).rejects.toMatchObject({ code: 'ZTSDB_LIMIT' });
   });
 });

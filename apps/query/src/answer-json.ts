@@ -1,5 +1,7 @@
 import type { Labels } from '@ztsdb/model';
 import type { Points } from '@ztsdb/tsdb';
+import type { QueryBudget } from './query-budget';
+import type { QueryClock } from './query-clock';
 
 export interface QueryWarning {
   /** File as the manifest names it (relative to the data dir), when the warning is about a file. */
@@ -37,7 +39,11 @@ export interface AggAnswer extends Incomplete {
 
 export type QueryAnswer = SingleAnswer | MultiAnswer | AggAnswer;
 
-/** JSON has no NaN or infinities; they go as strings, as Prometheus does. */
+/**
+ * JSON has no NaN or infinities; they go as the strings "NaN", "+Inf" and
+ * "-Inf", as Prometheus's HTTP API writes them (README, "HTTP"). Every finite
+ * value, -0 included, is a JSON number that parses back to the same double.
+ */
 function num(v: number): string {
   if (Number.isFinite(v)) return String(v);
   return Number.isNaN(v) ? '"NaN"' : v > 0 ? '"+Inf"' : '"-Inf"';
@@ -48,6 +54,8 @@ const POW10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 
 const EXACT_LIMIT = 2 ** 50;
 /** Bytes one point takes at most: `,[` `,` `]` and two numbers of at most 26 characters. */
 const MAX_POINT_BYTES = 64;
+/** Points written between chances to pause (answerJsonBufferAsync). */
+const POINTS_PER_SLICE = 1 << 15;
 /** Points written between checks for room. */
 const POINTS_PER_BLOCK = 1024;
 /** Largest writer buffer kept between answers. */
@@ -116,7 +124,9 @@ function putNumber(b: Buffer, pos: number, v: number): number {
     }
   }
   if (v === 0) {
-    b[pos] = 48; // 0 and -0 are both "0", as String writes them
+    // JSON allows "-0", and JSON.parse reads it back as -0 (String(-0) would say "0").
+    if (1 / v < 0) b[pos++] = 45;
+    b[pos] = 48;
     return pos + 1;
   }
   return pos + b.write(num(v), pos, 'latin1');
@@ -162,14 +172,14 @@ class JsonWriter {
    * share their digits above the last six, and a value is often the one
    * before: those bytes are copied instead of formatted again.
    */
-  points(p: Points): void {
+  points(p: Points, from = 0, to = p.timestamps.length): void {
     const n = p.timestamps.length;
     const ts = p.timestamps;
     const vs = p.values;
-    this.ensure(2 + Math.min(n, POINTS_PER_BLOCK) * MAX_POINT_BYTES);
+    this.ensure(2 + Math.min(to - from, POINTS_PER_BLOCK) * MAX_POINT_BYTES);
     let b = this.buf;
     let pos = this.pos;
-    b[pos++] = 91; // '['
+    if (from === 0) b[pos++] = 91; // '['
     let lastV = NaN;
     let vStart = 0;
     let vLen = 0;
@@ -183,11 +193,11 @@ class JsonWriter {
     let c4 = 0;
     let c5 = 0;
     let c6 = 0;
-    for (let i = 0; i < n; i++) {
-      if (i % POINTS_PER_BLOCK === 0 && i > 0) {
+    for (let i = from; i < to; i++) {
+      if ((i - from) % POINTS_PER_BLOCK === 0 && i > from) {
         // Room for the next block (positions stay valid when the buffer grows).
         this.pos = pos;
-        this.ensure(2 + Math.min(n - i, POINTS_PER_BLOCK) * MAX_POINT_BYTES);
+        this.ensure(2 + Math.min(to - i, POINTS_PER_BLOCK) * MAX_POINT_BYTES);
         b = this.buf;
       }
       if (i > 0) b[pos++] = 44; // ','
@@ -239,7 +249,8 @@ class JsonWriter {
       }
       b[pos++] = 44;
       const v = vs[i]!;
-      if (v === lastV && vLen > 0) {
+      // 0 === -0, but they are written differently.
+      if (v === lastV && vLen > 0 && (v !== 0 || 1 / v === 1 / lastV)) {
         for (let j = 0; j < vLen; j++) b[pos + j] = b[vStart + j]!;
         pos += vLen;
       } else {
@@ -250,7 +261,7 @@ class JsonWriter {
       }
       b[pos++] = 93; // ']'
     }
-    b[pos++] = 93;
+    if (to === n) b[pos++] = 93;
     this.pos = pos;
   }
 }
@@ -272,47 +283,99 @@ function tail(a: Incomplete): string {
   return s;
 }
 
-/** The answer as UTF-8 JSON bytes (a copy, owned by the caller). */
-export function answerJsonBuffer(a: QueryAnswer): Buffer {
-  const w = shared;
-  w.reset();
+/**
+ * Writes an answer, yielding after every slice of points so that an async
+ * caller can let the event loop run; `fits` is called after each slice.
+ */
+function* writeAnswer(w: JsonWriter, a: QueryAnswer, fits: () => void): Generator<void> {
+  function* points(p: Points): Generator<void> {
+    const n = p.timestamps.length;
+    if (n === 0) w.points(p);
+    for (let i = 0; i < n; i += POINTS_PER_SLICE) {
+      w.points(p, i, Math.min(n, i + POINTS_PER_SLICE));
+      fits();
+      yield;
+    }
+  }
   switch (a.kind) {
     case 'single':
       w.text(`{"series":${JSON.stringify(a.series)},"points":`);
-      w.points(a.points);
+      yield* points(a.points);
       break;
     case 'multi':
       w.text('{"result":[');
-      a.result.forEach((r, i) => {
+      for (const [i, r] of a.result.entries()) {
         w.text(
           `${i > 0 ? ',' : ''}{"series":${JSON.stringify(r.series)},"labels":${JSON.stringify(r.labels)},"points":`,
         );
-        w.points(r.points);
+        yield* points(r.points);
         w.byte(125); // '}'
-      });
+      }
       w.byte(93);
       break;
     case 'agg':
       w.text(
         `{"agg":${JSON.stringify(a.agg)},"by":${JSON.stringify(a.by)},"step":${a.step},"result":[`,
       );
-      a.result.forEach((r, i) => {
+      for (const [i, r] of a.result.entries()) {
         w.text(
           `${i > 0 ? ',' : ''}{"group":${JSON.stringify(r.group)},"series":${r.series},"points":`,
         );
-        w.points(r.points);
+        yield* points(r.points);
         w.byte(125);
-      });
+      }
       w.byte(93);
       break;
   }
   w.text(`${tail(a)}}`);
+  fits();
+}
+
+/** Throws ZTSDB_LIMIT once the writer holds more than the budget has left. */
+function budgetCheck(w: JsonWriter, budget: QueryBudget | undefined): () => void {
+  const room = budget?.remaining ?? Infinity;
+  return () => {
+    if (w.pos > room) {
+      w.reset();
+      throw budget!.exceeded(`an answer of more than ${room} bytes of JSON`);
+    }
+  };
+}
+
+function copyOut(w: JsonWriter): Buffer {
   const out = Buffer.allocUnsafe(w.pos); // not zero-filled: every byte is copied over
   w.buf.copy(out, 0, 0, w.pos);
   return out;
 }
 
+/**
+ * The answer as UTF-8 JSON bytes (a copy, owned by the caller). With a
+ * budget, an answer that grows past the bytes it has left stops with
+ * ZTSDB_LIMIT (checked after each slice of points).
+ */
+export function answerJsonBuffer(a: QueryAnswer, budget?: QueryBudget): Buffer {
+  const w = shared;
+  w.reset();
+  for (const _ of writeAnswer(w, a, budgetCheck(w, budget)));
+  return copyOut(w);
+}
+
+/**
+ * As answerJsonBuffer, pausing when the clock says so: a large answer takes
+ * hundreds of milliseconds to write, which the event loop must not wait for.
+ * Its own writer, since other answers are written during the pauses.
+ */
+export async function answerJsonBufferAsync(
+  a: QueryAnswer,
+  budget: QueryBudget,
+  clock: QueryClock,
+): Promise<Buffer> {
+  const w = new JsonWriter();
+  for (const _ of writeAnswer(w, a, budgetCheck(w, budget))) if (clock.due()) await clock.pause();
+  return copyOut(w);
+}
+
 /** The answer as JSON text (the same over HTTP and NATS). */
-export function answerJson(a: QueryAnswer): string {
-  return answerJsonBuffer(a).toString('utf8');
+export function answerJson(a: QueryAnswer, budget?: QueryBudget): string {
+  return answerJsonBuffer(a, budget).toString('utf8');
 }

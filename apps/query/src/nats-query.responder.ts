@@ -4,18 +4,32 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import type { Subscription } from '@nats-io/transport-node';
+import type { Msg, Subscription } from '@nats-io/transport-node';
 import { QUERY_QUEUE_GROUP, SUBJECT_QUERY } from '@ztsdb/bus';
 import { ZtsdbError } from '@ztsdb/errors';
 import { NatsClient } from '@ztsdb/platform';
+import { ACCEPT_PARTS_HEADER, splitAnswer } from './answer-parts';
 import { httpStatusOf } from './query-errors';
 import { QueryService } from './query.service';
+
+/** max_payload assumed when the server did not say (nats-server's default). */
+const DEFAULT_MAX_PAYLOAD = 1 << 20;
+
+function errorBody(e: unknown): Buffer {
+  const code = e instanceof ZtsdbError ? e.code : 'ZTSDB_INTERNAL';
+  return Buffer.from(
+    JSON.stringify({ error: (e as Error).message, code, status: httpStatusOf(e) }),
+  );
+}
 
 /**
  * `ztsdb.query`: plain JSON in and out, so `nats req ztsdb.query '{…}'` works.
  * `{"series": name, …}` or `{"match": selector(s), "start"|"end"|"step"|"agg": …}` answers points
  * (the parameters of `GET /query`); `{"match": glob}` alone lists series (`GET /series`).
  * Errors come back as `{"error": message, "code": …, "status": http-like status}`.
+ * An answer over the server's max_payload goes out in parts (answer-parts.ts)
+ * when the request carries `Ztsdb-Accept-Parts`, and is refused with
+ * `ZTSDB_TOO_LARGE` otherwise. Nothing a request does escapes this class.
  */
 @Injectable()
 export class NatsQueryResponder implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -31,15 +45,49 @@ export class NatsQueryResponder implements OnApplicationBootstrap, OnApplication
     this.sub = this.nats.nc.subscribe(SUBJECT_QUERY, {
       queue: QUERY_QUEUE_GROUP,
       callback: (err, msg) => {
-        if (err) return;
-        void this.handle(msg.data).then((body) =>
-          msg.respond(typeof body === 'string' ? body : JSON.stringify(body)),
+        if (err) {
+          this.log.error(`ztsdb.query subscription: ${err.message}`);
+          return;
+        }
+        this.reply(msg).catch((e: Error) =>
+          this.log.error(`ztsdb.query reply failed: ${e.stack ?? e.message}`),
         );
       },
     });
   }
 
-  async handle(data: Uint8Array): Promise<unknown> {
+  private async reply(msg: Msg): Promise<void> {
+    const body = await this.handle(msg.data);
+    const max = this.nats.nc.info?.max_payload ?? DEFAULT_MAX_PAYLOAD;
+    if (body.length <= max) {
+      msg.respond(body);
+      return;
+    }
+    if (msg.headers?.has(ACCEPT_PARTS_HEADER)) {
+      let parts;
+      try {
+        parts = splitAnswer(body, max);
+      } catch (e) {
+        msg.respond(errorBody(e));
+        return;
+      }
+      for (const p of parts) msg.respond(p.data, { headers: p.headers });
+      return;
+    }
+    msg.respond(
+      errorBody(
+        new ZtsdbError(
+          'ZTSDB_TOO_LARGE',
+          `the answer is ${body.length} bytes, over the NATS server's max_payload of ${max}; ` +
+            'ask for less (a shorter range, a step, fewer series), or take it in parts: ' +
+            `"ztsdb query" and GET /query do, and so does a request with the header ${ACCEPT_PARTS_HEADER}: 1`,
+        ),
+      ),
+    );
+  }
+
+  /** The answer to one request as JSON bytes; an error answer for anything that fails. */
+  async handle(data: Uint8Array): Promise<Buffer> {
     try {
       let req: unknown;
       try {
@@ -54,17 +102,16 @@ export class NatsQueryResponder implements OnApplicationBootstrap, OnApplication
         const r = req as Record<string, unknown>;
         const ranged = ['start', 'end', 'step', 'agg', 'by', 'lookback'].some((k) => k in r);
         if ('series' in r || ('match' in r && ranged) || 'match[]' in r)
-          return await this.queries.queryJson(r);
-        if ('match' in r) return this.queries.series(r);
+          return await this.queries.queryBuffer(r);
+        if ('match' in r) return Buffer.from(JSON.stringify(await this.queries.series(r)));
       }
       throw new ZtsdbError(
         'ZTSDB_BAD_REQUEST',
         'request needs "series" (points of one series) or "match" (list series)',
       );
     } catch (e) {
-      const code = e instanceof ZtsdbError ? e.code : 'ZTSDB_INTERNAL';
-      if (code === 'ZTSDB_INTERNAL') this.log.error(`ztsdb.query failed: ${(e as Error).stack}`);
-      return { error: (e as Error).message, code, status: httpStatusOf(e) };
+      if (!(e instanceof ZtsdbError)) this.log.error(`ztsdb.query failed: ${(e as Error).stack}`);
+      return errorBody(e);
     }
   }
 

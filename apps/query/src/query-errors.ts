@@ -20,7 +20,10 @@ export function httpStatusOf(e: unknown): number {
     case 'ZTSDB_LIMIT':
       return 422;
     case 'ZTSDB_TIMEOUT':
+    case 'ZTSDB_BUSY':
       return 503;
+    case 'ZTSDB_TOO_LARGE':
+      return 413;
     default:
       return e.code.startsWith('ZTSDB_BAD_') ? 400 : 500;
   }

@@ -9,10 +9,16 @@ const requests = processMetrics.counter(
   'Query requests, by endpoint and status.',
 );
 
-function sendJson(res: ServerResponse, status: number, body: Buffer | string): void {
+function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: Buffer | string,
+  extra?: Record<string, string>,
+): void {
   res.writeHead(status, {
     'content-type': 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(body),
+    ...extra,
   });
   res.end(body);
 }
@@ -39,7 +45,10 @@ export async function answerHttp(
     const status = httpStatusOf(e);
     requests.inc({ endpoint, status: String(status) });
     const code = e instanceof ZtsdbError ? e.code : 'ZTSDB_INTERNAL';
-    sendJson(res, status, JSON.stringify({ error: (e as Error).message, code }));
+    // A busy service says when to come back (ZTSDB_QUERY_MAX_CONCURRENT).
+    const extra = code === 'ZTSDB_BUSY' ? { 'retry-after': '1' } : undefined;
+    if (res.headersSent) res.destroy();
+    else sendJson(res, status, JSON.stringify({ error: (e as Error).message, code }), extra);
   }
 }
 
@@ -65,7 +74,7 @@ export function queryListener(
       return false;
     const q = url.indexOf('?');
     const params = q < 0 ? {} : parseQuery(url.slice(q + 1));
-    void answerHttp(res, 'query', () => queries.queryBuffer(params));
+    answerHttp(res, 'query', () => queries.queryBuffer(params)).catch(() => res.destroy());
     return true;
   };
 }

@@ -1,6 +1,7 @@
 import { plainToInstance } from 'class-transformer';
 import { IsIn, IsNotEmpty, IsOptional, IsString, MaxLength, validateSync } from 'class-validator';
 import { InvalidInputError } from '@ztsdb/errors';
+import { checkParamTypes, QUERY_PARAM_KINDS } from './param-types';
 import { AGG_FUNCTIONS } from './step-aggregate';
 
 /**
@@ -64,10 +65,12 @@ export class SeriesParamsDto {
   match?: string;
 }
 
-/** Accepts `match[]` (as Prometheus clients send it) as `match`; numbers as strings (NATS JSON). */
-export function normalizeParams(input: unknown): unknown {
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) return input;
-  const o: Record<string, unknown> = { ...(input as Record<string, unknown>) };
+/**
+ * Checks each parameter's type (param-types.ts), then accepts `match[]` (as
+ * Prometheus clients send it) as `match` and numbers as strings (NATS JSON).
+ */
+export function normalizeParams(input: unknown): Record<string, unknown> {
+  const o: Record<string, unknown> = { ...checkParamTypes(input, QUERY_PARAM_KINDS) };
   if (o['match[]'] !== undefined) {
     const extra = o['match[]'];
     const prev = o.match === undefined ? [] : Array.isArray(o.match) ? o.match : [o.match];

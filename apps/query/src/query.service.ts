@@ -12,13 +12,17 @@ import { NatsClient, SETTINGS } from '@ztsdb/platform';
 import { mergeLatestWins, type Points, type VersionedPoints } from '@ztsdb/tsdb';
 import type { SeriesPoints } from '@ztsdb/wire';
 import {
-  answerJson,
-  answerJsonBuffer,
+  answerJsonBufferAsync,
   type AggAnswer,
   type QueryAnswer,
   type QueryWarning,
 } from './answer-json';
+import { isGlob } from './glob-matcher';
 import { HotClient } from './hot-client';
+import { POINT_BYTES, QueryBudget } from './query-budget';
+import { QueryClock } from './query-clock';
+import { QueryGate } from './query-gate';
+import { checkParamTypes, SERIES_PARAM_KINDS } from './param-types';
 import { UnknownSeriesError } from './query-errors';
 import {
   normalizeParams,
@@ -73,11 +77,14 @@ export class QueryService implements OnApplicationBootstrap, OnApplicationShutdo
   registry!: SeriesRegistry;
   store!: TieredStore;
   private hot!: HotClient;
+  private readonly gate: QueryGate;
 
   constructor(
     @Inject(SETTINGS) private readonly settings: Settings,
     private readonly nats: NatsClient,
-  ) {}
+  ) {
+    this.gate = new QueryGate(settings.ZTSDB_QUERY_MAX_CONCURRENT, settings.ZTSDB_QUERY_MAX_QUEUED);
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     this.registry = new SeriesRegistry(this.nats.topology.series);
@@ -102,40 +109,39 @@ export class QueryService implements OnApplicationBootstrap, OnApplicationShutdo
     return !this.nats.nc.isClosed();
   }
 
-  /** Answers a query within ZTSDB_QUERY_TIMEOUT_MS, as JSON text. */
-  async queryJson(input: unknown, nowMs = Date.now()): Promise<string> {
-    return answerJson(await this.query(input, nowMs));
-  }
-
-  /** Answers a query within ZTSDB_QUERY_TIMEOUT_MS, as UTF-8 JSON bytes (for HTTP). */
-  async queryBuffer(input: unknown, nowMs = Date.now()): Promise<Buffer> {
-    return answerJsonBuffer(await this.query(input, nowMs));
-  }
-
-  async query(input: unknown, nowMs = Date.now()): Promise<QueryAnswer> {
-    const limit = this.settings.ZTSDB_QUERY_TIMEOUT_MS;
-    const deadline = Date.now() + limit;
+  /**
+   * Runs one request through the gate (ZTSDB_QUERY_MAX_CONCURRENT) and within
+   * ZTSDB_QUERY_TIMEOUT_MS: the answer is given up at the deadline, and the
+   * work itself stops at its next clock check; its slot is freed only then.
+   */
+  private async run<T>(work: (clock: QueryClock) => Promise<T>): Promise<T> {
+    const clock = new QueryClock(this.settings.ZTSDB_QUERY_TIMEOUT_MS);
+    const release = await this.gate.enter(clock);
+    const job = work(clock).finally(release);
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () =>
-          reject(
-            new ZtsdbError(
-              'ZTSDB_TIMEOUT',
-              `query took longer than ZTSDB_QUERY_TIMEOUT_MS=${limit}`,
-            ),
-          ),
-        limit,
-      );
+      timer = setTimeout(() => reject(clock.timeout()), Math.max(0, clock.deadline - Date.now()));
     });
     try {
-      return await Promise.race([this.answer(input, nowMs, deadline), timeout]);
+      return await Promise.race([job, timeout]);
     } finally {
       clearTimeout(timer);
     }
   }
 
-  private resolve(p: QueryParamsDto): { series: KnownSeries[]; single?: string } {
+  /** Answers a query as UTF-8 JSON bytes (HTTP and NATS), within the limits. */
+  async queryBuffer(input: unknown, nowMs = Date.now()): Promise<Buffer> {
+    return this.run(async (clock) => {
+      const budget = new QueryBudget(this.settings.ZTSDB_QUERY_MAX_BYTES);
+      const answer = await this.answer(input, nowMs, clock, budget);
+      return answerJsonBufferAsync(answer, budget, clock);
+    });
+  }
+
+  private async resolve(
+    p: QueryParamsDto,
+    clock: QueryClock,
+  ): Promise<{ series: KnownSeries[]; single?: string }> {
     if (p.series !== undefined && p.match !== undefined) {
       throw new InvalidInputError(
         'ZTSDB_BAD_PARAM',
@@ -157,7 +163,7 @@ export class QueryService implements OnApplicationBootstrap, OnApplicationShutdo
     }
     const seen = new Map<string, KnownSeries>();
     for (const text of Array.isArray(p.match) ? p.match : [p.match]) {
-      for (const s of this.registry.select(parseSelector(text))) {
+      for (const s of await this.registry.select(parseSelector(text), clock)) {
         seen.set(s.name, s);
         if (seen.size > this.settings.ZTSDB_QUERY_MAX_SERIES) {
           throw new LimitExceededError(
@@ -172,7 +178,12 @@ export class QueryService implements OnApplicationBootstrap, OnApplicationShutdo
     };
   }
 
-  private async answer(input: unknown, nowMs: number, deadline: number): Promise<QueryAnswer> {
+  private async answer(
+    input: unknown,
+    nowMs: number,
+    clock: QueryClock,
+    budget: QueryBudget,
+  ): Promise<QueryAnswer> {
     const p = validateParams(QueryParamsDto, normalizeParams(input));
     const end = parseTimeParam('end', p.end, nowMs, nowMs);
     const start = parseTimeParam('start', p.start, end - 3_600_000, nowMs);
@@ -203,7 +214,7 @@ export class QueryService implements OnApplicationBootstrap, OnApplicationShutdo
       throw new InvalidInputError('ZTSDB_BAD_PARAM', 'parameter "by" needs "agg"', { param: 'by' });
     const grid = step !== undefined ? stepGrid(start, end, step) : undefined;
 
-    const { series, single } = this.resolve(p);
+    const { series, single } = await this.resolve(p, clock);
     const byPartition = new Map<number, bigint[]>();
     for (const s of series) {
       const part = partitionOf(s.seriesId, this.nats.partitions);
@@ -217,7 +228,12 @@ export class QueryService implements OnApplicationBootstrap, OnApplicationShutdo
         ? await this.hot.fetch(byPartition, start, end, step)
         : { series: [], missing: [] };
     const hotById = new Map<bigint, SeriesPoints>();
-    for (const h of hot.series) hotById.set(h.id, h);
+    let hotPoints = 0;
+    for (const h of hot.series) {
+      hotById.set(h.id, h);
+      hotPoints += h.timestamps.length;
+    }
+    budget.hold(hotPoints * POINT_BYTES, `${hotPoints} hot points`);
 
     const warnings = new Map<string, QueryWarning>();
     const onSkip = (e: ZtsdbError): void => {
@@ -230,12 +246,9 @@ export class QueryService implements OnApplicationBootstrap, OnApplicationShutdo
     const maxPoints = this.settings.ZTSDB_QUERY_MAX_POINTS;
     let total = 0;
     const units: VersionedPoints[] = [];
-    const pointsOf = (s: KnownSeries): Points => {
-      if (Date.now() > deadline)
-        throw new ZtsdbError(
-          'ZTSDB_TIMEOUT',
-          `query took longer than ZTSDB_QUERY_TIMEOUT_MS=${this.settings.ZTSDB_QUERY_TIMEOUT_MS}`,
-        );
+    /** One series' merged points; counted against the budget while they are in memory. */
+    const pointsOf = async (s: KnownSeries): Promise<Points> => {
+      if (clock.due()) await clock.pause();
       units.length = 0;
       this.store.read(
         partitionOf(s.seriesId, this.nats.partitions),
@@ -245,8 +258,13 @@ export class QueryService implements OnApplicationBootstrap, OnApplicationShutdo
         units,
         onSkip,
       );
+      let fromFiles = 0;
+      for (const u of units) fromFiles += u.timestamps.length;
       const h = hotById.get(s.seriesId);
       if (h) units.push({ timestamps: h.timestamps, values: h.values, version: HOT_VERSION });
+      const merged = fromFiles + (h?.timestamps.length ?? 0);
+      // The points read from files and their merge are in memory for a moment (hot ones are held already).
+      budget.peek((fromFiles + merged) * POINT_BYTES, `${merged} points of ${s.name}`);
       return mergeLatestWins(units);
     };
     const count = (n: number, what: string): void => {
@@ -264,11 +282,14 @@ export class QueryService implements OnApplicationBootstrap, OnApplicationShutdo
       const groups = new Map<string, { group: Labels; acc: StepAccumulator; series: number }>();
       const tmp = new Float64Array(grid!.length);
       for (const s of series) {
-        const pts = pointsOf(s);
+        const pts = await pointsOf(s);
         sampleAtSteps(pts, grid!, lookback, tmp);
         const { key, group } = groupOf(s.labels, by);
         let g = groups.get(key);
-        if (!g) groups.set(key, (g = { group, acc: new StepAccumulator(agg, grid!), series: 0 }));
+        if (!g) {
+          budget.hold(grid!.length * POINT_BYTES, `${groups.size + 1} groups`);
+          groups.set(key, (g = { group, acc: new StepAccumulator(agg, grid!), series: 0 }));
+        }
         g.acc.add(tmp);
         g.series++;
       }
@@ -284,9 +305,10 @@ export class QueryService implements OnApplicationBootstrap, OnApplicationShutdo
     } else {
       const rows: Array<{ series: string; labels: Labels; points: Points }> = [];
       for (const s of series) {
-        let pts = pointsOf(s);
+        let pts = await pointsOf(s);
         if (grid) pts = stepSeries(pts, grid, lookback);
         count(pts.timestamps.length, s.name);
+        budget.hold(pts.timestamps.length * POINT_BYTES, `${total} points`);
         rows.push({ series: s.name, labels: s.labels, points: pts });
       }
       answer =
@@ -299,19 +321,24 @@ export class QueryService implements OnApplicationBootstrap, OnApplicationShutdo
     return answer;
   }
 
-  series(input: unknown): SeriesAnswer {
-    const p = validateParams(SeriesParamsDto, input);
+  /** Lists series (`/series`, `{"match": glob}` on NATS), within the limits. */
+  async series(input: unknown): Promise<SeriesAnswer> {
+    const p = validateParams(SeriesParamsDto, checkParamTypes(input, SERIES_PARAM_KINDS));
     const text = p.match ?? '*';
-    const matched =
-      text.includes('{') || !/[*?]/.test(text)
-        ? this.registry.select(parseSelector(text))
-        : this.registry.match(text);
-    if (matched.length > this.settings.ZTSDB_QUERY_MAX_SERIES) {
-      throw new LimitExceededError(
-        'ZTSDB_LIMIT',
-        `${matched.length} series match, more than ZTSDB_QUERY_MAX_SERIES=${this.settings.ZTSDB_QUERY_MAX_SERIES}; use a narrower match`,
-      );
-    }
-    return { series: matched.map((s) => ({ name: s.name, labels: s.labels, active: s.active })) };
+    return this.run(async (clock) => {
+      const matched =
+        text.includes('{') || !isGlob(text)
+          ? await this.registry.select(parseSelector(text), clock)
+          : await this.registry.match(text, clock);
+      if (matched.length > this.settings.ZTSDB_QUERY_MAX_SERIES) {
+        throw new LimitExceededError(
+          'ZTSDB_LIMIT',
+          `${matched.length} series match, more than ZTSDB_QUERY_MAX_SERIES=${this.settings.ZTSDB_QUERY_MAX_SERIES}; use a narrower match`,
+        );
+      }
+      return {
+        series: matched.map((s) => ({ name: s.name, labels: s.labels, active: s.active })),
+      };
+    });
   }
 }

@@ -1,20 +1,23 @@
 import { Logger } from '@nestjs/common';
 import type { KV } from '@nats-io/kv';
 import { parseSeriesKey, type SeriesEntry } from '@ztsdb/model';
-import { globToRegExp, labelsMatch, type SeriesSelector } from './series-selector';
-
-export { globToRegExp };
+import { compileGlob } from './glob-matcher';
+import { LabelIndex } from './label-index';
+import type { QueryClock } from './query-clock';
+import type { SeriesSelector } from './series-selector';
 
 export interface KnownSeries extends SeriesEntry {
   seriesId: bigint;
 }
 
-/** A live copy of KV `ztsdb_series`, kept current by a watch. */
+const byName = (a: KnownSeries, b: KnownSeries): number =>
+  a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+
+/** A live copy of KV `ztsdb_series`, kept current by a watch, with its label index. */
 export class SeriesRegistry {
   private readonly log = new Logger('query');
   private readonly byName = new Map<string, KnownSeries>();
-  /** Postings of the metric label: `__name__` value → series names. */
-  private readonly byMetric = new Map<string, Set<string>>();
+  private readonly index = new LabelIndex();
   private stopWatch: (() => void) | undefined;
   ready = false;
 
@@ -33,7 +36,7 @@ export class SeriesRegistry {
           resolveReady();
         }
       }
-    })();
+    })().catch((e: Error) => this.log.error(`series registry watch ended: ${e.message}`));
     // An empty bucket sends no entry, so "ready" cannot wait for one.
     const status = await this.kv.status();
     if (status.values === 0) {
@@ -46,23 +49,26 @@ export class SeriesRegistry {
   private apply(key: string, json: string): void {
     const id = parseSeriesKey(key);
     if (id === undefined) return;
+    let entry: SeriesEntry;
     try {
-      const entry = JSON.parse(json) as SeriesEntry;
-      if (typeof entry.name !== 'string') return;
-      const old = this.byName.get(entry.name);
-      const oldMetric = old?.labels?.__name__;
-      const metric = entry.labels?.__name__;
-      if (oldMetric !== undefined && oldMetric !== metric)
-        this.byMetric.get(oldMetric)?.delete(entry.name);
-      this.byName.set(entry.name, { ...entry, seriesId: id });
-      if (metric !== undefined) {
-        let set = this.byMetric.get(metric);
-        if (!set) this.byMetric.set(metric, (set = new Set()));
-        set.add(entry.name);
-      }
+      entry = JSON.parse(json) as SeriesEntry;
     } catch {
       this.log.warn(`series registry entry ${key} is not JSON; ignored`);
+      return;
     }
+    if (typeof entry?.name !== 'string') return;
+    const labels: Record<string, string> = {};
+    if (typeof entry.labels === 'object' && entry.labels !== null)
+      for (const [k, v] of Object.entries(entry.labels)) if (typeof v === 'string') labels[k] = v;
+    this.put({ ...entry, labels, seriesId: id });
+  }
+
+  /** Adds or replaces one series (by name), keeping the label index in step. */
+  put(s: KnownSeries): void {
+    const old = this.byName.get(s.name);
+    if (old) this.index.remove(old.name, old.labels);
+    this.byName.set(s.name, s);
+    this.index.add(s.name, s.labels);
   }
 
   get(name: string): KnownSeries | undefined {
@@ -70,37 +76,31 @@ export class SeriesRegistry {
   }
 
   /** Series whose name matches the glob, sorted by name. */
-  match(glob: string): KnownSeries[] {
-    const re = globToRegExp(glob);
-    return [...this.byName.values()]
-      .filter((s) => re.test(s.name))
-      .sort((a, b) => a.name.localeCompare(b.name));
+  async match(glob: string, clock?: QueryClock): Promise<KnownSeries[]> {
+    return this.select({ kind: 'glob', glob, re: compileGlob(glob) }, clock);
   }
 
-  /** Series a selector means, sorted by name (an exact name that nobody registered gives none). */
-  select(sel: SeriesSelector): KnownSeries[] {
+  /**
+   * Series a selector means, sorted by name (an exact name that nobody
+   * registered gives none). Label matchers go through the label index; a glob
+   * is tested on every name, pausing when the clock says so.
+   */
+  async select(sel: SeriesSelector, clock?: QueryClock): Promise<KnownSeries[]> {
     if (sel.kind === 'name') {
       const s = this.byName.get(sel.name);
       return s ? [s] : [];
     }
     const out: KnownSeries[] = [];
-    const metric =
-      sel.kind === 'matchers'
-        ? sel.matchers.find((m) => m.label === '__name__' && m.op === '=' && m.value !== '')
-        : undefined;
-    if (metric && sel.kind === 'matchers') {
-      // Only the series of that metric can match; the matchers still decide.
-      for (const name of this.byMetric.get(metric.value) ?? []) {
-        const s = this.byName.get(name)!;
-        if (labelsMatch(s.labels, sel.matchers)) out.push(s);
+    if (sel.kind === 'matchers') {
+      for (const name of await this.index.select(sel.matchers, clock))
+        out.push(this.byName.get(name)!);
+    } else {
+      for (const s of this.byName.values()) {
+        if (sel.re.test(s.name)) out.push(s);
+        if (clock?.due()) await clock.pause();
       }
-      return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     }
-    for (const s of this.byName.values()) {
-      if (sel.kind === 'glob' ? sel.re.test(s.name) : labelsMatch(s.labels, sel.matchers))
-        out.push(s);
-    }
-    return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    return out.sort(byName);
   }
 
   get size(): number {

@@ -1,14 +1,7 @@
 import { InvalidInputError } from '@ztsdb/errors';
 import type { Labels } from '@ztsdb/model';
-
-/** Glob with `*` (any run of characters) and `?` (one character). */
-export function globToRegExp(glob: string): RegExp {
-  const body = glob
-    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-    .replace(/\*/g, '.*')
-    .replace(/\?/g, '.');
-  return new RegExp(`^${body}$`);
-}
+import { compileGlob, isGlob, type StringMatcher } from './glob-matcher';
+import { compileLabelRegex } from './label-regex';
 
 export type MatchOp = '=' | '!=' | '=~' | '!~';
 
@@ -16,8 +9,8 @@ export interface LabelMatcher {
   label: string;
   op: MatchOp;
   value: string;
-  /** For =~ and !~: anchored like Prometheus. */
-  re?: RegExp;
+  /** For =~ and !~: RE2, anchored like Prometheus (label-regex.ts). */
+  re?: StringMatcher;
 }
 
 /**
@@ -30,7 +23,7 @@ export interface LabelMatcher {
  */
 export type SeriesSelector =
   | { kind: 'name'; name: string }
-  | { kind: 'glob'; glob: string; re: RegExp }
+  | { kind: 'glob'; glob: string; re: StringMatcher }
   | { kind: 'matchers'; matchers: LabelMatcher[] };
 
 const METRIC = /^[a-zA-Z_:][a-zA-Z0-9_:.]*$/;
@@ -51,7 +44,7 @@ export function parseSelector(text: string, param = 'match'): SeriesSelector {
   const t = text.trim();
   if (t.length === 0) throw bad(param, text, 'empty selector');
   if (!t.includes('{')) {
-    if (/[*?]/.test(t)) return { kind: 'glob', glob: t, re: globToRegExp(t) };
+    if (isGlob(t)) return { kind: 'glob', glob: t, re: compileGlob(t) };
     if (METRIC.test(t) && !/\.[0-9a-f]{12}$/.test(t))
       return {
         kind: 'matchers',
@@ -103,7 +96,7 @@ export function parseSelector(text: string, param = 'match'): SeriesSelector {
     const m: LabelMatcher = { label, op, value };
     if (op === '=~' || op === '!~') {
       try {
-        m.re = new RegExp(`^(?:${value})$`);
+        m.re = compileLabelRegex(value);
       } catch (e) {
         throw bad(param, text, `bad regular expression for ${label}: ${(e as Error).message}`);
       }

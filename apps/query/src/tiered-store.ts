@@ -39,13 +39,18 @@ export class TieredStore {
       follow: true,
       onEvent: (e) => {
         this.byPartition = undefined;
-        if (e.kind === 'warm-removed' || e.kind === 'expired') this.reader.retire(e.file);
-        for (const r of e.replaces ?? []) {
-          this.reader.retire(r);
-          this.cache.dropFile(r);
+        // Called from the follower's message loop: nothing may escape it.
+        try {
+          if (e.kind === 'warm-removed' || e.kind === 'expired') this.reader.retire(e.file);
+          for (const r of e.replaces ?? []) {
+            this.reader.retire(r);
+            this.cache.dropFile(r);
+          }
+          if (e.kind === 'warm-added' || e.kind === 'cold-added') this.reader.forget(e.file);
+          this.cache.dropFile(e.file);
+        } catch (err) {
+          this.warn(`manifest event for ${e.file} not applied: ${(err as Error).message}`);
         }
-        if (e.kind === 'warm-added' || e.kind === 'cold-added') this.reader.forget(e.file);
-        this.cache.dropFile(e.file);
       },
       onBadEvent: (seq, reason) => this.warn(`manifest event ${seq} skipped: ${reason}`),
     });

@@ -113,6 +113,24 @@ export class Settings {
   @Min(10)
   ZTSDB_QUERY_TIMEOUT_MS = 10_000;
 
+  /** Queries (HTTP and NATS) answered at once; more wait in line. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  ZTSDB_QUERY_MAX_CONCURRENT = 8;
+
+  /** Queries that may wait for a slot; past them a query is answered busy (503). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  ZTSDB_QUERY_MAX_QUEUED = 16;
+
+  /** Memory one query may hold: 16 bytes per point loaded, plus its JSON answer. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1024)
+  ZTSDB_QUERY_MAX_BYTES = 128 * 1024 * 1024;
+
   /** How long the query service waits for a partition owner's hot data. */
   @Transform(toInt)
   @IsInt()
