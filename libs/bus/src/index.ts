@@ -13,3 +13,13 @@ export { ensureTopology, DEFAULT_TOPOLOGY } from './topology';
 export type { Topology, TopologyOptions } from './topology';
 export { resolvePartitions } from './partitions';
 export { publishDeadLetter } from './dead-letter';
+export { inboxPrefixFor, NATS_ROLES, permissionsFor, unionOf } from './nats-permissions';
+export type { NatsPermissions, NatsRole } from './nats-permissions';
+export {
+  generatePassword,
+  natsUsers,
+  passwordFromEnv,
+  renderNatsServerConfig,
+  renderUserEnv,
+} from './nats-server-config';
+export type { NatsServerConfigOptions, NatsUser } from './nats-server-config';
