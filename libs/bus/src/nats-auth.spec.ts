@@ -1,8 +1,7 @@
-import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createUser } from '@nats-io/nkeys';
-import { NatsServer, tempDir, writeCredsSetup } from '@ztsdb/testing';
+import { NatsServer, tempDir, writeCredsSetup, writeTestCertificates } from '@ztsdb/testing';
 import { connectWithRetry, natsAnswers } from './connect';
 import { natsAuthOptions, redactUrl, splitUrlCredentials } from './nats-auth';
 
@@ -119,65 +118,16 @@ describe('connecting to servers that ask for credentials', () => {
   });
 
   it('TLS with a CA, and a client certificate when the server verifies clients', async () => {
-    const ssl = (...args: string[]) =>
-      execFileSync('openssl', args, { cwd: dir.path, stdio: ['ignore', 'ignore', 'pipe'] });
-    ssl(
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-days',
-      '1',
-      '-subj',
-      '/CN=test-ca',
-      '-keyout',
-      'ca.key',
-      '-out',
-      'ca.pem',
-    );
-    for (const who of ['server', 'client']) {
-      ssl(
-        'req',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-subj',
-        `/CN=${who}`,
-        '-keyout',
-        `${who}.key`,
-        '-out',
-        `${who}.csr`,
-      );
-      writeFileSync(join(dir.path, `${who}.ext`), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
-      ssl(
-        'x509',
-        '-req',
-        '-in',
-        `${who}.csr`,
-        '-CA',
-        'ca.pem',
-        '-CAkey',
-        'ca.key',
-        '-CAcreateserial',
-        '-days',
-        '1',
-        '-extfile',
-        `${who}.ext`,
-        '-out',
-        `${who}.pem`,
-      );
-    }
-    const p = (f: string) => join(dir.path, f);
+    const certs = writeTestCertificates(dir.path);
     const s = await serverWith(
       dir.path,
-      `tls { cert_file: "${p('server.pem')}", key_file: "${p('server.key')}", ca_file: "${p('ca.pem')}", verify: true }`,
+      `tls { cert_file: "${certs.serverCert}", key_file: "${certs.serverKey}", ca_file: "${certs.ca}", verify: true }`,
     );
     servers.push(s);
     await expectConnects(s.url, {
-      NATS_TLS_CA: p('ca.pem'),
-      NATS_TLS_CERT: p('client.pem'),
-      NATS_TLS_KEY: p('client.key'),
+      NATS_TLS_CA: certs.ca,
+      NATS_TLS_CERT: certs.clientCert,
+      NATS_TLS_KEY: certs.clientKey,
     });
     await expect(
       connectWithRetry({ url: s.url, name: 'no-ca', initialTimeoutMs: 500 }),
