@@ -161,3 +161,76 @@ describe('the whole stack on a nats-server from ztsdb nats-config, each service 
     }
   });
 });
+
+describe('ztsdb all on a nats-server from ztsdb nats-config, as the ztsdb-all user', () => {
+  const conf = tempDir('ztsdb-secured-all-conf-');
+  const data = tempDir('ztsdb-secured-all-data-');
+  let server: NatsServer;
+
+  beforeAll(async () => {
+    server = await NatsServer.start({ configFile: writeNatsConfig(conf.path) });
+  });
+
+  afterAll(async () => {
+    await stopAllZtsdb();
+    await server?.stop();
+    conf.remove();
+    data.remove();
+  });
+
+  it('runs every service in one process with the union of their permissions', async () => {
+    const port = await freePort();
+    const http = `http://127.0.0.1:${port}`;
+    const all = ZtsdbProcess.start(['all'], {
+      NATS_URL: server.url,
+      ...envOf(conf.path, 'all'),
+      ZTSDB_DATA_DIR: data.path,
+      ZTSDB_HTTP_ADDR: `127.0.0.1:${port}`,
+      ZTSDB_SOURCE: 'synthetic',
+      ZTSDB_SYNTHETIC_CONTAINERS: '2',
+      ZTSDB_COLLECT_INTERVAL_MS: '200',
+      ZTSDB_CHUNK_MAX_AGE: '1s',
+      ZTSDB_WARM_FLUSH: '100ms',
+    });
+    const series = await waitFor(
+      async () => {
+        const r = await get(`${http}/series?match=container.cpu.usage.*`).catch(() => undefined);
+        return r?.status === 200 && r.body.series.length === 2 ? r.body.series : undefined;
+      },
+      'ztsdb all to serve its series',
+      30_000,
+    );
+    await waitFor(
+      async () =>
+        (await get(`${http}/query?series=${series[0].name}&start=-5m`)).body.points?.length >= 3,
+      'points of a collected series',
+      20_000,
+    );
+    const manifest = await connectAs(server.url, conf.path, 'compactor');
+    try {
+      const jsm = await jetstreamManager(manifest);
+      await waitFor(
+        async () => (await jsm.streams.info(STREAM_MANIFEST)).state.messages > 0,
+        'warm files',
+        20_000,
+      );
+    } finally {
+      await manifest.close();
+    }
+    expect(all.exited).toBe(false);
+    expect(server.log()).not.toMatch(/Violation/);
+  });
+
+  it('says which credentials the server refused, without printing them', async () => {
+    const wrong = ZtsdbProcess.start(['all'], {
+      NATS_URL: server.url,
+      NATS_USER: 'ztsdb-all',
+      NATS_PASSWORD: 'certainly-not-the-password',
+      ZTSDB_DATA_DIR: data.path,
+      ZTSDB_HTTP_ADDR: `127.0.0.1:${await freePort()}`,
+    });
+    expect(await wrong.exit()).toBe(1);
+    expect(wrong.output).toMatch(/refused the credentials/);
+    expect(wrong.output).not.toContain('certainly-not-the-password');
+  });
+});
