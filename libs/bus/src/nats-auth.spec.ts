@@ -78,6 +78,15 @@ describe('connecting to servers that ask for credentials', () => {
     servers.push(s);
     await expectConnects(s.url, { NATS_USER: 'svc', NATS_PASSWORD: 's3cret-pass' });
     await expectConnects(`nats://svc:s3cret-pass@127.0.0.1:${s.port}`, {});
+    // As the services pass their settings: every one that is not set is ''.
+    const unset = {
+      NATS_USER: '',
+      NATS_PASSWORD: '',
+      NATS_TOKEN: '',
+      NATS_NKEY_SEED: '',
+      NATS_CREDS: '',
+    };
+    await expectConnects(`nats://svc:s3cret-pass@127.0.0.1:${s.port}`, unset);
     const msg = await expectRefused(`nats://svc:wrong-pass-123@127.0.0.1:${s.port}`, {});
     expect(msg).not.toContain('wrong-pass-123');
     expect(msg).toContain(`nats://svc:***@127.0.0.1:${s.port}`);

@@ -79,8 +79,9 @@ export function redactUrl(url: string): string {
 export function natsAuthOptions(url: string, auth: NatsAuth = {}): NatsAuthOptions {
   const fromUrl = splitUrlCredentials(url);
   const out: NatsAuthOptions = { servers: fromUrl.url };
+  // Settings that are not set are '' (not undefined): `||` falls through to the URL.
   const user = auth.NATS_USER || fromUrl.user;
-  const pass = auth.NATS_USER ? auth.NATS_PASSWORD : (auth.NATS_PASSWORD ?? fromUrl.pass);
+  const pass = auth.NATS_USER ? auth.NATS_PASSWORD : auth.NATS_PASSWORD || fromUrl.pass;
   if (auth.NATS_CREDS) {
     const path = auth.NATS_CREDS;
     out.authenticator = credsAuthenticator(() => readFileSync(path));
