@@ -20,6 +20,7 @@ export async function runClient(
   const nc = await connectWithRetry({
     url: settings.NATS_URL,
     name: `ztsdb-${command}`,
+    auth: settings,
     initialTimeoutMs: 5000,
   });
   try {

@@ -1,7 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { natsAnswers } from '@ztsdb/bus';
+import { natsAnswers, redactUrl, splitUrlCredentials, type NatsAuth } from '@ztsdb/bus';
 
 export class NatsUnavailableError extends Error {}
 
@@ -21,26 +21,28 @@ export async function ensureLocalNats(
   dataDir: string,
   binaryPath: string | undefined,
   log: (m: string) => void,
+  auth?: NatsAuth,
 ): Promise<ChildProcess | undefined> {
-  if (await natsAnswers(url)) return undefined;
-  const u = new URL(url.replace(/^nats:/, 'http:'));
+  if (await natsAnswers(url, 1000, auth)) return undefined;
+  const u = new URL(splitUrlCredentials(url).url.replace(/^nats:/, 'http:'));
+  const shown = redactUrl(url);
   const host = u.hostname;
   const port = Number(u.port || 4222);
   if (!['127.0.0.1', 'localhost', '::1', '[::1]'].includes(host)) {
     throw new NatsUnavailableError(
-      `no NATS server answers at ${url}, and it is not a local address ztsdb could start one on`,
+      `no NATS server answers at ${shown}, and it is not a local address ztsdb could start one on`,
     );
   }
   const binary = findBinary(binaryPath);
   if (!binary) {
     throw new NatsUnavailableError(
-      `no NATS server answers at ${url} and nats-server is not installed${binaryPath ? ` at ${binaryPath}` : ''}.\n` +
+      `no NATS server answers at ${shown} and nats-server is not installed${binaryPath ? ` at ${binaryPath}` : ''}.\n` +
         `Install it (Debian/Ubuntu: sudo apt-get install nats-server), or point NATS_URL at a running server with JetStream.`,
     );
   }
   const storeDir = join(dataDir, 'nats');
   mkdirSync(storeDir, { recursive: true });
-  log(`no NATS server at ${url}; starting ${binary} -js with its store in ${storeDir}`);
+  log(`no NATS server at ${shown}; starting ${binary} -js with its store in ${storeDir}`);
   const child = spawn(
     binary,
     ['-a', host === 'localhost' ? '127.0.0.1' : host, '-p', String(port), '-js', '-sd', storeDir],
@@ -54,9 +56,9 @@ export async function ensureLocalNats(
   while (Date.now() < deadline) {
     if (child.exitCode !== null)
       throw new NatsUnavailableError(`nats-server exited with ${child.exitCode}: ${stderr}`);
-    if (await natsAnswers(url, 500)) return child;
+    if (await natsAnswers(url, 500, auth)) return child;
     await new Promise((r) => setTimeout(r, 100));
   }
   child.kill('SIGKILL');
-  throw new NatsUnavailableError(`nats-server did not answer at ${url} within 10 s: ${stderr}`);
+  throw new NatsUnavailableError(`nats-server did not answer at ${shown} within 10 s: ${stderr}`);
 }

@@ -3,7 +3,9 @@ import type { ChildProcess } from 'node:child_process';
 import type { INestApplicationContext } from '@nestjs/common';
 import { loadSettings, SettingsError, type Settings } from '@ztsdb/config';
 import { CLIENT_COMMANDS, runClient, type ClientCommand } from './client-main';
+import { parseArgs } from './cli-args';
 import { ensureLocalNats, NatsUnavailableError } from './local-nats';
+import { natsConfigCommand } from './nats-config-command';
 import { ALL_SERVICES, startService, type ServiceName } from './services';
 import { USAGE } from './usage';
 
@@ -19,6 +21,8 @@ async function run(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
+  if (command === 'nats-config')
+    return natsConfigCommand(parseArgs(argv.slice(1), ['rotate']), log);
   // `ztsdb query` alone is the service; with arguments it is the client command.
   const client =
     CLIENT_COMMANDS.includes(command as ClientCommand) &&
@@ -48,6 +52,7 @@ async function run(argv: string[]): Promise<number> {
         settings.ZTSDB_DATA_DIR,
         settings.ZTSDB_NATS_SERVER,
         log,
+        settings,
       );
     } catch (e) {
       if (e instanceof NatsUnavailableError) {
@@ -85,7 +90,13 @@ async function run(argv: string[]): Promise<number> {
     return 1;
   }
   if (command === 'all' || command === 'query')
-    log(`serving HTTP on http://${settings.ZTSDB_HTTP_ADDR}`);
+    log(
+      `serving HTTP on ${settings.ZTSDB_HTTP_TLS_CERT ? 'https' : 'http'}://${settings.ZTSDB_HTTP_ADDR}${
+        settings.ZTSDB_HTTP_TOKEN || settings.ZTSDB_HTTP_TOKEN_FILE
+          ? ' (bearer token required)'
+          : ''
+      }`,
+    );
   return -1; // keep running until a signal
 }
 

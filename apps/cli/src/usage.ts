@@ -24,6 +24,9 @@ client commands (talk to a running deployment at NATS_URL):
   top [--once]
               live table of containers by CPU, memory, network and block I/O,
               refreshed every second; q or Ctrl-C quits
+  nats-config [--out DIR] [--listen HOST:PORT] [--store DIR] [--tls-cert F --tls-key F [--tls-ca F]] [--rotate]
+              write a nats-server configuration with one least-privilege user per
+              service (nats-server.conf) and each user's env file, all mode 0600
   help        this text
 
 Settings come from the environment; see README.md (NATS_URL, ZTSDB_DATA_DIR,

@@ -1,9 +1,11 @@
+import { readFileSync } from 'node:fs';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import type { INestApplication } from '@nestjs/common';
 import type { Express } from 'express';
 import type { Settings } from '@ztsdb/config';
 import { ServiceLogger } from '@ztsdb/platform';
+import { bearerGuard, httpToken } from './http-auth';
 import { queryListener, type QueryStringParser } from './query-listener';
 import { QueryModule } from './query.module';
 import { QueryService } from './query.service';
@@ -11,7 +13,14 @@ import { QueryService } from './query.service';
 export async function bootstrapQuery(settings: Settings): Promise<INestApplication> {
   const app = await NestFactory.create(QueryModule.forRoot(settings), {
     logger: new ServiceLogger(settings.ZTSDB_LOG_LEVEL),
+    httpsOptions: settings.ZTSDB_HTTP_TLS_CERT
+      ? {
+          cert: readFileSync(settings.ZTSDB_HTTP_TLS_CERT),
+          key: readFileSync(settings.ZTSDB_HTTP_TLS_KEY),
+        }
+      : undefined,
   });
+  const guard = bearerGuard(httpToken(settings));
   // GET /query ahead of Express on the server Nest made (and listens, closes and drains);
   // every other request goes to Express as before. The controller keeps the same route.
   const express = app.getHttpAdapter().getInstance() as Express;
@@ -25,6 +34,7 @@ export async function bootstrapQuery(settings: Settings): Promise<INestApplicati
   >;
   server.removeAllListeners('request');
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    if (guard(req, res)) return;
     if (!fast(req, res)) for (const l of rest) l.call(server, req, res);
   });
   await app.listen(settings.httpPort, settings.httpHost);

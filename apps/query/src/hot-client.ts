@@ -4,7 +4,7 @@ import {
   type NatsConnection,
   type Subscription,
 } from '@nats-io/transport-node';
-import { hotSubject } from '@ztsdb/bus';
+import { hotSubject, inboxPrefixOf } from '@ztsdb/bus';
 import { seriesKey } from '@ztsdb/model';
 import { HotReplyAssembler, type SeriesPoints } from '@ztsdb/wire';
 
@@ -31,7 +31,8 @@ interface Pending {
  * and none of its hot points are used.
  */
 export class HotClient {
-  private readonly prefix = createInbox();
+  /** Under the connection's own inbox prefix: with `ztsdb nats-config`, the only inboxes this user may read. */
+  private readonly prefix: string;
   private sub: Subscription | undefined;
   private readonly pending = new Map<string, Pending>();
   private seq = 0;
@@ -39,7 +40,9 @@ export class HotClient {
   constructor(
     private readonly nc: NatsConnection,
     private readonly timeoutMs: number,
-  ) {}
+  ) {
+    this.prefix = createInbox(inboxPrefixOf(nc));
+  }
 
   private inbox(): Subscription {
     if (!this.sub || this.sub.isClosed()) {

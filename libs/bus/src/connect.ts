@@ -1,8 +1,11 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { isAuthError, natsAuthOptions, redactUrl, type NatsAuth } from './nats-auth';
 
 export interface ConnectOptions {
   url: string;
   name: string;
+  /** Credentials and TLS (DESIGN.md "Security"); credentials in `url` work too. */
+  auth?: NatsAuth;
   /** Give up after this long when the server never answers; the client reconnects forever once connected. */
   initialTimeoutMs?: number;
   log?: (msg: string) => void;
@@ -10,40 +13,73 @@ export interface ConnectOptions {
 
 /**
  * Connects, retrying until `initialTimeoutMs`; once connected the client
- * reconnects on its own for as long as the process lives.
+ * reconnects on its own for as long as the process lives. Credentials the
+ * server refuses end the attempt at once: retrying cannot fix them. No
+ * message names a password or token (the URL is printed redacted).
  */
 export async function connectWithRetry(opts: ConnectOptions): Promise<NatsConnection> {
   const deadline = Date.now() + (opts.initialTimeoutMs ?? 30_000);
+  const shown = redactUrl(opts.url);
+  const connectOpts = natsAuthOptions(opts.url, opts.auth);
   let delay = 100;
   for (;;) {
     try {
       return await connect({
-        servers: opts.url,
+        ...connectOpts,
         name: opts.name,
         maxReconnectAttempts: -1,
         reconnectTimeWait: 250,
         timeout: 2000,
       });
     } catch (e) {
-      if (Date.now() + delay > deadline) {
-        throw new Error(`cannot reach NATS at ${opts.url}: ${(e as Error).message}`, { cause: e });
+      const why = scrub((e as Error).message, opts);
+      if (isAuthError(e)) {
+        throw new Error(
+          `NATS at ${shown} refused the credentials (${why}); check NATS_USER/NATS_PASSWORD, NATS_TOKEN, NATS_NKEY_SEED or NATS_CREDS`,
+          // The client never saw the credentials of the URL (taken out before connecting).
+          { cause: e },
+        );
       }
-      opts.log?.(
-        `NATS at ${opts.url} not reachable (${(e as Error).message}); retrying in ${delay} ms`,
-      );
+      if (Date.now() + delay > deadline) {
+        throw new Error(`cannot reach NATS at ${shown}: ${why}`, { cause: e });
+      }
+      opts.log?.(`NATS at ${shown} not reachable (${why}); retrying in ${delay} ms`);
       await new Promise((r) => setTimeout(r, delay));
       delay = Math.min(delay * 2, 2000);
     }
   }
 }
 
-/** True when a NATS server answers at `url` within `timeoutMs`. */
-export async function natsAnswers(url: string, timeoutMs = 1000): Promise<boolean> {
+/**
+ * True when a NATS server answers at `url` within `timeoutMs`. A server that
+ * refuses the credentials still answers: it is there, and starting another on
+ * its port would fail.
+ */
+export async function natsAnswers(
+  url: string,
+  timeoutMs = 1000,
+  auth?: NatsAuth,
+): Promise<boolean> {
   try {
-    const nc = await connect({ servers: url, timeout: timeoutMs, reconnect: false });
+    const nc = await connect({
+      ...natsAuthOptions(url, auth),
+      timeout: timeoutMs,
+      reconnect: false,
+    });
     await nc.close();
     return true;
-  } catch {
-    return false;
+  } catch (e) {
+    return isAuthError(e);
   }
+}
+
+/** The client's message with every secret of the settings and URL taken out (belt and braces). */
+function scrub(message: string, opts: ConnectOptions): string {
+  let out = message.split(opts.url).join(redactUrl(opts.url));
+  const secrets = [opts.auth?.NATS_PASSWORD, opts.auth?.NATS_TOKEN, opts.auth?.NATS_NKEY_SEED];
+  const m = /^[a-z]+:\/\/([^@/]*)@/i.exec(opts.url);
+  const cred = m?.[1] ?? '';
+  if (cred) secrets.push(cred.includes(':') ? cred.slice(cred.indexOf(':') + 1) : cred);
+  for (const s of secrets) if (s && s.length >= 3) out = out.split(s).join('***');
+  return out;
 }

@@ -1,7 +1,25 @@
 export * from './subjects';
 export { connectWithRetry, natsAnswers } from './connect';
 export type { ConnectOptions } from './connect';
+export {
+  inboxPrefixOf,
+  isAuthError,
+  natsAuthOptions,
+  redactUrl,
+  splitUrlCredentials,
+} from './nats-auth';
+export type { NatsAuth, NatsAuthOptions } from './nats-auth';
 export { ensureTopology, DEFAULT_TOPOLOGY } from './topology';
 export type { Topology, TopologyOptions } from './topology';
 export { resolvePartitions } from './partitions';
 export { publishDeadLetter } from './dead-letter';
+export { inboxPrefixFor, NATS_ROLES, permissionsFor, unionOf } from './nats-permissions';
+export type { NatsPermissions, NatsRole } from './nats-permissions';
+export {
+  generatePassword,
+  natsUsers,
+  passwordFromEnv,
+  renderNatsServerConfig,
+  renderUserEnv,
+} from './nats-server-config';
+export type { NatsServerConfigOptions, NatsUser } from './nats-server-config';

@@ -1,2 +1,4 @@
 export { Settings, SettingsError, loadSettings } from './settings';
 export { parseDurationMs } from './settings';
+export { SECRET_SETTINGS, securityProblems } from './security-settings';
+export type { SecuritySettings } from './security-settings';

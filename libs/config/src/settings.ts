@@ -12,6 +12,7 @@ import {
   validateSync,
 } from 'class-validator';
 import { InvalidInputError } from '@ztsdb/errors';
+import { SECRET_SETTINGS, securityProblems } from './security-settings';
 
 const toInt = ({ value }: { value: unknown }) =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
@@ -47,6 +48,57 @@ export class Settings {
     message: 'NATS_URL must look like nats://host:port',
   })
   NATS_URL = 'nats://127.0.0.1:4222';
+
+  // --- Security (DESIGN.md "Security"); '' = not set. Checked by security-settings.ts. ---
+  @IsString()
+  NATS_USER = '';
+
+  @IsString()
+  NATS_PASSWORD = '';
+
+  @IsString()
+  NATS_TOKEN = '';
+
+  /** A user nkey seed (`SU…`). */
+  @IsString()
+  NATS_NKEY_SEED = '';
+
+  /** A creds file (user JWT and seed). */
+  @IsString()
+  NATS_CREDS = '';
+
+  /** CA certificate that signed the server's certificate. */
+  @IsString()
+  NATS_TLS_CA = '';
+
+  /** Client certificate and key, for servers that verify clients. */
+  @IsString()
+  NATS_TLS_CERT = '';
+
+  @IsString()
+  NATS_TLS_KEY = '';
+
+  /** Prefix of this service's reply subjects; `ztsdb nats-config` gives each user its own. */
+  @IsString()
+  @Matches(/^[^\s.*>]+(\.[^\s.*>]+)*$/, {
+    message: 'NATS_INBOX_PREFIX must be a subject without wildcards or spaces, e.g. _INBOX_query',
+  })
+  NATS_INBOX_PREFIX = '_INBOX';
+
+  /** Bearer token the query API asks for (all but /healthz and /readyz); '' = open. */
+  @IsString()
+  ZTSDB_HTTP_TOKEN = '';
+
+  /** A file holding that token (read once at start). */
+  @IsString()
+  ZTSDB_HTTP_TOKEN_FILE = '';
+
+  /** Certificate and key (PEM) to serve the query API over HTTPS; '' = plain HTTP. */
+  @IsString()
+  ZTSDB_HTTP_TLS_CERT = '';
+
+  @IsString()
+  ZTSDB_HTTP_TLS_KEY = '';
 
   @IsString()
   ZTSDB_DATA_DIR = './data';
@@ -272,6 +324,13 @@ export class Settings {
 /** Raised at start when a setting is invalid; lists every bad one. */
 export class SettingsError extends InvalidInputError {}
 
+/** A setting's value as an error may show it: secrets hidden, a URL without its password. */
+function shown(name: string, value: string | undefined): string {
+  if (value === undefined || value === '') return '""';
+  if (SECRET_SETTINGS.has(name)) return '(hidden)';
+  return JSON.stringify(value.replace(/^([a-z]+:\/\/)([^@/]*)@/i, '$1***@'));
+}
+
 /** Reads settings from an environment (variables that are absent or empty keep their default). */
 export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   const defaults = new Settings();
@@ -288,11 +347,19 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   if (errors.length > 0) {
     const lines = errors.map((e) => {
       const why = Object.values(e.constraints ?? {}).join('; ');
-      return `  ${e.property}=${JSON.stringify(env[e.property] ?? '')}: ${why}`;
+      return `  ${e.property}=${shown(e.property, env[e.property])}: ${why}`;
     });
     throw new SettingsError('ZTSDB_BAD_SETTINGS', `invalid settings:\n${lines.join('\n')}`, {
       settings: errors.map((e) => e.property),
     });
+  }
+  const security = securityProblems(settings);
+  if (security.length > 0) {
+    throw new SettingsError(
+      'ZTSDB_BAD_SETTINGS',
+      `invalid settings:\n${security.map((l) => `  ${l}`).join('\n')}`,
+      { settings: security.map((l) => l.slice(0, l.indexOf(':'))) },
+    );
   }
   if (settings.httpPort > 65535) {
     throw new SettingsError(

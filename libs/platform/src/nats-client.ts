@@ -6,6 +6,7 @@ import {
   ensureTopology,
   resolvePartitions,
   DEFAULT_TOPOLOGY,
+  redactUrl,
   type Topology,
 } from '@ztsdb/bus';
 import type { Settings } from '@ztsdb/config';
@@ -33,6 +34,7 @@ export class NatsClient implements OnApplicationShutdown {
     this.nc = await connectWithRetry({
       url: this.settings.NATS_URL,
       name: `ztsdb-${this.serviceName}`,
+      auth: this.settings,
       log: (m) => this.log.warn(m),
     });
     void this.watchStatus();
@@ -50,9 +52,10 @@ export class NatsClient implements OnApplicationShutdown {
   }
 
   private async watchStatus(): Promise<void> {
+    const url = redactUrl(this.settings.NATS_URL);
     for await (const s of this.nc.status()) {
-      if (s.type === 'disconnect') this.log.warn(`disconnected from ${this.settings.NATS_URL}`);
-      else if (s.type === 'reconnect') this.log.log(`reconnected to ${this.settings.NATS_URL}`);
+      if (s.type === 'disconnect') this.log.warn(`disconnected from ${url}`);
+      else if (s.type === 'reconnect') this.log.log(`reconnected to ${url}`);
     }
   }
 

@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -10,7 +10,15 @@ export interface NatsServerOptions {
   port?: number;
   binary?: string;
   startTimeoutMs?: number;
+  /**
+   * A configuration file (users, permissions, TLS). The port, address and
+   * store above still apply: the server runs a copy whose `store_dir` is the store.
+   */
+  configFile?: string;
 }
+
+/** The server's log (with a config file it goes to `server.log` in the work dir). */
+const LOG_FILE = 'server.log';
 
 const CANDIDATES = [
   'nats-server',
@@ -40,10 +48,20 @@ export class NatsServer {
     private readonly ownsStore: boolean,
     private readonly workDir: string,
     private readonly binary: string,
+    private readonly configFile: string | undefined,
   ) {}
 
   get url(): string {
     return `nats://127.0.0.1:${this.port}`;
+  }
+
+  /** What the server logged so far (only with `configFile`: permission violations and refused logins). */
+  log(): string {
+    try {
+      return readFileSync(join(this.workDir, LOG_FILE), 'utf8');
+    } catch {
+      return '';
+    }
   }
 
   get pid(): number | undefined {
@@ -66,15 +84,23 @@ export class NatsServer {
       storeDir,
       opts.port ?? -1,
       opts.startTimeoutMs ?? 10_000,
+      opts.configFile,
     );
-    return new NatsServer(proc, port, storeDir, ownsStore, workDir, binary);
+    return new NatsServer(proc, port, storeDir, ownsStore, workDir, binary, opts.configFile);
   }
 
   /** Stops the server and starts it again on the same port with the same store. */
   async restart(downMs = 0): Promise<void> {
     await this.kill();
     if (downMs > 0) await new Promise((r) => setTimeout(r, downMs));
-    const { proc } = await launch(this.binary, this.workDir, this.storeDir, this.port, 10_000);
+    const { proc } = await launch(
+      this.binary,
+      this.workDir,
+      this.storeDir,
+      this.port,
+      10_000,
+      this.configFile,
+    );
     this.proc = proc;
   }
 
@@ -102,6 +128,7 @@ async function launch(
   storeDir: string,
   port: number,
   timeoutMs: number,
+  configFile?: string,
 ): Promise<{ proc: ChildProcess; port: number }> {
   for (const f of readdirSync(workDir)) if (f.endsWith('.ports')) rmSync(join(workDir, f));
   const args = [
@@ -115,6 +142,21 @@ async function launch(
     '--ports_file_dir',
     workDir,
   ];
+  if (configFile) {
+    // A store_dir in the file and -sd on the command line are refused as a duplicate.
+    const text = readFileSync(configFile, 'utf8');
+    const copy = join(workDir, 'server.conf');
+    const storeLine = /^(\s*store_dir\s*[:=]\s*).*$/m;
+    writeFileSync(
+      copy,
+      storeLine.test(text) ? text.replace(storeLine, `$1${JSON.stringify(storeDir)}`) : text,
+      {
+        mode: 0o600,
+      },
+    );
+    if (storeLine.test(text)) args.splice(args.indexOf('-sd'), 2);
+    args.push('-c', copy, '-l', join(workDir, LOG_FILE));
+  }
   const proc = spawn(binary, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   proc.stderr?.on('data', (d: Buffer) => {
@@ -122,8 +164,16 @@ async function launch(
   });
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (proc.exitCode !== null)
-      throw new Error(`nats-server exited with ${proc.exitCode}: ${stderr}`);
+    if (proc.exitCode !== null) {
+      // With a config file the server logs to a file: its reason is there.
+      let logged = '';
+      try {
+        logged = readFileSync(join(workDir, LOG_FILE), 'utf8').slice(-2000);
+      } catch {
+        // nothing logged
+      }
+      throw new Error(`nats-server exited with ${proc.exitCode}: ${stderr}${logged}`);
+    }
     const portsFile = readdirSync(workDir).find((f) => f.endsWith('.ports'));
     if (portsFile) {
       try {
