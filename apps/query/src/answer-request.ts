@@ -1,4 +1,5 @@
 import { createInbox, headers as natsHeaders, type NatsConnection } from '@nats-io/transport-node';
+import { inboxPrefixOf } from '@ztsdb/bus';
 import { ACCEPT_PARTS_HEADER, AnswerAssembler } from './answer-parts';
 
 /**
@@ -12,7 +13,8 @@ export function requestAnswer(
   body: string | Uint8Array,
   timeoutMs: number,
 ): Promise<Uint8Array> {
-  const inbox = createInbox();
+  // Under the connection's own prefix: with `ztsdb nats-config` the only inboxes a user may read.
+  const inbox = createInbox(inboxPrefixOf(nc));
   const asm = new AnswerAssembler();
   return new Promise<Uint8Array>((resolve, reject) => {
     let settled = false;
