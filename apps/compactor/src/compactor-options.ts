@@ -10,6 +10,8 @@ export interface CompactorOptions {
   flushMs: number;
   batchChunks: number;
   mergeFiles: number;
+  /** Interval between repeated warnings of one lasting failure (disk full); 60 s when absent. */
+  stallLogMs?: number;
   log: (msg: string) => void;
   warn: (msg: string) => void;
 }

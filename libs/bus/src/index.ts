@@ -5,3 +5,4 @@ export { ensureTopology, DEFAULT_TOPOLOGY } from './topology';
 export type { Topology, TopologyOptions } from './topology';
 export { resolvePartitions } from './partitions';
 export { publishDeadLetter } from './dead-letter';
+export { ThrottledLog } from './throttled-log';

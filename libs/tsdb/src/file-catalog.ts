@@ -38,12 +38,17 @@ export class FileCatalog {
   private readonly files = new Map<string, CatalogFile>();
   private readonly warmSeq = new Map<number, number>();
   private coldGen = 0;
+  /** Per partition: every chunk of `ZTSDB_CHUNKS` up to this sequence is in a warm file. */
+  private readonly chunksThrough = new Map<number, number>();
+  /** The newest warm file's `chunkSeqs` (highest `max`). */
+  private newestChunks: { max: number; batchMin: number } | undefined;
   /** Stream sequence of the last event applied (0 before any). */
   lastSeq = 0;
 
   apply(e: ManifestEvent, streamSeq = 0): void {
     if (streamSeq > this.lastSeq) this.lastSeq = streamSeq;
     this.noteName(e.partition, e.file);
+    if (e.kind === 'warm-added' && e.chunkSeqs) this.noteChunks(e.partition, e.chunkSeqs);
     switch (e.kind) {
       case 'warm-added':
       case 'cold-added': {
@@ -89,6 +94,31 @@ export class FileCatalog {
     if (w) this.warmSeq.set(partition, Math.max(this.warmSeq.get(partition) ?? 0, Number(w[1])));
     const c = COLD_GEN.exec(file);
     if (c) this.coldGen = Math.max(this.coldGen, Number(c[1]));
+  }
+
+  private noteChunks(partition: number, c: { max: number; batchMin: number }): void {
+    if (c.max > (this.chunksThrough.get(partition) ?? 0)) this.chunksThrough.set(partition, c.max);
+    if (!this.newestChunks || c.max > this.newestChunks.max)
+      this.newestChunks = { max: c.max, batchMin: c.batchMin };
+  }
+
+  /**
+   * Highest `ZTSDB_CHUNKS` sequence of the partition already in a warm file
+   * (0 when none is known): a chunk of the partition at or below it must not
+   * be written again. Kept after the files are merged or removed.
+   */
+  chunksCoveredThrough(partition: number): number {
+    return this.chunksThrough.get(partition) ?? 0;
+  }
+
+  /**
+   * Where the compactor's chunk consumer resumes: the first sequence of the
+   * batch behind the newest warm file (the batch may have been cut short by a
+   * crash before every partition's file was recorded; what was recorded is
+   * skipped through `chunksCoveredThrough`). Undefined when no event says.
+   */
+  chunkResumeSeq(): number | undefined {
+    return this.newestChunks?.batchMin;
   }
 
   get(file: string): CatalogFile | undefined {
