@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { ThrottledLog } from '@ztsdb/bus';
 import type { ZtsdbError } from '@ztsdb/errors';
 import { fsyncDir } from '@ztsdb/fileutil';
 import { processMetrics } from '@ztsdb/metrics';
@@ -57,13 +58,16 @@ export class TierMaintainer {
   private timer: NodeJS.Timeout | undefined;
   private busy: Promise<void> | undefined;
   private stopped = false;
+  private readonly failures: ThrottledLog;
 
   constructor(
     private readonly catalog: FileCatalog,
     private readonly manifest: ManifestPublisher,
     private readonly opts: CompactorOptions,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.failures = new ThrottledLog(opts.warn, opts.stallLogMs ?? 60_000);
+  }
 
   start(): void {
     for (let p = 0; p < this.opts.partitions; p++) mergeProgress.set(1, { partition: String(p) });
@@ -81,9 +85,16 @@ export class TierMaintainer {
   tick(): Promise<void> {
     if (this.busy) return this.busy;
     this.busy = this.round()
-      .catch((e: Error) =>
-        this.opts.warn(`compaction round failed: ${e.stack ?? e.message}; will retry`),
-      )
+      .then(() => this.failures.reset('round'))
+      .catch((e: NodeJS.ErrnoException) => {
+        // A full disk fails every round until space returns: one line a minute, not one a round.
+        this.failures.log(
+          'round',
+          e.code === 'ENOSPC'
+            ? `compaction paused: the disk is full (${e.message}); files stay as they are, will retry`
+            : `compaction round failed: ${e.stack ?? e.message}; will retry`,
+        );
+      })
       .finally(() => (this.busy = undefined));
     return this.busy;
   }
