@@ -104,7 +104,7 @@ export class CompactorTestBed {
 
   /** The manifest replayed into a fresh catalog. */
   async catalog(): Promise<FileCatalog> {
-    const c = new FileCatalog();
+    const c = new FileCatalog({ partitions: PARTITIONS });
     await new ManifestFollower(this.nc, c, { follow: false }).start();
     return c;
   }

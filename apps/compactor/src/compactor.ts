@@ -15,7 +15,7 @@ import { WarmSink } from './warm-sink';
  * and runs the periodic tier work.
  */
 export class Compactor {
-  readonly catalog = new FileCatalog();
+  readonly catalog: FileCatalog;
   private sink: WarmSink | undefined;
   private maintainer: TierMaintainer | undefined;
   private closed = false;
@@ -25,6 +25,7 @@ export class Compactor {
     private readonly js: JetStreamClient,
     private readonly opts: CompactorOptions,
   ) {
+    this.catalog = new FileCatalog({ partitions: opts.partitions });
     processMetrics.gaugeFn(
       'ztsdb_compactor_files',
       'Files in the compactor catalog, by tier and state.',
@@ -47,9 +48,14 @@ export class Compactor {
   async start(): Promise<void> {
     await new ManifestFollower(this.nc, this.catalog, {
       follow: false,
-      onBadEvent: (seq, reason) => this.opts.warn(`manifest event ${seq} skipped: ${reason}`),
+      warn: this.opts.warn,
     }).start();
-    const removed = removeUnrecorded(this.opts.dataDir, this.opts.partitions, this.catalog);
+    const removed = removeUnrecorded(
+      this.opts.dataDir,
+      this.opts.partitions,
+      this.catalog,
+      this.opts.warn,
+    );
     if (removed.length > 0)
       this.opts.log(
         `removed ${removed.length} unrecorded or partial file(s) left by an earlier run: ${removed.slice(0, 5).join(', ')}`,

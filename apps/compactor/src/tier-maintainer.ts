@@ -259,12 +259,31 @@ export class TierMaintainer {
     for (const f of this.catalog.retired()) {
       const since = f.supersededAtMs ?? f.expiredAtMs!;
       if (now - since < this.opts.graceMs) continue;
-      await this.manifest.record(removalEvent('warm-removed', f.partition, f.file));
       const full = path.join(this.opts.dataDir, f.file);
+      const size = fileSize(full);
+      if (size !== undefined && size !== f.bytes) {
+        // Not the file the manifest recorded: not ours to delete.
+        this.failures.log(
+          `foreign ${f.file}`,
+          `${f.file} is ${size} bytes, not the ${f.bytes} its manifest event recorded; left in place`,
+        );
+        continue;
+      }
+      await this.manifest.record(removalEvent('warm-removed', f.partition, f.file));
       fs.rmSync(full, { force: true });
       dirs.add(path.dirname(full));
       removedFiles.inc();
     }
     for (const d of dirs) await fsyncDir(d);
+  }
+}
+
+/** Size of a file, or undefined when it is gone. */
+function fileSize(file: string): number | undefined {
+  try {
+    return fs.statSync(file).size;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
   }
 }
