@@ -1,5 +1,5 @@
 import type { NatsConnection } from '@nats-io/transport-node';
-import { SUBJECT_QUERY } from '@ztsdb/bus';
+import { RetryDeadlineError, SUBJECT_QUERY, withRetry, type RetryPolicy } from '@ztsdb/bus';
 import type { CliArgs } from './cli-args';
 
 /** Sends a `ztsdb.query` request; an error answer becomes an Error with its message. */
@@ -25,16 +25,22 @@ export async function askQuery(
   nc: NatsConnection,
   body: Record<string, unknown>,
   timeoutMs = 15_000,
+  retry: RetryPolicy = { deadlineMs: 0 },
 ): Promise<QueryReply> {
-  const reply = await nc
-    .request(SUBJECT_QUERY, JSON.stringify(body), { timeout: timeoutMs })
-    .catch((e: Error) => {
-      throw new Error(
-        /no responders/i.test(e.message)
-          ? 'no query service answers on ztsdb.query; start "ztsdb query" or "ztsdb all"'
+  const reply = await withRetry(
+    `request on ${SUBJECT_QUERY}`,
+    () => nc.request(SUBJECT_QUERY, JSON.stringify(body), { timeout: timeoutMs }),
+    retry,
+  ).catch((e: Error) => {
+    throw new Error(
+      /no responders/i.test(e.message)
+        ? 'no query service answers on ztsdb.query; start "ztsdb query" or "ztsdb all"'
+        : /timeout/i.test(e.message) && !(e instanceof RetryDeadlineError)
+          ? `request on ${SUBJECT_QUERY} timed out after ${timeoutMs} ms: ${e.message}`
           : e.message,
-      );
-    });
+      { cause: e },
+    );
+  });
   const answer = JSON.parse(reply.string());
   if (answer && typeof answer === 'object' && 'error' in answer)
     throw new Error(`${answer.error} (${answer.code})`);
@@ -62,6 +68,7 @@ export async function queryCommand(
   nc: NatsConnection,
   args: CliArgs,
   out: (s: string) => void,
+  retry?: RetryPolicy,
 ): Promise<void> {
   const target = args.positional[0];
   if (!target)
@@ -74,7 +81,7 @@ export async function queryCommand(
   body.start = args.options.get('start') ?? '-1h';
   for (const k of ['end', 'step', 'agg', 'by', 'lookback'])
     if (args.options.has(k)) body[k] = args.options.get(k);
-  const answer = await askQuery(nc, body);
+  const answer = await askQuery(nc, body, undefined, retry);
   if (args.flags.has('json')) {
     out(JSON.stringify(answer) + '\n');
     return;
@@ -115,8 +122,9 @@ export async function seriesCommand(
   nc: NatsConnection,
   args: CliArgs,
   out: (s: string) => void,
+  retry?: RetryPolicy,
 ): Promise<void> {
-  const answer = await askQuery(nc, { match: args.positional[0] ?? '*' });
+  const answer = await askQuery(nc, { match: args.positional[0] ?? '*' }, undefined, retry);
   if (args.flags.has('json')) {
     out(JSON.stringify(answer) + '\n');
     return;

@@ -1,3 +1,5 @@
+import type { RetryPolicy } from '@ztsdb/bus';
+
 /** What the compactor's parts need to know (from Settings; tests build it directly). */
 export interface CompactorOptions {
   dataDir: string;
@@ -12,6 +14,8 @@ export interface CompactorOptions {
   mergeFiles: number;
   /** Interval between repeated warnings of one lasting failure (disk full); 60 s when absent. */
   stallLogMs?: number;
+  /** Start-up calls to NATS retried on a transient failure; the default deadline when absent. */
+  retry?: RetryPolicy;
   log: (msg: string) => void;
   warn: (msg: string) => void;
 }

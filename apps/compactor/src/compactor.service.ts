@@ -33,6 +33,7 @@ export class CompactorService implements OnApplicationBootstrap, OnApplicationSh
       flushMs: s.ZTSDB_WARM_FLUSH,
       batchChunks: s.ZTSDB_WARM_BATCH_CHUNKS,
       mergeFiles: s.ZTSDB_COLD_MERGE_FILES,
+      retry: this.nats.retry,
       log: (m) => this.log.log(m),
       warn: (m) => this.log.warn(m),
     });

@@ -49,6 +49,7 @@ export class Compactor {
     await new ManifestFollower(this.nc, this.catalog, {
       follow: false,
       warn: this.opts.warn,
+      retry: this.opts.retry,
     }).start();
     const removed = removeUnrecorded(
       this.opts.dataDir,

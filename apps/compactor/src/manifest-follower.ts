@@ -5,7 +5,14 @@ import {
   type ConsumerMessages,
 } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { MANIFEST_WILDCARD, STREAM_MANIFEST, ThrottledLog } from '@ztsdb/bus';
+import {
+  DEFAULT_RETRY_DEADLINE_MS,
+  MANIFEST_WILDCARD,
+  STREAM_MANIFEST,
+  ThrottledLog,
+  withRetry,
+  type RetryPolicy,
+} from '@ztsdb/bus';
 import { processMetrics } from '@ztsdb/metrics';
 import type { FileCatalog } from '@ztsdb/tsdb';
 import { decodeManifestEvent, type ManifestEvent } from '@ztsdb/wire';
@@ -24,6 +31,8 @@ export interface FollowOptions {
   /** Where refused events are reported, at most one line a minute (`badEventLogMs`). */
   warn?: (msg: string) => void;
   badEventLogMs?: number;
+  /** The start-up calls are retried on a transient failure under this policy. */
+  retry?: RetryPolicy;
 }
 
 /**
@@ -48,13 +57,23 @@ export class ManifestFollower {
   }
 
   async start(): Promise<void> {
-    const jsm = await jetstreamManager(this.nc);
-    const last = (await jsm.streams.info(STREAM_MANIFEST)).state.last_seq;
+    const retry = this.opts.retry ?? { deadlineMs: DEFAULT_RETRY_DEADLINE_MS, log: this.opts.warn };
+    const last = await withRetry(
+      `stream info ${STREAM_MANIFEST}`,
+      async () =>
+        (await (await jetstreamManager(this.nc)).streams.info(STREAM_MANIFEST)).state.last_seq,
+      retry,
+    );
     if (last === 0 && !this.opts.follow) return;
-    const consumer = await jetstream(this.nc).consumers.get(STREAM_MANIFEST, {
-      filter_subjects: MANIFEST_WILDCARD,
-      deliver_policy: DeliverPolicy.All,
-    });
+    const consumer = await withRetry(
+      `ordered consumer on ${STREAM_MANIFEST}`,
+      () =>
+        jetstream(this.nc).consumers.get(STREAM_MANIFEST, {
+          filter_subjects: MANIFEST_WILDCARD,
+          deliver_policy: DeliverPolicy.All,
+        }),
+      retry,
+    );
     const messages = await consumer.consume({ max_messages: 1000 });
     this.messages = messages;
     let caughtUp!: () => void;

@@ -3,13 +3,21 @@ import {
   AckPolicy,
   DeliverPolicy,
   jetstreamManager,
+  JetStreamApiError,
   type Consumer,
   type ConsumerInfo,
   type JetStreamClient,
   type JsMsg,
 } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { CHUNKS_WILDCARD, publishDeadLetter, STREAM_CHUNKS, ThrottledLog } from '@ztsdb/bus';
+import {
+  CHUNKS_WILDCARD,
+  DEFAULT_RETRY_DEADLINE_MS,
+  publishDeadLetter,
+  STREAM_CHUNKS,
+  ThrottledLog,
+  withRetry,
+} from '@ztsdb/bus';
 import { writeFileAtomic } from '@ztsdb/fileutil';
 import { processMetrics } from '@ztsdb/metrics';
 import { seriesKey } from '@ztsdb/model';
@@ -82,20 +90,31 @@ export class WarmSink {
    * once instead of after the ack wait (one compactor per deployment).
    */
   async start(): Promise<void> {
-    const jsm = await jetstreamManager(this.nc);
+    const retry = this.opts.retry ?? { deadlineMs: DEFAULT_RETRY_DEADLINE_MS, log: this.opts.warn };
+    const jsm = await withRetry('JetStream manager', () => jetstreamManager(this.nc), retry);
     let startSeq = this.catalog.chunkResumeSeq();
     let old: ConsumerInfo | undefined;
     try {
-      old = await jsm.consumers.info(STREAM_CHUNKS, COMPACTOR_CONSUMER);
-    } catch {
+      old = await withRetry(
+        `consumer info ${COMPACTOR_CONSUMER}`,
+        () => jsm.consumers.info(STREAM_CHUNKS, COMPACTOR_CONSUMER),
+        retry,
+      );
+    } catch (e) {
+      if (!(e instanceof JetStreamApiError)) throw e;
       // no consumer yet
     }
     if (startSeq === undefined && old) {
       // A manifest written before events named chunk sequences: the old consumer's position.
       startSeq = Math.max(old.ack_floor.stream_seq + 1, old.config.opt_start_seq ?? 1);
     }
-    if (old) await jsm.consumers.delete(STREAM_CHUNKS, COMPACTOR_CONSUMER);
-    await jsm.consumers.add(STREAM_CHUNKS, {
+    if (old)
+      await withRetry(
+        `deleting consumer ${COMPACTOR_CONSUMER}`,
+        () => jsm.consumers.delete(STREAM_CHUNKS, COMPACTOR_CONSUMER),
+        retry,
+      );
+    const config = {
       durable_name: COMPACTOR_CONSUMER,
       ack_policy: AckPolicy.Explicit,
       filter_subject: CHUNKS_WILDCARD,
@@ -104,11 +123,20 @@ export class WarmSink {
       ...(startSeq !== undefined
         ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: startSeq }
         : { deliver_policy: DeliverPolicy.All }),
-    });
+    };
+    await withRetry(
+      `creating consumer ${COMPACTOR_CONSUMER}`,
+      () => jsm.consumers.add(STREAM_CHUNKS, config),
+      retry,
+    );
     this.opts.log(
       `chunk consumer starts at ${startSeq === undefined ? 'the first chunk' : `chunk ${startSeq}`}`,
     );
-    this.consumer = await this.js.consumers.get(STREAM_CHUNKS, COMPACTOR_CONSUMER);
+    this.consumer = await withRetry(
+      `consumer ${COMPACTOR_CONSUMER}`,
+      () => this.js.consumers.get(STREAM_CHUNKS, COMPACTOR_CONSUMER),
+      retry,
+    );
     this.running = true;
     this.loop = this.run();
   }

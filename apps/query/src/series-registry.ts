@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { KV } from '@nats-io/kv';
+import { DEFAULT_RETRY_DEADLINE_MS, withRetry, type RetryPolicy } from '@ztsdb/bus';
 import { parseSeriesKey, type SeriesEntry } from '@ztsdb/model';
 import { globToRegExp, labelsMatch, type SeriesSelector } from './series-selector';
 
@@ -18,10 +19,13 @@ export class SeriesRegistry {
   private stopWatch: (() => void) | undefined;
   ready = false;
 
-  constructor(private readonly kv: KV) {}
+  constructor(
+    private readonly kv: KV,
+    private readonly retry: RetryPolicy = { deadlineMs: DEFAULT_RETRY_DEADLINE_MS },
+  ) {}
 
   async start(): Promise<void> {
-    const watch = await this.kv.watch();
+    const watch = await withRetry('watching KV ztsdb_series', () => this.kv.watch(), this.retry);
     this.stopWatch = () => watch.stop();
     let resolveReady!: () => void;
     const initial = new Promise<void>((r) => (resolveReady = r));
@@ -35,7 +39,7 @@ export class SeriesRegistry {
       }
     })();
     // An empty bucket sends no entry, so "ready" cannot wait for one.
-    const status = await this.kv.status();
+    const status = await withRetry('status of KV ztsdb_series', () => this.kv.status(), this.retry);
     if (status.values === 0) {
       this.ready = true;
       resolveReady();

@@ -113,6 +113,12 @@ export class Settings {
   @Min(10)
   ZTSDB_QUERY_TIMEOUT_MS = 10_000;
 
+  /** How long a NATS call at start-up (and in client commands) is retried on a timeout before giving up. */
+  @Transform(toDuration)
+  @IsInt(DURATION_MESSAGE('ZTSDB_NATS_RETRY_DEADLINE'))
+  @Min(0)
+  ZTSDB_NATS_RETRY_DEADLINE = 60_000;
+
   /** How long the query service waits for a partition owner's hot data. */
   @Transform(toInt)
   @IsInt()
