@@ -9,9 +9,10 @@ import type { Settings } from '@ztsdb/config';
 import { parseArgs } from './cli-args';
 import { queryCommand, seriesCommand } from './client-commands';
 import { importFile } from './import-command';
+import { repairRegistry } from './repair-command';
 import { topCommand } from './top-command';
 
-export const CLIENT_COMMANDS = ['import', 'query', 'series', 'top'] as const;
+export const CLIENT_COMMANDS = ['import', 'query', 'series', 'top', 'repair'] as const;
 export type ClientCommand = (typeof CLIENT_COMMANDS)[number];
 
 /** Runs a client command against NATS_URL; returns the exit code. */
@@ -70,6 +71,9 @@ export async function runClient(
         return 0;
       case 'series':
         await seriesCommand(nc, args, out, retry);
+        return 0;
+      case 'repair':
+        log(await repairRegistry(nc, settings.ZTSDB_DATA_DIR, retry));
         return 0;
       case 'top':
         await topCommand(nc, args.flags.has('once'), out);

@@ -24,6 +24,8 @@ client commands (talk to a running deployment at NATS_URL):
   top [--once]
               live table of containers by CPU, memory, network and block I/O,
               refreshed every second; q or Ctrl-C quits
+  repair      put back into KV ztsdb_series the series entries it lost (deleted
+              bucket), from the compactor's snapshot in ZTSDB_DATA_DIR
   help        this text
 
 Settings come from the environment; see README.md (NATS_URL, ZTSDB_DATA_DIR,

@@ -12,6 +12,8 @@ export interface CompactorOptions {
   flushMs: number;
   batchChunks: number;
   mergeFiles: number;
+  /** How often the series registry snapshot is written and KV ztsdb_series checked; 60 s when absent. */
+  registryIntervalMs?: number;
   /** Interval between repeated warnings of one lasting failure (disk full); 60 s when absent. */
   stallLogMs?: number;
   /** Start-up calls to NATS retried on a transient failure; the default deadline when absent. */

@@ -34,6 +34,7 @@ export class CompactorService implements OnApplicationBootstrap, OnApplicationSh
       batchChunks: s.ZTSDB_WARM_BATCH_CHUNKS,
       mergeFiles: s.ZTSDB_COLD_MERGE_FILES,
       retry: this.nats.retry,
+      registryIntervalMs: s.ZTSDB_REGISTRY_SNAPSHOT_INTERVAL,
       log: (m) => this.log.log(m),
       warn: (m) => this.log.warn(m),
     });

@@ -6,6 +6,7 @@ import type { CompactorOptions } from './compactor-options';
 import { removeUnrecorded } from './data-dir-cleanup';
 import { ManifestFollower } from './manifest-follower';
 import { ManifestPublisher } from './manifest-publisher';
+import { RegistryKeeper } from './registry-keeper';
 import { TierMaintainer } from './tier-maintainer';
 import { WarmSink } from './warm-sink';
 
@@ -18,6 +19,7 @@ export class Compactor {
   readonly catalog: FileCatalog;
   private sink: WarmSink | undefined;
   private maintainer: TierMaintainer | undefined;
+  private registry: RegistryKeeper | undefined;
   private closed = false;
 
   constructor(
@@ -75,6 +77,19 @@ export class Compactor {
     await this.sink.start();
     this.maintainer = new TierMaintainer(this.catalog, manifest, this.opts);
     this.maintainer.start();
+    this.registry = new RegistryKeeper(this.nc, {
+      dataDir: this.opts.dataDir,
+      intervalMs: this.opts.registryIntervalMs ?? 60_000,
+      retry: this.opts.retry,
+      log: this.opts.log,
+      warn: this.opts.warn,
+    });
+    await this.registry.start();
+  }
+
+  /** Writes the registry snapshot and puts back lost registry entries now (tests). */
+  keepRegistry(): Promise<void> {
+    return this.registry?.tick() ?? Promise.resolve();
   }
 
   /** Runs one round of tier work now (tests). */
@@ -85,6 +100,7 @@ export class Compactor {
   async stop(): Promise<void> {
     this.closed = true;
     await this.maintainer?.stop();
+    await this.registry?.stop();
     await this.sink?.stop();
   }
 }

@@ -13,3 +13,4 @@ export {
   DEFAULT_RETRY_DEADLINE_MS,
 } from './retry';
 export type { RetryPolicy } from './retry';
+export { restoreMissingSeries } from './series-restore';

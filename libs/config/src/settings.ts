@@ -162,6 +162,18 @@ export class Settings {
   @Min(50)
   ZTSDB_COMPACT_INTERVAL = 60_000;
 
+  /** How often the compactor writes its copy of the series registry and puts back entries KV ztsdb_series lost. */
+  @Transform(toDuration)
+  @IsInt(DURATION_MESSAGE('ZTSDB_REGISTRY_SNAPSHOT_INTERVAL'))
+  @Min(100)
+  ZTSDB_REGISTRY_SNAPSHOT_INTERVAL = 60_000;
+
+  /** How often the collector registers its series again if their keys are gone from KV ztsdb_series. */
+  @Transform(toDuration)
+  @IsInt(DURATION_MESSAGE('ZTSDB_REGISTRY_REFRESH'))
+  @Min(100)
+  ZTSDB_REGISTRY_REFRESH = 300_000;
+
   /** Longest a sealed chunk waits in the compactor before it is written to a warm file. */
   @Transform(toDuration)
   @IsInt(DURATION_MESSAGE('ZTSDB_WARM_FLUSH'))
