@@ -27,6 +27,7 @@ describe('series registry deleted: self-repair and ztsdb repair', () => {
       ZTSDB_SOURCE: 'synthetic',
       ZTSDB_SYNTHETIC_CONTAINERS: '0',
       ZTSDB_REGISTRY_SNAPSHOT_INTERVAL: '300ms',
+      ZTSDB_REGISTRY_REFRESH: '300ms',
     };
   });
 
@@ -84,6 +85,21 @@ describe('series registry deleted: self-repair and ztsdb repair', () => {
     await ready();
     await waitFor(answersWithLabels, 'the series after self-repair', 20_000);
     expect(stack.output).toMatch(/had lost 1 series entries/);
+
+    // Lost while everything runs: a series registered after it is seen, the old one stays.
+    await deleteBucket();
+    const later = path.join(data.path, 'later.prom');
+    fs.writeFileSync(later, `later_total{job="batch"} 1 ${base}\n`);
+    expect(await ZtsdbProcess.start(['import', later], env).exit()).toBe(0);
+    await waitFor(
+      async () => {
+        const s = await getJson(`${http}/series?match=${encodeURIComponent('later_total*')}`);
+        return s.status === 200 && JSON.stringify(s.body).includes('"job":"batch"');
+      },
+      'a series registered after the loss',
+      20_000,
+    );
+    await waitFor(answersWithLabels, 'the old series after the second loss', 20_000);
     await stack.stop();
 
     // Lost with no compactor running: ztsdb repair puts it back.
@@ -95,7 +111,7 @@ describe('series registry deleted: self-repair and ztsdb repair', () => {
     ).toBe(404);
     const repair = ZtsdbProcess.start(['repair'], env);
     expect(await repair.exit()).toBe(0);
-    expect(repair.output).toMatch(/restored 1 of 1 series entries into KV ztsdb_series/);
+    expect(repair.output).toMatch(/restored 2 of 2 series entries into KV ztsdb_series/);
     await waitFor(answersWithLabels, 'the series after ztsdb repair', 20_000);
     for (const p of partial) await p.stop();
   });

@@ -80,7 +80,11 @@ export class QueryService implements OnApplicationBootstrap, OnApplicationShutdo
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    this.registry = new SeriesRegistry(this.nats.topology.series, this.nats.retry);
+    this.registry = new SeriesRegistry(
+      this.nats.topology.series,
+      this.nats.retry,
+      this.settings.ZTSDB_REGISTRY_REFRESH,
+    );
     this.hot = new HotClient(this.nats.nc, this.settings.ZTSDB_HOT_TIMEOUT_MS);
     this.store = new TieredStore(
       this.nats.nc,

@@ -168,7 +168,7 @@ export class Settings {
   @Min(100)
   ZTSDB_REGISTRY_SNAPSHOT_INTERVAL = 60_000;
 
-  /** How often the collector registers its series again if their keys are gone from KV ztsdb_series. */
+  /** How often the collector registers its series again if their keys are gone from KV ztsdb_series, and the query service checks it follows the current bucket. */
   @Transform(toDuration)
   @IsInt(DURATION_MESSAGE('ZTSDB_REGISTRY_REFRESH'))
   @Min(100)
