@@ -109,7 +109,7 @@ describe('compactor killed with SIGKILL while writing', () => {
     // The manifest's live files hold every published chunk; nothing unrecorded or partial is left on disk.
     const catalog = new FileCatalog();
     await new ManifestFollower(nc, catalog, { follow: false }).start();
-    const found = new Set<string>();
+    const found = new Map<string, number>();
     const onDisk: string[] = [];
     for (const d of warmDirs)
       for (const f of fs.readdirSync(path.join(data.path, 'warm', d)))
@@ -122,11 +122,36 @@ describe('compactor killed with SIGKILL while writing', () => {
     );
     for (const f of catalog.live()) {
       const r = WarmReader.open(path.join(data.path, f.file));
-      for (const c of r.chunks((e) => fail(e)))
-        found.add(`${seriesKey(c.seriesId)}/${c.minT}/${c.maxT}/${c.count}`);
+      for (const c of r.chunks((e) => fail(e))) {
+        const k = `${seriesKey(c.seriesId)}/${c.minT}/${c.maxT}/${c.count}`;
+        found.set(k, (found.get(k) ?? 0) + 1);
+      }
       r.close();
     }
     expect([...published].filter((k) => !found.has(k))).toEqual([]);
     expect(found.size).toBe(published.size);
+    // Exactly once: a chunk already in a recorded warm file is never written again.
+    expect([...found].filter(([, n]) => n > 1)).toEqual([]);
+
+    // Killed again and restarted twice with no new chunk: nothing is written.
+    const files = onDisk.sort();
+    const catalogFiles = catalog.all();
+    for (let i = 0; i < 2; i++) {
+      const again = ZtsdbProcess.start(['compactor'], { ...env, ZTSDB_LOG_LEVEL: 'info' });
+      await waitFor(
+        () => /chunk consumer starts at chunk \d+/.test(again.output),
+        'the compactor to resume',
+        20_000,
+      );
+      await new Promise((r) => setTimeout(r, 500));
+      await again.stop(i === 0 ? 'SIGKILL' : 'SIGTERM');
+      const now: string[] = [];
+      for (const d of warmDirs)
+        for (const f of fs.readdirSync(path.join(data.path, 'warm', d))) now.push(`warm/${d}/${f}`);
+      expect(now.sort()).toEqual(files);
+      const replayed = new FileCatalog();
+      await new ManifestFollower(nc, replayed, { follow: false }).start();
+      expect(replayed.all()).toEqual(catalogFiles);
+    }
   });
 });

@@ -4,6 +4,7 @@ import { HEADER_REASON, manifestSubject, samplesSubject, STREAM_CHUNKS } from '@
 import { decodeChunk } from '@ztsdb/chunkenc';
 import { seriesKey } from '@ztsdb/model';
 import { NatsServer, tempDir, waitFor } from '@ztsdb/testing';
+import { warmFileName } from '@ztsdb/tsdb';
 import {
   decodeChunkMessage,
   encodeManifestEvent,
@@ -180,7 +181,7 @@ describe('ingestor: sealed chunks', () => {
     const event = {
       kind: 'warm-added' as const,
       partition: 0,
-      file: 'warm/p0/00000000000000000001.warm',
+      file: `warm/p0/${warmFileName(1)}`,
       bytes: 1,
       crc32c: 0,
       minT: T0,

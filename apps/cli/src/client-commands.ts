@@ -1,5 +1,5 @@
 import type { NatsConnection } from '@nats-io/transport-node';
-import { SUBJECT_QUERY } from '@ztsdb/bus';
+import { RetryDeadlineError, SUBJECT_QUERY, withRetry, type RetryPolicy } from '@ztsdb/bus';
 import { requestAnswer } from '../../query/src/answer-request';
 import type { CliArgs } from './cli-args';
 
@@ -30,16 +30,22 @@ export async function askQueryText(
   nc: NatsConnection,
   body: Record<string, unknown>,
   timeoutMs = 15_000,
+  retry: RetryPolicy = { deadlineMs: 0 },
 ): Promise<{ answer: QueryReply; text: string }> {
-  const bytes = await requestAnswer(nc, SUBJECT_QUERY, JSON.stringify(body), timeoutMs).catch(
-    (e: Error) => {
-      throw new Error(
-        /no responders/i.test(e.message)
-          ? 'no query service answers on ztsdb.query; start "ztsdb query" or "ztsdb all"'
+  const bytes = await withRetry(
+    `request on ${SUBJECT_QUERY}`,
+    () => requestAnswer(nc, SUBJECT_QUERY, JSON.stringify(body), timeoutMs),
+    retry,
+  ).catch((e: Error) => {
+    throw new Error(
+      /no responders/i.test(e.message)
+        ? 'no query service answers on ztsdb.query; start "ztsdb query" or "ztsdb all"'
+        : /timeout/i.test(e.message) && !(e instanceof RetryDeadlineError)
+          ? `request on ${SUBJECT_QUERY} timed out after ${timeoutMs} ms: ${e.message}`
           : e.message,
-      );
-    },
-  );
+      { cause: e },
+    );
+  });
   const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
   const answer = JSON.parse(text) as QueryReply;
   if (answer && typeof answer === 'object' && 'error' in answer)
@@ -52,8 +58,9 @@ export async function askQuery(
   nc: NatsConnection,
   body: Record<string, unknown>,
   timeoutMs = 15_000,
+  retry: RetryPolicy = { deadlineMs: 0 },
 ): Promise<QueryReply> {
-  return (await askQueryText(nc, body, timeoutMs)).answer;
+  return (await askQueryText(nc, body, timeoutMs, retry)).answer;
 }
 
 /**
@@ -85,6 +92,7 @@ export async function queryCommand(
   nc: NatsConnection,
   args: CliArgs,
   out: (s: string) => void,
+  retry?: RetryPolicy,
 ): Promise<void> {
   const target = args.positional[0];
   if (!target)
@@ -97,7 +105,7 @@ export async function queryCommand(
   body.start = args.options.get('start') ?? '-1h';
   for (const k of ['end', 'step', 'agg', 'by', 'lookback'])
     if (args.options.has(k)) body[k] = args.options.get(k);
-  const { answer, text } = await askQueryText(nc, body);
+  const { answer, text } = await askQueryText(nc, body, undefined, retry);
   if (args.flags.has('json')) {
     // As written by the service: JSON.stringify would turn -0 into 0.
     out(text + '\n');
@@ -139,8 +147,9 @@ export async function seriesCommand(
   nc: NatsConnection,
   args: CliArgs,
   out: (s: string) => void,
+  retry?: RetryPolicy,
 ): Promise<void> {
-  const answer = await askQuery(nc, { match: args.positional[0] ?? '*' });
+  const answer = await askQuery(nc, { match: args.positional[0] ?? '*' }, undefined, retry);
   if (args.flags.has('json')) {
     out(JSON.stringify(answer) + '\n');
     return;

@@ -1,11 +1,18 @@
-import { connectWithRetry, ensureTopology, resolvePartitions } from '@ztsdb/bus';
+import {
+  connectWithRetry,
+  DEFAULT_TOPOLOGY,
+  ensureTopology,
+  resolvePartitions,
+  type RetryPolicy,
+} from '@ztsdb/bus';
 import type { Settings } from '@ztsdb/config';
 import { parseArgs } from './cli-args';
 import { queryCommand, seriesCommand } from './client-commands';
 import { importFile } from './import-command';
+import { repairRegistry } from './repair-command';
 import { topCommand } from './top-command';
 
-export const CLIENT_COMMANDS = ['import', 'query', 'series', 'top'] as const;
+export const CLIENT_COMMANDS = ['import', 'query', 'series', 'top', 'repair'] as const;
 export type ClientCommand = (typeof CLIENT_COMMANDS)[number];
 
 /** Runs a client command against NATS_URL; returns the exit code. */
@@ -16,6 +23,8 @@ export async function runClient(
   log: (m: string) => void,
 ): Promise<number> {
   const args = parseArgs(argv, ['json', 'once']);
+  // A busy server's timeout is retried (and said so) up to ZTSDB_NATS_RETRY_DEADLINE.
+  const retry: RetryPolicy = { deadlineMs: settings.ZTSDB_NATS_RETRY_DEADLINE, log };
   const out = (s: string): void => void process.stdout.write(s);
   const nc = await connectWithRetry({
     url: settings.NATS_URL,
@@ -36,8 +45,13 @@ export async function runClient(
           log(`--format must be csv or prom, not ${JSON.stringify(format)}`);
           return 2;
         }
-        const topo = await ensureTopology(nc);
-        const partitions = await resolvePartitions(topo.config, settings.ZTSDB_PARTITIONS, log);
+        const topo = await ensureTopology(nc, DEFAULT_TOPOLOGY, retry);
+        const partitions = await resolvePartitions(
+          topo.config,
+          settings.ZTSDB_PARTITIONS,
+          log,
+          retry,
+        );
         const s = await importFile(
           nc,
           topo.series,
@@ -45,6 +59,7 @@ export async function runClient(
           file,
           (l) => process.stderr.write(`${file}: ${l}\n`),
           format,
+          retry,
         );
         const rate = s.seconds > 0 ? Math.round(s.samples / s.seconds) : s.samples;
         log(
@@ -53,10 +68,13 @@ export async function runClient(
         return s.badLines > 0 ? 1 : 0;
       }
       case 'query':
-        await queryCommand(nc, args, out);
+        await queryCommand(nc, args, out, retry);
         return 0;
       case 'series':
-        await seriesCommand(nc, args, out);
+        await seriesCommand(nc, args, out, retry);
+        return 0;
+      case 'repair':
+        log(await repairRegistry(nc, settings.ZTSDB_DATA_DIR, retry));
         return 0;
       case 'top':
         await topCommand(nc, args.flags.has('once'), out);

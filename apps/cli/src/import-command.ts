@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { jetstream } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { KV } from '@nats-io/kv';
-import { samplesSubject } from '@ztsdb/bus';
+import { DEFAULT_RETRY_DEADLINE_MS, samplesSubject, withRetry, type RetryPolicy } from '@ztsdb/bus';
 import { partitionOf, seriesId, seriesKey } from '@ztsdb/model';
 import { encodeSampleBatch, sampleBatchMsgId } from '@ztsdb/wire';
 import {
@@ -48,6 +48,7 @@ export async function importFile(
   file: string,
   report: (line: string) => void,
   format?: 'csv' | 'prom',
+  retry: RetryPolicy = { deadlineMs: DEFAULT_RETRY_DEADLINE_MS },
 ): Promise<ImportSummary> {
   const started = Date.now();
   const size = fs.statSync(file).size;
@@ -83,8 +84,17 @@ export async function importFile(
     const header = { partition: p, producerId, sequence: ++sequence };
     const data = encodeSampleBatch(header, c.ids, c.ts, c.vs, c.n);
     c.n = 0;
+    // Retried with the same Nats-Msg-Id, so a batch whose ack was lost is stored once.
     track(
-      js.publish(samplesSubject(p), data, { msgID: sampleBatchMsgId(header), timeout: 30_000 }),
+      withRetry(
+        `publishing sample batch ${header.sequence} on ${samplesSubject(p)}`,
+        () =>
+          js.publish(samplesSubject(p), data, {
+            msgID: sampleBatchMsgId(header),
+            timeout: 30_000,
+          }),
+        retry,
+      ),
     );
   };
 
@@ -112,21 +122,25 @@ export async function importFile(
       known.set(s.name, k);
       summary.series++;
       const key = seriesKey(id);
+      const entry = JSON.stringify({
+        id: key,
+        name: s.name,
+        labels: s.labels(),
+        active: true,
+        updatedMs: Date.now(),
+      });
       registrations.push(
-        seriesKv.get(key).then((cur) => {
-          if (cur && cur.operation === 'PUT' && cur.length > 0) return;
-          summary.newSeries++;
-          return seriesKv.put(
-            key,
-            JSON.stringify({
-              id: key,
-              name: s.name,
-              labels: s.labels(),
-              active: true,
-              updatedMs: Date.now(),
-            }),
-          );
-        }),
+        withRetry(`reading ${key} from KV ztsdb_series`, () => seriesKv.get(key), retry).then(
+          (cur) => {
+            if (cur && cur.operation === 'PUT' && cur.length > 0) return;
+            summary.newSeries++;
+            return withRetry(
+              `registering ${s.name} in KV ztsdb_series`,
+              () => seriesKv.put(key, entry),
+              retry,
+            );
+          },
+        ),
       );
     }
     const c = cols[k.partition]!;

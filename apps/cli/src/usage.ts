@@ -27,6 +27,8 @@ client commands (talk to a running deployment at NATS_URL):
   nats-config [--out DIR] [--listen HOST:PORT] [--store DIR] [--tls-cert F --tls-key F [--tls-ca F]] [--rotate]
               write a nats-server configuration with one least-privilege user per
               service (nats-server.conf) and each user's env file, all mode 0600
+  repair      put back into KV ztsdb_series the series entries it lost (deleted
+              bucket), from the compactor's snapshot in ZTSDB_DATA_DIR
   help        this text
 
 Settings come from the environment; see README.md (NATS_URL, ZTSDB_DATA_DIR,

@@ -6,7 +6,8 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import { samplesSubject } from '@ztsdb/bus';
+import { Kvm } from '@nats-io/kv';
+import { KV_SERIES, samplesSubject } from '@ztsdb/bus';
 import type { Settings } from '@ztsdb/config';
 import { processMetrics } from '@ztsdb/metrics';
 import type { MetricSource } from '@ztsdb/model';
@@ -53,7 +54,11 @@ export class CollectorService implements OnApplicationBootstrap, OnApplicationSh
     this.source = await createMetricSource(this.settings);
     await this.source.start();
     this.builder = new PartitionColumnsBuilder(this.nats.partitions);
-    this.registrar = new SeriesRegistrar(this.nats.topology.series);
+    this.registrar = new SeriesRegistrar(this.nats.topology.series, {
+      refreshMs: this.settings.ZTSDB_REGISTRY_REFRESH,
+      reopen: () => new Kvm(this.nats.nc).create(KV_SERIES, { history: 1 }),
+      warn: (m) => this.log.warn(m),
+    });
     this.publisher = new BatchPublisher(this.nats.js, this.settings.ZTSDB_COLLECTOR_BACKLOG);
     this.log.log(
       `collecting from the ${this.source.kind} source every ${this.settings.ZTSDB_COLLECT_INTERVAL_MS} ms into ${this.nats.partitions} partitions (producer ${this.producerId.toString(16)})`,

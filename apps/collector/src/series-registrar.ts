@@ -1,18 +1,34 @@
-import { Logger } from '@nestjs/common';
 import type { KV } from '@nats-io/kv';
+import { restoreMissingSeries } from '@ztsdb/bus';
 import { seriesKey, seriesLabels, type ContainerInfo, type SeriesEntry } from '@ztsdb/model';
+
+export interface RegistrarOptions {
+  /** How often keys gone from the bucket are registered again (ZTSDB_REGISTRY_REFRESH). */
+  refreshMs: number;
+  /** Opens the bucket for a refresh, creating it again if it was deleted. */
+  reopen?: () => Promise<KV>;
+  warn: (msg: string) => void;
+}
 
 /**
  * Keeps KV `ztsdb_series` in step with what the collector publishes: a new
- * series is registered once; a gone container's series are marked inactive.
- * Failures are retried on the next tick and never hold samples back.
+ * series is registered once; a gone container's series are marked inactive;
+ * and every `refreshMs` the series it registered whose keys have vanished
+ * (the bucket was deleted) are registered again. Failures are retried on the
+ * next tick and never hold samples back.
  */
 export class SeriesRegistrar {
-  private readonly log = new Logger('collector');
-  private readonly registered = new Set<string>();
+  private readonly registered = new Map<string, SeriesEntry>();
   private readonly pending = new Map<string, SeriesEntry>();
+  private lastRefreshMs: number;
 
-  constructor(private readonly kv: KV) {}
+  constructor(
+    private readonly kv: KV,
+    private readonly opts: RegistrarOptions,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.lastRefreshMs = now();
+  }
 
   note(name: string, id: bigint, metric: string, container: ContainerInfo, nowMs: number): void {
     const key = seriesKey(id);
@@ -49,11 +65,29 @@ export class SeriesRegistrar {
       try {
         await this.kv.put(key, JSON.stringify(entry));
         this.pending.delete(key);
-        if (entry.active) this.registered.add(key);
+        if (entry.active) this.registered.set(key, entry);
       } catch (e) {
-        this.log.warn(`cannot register series ${entry.name} (${(e as Error).message}); will retry`);
+        this.opts.warn(
+          `cannot register series ${entry.name} (${(e as Error).message}); will retry`,
+        );
         return;
       }
+    }
+    if (this.now() - this.lastRefreshMs >= this.opts.refreshMs) await this.refresh();
+  }
+
+  /** Registers again the active series whose keys are gone from the bucket. */
+  async refresh(): Promise<number> {
+    this.lastRefreshMs = this.now();
+    try {
+      const kv = this.opts.reopen ? await this.opts.reopen() : this.kv;
+      const n = await restoreMissingSeries(kv, [...this.registered.values()], { deadlineMs: 0 });
+      if (n > 0)
+        this.opts.warn(`registered ${n} series again: their keys were gone from KV ztsdb_series`);
+      return n;
+    } catch (e) {
+      this.opts.warn(`cannot check the series registry (${(e as Error).message}); will retry`);
+      return 0;
     }
   }
 }

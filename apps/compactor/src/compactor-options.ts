@@ -1,3 +1,5 @@
+import type { RetryPolicy } from '@ztsdb/bus';
+
 /** What the compactor's parts need to know (from Settings; tests build it directly). */
 export interface CompactorOptions {
   dataDir: string;
@@ -10,6 +12,12 @@ export interface CompactorOptions {
   flushMs: number;
   batchChunks: number;
   mergeFiles: number;
+  /** How often the series registry snapshot is written and KV ztsdb_series checked; 60 s when absent. */
+  registryIntervalMs?: number;
+  /** Interval between repeated warnings of one lasting failure (disk full); 60 s when absent. */
+  stallLogMs?: number;
+  /** Start-up calls to NATS retried on a transient failure; the default deadline when absent. */
+  retry?: RetryPolicy;
   log: (msg: string) => void;
   warn: (msg: string) => void;
 }

@@ -6,6 +6,7 @@ import type { CompactorOptions } from './compactor-options';
 import { removeUnrecorded } from './data-dir-cleanup';
 import { ManifestFollower } from './manifest-follower';
 import { ManifestPublisher } from './manifest-publisher';
+import { RegistryKeeper } from './registry-keeper';
 import { TierMaintainer } from './tier-maintainer';
 import { WarmSink } from './warm-sink';
 
@@ -15,9 +16,10 @@ import { WarmSink } from './warm-sink';
  * and runs the periodic tier work.
  */
 export class Compactor {
-  readonly catalog = new FileCatalog();
+  readonly catalog: FileCatalog;
   private sink: WarmSink | undefined;
   private maintainer: TierMaintainer | undefined;
+  private registry: RegistryKeeper | undefined;
   private closed = false;
 
   constructor(
@@ -25,6 +27,7 @@ export class Compactor {
     private readonly js: JetStreamClient,
     private readonly opts: CompactorOptions,
   ) {
+    this.catalog = new FileCatalog({ partitions: opts.partitions });
     processMetrics.gaugeFn(
       'ztsdb_compactor_files',
       'Files in the compactor catalog, by tier and state.',
@@ -47,9 +50,15 @@ export class Compactor {
   async start(): Promise<void> {
     await new ManifestFollower(this.nc, this.catalog, {
       follow: false,
-      onBadEvent: (seq, reason) => this.opts.warn(`manifest event ${seq} skipped: ${reason}`),
+      warn: this.opts.warn,
+      retry: this.opts.retry,
     }).start();
-    const removed = removeUnrecorded(this.opts.dataDir, this.opts.partitions, this.catalog);
+    const removed = removeUnrecorded(
+      this.opts.dataDir,
+      this.opts.partitions,
+      this.catalog,
+      this.opts.warn,
+    );
     if (removed.length > 0)
       this.opts.log(
         `removed ${removed.length} unrecorded or partial file(s) left by an earlier run: ${removed.slice(0, 5).join(', ')}`,
@@ -68,6 +77,19 @@ export class Compactor {
     await this.sink.start();
     this.maintainer = new TierMaintainer(this.catalog, manifest, this.opts);
     this.maintainer.start();
+    this.registry = new RegistryKeeper(this.nc, {
+      dataDir: this.opts.dataDir,
+      intervalMs: this.opts.registryIntervalMs ?? 60_000,
+      retry: this.opts.retry,
+      log: this.opts.log,
+      warn: this.opts.warn,
+    });
+    await this.registry.start();
+  }
+
+  /** Writes the registry snapshot and puts back lost registry entries now (tests). */
+  keepRegistry(): Promise<void> {
+    return this.registry?.tick() ?? Promise.resolve();
   }
 
   /** Runs one round of tier work now (tests). */
@@ -78,6 +100,7 @@ export class Compactor {
   async stop(): Promise<void> {
     this.closed = true;
     await this.maintainer?.stop();
+    await this.registry?.stop();
     await this.sink?.stop();
   }
 }

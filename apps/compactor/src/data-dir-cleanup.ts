@@ -1,21 +1,25 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { fsyncDirSync } from '@ztsdb/fileutil';
+import { fsyncDirSync, isAtomicTempName } from '@ztsdb/fileutil';
 import type { FileCatalog } from '@ztsdb/tsdb';
 import { coldDirOf, warmDirOf } from './compactor-options';
 
 /**
  * At start-up, after the manifest replay: removes temporary files of
- * interrupted writes and files no manifest event recorded (written before a
- * crash, never published). Files the catalog knows are kept. Returns what
- * was removed (relative paths).
+ * interrupted writes, files written before a crash but never recorded (named
+ * above every name the manifest mentioned) and files whose removal was
+ * recorded but not done. Anything else the catalog does not know is left in
+ * place with a warning: it is not a file this compactor wrote and dropped.
+ * Returns what was removed (relative paths).
  */
 export function removeUnrecorded(
   dataDir: string,
   partitions: number,
   catalog: FileCatalog,
+  warn: (msg: string) => void = () => undefined,
 ): string[] {
   const removed: string[] = [];
+  const kept: string[] = [];
   for (let p = 0; p < partitions; p++) {
     for (const rel of [warmDirOf(p), coldDirOf(p)]) {
       const dir = path.join(dataDir, rel);
@@ -24,7 +28,10 @@ export function removeUnrecorded(
       for (const name of fs.readdirSync(dir)) {
         const file = `${rel}/${name}`;
         if (catalog.has(file)) continue;
-        if (!name.endsWith('.tmp') && !name.endsWith('.warm') && !name.endsWith('.cold')) continue;
+        if (!isAtomicTempName(name) && !catalog.isLeftover(file)) {
+          kept.push(file);
+          continue;
+        }
         fs.rmSync(path.join(dir, name), { force: true });
         removed.push(file);
         changed = true;
@@ -32,5 +39,9 @@ export function removeUnrecorded(
       if (changed) fsyncDirSync(dir);
     }
   }
+  if (kept.length > 0)
+    warn(
+      `left ${kept.length} file(s) in the tier folders that the manifest does not record and the compactor did not write: ${kept.slice(0, 5).join(', ')}`,
+    );
   return removed;
 }

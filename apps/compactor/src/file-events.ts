@@ -1,5 +1,5 @@
 import { crc32c } from '@ztsdb/checksum';
-import type { ManifestChunkRef, ManifestEvent } from '@ztsdb/wire';
+import type { ChunkSeqRange, ManifestChunkRef, ManifestEvent } from '@ztsdb/wire';
 
 /** Size and CRC-32C of a file written as `pieces`, for its manifest event. */
 export function sizeAndCrc(pieces: readonly Uint8Array[]): { bytes: number; crc32c: number } {
@@ -18,7 +18,7 @@ export function addedEvent(
   file: string,
   pieces: readonly Uint8Array[],
   stats: { minT: number; maxT: number; seriesCount: number; points: number },
-  extra: { chunks?: ManifestChunkRef[]; replaces?: string[] } = {},
+  extra: { chunks?: ManifestChunkRef[]; replaces?: string[]; chunkSeqs?: ChunkSeqRange } = {},
   atMs = Date.now(),
 ): ManifestEvent {
   return { kind, partition, file, ...sizeAndCrc(pieces), ...stats, ...extra, atMs };

@@ -18,16 +18,19 @@ export class ManifestPublisher {
   ) {}
 
   async record(e: ManifestEvent): Promise<void> {
+    // What readers would refuse is never published (a bug here, not a transient failure).
+    this.catalog.check(e);
     const data = encodeManifestEvent(e);
     let delay = 100;
     for (;;) {
+      let seq: number;
       try {
-        const ack = await this.js.publish(manifestSubject(e.partition), data, {
-          msgID: manifestEventId(e),
-          timeout: 5000,
-        });
-        this.catalog.apply(e, ack.seq);
-        return;
+        seq = (
+          await this.js.publish(manifestSubject(e.partition), data, {
+            msgID: manifestEventId(e),
+            timeout: 5000,
+          })
+        ).seq;
       } catch (err) {
         if (this.isClosed()) throw err;
         this.warn(
@@ -35,7 +38,10 @@ export class ManifestPublisher {
         );
         await new Promise((r) => setTimeout(r, delay));
         delay = Math.min(delay * 2, 2000);
+        continue;
       }
+      this.catalog.apply(e, seq);
+      return;
     }
   }
 }

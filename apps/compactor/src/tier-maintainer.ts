@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { ThrottledLog } from '@ztsdb/bus';
 import type { ZtsdbError } from '@ztsdb/errors';
 import { fsyncDir } from '@ztsdb/fileutil';
 import { processMetrics } from '@ztsdb/metrics';
@@ -57,13 +58,16 @@ export class TierMaintainer {
   private timer: NodeJS.Timeout | undefined;
   private busy: Promise<void> | undefined;
   private stopped = false;
+  private readonly failures: ThrottledLog;
 
   constructor(
     private readonly catalog: FileCatalog,
     private readonly manifest: ManifestPublisher,
     private readonly opts: CompactorOptions,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.failures = new ThrottledLog(opts.warn, opts.stallLogMs ?? 60_000);
+  }
 
   start(): void {
     for (let p = 0; p < this.opts.partitions; p++) mergeProgress.set(1, { partition: String(p) });
@@ -81,9 +85,16 @@ export class TierMaintainer {
   tick(): Promise<void> {
     if (this.busy) return this.busy;
     this.busy = this.round()
-      .catch((e: Error) =>
-        this.opts.warn(`compaction round failed: ${e.stack ?? e.message}; will retry`),
-      )
+      .then(() => this.failures.reset('round'))
+      .catch((e: NodeJS.ErrnoException) => {
+        // A full disk fails every round until space returns: one line a minute, not one a round.
+        this.failures.log(
+          'round',
+          e.code === 'ENOSPC'
+            ? `compaction paused: the disk is full (${e.message}); files stay as they are, will retry`
+            : `compaction round failed: ${e.stack ?? e.message}; will retry`,
+        );
+      })
       .finally(() => (this.busy = undefined));
     return this.busy;
   }
@@ -248,12 +259,31 @@ export class TierMaintainer {
     for (const f of this.catalog.retired()) {
       const since = f.supersededAtMs ?? f.expiredAtMs!;
       if (now - since < this.opts.graceMs) continue;
-      await this.manifest.record(removalEvent('warm-removed', f.partition, f.file));
       const full = path.join(this.opts.dataDir, f.file);
+      const size = fileSize(full);
+      if (size !== undefined && size !== f.bytes) {
+        // Not the file the manifest recorded: not ours to delete.
+        this.failures.log(
+          `foreign ${f.file}`,
+          `${f.file} is ${size} bytes, not the ${f.bytes} its manifest event recorded; left in place`,
+        );
+        continue;
+      }
+      await this.manifest.record(removalEvent('warm-removed', f.partition, f.file));
       fs.rmSync(full, { force: true });
       dirs.add(path.dirname(full));
       removedFiles.inc();
     }
     for (const d of dirs) await fsyncDir(d);
+  }
+}
+
+/** Size of a file, or undefined when it is gone. */
+function fileSize(file: string): number | undefined {
+  try {
+    return fs.statSync(file).size;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
   }
 }

@@ -3,12 +3,21 @@ import {
   AckPolicy,
   DeliverPolicy,
   jetstreamManager,
+  JetStreamApiError,
   type Consumer,
+  type ConsumerInfo,
   type JetStreamClient,
   type JsMsg,
 } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { CHUNKS_WILDCARD, publishDeadLetter, STREAM_CHUNKS } from '@ztsdb/bus';
+import {
+  CHUNKS_WILDCARD,
+  DEFAULT_RETRY_DEADLINE_MS,
+  publishDeadLetter,
+  STREAM_CHUNKS,
+  ThrottledLog,
+  withRetry,
+} from '@ztsdb/bus';
 import { writeFileAtomic } from '@ztsdb/fileutil';
 import { processMetrics } from '@ztsdb/metrics';
 import { seriesKey } from '@ztsdb/model';
@@ -37,18 +46,33 @@ const badChunks = processMetrics.counter(
   'ztsdb_compactor_dead_letters_total',
   'Chunk messages that could not be decoded, by reason.',
 );
+const alreadyWarm = processMetrics.counter(
+  'ztsdb_compactor_chunks_already_warm_total',
+  'Chunks delivered again that a recorded warm file already holds (acknowledged, not written).',
+);
+const stalls = processMetrics.counter(
+  'ztsdb_compactor_write_failures_total',
+  'Failed attempts to write a batch of warm files (retried), by error code.',
+);
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /**
  * The durable consumer on `ztsdb.chunks.p.*`: fetches sealed chunks in
  * batches, writes one warm segment per partition per batch (temp name,
- * fsync, rename), records it with a `warm-added` event, and only then
- * acknowledges the chunks. Anything not acknowledged is delivered again
- * after a crash; a chunk written twice is harmless (one value per timestamp).
+ * fsync, rename), records it with a `warm-added` event that names the
+ * chunks' stream sequences, and only then acknowledges the chunks.
+ *
+ * The manifest, not the consumer's state, says where to resume: a chunk at
+ * or below its partition's recorded sequence is acknowledged without being
+ * written again. A batch that cannot be written (disk full) is retried as it
+ * is, never fetched past, so chunks are handled in stream order.
  */
 export class WarmSink {
   private running = false;
   private loop: Promise<void> | undefined;
   private consumer!: Consumer;
+  private readonly stall: ThrottledLog;
 
   constructor(
     private readonly nc: NatsConnection,
@@ -56,24 +80,41 @@ export class WarmSink {
     private readonly catalog: FileCatalog,
     private readonly manifest: ManifestPublisher,
     private readonly opts: CompactorOptions,
-  ) {}
+  ) {
+    this.stall = new ThrottledLog(opts.warn, opts.stallLogMs ?? 60_000);
+  }
 
   /**
-   * Creates the durable consumer, or re-creates it at its acknowledgement
-   * floor so that what a killed compactor left unacknowledged comes again
-   * at once instead of after the ack wait (one compactor per deployment).
+   * Re-creates the durable consumer at the sequence the manifest resumes
+   * from, so that what a killed compactor left unacknowledged comes again at
+   * once instead of after the ack wait (one compactor per deployment).
    */
   async start(): Promise<void> {
-    const jsm = await jetstreamManager(this.nc);
-    let startSeq: number | undefined;
+    const retry = this.opts.retry ?? { deadlineMs: DEFAULT_RETRY_DEADLINE_MS, log: this.opts.warn };
+    const jsm = await withRetry('JetStream manager', () => jetstreamManager(this.nc), retry);
+    let startSeq = this.catalog.chunkResumeSeq();
+    let old: ConsumerInfo | undefined;
     try {
-      const info = await jsm.consumers.info(STREAM_CHUNKS, COMPACTOR_CONSUMER);
-      startSeq = info.ack_floor.stream_seq + 1;
-      await jsm.consumers.delete(STREAM_CHUNKS, COMPACTOR_CONSUMER);
-    } catch {
-      // no consumer yet: start from the first chunk
+      old = await withRetry(
+        `consumer info ${COMPACTOR_CONSUMER}`,
+        () => jsm.consumers.info(STREAM_CHUNKS, COMPACTOR_CONSUMER),
+        retry,
+      );
+    } catch (e) {
+      if (!(e instanceof JetStreamApiError)) throw e;
+      // no consumer yet
     }
-    await jsm.consumers.add(STREAM_CHUNKS, {
+    if (startSeq === undefined && old) {
+      // A manifest written before events named chunk sequences: the old consumer's position.
+      startSeq = Math.max(old.ack_floor.stream_seq + 1, old.config.opt_start_seq ?? 1);
+    }
+    if (old)
+      await withRetry(
+        `deleting consumer ${COMPACTOR_CONSUMER}`,
+        () => jsm.consumers.delete(STREAM_CHUNKS, COMPACTOR_CONSUMER),
+        retry,
+      );
+    const config = {
       durable_name: COMPACTOR_CONSUMER,
       ack_policy: AckPolicy.Explicit,
       filter_subject: CHUNKS_WILDCARD,
@@ -82,8 +123,20 @@ export class WarmSink {
       ...(startSeq !== undefined
         ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: startSeq }
         : { deliver_policy: DeliverPolicy.All }),
-    });
-    this.consumer = await this.js.consumers.get(STREAM_CHUNKS, COMPACTOR_CONSUMER);
+    };
+    await withRetry(
+      `creating consumer ${COMPACTOR_CONSUMER}`,
+      () => jsm.consumers.add(STREAM_CHUNKS, config),
+      retry,
+    );
+    this.opts.log(
+      `chunk consumer starts at ${startSeq === undefined ? 'the first chunk' : `chunk ${startSeq}`}`,
+    );
+    this.consumer = await withRetry(
+      `consumer ${COMPACTOR_CONSUMER}`,
+      () => this.js.consumers.get(STREAM_CHUNKS, COMPACTOR_CONSUMER),
+      retry,
+    );
     this.running = true;
     this.loop = this.run();
   }
@@ -95,24 +148,61 @@ export class WarmSink {
 
   private async run(): Promise<void> {
     while (this.running) {
+      const msgs: JsMsg[] = [];
       try {
         const batch = await this.consumer.fetch({
           max_messages: this.opts.batchChunks,
           expires: Math.max(1000, this.opts.flushMs),
         });
-        const msgs: JsMsg[] = [];
         for await (const m of batch) msgs.push(m);
-        if (msgs.length > 0) await this.write(msgs);
       } catch (e) {
         if (!this.running || this.nc.isClosed()) return;
         this.opts.warn(`chunk consumer: ${(e as Error).message}; retrying`);
-        await new Promise((r) => setTimeout(r, 500));
+        await sleep(500);
+        continue;
+      }
+      if (msgs.length > 0) await this.writeUntilDone(msgs);
+    }
+  }
+
+  /**
+   * Retries one batch until it is written and recorded (or the sink stops),
+   * keeping its messages from redelivery meanwhile; the failure is logged
+   * once a minute, and once more when it is over.
+   */
+  private async writeUntilDone(msgs: JsMsg[]): Promise<void> {
+    let delay = 250;
+    let failingSince: number | undefined;
+    for (;;) {
+      try {
+        await this.write(msgs);
+        if (failingSince !== undefined) {
+          this.stall.reset('write');
+          this.opts.log(
+            `warm files are written again after ${Math.round((Date.now() - failingSince) / 1000)} s; nothing was lost`,
+          );
+        }
+        return;
+      } catch (e) {
+        if (!this.running || this.nc.isClosed()) return;
+        failingSince ??= Date.now();
+        const err = e as NodeJS.ErrnoException;
+        const why = err.code === 'ENOSPC' ? 'the disk is full' : 'a write failed';
+        this.stall.log(
+          'write',
+          `cannot write warm files: ${why} (${err.message}); chunks are not acknowledged and stay in the stream, retrying until it succeeds`,
+        );
+        stalls.inc({ reason: err.code ?? 'other' });
+        for (const m of msgs) m.working();
+        await sleep(delay);
+        delay = Math.min(delay * 2, 5000);
       }
     }
   }
 
-  /** Writes, records and acknowledges one fetched batch. */
+  /** Writes, records and acknowledges one fetched batch; chunks already in warm files are only acknowledged. */
   async write(msgs: JsMsg[]): Promise<void> {
+    const batchMin = msgs.reduce((min, m) => Math.min(min, m.seq), Infinity);
     const byPartition = new Map<number, { chunks: SealedChunk[]; msgs: JsMsg[] }>();
     for (const m of msgs) {
       let c;
@@ -131,6 +221,11 @@ export class WarmSink {
           m.subject,
         );
         m.term();
+        continue;
+      }
+      if (m.seq <= this.catalog.chunksCoveredThrough(c.partition)) {
+        alreadyWarm.inc();
+        m.ack();
         continue;
       }
       let g = byPartition.get(c.partition);
@@ -174,6 +269,11 @@ export class WarmSink {
             maxT: c.maxT,
             count: c.count,
           })),
+          chunkSeqs: {
+            min: g.msgs[0]!.seq,
+            max: g.msgs[g.msgs.length - 1]!.seq,
+            batchMin,
+          },
         },
       );
       await this.manifest.record(event);

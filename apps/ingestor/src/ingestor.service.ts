@@ -7,7 +7,7 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
-import { STREAM_SAMPLES } from '@ztsdb/bus';
+import { STREAM_SAMPLES, withRetry } from '@ztsdb/bus';
 import type { Settings } from '@ztsdb/config';
 import { processMetrics } from '@ztsdb/metrics';
 import { NatsClient, SETTINGS } from '@ztsdb/platform';
@@ -67,8 +67,14 @@ export class IngestorService implements OnApplicationBootstrap, OnApplicationShu
 
   async onApplicationBootstrap(): Promise<void> {
     const s = this.settings;
-    this.jsm = await jetstreamManager(this.nats.nc);
-    const info = await this.jsm.streams.info(STREAM_SAMPLES);
+    const retry = this.nats.retry;
+    this.jsm = await withRetry('JetStream manager', () => jetstreamManager(this.nats.nc), retry);
+    const jsm = this.jsm;
+    const info = await withRetry(
+      `stream info ${STREAM_SAMPLES}`,
+      () => jsm.streams.info(STREAM_SAMPLES),
+      retry,
+    );
     checkRetention(info.config.max_age / 1e6, s.ZTSDB_CHUNK_MAX_AGE);
     const pinned = parsePinned(s.ZTSDB_INGESTOR_PARTITIONS, this.nats.partitions);
     this.leases = new LeaseManager(

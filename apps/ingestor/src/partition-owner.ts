@@ -16,8 +16,9 @@ import {
   samplesSubject,
   STREAM_MANIFEST,
   STREAM_SAMPLES,
+  ThrottledLog,
 } from '@ztsdb/bus';
-import { BUFFER_CAPACITY, DRAIN_BATCH } from '@ztsdb/tsdb';
+import { BUFFER_CAPACITY, checkManifestEvent, DRAIN_BATCH } from '@ztsdb/tsdb';
 import {
   chunkMessageId,
   decodeManifestEvent,
@@ -76,6 +77,7 @@ interface Pending {
  */
 export class PartitionOwner {
   private readonly log = new Logger('ingestor');
+  private readonly badManifest = new ThrottledLog((m) => this.log.warn(m));
   readonly partition: number;
   state!: HotState;
   private wal!: LocalLog;
@@ -521,12 +523,16 @@ export class PartitionOwner {
       for await (const m of this.manifest) {
         try {
           const e = decodeManifestEvent(m.data);
-          if (e.kind !== 'warm-added' || !e.chunks || e.partition !== p) continue;
+          // Checked before acting: a forged event must not make hot chunks vanish.
+          checkManifestEvent(e, p + 1);
+          if (e.partition !== p) throw new Error(`it is for partition ${e.partition}`);
+          if (e.kind !== 'warm-added' || !e.chunks) continue;
           const dropped = this.state.markWarm(e.chunks);
           if (dropped > 0) metrics.chunksDropped.inc({ partition: String(p) }, dropped);
         } catch (err) {
-          this.log.warn(
-            `partition ${p}: manifest event ${m.seq} skipped: ${(err as Error).message}`,
+          this.badManifest.log(
+            'bad',
+            `partition ${p}: manifest event ${m.seq} skipped, not acted on: ${(err as Error).message}`,
           );
         }
       }

@@ -40,7 +40,7 @@ import {
   stepSeries,
   type AggFn,
 } from './step-aggregate';
-import { TieredStore } from './tiered-store';
+import { DEFAULT_DECODED_CACHE_BYTES, TieredStore } from './tiered-store';
 import { parseTimeParam } from './time-param';
 
 export type { QueryAnswer } from './answer-json';
@@ -87,10 +87,18 @@ export class QueryService implements OnApplicationBootstrap, OnApplicationShutdo
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    this.registry = new SeriesRegistry(this.nats.topology.series);
+    this.registry = new SeriesRegistry(
+      this.nats.topology.series,
+      this.nats.retry,
+      this.settings.ZTSDB_REGISTRY_REFRESH,
+    );
     this.hot = new HotClient(this.nats.nc, this.settings.ZTSDB_HOT_TIMEOUT_MS);
-    this.store = new TieredStore(this.nats.nc, this.settings.ZTSDB_DATA_DIR, (m) =>
-      this.log.warn(m),
+    this.store = new TieredStore(
+      this.nats.nc,
+      this.settings.ZTSDB_DATA_DIR,
+      (m) => this.log.warn(m),
+      DEFAULT_DECODED_CACHE_BYTES,
+      this.nats.partitions,
     );
     await Promise.all([this.registry.start(), this.store.start()]);
   }

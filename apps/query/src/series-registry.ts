@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { KV } from '@nats-io/kv';
+import { DEFAULT_RETRY_DEADLINE_MS, withRetry, type RetryPolicy } from '@ztsdb/bus';
 import { parseSeriesKey, type SeriesEntry } from '@ztsdb/model';
 import { compileGlob } from './glob-matcher';
 import { LabelIndex } from './label-index';
@@ -13,37 +14,71 @@ export interface KnownSeries extends SeriesEntry {
 const byName = (a: KnownSeries, b: KnownSeries): number =>
   a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
 
-/** A live copy of KV `ztsdb_series`, kept current by a watch, with its label index. */
+/**
+ * A live copy of KV `ztsdb_series`, kept current by a watch, with its label
+ * index. Every `recheckMs` it checks that the watch follows the bucket that
+ * exists now: a watch on a deleted bucket does not move to a re-created one by
+ * itself, so it is started again there (entries already known are kept).
+ */
 export class SeriesRegistry {
   private readonly log = new Logger('query');
   private readonly byName = new Map<string, KnownSeries>();
   private readonly index = new LabelIndex();
   private stopWatch: (() => void) | undefined;
+  /** Creation time of the bucket's stream the watch follows. */
+  private bucket: string | undefined;
+  private timer: NodeJS.Timeout | undefined;
   ready = false;
 
-  constructor(private readonly kv: KV) {}
+  constructor(
+    private readonly kv: KV,
+    private readonly retry: RetryPolicy = { deadlineMs: DEFAULT_RETRY_DEADLINE_MS },
+    private readonly recheckMs = 0,
+  ) {}
 
   async start(): Promise<void> {
-    const watch = await this.kv.watch();
+    await this.follow();
+    this.ready = true;
+    if (this.recheckMs > 0) {
+      this.timer = setInterval(() => void this.recheck(), this.recheckMs);
+      this.timer.unref();
+    }
+  }
+
+  /** Watches the bucket; resolves once its current entries are applied. */
+  private async follow(): Promise<void> {
+    const watch = await withRetry('watching KV ztsdb_series', () => this.kv.watch(), this.retry);
     this.stopWatch = () => watch.stop();
     let resolveReady!: () => void;
     const initial = new Promise<void>((r) => (resolveReady = r));
     void (async () => {
       for await (const e of watch) {
         if (e.operation === 'PUT') this.apply(e.key, e.string());
-        if (e.delta === 0 && !this.ready) {
-          this.ready = true;
-          resolveReady();
-        }
+        if (e.delta === 0) resolveReady();
       }
-    })().catch((e: Error) => this.log.error(`series registry watch ended: ${e.message}`));
+    })()
+      .catch((e: Error) => this.log.warn(`watch of KV ztsdb_series ended: ${e.message}`))
+      .finally(resolveReady);
     // An empty bucket sends no entry, so "ready" cannot wait for one.
-    const status = await this.kv.status();
-    if (status.values === 0) {
-      this.ready = true;
-      resolveReady();
-    }
+    const status = await withRetry('status of KV ztsdb_series', () => this.kv.status(), this.retry);
+    this.bucket = status.streamInfo.created;
+    if (status.values === 0) resolveReady();
     await initial;
+  }
+
+  private async recheck(): Promise<void> {
+    let created: string;
+    try {
+      created = (await this.kv.status()).streamInfo.created;
+    } catch {
+      return; // the bucket is gone for now; it is looked for again next time
+    }
+    if (created === this.bucket) return;
+    this.log.warn('KV ztsdb_series was re-created; following the new bucket');
+    this.stopWatch?.();
+    await this.follow().catch((e: Error) =>
+      this.log.warn(`cannot follow KV ztsdb_series: ${e.message}; will retry`),
+    );
   }
 
   private apply(key: string, json: string): void {
@@ -108,6 +143,7 @@ export class SeriesRegistry {
   }
 
   stop(): void {
+    clearInterval(this.timer);
     this.stopWatch?.();
   }
 }

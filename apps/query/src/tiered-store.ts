@@ -17,7 +17,7 @@ const WHOLE_FILE_FACTOR = 4;
  * unmapped at once; reads are synchronous and copy, so no read sees them go.
  */
 export class TieredStore {
-  readonly catalog = new FileCatalog();
+  readonly catalog: FileCatalog;
   private readonly reader: TierReader;
   private follower: ManifestFollower | undefined;
   private byPartition: Map<number, CatalogFile[]> | undefined;
@@ -29,7 +29,9 @@ export class TieredStore {
     readonly dataDir: string,
     private readonly warn: (m: string) => void,
     cacheBytes = DEFAULT_DECODED_CACHE_BYTES,
+    partitions?: number,
   ) {
+    this.catalog = new FileCatalog({ partitions });
     this.reader = new TierReader(dataDir);
     this.cache = new DecodedCache(cacheBytes);
   }
@@ -52,7 +54,7 @@ export class TieredStore {
           this.warn(`manifest event for ${e.file} not applied: ${(err as Error).message}`);
         }
       },
-      onBadEvent: (seq, reason) => this.warn(`manifest event ${seq} skipped: ${reason}`),
+      warn: this.warn,
     });
     await this.follower.start();
     this.ready = true;

@@ -23,3 +23,12 @@ export {
   renderUserEnv,
 } from './nats-server-config';
 export type { NatsServerConfigOptions, NatsUser } from './nats-server-config';
+export { ThrottledLog } from './throttled-log';
+export {
+  withRetry,
+  isTransientNatsError,
+  RetryDeadlineError,
+  DEFAULT_RETRY_DEADLINE_MS,
+} from './retry';
+export type { RetryPolicy } from './retry';
+export { restoreMissingSeries } from './series-restore';

@@ -19,6 +19,7 @@ import {
   STREAM_MANIFEST,
   STREAM_SAMPLES,
 } from './subjects';
+import { DEFAULT_RETRY_DEADLINE_MS, withRetry, type RetryPolicy } from './retry';
 
 export interface TopologyOptions {
   /** How long the samples stream keeps messages; must outlast the longest-lived unsealed chunk. */
@@ -41,12 +42,17 @@ export interface Topology {
 
 const nanos = (ms: number): number => ms * 1_000_000;
 
-/** Creates the streams and KV buckets of DESIGN.md when missing; leaves existing ones as they are. */
+/**
+ * Creates the streams and KV buckets of DESIGN.md when missing; leaves
+ * existing ones as they are. Every call is retried on a transient failure
+ * (a busy server's timeout) under `retry`.
+ */
 export async function ensureTopology(
   nc: NatsConnection,
   opts: TopologyOptions = DEFAULT_TOPOLOGY,
+  retry: RetryPolicy = { deadlineMs: DEFAULT_RETRY_DEADLINE_MS },
 ): Promise<Topology> {
-  const jsm = await jetstreamManager(nc);
+  const jsm = await withRetry('JetStream manager', () => jetstreamManager(nc), retry);
   const streams: Array<Partial<StreamConfig> & { name: string }> = [
     {
       name: STREAM_SAMPLES,
@@ -73,26 +79,29 @@ export async function ensureTopology(
       duplicate_window: nanos(600_000),
     },
   ];
-  for (const cfg of streams) await ensureStream(jsm, cfg);
+  for (const cfg of streams) await ensureStream(jsm, cfg, retry);
   const kvm = new Kvm(nc);
+  const bucket = (name: string, o: { history: number; ttl?: number }): Promise<KV> =>
+    withRetry(`opening KV ${name}`, () => kvm.create(name, o), retry);
   return {
-    series: await kvm.create(KV_SERIES, { history: 1 }),
-    leases: await kvm.create(KV_LEASES, { history: 1, ttl: opts.leaseTtlMs }),
-    config: await kvm.create(KV_CONFIG, { history: 1 }),
+    series: await bucket(KV_SERIES, { history: 1 }),
+    leases: await bucket(KV_LEASES, { history: 1, ttl: opts.leaseTtlMs }),
+    config: await bucket(KV_CONFIG, { history: 1 }),
   };
 }
 
 async function ensureStream(
   jsm: Awaited<ReturnType<typeof jetstreamManager>>,
   cfg: Partial<StreamConfig> & { name: string },
+  retry: RetryPolicy,
 ): Promise<void> {
   try {
-    await jsm.streams.info(cfg.name);
+    await withRetry(`stream info ${cfg.name}`, () => jsm.streams.info(cfg.name), retry);
   } catch (e) {
     if (!(e instanceof JetStreamApiError) && !/not found/i.test(String((e as Error).message)))
       throw e;
     try {
-      await jsm.streams.add(cfg);
+      await withRetry(`creating stream ${cfg.name}`, () => jsm.streams.add(cfg), retry);
     } catch (addErr) {
       // Another service may have created it between info and add.
       if (!/already in use|exists/i.test(String((addErr as Error).message))) throw addErr;

@@ -182,6 +182,11 @@ export class Settings {
   @IsInt()
   @Min(1024)
   ZTSDB_QUERY_MAX_BYTES = 128 * 1024 * 1024;
+  /** How long a NATS call at start-up (and in client commands) is retried on a timeout before giving up. */
+  @Transform(toDuration)
+  @IsInt(DURATION_MESSAGE('ZTSDB_NATS_RETRY_DEADLINE'))
+  @Min(0)
+  ZTSDB_NATS_RETRY_DEADLINE = 60_000;
 
   /** How long the query service waits for a partition owner's hot data. */
   @Transform(toInt)
@@ -225,6 +230,18 @@ export class Settings {
   @IsInt(DURATION_MESSAGE('ZTSDB_COMPACT_INTERVAL'))
   @Min(50)
   ZTSDB_COMPACT_INTERVAL = 60_000;
+
+  /** How often the compactor writes its copy of the series registry and puts back entries KV ztsdb_series lost. */
+  @Transform(toDuration)
+  @IsInt(DURATION_MESSAGE('ZTSDB_REGISTRY_SNAPSHOT_INTERVAL'))
+  @Min(100)
+  ZTSDB_REGISTRY_SNAPSHOT_INTERVAL = 60_000;
+
+  /** How often the collector registers its series again if their keys are gone from KV ztsdb_series, and the query service checks it follows the current bucket. */
+  @Transform(toDuration)
+  @IsInt(DURATION_MESSAGE('ZTSDB_REGISTRY_REFRESH'))
+  @Min(100)
+  ZTSDB_REGISTRY_REFRESH = 300_000;
 
   /** Longest a sealed chunk waits in the compactor before it is written to a warm file. */
   @Transform(toDuration)

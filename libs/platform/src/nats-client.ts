@@ -7,6 +7,7 @@ import {
   resolvePartitions,
   DEFAULT_TOPOLOGY,
   redactUrl,
+  type RetryPolicy,
   type Topology,
 } from '@ztsdb/bus';
 import type { Settings } from '@ztsdb/config';
@@ -24,11 +25,15 @@ export class NatsClient implements OnApplicationShutdown {
   js!: JetStreamClient;
   topology!: Topology;
   partitions!: number;
+  /** Start-up calls are retried on a busy server's timeouts (ZTSDB_NATS_RETRY_DEADLINE). */
+  readonly retry: RetryPolicy;
 
   constructor(
     @Inject(SETTINGS) private readonly settings: Settings,
     @Inject(SERVICE_NAME) private readonly serviceName: string,
-  ) {}
+  ) {
+    this.retry = { deadlineMs: settings.ZTSDB_NATS_RETRY_DEADLINE, log: (m) => this.log.warn(m) };
+  }
 
   async init(): Promise<this> {
     this.nc = await connectWithRetry({
@@ -39,14 +44,16 @@ export class NatsClient implements OnApplicationShutdown {
     });
     void this.watchStatus();
     this.js = jetstream(this.nc);
-    this.topology = await ensureTopology(this.nc, {
-      ...DEFAULT_TOPOLOGY,
-      samplesMaxAgeMs: this.settings.ZTSDB_SAMPLES_RETENTION_MS,
-    });
+    this.topology = await ensureTopology(
+      this.nc,
+      { ...DEFAULT_TOPOLOGY, samplesMaxAgeMs: this.settings.ZTSDB_SAMPLES_RETENTION_MS },
+      this.retry,
+    );
     this.partitions = await resolvePartitions(
       this.topology.config,
       this.settings.ZTSDB_PARTITIONS,
       (m) => this.log.warn(m),
+      this.retry,
     );
     return this;
   }

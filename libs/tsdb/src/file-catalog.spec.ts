@@ -52,4 +52,34 @@ describe('FileCatalog', () => {
     c.apply(ev('warm-removed', 'cold/p0/w000000000000000-g0000000002.cold'));
     expect(c.has('cold/p0/w000000000000000-g0000000002.cold')).toBe(false);
   });
+
+  it('remembers which chunk sequences are in warm files, after the files are gone too', () => {
+    const c = new FileCatalog();
+    expect(c.chunkResumeSeq()).toBeUndefined();
+    expect(c.chunksCoveredThrough(0)).toBe(0);
+    c.apply(
+      ev('warm-added', 'warm/p0/seg-000000000001.warm', {
+        chunkSeqs: { min: 1, max: 9, batchMin: 1 },
+      }),
+    );
+    // A batch [10, 20] cut short: partition 1's file recorded, partition 0's not.
+    c.apply(
+      ev('warm-added', 'warm/p1/seg-000000000001.warm', {
+        partition: 1,
+        chunkSeqs: { min: 12, max: 20, batchMin: 10 },
+      }),
+    );
+    expect(c.chunkResumeSeq()).toBe(10);
+    expect(c.chunksCoveredThrough(0)).toBe(9);
+    expect(c.chunksCoveredThrough(1)).toBe(20);
+    c.apply(
+      ev('cold-added', 'cold/p1/w000000000000000-g0000000001.cold', {
+        partition: 1,
+        replaces: ['warm/p1/seg-000000000001.warm'],
+      }),
+    );
+    c.apply(ev('warm-removed', 'warm/p1/seg-000000000001.warm', { partition: 1 }));
+    expect(c.chunksCoveredThrough(1)).toBe(20);
+    expect(c.chunkResumeSeq()).toBe(10);
+  });
 });

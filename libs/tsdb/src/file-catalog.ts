@@ -1,4 +1,5 @@
 import type { ManifestEvent } from '@ztsdb/wire';
+import { checkManifestEvent, ManifestEventError, parseTierPath } from './manifest-check';
 
 /** A file the manifest says exists (added, not yet removed or expired). */
 export interface CatalogFile {
@@ -22,7 +23,7 @@ export interface CatalogFile {
 }
 
 const WARM_SEQ = /^warm\/p\d+\/seg-(\d+)\.warm$/;
-const COLD_GEN = /^cold\/p\d+\/w\d+-g(\d+)\.cold$/;
+const COLD_GEN = /^cold\/p\d+\/w[0-9-]+-g(\d+)\.cold$/;
 
 /**
  * The catalog of files, rebuilt by applying manifest events in stream order
@@ -32,18 +33,32 @@ const COLD_GEN = /^cold\/p\d+\/w\d+-g(\d+)\.cold$/;
  *   read; they still exist until their `warm-removed`);
  * - `expired`: the cold file is past retention (no longer read; deleted after the grace period);
  * - `warm-removed`: a superseded or expired file is gone from disk.
- * Applying the same event twice changes nothing.
+ * Applying the same event twice changes nothing. An event the compactor
+ * could not have written (checkManifestEvent), an added event that
+ * contradicts the recorded size or checksum of its file, and a removal of a
+ * live file are refused with a ManifestEventError and change nothing.
  */
 export class FileCatalog {
   private readonly files = new Map<string, CatalogFile>();
+  /** Files a `warm-removed` event took out of the catalog (a crash may have left them on disk). */
+  private readonly removed = new Set<string>();
   private readonly warmSeq = new Map<number, number>();
   private coldGen = 0;
+  /** Per partition: every chunk of `ZTSDB_CHUNKS` up to this sequence is in a warm file. */
+  private readonly chunksThrough = new Map<number, number>();
+  /** The newest warm file's `chunkSeqs` (highest `max`). */
+  private newestChunks: { max: number; batchMin: number } | undefined;
   /** Stream sequence of the last event applied (0 before any). */
   lastSeq = 0;
 
+  /** `partitions`: the deployment's partition count, when known; events of others are refused. */
+  constructor(private readonly opts: { partitions?: number } = {}) {}
+
   apply(e: ManifestEvent, streamSeq = 0): void {
+    this.check(e);
     if (streamSeq > this.lastSeq) this.lastSeq = streamSeq;
     this.noteName(e.partition, e.file);
+    if (e.kind === 'warm-added' && e.chunkSeqs) this.noteChunks(e.partition, e.chunkSeqs);
     switch (e.kind) {
       case 'warm-added':
       case 'cold-added': {
@@ -79,9 +94,30 @@ export class FileCatalog {
         break;
       }
       case 'warm-removed':
-        this.files.delete(e.file);
+        if (this.files.delete(e.file)) this.removed.add(e.file);
         break;
     }
+  }
+
+  /** Throws a ManifestEventError for an event that must not be applied. */
+  check(e: ManifestEvent): void {
+    checkManifestEvent(e, this.opts.partitions);
+    const prev = this.files.get(e.file);
+    if (!prev) return;
+    if (
+      (e.kind === 'warm-added' || e.kind === 'cold-added') &&
+      (prev.bytes !== e.bytes || prev.crc32c !== e.crc32c)
+    )
+      throw new ManifestEventError(
+        `${e.kind} contradicts the recorded size and checksum of the file`,
+        e.file,
+      );
+    if (
+      e.kind === 'warm-removed' &&
+      prev.supersededAtMs === undefined &&
+      prev.expiredAtMs === undefined
+    )
+      throw new ManifestEventError('warm-removed names a live file', e.file);
   }
 
   private noteName(partition: number, file: string): void {
@@ -89,6 +125,31 @@ export class FileCatalog {
     if (w) this.warmSeq.set(partition, Math.max(this.warmSeq.get(partition) ?? 0, Number(w[1])));
     const c = COLD_GEN.exec(file);
     if (c) this.coldGen = Math.max(this.coldGen, Number(c[1]));
+  }
+
+  private noteChunks(partition: number, c: { max: number; batchMin: number }): void {
+    if (c.max > (this.chunksThrough.get(partition) ?? 0)) this.chunksThrough.set(partition, c.max);
+    if (!this.newestChunks || c.max > this.newestChunks.max)
+      this.newestChunks = { max: c.max, batchMin: c.batchMin };
+  }
+
+  /**
+   * Highest `ZTSDB_CHUNKS` sequence of the partition already in a warm file
+   * (0 when none is known): a chunk of the partition at or below it must not
+   * be written again. Kept after the files are merged or removed.
+   */
+  chunksCoveredThrough(partition: number): number {
+    return this.chunksThrough.get(partition) ?? 0;
+  }
+
+  /**
+   * Where the compactor's chunk consumer resumes: the first sequence of the
+   * batch behind the newest warm file (the batch may have been cut short by a
+   * crash before every partition's file was recorded; what was recorded is
+   * skipped through `chunksCoveredThrough`). Undefined when no event says.
+   */
+  chunkResumeSeq(): number | undefined {
+    return this.newestChunks?.batchMin;
   }
 
   get(file: string): CatalogFile | undefined {
@@ -120,6 +181,23 @@ export class FileCatalog {
 
   has(file: string): boolean {
     return this.files.has(file);
+  }
+
+  /**
+   * True when `file` (a tier path) may be a file the compactor wrote and no
+   * longer needs: recorded as removed, or named above every name the
+   * manifest ever mentioned (written by a run that crashed before recording
+   * it). A file in the catalog, or named at or below the mark without a
+   * removal, is not the compactor's to delete.
+   */
+  isLeftover(file: string): boolean {
+    if (this.files.has(file)) return false;
+    if (this.removed.has(file)) return true;
+    const w = WARM_SEQ.exec(file);
+    const where = parseTierPath(file);
+    if (w && where) return Number(w[1]) >= this.nextWarmSeq(where.partition);
+    const c = COLD_GEN.exec(file);
+    return c ? Number(c[1]) >= this.nextColdGen() : false;
   }
 
   /** Next warm segment sequence of a partition: above every name the manifest ever mentioned. */

@@ -66,6 +66,7 @@ export type { Points, VersionedPoints } from './points';
 // Tiers: the catalog of files from manifest events, warm → cold merging, reading files of the catalog
 export { FileCatalog } from './file-catalog';
 export type { CatalogFile } from './file-catalog';
+export { checkManifestEvent, ManifestEventError, parseTierPath } from './manifest-check';
 export { splitWarmByWindow, mergeWindow, windowStartOf } from './tier-merge';
 export type { WindowUnits } from './tier-merge';
 export { TierReader } from './tier-reader';

@@ -38,4 +38,9 @@ export {
   MANIFEST_EVENT_MAGIC,
   MANIFEST_EVENT_VERSION,
 } from './manifest-event';
-export type { ManifestEvent, ManifestEventKind, ManifestChunkRef } from './manifest-event';
+export type {
+  ManifestEvent,
+  ManifestEventKind,
+  ManifestChunkRef,
+  ChunkSeqRange,
+} from './manifest-event';

@@ -39,7 +39,21 @@ export interface ManifestEvent {
   chunks?: ManifestChunkRef[];
   /** cold-added: the files it supersedes (removed by later warm-removed events). */
   replaces?: string[];
+  /** warm-added: where its chunks lie in the stream `ZTSDB_CHUNKS`, so a restart resumes after them. */
+  chunkSeqs?: ChunkSeqRange;
   atMs: number;
+}
+
+/**
+ * Stream sequences of `ZTSDB_CHUNKS` behind a warm file: its chunks lie in
+ * [min, max], and it was written from a fetched batch that began at
+ * `batchMin`. Every chunk of the file's partition up to `max` is in this or
+ * an earlier warm file.
+ */
+export interface ChunkSeqRange {
+  min: number;
+  max: number;
+  batchMin: number;
 }
 
 /** Frame: magic, version, 3 reserved bytes, u32 body length, UTF-8 JSON body, CRC-32C. */

@@ -1,0 +1,50 @@
+import { jetstreamManager } from '@nats-io/jetstream';
+import { Kvm } from '@nats-io/kv';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { KV_SERIES } from '@ztsdb/bus';
+import type { SeriesEntry } from '@ztsdb/model';
+import { NatsServer } from '@ztsdb/testing';
+import { SeriesRegistrar } from './series-registrar';
+
+describe('SeriesRegistrar against a real nats-server', () => {
+  let server: NatsServer;
+  let nc: NatsConnection;
+  beforeAll(async () => {
+    server = await NatsServer.start();
+    nc = await connect({ servers: server.url });
+  });
+  afterAll(async () => {
+    await nc?.close();
+    await server?.stop();
+  });
+
+  it('registers its series again once their keys are gone (bucket deleted)', async () => {
+    const open = () => new Kvm(nc).create(KV_SERIES, { history: 1 });
+    let t = 0;
+    const warnings: string[] = [];
+    const warn = (m: string): number => warnings.push(m);
+    const r = new SeriesRegistrar(await open(), { refreshMs: 1000, reopen: open, warn }, () => t);
+    const container = { id: 'abcdef012345', name: 'web-1' };
+    r.note('container.cpu.usage.abcdef012345', 1n, 'container.cpu.usage', container, 5);
+    r.note('container.memory.bytes.abcdef012345', 2n, 'container.memory.bytes', container, 5);
+    await r.flush();
+    const jsm = await jetstreamManager(nc);
+    await jsm.streams.delete(`KV_${KV_SERIES}`);
+
+    t = 999;
+    await r.flush(); // not yet time to look
+    await expect(jsm.streams.info(`KV_${KV_SERIES}`)).rejects.toThrow(/not found/);
+    t = 1000;
+    await r.flush();
+    const kv = await new Kvm(nc).open(KV_SERIES);
+    const e = (await kv.get('0000000000000001'))?.json<SeriesEntry>();
+    expect(e?.name).toBe('container.cpu.usage.abcdef012345');
+    expect(e?.labels).toMatchObject({ container_name: 'web-1', container_id: 'abcdef012345' });
+    expect((await kv.status()).values).toBe(2);
+    expect(warnings).toEqual([
+      'registered 2 series again: their keys were gone from KV ztsdb_series',
+    ]);
+    t = 2000;
+    expect(await r.refresh()).toBe(0); // nothing gone, nothing written
+  });
+});

@@ -1,0 +1,142 @@
+import { JetStreamApiError } from '@nats-io/jetstream';
+import { connect, NoRespondersError, RequestError, TimeoutError } from '@nats-io/transport-node';
+import { NatsServer } from '@ztsdb/testing';
+import { ensureTopology, DEFAULT_TOPOLOGY } from './topology';
+import { resolvePartitions } from './partitions';
+import { isTransientNatsError, RetryDeadlineError, withRetry, type RetryPolicy } from './retry';
+
+/** A clock that only moves when the helper sleeps. */
+function fakeClock(): RetryPolicy & { logs: string[]; slept: number[] } {
+  let t = 1_000_000;
+  const logs: string[] = [];
+  const slept: number[] = [];
+  return {
+    deadlineMs: 10_000,
+    logs,
+    slept,
+    log: (m) => logs.push(m),
+    now: () => t,
+    sleep: async (ms) => {
+      slept.push(ms);
+      t += ms;
+    },
+    random: () => 1,
+  };
+}
+
+/** Fails with each of `errors` in turn, then answers `value`. */
+function flaky<T>(errors: Error[], value: T): { fn: () => Promise<T>; calls: () => number } {
+  let n = 0;
+  return {
+    fn: async () => {
+      const e = errors[n++];
+      if (e) throw e;
+      return value;
+    },
+    calls: () => n,
+  };
+}
+
+describe('withRetry', () => {
+  it('retries transient failures with growing delays, logging what and when', async () => {
+    const clock = fakeClock();
+    const f = flaky([new TimeoutError(), new TimeoutError(), new TimeoutError()], 42);
+    expect(await withRetry('reading partitions', f.fn, clock)).toBe(42);
+    expect(f.calls()).toBe(4);
+    expect(clock.slept).toEqual([200, 400, 800]);
+    expect(clock.logs).toHaveLength(3);
+    expect(clock.logs[0]).toMatch(
+      /^reading partitions failed \(attempt 1: .*TIMEOUT.*\); retrying in 200 ms at 1970-01-01T00:16:40.200Z, until 1970-01-01T00:16:50.000Z$/i,
+    );
+  });
+
+  it('spreads retries with jitter and caps the delay', async () => {
+    const clock = { ...fakeClock(), random: () => 0, maxDelayMs: 1000, deadlineMs: 60_000 };
+    const f = flaky(
+      Array.from({ length: 6 }, () => new TimeoutError()),
+      'ok',
+    );
+    await withRetry('x', f.fn, clock);
+    expect(clock.slept).toEqual([100, 200, 400, 500, 500, 500]);
+  });
+
+  it('throws other errors at once, untouched', async () => {
+    const clock = fakeClock();
+    const bad = new Error('permission denied');
+    const f = flaky([bad], 1);
+    await expect(withRetry('x', f.fn, clock)).rejects.toBe(bad);
+    expect(clock.logs).toEqual([]);
+  });
+
+  it('gives up at the deadline with what failed and how often', async () => {
+    const clock = { ...fakeClock(), deadlineMs: 1000 };
+    const f = flaky(
+      Array.from({ length: 100 }, () => new TimeoutError()),
+      1,
+    );
+    const err = await withRetry('stream info ZTSDB_SAMPLES', f.fn, clock).catch((e) => e);
+    expect(err).toBeInstanceOf(RetryDeadlineError);
+    expect(err.message).toMatch(
+      /^stream info ZTSDB_SAMPLES failed 3 time\(s\) until the retry deadline: /,
+    );
+    expect(err.cause).toBeInstanceOf(TimeoutError);
+    expect(clock.slept.reduce((a: number, b: number) => a + b, 0)).toBeLessThanOrEqual(1000);
+  });
+
+  it('knows which NATS failures are transient', () => {
+    expect(isTransientNatsError(new TimeoutError())).toBe(true);
+    expect(isTransientNatsError(new NoRespondersError('$JS.API.INFO'))).toBe(true);
+    expect(
+      isTransientNatsError(
+        new RequestError('no responders', { cause: new NoRespondersError('$JS.API.INFO') }),
+      ),
+    ).toBe(true);
+    expect(isTransientNatsError(new Error('outer', { cause: new TimeoutError() }))).toBe(true);
+    expect(
+      isTransientNatsError(
+        new JetStreamApiError({ code: 503, err_code: 10008, description: 'JetStream unavailable' }),
+      ),
+    ).toBe(true);
+    expect(
+      isTransientNatsError(
+        new JetStreamApiError({ code: 404, err_code: 10059, description: 'stream not found' }),
+      ),
+    ).toBe(false);
+    expect(isTransientNatsError(new Error('bad'))).toBe(false);
+    expect(isTransientNatsError('timeout')).toBe(false);
+  });
+});
+
+describe('start-up calls against a paused nats-server', () => {
+  let server: NatsServer;
+  beforeAll(async () => {
+    server = await NatsServer.start();
+  });
+  afterAll(async () => {
+    if (server?.pid) process.kill(server.pid, 'SIGCONT');
+    await server?.stop();
+  });
+
+  it('succeed once it resumes, having said what they retried', async () => {
+    const nc = await connect({ servers: server.url });
+    const logs: string[] = [];
+    const retry = { deadlineMs: 30_000, log: (m: string) => logs.push(m) };
+    try {
+      process.kill(server.pid!, 'SIGSTOP');
+      const resume = setTimeout(() => process.kill(server.pid!, 'SIGCONT'), 6000);
+      try {
+        const topo = await ensureTopology(nc, DEFAULT_TOPOLOGY, retry);
+        expect(await resolvePartitions(topo.config, 4, undefined, retry)).toBe(4);
+      } finally {
+        clearTimeout(resume);
+        process.kill(server.pid!, 'SIGCONT');
+      }
+      expect(logs.length).toBeGreaterThan(0);
+      expect(logs[0]).toMatch(
+        /^JetStream manager failed \(attempt 1: .*\); retrying in \d+ ms at /,
+      );
+    } finally {
+      await nc.close();
+    }
+  });
+});
