@@ -86,6 +86,8 @@ const DLQ = 'ztsdb.dlq.>';
  * - ingestor: consume samples, publish chunks, hold leases, write checkpoints,
  *   follow the manifest; the only one that may answer `ztsdb.hot.p.<n>`;
  * - compactor: consume chunks; the only one that may publish manifest events;
+ *   it follows the series registry and restores lost entries (`ztsdb repair`
+ *   runs with its credentials, beside its data dir);
  * - query: read the registry and manifest, ask for hot data; the only one that
  *   may answer `ztsdb.query`;
  * - client (the `ztsdb` commands): ask `ztsdb.query`, import samples.
@@ -125,6 +127,9 @@ export function permissionsFor(role: NatsRole, inboxPrefix: string): NatsPermiss
           ...consumerOf(STREAM_CHUNKS, true),
           ...consumerOf(STREAM_MANIFEST, false),
           MANIFEST_WILDCARD,
+          // The registry snapshot: it follows KV ztsdb_series and puts back entries the bucket lost.
+          ...kvReader(KV_SERIES),
+          kvSubjects(KV_SERIES),
           DLQ,
         ],
         subscribe: [inbox],
