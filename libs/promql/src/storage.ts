@@ -1,0 +1,34 @@
+/**
+ * What the engine needs from storage: the series matching a selector with their samples in a
+ * time range. The engine calls `select` once per selector per query, with the widest range any
+ * step needs, and then works on the returned arrays.
+ */
+import type { Labels } from './labels';
+import type { LabelMatcher } from './matchers';
+
+/** The value Prometheus writes to mark a series stale (a NaN with this exact bit pattern). */
+export const STALE_NAN_BITS = 0x7ff0000000000002n;
+
+const staleBuf = new DataView(new ArrayBuffer(8));
+staleBuf.setBigUint64(0, STALE_NAN_BITS);
+export const STALE_NAN = staleBuf.getFloat64(0);
+
+/** True only for the staleness marker, not for other NaNs. */
+export function isStaleNaN(v: number): boolean {
+  if (v === v) return false;
+  staleBuf.setFloat64(0, v);
+  return staleBuf.getBigUint64(0) === STALE_NAN_BITS;
+}
+
+export interface StoredSeries {
+  readonly labels: Labels;
+  /** Sample times in ms, ascending. */
+  readonly timestamps: Float64Array;
+  /** Values, same length; staleness markers included. */
+  readonly values: Float64Array;
+}
+
+export interface Queryable {
+  /** Series whose labels match every matcher, with their samples in [startMs, endMs]. */
+  select(matchers: readonly LabelMatcher[], startMs: number, endMs: number): Promise<StoredSeries[]>;
+}
