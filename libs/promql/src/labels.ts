@@ -79,3 +79,8 @@ export function formatLabels(labels: Labels): string {
   const rest = labels.filter(([n]) => n !== METRIC_NAME).map(([n, v]) => `${n}=${JSON.stringify(v)}`);
   return `${name}{${rest.join(', ')}}`;
 }
+
+/** `{__name__="x", a="1"}`: every label in braces, as Prometheus prints a label set in errors. */
+export function formatLabelSet(labels: Labels): string {
+  return `{${labels.map(([n, v]) => `${n}=${JSON.stringify(v)}`).join(', ')}}`;
+}

@@ -1,14 +1,19 @@
-/** An in-memory Queryable for tests and small embedded uses: series appended in time order. */
+/**
+ * An in-memory Queryable for tests and small embedded uses. Samples live in typed arrays, which
+ * keep every NaN bit pattern (a staleness marker stays one; plain JS arrays may not).
+ */
 import type { Labels } from './labels';
 import { labelsKey } from './labels';
 import type { LabelMatcher } from './matchers';
 import { matchesAll } from './matchers';
 import type { Queryable, StoredSeries } from './storage';
+import { upperBound } from './engine/values';
 
 interface Growing {
   labels: Labels;
-  ts: number[];
-  vs: number[];
+  ts: Float64Array;
+  vs: Float64Array;
+  n: number;
 }
 
 export class MemoryQueryable implements Queryable {
@@ -19,21 +24,27 @@ export class MemoryQueryable implements Queryable {
     const key = labelsKey(labels);
     let s = this.series.get(key);
     if (!s) {
-      s = { labels, ts: [], vs: [] };
+      s = { labels, ts: new Float64Array(16), vs: new Float64Array(16), n: 0 };
       this.series.set(key, s);
     }
-    const last = s.ts.length - 1;
-    if (last >= 0 && s.ts[last]! >= timestampMs) {
-      const i = s.ts.findIndex((t) => t >= timestampMs);
-      if (s.ts[i] === timestampMs) s.vs[i] = value;
-      else {
-        s.ts.splice(i, 0, timestampMs);
-        s.vs.splice(i, 0, value);
-      }
+    const at = upperBound(s.ts, timestampMs, 0, s.n);
+    if (at > 0 && s.ts[at - 1] === timestampMs) {
+      s.vs[at - 1] = value;
       return;
     }
-    s.ts.push(timestampMs);
-    s.vs.push(value);
+    if (s.n === s.ts.length) {
+      const ts = new Float64Array(s.n * 2);
+      const vs = new Float64Array(s.n * 2);
+      ts.set(s.ts);
+      vs.set(s.vs);
+      s.ts = ts;
+      s.vs = vs;
+    }
+    s.ts.copyWithin(at + 1, at, s.n);
+    s.vs.copyWithin(at + 1, at, s.n);
+    s.ts[at] = timestampMs;
+    s.vs[at] = value;
+    s.n++;
   }
 
   clear(): void {
@@ -44,16 +55,10 @@ export class MemoryQueryable implements Queryable {
     const out: StoredSeries[] = [];
     for (const s of this.series.values()) {
       if (!matchesAll(s.labels, matchers)) continue;
-      let lo = 0;
-      while (lo < s.ts.length && s.ts[lo]! < startMs) lo++;
-      let hi = lo;
-      while (hi < s.ts.length && s.ts[hi]! <= endMs) hi++;
+      const lo = upperBound(s.ts, startMs - 1e-9, 0, s.n);
+      const hi = upperBound(s.ts, endMs, lo, s.n);
       if (hi === lo) continue;
-      out.push({
-        labels: s.labels,
-        timestamps: Float64Array.from(s.ts.slice(lo, hi)),
-        values: Float64Array.from(s.vs.slice(lo, hi)),
-      });
+      out.push({ labels: s.labels, timestamps: s.ts.slice(lo, hi), values: s.vs.slice(lo, hi) });
     }
     return Promise.resolve(out);
   }

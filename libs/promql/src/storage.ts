@@ -13,11 +13,15 @@ const staleBuf = new DataView(new ArrayBuffer(8));
 staleBuf.setBigUint64(0, STALE_NAN_BITS);
 export const STALE_NAN = staleBuf.getFloat64(0);
 
-/** True only for the staleness marker, not for other NaNs. */
+/** The marker after a CPU quietened it (V8 does so when a NaN passes through a plain array). */
+const QUIET_STALE_NAN_BITS = 0x7ff8000000000002n;
+
+/** True only for the staleness marker (also in its quietened form), not for other NaNs. */
 export function isStaleNaN(v: number): boolean {
   if (v === v) return false;
   staleBuf.setFloat64(0, v);
-  return staleBuf.getBigUint64(0) === STALE_NAN_BITS;
+  const bits = staleBuf.getBigUint64(0);
+  return bits === STALE_NAN_BITS || bits === QUIET_STALE_NAN_BITS;
 }
 
 export interface StoredSeries {

@@ -9,6 +9,12 @@ import { RE2JS } from 're2js';
 import {
   compareLabels,
   formatLabels,
+  getLabel,
+  labelsFrom,
+  matchesAll,
+  parsePromQL,
+  type Expr,
+  type LabelMatcher,
   labelsKey,
   PromQLEngine,
   type Labels,
@@ -38,30 +44,29 @@ const NATIVE_ONLY_FUNCTIONS =
 export async function runScript(file: string, text: string, store: TestStore): Promise<CaseResult[]> {
   const engine = new PromQLEngine({ delayedNameRemoval: true, lookbackDeltaMs: 5 * 60_000 });
   const results: CaseResult[] = [];
-  let histogramNames = new Set<string>();
+  let histogramSeries: Labels[] = [];
   store.clear();
   for (const cmd of parseScript(text)) {
     if (cmd.kind === 'clear') {
       store.clear();
-      histogramNames = new Set();
+      histogramSeries = [];
     } else if (cmd.kind === 'load') {
       for (const s of cmd.series) {
-        const name = s.labels.find(([n]) => n === '__name__')?.[1] ?? '';
         if (s.histogram) {
-          histogramNames.add(name);
+          histogramSeries.push(s.labels);
           continue;
         }
-        if (cmd.nhcb) histogramNames.add(name.replace(/_(bucket|count|sum)$/, ''));
+        // load_with_nhcb also stores each classic histogram as a native one under the base name.
+        const name = getLabel(s.labels, '__name__');
+        if (cmd.nhcb && /_(bucket|count|sum)$/.test(name)) {
+          const base = name.replace(/_(bucket|count|sum)$/, '');
+          histogramSeries.push(labelsFrom([...s.labels.filter(([n]) => n !== 'le' && n !== '__name__'), ['__name__', base]]));
+        }
         s.values.forEach((v, i) => v !== undefined && store.add(s.labels, i * cmd.intervalMs, v));
       }
     } else {
       const id = `${file}:${cmd.line}`;
-      const idents = cmd.query.match(/[A-Za-z_:][\w:]*/g) ?? [];
-      if (
-        cmd.histogramExpected ||
-        NATIVE_ONLY_FUNCTIONS.test(cmd.query) ||
-        idents.some((w) => histogramNames.has(w))
-      ) {
+      if (cmd.histogramExpected || NATIVE_ONLY_FUNCTIONS.test(cmd.query) || touches(cmd.query, histogramSeries)) {
         results.push({ id, query: cmd.query, status: 'histogram' });
         continue;
       }
@@ -70,6 +75,30 @@ export async function runScript(file: string, text: string, store: TestStore): P
     }
   }
   return results;
+}
+
+/** True when a selector of the query matches a native histogram series of the loaded data. */
+function touches(query: string, histograms: Labels[]): boolean {
+  if (histograms.length === 0) return false;
+  let expr: Expr;
+  try {
+    expr = parsePromQL(query);
+  } catch {
+    return false;
+  }
+  const found: boolean[] = [];
+  const walk = (e: unknown): void => {
+    if (!e || typeof e !== 'object') return;
+    const node = e as { type?: string; matchers?: LabelMatcher[] };
+    if (node.type === 'vectorSelector' && node.matchers) {
+      const ms = node.matchers;
+      if (histograms.some((h) => matchesAll(h, ms))) found.push(true);
+      return;
+    }
+    for (const v of Object.values(e)) if (v && typeof v === 'object') walk(v);
+  };
+  walk(expr);
+  return found.length > 0;
 }
 
 function expectsOf(cmd: EvalCmd, type: ExpectLine['type']): ExpectLine[] {

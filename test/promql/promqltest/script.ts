@@ -141,7 +141,8 @@ const RANGE_RE = /^eval(?:_(fail|warn|info))?\s+range\s+from\s+(\S+)\s+to\s+(\S+
 
 export function parseScript(text: string): Command[] {
   const raw = text.split('\n');
-  const lines = raw.map((l) => l.trim());
+  // As the reference runner does: lines are trimmed, and comment lines count as blank.
+  const lines = raw.map((l) => l.trim()).map((l) => (l.startsWith('#') ? '' : l));
   const cmds: Command[] = [];
   let i = 0;
   const body = (): { text: string; line: number }[] => {

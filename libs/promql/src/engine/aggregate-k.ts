@@ -1,4 +1,7 @@
-/** `topk` and `bottomk`: per step and group, the k series with the largest (smallest) values. */
+/**
+ * `topk` and `bottomk`: per step and group, the k series with the largest (smallest) values;
+ * `limitk`: any k series of each group (the first ones, in a stable order).
+ */
 import type * as ast from '../ast';
 import { PromQLExecutionError } from '../errors';
 import { labelsKey } from '../labels';
@@ -30,7 +33,7 @@ export function evalTopK(ev: Evaluator, e: ast.AggregateExpr, input: StepSeries[
     if (k < 1) continue;
     for (const members of groupOf.values()) {
       const here = members.filter((si) => input[si]!.present[i]);
-      here.sort((a, b) => better(input[a]!.values[i]!, input[b]!.values[i]!));
+      if (e.op !== 'limitk') here.sort((a, b) => better(input[a]!.values[i]!, input[b]!.values[i]!));
       for (const si of here.slice(0, k)) {
         const s = input[si]!;
         let out = outputs.get(si);
@@ -41,6 +44,6 @@ export function evalTopK(ev: Evaluator, e: ast.AggregateExpr, input: StepSeries[
     }
   }
   const series = [...outputs.values()];
-  if (ev.steps === 1) series.sort((a, b) => better(a.values[0]!, b.values[0]!));
+  if (ev.steps === 1 && e.op !== 'limitk') series.sort((a, b) => better(a.values[0]!, b.values[0]!));
   return { kind: 'vector', series };
 }

@@ -19,6 +19,7 @@ import { quantile } from './quantile';
 import { evalTopK } from './aggregate-k';
 import { newStepSeries, type StepSeries, type Value } from './values';
 import { formatFloat } from './format-float';
+import { invalidQuantile } from './annotations';
 
 export function groupLabels(labels: Labels, e: ast.AggregateExpr): Labels {
   const names = new Set(e.grouping);
@@ -30,9 +31,6 @@ export function groupLabels(labels: Labels, e: ast.AggregateExpr): Labels {
 }
 
 export async function evalAggregate(ev: Evaluator, e: ast.AggregateExpr): Promise<Value> {
-  if (e.op === 'limitk' || e.op === 'limit_ratio') {
-    throw new PromQLExecutionError(`aggregation ${e.op} is not supported`);
-  }
   let param: Float64Array | undefined;
   let labelParam: string | undefined;
   if (e.param) {
@@ -43,8 +41,13 @@ export async function evalAggregate(ev: Evaluator, e: ast.AggregateExpr): Promis
       param = await ev.scalarArg(e.param);
     }
   }
+  if (e.op === 'quantile' && param) warnQuantileParam(ev, param, e.param!.start);
+  if (e.op === 'limit_ratio') {
+    if (param!.some((x) => Number.isNaN(x))) throw new PromQLExecutionError('Ratio value is NaN');
+    throw new PromQLExecutionError('aggregation limit_ratio is not supported');
+  }
   const input = await ev.vector(e.expr);
-  if (e.op === 'topk' || e.op === 'bottomk') return evalTopK(ev, e, input.series, param!);
+  if (e.op === 'topk' || e.op === 'bottomk' || e.op === 'limitk') return evalTopK(ev, e, input.series, param!);
   if (e.op === 'count_values') return countValues(ev, e, input.series, labelParam!);
 
   const groupOf: number[] = [];
@@ -139,4 +142,16 @@ function countValues(ev: Evaluator, e: ast.AggregateExpr, input: StepSeries[], l
     }
   }
   return { kind: 'vector', series: [...outputs.values()] };
+}
+
+function warnQuantileParam(ev: Evaluator, q: Float64Array, at: number): void {
+  let min = Infinity;
+  let max = -Infinity;
+  for (const x of q) {
+    if (Number.isNaN(x)) return ev.annotate(invalidQuantile(NaN), at);
+    min = Math.min(min, x);
+    max = Math.max(max, x);
+  }
+  if (max > 1) ev.annotate(invalidQuantile(max), at);
+  else if (min < 0) ev.annotate(invalidQuantile(min), at);
 }

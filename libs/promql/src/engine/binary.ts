@@ -7,7 +7,7 @@ import type * as ast from '../ast';
 import { PromQLExecutionError } from '../errors';
 import {
   dropMetricName,
-  formatLabels,
+  formatLabelSet,
   groupingKey,
   keepLabels,
   labelsKey,
@@ -174,8 +174,8 @@ function vectorVector(
       const prev = right.get(sig);
       if (prev !== undefined) {
         const side = swapped ? 'left' : 'right';
-        const pair = [formatLabels(one[r]!.labels), formatLabels(one[prev]!.labels)].sort();
-        const group = formatLabels(matchLabels(one[r]!.labels, m));
+        const pair = [formatLabelSet(one[r]!.labels), formatLabelSet(one[prev]!.labels)].sort();
+        const group = formatLabelSet(matchLabels(one[r]!.labels, m));
         throw new PromQLExecutionError(
           `found duplicate series for the match group ${group} on the ${side} hand-side of the operation: [${pair.join(', ')}];many-to-many matching not allowed: matching labels must be unique on one side`,
         );

@@ -67,7 +67,7 @@ export class PromQLEngine {
 
   async instantQuery(queryable: Queryable, query: string, timeMs: number): Promise<QueryResult> {
     const expr = parsePromQL(query);
-    const { ev, state } = this.evaluator(queryable, timeMs, timeMs, 0);
+    const { ev, state } = this.evaluator(queryable, query, timeMs, timeMs, 0);
     const v = await ev.eval(expr);
     return { value: this.instantValue(ev, expr, v), ...splitAnnotations(state) };
   }
@@ -87,7 +87,7 @@ export class PromQLEngine {
       const name = t === 'matrix' ? 'range vector' : 'string';
       throw new PromQLParseError(`invalid expression type "${name}" for range query, must be Scalar or instant Vector`);
     }
-    const { ev, state } = this.evaluator(queryable, startMs, endMs, stepMs);
+    const { ev, state } = this.evaluator(queryable, query, startMs, endMs, stepMs);
     const v = await ev.eval(expr);
     let series: RangeSeriesResult[];
     if (v.kind === 'scalar') {
@@ -100,8 +100,15 @@ export class PromQLEngine {
     return { value: { type: 'matrix', series }, ...splitAnnotations(state) };
   }
 
-  private evaluator(queryable: Queryable, startMs: number, endMs: number, stepMs: number) {
-    const state: QueryState = { samples: 0, queryStartMs: startMs, queryEndMs: endMs, annotations: new Set() };
+  private evaluator(queryable: Queryable, query: string, startMs: number, endMs: number, stepMs: number) {
+    const state: QueryState = {
+      samples: 0,
+      queryStartMs: startMs,
+      queryEndMs: endMs,
+      queryStepMs: stepMs,
+      query,
+      annotations: new Set(),
+    };
     const opts: EvaluatorOptions = { ...this.opts, deadlineMs: Date.now() + this.opts.timeoutMs };
     return { ev: new Evaluator(queryable, opts, startMs, endMs, stepMs, state), state };
   }

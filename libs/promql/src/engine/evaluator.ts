@@ -37,6 +37,9 @@ export interface QueryState {
   samples: number;
   readonly queryStartMs: number;
   readonly queryEndMs: number;
+  readonly queryStepMs: number;
+  /** The query text, to render annotation positions. */
+  readonly query: string;
   readonly annotations: Set<string>;
 }
 
@@ -238,9 +241,17 @@ export class Evaluator {
     return v;
   }
 
-  /** Records an annotation (warning or info) for the query's answer. */
-  annotate(message: string): void {
-    this.state.annotations.add(message);
+  /** Records an annotation (warning or info), rendered with the line:column it is about. */
+  annotate(message: string, at: number): void {
+    let line = 1;
+    let col = 1;
+    for (let i = 0; i < at && i < this.state.query.length; i++) {
+      if (this.state.query[i] === '\n') {
+        line++;
+        col = 1;
+      } else col++;
+    }
+    this.state.annotations.add(`${message} (${line}:${col})`);
   }
 }
 

@@ -1,7 +1,9 @@
 /** Evaluates a function call: picks the family (range, element-wise, label, special) and runs it. */
 import type * as ast from '../ast';
+import { typeOf } from '../ast';
 import { PromQLExecutionError } from '../errors';
-import { labelsFrom, type Labels } from '../labels';
+import { getLabel, labelsFrom, METRIC_NAME, type Labels } from '../labels';
+import { invalidQuantile, SORT_IN_RANGE } from '../engine/annotations';
 import type { Evaluator } from '../engine/evaluator';
 import { newStepSeries, upperBound, type StepSeries, type Value, type VectorValue } from '../engine/values';
 import { histogramQuantile } from './histogram-quantile';
@@ -17,7 +19,6 @@ const UNSUPPORTED = new Set([
   'histogram_stddev',
   'histogram_stdvar',
   'histogram_fraction',
-  'histogram_quantiles',
   'info',
 ]);
 
@@ -33,6 +34,14 @@ export async function evalCall(ev: Evaluator, e: ast.Call): Promise<Value> {
       return ev.scalar((t) => t / 1000);
     case 'pi':
       return ev.scalar(() => Math.PI);
+    case 'step':
+      return ev.scalar(() => ev.state.queryStepMs / 1000);
+    case 'range':
+      return ev.scalar(() => (ev.state.queryEndMs - ev.state.queryStartMs) / 1000);
+    case 'start':
+      return ev.scalar(() => ev.state.queryStartMs / 1000);
+    case 'end':
+      return ev.scalar(() => ev.state.queryEndMs / 1000);
     case 'vector': {
       const v = await ev.scalarArg(e.args[0]!);
       const s = newStepSeries([], ev.steps);
@@ -68,7 +77,19 @@ export async function evalCall(ev: Evaluator, e: ast.Call): Promise<Value> {
       return v;
     }
     case 'histogram_quantile':
-      return histogramQuantile(ev, await ev.scalarArg(e.args[0]!), await ev.vector(e.args[1]!));
+      return histogramQuantile(
+        ev,
+        [{ values: await ev.scalarArg(e.args[0]!), at: e.args[0]!.start }],
+        await ev.vector(e.args[1]!),
+        e.args[1]!.start,
+      );
+    case 'histogram_quantiles': {
+      const v = await ev.vector(e.args[0]!);
+      const [label] = await strings(ev, [e.args[1]!]);
+      const qs = [];
+      for (const a of e.args.slice(2)) qs.push({ values: await ev.scalarArg(a), at: a.start });
+      return histogramQuantile(ev, qs, v, e.args[0]!.start, label);
+    }
     case 'label_replace': {
       const v = await ev.vector(e.args[0]!);
       const [dst, repl, src, re] = await strings(ev, e.args.slice(1));
@@ -81,11 +102,13 @@ export async function evalCall(ev: Evaluator, e: ast.Call): Promise<Value> {
     }
     case 'sort':
     case 'sort_desc': {
+      if (ev.state.queryStartMs !== ev.state.queryEndMs) ev.annotate(SORT_IN_RANGE, e.start);
       const v = await ev.vector(e.args[0]!);
       return { kind: 'vector', series: sortByValue(v.series, name === 'sort_desc') };
     }
     case 'sort_by_label':
     case 'sort_by_label_desc': {
+      if (ev.state.queryStartMs !== ev.state.queryEndMs) ev.annotate(SORT_IN_RANGE, e.start);
       const v = await ev.vector(e.args[0]!);
       const names = await strings(ev, e.args.slice(1));
       return { kind: 'vector', series: sortByLabel(v.series, names, name === 'sort_by_label_desc') };
@@ -152,7 +175,7 @@ async function dateFunction(ev: Evaluator, e: ast.Call, f: (v: number) => number
 
 async function rangeFunction(ev: Evaluator, e: ast.Call): Promise<VectorValue> {
   const fn = RANGE_FUNCTIONS[e.func]!;
-  const mIdx = e.args.findIndex((a) => a.type === 'matrixSelector' || a.type === 'subquery');
+  const mIdx = e.args.findIndex((a) => typeOf(a) === 'matrix');
   const params: Float64Array[] = [];
   for (let k = 0; k < e.args.length; k++) if (k !== mIdx) params.push(await ev.scalarArg(e.args[k]!));
   const m = await ev.matrix(e.args[mIdx]!);
@@ -182,6 +205,16 @@ async function rangeFunction(ev: Evaluator, e: ast.Call): Promise<VectorValue> {
       any = true;
     }
     if (!any) continue;
+    if (e.func === 'rate' || e.func === 'increase') {
+      const name = getLabel(s.labels, METRIC_NAME);
+      if (name !== '' && !/_(total|sum|count|bucket)$/.test(name)) {
+        ev.annotate(
+          `PromQL info: metric might not be a counter, name does not end in _total/_sum/_count/_bucket: ${JSON.stringify(name)}`,
+          e.args[mIdx]!.start,
+        );
+      }
+    }
+    if (e.func === 'quantile_over_time') warnQuantiles(ev, params[0]!, e.args[0]!.start);
     out.push(KEEP_NAME.has(e.func) ? r : ev.dropName(r));
   }
   ev.account(out.length * ev.steps);
@@ -190,10 +223,10 @@ async function rangeFunction(ev: Evaluator, e: ast.Call): Promise<VectorValue> {
 
 /** The labels `absent` gives its output: the selector's equality matchers (not the name). */
 function absentLabels(arg: ast.Expr): Labels {
+  while (arg.type === 'paren') arg = arg.expr;
   let sel: ast.VectorSelector | undefined;
   if (arg.type === 'vectorSelector') sel = arg;
   else if (arg.type === 'matrixSelector') sel = arg.selector;
-  else if (arg.type === 'subquery' && arg.expr.type === 'vectorSelector') sel = arg.expr;
   if (!sel) return [];
   const seen = new Map<string, string | null>();
   for (const m of sel.matchers) {
@@ -234,4 +267,13 @@ async function absentOverTime(ev: Evaluator, e: ast.Call): Promise<VectorValue> 
     s.present[i] = 1;
   }
   return { kind: 'vector', series: s.present.includes(1) ? [s] : [] };
+}
+
+function warnQuantiles(ev: Evaluator, q: Float64Array, at: number): void {
+  for (const x of q) {
+    if (Number.isNaN(x) || x < 0 || x > 1) {
+      ev.annotate(invalidQuantile(x), at);
+      return;
+    }
+  }
 }

@@ -2,8 +2,9 @@
  * `histogram_quantile` over classic histograms: the series of one histogram share all labels
  * but `le`; their cumulative counts are interpolated linearly within the bucket holding the rank.
  */
-import { dropLabels, getLabel, labelsKey, METRIC_NAME } from '../labels';
+import { dropLabels, getLabel, labelsKey, METRIC_NAME, setLabel, type Labels } from '../labels';
 import type { Evaluator } from '../engine/evaluator';
+import { invalidQuantile } from '../engine/annotations';
 import { newStepSeries, type StepSeries, type VectorValue } from '../engine/values';
 
 interface Bucket {
@@ -71,41 +72,91 @@ export function bucketQuantile(q: number, buckets: Bucket[]): { value: number; f
 }
 
 const DROP = new Set(['le', METRIC_NAME]);
+const ONLY_LE = new Set(['le']);
 
-export function histogramQuantile(ev: Evaluator, q: Float64Array, input: VectorValue): VectorValue {
-  const groups = new Map<string, { out: StepSeries; members: { s: StepSeries; upper: number }[] }>();
+function withName(message: string, name: string): string {
+  return name === '' ? message : `${message} for metric name ${JSON.stringify(name)}`;
+}
+
+export interface QuantileArg {
+  readonly values: Float64Array;
+  /** Offset of the argument in the query, for annotations. */
+  readonly at: number;
+}
+
+/**
+ * histogram_quantile (one quantile, no extra label) and histogram_quantiles (several, each
+ * output series labelled with its quantile under `quantileLabel`).
+ */
+export function histogramQuantile(
+  ev: Evaluator,
+  qs: readonly QuantileArg[],
+  input: VectorValue,
+  vectorAt: number,
+  quantileLabel?: string,
+): VectorValue {
+  const delayed = ev.opts.delayedNameRemoval;
+  const drop = delayed ? ONLY_LE : DROP;
+  type Group = { labels: Labels; members: { s: StepSeries; upper: number }[]; name: string };
+  const groups = new Map<string, Group>();
   for (const s of input.series) {
     const le = getLabel(s.labels, 'le');
     const upper = parseLe(le);
     if (upper === undefined) {
-      ev.annotate(`PromQL warning: bucket label "le" is missing or has a malformed value of ${JSON.stringify(le)}`);
+      const msg = `PromQL warning: bucket label "le" is missing or has a malformed value of ${JSON.stringify(le)}`;
+      ev.annotate(withName(msg, getLabel(s.labels, METRIC_NAME)), vectorAt);
       continue;
     }
-    const lbls = dropLabels(s.labels, DROP);
+    const lbls = dropLabels(s.labels, drop);
     const key = labelsKey(lbls);
     let g = groups.get(key);
-    if (!g) groups.set(key, (g = { out: newStepSeries(lbls, ev.steps), members: [] }));
+    if (!g) {
+      g = { labels: lbls, members: [], name: getLabel(s.labels, METRIC_NAME) };
+      groups.set(key, g);
+    }
     g.members.push({ s, upper });
   }
-  for (const g of groups.values()) {
+  for (const q of qs) {
     for (let i = 0; i < ev.steps; i++) {
-      const buckets: Bucket[] = [];
-      for (const m of g.members) if (m.s.present[i]) buckets.push({ upper: m.upper, count: m.s.values[i]! });
-      if (buckets.length === 0) continue;
-      const r = bucketQuantile(q[i]!, buckets);
-      if (r.forced) ev.annotate('PromQL info: input to histogram_quantile needed to be fixed for monotonicity');
-      g.out.values[i] = r.value;
-      g.out.present[i] = 1;
+      const qi = q.values[i]!;
+      if (Number.isNaN(qi) || qi < 0 || qi > 1) {
+        ev.annotate(invalidQuantile(qi), q.at);
+        break;
+      }
     }
   }
-  for (let i = 0; i < ev.steps; i++) {
-    const qi = q[i]!;
-    if (Number.isNaN(qi) || qi < 0 || qi > 1) {
-      ev.annotate(`PromQL warning: quantile value should be between 0 and 1, got ${qi}`);
-      break;
+  const out: StepSeries[] = [];
+  for (const q of qs) {
+    for (const g of groups.values()) {
+      const labels =
+        quantileLabel === undefined ? g.labels : setLabel(g.labels, quantileLabel, formatOpenMetricsFloat(q.values[0]!));
+      const series = newStepSeries(labels, ev.steps, delayed);
+      for (let i = 0; i < ev.steps; i++) {
+        const buckets: Bucket[] = [];
+        for (const m of g.members) if (m.s.present[i]) buckets.push({ upper: m.upper, count: m.s.values[i]! });
+        if (buckets.length === 0) continue;
+        const r = bucketQuantile(q.values[i]!, buckets);
+        if (r.forced) {
+          const msg =
+            'PromQL info: input to histogram_quantile needed to be fixed for monotonicity (see https://prometheus.io/docs/prometheus/latest/querying/functions/#histogram_quantile)';
+          ev.annotate(withName(msg, delayed ? g.name : ''), vectorAt);
+        }
+        series.values[i] = r.value;
+        series.present[i] = 1;
+      }
+      if (series.present.includes(1)) out.push(series);
     }
   }
-  return { kind: 'vector', series: [...groups.values()].map((g) => g.out).filter((s) => s.present.includes(1)) };
+  return { kind: 'vector', series: out };
+}
+
+/** A float as OpenMetrics writes it: integers keep a ".0", infinities are "+Inf" / "-Inf". */
+export function formatOpenMetricsFloat(f: number): string {
+  if (Number.isNaN(f)) return 'NaN';
+  if (f === Infinity) return '+Inf';
+  if (f === -Infinity) return '-Inf';
+  const s = String(f);
+  return Number.isInteger(f) && !s.includes('e') ? `${s}.0` : s;
 }
 
 function parseLe(text: string): number | undefined {

@@ -44,6 +44,7 @@ table.set('clamp_min', { args: [V, S], returns: V });
 table.set('double_exponential_smoothing', { args: [M, S, S], returns: V });
 table.set('histogram_fraction', { args: [S, S, V], returns: V });
 table.set('histogram_quantile', { args: [S, V], returns: V });
+table.set('histogram_quantiles', { args: [V, STR, S], variadic: true, returns: V });
 table.set('label_join', { args: [V, STR, STR, STR], variadic: true, optional: 1, returns: V });
 table.set('label_replace', { args: [V, STR, STR, STR, STR], returns: V });
 table.set('pi', { args: [], returns: S });
@@ -54,6 +55,7 @@ table.set('scalar', { args: [V], returns: S });
 table.set('sort_by_label', { args: [V, STR], variadic: true, optional: 1, returns: V });
 table.set('sort_by_label_desc', { args: [V, STR], variadic: true, optional: 1, returns: V });
 table.set('time', { args: [], returns: S });
+for (const f of ['step', 'range', 'start', 'end']) table.set(f, { args: [], returns: S });
 table.set('vector', { args: [S], returns: V });
 
 export function functionSignature(name: string): FunctionSignature | undefined {

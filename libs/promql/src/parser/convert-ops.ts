@@ -49,7 +49,7 @@ export function convertCall(cv: Converter, n: SyntaxNode): ast.Call {
 }
 
 export function convertAggregate(cv: Converter, n: SyntaxNode): ast.AggregateExpr {
-  const op = cv.text(n.getChild('AggregateOp')!) as ast.AggregateOp;
+  const op = cv.text(n.getChild('AggregateOp')!).toLowerCase() as ast.AggregateOp;
   const body = n.getChild('FunctionCallBody')!;
   const mod = n.getChild('AggregateModifier');
   const args = bodyArgs(cv, body);

@@ -21,7 +21,7 @@ export interface ParseOptions {
 
 /** Parses and type-checks one PromQL expression. Throws PromQLParseError. */
 export function parsePromQL(input: string, options: ParseOptions = {}): ast.Expr {
-  const tree = parser.parse(input);
+  const tree = parser.parse(fixTrailingDots(input));
   const top = tree.topNode;
   const first = top.firstChild;
   if (!first) throw new PromQLParseError('1:1: parse error: no expression found in input');
@@ -138,7 +138,10 @@ export class Converter {
   }
 
   number(n: SyntaxNode): number {
-    const v = parseNumber(this.text(n).replace(/\s+/g, ''));
+    const text = this.text(n).replace(/\s+/g, '');
+    const sign = text.startsWith('-') ? -1 : 1;
+    const v0 = parseNumber(/^[+-]/.test(text) ? text.slice(1) : text);
+    const v = v0 === undefined ? undefined : sign * v0;
     if (v === undefined) this.fail(n, `bad number or duration syntax: ${JSON.stringify(this.text(n))}`);
     return v;
   }
@@ -252,6 +255,12 @@ export class Converter {
         return apply(target);
       case 'matrixSelector':
         return { ...target, selector: apply(target.selector), end: n.to };
+      // The grammar attaches a trailing modifier to the whole operation; it belongs to the
+      // operand it follows, as in Prometheus's own parser.
+      case 'binary':
+        return { ...target, rhs: this.modify(n, target.rhs, apply, what), end: n.to };
+      case 'unary':
+        return { ...target, expr: this.modify(n, target.expr, apply, what), end: n.to };
       default:
         return this.fail(
           n,
@@ -263,4 +272,44 @@ export class Converter {
 
 function describeNode(name: string): string {
   return name.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
+}
+
+/**
+ * The lezer grammar has no numbers like `2.` (Prometheus accepts them): outside strings and
+ * comments such a dot becomes a space, which keeps every position unchanged.
+ */
+export function fixTrailingDots(input: string): string {
+  let out = '';
+  let quote = '';
+  for (let i = 0; i < input.length; i++) {
+    const c = input[i]!;
+    if (quote) {
+      if (c === '\\' && quote !== '`') {
+        out += c + (input[i + 1] ?? '');
+        i++;
+        continue;
+      }
+      if (c === quote) quote = '';
+      out += c;
+      continue;
+    }
+    if (c === '"' || c === "'" || c === '`') quote = c;
+    if (c === '#') {
+      const nl = input.indexOf('\n', i);
+      const end = nl < 0 ? input.length : nl;
+      out += input.slice(i, end);
+      i = end - 1;
+      continue;
+    }
+    if (c === '.' && /\d/.test(input[i - 1] ?? '') && !/[\d]/.test(input[i + 1] ?? '')) {
+      let j = i - 1;
+      while (j >= 0 && /[\d_]/.test(input[j]!)) j--;
+      if (j < 0 || !/[\w:.]/.test(input[j]!)) {
+        out += ' ';
+        continue;
+      }
+    }
+    out += c;
+  }
+  return out;
 }
