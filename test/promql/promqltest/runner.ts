@@ -22,6 +22,7 @@ import {
   type Queryable,
 } from '@ztsdb/promql';
 import { parseScript, type EvalCmd, type ExpectLine, type SeqValue } from './script';
+import { atModifierVariants } from './at-modifier-variants';
 
 export interface TestStore {
   readonly queryable: Queryable;
@@ -112,12 +113,37 @@ function matchesExpect(e: ExpectLine, text: string): boolean {
 }
 
 async function runEval(engine: PromQLEngine, q: Queryable, cmd: EvalCmd): Promise<string | undefined> {
+  if (cmd.range || cmd.rangeVector) return runOnce(engine, q, cmd, undefined, cmd.startMs);
+  const first = await runOnce(engine, q, cmd, undefined, cmd.startMs);
+  if (first) return first;
+  let expr: Expr;
+  try {
+    expr = parsePromQL(cmd.query);
+  } catch {
+    return undefined; // an expected parse failure, checked above
+  }
+  for (const v of atModifierVariants(expr, cmd.startMs)) {
+    const err = await runOnce(engine, q, cmd, v.expr, v.timeMs);
+    if (err) return `with @ ${v.timeMs / 1000} at t=${v.timeMs / 1000}s: ${err}`;
+  }
+  return undefined;
+}
+
+/** One run of an eval: the query as written (expr undefined) or a rewritten expression. */
+async function runOnce(
+  engine: PromQLEngine,
+  q: Queryable,
+  cmd: EvalCmd,
+  expr: Expr | undefined,
+  timeMs: number,
+): Promise<string | undefined> {
   const fail = expectsOf(cmd, 'fail');
   let res: QueryResult;
   try {
-    res = cmd.range
-      ? await engine.rangeQuery(q, cmd.query, cmd.startMs, cmd.endMs, cmd.stepMs)
-      : await engine.instantQuery(q, cmd.query, cmd.rangeVector ? cmd.rangeVector.endMs : cmd.startMs);
+    if (cmd.range) res = await engine.rangeQuery(q, cmd.query, cmd.startMs, cmd.endMs, cmd.stepMs);
+    else if (cmd.rangeVector) res = await engine.instantQuery(q, cmd.query, cmd.rangeVector.endMs);
+    else if (expr) res = await engine.instantQueryExpr(q, expr, cmd.query, timeMs);
+    else res = await engine.instantQuery(q, cmd.query, timeMs);
   } catch (err) {
     const msg = err instanceof Error ? err.message : String(err);
     if (fail.length === 0) return `error: ${msg}`;
@@ -126,19 +152,20 @@ async function runEval(engine: PromQLEngine, q: Queryable, cmd: EvalCmd): Promis
   if (fail.length > 0) return 'expected an error, got none';
   const annoErr = checkAnnotations(cmd, res);
   if (annoErr) return annoErr;
-  const cmpErr = compareResult(cmd, res, false);
+  const cmpErr = compareResult(cmd, res, false, timeMs);
   if (cmpErr) return cmpErr;
   if (cmd.range || cmd.rangeVector || cmd.expectedString !== undefined) return undefined;
   if (/(start|end|range|step)\(\)/.test(cmd.query)) return undefined;
   // The same query in range mode must give the same answer at the middle step.
   let rangeRes: QueryResult;
   try {
-    rangeRes = await engine.rangeQuery(q, cmd.query, cmd.startMs - 60_000, cmd.startMs + 60_000, 60_000);
+    const e = expr ?? parsePromQL(cmd.query);
+    rangeRes = await engine.rangeQueryExpr(q, e, cmd.query, timeMs - 60_000, timeMs + 60_000, 60_000);
   } catch (err) {
     return `range mode: error: ${err instanceof Error ? err.message : String(err)}`;
   }
   if (expectsOf(cmd, 'ordered').length > 0) return undefined;
-  const err = compareResult(cmd, rangeRes, true);
+  const err = compareResult(cmd, rangeRes, true, timeMs);
   return err ? `range mode: ${err}` : undefined;
 }
 
@@ -173,7 +200,7 @@ export function almostEqual(a: number, b: number, eps = 1e-6): boolean {
   return diff / Math.min(absSum, Number.MAX_VALUE) < eps;
 }
 
-function compareResult(cmd: EvalCmd, res: QueryResult, rangeMode: boolean): string | undefined {
+function compareResult(cmd: EvalCmd, res: QueryResult, rangeMode: boolean, timeMs: number): string | undefined {
   const v = res.value;
   const expected = new Map(cmd.series.map((s) => [labelsKey(s.labels), s]));
   const ordered = expectsOf(cmd, 'ordered').length > 0;
@@ -215,7 +242,7 @@ function compareResult(cmd: EvalCmd, res: QueryResult, rangeMode: boolean): stri
     }
     samples = [];
     for (const s of v.series) {
-      const k = s.timestamps.indexOf(cmd.startMs);
+      const k = s.timestamps.indexOf(timeMs);
       if (k >= 0) samples.push({ labels: s.labels, value: s.values[k]! });
     }
     if (cmd.scalar !== undefined) {

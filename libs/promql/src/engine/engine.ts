@@ -66,7 +66,11 @@ export class PromQLEngine {
   }
 
   async instantQuery(queryable: Queryable, query: string, timeMs: number): Promise<QueryResult> {
-    const expr = parsePromQL(query);
+    return this.instantQueryExpr(queryable, parsePromQL(query), query, timeMs);
+  }
+
+  /** An instant query of an already parsed expression; `query` is its text, for annotations. */
+  async instantQueryExpr(queryable: Queryable, expr: ast.Expr, query: string, timeMs: number): Promise<QueryResult> {
     const { ev, state } = this.evaluator(queryable, query, timeMs, timeMs, 0);
     const v = await ev.eval(expr);
     return { value: this.instantValue(ev, expr, v), ...splitAnnotations(state) };
@@ -82,6 +86,18 @@ export class PromQLEngine {
     if (!(stepMs > 0)) throw new PromQLParseError('zero or negative query resolution step widths are not accepted');
     if (endMs < startMs) throw new PromQLParseError('end timestamp must not be before start time');
     const expr = parsePromQL(query, { durations: { stepMs, rangeMs: endMs - startMs } });
+    return this.rangeQueryExpr(queryable, expr, query, startMs, endMs, stepMs);
+  }
+
+  /** A range query of an already parsed expression; `query` is its text, for annotations. */
+  async rangeQueryExpr(
+    queryable: Queryable,
+    expr: ast.Expr,
+    query: string,
+    startMs: number,
+    endMs: number,
+    stepMs: number,
+  ): Promise<QueryResult> {
     const t = typeOf(expr);
     if (t !== 'scalar' && t !== 'vector') {
       const name = t === 'matrix' ? 'range vector' : 'string';
