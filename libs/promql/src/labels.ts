@@ -49,7 +49,9 @@ export function dropLabels(labels: Labels, names: ReadonlySet<string>): Labels {
 }
 
 export function dropMetricName(labels: Labels): Labels {
-  return labels.some(([n]) => n === METRIC_NAME) ? labels.filter(([n]) => n !== METRIC_NAME) : labels;
+  return labels.some(([n]) => n === METRIC_NAME)
+    ? labels.filter(([n]) => n !== METRIC_NAME)
+    : labels;
 }
 
 /** Sets (or with an empty value removes) one label. */
@@ -76,7 +78,9 @@ export function compareLabels(a: Labels, b: Labels): number {
 /** `{a="1", b="2"}` with the metric name in front, as Prometheus prints a series. */
 export function formatLabels(labels: Labels): string {
   const name = getLabel(labels, METRIC_NAME);
-  const rest = labels.filter(([n]) => n !== METRIC_NAME).map(([n, v]) => `${n}=${JSON.stringify(v)}`);
+  const rest = labels
+    .filter(([n]) => n !== METRIC_NAME)
+    .map(([n, v]) => `${n}=${JSON.stringify(v)}`);
   return `${name}{${rest.join(', ')}}`;
 }
 

@@ -51,7 +51,11 @@ export class MemoryQueryable implements Queryable {
     this.series.clear();
   }
 
-  select(matchers: readonly LabelMatcher[], startMs: number, endMs: number): Promise<StoredSeries[]> {
+  select(
+    matchers: readonly LabelMatcher[],
+    startMs: number,
+    endMs: number,
+  ): Promise<StoredSeries[]> {
     const out: StoredSeries[] = [];
     for (const s of this.series.values()) {
       if (!matchesAll(s.labels, matchers)) continue;

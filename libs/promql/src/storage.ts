@@ -34,5 +34,9 @@ export interface StoredSeries {
 
 export interface Queryable {
   /** Series whose labels match every matcher, with their samples in [startMs, endMs]. */
-  select(matchers: readonly LabelMatcher[], startMs: number, endMs: number): Promise<StoredSeries[]>;
+  select(
+    matchers: readonly LabelMatcher[],
+    startMs: number,
+    endMs: number,
+  ): Promise<StoredSeries[]>;
 }

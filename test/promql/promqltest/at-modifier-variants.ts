@@ -7,8 +7,21 @@
 import type { Expr } from '@ztsdb/promql';
 
 const AT_UNSAFE = new Set([
-  'days_in_month', 'day_of_month', 'day_of_week', 'day_of_year', 'end', 'hour', 'minute', 'month',
-  'year', 'predict_linear', 'range', 'start', 'step', 'time', 'timestamp',
+  'days_in_month',
+  'day_of_month',
+  'day_of_week',
+  'day_of_year',
+  'end',
+  'hour',
+  'minute',
+  'month',
+  'year',
+  'predict_linear',
+  'range',
+  'start',
+  'step',
+  'time',
+  'timestamp',
 ]);
 
 function unsafe(e: Expr): boolean {
@@ -57,6 +70,7 @@ function withAt(e: Expr, timeMs: number): Expr {
 export function atModifierVariants(expr: Expr, timeMs: number): { expr: Expr; timeMs: number }[] {
   if (unsafe(expr)) return [];
   const fixed = withAt(expr, timeMs);
-  const times = timeMs === 0 ? [-1000, -0, 1000] : [-10 * timeMs, 0, timeMs / 5, timeMs, 10 * timeMs];
+  const times =
+    timeMs === 0 ? [-1000, -0, 1000] : [-10 * timeMs, 0, timeMs / 5, timeMs, 10 * timeMs];
   return times.map((t) => ({ expr: fixed, timeMs: Math.trunc(t) }));
 }

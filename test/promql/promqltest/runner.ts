@@ -42,7 +42,11 @@ export interface CaseResult {
 const NATIVE_ONLY_FUNCTIONS =
   /\b(histogram_count|histogram_sum|histogram_avg|histogram_stddev|histogram_stdvar|histogram_fraction)\s*\(/;
 
-export async function runScript(file: string, text: string, store: TestStore): Promise<CaseResult[]> {
+export async function runScript(
+  file: string,
+  text: string,
+  store: TestStore,
+): Promise<CaseResult[]> {
   const engine = new PromQLEngine({ delayedNameRemoval: true, lookbackDeltaMs: 5 * 60_000 });
   const results: CaseResult[] = [];
   let histogramSeries: Labels[] = [];
@@ -61,18 +65,32 @@ export async function runScript(file: string, text: string, store: TestStore): P
         const name = getLabel(s.labels, '__name__');
         if (cmd.nhcb && /_(bucket|count|sum)$/.test(name)) {
           const base = name.replace(/_(bucket|count|sum)$/, '');
-          histogramSeries.push(labelsFrom([...s.labels.filter(([n]) => n !== 'le' && n !== '__name__'), ['__name__', base]]));
+          histogramSeries.push(
+            labelsFrom([
+              ...s.labels.filter(([n]) => n !== 'le' && n !== '__name__'),
+              ['__name__', base],
+            ]),
+          );
         }
         s.values.forEach((v, i) => v !== undefined && store.add(s.labels, i * cmd.intervalMs, v));
       }
     } else {
       const id = `${file}:${cmd.line}`;
-      if (cmd.histogramExpected || NATIVE_ONLY_FUNCTIONS.test(cmd.query) || touches(cmd.query, histogramSeries)) {
+      if (
+        cmd.histogramExpected ||
+        NATIVE_ONLY_FUNCTIONS.test(cmd.query) ||
+        touches(cmd.query, histogramSeries)
+      ) {
         results.push({ id, query: cmd.query, status: 'histogram' });
         continue;
       }
       const error = await runEval(engine, store.queryable, cmd);
-      results.push({ id, query: cmd.query, status: error ? 'failed' : 'passed', ...(error ? { error } : {}) });
+      results.push({
+        id,
+        query: cmd.query,
+        status: error ? 'failed' : 'passed',
+        ...(error ? { error } : {}),
+      });
     }
   }
   return results;
@@ -112,7 +130,11 @@ function matchesExpect(e: ExpectLine, text: string): boolean {
   return true;
 }
 
-async function runEval(engine: PromQLEngine, q: Queryable, cmd: EvalCmd): Promise<string | undefined> {
+async function runEval(
+  engine: PromQLEngine,
+  q: Queryable,
+  cmd: EvalCmd,
+): Promise<string | undefined> {
   if (cmd.range || cmd.rangeVector) return runOnce(engine, q, cmd, undefined, cmd.startMs);
   const first = await runOnce(engine, q, cmd, undefined, cmd.startMs);
   if (first) return first;
@@ -147,7 +169,9 @@ async function runOnce(
   } catch (err) {
     const msg = err instanceof Error ? err.message : String(err);
     if (fail.length === 0) return `error: ${msg}`;
-    return matchesExpect(fail[0]!, msg) ? undefined : `expected error ${JSON.stringify(fail[0])}, got: ${msg}`;
+    return matchesExpect(fail[0]!, msg)
+      ? undefined
+      : `expected error ${JSON.stringify(fail[0])}, got: ${msg}`;
   }
   if (fail.length > 0) return 'expected an error, got none';
   const annoErr = checkAnnotations(cmd, res);
@@ -160,7 +184,14 @@ async function runOnce(
   let rangeRes: QueryResult;
   try {
     const e = expr ?? parsePromQL(cmd.query);
-    rangeRes = await engine.rangeQueryExpr(q, e, cmd.query, timeMs - 60_000, timeMs + 60_000, 60_000);
+    rangeRes = await engine.rangeQueryExpr(
+      q,
+      e,
+      cmd.query,
+      timeMs - 60_000,
+      timeMs + 60_000,
+      60_000,
+    );
   } catch (err) {
     return `range mode: error: ${err instanceof Error ? err.message : String(err)}`;
   }
@@ -175,17 +206,21 @@ function checkAnnotations(cmd: EvalCmd, res: QueryResult): string | undefined {
     if (want.length === 0) return undefined;
     if (actual.length === 0) return `expected ${type} annotations but none were found`;
     for (const w of want) {
-      if (!actual.some((a) => matchesExpect(w, a))) return `no ${type} annotation matching ${JSON.stringify(w)}; got ${JSON.stringify(actual)}`;
+      if (!actual.some((a) => matchesExpect(w, a)))
+        return `no ${type} annotation matching ${JSON.stringify(w)}; got ${JSON.stringify(actual)}`;
     }
     for (const a of actual) {
-      if (!want.some((w) => matchesExpect(w, a))) return `unexpected ${type} annotation ${JSON.stringify(a)}`;
+      if (!want.some((w) => matchesExpect(w, a)))
+        return `unexpected ${type} annotation ${JSON.stringify(a)}`;
     }
     return undefined;
   };
   const err = check('warn', res.warnings) ?? check('info', res.infos);
   if (err) return err;
-  if (expectsOf(cmd, 'no_warn').length > 0 && res.warnings.length > 0) return `unexpected warnings ${JSON.stringify(res.warnings)}`;
-  if (expectsOf(cmd, 'no_info').length > 0 && res.infos.length > 0) return `unexpected infos ${JSON.stringify(res.infos)}`;
+  if (expectsOf(cmd, 'no_warn').length > 0 && res.warnings.length > 0)
+    return `unexpected warnings ${JSON.stringify(res.warnings)}`;
+  if (expectsOf(cmd, 'no_info').length > 0 && res.infos.length > 0)
+    return `unexpected infos ${JSON.stringify(res.infos)}`;
   return undefined;
 }
 
@@ -200,45 +235,63 @@ export function almostEqual(a: number, b: number, eps = 1e-6): boolean {
   return diff / Math.min(absSum, Number.MAX_VALUE) < eps;
 }
 
-function compareResult(cmd: EvalCmd, res: QueryResult, rangeMode: boolean, timeMs: number): string | undefined {
+function compareResult(
+  cmd: EvalCmd,
+  res: QueryResult,
+  rangeMode: boolean,
+  timeMs: number,
+): string | undefined {
   const v = res.value;
   const expected = new Map(cmd.series.map((s) => [labelsKey(s.labels), s]));
   const ordered = expectsOf(cmd, 'ordered').length > 0;
   if (v.type === 'string') {
-    return v.value === cmd.expectedString ? undefined : `expected string ${JSON.stringify(cmd.expectedString)}, got ${JSON.stringify(v.value)}`;
+    return v.value === cmd.expectedString
+      ? undefined
+      : `expected string ${JSON.stringify(cmd.expectedString)}, got ${JSON.stringify(v.value)}`;
   }
   if (v.type === 'scalar') {
     if (cmd.scalar === undefined) return `expected vector or matrix result, got scalar ${v.value}`;
-    return almostEqual(cmd.scalar, v.value) ? undefined : `expected scalar ${cmd.scalar}, got ${v.value}`;
+    return almostEqual(cmd.scalar, v.value)
+      ? undefined
+      : `expected scalar ${cmd.scalar}, got ${v.value}`;
   }
   let samples: { labels: Labels; value: number }[];
   if (v.type === 'matrix' && !rangeMode) {
     if (ordered) return 'expected ordered result, but query returned a matrix';
     if (cmd.scalar !== undefined) return 'expected scalar result, but got a matrix';
     for (let i = 1; i < v.series.length; i++) {
-      if (compareLabels(v.series[i - 1]!.labels, v.series[i]!.labels) > 0) return 'matrix result not sorted by labels';
+      if (compareLabels(v.series[i - 1]!.labels, v.series[i]!.labels) > 0)
+        return 'matrix result not sorted by labels';
     }
     const r = cmd.rangeVector ?? { startMs: cmd.startMs, endMs: cmd.endMs, stepMs: cmd.stepMs };
     const seen = new Set<string>();
     for (const s of v.series) {
       const key = labelsKey(s.labels);
       const exp = expected.get(key);
-      if (!exp) return `unexpected series ${formatLabels(s.labels)} ${fmtPoints(s.timestamps, s.values)}`;
+      if (!exp)
+        return `unexpected series ${formatLabels(s.labels)} ${fmtPoints(s.timestamps, s.values)}`;
       seen.add(key);
       const want: [number, number][] = [];
-      exp.values.forEach((x: SeqValue, i) => x !== undefined && want.push([r.startMs + i * r.stepMs, x]));
-      if (want.length !== s.values.length) return `expected ${want.length} points for ${formatLabels(s.labels)}, got ${fmtPoints(s.timestamps, s.values)}`;
+      exp.values.forEach(
+        (x: SeqValue, i) => x !== undefined && want.push([r.startMs + i * r.stepMs, x]),
+      );
+      if (want.length !== s.values.length)
+        return `expected ${want.length} points for ${formatLabels(s.labels)}, got ${fmtPoints(s.timestamps, s.values)}`;
       for (let i = 0; i < want.length; i++) {
-        if (want[i]![0] !== s.timestamps[i]) return `point ${i} of ${formatLabels(s.labels)} at t=${s.timestamps[i]}, expected t=${want[i]![0]}`;
-        if (!almostEqual(want[i]![1], s.values[i]!)) return `point ${i} of ${formatLabels(s.labels)}: expected ${want[i]![1]}, got ${s.values[i]}`;
+        if (want[i]![0] !== s.timestamps[i])
+          return `point ${i} of ${formatLabels(s.labels)} at t=${s.timestamps[i]}, expected t=${want[i]![0]}`;
+        if (!almostEqual(want[i]![1], s.values[i]!))
+          return `point ${i} of ${formatLabels(s.labels)}: expected ${want[i]![1]}, got ${s.values[i]}`;
       }
     }
-    for (const [key, s] of expected) if (!seen.has(key)) return `expected series ${formatLabels(s.labels)} not found`;
+    for (const [key, s] of expected)
+      if (!seen.has(key)) return `expected series ${formatLabels(s.labels)} not found`;
     return undefined;
   }
   if (v.type === 'matrix') {
     for (let i = 1; i < v.series.length; i++) {
-      if (compareLabels(v.series[i - 1]!.labels, v.series[i]!.labels) > 0) return 'matrix result not sorted by labels';
+      if (compareLabels(v.series[i - 1]!.labels, v.series[i]!.labels) > 0)
+        return 'matrix result not sorted by labels';
     }
     samples = [];
     for (const s of v.series) {
@@ -248,7 +301,9 @@ function compareResult(cmd: EvalCmd, res: QueryResult, rangeMode: boolean, timeM
     if (cmd.scalar !== undefined) {
       const only = samples[0];
       if (!only) return 'range mode: no value at the evaluation time';
-      return almostEqual(cmd.scalar, only.value) ? undefined : `expected scalar ${cmd.scalar}, got ${only.value}`;
+      return almostEqual(cmd.scalar, only.value)
+        ? undefined
+        : `expected scalar ${cmd.scalar}, got ${only.value}`;
     }
   } else {
     samples = v.samples;
@@ -260,12 +315,15 @@ function compareResult(cmd: EvalCmd, res: QueryResult, rangeMode: boolean, timeM
     const key = labelsKey(s.labels);
     const exp = expected.get(key);
     if (!exp) return `unexpected series ${formatLabels(s.labels)} with value ${s.value}`;
-    if (ordered && !rangeMode && exp.pos !== pos + 1) return `expected ${formatLabels(s.labels)} at position ${exp.pos}, was at ${pos + 1}`;
+    if (ordered && !rangeMode && exp.pos !== pos + 1)
+      return `expected ${formatLabels(s.labels)} at position ${exp.pos}, was at ${pos + 1}`;
     const want = exp.values[0];
-    if (want === undefined || !almostEqual(want, s.value)) return `expected ${want} for ${formatLabels(s.labels)}, got ${s.value}`;
+    if (want === undefined || !almostEqual(want, s.value))
+      return `expected ${want} for ${formatLabels(s.labels)}, got ${s.value}`;
     seen.add(key);
   }
-  for (const [key, s] of expected) if (!seen.has(key)) return `expected series ${formatLabels(s.labels)} not found`;
+  for (const [key, s] of expected)
+    if (!seen.has(key)) return `expected series ${formatLabels(s.labels)} not found`;
   return undefined;
 }
 

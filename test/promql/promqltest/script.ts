@@ -119,7 +119,11 @@ export function parseSeriesLine(line: string): SeriesDesc {
   const selector = line.slice(0, end).trim();
   const rest = line.slice(end).trim();
   const histogram = rest.includes('{{');
-  return { labels: selectorLabels(selector), values: histogram ? [] : expandValues(rest), histogram };
+  return {
+    labels: selectorLabels(selector),
+    values: histogram ? [] : expandValues(rest),
+    histogram,
+  };
 }
 
 function expandValues(text: string): SeqValue[] {
@@ -137,7 +141,8 @@ function selectorLabels(selector: string): Labels {
 
 const EXPECT_RE = /^expect\s+(\w+)(?:\s+(\w+)\s*:\s*(.*))?$/;
 const INSTANT_RE = /^eval(?:_(fail|warn|info|ordered))?\s+instant\s+(?:at\s+(\S+)\s+)?(.*)$/;
-const RANGE_RE = /^eval(?:_(fail|warn|info))?\s+range\s+from\s+(\S+)\s+to\s+(\S+)\s+step\s+(\S+)\s+(.*)$/;
+const RANGE_RE =
+  /^eval(?:_(fail|warn|info))?\s+range\s+from\s+(\S+)\s+to\s+(\S+)\s+step\s+(\S+)\s+(.*)$/;
 
 export function parseScript(text: string): Command[] {
   const raw = text.split('\n');
@@ -164,7 +169,13 @@ export function parseScript(text: string): Command[] {
     const load = /^load(_with_nhcb)?\s+(\S+)$/.exec(l);
     if (load) {
       const intervalMs = parseTime(load[2]!);
-      cmds.push({ kind: 'load', line: lineNo, intervalMs, nhcb: !!load[1], series: body().map((b) => parseSeriesLine(b.text)) });
+      cmds.push({
+        kind: 'load',
+        line: lineNo,
+        intervalMs,
+        nhcb: !!load[1],
+        series: body().map((b) => parseSeriesLine(b.text)),
+      });
       continue;
     }
     const inst = INSTANT_RE.exec(l);
@@ -172,8 +183,30 @@ export function parseScript(text: string): Command[] {
     if (!inst && !rng) throw new Error(`line ${lineNo}: unknown command ${JSON.stringify(l)}`);
     const mod = (inst ?? rng)![1];
     const cmd: EvalCmd & { expects: ExpectLine[] } = inst
-      ? { kind: 'eval', line: lineNo, query: inst[3]!, range: false, startMs: parseTime(inst[2] ?? '0'), endMs: 0, stepMs: 0, expects: [], series: [], histogramExpected: false }
-      : { kind: 'eval', line: lineNo, query: rng![5]!, range: true, startMs: parseTime(rng![2]!), endMs: parseTime(rng![3]!), stepMs: parseTime(rng![4]!), expects: [], series: [], histogramExpected: false };
+      ? {
+          kind: 'eval',
+          line: lineNo,
+          query: inst[3]!,
+          range: false,
+          startMs: parseTime(inst[2] ?? '0'),
+          endMs: 0,
+          stepMs: 0,
+          expects: [],
+          series: [],
+          histogramExpected: false,
+        }
+      : {
+          kind: 'eval',
+          line: lineNo,
+          query: rng![5]!,
+          range: true,
+          startMs: parseTime(rng![2]!),
+          endMs: parseTime(rng![3]!),
+          stepMs: parseTime(rng![4]!),
+          expects: [],
+          series: [],
+          histogramExpected: false,
+        };
     if (!cmd.range) (cmd as { endMs: number }).endMs = cmd.startMs;
     if (mod) cmd.expects.push({ type: mod as ExpectLine['type'] });
     let pos = 0;
@@ -182,7 +215,11 @@ export function parseScript(text: string): Command[] {
       const t = b.text;
       if (t.startsWith('expect range vector')) {
         const m = /^expect range vector from (\S+) to (\S+) step (\S+)$/.exec(t)!;
-        mutable.rangeVector = { startMs: parseTime(m[1]!), endMs: parseTime(m[2]!), stepMs: parseTime(m[3]!) };
+        mutable.rangeVector = {
+          startMs: parseTime(m[1]!),
+          endMs: parseTime(m[2]!),
+          stepMs: parseTime(m[3]!),
+        };
         continue;
       }
       if (t.startsWith('expect string')) {

@@ -9,7 +9,12 @@ import type { Evaluator } from './evaluator';
 import { groupLabels } from './aggregate';
 import { newStepSeries, type StepSeries, type Value } from './values';
 
-export function evalTopK(ev: Evaluator, e: ast.AggregateExpr, input: StepSeries[], param: Float64Array): Value {
+export function evalTopK(
+  ev: Evaluator,
+  e: ast.AggregateExpr,
+  input: StepSeries[],
+  param: Float64Array,
+): Value {
   const top = e.op === 'topk';
   const groupOf = new Map<string, number[]>();
   input.forEach((s, si) => {
@@ -28,12 +33,14 @@ export function evalTopK(ev: Evaluator, e: ast.AggregateExpr, input: StepSeries[
   for (let i = 0; i < ev.steps; i++) {
     const kf = param[i]!;
     if (Number.isNaN(kf)) throw new PromQLExecutionError('Parameter value is NaN');
-    if (Math.abs(kf) >= 2 ** 63) throw new PromQLExecutionError(`Scalar value ${kf} overflows int64`);
+    if (Math.abs(kf) >= 2 ** 63)
+      throw new PromQLExecutionError(`Scalar value ${kf} overflows int64`);
     const k = Math.trunc(kf);
     if (k < 1) continue;
     for (const members of groupOf.values()) {
       const here = members.filter((si) => input[si]!.present[i]);
-      if (e.op !== 'limitk') here.sort((a, b) => better(input[a]!.values[i]!, input[b]!.values[i]!));
+      if (e.op !== 'limitk')
+        here.sort((a, b) => better(input[a]!.values[i]!, input[b]!.values[i]!));
       for (const si of here.slice(0, k)) {
         const s = input[si]!;
         let out = outputs.get(si);
@@ -44,6 +51,7 @@ export function evalTopK(ev: Evaluator, e: ast.AggregateExpr, input: StepSeries[
     }
   }
   const series = [...outputs.values()];
-  if (ev.steps === 1 && e.op !== 'limitk') series.sort((a, b) => better(a.values[0]!, b.values[0]!));
+  if (ev.steps === 1 && e.op !== 'limitk')
+    series.sort((a, b) => better(a.values[0]!, b.values[0]!));
   return { kind: 'vector', series };
 }

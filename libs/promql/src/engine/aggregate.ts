@@ -4,14 +4,7 @@
  */
 import type * as ast from '../ast';
 import { PromQLExecutionError } from '../errors';
-import {
-  dropLabels,
-  keepLabels,
-  labelsKey,
-  METRIC_NAME,
-  setLabel,
-  type Labels,
-} from '../labels';
+import { dropLabels, keepLabels, labelsKey, METRIC_NAME, setLabel, type Labels } from '../labels';
 import { isValidUtf8Label } from '../parser/literals';
 import type { Evaluator } from './evaluator';
 import { kahanInc, kahanMean } from './kahan';
@@ -47,7 +40,8 @@ export async function evalAggregate(ev: Evaluator, e: ast.AggregateExpr): Promis
     throw new PromQLExecutionError('aggregation limit_ratio is not supported');
   }
   const input = await ev.vector(e.expr);
-  if (e.op === 'topk' || e.op === 'bottomk' || e.op === 'limitk') return evalTopK(ev, e, input.series, param!);
+  if (e.op === 'topk' || e.op === 'bottomk' || e.op === 'limitk')
+    return evalTopK(ev, e, input.series, param!);
   if (e.op === 'count_values') return countValues(ev, e, input.series, labelParam!);
 
   const groupOf: number[] = [];
@@ -125,7 +119,12 @@ function fold(op: ast.AggregateOp, v: Float64Array, n: number, q: number): numbe
   }
 }
 
-function countValues(ev: Evaluator, e: ast.AggregateExpr, input: StepSeries[], label: string): Value {
+function countValues(
+  ev: Evaluator,
+  e: ast.AggregateExpr,
+  input: StepSeries[],
+  label: string,
+): Value {
   if (label === '' || !isValidUtf8Label(label)) {
     throw new PromQLExecutionError(`invalid label name ${JSON.stringify(label)}`);
   }

@@ -18,7 +18,13 @@ import {
   type Labels,
 } from '../labels';
 import type { Evaluator } from './evaluator';
-import { newStepSeries, type ScalarValue, type StepSeries, type Value, type VectorValue } from './values';
+import {
+  newStepSeries,
+  type ScalarValue,
+  type StepSeries,
+  type Value,
+  type VectorValue,
+} from './values';
 
 const COMPARISON = new Set(['==', '!=', '>', '<', '>=', '<=']);
 
@@ -73,11 +79,14 @@ export async function evalBinary(ev: Evaluator, e: ast.BinaryExpr): Promise<Valu
   const lhs = await ev.eval(e.lhs);
   const rhs = await ev.eval(e.rhs);
   if (lhs.kind === 'scalar' && rhs.kind === 'scalar') return scalarScalar(e, lhs, rhs);
-  if (lhs.kind === 'vector' && rhs.kind === 'scalar') return vectorScalar(ev, e, lhs, rhs.values, false);
-  if (lhs.kind === 'scalar' && rhs.kind === 'vector') return vectorScalar(ev, e, rhs, lhs.values, true);
+  if (lhs.kind === 'vector' && rhs.kind === 'scalar')
+    return vectorScalar(ev, e, lhs, rhs.values, false);
+  if (lhs.kind === 'scalar' && rhs.kind === 'vector')
+    return vectorScalar(ev, e, rhs, lhs.values, true);
   if (lhs.kind === 'vector' && rhs.kind === 'vector') {
     const m = e.matching!;
-    if (e.op === 'and' || e.op === 'or' || e.op === 'unless') return setOperation(ev, e.op, m, lhs, rhs);
+    if (e.op === 'and' || e.op === 'or' || e.op === 'unless')
+      return setOperation(ev, e.op, m, lhs, rhs);
     return vectorVector(ev, e, m, lhs, rhs);
   }
   throw new PromQLExecutionError(`binary operator ${e.op} between ${lhs.kind} and ${rhs.kind}`);
@@ -93,7 +102,13 @@ function scalarScalar(e: ast.BinaryExpr, l: ScalarValue, r: ScalarValue): Scalar
   return { kind: 'scalar', values: out };
 }
 
-function vectorScalar(ev: Evaluator, e: ast.BinaryExpr, vec: VectorValue, sc: Float64Array, swap: boolean): VectorValue {
+function vectorScalar(
+  ev: Evaluator,
+  e: ast.BinaryExpr,
+  vec: VectorValue,
+  sc: Float64Array,
+  swap: boolean,
+): VectorValue {
   const isCmp = COMPARISON.has(e.op);
   const out: StepSeries[] = [];
   for (const s of vec.series) {
@@ -215,7 +230,9 @@ function vectorVector(
         let set = inserted.get(sig);
         if (!set) inserted.set(sig, (set = new Set()));
         if (set.has(metricKey)) {
-          throw new PromQLExecutionError('multiple matches for labels: grouping labels must ensure unique matches');
+          throw new PromQLExecutionError(
+            'multiple matches for labels: grouping labels must ensure unique matches',
+          );
         }
         set.add(metricKey);
       }

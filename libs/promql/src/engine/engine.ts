@@ -70,7 +70,12 @@ export class PromQLEngine {
   }
 
   /** An instant query of an already parsed expression; `query` is its text, for annotations. */
-  async instantQueryExpr(queryable: Queryable, expr: ast.Expr, query: string, timeMs: number): Promise<QueryResult> {
+  async instantQueryExpr(
+    queryable: Queryable,
+    expr: ast.Expr,
+    query: string,
+    timeMs: number,
+  ): Promise<QueryResult> {
     const { ev, state } = this.evaluator(queryable, query, timeMs, timeMs, 0);
     const v = await ev.eval(expr);
     return { value: this.instantValue(ev, expr, v), ...splitAnnotations(state) };
@@ -83,7 +88,8 @@ export class PromQLEngine {
     endMs: number,
     stepMs: number,
   ): Promise<QueryResult> {
-    if (!(stepMs > 0)) throw new PromQLParseError('zero or negative query resolution step widths are not accepted');
+    if (!(stepMs > 0))
+      throw new PromQLParseError('zero or negative query resolution step widths are not accepted');
     if (endMs < startMs) throw new PromQLParseError('end timestamp must not be before start time');
     const expr = parsePromQL(query, { durations: { stepMs, rangeMs: endMs - startMs } });
     return this.rangeQueryExpr(queryable, expr, query, startMs, endMs, stepMs);
@@ -101,7 +107,9 @@ export class PromQLEngine {
     const t = typeOf(expr);
     if (t !== 'scalar' && t !== 'vector') {
       const name = t === 'matrix' ? 'range vector' : 'string';
-      throw new PromQLParseError(`invalid expression type "${name}" for range query, must be Scalar or instant Vector`);
+      throw new PromQLParseError(
+        `invalid expression type "${name}" for range query, must be Scalar or instant Vector`,
+      );
     }
     const { ev, state } = this.evaluator(queryable, query, startMs, endMs, stepMs);
     const v = await ev.eval(expr);
@@ -109,14 +117,23 @@ export class PromQLEngine {
     if (v.kind === 'scalar') {
       series = [{ labels: [], timestamps: Array.from(ev.times), values: Array.from(v.values) }];
     } else if (v.kind === 'vector') {
-      series = mergeSeries(v.series.map((s) => cleanup(s)), ev.times);
+      series = mergeSeries(
+        v.series.map((s) => cleanup(s)),
+        ev.times,
+      );
     } else {
       throw new PromQLExecutionError(`unexpected ${v.kind} result for a range query`);
     }
     return { value: { type: 'matrix', series }, ...splitAnnotations(state) };
   }
 
-  private evaluator(queryable: Queryable, query: string, startMs: number, endMs: number, stepMs: number) {
+  private evaluator(
+    queryable: Queryable,
+    query: string,
+    startMs: number,
+    endMs: number,
+    stepMs: number,
+  ) {
     const state: QueryState = {
       samples: 0,
       queryStartMs: startMs,
@@ -143,7 +160,8 @@ export class PromQLEngine {
           if (!s.present[0]) continue;
           const labels = cleanup(s).labels;
           const key = labelsKey(labels);
-          if (seen.has(key)) throw new PromQLExecutionError('vector cannot contain metrics with the same labelset');
+          if (seen.has(key))
+            throw new PromQLExecutionError('vector cannot contain metrics with the same labelset');
           seen.add(key);
           samples.push({ labels, timestampMs: t, value: s.values[0]! });
         }
@@ -194,7 +212,8 @@ function mergeSeries(list: StepSeries[], times: Float64Array): RangeSeriesResult
       let n = 0;
       for (const s of group) {
         if (!s.present[i]) continue;
-        if (++n > 1) throw new PromQLExecutionError('vector cannot contain metrics with the same labelset');
+        if (++n > 1)
+          throw new PromQLExecutionError('vector cannot contain metrics with the same labelset');
         timestamps.push(times[i]!);
         values.push(s.values[i]!);
       }

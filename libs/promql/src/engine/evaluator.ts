@@ -64,7 +64,8 @@ export class Evaluator {
   /** Adds to the count of samples held; throws when over the limit. */
   account(n: number): void {
     this.state.samples += n;
-    if (this.state.samples > this.opts.maxSamples) throw new PromQLTooManySamplesError(this.opts.maxSamples);
+    if (this.state.samples > this.opts.maxSamples)
+      throw new PromQLTooManySamplesError(this.opts.maxSamples);
   }
 
   checkDeadline(where: string): void {
@@ -92,7 +93,8 @@ export class Evaluator {
         const v = await this.eval(e.expr);
         if (e.op === '+') return v;
         if (v.kind === 'scalar') return { kind: 'scalar', values: v.values.map((x) => -x) };
-        if (v.kind !== 'vector') throw new PromQLExecutionError('unary minus on a non-vector value');
+        if (v.kind !== 'vector')
+          throw new PromQLExecutionError('unary minus on a non-vector value');
         for (const s of v.series) {
           for (let i = 0; i < s.values.length; i++) s.values[i] = -s.values[i]!;
           this.dropName(s);
@@ -126,7 +128,11 @@ export class Evaluator {
     let fixed: number | undefined;
     if (at) {
       fixed =
-        at.kind === 'time' ? at.timeMs : at.kind === 'start' ? this.state.queryStartMs : this.state.queryEndMs;
+        at.kind === 'time'
+          ? at.timeMs
+          : at.kind === 'start'
+            ? this.state.queryStartMs
+            : this.state.queryEndMs;
     }
     for (let i = 0; i < this.steps; i++) out[i] = (fixed ?? this.times[i]!) - offsetMs;
     return out;
@@ -172,7 +178,12 @@ export class Evaluator {
       let stale = 0;
       for (let i = 0; i < s.values.length; i++) if (isStaleNaN(s.values[i]!)) stale++;
       if (stale === 0) {
-        series.push({ labels: s.labels, timestamps: s.timestamps, values: s.values, dropName: false });
+        series.push({
+          labels: s.labels,
+          timestamps: s.timestamps,
+          values: s.values,
+          dropName: false,
+        });
         continue;
       }
       const t2 = new Float64Array(s.values.length - stale);
@@ -203,7 +214,17 @@ export class Evaluator {
       if (v.kind !== 'vector' && v.kind !== 'scalar') {
         throw new PromQLExecutionError('subquery is only allowed on instant vector');
       }
-      const list = v.kind === 'scalar' ? [{ labels: [], values: v.values, present: new Uint8Array(inner.steps).fill(1), dropName: false }] : v.series;
+      const list =
+        v.kind === 'scalar'
+          ? [
+              {
+                labels: [],
+                values: v.values,
+                present: new Uint8Array(inner.steps).fill(1),
+                dropName: false,
+              },
+            ]
+          : v.series;
       for (const s of list) {
         let n = 0;
         for (let i = 0; i < inner.steps; i++) n += s.present[i]!;
@@ -225,7 +246,8 @@ export class Evaluator {
   /** Evaluates an expression that must yield an instant vector. */
   async vector(e: ast.Expr): Promise<VectorValue> {
     const v = await this.eval(e);
-    if (v.kind !== 'vector') throw new PromQLExecutionError(`expected an instant vector, got ${v.kind}`);
+    if (v.kind !== 'vector')
+      throw new PromQLExecutionError(`expected an instant vector, got ${v.kind}`);
     return v;
   }
 
@@ -237,7 +259,8 @@ export class Evaluator {
 
   async matrix(e: ast.Expr): Promise<MatrixValue> {
     const v = await this.eval(e);
-    if (v.kind !== 'matrix') throw new PromQLExecutionError(`expected a range vector, got ${v.kind}`);
+    if (v.kind !== 'matrix')
+      throw new PromQLExecutionError(`expected a range vector, got ${v.kind}`);
     return v;
   }
 

@@ -11,7 +11,12 @@ export function formatFloat(f: number): string {
   const exp = Number(expText);
   if (exp >= 0) {
     const pointAt = 1 + exp;
-    return sign + (digits.length <= pointAt ? digits + '0'.repeat(pointAt - digits.length) : `${digits.slice(0, pointAt)}.${digits.slice(pointAt)}`);
+    return (
+      sign +
+      (digits.length <= pointAt
+        ? digits + '0'.repeat(pointAt - digits.length)
+        : `${digits.slice(0, pointAt)}.${digits.slice(pointAt)}`)
+    );
   }
   return `${sign}0.${'0'.repeat(-exp - 1)}${digits}`;
 }

@@ -5,7 +5,13 @@ import { PromQLExecutionError } from '../errors';
 import { getLabel, labelsFrom, METRIC_NAME, type Labels } from '../labels';
 import { invalidQuantile, SORT_IN_RANGE } from '../engine/annotations';
 import type { Evaluator } from '../engine/evaluator';
-import { newStepSeries, upperBound, type StepSeries, type Value, type VectorValue } from '../engine/values';
+import {
+  newStepSeries,
+  upperBound,
+  type StepSeries,
+  type Value,
+  type VectorValue,
+} from '../engine/values';
 import { histogramQuantile } from './histogram-quantile';
 import { DATE_FUNCTIONS, MATH_FUNCTIONS } from './instant-functions';
 import { labelJoin, labelReplace, sortByLabel, sortByValue } from './label-functions';
@@ -25,7 +31,9 @@ const UNSUPPORTED = new Set([
 export async function evalCall(ev: Evaluator, e: ast.Call): Promise<Value> {
   const name = e.func;
   if (UNSUPPORTED.has(name)) {
-    throw new PromQLExecutionError(`function ${name} needs native histograms, which are not supported`);
+    throw new PromQLExecutionError(
+      `function ${name} needs native histograms, which are not supported`,
+    );
   }
   if (name === 'absent_over_time') return absentOverTime(ev, e);
   if (RANGE_FUNCTIONS[name]) return rangeFunction(ev, e);
@@ -67,7 +75,8 @@ export async function evalCall(ev: Evaluator, e: ast.Call): Promise<Value> {
       return absent(ev, e, await ev.vector(e.args[0]!));
     case 'timestamp': {
       const arg = e.args[0]!;
-      const v = arg.type === 'vectorSelector' ? await ev.vectorSelector(arg, true) : await ev.vector(arg);
+      const v =
+        arg.type === 'vectorSelector' ? await ev.vectorSelector(arg, true) : await ev.vector(arg);
       for (const s of v.series) {
         if (arg.type !== 'vectorSelector') {
           for (let i = 0; i < ev.steps; i++) s.values[i] = ev.times[i]! / 1000;
@@ -111,7 +120,10 @@ export async function evalCall(ev: Evaluator, e: ast.Call): Promise<Value> {
       if (ev.state.queryStartMs !== ev.state.queryEndMs) ev.annotate(SORT_IN_RANGE, e.start);
       const v = await ev.vector(e.args[0]!);
       const names = await strings(ev, e.args.slice(1));
-      return { kind: 'vector', series: sortByLabel(v.series, names, name === 'sort_by_label_desc') };
+      return {
+        kind: 'vector',
+        series: sortByLabel(v.series, names, name === 'sort_by_label_desc'),
+      };
     }
   }
   if (DATE_FUNCTIONS[name]) return dateFunction(ev, e, DATE_FUNCTIONS[name]);
@@ -123,7 +135,8 @@ async function strings(ev: Evaluator, args: readonly ast.Expr[]): Promise<string
   const out: string[] = [];
   for (const a of args) {
     const v = await ev.eval(a);
-    if (v.kind !== 'string') throw new PromQLExecutionError(`expected a string argument, got ${v.kind}`);
+    if (v.kind !== 'string')
+      throw new PromQLExecutionError(`expected a string argument, got ${v.kind}`);
     out.push(v.value);
   }
   return out;
@@ -154,7 +167,11 @@ async function mathFunction(
   return { kind: 'vector', series: out };
 }
 
-async function dateFunction(ev: Evaluator, e: ast.Call, f: (v: number) => number): Promise<VectorValue> {
+async function dateFunction(
+  ev: Evaluator,
+  e: ast.Call,
+  f: (v: number) => number,
+): Promise<VectorValue> {
   if (e.args.length === 0) {
     const s = newStepSeries([], ev.steps);
     for (let i = 0; i < ev.steps; i++) s.values[i] = f(Math.trunc(ev.times[i]! / 1000));
@@ -177,7 +194,8 @@ async function rangeFunction(ev: Evaluator, e: ast.Call): Promise<VectorValue> {
   const fn = RANGE_FUNCTIONS[e.func]!;
   const mIdx = e.args.findIndex((a) => typeOf(a) === 'matrix');
   const params: Float64Array[] = [];
-  for (let k = 0; k < e.args.length; k++) if (k !== mIdx) params.push(await ev.scalarArg(e.args[k]!));
+  for (let k = 0; k < e.args.length; k++)
+    if (k !== mIdx) params.push(await ev.scalarArg(e.args[k]!));
   const m = await ev.matrix(e.args[mIdx]!);
   const out: StepSeries[] = [];
   const p: number[] = new Array<number>(params.length);

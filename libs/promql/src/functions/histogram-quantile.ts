@@ -129,11 +129,14 @@ export function histogramQuantile(
   for (const q of qs) {
     for (const g of groups.values()) {
       const labels =
-        quantileLabel === undefined ? g.labels : setLabel(g.labels, quantileLabel, formatOpenMetricsFloat(q.values[0]!));
+        quantileLabel === undefined
+          ? g.labels
+          : setLabel(g.labels, quantileLabel, formatOpenMetricsFloat(q.values[0]!));
       const series = newStepSeries(labels, ev.steps, delayed);
       for (let i = 0; i < ev.steps; i++) {
         const buckets: Bucket[] = [];
-        for (const m of g.members) if (m.s.present[i]) buckets.push({ upper: m.upper, count: m.s.values[i]! });
+        for (const m of g.members)
+          if (m.s.present[i]) buckets.push({ upper: m.upper, count: m.s.values[i]! });
         if (buckets.length === 0) continue;
         const r = bucketQuantile(q.values[i]!, buckets);
         if (r.forced) {

@@ -86,7 +86,12 @@ export function labelReplace(
   return series;
 }
 
-export function labelJoin(series: StepSeries[], dst: string, sep: string, srcs: readonly string[]): StepSeries[] {
+export function labelJoin(
+  series: StepSeries[],
+  dst: string,
+  sep: string,
+  srcs: readonly string[],
+): StepSeries[] {
   if (dst === '' || !isValidUtf8Label(dst)) {
     throw new PromQLExecutionError(`invalid destination label name in label_join(): ${dst}`);
   }
@@ -120,7 +125,11 @@ export function naturalCompare(a: string, b: string): number {
   return pa.length - pb.length;
 }
 
-export function sortByLabel(series: StepSeries[], names: readonly string[], desc: boolean): StepSeries[] {
+export function sortByLabel(
+  series: StepSeries[],
+  names: readonly string[],
+  desc: boolean,
+): StepSeries[] {
   const sign = desc ? -1 : 1;
   return series.sort((a, b) => {
     for (const n of names) {

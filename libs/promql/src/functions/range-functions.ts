@@ -44,7 +44,10 @@ function extrapolatedRate(w: Window, isCounter: boolean, isRate: boolean): numbe
     if (durationToZero < durationToStart) durationToStart = durationToZero;
   }
   if (durationToEnd >= threshold) durationToEnd = averageBetween / 2;
-  let factor = sampledInterval !== 0 ? (sampledInterval + durationToStart + durationToEnd) / sampledInterval : 1;
+  let factor =
+    sampledInterval !== 0
+      ? (sampledInterval + durationToStart + durationToEnd) / sampledInterval
+      : 1;
   if (isRate) factor /= w.rangeMs / 1000;
   return result * factor;
 }
@@ -180,7 +183,10 @@ export const RANGE_FUNCTIONS: Record<string, RangeFunction> = {
 };
 
 /** The max or min of a window; NaN loses to any number, as in Prometheus. */
-function extreme(w: Window, better: (cur: number, best: number) => boolean): { value: number; ts: number } {
+function extreme(
+  w: Window,
+  better: (cur: number, best: number) => boolean,
+): { value: number; ts: number } {
   let best = w.vs[w.lo]!;
   let bestT = w.ts[w.lo]!;
   for (let i = w.lo + 1; i < w.hi; i++) {

@@ -28,14 +28,18 @@ export function checkExpr(e: ast.Expr, cv: Converter): void {
       checkExpr(e.expr, cv);
       const t = typeOf(e.expr);
       if (t !== 'scalar' && t !== 'vector') {
-        cv.fail(e.start, `unary expression only allowed on expressions of type scalar or instant vector, got ${JSON.stringify(TYPE_NAMES[t])}`);
+        cv.fail(
+          e.start,
+          `unary expression only allowed on expressions of type scalar or instant vector, got ${JSON.stringify(TYPE_NAMES[t])}`,
+        );
       }
       return;
     }
     case 'subquery': {
       checkExpr(e.expr, cv);
       const t = typeOf(e.expr);
-      if (t !== 'vector') cv.fail(e.start, `subquery is only allowed on instant vector, got ${t} instead`);
+      if (t !== 'vector')
+        cv.fail(e.start, `subquery is only allowed on instant vector, got ${t} instead`);
       return;
     }
     case 'binary': {
@@ -44,7 +48,10 @@ export function checkExpr(e: ast.Expr, cv: Converter): void {
       for (const side of [e.lhs, e.rhs]) {
         const t = typeOf(side);
         if (t !== 'scalar' && t !== 'vector') {
-          cv.fail(side.start, `binary expression must contain only scalar and instant vector types`);
+          cv.fail(
+            side.start,
+            `binary expression must contain only scalar and instant vector types`,
+          );
         }
       }
       return;
@@ -52,13 +59,19 @@ export function checkExpr(e: ast.Expr, cv: Converter): void {
     case 'aggregate': {
       checkExpr(e.expr, cv);
       if (typeOf(e.expr) !== 'vector') {
-        cv.fail(e.expr.start, `expected type instant vector in aggregation expression, got ${TYPE_NAMES[typeOf(e.expr)]}`);
+        cv.fail(
+          e.expr.start,
+          `expected type instant vector in aggregation expression, got ${TYPE_NAMES[typeOf(e.expr)]}`,
+        );
       }
       if (e.param) {
         checkExpr(e.param, cv);
         const want: ValueType = e.op === 'count_values' ? 'string' : 'scalar';
         if (typeOf(e.param) !== want) {
-          cv.fail(e.param.start, `expected type ${TYPE_NAMES[want]} in aggregation parameter, got ${TYPE_NAMES[typeOf(e.param)]}`);
+          cv.fail(
+            e.param.start,
+            `expected type ${TYPE_NAMES[want]} in aggregation parameter, got ${TYPE_NAMES[typeOf(e.param)]}`,
+          );
         }
       }
       return;
@@ -75,7 +88,12 @@ function checkCall(e: ast.Call, cv: Converter): void {
   const min = sig.args.length - (sig.optional ?? 0);
   const max = sig.variadic ? Infinity : sig.args.length;
   if (n < min || n > max) {
-    const want = sig.optional || sig.variadic ? (sig.variadic ? `at least ${min}` : `at most ${max}`) : `${min}`;
+    const want =
+      sig.optional || sig.variadic
+        ? sig.variadic
+          ? `at least ${min}`
+          : `at most ${max}`
+        : `${min}`;
     cv.fail(e.start, `expected ${want} argument(s) in call to ${JSON.stringify(e.func)}, got ${n}`);
   }
   e.args.forEach((arg, i) => {
@@ -83,7 +101,10 @@ function checkCall(e: ast.Call, cv: Converter): void {
     const want = sig.args[Math.min(i, sig.args.length - 1)]!;
     const got = typeOf(arg);
     if (got !== want) {
-      cv.fail(arg.start, `expected type ${TYPE_NAMES[want]} in call to function ${JSON.stringify(e.func)}, got ${TYPE_NAMES[got]}`);
+      cv.fail(
+        arg.start,
+        `expected type ${TYPE_NAMES[want]} in call to function ${JSON.stringify(e.func)}, got ${TYPE_NAMES[got]}`,
+      );
     }
   });
 }

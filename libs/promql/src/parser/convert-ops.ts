@@ -26,7 +26,14 @@ const BINARY_OPS: Record<string, ast.BinaryOp> = {
 const SET_OPS = new Set(['and', 'or', 'unless']);
 export const COMPARISON_OPS = new Set(['==', '!=', '>', '<', '>=', '<=']);
 
-const PARAM_AGGREGATIONS = new Set(['topk', 'bottomk', 'quantile', 'count_values', 'limitk', 'limit_ratio']);
+const PARAM_AGGREGATIONS = new Set([
+  'topk',
+  'bottomk',
+  'quantile',
+  'count_values',
+  'limitk',
+  'limit_ratio',
+]);
 
 function groupingLabels(cv: Converter, n: SyntaxNode): string[] {
   return cv
@@ -88,7 +95,12 @@ export function convertBinary(cv: Converter, n: SyntaxNode): ast.BinaryExpr {
   if (returnBool && !COMPARISON_OPS.has(op)) {
     cv.fail(opNode, 'bool modifier can only be used on comparison operators');
   }
-  if (COMPARISON_OPS.has(op) && typeOf(lhs) === 'scalar' && typeOf(rhs) === 'scalar' && !returnBool) {
+  if (
+    COMPARISON_OPS.has(op) &&
+    typeOf(lhs) === 'scalar' &&
+    typeOf(rhs) === 'scalar' &&
+    !returnBool
+  ) {
     cv.fail(opNode, 'comparisons between scalars must use BOOL modifier');
   }
   let matching: ast.VectorMatching | undefined;
@@ -108,14 +120,22 @@ export function convertBinary(cv: Converter, n: SyntaxNode): ast.BinaryExpr {
       if (on) {
         for (const l of include) {
           if (labels.includes(l)) {
-            cv.fail(clause, `label ${JSON.stringify(l)} must not occur in ON and GROUP clause at once`);
+            cv.fail(
+              clause,
+              `label ${JSON.stringify(l)} must not occur in ON and GROUP clause at once`,
+            );
           }
         }
       }
     }
     matching = { on, labels, card, include };
   } else if (bothVectors) {
-    matching = { on: false, labels: [], card: SET_OPS.has(op) ? 'many-to-many' : 'one-to-one', include: [] };
+    matching = {
+      on: false,
+      labels: [],
+      card: SET_OPS.has(op) ? 'many-to-many' : 'one-to-one',
+      include: [],
+    };
   }
   if (SET_OPS.has(op) && !bothVectors) {
     const side = typeOf(lhs) === 'scalar' || typeOf(rhs) === 'scalar' ? 'scalar' : 'string';

@@ -11,7 +11,11 @@ export interface DurationContext {
   readonly rangeMs: number;
 }
 
-export function evalDurationExpr(cv: Converter, n: SyntaxNode, ctx: DurationContext | undefined): number {
+export function evalDurationExpr(
+  cv: Converter,
+  n: SyntaxNode,
+  ctx: DurationContext | undefined,
+): number {
   return Math.round(seconds(cv, n, ctx) * 1000);
 }
 

@@ -13,7 +13,8 @@ const UNIT_MS: Record<string, number> = {
   ms: 1,
 };
 
-const DURATION_RE = /^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$/;
+const DURATION_RE =
+  /^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$/;
 const UNIT_ORDER = ['y', 'w', 'd', 'h', 'm', 's', 'ms'] as const;
 
 /** Milliseconds of a duration like `1h30m`, or undefined when the text is not one. */
@@ -62,7 +63,8 @@ const SIMPLE_ESCAPES: Record<string, string> = {
  */
 export function unquoteString(text: string): { value: string } | { error: string } {
   const q = text[0];
-  if (text.length < 2 || text[text.length - 1] !== q) return { error: 'unterminated quoted string' };
+  if (text.length < 2 || text[text.length - 1] !== q)
+    return { error: 'unterminated quoted string' };
   const body = text.slice(1, -1);
   if (q === '`') return { value: body };
   const bytes: number[] = [];

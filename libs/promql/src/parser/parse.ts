@@ -124,7 +124,10 @@ export class Converter {
         return convertBinary(this, n);
       case 'AnchoredExpr':
       case 'SmoothedExpr':
-        return this.fail(n.lastChild ?? n, `${this.text(n.lastChild ?? n)} modifier is not supported`);
+        return this.fail(
+          n.lastChild ?? n,
+          `${this.text(n.lastChild ?? n)} modifier is not supported`,
+        );
       default:
         return this.fail(n, `unexpected ${describeNode(n.name)}`);
     }
@@ -142,7 +145,8 @@ export class Converter {
     const sign = text.startsWith('-') ? -1 : 1;
     const v0 = parseNumber(/^[+-]/.test(text) ? text.slice(1) : text);
     const v = v0 === undefined ? undefined : sign * v0;
-    if (v === undefined) this.fail(n, `bad number or duration syntax: ${JSON.stringify(this.text(n))}`);
+    if (v === undefined)
+      this.fail(n, `bad number or duration syntax: ${JSON.stringify(this.text(n))}`);
     return v;
   }
 
@@ -186,10 +190,21 @@ export class Converter {
     if (!matchers.some((m) => !m.matches(''))) {
       this.fail(n, 'vector selector must contain at least one non-empty matcher');
     }
-    if (nameInBraces && matchers.filter((m) => m.name === '__name__' && m.type === '=').length > 1) {
+    if (
+      nameInBraces &&
+      matchers.filter((m) => m.name === '__name__' && m.type === '=').length > 1
+    ) {
       this.fail(n, 'metric name must not be set twice');
     }
-    return { type: 'vectorSelector', name, matchers, offsetMs: 0, at: undefined, start: n.from, end: n.to };
+    return {
+      type: 'vectorSelector',
+      name,
+      matchers,
+      offsetMs: 0,
+      at: undefined,
+      start: n.from,
+      end: n.to,
+    };
   }
 
   matrixSelector(n: SyntaxNode): ast.MatrixSelector {
@@ -198,7 +213,8 @@ export class Converter {
     if (inner.type !== 'vectorSelector') {
       this.fail(n, 'ranges only allowed for vector selectors');
     }
-    if (inner.offsetMs !== 0 || inner.at) this.fail(n, 'no offset or @ modifiers allowed before range');
+    if (inner.offsetMs !== 0 || inner.at)
+      this.fail(n, 'no offset or @ modifiers allowed before range');
     const rangeMs = this.durationMs(rangeNode);
     if (rangeMs <= 0) this.fail(rangeNode, `range must be greater than 0`);
     return { type: 'matrixSelector', selector: inner, rangeMs, start: n.from, end: n.to };
@@ -211,17 +227,31 @@ export class Converter {
     const stepMs = durs[1] ? this.durationMs(durs[1]) : 0;
     if (rangeMs <= 0) this.fail(durs[0]!, 'range must be greater than 0');
     if (durs[1] && stepMs <= 0) this.fail(durs[1], 'step must be greater than 0');
-    return { type: 'subquery', expr: inner, rangeMs, stepMs, offsetMs: 0, at: undefined, start: n.from, end: n.to };
+    return {
+      type: 'subquery',
+      expr: inner,
+      rangeMs,
+      stepMs,
+      offsetMs: 0,
+      at: undefined,
+      start: n.from,
+      end: n.to,
+    };
   }
 
   offset(n: SyntaxNode): ast.Expr {
     const target = this.expr(n.firstChild!);
     const durNode = this.child(n, 'OffsetDurationExpr')!;
     const ms = this.durationMs(durNode, true);
-    return this.modify(n, target, (s) => {
-      if (s.offsetMs !== 0) this.fail(durNode, 'offset may not be set multiple times');
-      return { ...s, offsetMs: ms, end: n.to };
-    }, 'offset');
+    return this.modify(
+      n,
+      target,
+      (s) => {
+        if (s.offsetMs !== 0) this.fail(durNode, 'offset may not be set multiple times');
+        return { ...s, offsetMs: ms, end: n.to };
+      },
+      'offset',
+    );
   }
 
   at(n: SyntaxNode): ast.Expr {
@@ -236,10 +266,15 @@ export class Converter {
       if (!Number.isFinite(v)) this.fail(numNode, `timestamp out of bounds for @ modifier: ${v}`);
       at = { kind: 'time', timeMs: Math.round(v * 1000) };
     }
-    return this.modify(n, target, (s) => {
-      if (s.at) this.fail(n, '@ <timestamp> may not be set multiple times');
-      return { ...s, at, end: n.to };
-    }, '@');
+    return this.modify(
+      n,
+      target,
+      (s) => {
+        if (s.at) this.fail(n, '@ <timestamp> may not be set multiple times');
+        return { ...s, at, end: n.to };
+      },
+      '@',
+    );
   }
 
   /** Applies an `offset` or `@` to the selector or subquery it follows. */
