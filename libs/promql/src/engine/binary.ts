@@ -162,32 +162,60 @@ function vectorVector(
   const swapped = m.card === 'one-to-many';
   const many = swapped ? rhsV.series : lhsV.series;
   const one = swapped ? lhsV.series : rhsV.series;
-  const manySig = many.map((s) => signature(s.labels, m));
-  const oneSig = one.map((s) => signature(s.labels, m));
+  // Match signatures become small integers once, so each step works on typed arrays.
+  const sigIds = new Map<string, number>();
+  const sigId = (labels: Labels): number => {
+    const sig = signature(labels, m);
+    let id = sigIds.get(sig);
+    if (id === undefined) sigIds.set(sig, (id = sigIds.size));
+    return id;
+  };
+  const manySig = Int32Array.from(many, (s) => sigId(s.labels));
+  const oneSig = Int32Array.from(one, (s) => sigId(s.labels));
+  const rightAt = new Int32Array(sigIds.size).fill(-1);
+  const matched = new Uint8Array(sigIds.size);
+  const touched: number[] = [];
   const isCmp = COMPARISON.has(e.op);
   const outputs = new Map<string, StepSeries>();
-  const metricCache = new Map<string, Labels>();
-  const resultMetric = (li: number, ri: number): Labels => {
-    const key = `${li}:${ri}`;
-    let lbls = metricCache.get(key);
-    if (lbls) return lbls;
-    lbls = many[li]!.labels;
+  interface Pair {
+    key: string;
+    out: StepSeries | undefined;
+  }
+  const pairs = new Map<number, Pair>();
+  const pairOf = (li: number, ri: number): Pair => {
+    const id = li * one.length + ri;
+    let p = pairs.get(id);
+    if (p) return p;
+    let lbls = many[li]!.labels;
     if (!isCmp || (e.returnBool && !ev.opts.delayedNameRemoval)) lbls = dropMetricName(lbls);
     if (m.card === 'one-to-one') {
       const names = new Set(m.labels);
       lbls = m.on ? keepLabels(lbls, names) : dropLabels(lbls, names);
     }
     for (const ln of m.include) lbls = setLabel(lbls, ln, getLabel(one[ri]!.labels, ln));
-    metricCache.set(key, lbls);
-    return lbls;
+    const key = labelsKey(lbls);
+    let out = outputs.get(key);
+    if (!out) {
+      out = newStepSeries(lbls, ev.steps, e.returnBool && ev.opts.delayedNameRemoval);
+      outputs.set(key, out);
+    }
+    p = { key, out };
+    pairs.set(id, p);
+    return p;
   };
+  const inserted = new Map<number, Set<string>>();
   for (let i = 0; i < ev.steps; i++) {
-    const right = new Map<string, number>();
+    for (const t of touched) {
+      rightAt[t] = -1;
+      matched[t] = 0;
+    }
+    touched.length = 0;
+    inserted.clear();
     for (let r = 0; r < one.length; r++) {
       if (!one[r]!.present[i]) continue;
       const sig = oneSig[r]!;
-      const prev = right.get(sig);
-      if (prev !== undefined) {
+      const prev = rightAt[sig]!;
+      if (prev >= 0) {
         const side = swapped ? 'left' : 'right';
         const pair = [formatLabelSet(one[r]!.labels), formatLabelSet(one[prev]!.labels)].sort();
         const group = formatLabelSet(matchLabels(one[r]!.labels, m));
@@ -195,17 +223,16 @@ function vectorVector(
           `found duplicate series for the match group ${group} on the ${side} hand-side of the operation: [${pair.join(', ')}];many-to-many matching not allowed: matching labels must be unique on one side`,
         );
       }
-      right.set(sig, r);
+      rightAt[sig] = r;
+      touched.push(sig);
     }
-    if (right.size === 0) continue;
-    const matchedOne = new Set<string>();
-    const inserted = new Map<string, Set<string>>();
+    if (touched.length === 0) continue;
     for (let l = 0; l < many.length; l++) {
       const ls = many[l]!;
       if (!ls.present[i]) continue;
       const sig = manySig[l]!;
-      const r = right.get(sig);
-      if (r === undefined) continue;
+      const r = rightAt[sig]!;
+      if (r < 0) continue;
       const rs = one[r]!;
       const a = swapped ? rs.values[i]! : ls.values[i]!;
       const b = swapped ? ls.values[i]! : rs.values[i]!;
@@ -217,36 +244,30 @@ function vectorVector(
       } else {
         value = arithmetic(e.op, a, b);
       }
-      const metric = resultMetric(l, r);
-      const metricKey = labelsKey(metric);
+      const pair = pairOf(l, r);
       if (m.card === 'one-to-one') {
-        if (matchedOne.has(sig)) {
+        if (matched[sig]) {
           throw new PromQLExecutionError(
             'multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)',
           );
         }
-        matchedOne.add(sig);
+        matched[sig] = 1;
       } else {
         let set = inserted.get(sig);
         if (!set) inserted.set(sig, (set = new Set()));
-        if (set.has(metricKey)) {
+        if (set.has(pair.key)) {
           throw new PromQLExecutionError(
             'multiple matches for labels: grouping labels must ensure unique matches',
           );
         }
-        set.add(metricKey);
+        set.add(pair.key);
       }
       if (!keep && !e.returnBool) continue;
-      let out = outputs.get(metricKey);
-      if (!out) {
-        out = newStepSeries(metric, ev.steps, e.returnBool && ev.opts.delayedNameRemoval);
-        outputs.set(metricKey, out);
-      }
-      out.values[i] = value;
-      out.present[i] = 1;
+      pair.out!.values[i] = value;
+      pair.out!.present[i] = 1;
     }
   }
-  return { kind: 'vector', series: [...outputs.values()] };
+  return { kind: 'vector', series: [...outputs.values()].filter((s) => s.present.includes(1)) };
 }
 
 function setOperation(

@@ -147,7 +147,6 @@ export class Evaluator {
     const out: VectorValue = { kind: 'vector', series: [] };
     let produced = 0;
     for (const s of stored) {
-      this.account(s.timestamps.length);
       const r = newStepSeries(s.labels, this.steps);
       let any = false;
       for (let i = 0; i < this.steps; i++) {
