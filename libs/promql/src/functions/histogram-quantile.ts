@@ -4,6 +4,7 @@
  */
 import { dropLabels, getLabel, labelsKey, METRIC_NAME, setLabel, type Labels } from '../labels';
 import type { Evaluator } from '../engine/evaluator';
+import { PromQLExecutionError } from '../errors';
 import { invalidQuantile } from '../engine/annotations';
 import { newStepSeries, type StepSeries, type VectorValue } from '../engine/values';
 
@@ -96,7 +97,6 @@ export function histogramQuantile(
   quantileLabel?: string,
 ): VectorValue {
   const delayed = ev.opts.delayedNameRemoval;
-  const drop = delayed ? ONLY_LE : DROP;
   type Group = { labels: Labels; members: { s: StepSeries; upper: number }[]; name: string };
   const groups = new Map<string, Group>();
   for (const s of input.series) {
@@ -104,13 +104,15 @@ export function histogramQuantile(
     const upper = parseLe(le);
     if (upper === undefined) {
       const msg = `PromQL warning: bucket label "le" is missing or has a malformed value of ${JSON.stringify(le)}`;
-      ev.annotate(withName(msg, getLabel(s.labels, METRIC_NAME)), vectorAt);
+      ev.annotate(withName(msg, delayed ? getLabel(s.labels, METRIC_NAME) : ''), vectorAt);
       continue;
     }
-    const lbls = dropLabels(s.labels, drop);
-    const key = labelsKey(lbls);
+    // Buckets belong together by all labels but `le`; the name goes later, so two histograms
+    // that differ only by name collide instead of mixing their buckets.
+    const key = labelsKey(dropLabels(s.labels, ONLY_LE));
     let g = groups.get(key);
     if (!g) {
+      const lbls = dropLabels(s.labels, delayed ? ONLY_LE : DROP);
       g = { labels: lbls, members: [], name: getLabel(s.labels, METRIC_NAME) };
       groups.set(key, g);
     }
@@ -123,6 +125,15 @@ export function histogramQuantile(
         ev.annotate(invalidQuantile(qi), q.at);
         break;
       }
+    }
+  }
+  if (!delayed) {
+    const seen = new Set<string>();
+    for (const g of groups.values()) {
+      const key = labelsKey(g.labels);
+      if (seen.has(key))
+        throw new PromQLExecutionError('vector cannot contain metrics with the same labelset');
+      seen.add(key);
     }
   }
   const out: StepSeries[] = [];

@@ -109,7 +109,13 @@ describe('parsePromQL', () => {
   });
 
   it('reports syntax errors with line:column', () => {
-    expect(parseErr('sum(x')).toMatch(/^1:6: parse error: unexpected end of input/);
+    expect(parseErr('sum(x')).toBe('1:6: parse error: unclosed left parenthesis');
+    expect(parseErr('1 +')).toBe(
+      '1:4: parse error: unexpected end of input, expected an expression',
+    );
+    expect(parseErr('x{a}')).toMatch(
+      /^1:4: parse error: unexpected right brace '}', expected a label matching operator/,
+    );
     expect(parseErr('foo(bar)')).toBe('1:1: parse error: unknown function with name "foo"');
     expect(parseErr('x{a="b"\n,}}')).toMatch(/^2:3: parse error/);
   });

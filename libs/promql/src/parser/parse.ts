@@ -63,20 +63,41 @@ export class Converter {
   checkSyntax(top: SyntaxNode): void {
     const cursor = top.cursor();
     do {
-      if (cursor.type.isError) {
-        const at = cursor.from;
-        const parent = cursor.node.parent;
-        const rest = this.src.slice(at).trimStart();
-        const unexpected = rest === '' ? 'end of input' : JSON.stringify(rest.slice(0, 1));
-        const ctx = parent ? ` in ${describeNode(parent.name)}` : '';
-        const prev = this.src.slice(0, at).trimEnd();
-        if (/[A-Za-z_:][\w:]*$/.test(prev) && rest.startsWith('(')) {
-          const name = /([A-Za-z_:][\w:]*)$/.exec(prev)![1]!;
-          this.fail(at - name.length, `unknown function with name ${JSON.stringify(name)}`);
-        }
-        this.fail(at, `unexpected ${unexpected}${ctx}`);
-      }
+      if (cursor.type.isError) this.syntaxError(cursor.from, cursor.node.parent);
     } while (cursor.next());
+  }
+
+  /** Says, like Prometheus, what was found and what the grammar wanted there. */
+  private syntaxError(at: number, parent: SyntaxNode | null): never {
+    const rest = this.src.slice(at).trimStart();
+    const prev = this.src.slice(0, at).trimEnd();
+    const name = /([A-Za-z_:][\w:]*)$/.exec(prev)?.[1];
+    if (name !== undefined && rest.startsWith('(')) {
+      this.fail(
+        at - (this.src.slice(0, at).length - prev.length) - name.length,
+        `unknown function with name ${JSON.stringify(name)}`,
+      );
+    }
+    if (rest === '') {
+      const open = unclosed(this.src);
+      if (open) this.fail(open.at, `unclosed left ${open.what}`);
+      this.fail(at, `unexpected end of input${expectation(parent)}`);
+    }
+    const c = rest[0]!;
+    const closing: Record<string, string> = {
+      ')': 'right parenthesis',
+      ']': 'right bracket',
+      '}': 'right brace',
+    };
+    if (closing[c])
+      this.fail(
+        this.src.length - rest.length,
+        `unexpected ${closing[c]} '${c}'${expectation(parent)}`,
+      );
+    this.fail(
+      this.src.length - rest.length,
+      `unexpected character ${JSON.stringify(c)}${expectation(parent)}`,
+    );
   }
 
   children(n: SyntaxNode): SyntaxNode[] {
@@ -347,4 +368,47 @@ export function fixTrailingDots(input: string): string {
     out += c;
   }
   return out;
+}
+
+const EXPECTED: Record<string, string> = {
+  BinaryExpr: 'an expression',
+  UnaryExpr: 'an expression',
+  ParenExpr: 'an expression',
+  FunctionCallBody: 'an expression or ")"',
+  AggregateExpr: 'an aggregation body "(...)"',
+  LabelMatchers: 'a label matcher like name="value"',
+  UnquotedLabelMatcher: 'a label matching operator and a quoted value',
+  QuotedLabelMatcher: 'a label matching operator and a quoted value',
+  GroupingLabels: 'a label name',
+  MatrixSelector: 'a duration',
+  SubqueryExpr: 'a duration',
+  DurationExpr: 'a duration',
+  OffsetExpr: 'a duration',
+  StepInvariantExpr: 'a timestamp, start() or end()',
+};
+
+function expectation(parent: SyntaxNode | null): string {
+  const want = parent ? EXPECTED[parent.name] : undefined;
+  return want ? `, expected ${want}` : '';
+}
+
+/** The first bracket left open at the end of the text, outside strings. */
+function unclosed(src: string): { at: number; what: string } | undefined {
+  const stack: { at: number; c: string }[] = [];
+  let quote = '';
+  for (let i = 0; i < src.length; i++) {
+    const c = src[i]!;
+    if (quote) {
+      if (c === '\\' && quote !== '`') i++;
+      else if (c === quote) quote = '';
+      continue;
+    }
+    if (c === '"' || c === "'" || c === '`') quote = c;
+    else if (c === '(' || c === '[' || c === '{') stack.push({ at: i, c });
+    else if (c === ')' || c === ']' || c === '}') stack.pop();
+  }
+  const top = stack[stack.length - 1];
+  if (!top) return undefined;
+  const what = top.c === '(' ? 'parenthesis' : top.c === '[' ? 'bracket' : 'brace';
+  return { at: src.length, what };
 }
