@@ -1,6 +1,7 @@
 /**
  * An in-memory Queryable for tests and small embedded uses. Samples live in typed arrays, which
- * keep every NaN bit pattern (a staleness marker stays one; plain JS arrays may not).
+ * keep every NaN bit pattern (a staleness marker stays one; plain JS arrays may not). `select`
+ * answers views into them, not copies.
  */
 import type { Labels } from './labels';
 import { labelsKey } from './labels';
@@ -62,7 +63,7 @@ export class MemoryQueryable implements Queryable {
       const lo = upperBound(s.ts, startMs - 1e-9, 0, s.n);
       const hi = upperBound(s.ts, endMs, lo, s.n);
       if (hi === lo) continue;
-      out.push({ labels: s.labels, timestamps: s.ts.slice(lo, hi), values: s.vs.slice(lo, hi) });
+      out.push({ labels: s.labels, timestamps: s.ts.subarray(lo, hi), values: s.vs.subarray(lo, hi) });
     }
     return Promise.resolve(out);
   }

@@ -24,6 +24,7 @@ export function isStaleNaN(v: number): boolean {
   return bits === STALE_NAN_BITS || bits === QUIET_STALE_NAN_BITS;
 }
 
+/** The engine only reads these arrays, so they may be views into a store's own buffers. */
 export interface StoredSeries {
   readonly labels: Labels;
   /** Sample times in ms, ascending. */
