@@ -63,7 +63,11 @@ export class MemoryQueryable implements Queryable {
       const lo = upperBound(s.ts, startMs - 1e-9, 0, s.n);
       const hi = upperBound(s.ts, endMs, lo, s.n);
       if (hi === lo) continue;
-      out.push({ labels: s.labels, timestamps: s.ts.subarray(lo, hi), values: s.vs.subarray(lo, hi) });
+      out.push({
+        labels: s.labels,
+        timestamps: s.ts.subarray(lo, hi),
+        values: s.vs.subarray(lo, hi),
+      });
     }
     return Promise.resolve(out);
   }
