@@ -1,4 +1,4 @@
-import { PromQLExecutionError, PromQLTooManySamplesError } from '../errors';
+import { PromQLExecutionError, PromQLTimeoutError, PromQLTooManySamplesError } from '../errors';
 import { labelsFromRecord, type Labels } from '../labels';
 import type { LabelMatcher } from '../matchers';
 import { MemoryQueryable } from '../memory-queryable';
@@ -182,6 +182,14 @@ describe('PromQLEngine', () => {
     await expect(small.instantQuery(store(), 'req_total[10m]', 600_000)).rejects.toThrow(
       'query processing would load too many samples into memory in query execution',
     );
+  });
+
+  it('stops a query that runs past its time limit with a timeout error', async () => {
+    const late = new PromQLEngine({ timeoutMs: -1 });
+    const err = await late.instantQuery(store(), 'req_total', 0).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PromQLTimeoutError);
+    expect((err as PromQLTimeoutError).errorType).toBe('timeout');
+    expect((err as Error).message).toBe('query timed out in expression evaluation');
   });
 
   it('refuses native-histogram functions clearly and range vectors in range queries', async () => {

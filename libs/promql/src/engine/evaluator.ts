@@ -146,7 +146,8 @@ export class Evaluator {
     const stored = await this.queryable.select(sel.matchers, minT - lookback + 1, maxT);
     const out: VectorValue = { kind: 'vector', series: [] };
     let produced = 0;
-    for (const s of stored) {
+    for (const [si, s] of stored.entries()) {
+      if ((si & 1023) === 0) this.checkDeadline('expression evaluation');
       const r = newStepSeries(s.labels, this.steps);
       let any = false;
       for (let i = 0; i < this.steps; i++) {

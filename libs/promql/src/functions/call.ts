@@ -199,7 +199,8 @@ async function rangeFunction(ev: Evaluator, e: ast.Call): Promise<VectorValue> {
   const m = await ev.matrix(e.args[mIdx]!);
   const out: StepSeries[] = [];
   const p: number[] = new Array<number>(params.length);
-  for (const s of m.series) {
+  for (const [si, s] of m.series.entries()) {
+    if ((si & 1023) === 0) ev.checkDeadline('expression evaluation');
     const r = newStepSeries(s.labels, ev.steps, s.dropName);
     let any = false;
     for (let i = 0; i < ev.steps; i++) {
