@@ -78,7 +78,7 @@ export class PromQLEngine {
   ): Promise<QueryResult> {
     const { ev, state } = this.evaluator(queryable, query, timeMs, timeMs, 0);
     const v = await ev.eval(expr);
-    return { value: this.instantValue(ev, expr, v), ...splitAnnotations(state) };
+    return { value: this.instantValue(ev, v), ...splitAnnotations(state) };
   }
 
   async rangeQuery(
@@ -146,7 +146,7 @@ export class PromQLEngine {
     return { ev: new Evaluator(queryable, opts, startMs, endMs, stepMs, state), state };
   }
 
-  private instantValue(ev: Evaluator, expr: ast.Expr, v: Value): QueryValue {
+  private instantValue(ev: Evaluator, v: Value): QueryValue {
     const t = ev.startMs;
     switch (v.kind) {
       case 'scalar':
@@ -168,7 +168,6 @@ export class PromQLEngine {
         return { type: 'vector', samples };
       }
       case 'matrix': {
-        void expr;
         const end = v.windowEnd(0);
         const series: RangeSeriesResult[] = [];
         for (const s of v.series) {

@@ -1,7 +1,8 @@
 import type { BinaryExpr, Call, Expr, MatrixSelector, SubqueryExpr, VectorSelector } from '../ast';
 import { PromQLParseError } from '../errors';
 import { parseDurationMs, parseNumber, unquoteString } from './literals';
-import { fixTrailingDots, parsePromQL } from './parse';
+import { parsePromQL } from './parse';
+import { fixTrailingDots } from './source-text';
 
 function parseErr(q: string): string {
   try {
