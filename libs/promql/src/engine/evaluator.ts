@@ -12,7 +12,7 @@ import { evalAggregate } from './aggregate';
 import { evalBinary } from './binary';
 import { evalCall } from '../functions/call';
 import {
-  newStepSeries,
+  StepSeriesSlab,
   upperBound,
   type MatrixValue,
   type RangeSeries,
@@ -146,9 +146,11 @@ export class Evaluator {
     const stored = await this.queryable.select(sel.matchers, minT - lookback + 1, maxT);
     const out: VectorValue = { kind: 'vector', series: [] };
     let produced = 0;
-    for (const [si, s] of stored.entries()) {
+    const slab = new StepSeriesSlab(stored.length, this.steps);
+    for (let si = 0; si < stored.length; si++) {
+      const s = stored[si]!;
       if ((si & 1023) === 0) this.checkDeadline('expression evaluation');
-      const r = newStepSeries(s.labels, this.steps);
+      const r = slab.take(s.labels);
       let any = false;
       for (let i = 0; i < this.steps; i++) {
         const t = ts[i]!;
@@ -162,6 +164,7 @@ export class Evaluator {
         produced++;
       }
       if (any) out.series.push(r);
+      else slab.untake();
     }
     this.account(produced);
     return out;

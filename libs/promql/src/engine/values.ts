@@ -54,6 +54,40 @@ export function newStepSeries(labels: Labels, steps: number, dropName = false): 
   return { labels, values: new Float64Array(steps), present: new Uint8Array(steps), dropName };
 }
 
+/**
+ * Makes step series for many series at once: their arrays are views into two shared buffers,
+ * since allocating two small buffers per series dominates the cost of wide selectors.
+ */
+export class StepSeriesSlab {
+  private readonly values: Float64Array;
+  private readonly present: Uint8Array;
+  private next = 0;
+
+  constructor(
+    count: number,
+    private readonly steps: number,
+  ) {
+    this.values = new Float64Array(count * steps);
+    this.present = new Uint8Array(count * steps);
+  }
+
+  take(labels: Labels, dropName = false): StepSeries {
+    const at = this.next++ * this.steps;
+    return {
+      labels,
+      values: this.values.subarray(at, at + this.steps),
+      present: this.present.subarray(at, at + this.steps),
+      dropName,
+    };
+  }
+
+  /** Gives back the series taken last, when it turned out empty. */
+  untake(): void {
+    this.next--;
+    this.present.fill(0, this.next * this.steps, (this.next + 1) * this.steps);
+  }
+}
+
 /** First index in a sorted array whose value is > t (binary search). */
 export function upperBound(a: Float64Array, t: number, lo = 0, hi = a.length): number {
   while (lo < hi) {

@@ -7,6 +7,7 @@ import { invalidQuantile, SORT_IN_RANGE } from '../engine/annotations';
 import type { Evaluator } from '../engine/evaluator';
 import {
   newStepSeries,
+  StepSeriesSlab,
   upperBound,
   type StepSeries,
   type Value,
@@ -199,9 +200,11 @@ async function rangeFunction(ev: Evaluator, e: ast.Call): Promise<VectorValue> {
   const m = await ev.matrix(e.args[mIdx]!);
   const out: StepSeries[] = [];
   const p: number[] = new Array<number>(params.length);
-  for (const [si, s] of m.series.entries()) {
+  const slab = new StepSeriesSlab(m.series.length, ev.steps);
+  for (let si = 0; si < m.series.length; si++) {
+    const s = m.series[si]!;
     if ((si & 1023) === 0) ev.checkDeadline('expression evaluation');
-    const r = newStepSeries(s.labels, ev.steps, s.dropName);
+    const r = slab.take(s.labels, s.dropName);
     let any = false;
     for (let i = 0; i < ev.steps; i++) {
       const end = m.windowEnd(i);
@@ -223,7 +226,10 @@ async function rangeFunction(ev: Evaluator, e: ast.Call): Promise<VectorValue> {
       r.present[i] = 1;
       any = true;
     }
-    if (!any) continue;
+    if (!any) {
+      slab.untake();
+      continue;
+    }
     if (e.func === 'rate' || e.func === 'increase') {
       const name = getLabel(s.labels, METRIC_NAME);
       if (name !== '' && !/_(total|sum|count|bucket)$/.test(name)) {
