@@ -184,6 +184,20 @@ describe('PromQLEngine', () => {
     );
   });
 
+  it('drops the metric name at once by default and rejects the collisions that makes', async () => {
+    const q = new MemoryQueryable();
+    for (const name of ['a_total', 'b_total']) {
+      for (let t = 0; t <= 60; t += 10) q.add(L({ __name__: name, job: 'x' }), t * 1000, t);
+    }
+    const rate = 'sum(rate({__name__=~"a_total|b_total"}[1m]))';
+    await expect(engine.instantQuery(q, rate, 60_000)).rejects.toThrow(
+      'vector cannot contain metrics with the same labelset',
+    );
+    // With delayed name removal the names keep the series apart until the end.
+    const delayed = new PromQLEngine({ delayedNameRemoval: true });
+    expect(vector(await delayed.instantQuery(q, rate, 60_000))['']).toBeCloseTo(2, 10);
+  });
+
   it('stops a query that runs past its time limit with a timeout error', async () => {
     const late = new PromQLEngine({ timeoutMs: -1 });
     const err = await late.instantQuery(store(), 'req_total', 0).catch((e: unknown) => e);

@@ -5,7 +5,7 @@
  */
 import type * as ast from '../ast';
 import { PromQLExecutionError, PromQLTimeoutError, PromQLTooManySamplesError } from '../errors';
-import { dropMetricName, type Labels } from '../labels';
+import { dropMetricName, labelsKey, type Labels } from '../labels';
 import type { Queryable } from '../storage';
 import { isStaleNaN } from '../storage';
 import { evalAggregate } from './aggregate';
@@ -17,6 +17,7 @@ import {
   type MatrixValue,
   type RangeSeries,
   type ScalarValue,
+  type StepSeries,
   type Value,
   type VectorValue,
 } from './values';
@@ -77,6 +78,32 @@ export class Evaluator {
     if (this.opts.delayedNameRemoval) s.dropName = true;
     else s.labels = dropMetricName(s.labels);
     return s;
+  }
+
+  /**
+   * Without delayed name removal a function's output must not hold two series with the same
+   * labels at one step (Prometheus checks this at once; with delayed removal, at the end).
+   */
+  distinct(v: VectorValue): VectorValue {
+    if (this.opts.delayedNameRemoval) return v;
+    const byKey = new Map<string, StepSeries[]>();
+    for (const s of v.series) {
+      const key = labelsKey(s.labels);
+      const same = byKey.get(key);
+      if (!same) {
+        byKey.set(key, [s]);
+        continue;
+      }
+      for (const o of same) {
+        for (let i = 0; i < this.steps; i++) {
+          if (o.present[i] && s.present[i]) {
+            throw new PromQLExecutionError('vector cannot contain metrics with the same labelset');
+          }
+        }
+      }
+      same.push(s);
+    }
+    return v;
   }
 
   async eval(e: ast.Expr): Promise<Value> {

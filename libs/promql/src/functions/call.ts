@@ -84,7 +84,7 @@ export async function evalCall(ev: Evaluator, e: ast.Call): Promise<Value> {
         }
         ev.dropName(s);
       }
-      return v;
+      return ev.distinct(v);
     }
     case 'histogram_quantile':
       return histogramQuantile(
@@ -103,12 +103,15 @@ export async function evalCall(ev: Evaluator, e: ast.Call): Promise<Value> {
     case 'label_replace': {
       const v = await ev.vector(e.args[0]!);
       const [dst, repl, src, re] = await strings(ev, e.args.slice(1));
-      return { kind: 'vector', series: labelReplace(v.series, dst!, repl!, src!, re!) };
+      return ev.distinct({
+        kind: 'vector',
+        series: labelReplace(v.series, dst!, repl!, src!, re!),
+      });
     }
     case 'label_join': {
       const v = await ev.vector(e.args[0]!);
       const [dst, sep, ...srcs] = await strings(ev, e.args.slice(1));
-      return { kind: 'vector', series: labelJoin(v.series, dst!, sep!, srcs) };
+      return ev.distinct({ kind: 'vector', series: labelJoin(v.series, dst!, sep!, srcs) });
     }
     case 'sort':
     case 'sort_desc': {
@@ -165,7 +168,7 @@ async function mathFunction(
     }
     if (s.present.includes(1)) out.push(ev.dropName(s));
   }
-  return { kind: 'vector', series: out };
+  return ev.distinct({ kind: 'vector', series: out });
 }
 
 async function dateFunction(
@@ -188,7 +191,7 @@ async function dateFunction(
     }
     ev.dropName(s);
   }
-  return v;
+  return ev.distinct(v);
 }
 
 async function rangeFunction(ev: Evaluator, e: ast.Call): Promise<VectorValue> {
@@ -243,7 +246,7 @@ async function rangeFunction(ev: Evaluator, e: ast.Call): Promise<VectorValue> {
     out.push(KEEP_NAME.has(e.func) ? r : ev.dropName(r));
   }
   ev.account(out.length * ev.steps);
-  return { kind: 'vector', series: out };
+  return ev.distinct({ kind: 'vector', series: out });
 }
 
 /** The labels `absent` gives its output: the selector's equality matchers (not the name). */
