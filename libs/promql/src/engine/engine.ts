@@ -1,0 +1,230 @@
+/**
+ * The public face of the evaluator: instant and range queries over a Queryable, with the
+ * options Prometheus has (lookback delta, sample limit, timeout) and its result shapes.
+ */
+import type * as ast from '../ast';
+import { typeOf } from '../ast';
+import { PromQLExecutionError, PromQLParseError } from '../errors';
+import { compareLabels, dropMetricName, labelsKey, type Labels } from '../labels';
+import { parsePromQL } from '../parser/parse';
+import type { Queryable } from '../storage';
+import { Evaluator, type EvaluatorOptions, type QueryState } from './evaluator';
+import { upperBound, type StepSeries, type Value } from './values';
+
+export interface EngineOptions {
+  /** How far back an instant selector looks for a sample; default 5 minutes. */
+  readonly lookbackDeltaMs?: number;
+  /** Most samples a query may hold at once; default 50,000,000. */
+  readonly maxSamples?: number;
+  /** Step of subqueries written without one; default 1 minute. */
+  readonly defaultSubqueryStepMs?: number;
+  /** Remove `__name__` only at the end of evaluation; default false. */
+  readonly delayedNameRemoval?: boolean;
+  /** Longest a query may run; default 2 minutes. */
+  readonly timeoutMs?: number;
+}
+
+export const DEFAULT_LOOKBACK_DELTA_MS = 5 * 60_000;
+export const DEFAULT_MAX_SAMPLES = 50_000_000;
+
+export interface InstantSample {
+  readonly labels: Labels;
+  readonly timestampMs: number;
+  readonly value: number;
+}
+
+export interface RangeSeriesResult {
+  readonly labels: Labels;
+  readonly timestamps: number[];
+  readonly values: number[];
+}
+
+export type QueryValue =
+  | { readonly type: 'scalar'; readonly timestampMs: number; readonly value: number }
+  | { readonly type: 'string'; readonly timestampMs: number; readonly value: string }
+  | { readonly type: 'vector'; readonly samples: InstantSample[] }
+  | { readonly type: 'matrix'; readonly series: RangeSeriesResult[] };
+
+export interface QueryResult {
+  readonly value: QueryValue;
+  /** Annotations, already rendered as Prometheus renders them. */
+  readonly warnings: string[];
+  readonly infos: string[];
+}
+
+export class PromQLEngine {
+  private readonly opts: Omit<EvaluatorOptions, 'deadlineMs'> & { timeoutMs: number };
+
+  constructor(options: EngineOptions = {}) {
+    this.opts = {
+      lookbackDeltaMs: options.lookbackDeltaMs ?? DEFAULT_LOOKBACK_DELTA_MS,
+      maxSamples: options.maxSamples ?? DEFAULT_MAX_SAMPLES,
+      defaultSubqueryStepMs: options.defaultSubqueryStepMs ?? 60_000,
+      delayedNameRemoval: options.delayedNameRemoval ?? false,
+      timeoutMs: options.timeoutMs ?? 120_000,
+    };
+  }
+
+  async instantQuery(queryable: Queryable, query: string, timeMs: number): Promise<QueryResult> {
+    return this.instantQueryExpr(queryable, parsePromQL(query), query, timeMs);
+  }
+
+  /** An instant query of an already parsed expression; `query` is its text, for annotations. */
+  async instantQueryExpr(
+    queryable: Queryable,
+    expr: ast.Expr,
+    query: string,
+    timeMs: number,
+  ): Promise<QueryResult> {
+    const { ev, state } = this.evaluator(queryable, query, timeMs, timeMs, 0);
+    const v = await ev.eval(expr);
+    return { value: this.instantValue(ev, v), ...splitAnnotations(state) };
+  }
+
+  async rangeQuery(
+    queryable: Queryable,
+    query: string,
+    startMs: number,
+    endMs: number,
+    stepMs: number,
+  ): Promise<QueryResult> {
+    if (!(stepMs > 0))
+      throw new PromQLParseError('zero or negative query resolution step widths are not accepted');
+    if (endMs < startMs) throw new PromQLParseError('end timestamp must not be before start time');
+    const expr = parsePromQL(query, { durations: { stepMs, rangeMs: endMs - startMs } });
+    return this.rangeQueryExpr(queryable, expr, query, startMs, endMs, stepMs);
+  }
+
+  /** A range query of an already parsed expression; `query` is its text, for annotations. */
+  async rangeQueryExpr(
+    queryable: Queryable,
+    expr: ast.Expr,
+    query: string,
+    startMs: number,
+    endMs: number,
+    stepMs: number,
+  ): Promise<QueryResult> {
+    const t = typeOf(expr);
+    if (t !== 'scalar' && t !== 'vector') {
+      const name = t === 'matrix' ? 'range vector' : 'string';
+      throw new PromQLParseError(
+        `invalid expression type "${name}" for range query, must be Scalar or instant Vector`,
+      );
+    }
+    const { ev, state } = this.evaluator(queryable, query, startMs, endMs, stepMs);
+    const v = await ev.eval(expr);
+    let series: RangeSeriesResult[];
+    if (v.kind === 'scalar') {
+      series = [{ labels: [], timestamps: Array.from(ev.times), values: Array.from(v.values) }];
+    } else if (v.kind === 'vector') {
+      series = mergeSeries(
+        v.series.map((s) => cleanup(s)),
+        ev.times,
+      );
+    } else {
+      throw new PromQLExecutionError(`unexpected ${v.kind} result for a range query`);
+    }
+    return { value: { type: 'matrix', series }, ...splitAnnotations(state) };
+  }
+
+  private evaluator(
+    queryable: Queryable,
+    query: string,
+    startMs: number,
+    endMs: number,
+    stepMs: number,
+  ) {
+    const state: QueryState = {
+      samples: 0,
+      queryStartMs: startMs,
+      queryEndMs: endMs,
+      queryStepMs: stepMs,
+      query,
+      annotations: new Set(),
+    };
+    const opts: EvaluatorOptions = { ...this.opts, deadlineMs: Date.now() + this.opts.timeoutMs };
+    return { ev: new Evaluator(queryable, opts, startMs, endMs, stepMs, state), state };
+  }
+
+  private instantValue(ev: Evaluator, v: Value): QueryValue {
+    const t = ev.startMs;
+    switch (v.kind) {
+      case 'scalar':
+        return { type: 'scalar', timestampMs: t, value: v.values[0]! };
+      case 'string':
+        return { type: 'string', timestampMs: t, value: v.value };
+      case 'vector': {
+        const samples: InstantSample[] = [];
+        const seen = new Set<string>();
+        for (const s of v.series) {
+          if (!s.present[0]) continue;
+          const labels = cleanup(s).labels;
+          const key = labelsKey(labels);
+          if (seen.has(key))
+            throw new PromQLExecutionError('vector cannot contain metrics with the same labelset');
+          seen.add(key);
+          samples.push({ labels, timestampMs: t, value: s.values[0]! });
+        }
+        return { type: 'vector', samples };
+      }
+      case 'matrix': {
+        const end = v.windowEnd(0);
+        const series: RangeSeriesResult[] = [];
+        for (const s of v.series) {
+          const hi = upperBound(s.timestamps, end);
+          const lo = upperBound(s.timestamps, end - v.rangeMs, 0, hi);
+          if (hi === lo) continue;
+          series.push({
+            labels: s.dropName ? dropMetricName(s.labels) : s.labels,
+            timestamps: Array.from(s.timestamps.subarray(lo, hi)),
+            values: Array.from(s.values.subarray(lo, hi)),
+          });
+        }
+        return { type: 'matrix', series: series.sort((a, b) => compareLabels(a.labels, b.labels)) };
+      }
+    }
+  }
+}
+
+function cleanup(s: StepSeries): StepSeries {
+  if (s.dropName) {
+    s.labels = dropMetricName(s.labels);
+    s.dropName = false;
+  }
+  return s;
+}
+
+/** Range results: series that became equal after name removal merge, unless they overlap. */
+function mergeSeries(list: StepSeries[], times: Float64Array): RangeSeriesResult[] {
+  const byKey = new Map<string, StepSeries[]>();
+  for (const s of list) {
+    const key = labelsKey(s.labels);
+    const l = byKey.get(key);
+    if (l) l.push(s);
+    else byKey.set(key, [s]);
+  }
+  const out: RangeSeriesResult[] = [];
+  for (const group of byKey.values()) {
+    const timestamps: number[] = [];
+    const values: number[] = [];
+    for (let i = 0; i < times.length; i++) {
+      let n = 0;
+      for (const s of group) {
+        if (!s.present[i]) continue;
+        if (++n > 1)
+          throw new PromQLExecutionError('vector cannot contain metrics with the same labelset');
+        timestamps.push(times[i]!);
+        values.push(s.values[i]!);
+      }
+    }
+    if (timestamps.length > 0) out.push({ labels: group[0]!.labels, timestamps, values });
+  }
+  return out.sort((a, b) => compareLabels(a.labels, b.labels));
+}
+
+function splitAnnotations(state: QueryState): { warnings: string[]; infos: string[] } {
+  const warnings: string[] = [];
+  const infos: string[] = [];
+  for (const a of state.annotations) (a.startsWith('PromQL info') ? infos : warnings).push(a);
+  return { warnings, infos };
+}
