@@ -1,3 +1,4 @@
+import { crc32c } from '@ztsdb/checksum';
 import {
   chunkMessageId,
   decodeChunkMessage,
@@ -74,5 +75,30 @@ describe('manifest event v1', () => {
     expect(() =>
       decodeManifestEvent(encodeManifestEvent({ ...e, file: '../../etc/passwd' })),
     ).toThrow(WireDecodeError);
+  });
+  // Found by the fuzzer (test/fuzz, target manifest-event): such bodies passed the
+  // checks, or threw a TypeError, and consumers then failed on them.
+  it.each([
+    ['null', 'null'],
+    ['an array', '[]'],
+    ['a number', '5'],
+    ['chunks that are not a list', JSON.stringify({ ...e, chunks: {} })],
+    ['a chunk ref that is not an object', JSON.stringify({ ...e, chunks: [null] })],
+    ['a chunk ref without numbers', JSON.stringify({ ...e, chunks: [{ id: 'a', minT: '1' }] })],
+    ['replaces that are not names', JSON.stringify({ ...e, replaces: [1] })],
+    ['a size that is not a number', JSON.stringify({ ...e, bytes: 'big' })],
+  ])('refuses a body that is %s with a WireDecodeError', (_what, body) => {
+    const b = new TextEncoder().encode(body);
+    const msg = encodeManifestEvent(e);
+    const framed = new Uint8Array(12 + b.length + 4);
+    framed.set(msg.subarray(0, 8));
+    new DataView(framed.buffer).setUint32(8, b.length, true);
+    framed.set(b, 12);
+    new DataView(framed.buffer).setUint32(
+      framed.length - 4,
+      crc32c(framed, 0, framed.length - 4),
+      true,
+    );
+    expect(() => decodeManifestEvent(framed)).toThrow(WireDecodeError);
   });
 });
