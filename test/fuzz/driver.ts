@@ -10,6 +10,8 @@ export interface DriverOptions {
   /** One execution taking longer than this is a failure (a super-linear path). */
   slowMs?: number;
   maxLen?: number;
+  /** Resident memory above this after an input is a failure (an allocation the input does not back). */
+  rssLimitMb?: number;
   /** Called about once a second with the counts so far. */
   onProgress?: (p: DriverProgress) => void;
 }
@@ -45,6 +47,7 @@ export async function runTarget(
 ): Promise<DriverResult> {
   const rng = new Rng(opts.seed ?? 1);
   const slowMs = opts.slowMs ?? 2000;
+  const rssLimit = (opts.rssLimitMb ?? 2048) * 2 ** 20;
   const deadline = opts.seconds !== undefined ? Date.now() + opts.seconds * 1000 : Infinity;
   const maxIter = opts.iterations ?? Infinity;
   const pool = seeds.length > 0 ? [...seeds] : [new Uint8Array(0)];
@@ -74,6 +77,15 @@ export async function runTarget(
         target: target.name,
         input,
         error: new FuzzViolation(`one input took ${ms.toFixed(0)} ms (limit ${slowMs} ms)`),
+      };
+    const rss = process.memoryUsage.rss();
+    if (rss > rssLimit)
+      return {
+        target: target.name,
+        input,
+        error: new FuzzViolation(
+          `resident memory reached ${(rss / 2 ** 20).toFixed(0)} MiB after one input`,
+        ),
       };
     return undefined;
   };

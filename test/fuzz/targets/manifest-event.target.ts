@@ -1,4 +1,5 @@
 import { crc32c } from '@ztsdb/checksum';
+import { FileCatalog } from '@ztsdb/tsdb';
 import { decodeManifestEvent, encodeManifestEvent, type ManifestEvent } from '@ztsdb/wire';
 import { FuzzInput } from '../fuzz-input';
 import { check, decodeOrTyped, type FuzzTarget } from '../fuzz-target';
@@ -33,6 +34,19 @@ function checkEvent(e: ManifestEvent): void {
       (Array.isArray(e.replaces) && e.replaces.every((f) => typeof f === 'string')),
     'replaces is not a list of file names',
   );
+}
+
+/** What the compactor and query services do with an event: a consumer must not throw. */
+function consume(e: ManifestEvent): void {
+  const catalog = new FileCatalog();
+  decodeOrTyped('FileCatalog.apply', () => {
+    catalog.apply(e, 1);
+    catalog.apply({ ...e, kind: 'expired' }, 2);
+    catalog.live(e.partition);
+    catalog.retired();
+    catalog.nextWarmSeq(e.partition);
+    catalog.nextColdGen();
+  });
 }
 
 /** A frame around arbitrary body bytes, so the fuzzer reaches the JSON checks. */
@@ -74,7 +88,10 @@ export const manifestEventTarget: FuzzTarget = {
   run(data) {
     for (const msg of [data, withCrcLE(data, data.length - 4, 0), frame(data)]) {
       const e = decodeOrTyped('decodeManifestEvent', () => decodeManifestEvent(msg));
-      if (e) checkEvent(e);
+      if (e) {
+        checkEvent(e);
+        consume(e);
+      }
     }
     roundTrip(data);
   },
