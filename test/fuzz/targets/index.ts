@@ -10,6 +10,7 @@ import { localLogTarget } from './local-log.target';
 import { manifestEventTarget } from './manifest-event.target';
 import { sampleBatchTarget } from './sample-batch.target';
 import { selectorTarget } from './selector.target';
+import { textParsersTarget } from './text-parsers.target';
 import { walRecordTarget } from './wal-record.target';
 import { warmFileTarget } from './warm-file.target';
 
@@ -28,6 +29,7 @@ export const FUZZ_TARGETS: readonly FuzzTarget[] = [
   localLogTarget,
   selectorTarget,
   importParsersTarget,
+  textParsersTarget,
 ];
 
 export function findTarget(name: string): FuzzTarget {
