@@ -6,6 +6,7 @@ import { gorillaChunkTarget } from './gorilla-chunk.target';
 import { headSnapshotTarget } from './head-snapshot.target';
 import { hotReplyTarget } from './hot-reply.target';
 import { importParsersTarget } from './import-parsers.target';
+import { ingestPipelineTarget } from './ingest-pipeline.target';
 import { localLogTarget } from './local-log.target';
 import { manifestEventTarget } from './manifest-event.target';
 import { sampleBatchTarget } from './sample-batch.target';
@@ -17,6 +18,7 @@ import { warmFileTarget } from './warm-file.target';
 /** Every decoder under fuzzing; one seed corpus each in test/fuzz/corpus/<name>/. */
 export const FUZZ_TARGETS: readonly FuzzTarget[] = [
   sampleBatchTarget,
+  ingestPipelineTarget,
   hotReplyTarget,
   chunkMessageTarget,
   manifestEventTarget,
