@@ -1,4 +1,5 @@
 import { encodeChunk } from '@ztsdb/chunkenc';
+import { encodeWarmSegment } from '@ztsdb/tsdb';
 import { decodeChunkMessage, encodeChunkMessage, type ChunkMessage } from '@ztsdb/wire';
 import { FuzzInput } from '../fuzz-input';
 import { check, decodeOrTyped, type FuzzTarget } from '../fuzz-target';
@@ -6,13 +7,18 @@ import { withCrcLE } from './repair';
 
 function roundTrip(data: Uint8Array): void {
   const inp = new FuzzInput(data);
+  const n = inp.int(200);
+  const ts = inp.timestamps(n);
   const m: ChunkMessage = {
     partition: inp.u16(),
     seriesId: inp.u64(),
-    minT: inp.u32() * (inp.u8() & 1 ? -1 : 1) * 1000,
-    maxT: inp.u32() * 1000,
-    count: inp.u32(),
-    chunk: data.subarray(Math.min(data.length, 24), Math.min(data.length, 24 + inp.int(4096))),
+    minT: ts[0] ?? 0,
+    maxT: ts[n - 1] ?? 0,
+    count: n,
+    chunk: encodeChunk(
+      ts,
+      ts.map(() => inp.value()),
+    ),
   };
   const d = decodeChunkMessage(encodeChunkMessage(m));
   check(
@@ -32,7 +38,16 @@ export const chunkMessageTarget: FuzzTarget = {
   run(data) {
     for (const msg of [data, withCrcLE(data, data.length - 4, 0)]) {
       const m = decodeOrTyped('decodeChunkMessage', () => decodeChunkMessage(msg));
-      if (m) check(m.chunk.length + 44 === msg.length, 'chunk length not backed by the bytes');
+      if (m) {
+        check(m.chunk.length + 44 === msg.length, 'chunk length not backed by the bytes');
+        // What the compactor does with it: a chunk that decodes here must go into a warm file.
+        const sealed = { ...m, version: 1, bytes: m.chunk };
+        check(
+          decodeOrTyped('encodeWarmSegment', () => encodeWarmSegment(m.partition, [sealed])) !==
+            undefined,
+          'a decoded chunk message cannot be written into a warm file',
+        );
+      }
     }
     roundTrip(data);
   },
@@ -54,7 +69,15 @@ export const chunkMessageTarget: FuzzTarget = {
         minT: 0,
         maxT: 0,
         count: 0,
-        chunk: new Uint8Array(0),
+        chunk: encodeChunk([], []),
+      }),
+      encodeChunkMessage({
+        partition: 0,
+        seriesId: 1n,
+        minT: 0,
+        maxT: 0,
+        count: 3,
+        chunk: Uint8Array.of(1, 0, 3, 0, 0, 0, 0, 0),
       }),
       new Uint8Array(44),
     ];
