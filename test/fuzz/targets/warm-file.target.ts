@@ -3,9 +3,17 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { decodeChunk, encodeChunk } from '@ztsdb/chunkenc';
 import { ZtsdbError } from '@ztsdb/errors';
-import { WarmReader, encodeWarmSegment, type SealedChunk } from '@ztsdb/tsdb';
+import {
+  ColdReader,
+  WarmReader,
+  encodeColdFile,
+  encodeWarmSegment,
+  mergeWindow,
+  splitWarmByWindow,
+  type SealedChunk,
+} from '@ztsdb/tsdb';
 import { FuzzInput } from '../fuzz-input';
-import { check, decodeOrTyped, sameFloats, type FuzzTarget } from '../fuzz-target';
+import { FuzzViolation, check, decodeOrTyped, sameFloats, type FuzzTarget } from '../fuzz-target';
 import { WARM_LAYOUT, repairTierFile } from './tier-file-repair';
 
 /** Reads every series and chunk; skipped parts must be reported as typed errors. */
@@ -22,7 +30,43 @@ function readAll(r: WarmReader): void {
 
 function readBuffer(buf: Uint8Array): void {
   const r = decodeOrTyped('WarmReader.fromBuffer', () => WarmReader.fromBuffer(buf, 'fuzz'));
-  if (r) decodeOrTyped('WarmReader.read', () => readAll(r));
+  if (r) {
+    decodeOrTyped('WarmReader.read', () => readAll(r));
+    compact(r);
+  }
+}
+
+const WINDOW_MS = 7_200_000;
+
+/**
+ * What the compactor does with an open warm file: split its chunks by cold
+ * window, merge and write cold files. Damage goes to the skip sink; a throw
+ * here (typed or not) would fail the merge of the partition every time.
+ */
+function compact(r: WarmReader): void {
+  const sink = (e: unknown): void =>
+    check(e instanceof ZtsdbError, 'a skip report is not a ZtsdbError');
+  try {
+    const byWindow = splitWarmByWindow([r], WINDOW_MS, sink);
+    for (const [w, units] of byWindow) {
+      const series = mergeWindow(units, [], sink);
+      const file = Buffer.concat(
+        encodeColdFile(
+          { partition: r.partition, windowStart: w, windowEnd: w + WINDOW_MS },
+          series,
+        ),
+      );
+      ColdReader.fromBuffer(file, 'merged').allSeries(() =>
+        check(false, 'a freshly written cold file reports damage'),
+      );
+    }
+  } catch (err) {
+    if (err instanceof FuzzViolation) throw err;
+    const e = err as Error;
+    throw new FuzzViolation(`compacting a warm file threw ${e?.name}: ${e?.message}`, {
+      cause: err,
+    });
+  }
 }
 
 let dir: string | undefined;
