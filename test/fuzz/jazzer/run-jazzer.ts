@@ -29,6 +29,7 @@ export function runJazzer(
 ): Promise<number> {
   const corpus = path.join(workDir, 'corpus');
   fs.mkdirSync(corpus, { recursive: true });
+  const tmp = fs.mkdtempSync(path.join(workDir, 'tmp-'));
   const cli = require.resolve('@jazzer.js/core/dist/cli.js', { paths: [repoPath()] });
   const args = [
     cli,
@@ -53,9 +54,12 @@ export function runJazzer(
   return new Promise((resolve) => {
     const child = spawn(process.execPath, args, {
       cwd: repoPath(),
-      env: { ...process.env, ZTSDB_FUZZ_TARGET: target },
+      env: { ...process.env, ZTSDB_FUZZ_TARGET: target, ZTSDB_FUZZ_TMPDIR: tmp },
       stdio: 'inherit',
     });
-    child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
+    child.on('exit', (code, signal) => {
+      fs.rmSync(tmp, { recursive: true, force: true });
+      resolve(code ?? (signal ? 1 : 0));
+    });
   });
 }

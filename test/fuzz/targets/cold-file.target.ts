@@ -1,9 +1,9 @@
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { ZtsdbError } from '@ztsdb/errors';
 import { ColdReader, encodeColdFile, type ColdSeries } from '@ztsdb/tsdb';
 import { FuzzInput } from '../fuzz-input';
+import { fuzzTmpDir } from '../fuzz-tmp';
 import { check, decodeOrTyped, sameFloats, type FuzzTarget } from '../fuzz-target';
 import { COLD_LAYOUT, repairTierFile } from './tier-file-repair';
 
@@ -26,7 +26,7 @@ function readBuffer(buf: Uint8Array): void {
 
 let dir: string | undefined;
 function readFile(buf: Uint8Array): void {
-  dir ??= fs.mkdtempSync(path.join(os.tmpdir(), 'ztsdb-fuzz-cold-'));
+  dir ??= fs.mkdtempSync(path.join(fuzzTmpDir(), 'ztsdb-fuzz-cold-'));
   const file = path.join(dir, 'w000000000000000-g0000000001.cold');
   fs.writeFileSync(file, buf);
   const r = decodeOrTyped('ColdReader.open', () => ColdReader.open(file));

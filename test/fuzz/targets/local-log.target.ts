@@ -1,11 +1,11 @@
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { crc32c } from '@ztsdb/checksum';
 import { openBinaryDb, openEnv } from '@ztsdb/tsdb';
 import { encodeSampleBatch } from '@ztsdb/wire';
 import { LocalLog } from '../../../apps/ingestor/src/local-log';
 import { FuzzInput } from '../fuzz-input';
+import { fuzzTmpDir } from '../fuzz-tmp';
 import { FuzzViolation, type FuzzTarget } from '../fuzz-target';
 
 /**
@@ -82,7 +82,7 @@ export const localLogTarget: FuzzTarget = {
   description:
     'apps/ingestor LocalLog.recover over damaged WAL entries, ingest record and checkpoint (real LMDB)',
   async run(data) {
-    dir ??= fs.mkdtempSync(path.join(os.tmpdir(), 'ztsdb-fuzz-wal-'));
+    dir ??= fs.mkdtempSync(path.join(fuzzTmpDir(), 'ztsdb-fuzz-wal-'));
     await fill(data);
     const log = LocalLog.open(dir, 0);
     try {

@@ -1,5 +1,4 @@
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { decodeChunk, encodeChunk } from '@ztsdb/chunkenc';
 import { ZtsdbError } from '@ztsdb/errors';
@@ -13,6 +12,7 @@ import {
   type SealedChunk,
 } from '@ztsdb/tsdb';
 import { FuzzInput } from '../fuzz-input';
+import { fuzzTmpDir } from '../fuzz-tmp';
 import { FuzzViolation, check, decodeOrTyped, sameFloats, type FuzzTarget } from '../fuzz-target';
 import { WARM_LAYOUT, repairTierFile } from './tier-file-repair';
 
@@ -72,7 +72,7 @@ function compact(r: WarmReader): void {
 let dir: string | undefined;
 /** Writes `buf` to a temp file and reads it through mmap, as services do. */
 function readFile(buf: Uint8Array): void {
-  dir ??= fs.mkdtempSync(path.join(os.tmpdir(), 'ztsdb-fuzz-warm-'));
+  dir ??= fs.mkdtempSync(path.join(fuzzTmpDir(), 'ztsdb-fuzz-warm-'));
   const file = path.join(dir, 'seg-000000000001.warm');
   fs.writeFileSync(file, buf);
   const r = decodeOrTyped('WarmReader.open', () => WarmReader.open(file));
