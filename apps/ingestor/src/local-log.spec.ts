@@ -1,4 +1,6 @@
+import * as path from 'node:path';
 import { tempDir } from '@ztsdb/testing';
+import { openBinaryDb, openEnv } from '@ztsdb/tsdb';
 import { encodeSampleBatch } from '@ztsdb/wire';
 import { HotState } from './hot-state';
 import { LocalLog } from './local-log';
@@ -98,6 +100,24 @@ describe('LocalLog (real LMDB)', () => {
     expect(log.recover(1, 20_000, (w) => problems.push(w))).toBeUndefined();
     expect(problems[0]).toMatch(/WAL entry 1 .* damaged: .*checksum/);
     await log.close();
+  });
+
+  // Found by the fuzzer (test/fuzz, target local-log): a seal marker shorter than its
+  // f64 made recover() throw a RangeError out of the ingestor's start-up.
+  it('reports a damaged seal marker instead of throwing', async () => {
+    const log = LocalLog.open(dir.path, 3);
+    await log.clear('s');
+    await log.putBatch(1, makeBatch(1));
+    await log.close();
+    const env = openEnv(path.join(dir.path, 'wal', 'p3'));
+    const key = Buffer.from([0, 0, 0, 0, 0, 0, 0, 1, 2]); // sequence 1, kind 2 (seal)
+    await openBinaryDb(env, 'iwal').put(key, Buffer.from([1, 2, 3]));
+    await env.close();
+    const reopened = LocalLog.open(dir.path, 3);
+    const problems: string[] = [];
+    expect(reopened.recover(3, 20_000, (w) => problems.push(w))).toBeUndefined();
+    expect(problems[0]).toMatch(/seal marker 1 .* damaged/);
+    await reopened.close();
   });
 
   it('has nothing to recover in a fresh directory', async () => {

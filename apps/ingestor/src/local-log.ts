@@ -198,6 +198,10 @@ export class LocalLog {
       } else if (kind === KIND_SKIP) {
         state.skip(seq);
       } else if (kind === KIND_SEAL) {
+        if ((value as Buffer).length !== 8) {
+          onProblem(`WAL seal marker ${seq} in ${this.dir} is damaged: not an f64`);
+          return undefined;
+        }
         state.sealByAge((value as Buffer).readDoubleLE(0));
       }
     }

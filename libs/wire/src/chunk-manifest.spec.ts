@@ -1,3 +1,5 @@
+import { crc32c } from '@ztsdb/checksum';
+import { encodeChunk } from '@ztsdb/chunkenc';
 import {
   chunkMessageId,
   decodeChunkMessage,
@@ -22,19 +24,37 @@ function expectEveryDamageRefused(bytes: Uint8Array, decode: (b: Uint8Array) => 
 }
 
 describe('chunk message v1', () => {
+  const ts = Array.from({ length: 77 }, (_, i) => -5 + i * 1000);
   const msg = {
     partition: 3,
     seriesId: 0xdeadbeefcafef00dn,
     minT: -5,
     maxT: 2 ** 50,
     count: 77,
-    chunk: Uint8Array.of(1, 2, 3, 4, 5),
+    chunk: encodeChunk(
+      ts,
+      ts.map((t) => t / 3),
+    ),
   };
   it('round-trips', () => {
     expect(decodeChunkMessage(encodeChunkMessage(msg))).toEqual(msg);
+    const empty = encodeChunk([], []);
     expect(
-      decodeChunkMessage(encodeChunkMessage({ ...msg, chunk: new Uint8Array(0) })).chunk.length,
-    ).toBe(0);
+      decodeChunkMessage(encodeChunkMessage({ ...msg, count: 0, chunk: empty })).chunk,
+    ).toEqual(empty);
+  });
+  // Found by fuzzing (test/fuzz, target chunk-message): a message whose frame was intact but
+  // whose chunk did not decode was accepted, and the compactor's warm writer then threw on
+  // it for every redelivery of its batch, so no chunk of that batch was ever written.
+  it.each([
+    ['bytes that are not a chunk', { chunk: Uint8Array.of(1, 2, 3, 4, 5) }],
+    ['no bytes', { chunk: new Uint8Array(0) }],
+    ['a chunk with a bad checksum', { chunk: msg.chunk.map((b, i) => (i === 10 ? b ^ 1 : b)) }],
+    ['a count the chunk does not hold', { count: 76 }],
+  ])('refuses a chunk message carrying %s', (_what, change) => {
+    const bytes = encodeChunkMessage({ ...msg, ...change });
+    expect(() => decodeChunkMessage(bytes)).toThrow(WireDecodeError);
+    expect(() => decodeChunkMessage(bytes)).toThrow(/ZTSDB_WIRE_CHUNK|chunk/);
   });
   it('refuses every truncation and flipped bit', () => {
     expectEveryDamageRefused(encodeChunkMessage(msg), decodeChunkMessage);
@@ -74,5 +94,30 @@ describe('manifest event v1', () => {
     expect(() =>
       decodeManifestEvent(encodeManifestEvent({ ...e, file: '../../etc/passwd' })),
     ).toThrow(WireDecodeError);
+  });
+  // Found by the fuzzer (test/fuzz, target manifest-event): such bodies passed the
+  // checks, or threw a TypeError, and consumers then failed on them.
+  it.each([
+    ['null', 'null'],
+    ['an array', '[]'],
+    ['a number', '5'],
+    ['chunks that are not a list', JSON.stringify({ ...e, chunks: {} })],
+    ['a chunk ref that is not an object', JSON.stringify({ ...e, chunks: [null] })],
+    ['a chunk ref without numbers', JSON.stringify({ ...e, chunks: [{ id: 'a', minT: '1' }] })],
+    ['replaces that are not names', JSON.stringify({ ...e, replaces: [1] })],
+    ['a size that is not a number', JSON.stringify({ ...e, bytes: 'big' })],
+  ])('refuses a body that is %s with a WireDecodeError', (_what, body) => {
+    const b = new TextEncoder().encode(body);
+    const msg = encodeManifestEvent(e);
+    const framed = new Uint8Array(12 + b.length + 4);
+    framed.set(msg.subarray(0, 8));
+    new DataView(framed.buffer).setUint32(8, b.length, true);
+    framed.set(b, 12);
+    new DataView(framed.buffer).setUint32(
+      framed.length - 4,
+      crc32c(framed, 0, framed.length - 4),
+      true,
+    );
+    expect(() => decodeManifestEvent(framed)).toThrow(WireDecodeError);
   });
 });

@@ -1,4 +1,5 @@
 import { crc32c } from '@ztsdb/checksum';
+import { decodeChunk } from '@ztsdb/chunkenc';
 import { seriesKey } from '@ztsdb/model';
 import { WireDecodeError } from './wire-errors';
 
@@ -72,14 +73,42 @@ export function decodeChunkMessage(message: Uint8Array): ChunkMessage {
     throw new WireDecodeError('ZTSDB_WIRE_RESERVED', 'chunk message has reserved bits set', {
       offset: 5,
     });
+  const chunk = message.slice(HEADER, HEADER + len);
+  const count = view.getUint32(32, true);
+  checkCarriedChunk(chunk, count);
   return {
     partition: view.getUint16(6, true),
     seriesId: view.getBigUint64(8, true),
     minT: Number(view.getBigInt64(16, true)),
     maxT: Number(view.getBigInt64(24, true)),
-    count: view.getUint32(32, true),
-    chunk: message.slice(HEADER, HEADER + len),
+    count,
+    chunk,
   };
+}
+
+/**
+ * The chunk must decode and hold the header's count: the compactor re-encodes
+ * every chunk it writes, and one it cannot decode would fail its whole batch
+ * on every redelivery. Refused here, the message goes to the DLQ instead.
+ */
+function checkCarriedChunk(chunk: Uint8Array, count: number): void {
+  let n: number;
+  try {
+    n = decodeChunk(chunk).timestamps.length;
+  } catch (err) {
+    throw new WireDecodeError(
+      'ZTSDB_WIRE_CHUNK',
+      `chunk message carries a damaged chunk: ${(err as Error).message}`,
+      { offset: HEADER },
+      { cause: err },
+    );
+  }
+  if (n !== count)
+    throw new WireDecodeError(
+      'ZTSDB_WIRE_CHUNK',
+      `chunk message says ${count} points but its chunk holds ${n}`,
+      { offset: 32 },
+    );
 }
 
 /** `Nats-Msg-Id` of a sealed chunk: the same chunk sealed again gets the same id. */

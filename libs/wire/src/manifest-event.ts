@@ -1,4 +1,5 @@
 import { crc32c } from '@ztsdb/checksum';
+import { hasManifestEventShape } from './manifest-event-shape';
 import { WireDecodeError } from './wire-errors';
 
 /** "ZTME" as a little-endian u32. */
@@ -112,6 +113,10 @@ export function decodeManifestEvent(message: Uint8Array): ManifestEvent {
       { offset: HEADER },
     );
   }
+  if (!hasManifestEventShape(e))
+    throw new WireDecodeError('ZTSDB_WIRE_BODY', 'manifest event body has the wrong shape', {
+      offset: HEADER,
+    });
   if (
     !KINDS.includes(e.kind) ||
     !Number.isInteger(e.partition) ||
