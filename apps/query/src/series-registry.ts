@@ -66,7 +66,20 @@ export class SeriesRegistry {
     await initial;
   }
 
+  private rechecking = false;
+
   private async recheck(): Promise<void> {
+    // A slow follow must not be overtaken by the next tick, which would stop the watch it made.
+    if (this.rechecking) return;
+    this.rechecking = true;
+    try {
+      await this.recheckBucket();
+    } finally {
+      this.rechecking = false;
+    }
+  }
+
+  private async recheckBucket(): Promise<void> {
     let created: string;
     try {
       created = (await this.kv.status()).streamInfo.created;
