@@ -4,4 +4,4 @@ export type { ConnectOptions } from './connect';
 export { ensureTopology, DEFAULT_TOPOLOGY } from './topology';
 export type { Topology, TopologyOptions } from './topology';
 export { resolvePartitions } from './partitions';
-export { publishDeadLetter } from './dead-letter';
+export { DeadLetterReporter, publishDeadLetter, RepeatedWarnings } from './dead-letter';
