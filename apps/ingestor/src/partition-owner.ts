@@ -10,28 +10,31 @@ import {
 import type { KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import {
-  chunksSubject,
   manifestSubject,
-  publishDeadLetter,
+  RepeatedWarnings,
   samplesSubject,
   STREAM_MANIFEST,
   STREAM_SAMPLES,
+  type DeadLetterReporter,
 } from '@ztsdb/bus';
 import { BUFFER_CAPACITY, DRAIN_BATCH } from '@ztsdb/tsdb';
 import {
-  chunkMessageId,
   decodeManifestEvent,
   decodeSampleBatch,
-  encodeChunkMessage,
   WireDecodeError,
   type SampleBatch,
   type SeriesPoints,
 } from '@ztsdb/wire';
 import { checkBatch, type BatchLimits } from './batch-check';
+import { ChunkPublisher } from './chunk-publisher';
+import type { DiskGuard } from './disk-guard';
 import { HotResponder } from './hot-responder';
-import { HotState, type HeldChunk } from './hot-state';
+import { HotState } from './hot-state';
 import { metrics } from './ingestor-metrics';
 import { LocalLog } from './local-log';
+import { moveToNewStream } from './stream-switch';
+import { WalWriteError } from './lmdb-write';
+import { compactIfLarger } from './wal-compact';
 
 const nanos = (ms: number): number => ms * 1_000_000;
 
@@ -44,6 +47,14 @@ export interface PartitionOwnerOptions {
   limits: BatchLimits;
   /** Points acknowledged but not yet in the head before fetching stops. */
   bufferCapacity?: number;
+  /** The disk under the data dir (shared by the partitions): no write, and no acknowledgement, while it is full. */
+  disk: DiskGuard;
+  /** ZTSDB_WAL_MAX_BYTES: batches written since the last snapshot before an early one trims the WAL. */
+  walMaxBytes: number;
+  /** Bad batches go here (DLQ, counts, rate-limited log lines). */
+  deadLetters: DeadLetterReporter;
+  /** ZTSDB_WARN_INTERVAL: repeated warnings of this partition are logged at most this often. */
+  warnIntervalMs: number;
 }
 
 /** Value of `checkpoint.p<n>` in KV `ztsdb_config`. */
@@ -54,6 +65,8 @@ export interface PartitionCheckpoint {
   sealedBelow: number;
   owner: string;
   atMs: number;
+  /** Creation time of the samples stream these sequences belong to (absent in older checkpoints). */
+  stream?: string;
 }
 
 export const checkpointKey = (p: number): string => `checkpoint.p${p}`;
@@ -93,13 +106,22 @@ export class PartitionOwner {
   private group: Pending[] = [];
   private groupPoints = 0;
   private lastPut: Promise<boolean> = Promise.resolve(true);
+  /** False from a failed WAL write until the consumer is re-created: an ack would cover the failed messages (AckPolicy.All). */
+  private acking = true;
+  /** A WAL write failed: later transactions may hold batches past the failed ones, removed before resuming. */
+  private walHole = false;
+  private resetting: Promise<void> | undefined;
+  private serving = false;
+  /** Creation time of the samples stream the state's sequences belong to. */
+  streamId = '';
+  private readonly warnings: RepeatedWarnings;
+  private readonly publisher: ChunkPublisher;
   private chain: Promise<void> = Promise.resolve();
   private commitScheduled = false;
   private readonly buffer: Pending[] = [];
   private inflightPoints = 0;
   private drainScheduled = false;
   private spaceWaiter: (() => void) | undefined;
-  private publishing: Promise<void> | undefined;
   private lastCheckpoint = '';
   private readonly capacity: number;
   /**
@@ -128,6 +150,26 @@ export class PartitionOwner {
     this.partition = opts.partition;
     this.capacity = opts.bufferCapacity ?? BUFFER_CAPACITY;
     this.hot = new HotResponder(nc, this.partition, (ids, s, e) => this.queryHot(ids, s, e));
+    this.warnings = new RepeatedWarnings((l) => this.log.warn(l), opts.warnIntervalMs);
+    this.publisher = new ChunkPublisher(js, this.partition, () => this.state, this.warnings);
+  }
+
+  get consumer(): string {
+    return consumerName(this.partition);
+  }
+
+  /** True while the partition consumes (taken over, consumer open, disk not full). */
+  consuming(): boolean {
+    return this.serving && !this.resetting && !this.resetWanted && !this.opts.disk.full;
+  }
+
+  /** Why the partition does not consume ('' when it does), for /readyz. */
+  problem(): string {
+    if (this.opts.disk.full) return this.opts.disk.reason;
+    if (!this.serving) return 'taking over';
+    if (this.resetting || this.resetWanted)
+      return `re-creating its consumer (${this.resetWanted || 'pending'})`;
+    return '';
   }
 
   /** Starts the takeover in the background; `ready` tells when it is done. */
@@ -143,20 +185,30 @@ export class PartitionOwner {
     const t0 = Date.now();
     const info = await this.jsm.streams.info(STREAM_SAMPLES);
     const streamId = info.created;
-    this.wal = LocalLog.open(this.opts.dataDir, p);
-    if (this.wal.streamId() !== streamId) await this.wal.clear(streamId);
+    if (!(await this.openLog()) || this.stopping) return;
+    const carried = this.wal.streamId() === streamId ? undefined : await this.carryOver(streamId);
+    this.streamId = streamId;
     const cpEntry = await this.config.get(checkpointKey(p));
     let replayFrom = 1;
     if (cpEntry && cpEntry.operation === 'PUT') {
       try {
-        replayFrom = Math.max(1, cpEntry.json<PartitionCheckpoint>().replayFrom || 1);
+        const cp = cpEntry.json<PartitionCheckpoint>();
+        if (cp.stream === undefined || cp.stream === streamId)
+          replayFrom = Math.max(1, cp.replayFrom || 1);
+        else
+          this.log.warn(
+            `partition ${p}: the checkpoint in KV belongs to the samples stream created ${cp.stream}, not to this one (created ${streamId}); replaying this one from its start`,
+          );
       } catch {
         this.log.warn(`partition ${p}: checkpoint in KV is not JSON; replaying the whole stream`);
       }
     }
-    const local = this.wal.recover(p, this.opts.maxChunkAgeMs, (why) =>
-      this.log.warn(`partition ${p}: ${why}; rebuilding from the stream`),
-    );
+    if (carried) replayFrom = 1;
+    const local = carried
+      ? { state: carried, replayedPoints: 0 }
+      : this.wal.recover(p, this.opts.maxChunkAgeMs, (why) =>
+          this.log.warn(`partition ${p}: ${why}; rebuilding from the stream`),
+        );
     if (local && local.state.appliedSeq + 1 >= replayFrom) {
       this.state = local.state;
       this.source = 'wal';
@@ -181,7 +233,8 @@ export class PartitionOwner {
     await this.openConsumer(startSeq);
     // Catch up with what the stream holds now before serving queries: a
     // taken-over partition answers with everything that was acknowledged.
-    while (!this.stopping && !this.caughtUp) {
+    // (A full disk stops consuming: serve what is there.)
+    while (!this.stopping && !this.caughtUp && !this.opts.disk.full) {
       const ci = await this.jsm.consumers
         .info(STREAM_SAMPLES, consumerName(p))
         .catch(() => undefined);
@@ -198,6 +251,7 @@ export class PartitionOwner {
     this.hotPointsAtTakeover = this.state.openPoints + this.state.heldPoints;
     if (this.stopping) return;
     this.hot.start();
+    this.serving = true;
     this.kickPublisher(); // chunks sealed before a restart and not yet published
     void this.followManifest();
     this.startTimers();
@@ -205,6 +259,69 @@ export class PartitionOwner {
     this.log.log(
       `partition ${p}: serving (state from ${this.source}, from sequence ${startSeq}, ${this.state.openPoints + this.state.heldPoints} hot points, ${this.recoveryMs} ms)`,
     );
+  }
+
+  /**
+   * Opens the partition's LMDB log, but never on a full disk: opening writes
+   * (the lock file, the pages of a new database), and a write that fails
+   * inside LMDB's open is not a state to recover from. A log that grew past
+   * twice ZTSDB_WAL_MAX_BYTES is compacted first. False when stopped meanwhile.
+   */
+  private async openLog(): Promise<boolean> {
+    const p = this.partition;
+    const disk = this.opts.disk;
+    if (!disk.probeNow()) {
+      this.log.warn(`partition ${p}: waiting for disk space before opening its WAL`);
+      await disk.waitForRoom();
+      if (this.stopping) return false;
+    }
+    try {
+      const c = await compactIfLarger(
+        LocalLog.dirOf(this.opts.dataDir, p),
+        2 * this.opts.walMaxBytes,
+      );
+      if (c) this.log.log(`partition ${p}: WAL compacted from ${c.before} to ${c.after} bytes`);
+    } catch (e) {
+      this.log.warn(`partition ${p}: WAL not compacted: ${(e as Error).message}`);
+    }
+    this.wal = LocalLog.open(this.opts.dataDir, p);
+    return true;
+  }
+
+  /**
+   * The log was written from another samples stream than the one there now
+   * (deleted and created again): its points are kept (sealed, published, see
+   * moveToNewStream) and the log starts over for the new stream. Returns the
+   * state to go on with, or undefined when the log held nothing.
+   */
+  private async carryOver(streamId: string): Promise<HotState | undefined> {
+    const p = this.partition;
+    const was = this.wal.streamId();
+    const local =
+      was === ''
+        ? undefined
+        : this.wal.recover(p, this.opts.maxChunkAgeMs, (why) =>
+            this.log.warn(`partition ${p}: ${why}`),
+          );
+    if (!local) {
+      if (was !== '')
+        this.log.warn(
+          `partition ${p}: the samples stream was re-created (created ${streamId}, the WAL was written from the one created ${was}); the WAL held no points`,
+        );
+      await this.wal.clear(streamId);
+      return undefined;
+    }
+    this.state = local.state;
+    const r = await moveToNewStream(
+      local.state,
+      this.wal,
+      () => this.publisher.drained(),
+      streamId,
+    );
+    this.log.error(
+      `partition ${p}: the samples stream ${STREAM_SAMPLES} was re-created (created ${streamId}; the WAL was written from the one created ${was}): its ${r.points} points were kept, sealed into ${r.chunks} chunks and published; consuming the new stream from sequence 1`,
+    );
+    return local.state;
   }
 
   /**
@@ -231,6 +348,11 @@ export class PartitionOwner {
 
   private async openConsumer(startSeq: number): Promise<void> {
     const name = consumerName(this.partition);
+    const created = (await this.jsm.streams.info(STREAM_SAMPLES)).created;
+    if (this.streamId !== '' && created !== this.streamId) {
+      await this.adoptStream(created);
+      startSeq = 1;
+    }
     // Deleting the durable consumer also fences a previous owner that still fetches from it.
     await this.jsm.consumers.delete(STREAM_SAMPLES, name).catch(() => undefined);
     await this.jsm.consumers.add(STREAM_SAMPLES, {
@@ -246,6 +368,7 @@ export class PartitionOwner {
     const consumer = await this.js.consumers.get(STREAM_SAMPLES, name);
     this.lastDseq = 0;
     this.resetWanted = '';
+    this.acking = true;
     this.messages = await consumer.consume({ max_messages: 512 });
     this.loop = this.run(this.messages);
   }
@@ -255,6 +378,11 @@ export class PartitionOwner {
       for await (const m of messages) {
         if (this.gate) await this.gate;
         if (this.stopping || this.resetWanted) break;
+        // Nothing is written, so nothing acknowledged, while the disk is (nearly) full.
+        if (!this.replaying && !this.opts.disk.hasRoom()) {
+          this.resetWanted = 'disk full';
+          break;
+        }
         this.handle(m);
         if (this.inflightPoints >= this.capacity) {
           await new Promise<void>((r) => (this.spaceWaiter = r));
@@ -267,9 +395,18 @@ export class PartitionOwner {
     else if (!this.stopping) void this.reset('consumer ended');
   }
 
-  /** Re-creates the consumer from the first sequence not yet in the WAL (after a delivery gap or a reconnect). */
-  async reset(why = this.resetWanted): Promise<void> {
-    if (this.stopping) return;
+  /**
+   * Re-creates the consumer from the first sequence not yet in the WAL (after a
+   * delivery gap, a reconnect, a failed write, a full disk, a deleted consumer
+   * or a re-created stream). Waits for disk space first. One at a time.
+   */
+  reset(why = this.resetWanted): Promise<void> {
+    if (this.stopping) return Promise.resolve();
+    this.resetting ??= this.resetNow(why).finally(() => (this.resetting = undefined));
+    return this.resetting;
+  }
+
+  private async resetNow(why: string): Promise<void> {
     this.resetWanted ||= why;
     metrics.consumerResets.inc({ partition: String(this.partition) });
     this.log.warn(`partition ${this.partition}: re-creating the consumer (${why})`);
@@ -278,15 +415,47 @@ export class PartitionOwner {
     await this.chain;
     for (let delay = 250; !this.stopping; delay = Math.min(delay * 2, 2000)) {
       try {
+        await this.opts.disk.waitForRoom();
+        if (this.stopping) return;
+        if (this.walHole) {
+          await this.wal.removeFrom(this.receivedSeq + 1);
+          this.walHole = false;
+        }
         await this.openConsumer(this.receivedSeq + 1);
         return;
       } catch (e) {
-        this.log.warn(
-          `partition ${this.partition}: cannot re-create the consumer: ${(e as Error).message}`,
-        );
+        if (e instanceof WalWriteError) this.opts.disk.writeFailed(this.wal.file, e);
+        else
+          this.warnings.report(
+            'reset',
+            `partition ${this.partition}: cannot re-create the consumer: ${(e as Error).message}`,
+          );
         await new Promise((r) => setTimeout(r, delay));
       }
     }
+  }
+
+  /** The samples stream was re-created: keep the points, start over at its sequence 1 (moveToNewStream). */
+  private async adoptStream(created: string): Promise<void> {
+    const was = this.streamId;
+    this.drainAll();
+    const r = await moveToNewStream(this.state, this.wal, () => this.publisher.drained(), created);
+    this.streamId = created;
+    this.receivedSeq = 0;
+    this.lastCheckpoint = '';
+    this.log.error(
+      `partition ${this.partition}: the samples stream ${STREAM_SAMPLES} was re-created (created ${created}; this partition consumed the one created ${was}): its ${r.points} hot points were kept, sealed into ${r.chunks} chunks and published; consuming the new stream from sequence 1`,
+    );
+    await this.writeCheckpoint();
+  }
+
+  /** A WAL write failed: acknowledge nothing more, stop fetching, and wait for the disk (reset). */
+  private walFailed(e: unknown): void {
+    this.acking = false;
+    this.walHole = true;
+    this.opts.disk.writeFailed(this.wal.file, e);
+    this.resetWanted ||= 'WAL write failed';
+    void this.messages?.close().catch(() => undefined);
   }
 
   /** Called when the connection came back: deliveries may have been lost on the way. */
@@ -331,13 +500,21 @@ export class PartitionOwner {
     if (reason) {
       batch = null;
       metrics.deadLetters.inc({ reason: reason[0] });
-      this.log.warn(
-        `partition ${this.partition}: message ${seq} on ${m.subject} sent to the DLQ: ${reason[0]}: ${reason[1]}`,
+      this.opts.deadLetters.report(
+        reason[0],
+        reason[1],
+        m.data,
+        m.subject,
+        `partition ${this.partition}: message ${seq} on ${m.subject}`,
       );
-      publishDeadLetter(this.nc, 'samples', m.data, `${reason[0]}: ${reason[1]}`, m.subject);
       if (!this.replaying) this.lastPut = this.wal.putSkip(seq);
     } else {
-      if (!this.replaying) this.lastPut = this.wal.putBatch(seq, m.data);
+      if (!this.replaying) {
+        this.lastPut = this.wal.putBatch(seq, m.data);
+        // Bounds the WAL: trim it (snapshot) long before the timer would.
+        if (this.wal.batchBytes >= this.opts.walMaxBytes / 4 && !this.snapshotting)
+          void this.snapshot();
+      }
       this.inflightPoints += batch!.count;
     }
     this.receivedSeq = seq;
@@ -360,12 +537,13 @@ export class PartitionOwner {
         await put;
         await this.wal.flushed();
       } catch (e) {
-        // Not durable: acknowledge nothing; JetStream redelivers after ack_wait, the consumer is re-created now.
-        this.log.error(`partition ${this.partition}: WAL write failed: ${(e as Error).message}`);
+        this.walFailed(e);
+      }
+      if (!this.acking) {
+        // Not durable (or after one that was not): acknowledge nothing; the re-created consumer delivers these again.
         const first = g.find((e2) => !e2.dup);
         if (first) this.receivedSeq = Math.min(this.receivedSeq, first.seq - 1);
         for (const e2 of g) if (e2.batch) this.inflightPoints -= e2.batch.count;
-        this.resetWanted ||= 'WAL write failed';
         return;
       }
       // Acknowledging the group's last message acknowledges the whole group (AckPolicy.All).
@@ -421,39 +599,7 @@ export class PartitionOwner {
   }
 
   private kickPublisher(): void {
-    if (this.publishing || this.stopping) return;
-    this.publishing = this.publishLoop().finally(() => (this.publishing = undefined));
-  }
-
-  private async publishLoop(): Promise<void> {
-    const subject = chunksSubject(this.partition);
-    while (!this.stopping && this.state.unpublishedCount > 0) {
-      const chunks = this.state.takeUnpublished(256);
-      const failed: HeldChunk[] = [];
-      await Promise.all(
-        chunks.map(async (c) => {
-          try {
-            const ref = { seriesId: c.seriesId, minT: c.minT, maxT: c.maxT, count: c.count };
-            await this.js.publish(
-              subject,
-              encodeChunkMessage({ partition: this.partition, ...ref, chunk: c.bytes }),
-              { msgID: chunkMessageId(ref) },
-            );
-            c.published = true;
-            metrics.chunksPublished.inc({ partition: String(this.partition) });
-          } catch {
-            failed.push(c);
-          }
-        }),
-      );
-      if (failed.length > 0) {
-        this.state.requeue(failed);
-        this.log.warn(
-          `partition ${this.partition}: ${failed.length} sealed chunks not published yet; retrying`,
-        );
-        await new Promise((r) => setTimeout(r, 1000));
-      }
-    }
+    if (!this.stopping) this.publisher.kick();
   }
 
   private startTimers(): void {
@@ -475,20 +621,25 @@ export class PartitionOwner {
   }
 
   private sealByAge(): void {
+    // The seal needs its WAL marker: while the disk is full the chunks stay open a little longer.
+    if (this.opts.disk.full) return;
     this.drainAll();
     const now = Date.now();
     if (this.state.sealByAge(now) > 0) {
-      void this.wal.putSeal(this.state.appliedSeq, now);
+      this.wal.putSeal(this.state.appliedSeq, now).catch((e) => this.walFailed(e));
       this.kickPublisher();
     }
   }
 
   private snapshotting: Promise<void> | undefined;
+  /** Snapshot and WAL trim; a failure leaves the log whole (one transaction) and tells the disk guard. */
   private snapshot(): Promise<void> {
     if (this.snapshotting) return this.snapshotting;
+    if (this.opts.disk.full) return Promise.resolve();
     this.drainAll();
     this.snapshotting = this.wal
       .snapshot(this.state)
+      .catch((e) => this.opts.disk.writeFailed(this.wal.file, e))
       .finally(() => (this.snapshotting = undefined));
     return this.snapshotting;
   }
@@ -505,6 +656,7 @@ export class PartitionOwner {
       sealedBelow,
       owner: this.memberId,
       atMs: Date.now(),
+      stream: this.streamId,
     };
     await this.config.put(checkpointKey(this.partition), JSON.stringify(cp));
     this.lastCheckpoint = key;
@@ -551,7 +703,8 @@ export class PartitionOwner {
     await this.ready?.catch(() => undefined);
     if (this.commitScheduled) this.commit();
     await this.chain.catch(() => undefined);
-    await this.publishing?.catch(() => undefined);
+    await this.publisher.stop();
+    this.warnings.stop();
     if (this.state && this.wal) {
       this.drainAll();
       await this.snapshotting?.catch(() => undefined);
