@@ -10,16 +10,13 @@ import {
 import type { KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import {
-  manifestSubject,
   RepeatedWarnings,
   samplesSubject,
-  STREAM_MANIFEST,
   STREAM_SAMPLES,
   type DeadLetterReporter,
 } from '@ztsdb/bus';
 import { BUFFER_CAPACITY, DRAIN_BATCH } from '@ztsdb/tsdb';
 import {
-  decodeManifestEvent,
   decodeSampleBatch,
   WireDecodeError,
   type SampleBatch,
@@ -32,9 +29,16 @@ import { HotResponder } from './hot-responder';
 import { HotState } from './hot-state';
 import { metrics } from './ingestor-metrics';
 import { LocalLog } from './local-log';
-import { moveToNewStream } from './stream-switch';
 import { WalWriteError } from './lmdb-write';
-import { compactIfLarger } from './wal-compact';
+import { ManifestFollower } from './manifest-follower';
+import {
+  checkpointKey,
+  consumerName,
+  readReplayFrom,
+  type PartitionCheckpoint,
+} from './partition-checkpoint';
+import { carryOverLog, openPartitionLog, type PartitionLogContext } from './partition-log';
+import { moveToNewStream } from './stream-switch';
 
 const nanos = (ms: number): number => ms * 1_000_000;
 
@@ -57,20 +61,8 @@ export interface PartitionOwnerOptions {
   warnIntervalMs: number;
 }
 
-/** Value of `checkpoint.p<n>` in KV `ztsdb_config`. */
-export interface PartitionCheckpoint {
-  /** Replay the samples stream from here to rebuild every point not yet in a warm file. */
-  replayFrom: number;
-  /** Every point of a batch below this sequence is in a published sealed chunk. */
-  sealedBelow: number;
-  owner: string;
-  atMs: number;
-  /** Creation time of the samples stream these sequences belong to (absent in older checkpoints). */
-  stream?: string;
-}
-
-export const checkpointKey = (p: number): string => `checkpoint.p${p}`;
-export const consumerName = (p: number): string => `ztsdb-ingestor-p${p}`;
+export { checkpointKey, consumerName } from './partition-checkpoint';
+export type { PartitionCheckpoint } from './partition-checkpoint';
 
 interface Pending {
   m: JsMsg;
@@ -94,7 +86,7 @@ export class PartitionOwner {
   private wal!: LocalLog;
   private readonly hot: HotResponder;
   private messages: ConsumerMessages | undefined;
-  private manifest: ConsumerMessages | undefined;
+  private readonly manifest: ManifestFollower;
   private loop: Promise<void> | undefined;
   private timers: NodeJS.Timeout[] = [];
   private stopping = false;
@@ -152,6 +144,16 @@ export class PartitionOwner {
     this.hot = new HotResponder(nc, this.partition, (ids, s, e) => this.queryHot(ids, s, e));
     this.warnings = new RepeatedWarnings((l) => this.log.warn(l), opts.warnIntervalMs);
     this.publisher = new ChunkPublisher(js, this.partition, () => this.state, this.warnings);
+    this.manifest = new ManifestFollower(
+      js,
+      this.partition,
+      () => this.state,
+      (l) => this.log.warn(l),
+    );
+  }
+
+  private logContext(): PartitionLogContext {
+    return { ...this.opts, log: this.log, stopping: () => this.stopping };
   }
 
   get consumer(): string {
@@ -185,25 +187,24 @@ export class PartitionOwner {
     const t0 = Date.now();
     const info = await this.jsm.streams.info(STREAM_SAMPLES);
     const streamId = info.created;
-    if (!(await this.openLog()) || this.stopping) return;
-    const carried = this.wal.streamId() === streamId ? undefined : await this.carryOver(streamId);
-    this.streamId = streamId;
-    const cpEntry = await this.config.get(checkpointKey(p));
-    let replayFrom = 1;
-    if (cpEntry && cpEntry.operation === 'PUT') {
-      try {
-        const cp = cpEntry.json<PartitionCheckpoint>();
-        if (cp.stream === undefined || cp.stream === streamId)
-          replayFrom = Math.max(1, cp.replayFrom || 1);
-        else
-          this.log.warn(
-            `partition ${p}: the checkpoint in KV belongs to the samples stream created ${cp.stream}, not to this one (created ${streamId}); replaying this one from its start`,
+    const ctx = this.logContext();
+    const wal = await openPartitionLog(ctx);
+    if (!wal || this.stopping) return;
+    this.wal = wal;
+    const carried =
+      wal.streamId() === streamId
+        ? undefined
+        : await carryOverLog(
+            ctx,
+            wal,
+            streamId,
+            (s) => (this.state = s),
+            () => this.publisher.drained(),
           );
-      } catch {
-        this.log.warn(`partition ${p}: checkpoint in KV is not JSON; replaying the whole stream`);
-      }
-    }
-    if (carried) replayFrom = 1;
+    this.streamId = streamId;
+    const replayFrom = carried
+      ? 1
+      : await readReplayFrom(this.config, p, streamId, (l) => this.log.warn(l));
     const local = carried
       ? { state: carried, replayedPoints: 0 }
       : this.wal.recover(p, this.opts.maxChunkAgeMs, (why) =>
@@ -253,75 +254,12 @@ export class PartitionOwner {
     this.hot.start();
     this.serving = true;
     this.kickPublisher(); // chunks sealed before a restart and not yet published
-    void this.followManifest();
+    void this.manifest.run();
     this.startTimers();
     metrics.takeovers.inc({ source: this.source });
     this.log.log(
       `partition ${p}: serving (state from ${this.source}, from sequence ${startSeq}, ${this.state.openPoints + this.state.heldPoints} hot points, ${this.recoveryMs} ms)`,
     );
-  }
-
-  /**
-   * Opens the partition's LMDB log, but never on a full disk: opening writes
-   * (the lock file, the pages of a new database), and a write that fails
-   * inside LMDB's open is not a state to recover from. A log that grew past
-   * twice ZTSDB_WAL_MAX_BYTES is compacted first. False when stopped meanwhile.
-   */
-  private async openLog(): Promise<boolean> {
-    const p = this.partition;
-    const disk = this.opts.disk;
-    if (!disk.probeNow()) {
-      this.log.warn(`partition ${p}: waiting for disk space before opening its WAL`);
-      await disk.waitForRoom();
-      if (this.stopping) return false;
-    }
-    try {
-      const c = await compactIfLarger(
-        LocalLog.dirOf(this.opts.dataDir, p),
-        2 * this.opts.walMaxBytes,
-      );
-      if (c) this.log.log(`partition ${p}: WAL compacted from ${c.before} to ${c.after} bytes`);
-    } catch (e) {
-      this.log.warn(`partition ${p}: WAL not compacted: ${(e as Error).message}`);
-    }
-    this.wal = LocalLog.open(this.opts.dataDir, p);
-    return true;
-  }
-
-  /**
-   * The log was written from another samples stream than the one there now
-   * (deleted and created again): its points are kept (sealed, published, see
-   * moveToNewStream) and the log starts over for the new stream. Returns the
-   * state to go on with, or undefined when the log held nothing.
-   */
-  private async carryOver(streamId: string): Promise<HotState | undefined> {
-    const p = this.partition;
-    const was = this.wal.streamId();
-    const local =
-      was === ''
-        ? undefined
-        : this.wal.recover(p, this.opts.maxChunkAgeMs, (why) =>
-            this.log.warn(`partition ${p}: ${why}`),
-          );
-    if (!local) {
-      if (was !== '')
-        this.log.warn(
-          `partition ${p}: the samples stream was re-created (created ${streamId}, the WAL was written from the one created ${was}); the WAL held no points`,
-        );
-      await this.wal.clear(streamId);
-      return undefined;
-    }
-    this.state = local.state;
-    const r = await moveToNewStream(
-      local.state,
-      this.wal,
-      () => this.publisher.drained(),
-      streamId,
-    );
-    this.log.error(
-      `partition ${p}: the samples stream ${STREAM_SAMPLES} was re-created (created ${streamId}; the WAL was written from the one created ${was}): its ${r.points} points were kept, sealed into ${r.chunks} chunks and published; consuming the new stream from sequence 1`,
-    );
-    return local.state;
   }
 
   /**
@@ -662,32 +600,6 @@ export class PartitionOwner {
     this.lastCheckpoint = key;
   }
 
-  private async followManifest(): Promise<void> {
-    const p = this.partition;
-    try {
-      const consumer = await this.js.consumers.get(STREAM_MANIFEST, {
-        filter_subjects: manifestSubject(p),
-        deliver_policy: DeliverPolicy.All,
-      });
-      this.manifest = await consumer.consume();
-      for await (const m of this.manifest) {
-        try {
-          const e = decodeManifestEvent(m.data);
-          if (e.kind !== 'warm-added' || !e.chunks || e.partition !== p) continue;
-          const dropped = this.state.markWarm(e.chunks);
-          if (dropped > 0) metrics.chunksDropped.inc({ partition: String(p) }, dropped);
-        } catch (err) {
-          this.log.warn(
-            `partition ${p}: manifest event ${m.seq} skipped: ${(err as Error).message}`,
-          );
-        }
-      }
-    } catch (e) {
-      if (!this.stopping)
-        this.log.warn(`partition ${p}: not following the manifest: ${(e as Error).message}`);
-    }
-  }
-
   /**
    * Stops serving the partition. `handover`: the lease is ours to give away,
    * so the state is snapshotted and the checkpoint recorded first.
@@ -696,7 +608,7 @@ export class PartitionOwner {
     this.stopping = true;
     for (const t of this.timers) clearInterval(t);
     this.hot.stop();
-    await this.manifest?.close().catch(() => undefined);
+    await this.manifest.stop();
     this.spaceWaiter?.();
     await this.messages?.close().catch(() => undefined);
     await this.loop?.catch(() => undefined);

@@ -1,0 +1,51 @@
+import { DeliverPolicy, type ConsumerMessages, type JetStreamClient } from '@nats-io/jetstream';
+import { manifestSubject, STREAM_MANIFEST } from '@ztsdb/bus';
+import { decodeManifestEvent } from '@ztsdb/wire';
+import type { HotState } from './hot-state';
+import { metrics } from './ingestor-metrics';
+
+/**
+ * Follows `ztsdb.manifest.p.<n>` from its start: a `warm-added` event lists
+ * chunks a warm file now holds, which the partition then drops from memory.
+ */
+export class ManifestFollower {
+  private messages: ConsumerMessages | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly js: JetStreamClient,
+    private readonly partition: number,
+    private readonly state: () => HotState,
+    private readonly warn: (line: string) => void,
+  ) {}
+
+  async run(): Promise<void> {
+    const p = this.partition;
+    try {
+      const consumer = await this.js.consumers.get(STREAM_MANIFEST, {
+        filter_subjects: manifestSubject(p),
+        deliver_policy: DeliverPolicy.All,
+      });
+      this.messages = await consumer.consume();
+      if (this.stopped) await this.messages.close();
+      for await (const m of this.messages) {
+        try {
+          const e = decodeManifestEvent(m.data);
+          if (e.kind !== 'warm-added' || !e.chunks || e.partition !== p) continue;
+          const dropped = this.state().markWarm(e.chunks);
+          if (dropped > 0) metrics.chunksDropped.inc({ partition: String(p) }, dropped);
+        } catch (err) {
+          this.warn(`partition ${p}: manifest event ${m.seq} skipped: ${(err as Error).message}`);
+        }
+      }
+    } catch (e) {
+      if (!this.stopped)
+        this.warn(`partition ${p}: not following the manifest: ${(e as Error).message}`);
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.messages?.close().catch(() => undefined);
+  }
+}
