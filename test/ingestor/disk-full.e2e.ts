@@ -60,6 +60,14 @@ describe('ingestor on a full disk', () => {
   });
 
   it('stops acknowledging, stays up, serves hot reads, survives a restart, and resumes without loss once space returns', async () => {
+    // A failure shows what the ingestors said.
+    await scenario().catch((e: Error) => {
+      e.message += `\n--- ingestor output (last run) ---\n${ingestor?.output.slice(-4000) ?? ''}`;
+      throw e;
+    });
+  }, 300_000);
+
+  async function scenario(): Promise<void> {
     const { server, nc } = bed;
     fs = mountTmpfs(40);
     const filler = join(fs.path, 'filler');
@@ -143,11 +151,9 @@ describe('ingestor on a full disk', () => {
     );
     await waitFor(() => producer.ackedBatches >= 4 * 1000, '2 M points', 120_000);
     await producer.stop();
-    await expectExactlyAcked(nc, producer, series, 60_000).catch((e: Error) => {
-      throw new Error(`${e.message}\ningestor output:\n${second.output.slice(-3000)}`);
-    });
+    await expectExactlyAcked(nc, producer, series, 60_000);
     // The WAL stays within its bound: twice its snapshot + a quarter of ZTSDB_WAL_MAX_BYTES of batches.
     expect(largestWal(dataDir)).toBeLessThanOrEqual(2 * WAL_MAX);
     expect(first.output + second.output).not.toMatch(/Unhandled|uncaught|Commit failed \(see/i);
-  }, 300_000);
+  }
 });

@@ -105,8 +105,20 @@ export class LocalLog {
     return path.join(this.dir, 'data.mdb');
   }
 
+  /** A write failed and none has succeeded since: the last transaction's flush may never settle. */
+  private failure: unknown = undefined;
+  private readonly failureWaiters = new Set<(e: unknown) => void>();
+
   private observed<T>(write: Promise<T>): Promise<T> {
-    return observed(write, this.file);
+    const o = observed(write, this.file);
+    o.then(
+      () => (this.failure = undefined),
+      (e: unknown) => {
+        this.failure = e;
+        for (const f of this.failureWaiters) f(e);
+      },
+    );
+    return o;
   }
 
   /**
@@ -122,9 +134,19 @@ export class LocalLog {
     await this.flushed();
   }
 
-  /** Resolves once every write queued so far is durable. */
+  /** Resolves once every write queued so far is durable; rejects (WalWriteError) once one failed. */
   async flushed(): Promise<void> {
-    await this.wal.flushed;
+    // lmdb-js never settles the flush of a failed transaction: a failure rejects instead.
+    if (this.failure !== undefined) throw this.failure;
+    let fail!: (e: unknown) => void;
+    const failed = new Promise<never>((_, reject) => (fail = reject));
+    failed.catch(() => undefined);
+    this.failureWaiters.add(fail);
+    try {
+      await Promise.race([this.wal.flushed, failed]);
+    } finally {
+      this.failureWaiters.delete(fail);
+    }
   }
 
   /** Creation time of the samples stream this log was written from ('' when none recorded). */
@@ -168,7 +190,7 @@ export class LocalLog {
     for (const k of this.wal.getKeys({ end: walKey(state.appliedSeq + 1, 0), snapshot: false }))
       last = this.observed(this.wal.remove(k));
     await Promise.all([put, extras, last]);
-    await this.meta.flushed;
+    await this.flushed();
   }
 
   /**
