@@ -109,11 +109,16 @@ export class DiskGuard {
   }
 
   /**
-   * A fresh statfs and a small file written and synced under the data dir:
-   * true when both went well (before opening LMDB, which must not meet a full disk).
+   * A fresh statfs (at least the free space needed to resume) and a small file
+   * written and synced under the data dir: true when both went well (before
+   * opening LMDB, which must not meet a full disk).
    */
   probeNow(): boolean {
     if (!this.hasRoom(true)) return false;
+    if (this.lastFree < this.resumeAt) {
+      this.enter(`fewer than ${this.resumeAt} bytes free to open a WAL`);
+      return false;
+    }
     try {
       writeProbeFile(this.opts.dir);
       return true;
