@@ -42,7 +42,7 @@ describe('ingestor: dead letters, limits, startup checks, manifest', () => {
 
   it('sends a bad checksum, a wrong partition and absurd timestamps to the DLQ with the reason, counts them, and goes on', async () => {
     const port = await freePort();
-    ZtsdbProcess.start(
+    const ingestor = ZtsdbProcess.start(
       ['ingestor'],
       ingestorEnv(server.url, data.path, {
         ZTSDB_INGESTOR_ID: 'dlq',
@@ -93,13 +93,23 @@ describe('ingestor: dead letters, limits, startup checks, manifest', () => {
     );
     expect(reasons[2]).toMatch(/^ZTSDB_ABSURD_TIMESTAMP: /);
 
+    // A flood of bad batches: every one is counted and goes to the DLQ, but the log gets one
+    // line per reason per ZTSDB_WARN_INTERVAL (60 s), not one per batch.
+    const flood = nc.subscribe('ztsdb.dlq.samples', { max: 300, timeout: 30_000 });
+    await Promise.all(Array.from({ length: 300 }, () => js.publish(samplesSubject(0), flipped)));
+    let flooded = 0;
+    for await (const m of flood)
+      if (/^ZTSDB_WIRE_CHECKSUM/.test(m.headers?.get(HEADER_REASON) ?? '')) flooded++;
+    expect(flooded).toBe(300);
+    expect(ingestor.output.match(/sent to the DLQ: ZTSDB_WIRE_CHECKSUM/g)).toHaveLength(1);
+
     const before = pub.ackedBatches;
     await waitFor(() => pub.ackedBatches > before + 20, 'more batches after the bad ones');
     await pub.stop();
     await expectExactlyAcked(nc, pub, series);
     const metrics = await fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text());
     expect(metrics).toMatch(
-      /^ztsdb_ingestor_dead_letters_total\{reason="ZTSDB_WIRE_CHECKSUM"\} 1$/m,
+      /^ztsdb_ingestor_dead_letters_total\{reason="ZTSDB_WIRE_CHECKSUM"\} 301$/m,
     );
     expect(metrics).toMatch(
       /^ztsdb_ingestor_dead_letters_total\{reason="ZTSDB_WRONG_PARTITION"\} 1$/m,

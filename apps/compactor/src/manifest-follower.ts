@@ -9,7 +9,7 @@ import {
   DEFAULT_RETRY_DEADLINE_MS,
   MANIFEST_WILDCARD,
   STREAM_MANIFEST,
-  ThrottledLog,
+  RepeatedWarnings,
   withRetry,
   type RetryPolicy,
 } from '@ztsdb/bus';
@@ -46,14 +46,14 @@ export interface FollowOptions {
 export class ManifestFollower {
   private messages: ConsumerMessages | undefined;
   private done: Promise<void> | undefined;
-  private readonly badLog: ThrottledLog | undefined;
+  private readonly badLog: RepeatedWarnings | undefined;
 
   constructor(
     private readonly nc: NatsConnection,
     private readonly catalog: FileCatalog,
     private readonly opts: FollowOptions,
   ) {
-    if (opts.warn) this.badLog = new ThrottledLog(opts.warn, opts.badEventLogMs ?? 60_000);
+    if (opts.warn) this.badLog = new RepeatedWarnings(opts.warn, opts.badEventLogMs ?? 60_000);
   }
 
   async start(): Promise<void> {
@@ -89,7 +89,7 @@ export class ManifestFollower {
           const reason = (err as Error).message;
           refused.inc();
           this.opts.onBadEvent?.(m.seq, reason);
-          this.badLog?.log(
+          this.badLog?.report(
             'bad',
             `manifest event ${m.seq} on ${m.subject} skipped, not acted on: ${reason}`,
           );

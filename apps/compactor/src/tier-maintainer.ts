@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ThrottledLog } from '@ztsdb/bus';
+import { RepeatedWarnings } from '@ztsdb/bus';
 import type { ZtsdbError } from '@ztsdb/errors';
 import { fsyncDir } from '@ztsdb/fileutil';
 import { processMetrics } from '@ztsdb/metrics';
@@ -58,7 +58,7 @@ export class TierMaintainer {
   private timer: NodeJS.Timeout | undefined;
   private busy: Promise<void> | undefined;
   private stopped = false;
-  private readonly failures: ThrottledLog;
+  private readonly failures: RepeatedWarnings;
 
   constructor(
     private readonly catalog: FileCatalog,
@@ -66,7 +66,7 @@ export class TierMaintainer {
     private readonly opts: CompactorOptions,
     private readonly now: () => number = Date.now,
   ) {
-    this.failures = new ThrottledLog(opts.warn, opts.stallLogMs ?? 60_000);
+    this.failures = new RepeatedWarnings(opts.warn, opts.stallLogMs ?? 60_000);
   }
 
   start(): void {
@@ -88,7 +88,7 @@ export class TierMaintainer {
       .then(() => this.failures.reset('round'))
       .catch((e: NodeJS.ErrnoException) => {
         // A full disk fails every round until space returns: one line a minute, not one a round.
-        this.failures.log(
+        this.failures.report(
           'round',
           e.code === 'ENOSPC'
             ? `compaction paused: the disk is full (${e.message}); files stay as they are, will retry`
@@ -263,7 +263,7 @@ export class TierMaintainer {
       const size = fileSize(full);
       if (size !== undefined && size !== f.bytes) {
         // Not the file the manifest recorded: not ours to delete.
-        this.failures.log(
+        this.failures.report(
           `foreign ${f.file}`,
           `${f.file} is ${size} bytes, not the ${f.bytes} its manifest event recorded; left in place`,
         );

@@ -15,7 +15,7 @@ import {
   DEFAULT_RETRY_DEADLINE_MS,
   publishDeadLetter,
   STREAM_CHUNKS,
-  ThrottledLog,
+  RepeatedWarnings,
   withRetry,
 } from '@ztsdb/bus';
 import { writeFileAtomic } from '@ztsdb/fileutil';
@@ -72,7 +72,7 @@ export class WarmSink {
   private running = false;
   private loop: Promise<void> | undefined;
   private consumer!: Consumer;
-  private readonly stall: ThrottledLog;
+  private readonly stall: RepeatedWarnings;
 
   constructor(
     private readonly nc: NatsConnection,
@@ -81,7 +81,7 @@ export class WarmSink {
     private readonly manifest: ManifestPublisher,
     private readonly opts: CompactorOptions,
   ) {
-    this.stall = new ThrottledLog(opts.warn, opts.stallLogMs ?? 60_000);
+    this.stall = new RepeatedWarnings(opts.warn, opts.stallLogMs ?? 60_000);
   }
 
   /**
@@ -188,7 +188,7 @@ export class WarmSink {
         failingSince ??= Date.now();
         const err = e as NodeJS.ErrnoException;
         const why = err.code === 'ENOSPC' ? 'the disk is full' : 'a write failed';
-        this.stall.log(
+        this.stall.report(
           'write',
           `cannot write warm files: ${why} (${err.message}); chunks are not acknowledged and stay in the stream, retrying until it succeeds`,
         );

@@ -158,4 +158,26 @@ describe('HotState', () => {
     expect(s.heldChunks).toBeGreaterThan(10);
     check();
   });
+  it('starts its sequences over for a re-created stream, keeping every point in held chunks', () => {
+    const s = new HotState(0, 3600_000);
+    for (let k = 1; k <= 20; k++) {
+      const b = batch(k, ids);
+      s.apply(k + 1000, b.ids, b.ts, b.vs, b.ids.length);
+    }
+    const before = ids.map((id) => s.read(id, 0, Infinity));
+    expect(() => s.rebase()).toThrow(/sealed first/);
+    s.sealByAge(Number.POSITIVE_INFINITY);
+    s.rebase();
+    expect(s.appliedSeq).toBe(0);
+    expect(s.openPoints).toBe(0);
+    expect(s.replayFromSeq()).toBe(1);
+    expect(s.sealedBelowSeq()).toBe(1);
+    expect(s.scanned()).toEqual({ replayFrom: 1, sealedBelow: 1, openPoints: 0 });
+    expect(ids.map((id) => s.read(id, 0, Infinity))).toEqual(before);
+    // The new stream's batches go on from sequence 1.
+    const b = batch(21, ids);
+    s.apply(1, b.ids, b.ts, b.vs, b.ids.length);
+    expect(s.appliedSeq).toBe(1);
+    expect(s.scanned().replayFrom).toBe(s.replayFromSeq());
+  });
 });

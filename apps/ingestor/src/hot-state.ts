@@ -332,6 +332,28 @@ export class HotState {
     }
   }
 
+  /**
+   * The samples stream was re-created and its sequences start again at 1.
+   * Call with every unit sealed (sealByAge(+Infinity)): the held chunks then
+   * count as starting at sequence 1 of the new stream, so a checkpoint never
+   * points past a sequence the new stream has not reached.
+   */
+  rebase(): void {
+    if (this.livePoints !== 0) throw new Error('rebase needs every open chunk sealed first');
+    this.heldSeqs.clear();
+    this.queuedSeqs.clear();
+    for (const list of this.held.values())
+      for (const c of list) {
+        c.firstSeq = 1;
+        this.heldSeqs.add(1);
+      }
+    for (let i = 0; i < this.unpublished.length; i++) this.queuedSeqs.add(1);
+    this.liveSeqs.clear();
+    this.openFirst.fill(NO_SEQ);
+    this.oooFirst.fill(NO_SEQ);
+    this.appliedSeq = 0;
+  }
+
   get seriesCount(): number {
     return this.head.series.length;
   }

@@ -7,13 +7,30 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
-import { STREAM_SAMPLES, withRetry } from '@ztsdb/bus';
+import {
+  DEFAULT_TOPOLOGY,
+  DeadLetterReporter,
+  ensureTopology,
+  STREAM_SAMPLES,
+  withRetry,
+} from '@ztsdb/bus';
 import type { Settings } from '@ztsdb/config';
 import { processMetrics } from '@ztsdb/metrics';
 import { NatsClient, SETTINGS } from '@ztsdb/platform';
+import { DiskGuard } from './disk-guard';
 import { LeaseManager } from './lease-manager';
 import { PartitionOwner } from './partition-owner';
 import { checkRetention, parsePinned } from './startup-checks';
+import { StreamWatch } from './stream-watch';
+
+/** What /healthz and /readyz of the ingestor report. */
+export interface IngestorHealth {
+  /** False while ingestion cannot work at all (the samples stream is missing). */
+  healthy: boolean;
+  /** True once every owned partition serves and consumes. */
+  ready: boolean;
+  problems: string[];
+}
 
 /**
  * The ingestor replica: takes partition leases, and for each partition it
@@ -26,7 +43,10 @@ export class IngestorService implements OnApplicationBootstrap, OnApplicationShu
   readonly owners = new Map<number, PartitionOwner>();
   private leases: LeaseManager | undefined;
   private jsm!: JetStreamManager;
+  private watch: StreamWatch | undefined;
   readonly memberId: string;
+  readonly disk: DiskGuard;
+  private readonly deadLetters: DeadLetterReporter;
 
   constructor(
     private readonly nats: NatsClient,
@@ -35,6 +55,20 @@ export class IngestorService implements OnApplicationBootstrap, OnApplicationShu
     this.memberId =
       settings.ZTSDB_INGESTOR_ID ||
       `${settings.ZTSDB_HOST.replace(/[^A-Za-z0-9_-]/g, '_')}-${process.pid}-${randomBytes(3).toString('hex')}`;
+    this.disk = new DiskGuard({
+      dir: settings.ZTSDB_DATA_DIR,
+      minFreeBytes: settings.ZTSDB_DISK_MIN_FREE_BYTES,
+      resumeFreeBytes: settings.ZTSDB_DISK_MIN_FREE_BYTES + settings.ZTSDB_WAL_MAX_BYTES / 4,
+      probeIntervalMs: settings.ZTSDB_DISK_PROBE_INTERVAL,
+      warnIntervalMs: settings.ZTSDB_WARN_INTERVAL,
+      log: { warn: (l) => this.log.warn(l), log: (l) => this.log.log(l) },
+    });
+    this.deadLetters = new DeadLetterReporter(
+      nats.nc,
+      'samples',
+      (l) => this.log.warn(l),
+      settings.ZTSDB_WARN_INTERVAL,
+    );
     const each = (f: (o: PartitionOwner) => number) =>
       [...this.owners.values()].map((o) => ({
         labels: { partition: String(o.partition) },
@@ -92,6 +126,23 @@ export class IngestorService implements OnApplicationBootstrap, OnApplicationShu
       },
     );
     void this.watchReconnects();
+    this.watch = new StreamWatch(this.jsm, {
+      intervalMs: s.ZTSDB_STREAM_CHECK_INTERVAL,
+      warnIntervalMs: s.ZTSDB_WARN_INTERVAL,
+      recreate: async () => {
+        await ensureTopology(this.nats.nc, {
+          ...DEFAULT_TOPOLOGY,
+          samplesMaxAgeMs: s.ZTSDB_SAMPLES_RETENTION_MS,
+        });
+      },
+      partitions: () => this.owners.values(),
+      log: {
+        error: (l) => this.log.error(l),
+        warn: (l) => this.log.warn(l),
+        log: (l) => this.log.log(l),
+      },
+    });
+    this.watch.start();
     this.leases.start();
     this.log.log(
       `ingestor ${this.memberId}: ${pinned ? `owning partitions ${pinned.join(',')}` : `sharing ${this.nats.partitions} partitions`} (lease TTL ${s.ZTSDB_LEASE_TTL_MS} ms)`,
@@ -117,6 +168,10 @@ export class IngestorService implements OnApplicationBootstrap, OnApplicationShu
           minTimestampMs: s.ZTSDB_MIN_TIMESTAMP_MS,
           maxFutureMs: s.ZTSDB_MAX_FUTURE,
         },
+        disk: this.disk,
+        walMaxBytes: s.ZTSDB_WAL_MAX_BYTES,
+        deadLetters: this.deadLetters,
+        warnIntervalMs: s.ZTSDB_WARN_INTERVAL,
       },
     );
     this.owners.set(p, owner);
@@ -143,7 +198,23 @@ export class IngestorService implements OnApplicationBootstrap, OnApplicationShu
     await Promise.all([...this.owners.values()].map((o) => o.ready));
   }
 
+  /** Health for /healthz and /readyz: a missing stream is unhealthy; any partition not consuming is not ready. */
+  health(): IngestorHealth {
+    const problems: string[] = [];
+    const streamProblem = this.watch?.problem ?? '';
+    if (streamProblem) problems.push(streamProblem);
+    if (!this.leases) problems.push('starting');
+    for (const o of this.owners.values()) {
+      const why = o.problem();
+      if (why) problems.push(`partition ${o.partition}: ${why}`);
+    }
+    return { healthy: streamProblem === '', ready: problems.length === 0, problems };
+  }
+
   async onApplicationShutdown(): Promise<void> {
+    await this.watch?.stop();
     await this.leases?.stop();
+    this.disk.stop();
+    this.deadLetters.stop();
   }
 }

@@ -3,8 +3,16 @@ import * as path from 'node:path';
 import type { RootDatabase } from 'lmdb';
 import { crc32c } from '@ztsdb/checksum';
 import { decodeSampleBatch, type SampleBatch } from '@ztsdb/wire';
-import { Head, getCheckpoint, openBinaryDb, openEnv, putCheckpoint, type WalDb } from '@ztsdb/tsdb';
+import {
+  Head,
+  getCheckpoint,
+  openBinaryDb,
+  openEnv,
+  putCheckpointParts,
+  type WalDb,
+} from '@ztsdb/tsdb';
 import { HotState, type HeldChunk } from './hot-state';
+import { dropLmdbInternalRejections, observed } from './lmdb-write';
 
 /** Kinds of WAL entries (9th key byte; within one stream sequence they sort in this order). */
 const KIND_BATCH = 0;
@@ -45,9 +53,13 @@ export interface LocalRecovery {
  *   the held sealed chunks), `ingest` (sequences beside the head) and
  *   `stream` (creation time of the samples stream this log belongs to).
  * Writes of one event-loop turn form one LMDB transaction; `flushed()`
- * resolves once they are on disk.
+ * resolves once they are on disk. A failed write rejects with a WalWriteError
+ * (never as an unhandled rejection: dropping a write's promise is safe).
  */
 export class LocalLog {
+  /** Bytes of batches written since the last snapshot (the owner snapshots early when they pile up). */
+  batchBytes = 0;
+
   private constructor(
     private readonly env: RootDatabase,
     private readonly wal: WalDb,
@@ -55,33 +67,86 @@ export class LocalLog {
     readonly dir: string,
   ) {}
 
+  /** `<data dir>/wal/p<n>`. */
+  static dirOf(dataDir: string, partition: number): string {
+    return path.join(dataDir, 'wal', `p${partition}`);
+  }
+
   static open(dataDir: string, partition: number): LocalLog {
-    const dir = path.join(dataDir, 'wal', `p${partition}`);
+    const dir = LocalLog.dirOf(dataDir, partition);
+    dropLmdbInternalRejections();
     const env = openEnv(dir);
     return new LocalLog(env, openBinaryDb(env, 'iwal'), openBinaryDb(env, 'imeta'), dir);
   }
 
   /** Queues a batch in this turn's transaction. */
   putBatch(seq: number, bytes: Uint8Array): Promise<boolean> {
-    return this.wal.put(
-      walKey(seq, KIND_BATCH),
-      Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+    this.batchBytes += bytes.byteLength;
+    return this.observed(
+      this.wal.put(
+        walKey(seq, KIND_BATCH),
+        Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+      ),
     );
   }
 
   putSkip(seq: number): Promise<boolean> {
-    return this.wal.put(walKey(seq, KIND_SKIP), Buffer.alloc(0));
+    return this.observed(this.wal.put(walKey(seq, KIND_SKIP), Buffer.alloc(0)));
   }
 
   putSeal(afterSeq: number, nowMs: number): Promise<boolean> {
     const b = Buffer.allocUnsafe(8);
     b.writeDoubleLE(nowMs, 0);
-    return this.wal.put(walKey(afterSeq, KIND_SEAL), b);
+    return this.observed(this.wal.put(walKey(afterSeq, KIND_SEAL), b));
   }
 
-  /** Resolves once every write queued so far is durable. */
+  /** The LMDB file, for messages. */
+  get file(): string {
+    return path.join(this.dir, 'data.mdb');
+  }
+
+  /** A write failed and none has succeeded since: the last transaction's flush may never settle. */
+  private failure: unknown = undefined;
+  private readonly failureWaiters = new Set<(e: unknown) => void>();
+
+  private observed<T>(write: Promise<T>): Promise<T> {
+    const o = observed(write, this.file);
+    o.then(
+      () => (this.failure = undefined),
+      (e: unknown) => {
+        this.failure = e;
+        for (const f of this.failureWaiters) f(e);
+      },
+    );
+    return o;
+  }
+
+  /**
+   * Removes the entries from stream sequence `seq` on: after a failed write,
+   * later transactions may have committed batches that were never acknowledged,
+   * and a log with a hole would skip the missing ones on recovery.
+   */
+  async removeFrom(seq: number): Promise<void> {
+    let last: Promise<boolean> | undefined;
+    for (const k of this.wal.getKeys({ start: walKey(seq, 0), snapshot: false }))
+      last = this.observed(this.wal.remove(k));
+    if (last) await last;
+    await this.flushed();
+  }
+
+  /** Resolves once every write queued so far is durable; rejects (WalWriteError) once one failed. */
   async flushed(): Promise<void> {
-    await this.wal.flushed;
+    // lmdb-js never settles the flush of a failed transaction: a failure rejects instead.
+    if (this.failure !== undefined) throw this.failure;
+    let fail!: (e: unknown) => void;
+    const failed = new Promise<never>((_, reject) => (fail = reject));
+    failed.catch(() => undefined);
+    this.failureWaiters.add(fail);
+    try {
+      await Promise.race([this.wal.flushed, failed]);
+    } finally {
+      this.failureWaiters.delete(fail);
+    }
   }
 
   /** Creation time of the samples stream this log was written from ('' when none recorded). */
@@ -98,9 +163,10 @@ export class LocalLog {
 
   /** Forgets everything (another stream, or a state older than the partition checkpoint). */
   async clear(streamId: string): Promise<void> {
-    await this.wal.clearAsync();
-    await this.meta.clearAsync();
-    await this.meta.put(STREAM_KEY, Buffer.from(streamId, 'utf8'));
+    await this.observed(this.wal.clearAsync());
+    await this.observed(this.meta.clearAsync());
+    await this.observed(this.meta.put(STREAM_KEY, Buffer.from(streamId, 'utf8')));
+    this.batchBytes = 0;
     await this.flushed();
   }
 
@@ -114,16 +180,17 @@ export class LocalLog {
     head.restoreSealed(held);
     let put: Promise<boolean>;
     try {
-      put = putCheckpoint(this.meta, state.appliedSeq + 1, head);
+      put = this.observed(putCheckpointParts(this.meta, state.appliedSeq + 1, head));
     } finally {
       head.takeSealed();
     }
-    void this.meta.put(EXTRAS_KEY, encodeExtras(state, held));
+    this.batchBytes = 0;
+    const extras = this.observed(this.meta.put(EXTRAS_KEY, encodeExtras(state, held)));
     let last: Promise<boolean> = put;
     for (const k of this.wal.getKeys({ end: walKey(state.appliedSeq + 1, 0), snapshot: false }))
-      last = this.wal.remove(k);
-    await last;
-    await this.meta.flushed;
+      last = this.observed(this.wal.remove(k));
+    await Promise.all([put, extras, last]);
+    await this.flushed();
   }
 
   /**
@@ -209,9 +276,19 @@ export class LocalLog {
     return { state, replayedBatches: batches, replayedPoints: points };
   }
 
+  /**
+   * Closes the environment. After a failed transaction lmdb-js may never settle
+   * its flush promise (and so its close): both are given a few seconds, so a
+   * partition can still be handed over on a full disk.
+   */
   async close(): Promise<void> {
-    await Promise.resolve(this.wal.flushed).catch(() => undefined);
-    await this.env.close();
+    const within = (p: PromiseLike<unknown>, ms: number) =>
+      Promise.race([
+        Promise.resolve(p).catch(() => undefined),
+        new Promise((r) => setTimeout(r, ms).unref()),
+      ]);
+    await within(this.wal.flushed, 2000);
+    await within(this.env.close(), 5000);
   }
 
   /** Removes the partition's directory (after close). */

@@ -9,17 +9,24 @@ import {
 import type { Settings } from '@ztsdb/config';
 import { processMetrics } from '@ztsdb/metrics';
 import { SETTINGS } from '@ztsdb/platform';
+import { IngestorService } from './ingestor.service';
 
 /**
- * `/metrics` and `/healthz` for a lone `ztsdb ingestor` (ZTSDB_INGESTOR_HTTP_ADDR);
- * under `ztsdb all` the query service serves the same registry.
+ * `/metrics`, `/healthz` and `/readyz` for a lone `ztsdb ingestor`
+ * (ZTSDB_INGESTOR_HTTP_ADDR); under `ztsdb all` the query service serves the
+ * same registry. `/healthz` is 503 while the samples stream is missing,
+ * `/readyz` while any owned partition does not consume (taking over, disk
+ * full, consumer being re-created), each with the reasons.
  */
 @Injectable()
 export class MetricsServer implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly log = new Logger('ingestor');
   private server: Server | undefined;
 
-  constructor(@Inject(SETTINGS) private readonly settings: Settings) {}
+  constructor(
+    @Inject(SETTINGS) private readonly settings: Settings,
+    private readonly ingestor: IngestorService,
+  ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     const addr = this.settings.ZTSDB_INGESTOR_HTTP_ADDR;
@@ -31,8 +38,12 @@ export class MetricsServer implements OnApplicationBootstrap, OnApplicationShutd
         res
           .writeHead(200, { 'content-type': 'text/plain; version=0.0.4' })
           .end(processMetrics.render());
-      } else if (req.url === '/healthz') {
-        res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
+      } else if (req.url === '/healthz' || req.url === '/readyz') {
+        const h = this.ingestor.health();
+        const ok = req.url === '/healthz' ? h.healthy : h.ready;
+        res
+          .writeHead(ok ? 200 : 503, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ status: ok ? 'ok' : 'unavailable', problems: h.problems }));
       } else {
         res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not found"}');
       }

@@ -10,29 +10,35 @@ import {
 import type { KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import {
-  chunksSubject,
-  manifestSubject,
-  publishDeadLetter,
+  RepeatedWarnings,
   samplesSubject,
-  STREAM_MANIFEST,
   STREAM_SAMPLES,
-  ThrottledLog,
+  type DeadLetterReporter,
 } from '@ztsdb/bus';
-import { BUFFER_CAPACITY, checkManifestEvent, DRAIN_BATCH } from '@ztsdb/tsdb';
+import { BUFFER_CAPACITY, DRAIN_BATCH } from '@ztsdb/tsdb';
 import {
-  chunkMessageId,
-  decodeManifestEvent,
   decodeSampleBatch,
-  encodeChunkMessage,
   WireDecodeError,
   type SampleBatch,
   type SeriesPoints,
 } from '@ztsdb/wire';
 import { checkBatch, type BatchLimits } from './batch-check';
+import { ChunkPublisher } from './chunk-publisher';
+import type { DiskGuard } from './disk-guard';
 import { HotResponder } from './hot-responder';
-import { HotState, type HeldChunk } from './hot-state';
+import { HotState } from './hot-state';
 import { metrics } from './ingestor-metrics';
 import { LocalLog } from './local-log';
+import { WalWriteError } from './lmdb-write';
+import { ManifestFollower } from './manifest-follower';
+import {
+  checkpointKey,
+  consumerName,
+  readReplayFrom,
+  type PartitionCheckpoint,
+} from './partition-checkpoint';
+import { carryOverLog, openPartitionLog, type PartitionLogContext } from './partition-log';
+import { moveToNewStream } from './stream-switch';
 
 const nanos = (ms: number): number => ms * 1_000_000;
 
@@ -45,20 +51,18 @@ export interface PartitionOwnerOptions {
   limits: BatchLimits;
   /** Points acknowledged but not yet in the head before fetching stops. */
   bufferCapacity?: number;
+  /** The disk under the data dir (shared by the partitions): no write, and no acknowledgement, while it is full. */
+  disk: DiskGuard;
+  /** ZTSDB_WAL_MAX_BYTES: batches written since the last snapshot before an early one trims the WAL. */
+  walMaxBytes: number;
+  /** Bad batches go here (DLQ, counts, rate-limited log lines). */
+  deadLetters: DeadLetterReporter;
+  /** ZTSDB_WARN_INTERVAL: repeated warnings of this partition are logged at most this often. */
+  warnIntervalMs: number;
 }
 
-/** Value of `checkpoint.p<n>` in KV `ztsdb_config`. */
-export interface PartitionCheckpoint {
-  /** Replay the samples stream from here to rebuild every point not yet in a warm file. */
-  replayFrom: number;
-  /** Every point of a batch below this sequence is in a published sealed chunk. */
-  sealedBelow: number;
-  owner: string;
-  atMs: number;
-}
-
-export const checkpointKey = (p: number): string => `checkpoint.p${p}`;
-export const consumerName = (p: number): string => `ztsdb-ingestor-p${p}`;
+export { checkpointKey, consumerName } from './partition-checkpoint';
+export type { PartitionCheckpoint } from './partition-checkpoint';
 
 interface Pending {
   m: JsMsg;
@@ -77,13 +81,12 @@ interface Pending {
  */
 export class PartitionOwner {
   private readonly log = new Logger('ingestor');
-  private readonly badManifest = new ThrottledLog((m) => this.log.warn(m));
   readonly partition: number;
   state!: HotState;
   private wal!: LocalLog;
   private readonly hot: HotResponder;
   private messages: ConsumerMessages | undefined;
-  private manifest: ConsumerMessages | undefined;
+  private readonly manifest: ManifestFollower;
   private loop: Promise<void> | undefined;
   private timers: NodeJS.Timeout[] = [];
   private stopping = false;
@@ -95,13 +98,22 @@ export class PartitionOwner {
   private group: Pending[] = [];
   private groupPoints = 0;
   private lastPut: Promise<boolean> = Promise.resolve(true);
+  /** False from a failed WAL write until the consumer is re-created: an ack would cover the failed messages (AckPolicy.All). */
+  private acking = true;
+  /** A WAL write failed: later transactions may hold batches past the failed ones, removed before resuming. */
+  private walHole = false;
+  private resetting: Promise<void> | undefined;
+  private serving = false;
+  /** Creation time of the samples stream the state's sequences belong to. */
+  streamId = '';
+  private readonly warnings: RepeatedWarnings;
+  private readonly publisher: ChunkPublisher;
   private chain: Promise<void> = Promise.resolve();
   private commitScheduled = false;
   private readonly buffer: Pending[] = [];
   private inflightPoints = 0;
   private drainScheduled = false;
   private spaceWaiter: (() => void) | undefined;
-  private publishing: Promise<void> | undefined;
   private lastCheckpoint = '';
   private readonly capacity: number;
   /**
@@ -130,6 +142,31 @@ export class PartitionOwner {
     this.partition = opts.partition;
     this.capacity = opts.bufferCapacity ?? BUFFER_CAPACITY;
     this.hot = new HotResponder(nc, this.partition, (ids, s, e) => this.queryHot(ids, s, e));
+    this.warnings = new RepeatedWarnings((l) => this.log.warn(l), opts.warnIntervalMs);
+    this.publisher = new ChunkPublisher(js, this.partition, () => this.state, this.warnings);
+    this.manifest = new ManifestFollower(js, this.partition, () => this.state, this.warnings);
+  }
+
+  private logContext(): PartitionLogContext {
+    return { ...this.opts, log: this.log, stopping: () => this.stopping };
+  }
+
+  get consumer(): string {
+    return consumerName(this.partition);
+  }
+
+  /** True while the partition consumes (taken over, consumer open, disk not full). */
+  consuming(): boolean {
+    return this.serving && !this.resetting && !this.resetWanted && !this.opts.disk.full;
+  }
+
+  /** Why the partition does not consume ('' when it does), for /readyz. */
+  problem(): string {
+    if (this.opts.disk.full) return this.opts.disk.reason;
+    if (!this.serving) return 'taking over';
+    if (this.resetting || this.resetWanted)
+      return `re-creating its consumer (${this.resetWanted || 'pending'})`;
+    return '';
   }
 
   /** Starts the takeover in the background; `ready` tells when it is done. */
@@ -145,20 +182,29 @@ export class PartitionOwner {
     const t0 = Date.now();
     const info = await this.jsm.streams.info(STREAM_SAMPLES);
     const streamId = info.created;
-    this.wal = LocalLog.open(this.opts.dataDir, p);
-    if (this.wal.streamId() !== streamId) await this.wal.clear(streamId);
-    const cpEntry = await this.config.get(checkpointKey(p));
-    let replayFrom = 1;
-    if (cpEntry && cpEntry.operation === 'PUT') {
-      try {
-        replayFrom = Math.max(1, cpEntry.json<PartitionCheckpoint>().replayFrom || 1);
-      } catch {
-        this.log.warn(`partition ${p}: checkpoint in KV is not JSON; replaying the whole stream`);
-      }
-    }
-    const local = this.wal.recover(p, this.opts.maxChunkAgeMs, (why) =>
-      this.log.warn(`partition ${p}: ${why}; rebuilding from the stream`),
-    );
+    const ctx = this.logContext();
+    const wal = await openPartitionLog(ctx);
+    if (!wal || this.stopping) return;
+    this.wal = wal;
+    const carried =
+      wal.streamId() === streamId
+        ? undefined
+        : await carryOverLog(
+            ctx,
+            wal,
+            streamId,
+            (s) => (this.state = s),
+            () => this.publisher.drained(),
+          );
+    this.streamId = streamId;
+    const replayFrom = carried
+      ? 1
+      : await readReplayFrom(this.config, p, streamId, (l) => this.log.warn(l));
+    const local = carried
+      ? { state: carried, replayedPoints: 0 }
+      : this.wal.recover(p, this.opts.maxChunkAgeMs, (why) =>
+          this.log.warn(`partition ${p}: ${why}; rebuilding from the stream`),
+        );
     if (local && local.state.appliedSeq + 1 >= replayFrom) {
       this.state = local.state;
       this.source = 'wal';
@@ -183,7 +229,8 @@ export class PartitionOwner {
     await this.openConsumer(startSeq);
     // Catch up with what the stream holds now before serving queries: a
     // taken-over partition answers with everything that was acknowledged.
-    while (!this.stopping && !this.caughtUp) {
+    // (A full disk stops consuming: serve what is there.)
+    while (!this.stopping && !this.caughtUp && !this.opts.disk.full) {
       const ci = await this.jsm.consumers
         .info(STREAM_SAMPLES, consumerName(p))
         .catch(() => undefined);
@@ -200,8 +247,9 @@ export class PartitionOwner {
     this.hotPointsAtTakeover = this.state.openPoints + this.state.heldPoints;
     if (this.stopping) return;
     this.hot.start();
+    this.serving = true;
     this.kickPublisher(); // chunks sealed before a restart and not yet published
-    void this.followManifest();
+    void this.manifest.run();
     this.startTimers();
     metrics.takeovers.inc({ source: this.source });
     this.log.log(
@@ -233,6 +281,11 @@ export class PartitionOwner {
 
   private async openConsumer(startSeq: number): Promise<void> {
     const name = consumerName(this.partition);
+    const created = (await this.jsm.streams.info(STREAM_SAMPLES)).created;
+    if (this.streamId !== '' && created !== this.streamId) {
+      await this.adoptStream(created);
+      startSeq = 1;
+    }
     // Deleting the durable consumer also fences a previous owner that still fetches from it.
     await this.jsm.consumers.delete(STREAM_SAMPLES, name).catch(() => undefined);
     await this.jsm.consumers.add(STREAM_SAMPLES, {
@@ -248,6 +301,7 @@ export class PartitionOwner {
     const consumer = await this.js.consumers.get(STREAM_SAMPLES, name);
     this.lastDseq = 0;
     this.resetWanted = '';
+    this.acking = true;
     this.messages = await consumer.consume({ max_messages: 512 });
     this.loop = this.run(this.messages);
   }
@@ -257,6 +311,11 @@ export class PartitionOwner {
       for await (const m of messages) {
         if (this.gate) await this.gate;
         if (this.stopping || this.resetWanted) break;
+        // Nothing is written, so nothing acknowledged, while the disk is (nearly) full.
+        if (!this.replaying && !this.opts.disk.hasRoom()) {
+          this.resetWanted = 'disk full';
+          break;
+        }
         this.handle(m);
         if (this.inflightPoints >= this.capacity) {
           await new Promise<void>((r) => (this.spaceWaiter = r));
@@ -269,9 +328,18 @@ export class PartitionOwner {
     else if (!this.stopping) void this.reset('consumer ended');
   }
 
-  /** Re-creates the consumer from the first sequence not yet in the WAL (after a delivery gap or a reconnect). */
-  async reset(why = this.resetWanted): Promise<void> {
-    if (this.stopping) return;
+  /**
+   * Re-creates the consumer from the first sequence not yet in the WAL (after a
+   * delivery gap, a reconnect, a failed write, a full disk, a deleted consumer
+   * or a re-created stream). Waits for disk space first. One at a time.
+   */
+  reset(why = this.resetWanted): Promise<void> {
+    if (this.stopping) return Promise.resolve();
+    this.resetting ??= this.resetNow(why).finally(() => (this.resetting = undefined));
+    return this.resetting;
+  }
+
+  private async resetNow(why: string): Promise<void> {
     this.resetWanted ||= why;
     metrics.consumerResets.inc({ partition: String(this.partition) });
     this.log.warn(`partition ${this.partition}: re-creating the consumer (${why})`);
@@ -280,15 +348,47 @@ export class PartitionOwner {
     await this.chain;
     for (let delay = 250; !this.stopping; delay = Math.min(delay * 2, 2000)) {
       try {
+        await this.opts.disk.waitForRoom();
+        if (this.stopping) return;
+        if (this.walHole) {
+          await this.wal.removeFrom(this.receivedSeq + 1);
+          this.walHole = false;
+        }
         await this.openConsumer(this.receivedSeq + 1);
         return;
       } catch (e) {
-        this.log.warn(
-          `partition ${this.partition}: cannot re-create the consumer: ${(e as Error).message}`,
-        );
+        if (e instanceof WalWriteError) this.opts.disk.writeFailed(this.wal.file, e);
+        else
+          this.warnings.report(
+            'reset',
+            `partition ${this.partition}: cannot re-create the consumer: ${(e as Error).message}`,
+          );
         await new Promise((r) => setTimeout(r, delay));
       }
     }
+  }
+
+  /** The samples stream was re-created: keep the points, start over at its sequence 1 (moveToNewStream). */
+  private async adoptStream(created: string): Promise<void> {
+    const was = this.streamId;
+    this.drainAll();
+    const r = await moveToNewStream(this.state, this.wal, () => this.publisher.drained(), created);
+    this.streamId = created;
+    this.receivedSeq = 0;
+    this.lastCheckpoint = '';
+    this.log.error(
+      `partition ${this.partition}: the samples stream ${STREAM_SAMPLES} was re-created (created ${created}; this partition consumed the one created ${was}): its ${r.points} hot points were kept, sealed into ${r.chunks} chunks and published; consuming the new stream from sequence 1`,
+    );
+    await this.writeCheckpoint();
+  }
+
+  /** A WAL write failed: acknowledge nothing more, stop fetching, and wait for the disk (reset). */
+  private walFailed(e: unknown): void {
+    this.acking = false;
+    this.walHole = true;
+    this.opts.disk.writeFailed(this.wal.file, e);
+    this.resetWanted ||= 'WAL write failed';
+    void this.messages?.close().catch(() => undefined);
   }
 
   /** Called when the connection came back: deliveries may have been lost on the way. */
@@ -333,13 +433,21 @@ export class PartitionOwner {
     if (reason) {
       batch = null;
       metrics.deadLetters.inc({ reason: reason[0] });
-      this.log.warn(
-        `partition ${this.partition}: message ${seq} on ${m.subject} sent to the DLQ: ${reason[0]}: ${reason[1]}`,
+      this.opts.deadLetters.report(
+        reason[0],
+        reason[1],
+        m.data,
+        m.subject,
+        `partition ${this.partition}: message ${seq} on ${m.subject}`,
       );
-      publishDeadLetter(this.nc, 'samples', m.data, `${reason[0]}: ${reason[1]}`, m.subject);
       if (!this.replaying) this.lastPut = this.wal.putSkip(seq);
     } else {
-      if (!this.replaying) this.lastPut = this.wal.putBatch(seq, m.data);
+      if (!this.replaying) {
+        this.lastPut = this.wal.putBatch(seq, m.data);
+        // Bounds the WAL: trim it (snapshot) long before the timer would.
+        if (this.wal.batchBytes >= this.opts.walMaxBytes / 4 && !this.snapshotting)
+          void this.snapshot();
+      }
       this.inflightPoints += batch!.count;
     }
     this.receivedSeq = seq;
@@ -362,12 +470,13 @@ export class PartitionOwner {
         await put;
         await this.wal.flushed();
       } catch (e) {
-        // Not durable: acknowledge nothing; JetStream redelivers after ack_wait, the consumer is re-created now.
-        this.log.error(`partition ${this.partition}: WAL write failed: ${(e as Error).message}`);
+        this.walFailed(e);
+      }
+      if (!this.acking) {
+        // Not durable (or after one that was not): acknowledge nothing; the re-created consumer delivers these again.
         const first = g.find((e2) => !e2.dup);
         if (first) this.receivedSeq = Math.min(this.receivedSeq, first.seq - 1);
         for (const e2 of g) if (e2.batch) this.inflightPoints -= e2.batch.count;
-        this.resetWanted ||= 'WAL write failed';
         return;
       }
       // Acknowledging the group's last message acknowledges the whole group (AckPolicy.All).
@@ -423,39 +532,7 @@ export class PartitionOwner {
   }
 
   private kickPublisher(): void {
-    if (this.publishing || this.stopping) return;
-    this.publishing = this.publishLoop().finally(() => (this.publishing = undefined));
-  }
-
-  private async publishLoop(): Promise<void> {
-    const subject = chunksSubject(this.partition);
-    while (!this.stopping && this.state.unpublishedCount > 0) {
-      const chunks = this.state.takeUnpublished(256);
-      const failed: HeldChunk[] = [];
-      await Promise.all(
-        chunks.map(async (c) => {
-          try {
-            const ref = { seriesId: c.seriesId, minT: c.minT, maxT: c.maxT, count: c.count };
-            await this.js.publish(
-              subject,
-              encodeChunkMessage({ partition: this.partition, ...ref, chunk: c.bytes }),
-              { msgID: chunkMessageId(ref) },
-            );
-            c.published = true;
-            metrics.chunksPublished.inc({ partition: String(this.partition) });
-          } catch {
-            failed.push(c);
-          }
-        }),
-      );
-      if (failed.length > 0) {
-        this.state.requeue(failed);
-        this.log.warn(
-          `partition ${this.partition}: ${failed.length} sealed chunks not published yet; retrying`,
-        );
-        await new Promise((r) => setTimeout(r, 1000));
-      }
-    }
+    if (!this.stopping) this.publisher.kick();
   }
 
   private startTimers(): void {
@@ -477,20 +554,25 @@ export class PartitionOwner {
   }
 
   private sealByAge(): void {
+    // The seal needs its WAL marker: while the disk is full the chunks stay open a little longer.
+    if (this.opts.disk.full) return;
     this.drainAll();
     const now = Date.now();
     if (this.state.sealByAge(now) > 0) {
-      void this.wal.putSeal(this.state.appliedSeq, now);
+      this.wal.putSeal(this.state.appliedSeq, now).catch((e) => this.walFailed(e));
       this.kickPublisher();
     }
   }
 
   private snapshotting: Promise<void> | undefined;
+  /** Snapshot and WAL trim; a failure leaves the log whole (one transaction) and tells the disk guard. */
   private snapshot(): Promise<void> {
     if (this.snapshotting) return this.snapshotting;
+    if (this.opts.disk.full) return Promise.resolve();
     this.drainAll();
     this.snapshotting = this.wal
       .snapshot(this.state)
+      .catch((e) => this.opts.disk.writeFailed(this.wal.file, e))
       .finally(() => (this.snapshotting = undefined));
     return this.snapshotting;
   }
@@ -507,39 +589,10 @@ export class PartitionOwner {
       sealedBelow,
       owner: this.memberId,
       atMs: Date.now(),
+      stream: this.streamId,
     };
     await this.config.put(checkpointKey(this.partition), JSON.stringify(cp));
     this.lastCheckpoint = key;
-  }
-
-  private async followManifest(): Promise<void> {
-    const p = this.partition;
-    try {
-      const consumer = await this.js.consumers.get(STREAM_MANIFEST, {
-        filter_subjects: manifestSubject(p),
-        deliver_policy: DeliverPolicy.All,
-      });
-      this.manifest = await consumer.consume();
-      for await (const m of this.manifest) {
-        try {
-          const e = decodeManifestEvent(m.data);
-          // Checked before acting: a forged event must not make hot chunks vanish.
-          checkManifestEvent(e, p + 1);
-          if (e.partition !== p) throw new Error(`it is for partition ${e.partition}`);
-          if (e.kind !== 'warm-added' || !e.chunks) continue;
-          const dropped = this.state.markWarm(e.chunks);
-          if (dropped > 0) metrics.chunksDropped.inc({ partition: String(p) }, dropped);
-        } catch (err) {
-          this.badManifest.log(
-            'bad',
-            `partition ${p}: manifest event ${m.seq} skipped, not acted on: ${(err as Error).message}`,
-          );
-        }
-      }
-    } catch (e) {
-      if (!this.stopping)
-        this.log.warn(`partition ${p}: not following the manifest: ${(e as Error).message}`);
-    }
   }
 
   /**
@@ -550,14 +603,15 @@ export class PartitionOwner {
     this.stopping = true;
     for (const t of this.timers) clearInterval(t);
     this.hot.stop();
-    await this.manifest?.close().catch(() => undefined);
+    await this.manifest.stop();
     this.spaceWaiter?.();
     await this.messages?.close().catch(() => undefined);
     await this.loop?.catch(() => undefined);
     await this.ready?.catch(() => undefined);
     if (this.commitScheduled) this.commit();
     await this.chain.catch(() => undefined);
-    await this.publishing?.catch(() => undefined);
+    await this.publisher.stop();
+    this.warnings.stop();
     if (this.state && this.wal) {
       this.drainAll();
       await this.snapshotting?.catch(() => undefined);

@@ -12,7 +12,8 @@ export type { NatsAuth, NatsAuthOptions } from './nats-auth';
 export { ensureTopology, DEFAULT_TOPOLOGY } from './topology';
 export type { Topology, TopologyOptions } from './topology';
 export { resolvePartitions } from './partitions';
-export { publishDeadLetter } from './dead-letter';
+export { DeadLetterReporter, publishDeadLetter } from './dead-letter';
+export { RepeatedWarnings } from './repeated-warnings';
 export { inboxPrefixFor, NATS_ROLES, permissionsFor, unionOf } from './nats-permissions';
 export type { NatsPermissions, NatsRole } from './nats-permissions';
 export {
@@ -23,7 +24,6 @@ export {
   renderUserEnv,
 } from './nats-server-config';
 export type { NatsServerConfigOptions, NatsUser } from './nats-server-config';
-export { ThrottledLog } from './throttled-log';
 export {
   withRetry,
   isTransientNatsError,

@@ -314,6 +314,36 @@ export class Settings {
   @IsInt()
   ZTSDB_MIN_TIMESTAMP_MS = 946_684_800_000;
 
+  /** Sample batches (bytes) a partition's WAL may hold before its hot state is snapshotted and the WAL trimmed; bounds the WAL's file. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1024 * 1024)
+  ZTSDB_WAL_MAX_BYTES = 64 * 1024 * 1024;
+
+  /** The ingestor stops acknowledging samples while less than this many bytes are free under its data dir. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  ZTSDB_DISK_MIN_FREE_BYTES = 64 * 1024 * 1024;
+
+  /** How often an ingestor that stopped for lack of disk space looks whether space is back. */
+  @Transform(toDuration)
+  @IsInt(DURATION_MESSAGE('ZTSDB_DISK_PROBE_INTERVAL'))
+  @Min(10)
+  ZTSDB_DISK_PROBE_INTERVAL = 5000;
+
+  /** How often an ingestor checks that the samples stream and its consumers exist. */
+  @Transform(toDuration)
+  @IsInt(DURATION_MESSAGE('ZTSDB_STREAM_CHECK_INTERVAL'))
+  @Min(10)
+  ZTSDB_STREAM_CHECK_INTERVAL = 5000;
+
+  /** A warning that repeats (a bad message, a full disk, a missing stream) is logged at most once per interval and reason, with a count. */
+  @Transform(toDuration)
+  @IsInt(DURATION_MESSAGE('ZTSDB_WARN_INTERVAL'))
+  @Min(0)
+  ZTSDB_WARN_INTERVAL = 60_000;
+
   /** Where a lone `ztsdb ingestor` serves /metrics and /healthz (host:port); empty = not served. */
   @IsString()
   @Matches(/^([^\s:]+:\d{1,5})?$/, {

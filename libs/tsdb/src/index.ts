@@ -37,7 +37,13 @@ export {
 export type { WalRecord } from './wal-record';
 export { ChunkIndex } from './chunk-index';
 export { seqKey, seqFromKey, chunkKey, parseChunkKey } from './lmdb-keys';
-export { putCheckpoint, getCheckpoint, putCatalog, getCatalog } from './partition-meta';
+export {
+  putCheckpoint,
+  putCheckpointParts,
+  getCheckpoint,
+  putCatalog,
+  getCatalog,
+} from './partition-meta';
 export type { Catalog } from './partition-meta';
 // Warm segments
 export { encodeWarmSegment, writeWarmSegment } from './warm-writer';

@@ -42,17 +42,70 @@ function unseal(what: string, value: Uint8Array): Uint8Array {
 
 /** Checkpoint: [u64 walSeq = first WAL record not covered][head snapshot]. */
 export function putCheckpoint(meta: WalDb, walSeq: number, head: Head): Promise<boolean> {
+  return meta.put(CHECKPOINT_KEY, sealedCheckpoint(walSeq, head));
+}
+
+function sealedCheckpoint(walSeq: number, head: Head): Buffer {
   const w = new ByteWriter(64 * 1024);
   w.u64(walSeq);
   encodeHeadSnapshot(head, w);
-  return meta.put(CHECKPOINT_KEY, seal(w.view8()));
+  return seal(w.view8());
 }
 
+/**
+ * Largest piece of a checkpoint written as one LMDB value. A value larger than
+ * a page takes a run of contiguous pages; a multi-megabyte snapshot rewritten
+ * every few seconds rarely finds such a run among the pages freed by the last
+ * one, so the file would grow without end. Pieces of 16 pages reuse them.
+ */
+export const CHECKPOINT_PART_BYTES = 64 * 1024;
+const PARTS_PREFIX = 'checkpoint/';
+
+function partKey(i: number): Buffer {
+  const k = Buffer.alloc(PARTS_PREFIX.length + 4);
+  k.write(PARTS_PREFIX, 0, 'latin1');
+  k.writeUInt32BE(i, PARTS_PREFIX.length);
+  return k;
+}
+
+/**
+ * The same checkpoint as putCheckpoint, stored in pieces of CHECKPOINT_PART_BYTES
+ * (keys `checkpoint/` + u32 BE index) in the caller's transaction; pieces of a
+ * larger earlier checkpoint and a single-value checkpoint are removed.
+ * Resolves with the last write.
+ */
+export function putCheckpointParts(meta: WalDb, walSeq: number, head: Head): Promise<boolean> {
+  const bytes = sealedCheckpoint(walSeq, head);
+  const n = Math.ceil(bytes.length / CHECKPOINT_PART_BYTES);
+  let last: Promise<boolean> = Promise.resolve(true);
+  for (let i = 0; i < n; i++)
+    last = meta.put(
+      partKey(i),
+      bytes.subarray(i * CHECKPOINT_PART_BYTES, (i + 1) * CHECKPOINT_PART_BYTES),
+    );
+  for (const k of meta.getKeys({ start: partKey(n), end: partKey(0xffffffff), snapshot: false }))
+    last = meta.remove(k);
+  if (meta.get(CHECKPOINT_KEY) !== undefined) last = meta.remove(CHECKPOINT_KEY);
+  return last;
+}
+
+function checkpointBytes(meta: WalDb): Buffer | undefined {
+  const parts: Buffer[] = [];
+  for (const { value } of meta.getRange({
+    start: partKey(0),
+    end: partKey(0xffffffff),
+    snapshot: false,
+  }))
+    parts.push(value);
+  return parts.length > 0 ? Buffer.concat(parts) : meta.get(CHECKPOINT_KEY);
+}
+
+/** The checkpoint, from pieces (putCheckpointParts) or one value (putCheckpoint); null when none. */
 export function getCheckpoint(
   meta: WalDb,
   opts: HeadOptions,
 ): { walSeq: number; head: Head } | null {
-  const v = meta.get(CHECKPOINT_KEY);
+  const v = checkpointBytes(meta);
   if (v === undefined) return null;
   const payload = unseal('checkpoint', v);
   const r = new ByteReader(

@@ -1,0 +1,75 @@
+import { STREAM_SAMPLES } from '@ztsdb/bus';
+import type { DiskGuard } from './disk-guard';
+import type { HotState } from './hot-state';
+import { LocalLog } from './local-log';
+import { moveToNewStream } from './stream-switch';
+import { compactIfLarger } from './wal-compact';
+
+/** What opening a partition's log needs to know. */
+export interface PartitionLogContext {
+  partition: number;
+  dataDir: string;
+  maxChunkAgeMs: number;
+  walMaxBytes: number;
+  disk: DiskGuard;
+  log: { log(line: string): void; warn(line: string): void; error(line: string): void };
+  stopping(): boolean;
+}
+
+/**
+ * Opens the partition's LMDB log, but never on a full disk: opening writes
+ * (the lock file, the pages of a new database), and a write failing inside
+ * LMDB's open is not a state to recover from. A log that grew past twice
+ * ZTSDB_WAL_MAX_BYTES is compacted first. Undefined when stopped meanwhile.
+ */
+export async function openPartitionLog(c: PartitionLogContext): Promise<LocalLog | undefined> {
+  const p = c.partition;
+  if (!c.disk.probeNow()) {
+    c.log.warn(`partition ${p}: waiting for disk space before opening its WAL`);
+    await c.disk.waitForRoom();
+    if (c.stopping()) return undefined;
+  }
+  try {
+    const r = await compactIfLarger(LocalLog.dirOf(c.dataDir, p), 2 * c.walMaxBytes);
+    if (r) c.log.log(`partition ${p}: WAL compacted from ${r.before} to ${r.after} bytes`);
+  } catch (e) {
+    c.log.warn(`partition ${p}: WAL not compacted: ${(e as Error).message}`);
+  }
+  return LocalLog.open(c.dataDir, p);
+}
+
+/**
+ * The log was written from another samples stream than the one there now
+ * (deleted and created again): its points are kept (sealed and published, see
+ * moveToNewStream; `adopt` makes the state the partition's before publishing)
+ * and the log starts over for the new stream. Returns the state to go on
+ * with, or undefined when the log held nothing.
+ */
+export async function carryOverLog(
+  c: PartitionLogContext,
+  wal: LocalLog,
+  streamId: string,
+  adopt: (state: HotState) => void,
+  publishAll: () => Promise<void>,
+): Promise<HotState | undefined> {
+  const p = c.partition;
+  const was = wal.streamId();
+  const local =
+    was === ''
+      ? undefined
+      : wal.recover(p, c.maxChunkAgeMs, (why) => c.log.warn(`partition ${p}: ${why}`));
+  if (!local) {
+    if (was !== '')
+      c.log.warn(
+        `partition ${p}: the samples stream was re-created (created ${streamId}, the WAL was written from the one created ${was}); the WAL held no points`,
+      );
+    await wal.clear(streamId);
+    return undefined;
+  }
+  adopt(local.state);
+  const r = await moveToNewStream(local.state, wal, publishAll, streamId);
+  c.log.error(
+    `partition ${p}: the samples stream ${STREAM_SAMPLES} was re-created (created ${streamId}; the WAL was written from the one created ${was}): its ${r.points} points were kept, sealed into ${r.chunks} chunks and published; consuming the new stream from sequence 1`,
+  );
+  return local.state;
+}
