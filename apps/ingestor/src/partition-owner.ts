@@ -1,3 +1,7 @@
+// Over 400 lines: one partition's consumer loop, WAL writes, acknowledgements and sealing share
+// the ordering state that keeps "acknowledged after durable" true; its log opening, checkpoint,
+// manifest following, chunk publishing and stream switch are already modules of their own, and
+// the rest is split by job with the one-engine restructuring (libs/tsdb owning the head and WAL).
 import { Logger } from '@nestjs/common';
 import {
   AckPolicy,
