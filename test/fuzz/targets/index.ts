@@ -9,6 +9,7 @@ import { importParsersTarget } from './import-parsers.target';
 import { ingestPipelineTarget } from './ingest-pipeline.target';
 import { localLogTarget } from './local-log.target';
 import { manifestEventTarget } from './manifest-event.target';
+import { promqlTarget } from './promql.target';
 import { sampleBatchTarget } from './sample-batch.target';
 import { selectorTarget } from './selector.target';
 import { textParsersTarget } from './text-parsers.target';
@@ -30,6 +31,7 @@ export const FUZZ_TARGETS: readonly FuzzTarget[] = [
   headSnapshotTarget,
   localLogTarget,
   selectorTarget,
+  promqlTarget,
   importParsersTarget,
   textParsersTarget,
 ];
