@@ -3,6 +3,7 @@
  * in the registry and their points served by a partition owner: exact shapes, Prometheus's
  * errors, the limits, the bearer token, and the same PromQL over NATS ztsdb.query.
  */
+import { ZtsdbProcess } from '../support/ztsdb-process';
 import { QueryBed } from './query-bed';
 
 /** Answers are JSON of many shapes; the tests read them loosely and compare exactly. */
@@ -280,6 +281,39 @@ describe('guard and NATS', () => {
       status: 'error',
       errorType: 'bad_data',
     });
+  });
+});
+
+describe('ztsdb query with PromQL', () => {
+  const cli = async (...args: string[]): Promise<string> => {
+    const p = ZtsdbProcess.start(['query', ...args], { NATS_URL: bed.server.url });
+    expect(await p.exit()).toBe(0);
+    return p.output;
+  };
+
+  it('runs an instant query when the text is PromQL, and prints the vector', async () => {
+    const out = await cli('sum by (image) (container_cpu_usage)', '--time', String(END));
+    expect(out).toBe('{image="nginx"}  40\n{image="redis"}  80\n');
+  });
+
+  it('runs a range query with --promql and --step, answering the API JSON with --json', async () => {
+    const out = await cli(
+      '--promql',
+      'container_cpu_usage{image="nginx"}',
+      '--start',
+      String(T0),
+      '--end',
+      String(T0 + 60_000),
+      '--step',
+      '30s',
+      '--json',
+    );
+    const body = JSON.parse(out) as Json;
+    expect(body.data.result[0].values).toEqual([
+      [T0 / 1000, '0'],
+      [T0 / 1000 + 30, '2'],
+      [T0 / 1000 + 60, '4'],
+    ]);
   });
 });
 
