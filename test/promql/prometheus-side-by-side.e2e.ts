@@ -169,7 +169,9 @@ beforeAll(async () => {
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     if (err.code === 'ENOENT')
-      throw new Error('promtool is not installed: apt-get install prometheus (.ci/run does)');
+      throw new Error('promtool is not installed: apt-get install prometheus (.ci/run does)', {
+        cause: e,
+      });
     throw e;
   }
   const config = join(dir.path, 'prometheus.yml');
