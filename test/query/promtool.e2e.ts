@@ -19,8 +19,12 @@ async function promtool(...args: string[]): Promise<string> {
   } catch (e) {
     const err = e as NodeJS.ErrnoException & { stderr?: string };
     if (err.code === 'ENOENT')
-      throw new Error('promtool is not installed: apt-get install prometheus (.ci/run does)');
-    throw new Error(`promtool ${args.join(' ')} failed: ${err.message}\n${err.stderr ?? ''}`);
+      throw new Error('promtool is not installed: apt-get install prometheus (.ci/run does)', {
+        cause: e,
+      });
+    throw new Error(`promtool ${args.join(' ')} failed: ${err.message}\n${err.stderr ?? ''}`, {
+      cause: e,
+    });
   }
 }
 
