@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ZtsdbError } from '@ztsdb/errors';
 import {
   PromQLExecutionError,
@@ -8,6 +10,7 @@ import {
 } from '@ztsdb/promql';
 import { QueryBudget } from '../query-budget';
 import { promFailureOf } from './prom-errors';
+import { ZTSDB_VERSION } from './prom-metadata';
 import { resultBody, successBody } from './prom-json';
 import { durationParam, parseTimeMs, PromParams, timeParam } from './prom-params';
 
@@ -141,5 +144,14 @@ describe('Prometheus API JSON', () => {
     expect(() => resultBody({ type: 'matrix', series }, {}, new QueryBudget(2000))).toThrow(
       /ZTSDB_QUERY_MAX_BYTES/,
     );
+  });
+});
+
+describe('build info', () => {
+  it('reports the version in package.json', () => {
+    const pkg = JSON.parse(
+      readFileSync(join(__dirname, '..', '..', '..', '..', 'package.json'), 'utf8'),
+    ) as { version: string };
+    expect(ZTSDB_VERSION).toBe(pkg.version);
   });
 });

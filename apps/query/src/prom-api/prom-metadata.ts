@@ -3,7 +3,7 @@ import type { QueryService } from '../query.service';
 import { successBody } from './prom-json';
 import type { PromParams } from './prom-params';
 
-/** The version `/api/v1/status/buildinfo` reports: ztsdb's own (package.json). */
+/** The version `/api/v1/status/buildinfo` reports: ztsdb's own (package.json's; a test keeps them equal). */
 export const ZTSDB_VERSION = '0.1.0';
 
 interface Meta {
