@@ -2,6 +2,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { RetryDeadlineError, SUBJECT_QUERY, withRetry, type RetryPolicy } from '@ztsdb/bus';
 import { requestAnswer } from '../../query/src/answer-request';
 import type { CliArgs } from './cli-args';
+import { looksLikePromQL, promqlCommand } from './promql-command';
 
 /** What `ztsdb.query` answers, loosely: the fields the client commands read. */
 export interface QueryReply {
@@ -86,7 +87,8 @@ function table(rows: string[][]): string {
 }
 
 /**
- * `ztsdb query SERIES|SELECTOR [--start -1h] [--end now] [--step 60s] [--agg sum] [--by l1,l2] [--lookback 5m] [--json]`
+ * `ztsdb query SERIES|SELECTOR [--start -1h] [--end now] [--step 60s] [--agg sum] [--by l1,l2] [--lookback 5m] [--json]`,
+ * or PromQL (`--promql`, or text only PromQL reads such as `rate(x[5m])`; promql-command.ts).
  */
 export async function queryCommand(
   nc: NatsConnection,
@@ -95,9 +97,12 @@ export async function queryCommand(
   retry?: RetryPolicy,
 ): Promise<void> {
   const target = args.positional[0];
+  if (target && (args.flags.has('promql') || looksLikePromQL(args.positional.join(' '))))
+    return promqlCommand(nc, args, out, retry);
   if (!target)
     throw new Error(
-      'usage: ztsdb query SERIES|SELECTOR [--start -1h] [--end now] [--step 60s] [--agg sum|avg|min|max|count] [--by label,…] [--json]',
+      'usage: ztsdb query SERIES|SELECTOR [--start -1h] [--end now] [--step 60s] [--agg sum|avg|min|max|count] [--by label,…] [--json]\n' +
+        '       ztsdb query [--promql] PROMQL [--time now] | [--start -1h] [--end now] [--step 60s] [--json]',
     );
   const body: Record<string, unknown> = {};
   if (/^[A-Za-z_:][\w:.-]*\.[0-9a-f]{12}$/.test(target)) body.series = target;

@@ -22,7 +22,7 @@ export async function runClient(
   settings: Settings,
   log: (m: string) => void,
 ): Promise<number> {
-  const args = parseArgs(argv, ['json', 'once']);
+  const args = parseArgs(argv, ['json', 'once', 'promql']);
   // A busy server's timeout is retried (and said so) up to ZTSDB_NATS_RETRY_DEADLINE.
   const retry: RetryPolicy = { deadlineMs: settings.ZTSDB_NATS_RETRY_DEADLINE, log };
   const out = (s: string): void => void process.stdout.write(s);

@@ -6,6 +6,8 @@ import type { Express } from 'express';
 import type { Settings } from '@ztsdb/config';
 import { ServiceLogger } from '@ztsdb/platform';
 import { bearerGuard, httpToken } from './http-auth';
+import { PromApi } from './prom-api/prom-api';
+import { promListener } from './prom-api/prom-listener';
 import { queryListener, type QueryStringParser } from './query-listener';
 import { QueryModule } from './query.module';
 import { QueryService } from './query.service';
@@ -21,7 +23,7 @@ export async function bootstrapQuery(settings: Settings): Promise<INestApplicati
       : undefined,
   });
   const guard = bearerGuard(httpToken(settings));
-  // GET /query ahead of Express on the server Nest made (and listens, closes and drains);
+  // GET /query and /api/v1/* ahead of Express on the server Nest made (and listens, closes and drains);
   // every other request goes to Express as before. The controller keeps the same route.
   const express = app.getHttpAdapter().getInstance() as Express;
   const server = app.getHttpServer() as Server;
@@ -29,13 +31,14 @@ export async function bootstrapQuery(settings: Settings): Promise<INestApplicati
     const parse = express.get('query parser fn') as QueryStringParser | undefined;
     return parse ? parse(raw) : {};
   });
+  const prom = promListener(new PromApi(app.get(QueryService)));
   const rest = server.listeners('request') as Array<
     (req: IncomingMessage, res: ServerResponse) => void
   >;
   server.removeAllListeners('request');
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     if (guard(req, res)) return;
-    if (!fast(req, res)) for (const l of rest) l.call(server, req, res);
+    if (!fast(req, res) && !prom(req, res)) for (const l of rest) l.call(server, req, res);
   });
   await app.listen(settings.httpPort, settings.httpHost);
   return app;

@@ -9,6 +9,8 @@ import { QUERY_QUEUE_GROUP, SUBJECT_QUERY } from '@ztsdb/bus';
 import { ZtsdbError } from '@ztsdb/errors';
 import { NatsClient } from '@ztsdb/platform';
 import { ACCEPT_PARTS_HEADER, splitAnswer } from './answer-parts';
+import { PromApi } from './prom-api/prom-api';
+import { PromParams } from './prom-api/prom-params';
 import { httpStatusOf } from './query-errors';
 import { QueryService } from './query.service';
 
@@ -26,7 +28,8 @@ function errorBody(e: unknown): Buffer {
  * `ztsdb.query`: plain JSON in and out, so `nats req ztsdb.query '{…}'` works.
  * `{"series": name, …}` or `{"match": selector(s), "start"|"end"|"step"|"agg": …}` answers points
  * (the parameters of `GET /query`); `{"match": glob}` alone lists series (`GET /series`).
- * Errors come back as `{"error": message, "code": …, "status": http-like status}`.
+ * `{"promql": …, "time"|"start","end","step"}` answers PromQL with the Prometheus API's JSON.
+ * Other errors come back as `{"error": message, "code": …, "status": http-like status}`.
  * An answer over the server's max_payload goes out in parts (answer-parts.ts)
  * when the request carries `Ztsdb-Accept-Parts`, and is refused with
  * `ZTSDB_TOO_LARGE` otherwise. Nothing a request does escapes this class.
@@ -35,11 +38,14 @@ function errorBody(e: unknown): Buffer {
 export class NatsQueryResponder implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly log = new Logger('query');
   private sub: Subscription | undefined;
+  private readonly prom: PromApi;
 
   constructor(
     private readonly nats: NatsClient,
     private readonly queries: QueryService,
-  ) {}
+  ) {
+    this.prom = new PromApi(queries);
+  }
 
   onApplicationBootstrap(): void {
     this.sub = this.nats.nc.subscribe(SUBJECT_QUERY, {
@@ -100,6 +106,7 @@ export class NatsQueryResponder implements OnApplicationBootstrap, OnApplication
       }
       if (typeof req === 'object' && req !== null && !Array.isArray(req)) {
         const r = req as Record<string, unknown>;
+        if ('promql' in r) return await this.promql(r);
         const ranged = ['start', 'end', 'step', 'agg', 'by', 'lookback'].some((k) => k in r);
         if ('series' in r || ('match' in r && ranged) || 'match[]' in r)
           return await this.queries.queryBuffer(r);
@@ -113,6 +120,18 @@ export class NatsQueryResponder implements OnApplicationBootstrap, OnApplication
       if (!(e instanceof ZtsdbError)) this.log.error(`ztsdb.query failed: ${(e as Error).stack}`);
       return errorBody(e);
     }
+  }
+
+  /**
+   * `{"promql": …, "time"}` (instant) or `{"promql": …, "start", "end", "step"}` (range):
+   * the body `/api/v1/query` or `/api/v1/query_range` answers, errors included.
+   */
+  private async promql(r: Record<string, unknown>): Promise<Buffer> {
+    const { promql, ...rest } = r;
+    const range = 'start' in r || 'end' in r || 'step' in r;
+    const p = PromParams.fromObject({ ...rest, query: promql });
+    const a = await this.prom.answer(range ? 'query_range' : 'query', p);
+    return Buffer.from(a!.body);
   }
 
   onApplicationShutdown(): void {

@@ -76,11 +76,11 @@ export class QueryService implements OnApplicationBootstrap, OnApplicationShutdo
   private readonly log = new Logger('query');
   registry!: SeriesRegistry;
   store!: TieredStore;
-  private hot!: HotClient;
+  hot!: HotClient;
   private readonly gate: QueryGate;
 
   constructor(
-    @Inject(SETTINGS) private readonly settings: Settings,
+    @Inject(SETTINGS) readonly settings: Settings,
     private readonly nats: NatsClient,
   ) {
     this.gate = new QueryGate(settings.ZTSDB_QUERY_MAX_CONCURRENT, settings.ZTSDB_QUERY_MAX_QUEUED);
@@ -113,6 +113,11 @@ export class QueryService implements OnApplicationBootstrap, OnApplicationShutdo
     return this.registry?.ready === true && this.store?.ready === true && !this.nats.nc.isClosed();
   }
 
+  /** Partitions of this deployment (KV ztsdb_config). */
+  get partitions(): number {
+    return this.nats.partitions;
+  }
+
   get natsConnected(): boolean {
     return !this.nats.nc.isClosed();
   }
@@ -122,7 +127,7 @@ export class QueryService implements OnApplicationBootstrap, OnApplicationShutdo
    * ZTSDB_QUERY_TIMEOUT_MS: the answer is given up at the deadline, and the
    * work itself stops at its next clock check; its slot is freed only then.
    */
-  private async run<T>(work: (clock: QueryClock) => Promise<T>): Promise<T> {
+  async run<T>(work: (clock: QueryClock) => Promise<T>): Promise<T> {
     const clock = new QueryClock(this.settings.ZTSDB_QUERY_TIMEOUT_MS);
     const release = await this.gate.enter(clock);
     const job = work(clock).finally(release);

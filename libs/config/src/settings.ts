@@ -271,6 +271,18 @@ export class Settings {
   @Min(1)
   ZTSDB_QUERY_LOOKBACK = 5 * 60_000;
 
+  /** PromQL: how far back an instant selector looks for a sample (Prometheus's lookback delta). */
+  @Transform(toDuration)
+  @IsInt(DURATION_MESSAGE('ZTSDB_PROMQL_LOOKBACK'))
+  @Min(1)
+  ZTSDB_PROMQL_LOOKBACK = 5 * 60_000;
+
+  /** PromQL: most samples one query may hold in memory (Prometheus's --query.max-samples). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  ZTSDB_PROMQL_MAX_SAMPLES = 50_000_000;
+
   // --- Ingestor (partition leases, hot chunks, WAL) ---
   /** A hot chunk is sealed once it is older than this (or holds 8,192 points). */
   @Transform(toDuration)

@@ -33,3 +33,4 @@ export {
 } from './labels';
 export type { Label, Labels } from './labels';
 export { parseDurationMs } from './parser/literals';
+export { formatFloat } from './engine/format-float';

@@ -27,7 +27,37 @@ import { atModifierVariants } from './at-modifier-variants';
 export interface TestStore {
   readonly queryable: Queryable;
   add(labels: Labels, timestampMs: number, value: number): void;
-  clear(): void;
+  clear(): void | Promise<void>;
+  /** Makes the samples added so far queryable (a store that ingests them elsewhere). */
+  flush?(): Promise<void>;
+}
+
+/** What evaluates the queries: the engine itself, or a client of a service that runs it. */
+export interface QueryRunner {
+  instantQuery(q: Queryable, query: string, timeMs: number): Promise<QueryResult>;
+  instantQueryExpr(q: Queryable, expr: Expr, query: string, timeMs: number): Promise<QueryResult>;
+  rangeQuery(
+    q: Queryable,
+    query: string,
+    startMs: number,
+    endMs: number,
+    stepMs: number,
+  ): Promise<QueryResult>;
+  rangeQueryExpr(
+    q: Queryable,
+    expr: Expr,
+    query: string,
+    startMs: number,
+    endMs: number,
+    stepMs: number,
+  ): Promise<QueryResult>;
+}
+
+export interface RunOptions {
+  /** Default: the engine with delayed name removal, as Prometheus's own runner uses it. */
+  readonly engine?: QueryRunner;
+  /** Re-run instant queries with `@` on every selector (rewritten expressions); default true. */
+  readonly atVariants?: boolean;
 }
 
 export type CaseStatus = 'passed' | 'failed' | 'histogram';
@@ -46,14 +76,19 @@ export async function runScript(
   file: string,
   text: string,
   store: TestStore,
+  options: RunOptions = {},
 ): Promise<CaseResult[]> {
-  const engine = new PromQLEngine({ delayedNameRemoval: true, lookbackDeltaMs: 5 * 60_000 });
+  const engine =
+    options.engine ?? new PromQLEngine({ delayedNameRemoval: true, lookbackDeltaMs: 5 * 60_000 });
+  const atVariants = options.atVariants ?? true;
   const results: CaseResult[] = [];
   let histogramSeries: Labels[] = [];
-  store.clear();
+  let unflushed = false;
+  await store.clear();
   for (const cmd of parseScript(text)) {
     if (cmd.kind === 'clear') {
-      store.clear();
+      await store.clear();
+      unflushed = false;
       histogramSeries = [];
     } else if (cmd.kind === 'load') {
       for (const s of cmd.series) {
@@ -73,6 +108,7 @@ export async function runScript(
           );
         }
         s.values.forEach((v, i) => v !== undefined && store.add(s.labels, i * cmd.intervalMs, v));
+        unflushed = true;
       }
     } else {
       const id = `${file}:${cmd.line}`;
@@ -84,7 +120,9 @@ export async function runScript(
         results.push({ id, query: cmd.query, status: 'histogram' });
         continue;
       }
-      const error = await runEval(engine, store.queryable, cmd);
+      if (unflushed && store.flush) await store.flush();
+      unflushed = false;
+      const error = await runEval(engine, store.queryable, cmd, atVariants);
       results.push({
         id,
         query: cmd.query,
@@ -131,13 +169,14 @@ function matchesExpect(e: ExpectLine, text: string): boolean {
 }
 
 async function runEval(
-  engine: PromQLEngine,
+  engine: QueryRunner,
   q: Queryable,
   cmd: EvalCmd,
+  atVariants: boolean,
 ): Promise<string | undefined> {
   if (cmd.range || cmd.rangeVector) return runOnce(engine, q, cmd, undefined, cmd.startMs);
   const first = await runOnce(engine, q, cmd, undefined, cmd.startMs);
-  if (first) return first;
+  if (first || !atVariants) return first;
   let expr: Expr;
   try {
     expr = parsePromQL(cmd.query);
@@ -153,7 +192,7 @@ async function runEval(
 
 /** One run of an eval: the query as written (expr undefined) or a rewritten expression. */
 async function runOnce(
-  engine: PromQLEngine,
+  engine: QueryRunner,
   q: Queryable,
   cmd: EvalCmd,
   expr: Expr | undefined,

@@ -1,0 +1,116 @@
+import { seriesId, seriesKey } from '@ztsdb/model';
+import { getLabel, newMatcher } from '@ztsdb/promql';
+import type { VersionedPoints } from '@ztsdb/tsdb';
+import type { HotAnswer } from '../hot-client';
+import { LabelIndex } from '../label-index';
+import { QueryBudget } from '../query-budget';
+import { QueryClock } from '../query-clock';
+import type { KnownSeries } from '../series-registry';
+import type { SeriesSelector } from '../series-selector';
+import { TieredQueryable } from './tiered-queryable';
+
+/** The registry's selection: its label index over a fixed set of series. */
+class IndexedSeries {
+  private readonly index = new LabelIndex();
+  private readonly byName = new Map<string, KnownSeries>();
+  put(s: KnownSeries): void {
+    this.byName.set(s.name, s);
+    this.index.add(s.name, s.labels);
+  }
+  async select(sel: SeriesSelector): Promise<KnownSeries[]> {
+    if (sel.kind !== 'matchers') throw new Error('matchers only');
+    return (await this.index.select(sel.matchers)).map((n) => this.byName.get(n)!);
+  }
+}
+
+/** Files hold 100 at 5000 ms for every series: the hot value there (5) must win. */
+const files = {
+  read(_p: number, _id: bigint, start: number, end: number, out: VersionedPoints[]): void {
+    if (start <= 5000 && end >= 5000)
+      out.push({ timestamps: Float64Array.of(5000), values: Float64Array.of(100), version: 1 });
+  },
+};
+
+/** Hot data of every series: 0..9 at 0, 1000, …, 9000 ms; counts the requests. */
+class CountingHot {
+  calls: Array<{ ids: number; start: number; end: number }> = [];
+  fetch(byPartition: Map<number, bigint[]>, start: number, end: number): Promise<HotAnswer> {
+    const ids = [...byPartition.values()].flat();
+    this.calls.push({ ids: ids.length, start, end });
+    const ts = Float64Array.from({ length: 10 }, (_, i) => i * 1000);
+    return Promise.resolve({
+      series: ids.map((id) => ({ id, timestamps: ts, values: ts.map((t) => t / 1000) })),
+      missing: [],
+    });
+  }
+}
+
+describe('TieredQueryable', () => {
+  let registry: IndexedSeries;
+  beforeEach(() => {
+    registry = new IndexedSeries();
+    for (const [c, image] of [
+      ['aaaaaaaaaaaa', 'nginx'],
+      ['bbbbbbbbbbbb', 'redis'],
+      ['cccccccccccc', 'redis'],
+    ] as const) {
+      const name = `container.cpu.usage.${c}`;
+      registry.put({
+        id: seriesKey(seriesId(name)),
+        name,
+        seriesId: seriesId(name),
+        labels: { __name__: 'container_cpu_usage', container_id: c, image },
+        active: true,
+        updatedMs: 0,
+      });
+    }
+  });
+
+  const make = (hot: CountingHot, budget = new QueryBudget(1 << 20)): TieredQueryable =>
+    new TieredQueryable(registry, files, hot, 4, new QueryClock(10_000), budget, {
+      skipped: () => undefined,
+      missingPartition: () => undefined,
+    });
+
+  it('selects through the label index with every matcher type', async () => {
+    const q = make(new CountingHot());
+    const images = async (...ms: ReturnType<typeof newMatcher>[]): Promise<string[]> =>
+      (await q.select(ms, 0, 9000)).map((s) => getLabel(s.labels, 'container_id')).sort();
+    expect(await images(newMatcher('=', 'image', 'redis'))).toEqual([
+      'bbbbbbbbbbbb',
+      'cccccccccccc',
+    ]);
+    expect(await images(newMatcher('!~', 'image', 'red.*'))).toEqual(['aaaaaaaaaaaa']);
+    expect(
+      await images(
+        newMatcher('=~', '__name__', 'container_.*'),
+        newMatcher('!=', 'container_id', 'cccccccccccc'),
+      ),
+    ).toEqual(['aaaaaaaaaaaa', 'bbbbbbbbbbbb']);
+  });
+
+  it("reads each series' range once per query, and a wider range again", async () => {
+    const hot = new CountingHot();
+    const q = make(hot);
+    const all = [newMatcher('=', '__name__', 'container_cpu_usage')];
+    const first = await q.select(all, 2000, 8000);
+    expect(first[0]!.timestamps).toEqual(
+      Float64Array.from([2000, 3000, 4000, 5000, 6000, 7000, 8000]),
+    );
+    // An inner range (a second selector of the same query) is served from what was read.
+    const inner = await q.select([newMatcher('=', 'image', 'nginx')], 3000, 4000);
+    expect(Array.from(inner[0]!.values)).toEqual([3, 4]);
+    expect(Array.from(first[0]!.values)).toEqual([2, 3, 4, 5, 6, 7, 8]);
+    expect(hot.calls).toEqual([{ ids: 3, start: 2000, end: 8000 }]);
+    // A wider one reads again, the union of both.
+    await q.select(all, 0, 9000);
+    expect(hot.calls[1]).toEqual({ ids: 3, start: 0, end: 9000 });
+  });
+
+  it('counts the points against the query memory budget', async () => {
+    const q = make(new CountingHot(), new QueryBudget(16 * 10 * 2));
+    await expect(
+      q.select([newMatcher('=', '__name__', 'container_cpu_usage')], 0, 9000),
+    ).rejects.toThrow(/ZTSDB_QUERY_MAX_BYTES/);
+  });
+});

@@ -1,0 +1,159 @@
+import type { ZtsdbError } from '@ztsdb/errors';
+import { partitionOf } from '@ztsdb/model';
+import {
+  labelsFromRecord,
+  type LabelMatcher as PromMatcher,
+  type Labels,
+  type Queryable,
+  type StoredSeries,
+} from '@ztsdb/promql';
+import { mergeLatestWins, type VersionedPoints } from '@ztsdb/tsdb';
+import type { HotClient } from '../hot-client';
+import { POINT_BYTES, type QueryBudget } from '../query-budget';
+import type { QueryClock } from '../query-clock';
+import type { KnownSeries, SeriesRegistry } from '../series-registry';
+import type { LabelMatcher } from '../series-selector';
+import type { TieredStore } from '../tiered-store';
+
+/** Hot points win over any file: they are the latest writes. */
+const HOT_VERSION = Number.MAX_SAFE_INTEGER;
+
+/** What one query found wrong on the way (skipped files, partitions without hot data). */
+export interface QueryableNotes {
+  skipped(e: ZtsdbError): void;
+  missingPartition(partition: number, reason: string): void;
+}
+
+/** One series' merged points over a range already read in this query. */
+interface ReadRange {
+  start: number;
+  end: number;
+  timestamps: Float64Array;
+  values: Float64Array;
+}
+
+/** A PromQL matcher as the label index takes it (`re` is the positive test, also for `!~`). */
+export function toIndexMatcher(m: PromMatcher): LabelMatcher {
+  const base = { label: m.name, op: m.type, value: m.value };
+  if (m.type === '=~') return { ...base, re: { test: (v) => m.matches(v) } };
+  if (m.type === '!~') return { ...base, re: { test: (v) => !m.matches(v) } };
+  return base;
+}
+
+function lowerBound(a: Float64Array, x: number): number {
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (a[mid]! < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * The query service's storage as the PromQL engine sees it, for one query: series found
+ * through the registry's label index (a selector never scans every series), their points from
+ * the partition owners' hot data and the warm and cold files, merged latest-write-wins. Each
+ * series' range is read once per query: a later selector over a range already read is served
+ * from it. Points are counted against the query's memory budget (ZTSDB_QUERY_MAX_BYTES); the
+ * clock lets the event loop run between series and stops the work at the deadline.
+ */
+export class TieredQueryable implements Queryable {
+  private readonly read = new Map<bigint, ReadRange>();
+  private readonly labelsOf = new Map<bigint, Labels>();
+
+  constructor(
+    private readonly registry: Pick<SeriesRegistry, 'select'>,
+    private readonly store: Pick<TieredStore, 'read'>,
+    private readonly hot: Pick<HotClient, 'fetch'>,
+    private readonly partitions: number,
+    private readonly clock: QueryClock,
+    private readonly budget: QueryBudget,
+    private readonly notes: QueryableNotes,
+  ) {}
+
+  async select(
+    matchers: readonly PromMatcher[],
+    startMs: number,
+    endMs: number,
+  ): Promise<StoredSeries[]> {
+    const found = await this.registry.select(
+      { kind: 'matchers', matchers: matchers.map(toIndexMatcher) },
+      this.clock,
+    );
+    const toRead = found.filter((s) => {
+      const r = this.read.get(s.seriesId);
+      return !r || r.start > startMs || r.end < endMs;
+    });
+    if (toRead.length > 0) await this.load(toRead, startMs, endMs);
+    const out: StoredSeries[] = [];
+    for (const s of found) {
+      const r = this.read.get(s.seriesId)!;
+      const lo = lowerBound(r.timestamps, startMs);
+      const hi = lowerBound(r.timestamps, endMs + 1);
+      if (hi === lo) continue;
+      out.push({
+        labels: this.labels(s),
+        timestamps: r.timestamps.subarray(lo, hi),
+        values: r.values.subarray(lo, hi),
+      });
+    }
+    return out;
+  }
+
+  private labels(s: KnownSeries): Labels {
+    let l = this.labelsOf.get(s.seriesId);
+    if (!l) this.labelsOf.set(s.seriesId, (l = labelsFromRecord(s.labels)));
+    return l;
+  }
+
+  /** Reads the series over [start, end] (widened to what was read before) from every tier. */
+  private async load(series: KnownSeries[], start: number, end: number): Promise<void> {
+    for (const s of series) {
+      const r = this.read.get(s.seriesId);
+      if (r) {
+        start = Math.min(start, r.start);
+        end = Math.max(end, r.end);
+      }
+    }
+    const byPartition = new Map<number, bigint[]>();
+    for (const s of series) {
+      const part = partitionOf(s.seriesId, this.partitions);
+      let l = byPartition.get(part);
+      if (!l) byPartition.set(part, (l = []));
+      l.push(s.seriesId);
+    }
+    // Hot first: whatever the owner has dropped since, the catalog already shows in warm.
+    const hot = await this.hot.fetch(byPartition, start, end);
+    for (const m of hot.missing) this.notes.missingPartition(m.partition, m.reason);
+    const hotById = new Map<bigint, VersionedPoints>();
+    for (const h of hot.series)
+      hotById.set(h.id, { timestamps: h.timestamps, values: h.values, version: HOT_VERSION });
+    const units: VersionedPoints[] = [];
+    for (const s of series) {
+      if (this.clock.due()) await this.clock.pause();
+      units.length = 0;
+      this.store.read(
+        partitionOf(s.seriesId, this.partitions),
+        s.seriesId,
+        start,
+        end,
+        units,
+        (e) => this.notes.skipped(e),
+      );
+      const h = hotById.get(s.seriesId);
+      if (h) units.push(h);
+      const merged = mergeLatestWins(units);
+      const old = this.read.get(s.seriesId);
+      if (old) this.budget.hold(-old.timestamps.length * POINT_BYTES, 'reread');
+      this.budget.hold(merged.timestamps.length * POINT_BYTES, `points of ${s.name}`);
+      this.read.set(s.seriesId, {
+        start,
+        end,
+        timestamps: merged.timestamps,
+        values: merged.values,
+      });
+    }
+  }
+}
