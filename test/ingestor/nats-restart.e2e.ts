@@ -16,7 +16,12 @@ describe('nats-server restarted during ingest', () => {
     const series = makeSeries(40);
     const ingestor = ZtsdbProcess.start(
       ['ingestor'],
-      ingestorEnv(server.url, bed.dataDir, { ZTSDB_INGESTOR_ID: 'one' }),
+      // A lease long enough to outlast the outage and the reconnection on a loaded machine: this
+      // test is about reconnecting, and a lapsed lease would turn it into a takeover test.
+      ingestorEnv(server.url, bed.dataDir, {
+        ZTSDB_INGESTOR_ID: 'one',
+        ZTSDB_LEASE_TTL_MS: '8000',
+      }),
     );
     const pub = new TestPublisher(nc, series, 10);
     pub.start();
