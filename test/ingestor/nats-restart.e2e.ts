@@ -34,7 +34,12 @@ describe('nats-server restarted during ingest', () => {
       15_000,
     );
     await pub.stop();
-    await expectExactlyAcked(nc, pub, series, 20_000);
+    try {
+      await expectExactlyAcked(nc, pub, series, 20_000);
+    } catch (e) {
+      (e as Error).message += `\n--- ingestor output ---\n${ingestor.output.slice(-6000)}`;
+      throw e;
+    }
     expect(ingestor.exited).toBe(false);
   });
 });
