@@ -1,7 +1,7 @@
 import { SUBJECT_QUERY } from '@ztsdb/bus';
 import { askQuery } from '../../apps/cli/src/client-commands';
-import { splitAnswer } from '../../apps/query/src/answer-parts';
-import { requestAnswer } from '../../apps/query/src/answer-request';
+import { lastValueFrom } from 'rxjs';
+import { JsonNatsClient, splitAnswer } from '@ztsdb/rpc';
 import { QueryBed } from './query-bed';
 
 const NOW = Date.now();
@@ -72,6 +72,8 @@ describe('ztsdb.query answers over the server max_payload', () => {
   });
 
   it('tells the client which parts did not come, and when nobody answers', async () => {
+    const ask = (subject: string, timeoutMs: number): Promise<unknown> =>
+      lastValueFrom(new JsonNatsClient({ connection: bed.nc, timeoutMs }).send(subject, {}));
     const sub = bed.nc.subscribe('test.partial', {
       callback: (_e, m) => {
         const parts = splitAnswer(Buffer.alloc(5000, 32), 1512);
@@ -79,12 +81,10 @@ describe('ztsdb.query answers over the server max_payload', () => {
       },
     });
     try {
-      await expect(requestAnswer(bed.nc, 'test.partial', '{}', 500)).rejects.toThrow(
+      await expect(ask('test.partial', 500)).rejects.toThrow(
         /4 of 5 answer parts not received within 500 ms \(missing parts 1, 3, 4, 5\)/,
       );
-      await expect(requestAnswer(bed.nc, 'test.nobody', '{}', 5000)).rejects.toThrow(
-        /no responders on test.nobody/,
-      );
+      await expect(ask('test.nobody', 5000)).rejects.toThrow(/no responders on test.nobody/);
     } finally {
       sub.unsubscribe();
     }

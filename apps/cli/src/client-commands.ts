@@ -1,8 +1,8 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import { RetryDeadlineError, SUBJECT_QUERY, withRetry, type RetryPolicy } from '@ztsdb/bus';
-import { requestAnswer } from '../../query/src/answer-request';
 import type { CliArgs } from './cli-args';
 import { looksLikePromQL, promqlCommand } from './promql-command';
+import { requestQuery } from './query-client';
 
 /** What `ztsdb.query` answers, loosely: the fields the client commands read. */
 export interface QueryReply {
@@ -33,9 +33,9 @@ export async function askQueryText(
   timeoutMs = 15_000,
   retry: RetryPolicy = { deadlineMs: 0 },
 ): Promise<{ answer: QueryReply; text: string }> {
-  const bytes = await withRetry(
+  const { text, json } = await withRetry(
     `request on ${SUBJECT_QUERY}`,
-    () => requestAnswer(nc, SUBJECT_QUERY, JSON.stringify(body), timeoutMs),
+    () => requestQuery(nc, body, timeoutMs),
     retry,
   ).catch((e: Error) => {
     throw new Error(
@@ -47,8 +47,7 @@ export async function askQueryText(
       { cause: e },
     );
   });
-  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
-  const answer = JSON.parse(text) as QueryReply;
+  const answer = json as QueryReply;
   if (answer && typeof answer === 'object' && 'error' in answer)
     throw new Error(`${answer.error} (${answer.code})`);
   return { answer, text };

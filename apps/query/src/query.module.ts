@@ -2,7 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import type { Settings } from '@ztsdb/config';
 import { PlatformModule } from '@ztsdb/platform';
 import { HttpController } from './http.controller';
-import { NatsQueryResponder } from './nats-query.responder';
+import { NatsQueryController } from './nats-query.controller';
 import { QueryService } from './query.service';
 
 @Module({})
@@ -11,8 +11,8 @@ export class QueryModule {
     return {
       module: QueryModule,
       imports: [PlatformModule.forService('query', settings)],
-      controllers: [HttpController],
-      providers: [QueryService, NatsQueryResponder],
+      controllers: [HttpController, NatsQueryController],
+      providers: [QueryService],
     };
   }
 }
