@@ -1,0 +1,5 @@
+import 'reflect-metadata';
+import { runService } from '@ztsdb/platform';
+import { bootstrapQuery } from './bootstrap';
+
+runService('query', bootstrapQuery);

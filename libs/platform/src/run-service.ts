@@ -1,0 +1,45 @@
+import type { INestApplicationContext } from '@nestjs/common';
+import { loadSettings, SettingsError, type Settings } from '@ztsdb/config';
+
+/**
+ * Runs one service as its own process (an app's `main.ts`, what `nest start
+ * <app>` runs): settings from the environment, the app's public bootstrap,
+ * closed on SIGINT or SIGTERM. The `ztsdb` launcher (apps/cli) boots the same
+ * bootstraps, several in one process for `ztsdb all`.
+ */
+export function runService(
+  name: string,
+  bootstrap: (settings: Settings) => Promise<INestApplicationContext>,
+): void {
+  const log = (msg: string): void => void process.stderr.write(`ztsdb ${name}: ${msg}\n`);
+  let settings: Settings;
+  try {
+    settings = loadSettings(process.env);
+  } catch (e) {
+    if (!(e instanceof SettingsError)) throw e;
+    log(e.message);
+    process.exit(2);
+  }
+  bootstrap(settings).then(
+    (app) => {
+      let stopping = false;
+      const stop = (): void => {
+        if (stopping) return;
+        stopping = true;
+        app.close().then(
+          () => process.exit(0),
+          (e: Error) => {
+            log(`while stopping: ${e.message}`);
+            process.exit(1);
+          },
+        );
+      };
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+    },
+    (e: Error) => {
+      log(`cannot start: ${e.message}`);
+      process.exit(1);
+    },
+  );
+}
