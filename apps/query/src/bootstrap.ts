@@ -3,12 +3,10 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import type { INestApplication } from '@nestjs/common';
 import type { Express } from 'express';
-import { QUERY_QUEUE_GROUP } from '@ztsdb/bus';
 import type { Settings } from '@ztsdb/config';
 import { NatsClient, ServiceLogger } from '@ztsdb/platform';
-import { JsonNatsServer } from '@ztsdb/rpc';
 import { bearerGuard, httpToken } from './http-auth';
-import { QUERY_TOO_LARGE_HINT, queryErrorAnswer } from './nats-query.controller';
+import { queryNatsServer } from './nats-query.controller';
 import { PromApi } from './prom-api/prom-api';
 import { promListener } from './prom-api/prom-listener';
 import { queryListener, type QueryStringParser } from './query-listener';
@@ -48,14 +46,7 @@ export async function bootstrapQuery(settings: Settings): Promise<INestApplicati
     if (guard(req, res)) return;
     if (!fast(req, res) && !prom(req, res)) for (const l of rest) l.call(server, req, res);
   });
-  app.connectMicroservice({
-    strategy: new JsonNatsServer({
-      connection: () => app.get(NatsClient).nc,
-      queue: QUERY_QUEUE_GROUP,
-      errorAnswer: queryErrorAnswer,
-      tooLargeHint: QUERY_TOO_LARGE_HINT,
-    }),
-  });
+  app.connectMicroservice({ strategy: queryNatsServer(() => app.get(NatsClient).nc) });
   await app.init();
   await app.startAllMicroservices();
   await app.listen(settings.httpPort, settings.httpHost);

@@ -1,25 +1,37 @@
 import { Controller, Logger } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { SUBJECT_QUERY } from '@ztsdb/bus';
 import { ZtsdbError } from '@ztsdb/errors';
-import { MalformedJson } from '@ztsdb/rpc';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { QUERY_QUEUE_GROUP, SUBJECT_QUERY } from '@ztsdb/bus';
+import { JsonNatsServer, MalformedJson } from '@ztsdb/rpc';
 import { PromApi } from './prom-api/prom-api';
 import { PromParams } from './prom-api/prom-params';
 import { httpStatusOf } from './query-errors';
 import { QueryService } from './query.service';
 
 /** `{"error", "code", "status"}`: the error answer on `ztsdb.query` (status as HTTP would say it). */
-export function queryErrorAnswer(e: unknown): Buffer {
+function queryErrorAnswer(e: unknown): Buffer {
   const code = e instanceof ZtsdbError ? e.code : 'ZTSDB_INTERNAL';
   return Buffer.from(
     JSON.stringify({ error: (e as Error).message, code, status: httpStatusOf(e) }),
   );
 }
 
-/** What a refused large answer suggests (JsonNatsServer adds the header that takes parts). */
-export const QUERY_TOO_LARGE_HINT =
-  'ask for less (a shorter range, a step, fewer series), or take it in parts: ' +
-  '"ztsdb query" and GET /query do';
+/**
+ * The transport NatsQueryController is served on: Nest's NATS transport with
+ * plain JSON on the wire, queue group `ztsdb-query`, over the service's own
+ * connection.
+ */
+export function queryNatsServer(connection: () => NatsConnection): JsonNatsServer {
+  return new JsonNatsServer({
+    connection,
+    queue: QUERY_QUEUE_GROUP,
+    errorAnswer: queryErrorAnswer,
+    tooLargeHint:
+      'ask for less (a shorter range, a step, fewer series), or take it in parts: ' +
+      '"ztsdb query" and GET /query do',
+  });
+}
 
 /**
  * `ztsdb.query` (queue group `ztsdb-query`, served by JsonNatsServer): plain
