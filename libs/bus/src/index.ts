@@ -1,5 +1,5 @@
 export * from './subjects';
-export { connectWithRetry, natsAnswers } from './connect';
+export { connectWithRetry, describeServer, natsAnswers } from './connect';
 export type { ConnectOptions } from './connect';
 export {
   inboxPrefixOf,

@@ -1,4 +1,5 @@
 export { PlatformModule } from './platform.module';
 export { NatsClient } from './nats-client';
 export { SETTINGS, SERVICE_NAME } from './tokens';
-export { ServiceLogger } from './service-logger';
+export { ServiceLogger } from '@ztsdb/logging';
+export { JsonErrorFilter } from './json-error-filter';

@@ -40,7 +40,10 @@ export class NatsClient implements OnApplicationShutdown {
       url: this.settings.NATS_URL,
       name: `ztsdb-${this.serviceName}`,
       auth: this.settings,
+      // The first connection waits as long as every other start-up call (docs/operations.md).
+      initialTimeoutMs: this.settings.ZTSDB_NATS_RETRY_DEADLINE,
       log: (m) => this.log.warn(m),
+      info: (m) => this.log.log(m),
     });
     void this.watchStatus();
     this.js = jetstream(this.nc);
