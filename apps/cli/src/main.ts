@@ -1,17 +1,16 @@
-import 'reflect-metadata';
 import type { ChildProcess } from 'node:child_process';
 import type { INestApplicationContext } from '@nestjs/common';
-import { loadSettings, SettingsError, type Settings } from '@ztsdb/config';
-import { configureLogging, serviceLogger } from '@ztsdb/logging';
+import type { Settings } from '@ztsdb/config';
 import { parseCommandArgs, UsageError, wantsHelp } from './cli-args';
 import { debugEnabled, reportError } from './cli-errors';
-import { runClient, type ClientCommand } from './client-main';
+import type { ClientCommand } from './client-main';
 import { findCommand } from './command-table';
-import { ensureLocalNats, NatsUnavailableError } from './local-nats';
-import { natsConfigCommand } from './nats-config-command';
-import { ALL_SERVICES, startService, type ServiceName } from './services';
+import type { ServiceName } from './services';
 import { commandHelp, overview } from './usage';
 import { ztsdbVersion } from './version';
+
+// Help, --version and usage mistakes answer at once: Nest, NATS and the services
+// are loaded only by the commands that use them.
 
 /** Lines of the command line tools: plain text on stderr. */
 function say(msg: string): void {
@@ -51,7 +50,9 @@ async function run(argv: string[]): Promise<number> {
   // `ztsdb query` alone is the service; with arguments it is the client command.
   const service = spec.group === 'service' || (command === 'query' && rest.length === 0);
   const args = service && command === 'query' ? undefined : parseCommandArgs(command, rest);
-  if (command === 'nats-config' && args) return natsConfigCommand(args, say);
+  if (command === 'nats-config' && args)
+    return (await import('./nats-config-command')).natsConfigCommand(args, say);
+  const { loadSettings, SettingsError } = await import('@ztsdb/config');
   let settings: Settings;
   try {
     settings = loadSettings(process.env);
@@ -60,11 +61,16 @@ async function run(argv: string[]): Promise<number> {
     say(e.message);
     return 2;
   }
-  if (!service && args) return runClient(command as ClientCommand, args, settings, say);
+  if (!service && args)
+    return (await import('./client-main')).runClient(command as ClientCommand, args, settings, say);
   return runServices(command as ServiceName | 'all', settings);
 }
 
 async function runServices(command: ServiceName | 'all', settings: Settings): Promise<number> {
+  await import('reflect-metadata');
+  const { configureLogging, serviceLogger } = await import('@ztsdb/logging');
+  const { ensureLocalNats, NatsUnavailableError } = await import('./local-nats');
+  const { ALL_SERVICES, startService } = await import('./services');
   configureLogging({ service: command, debug: debugEnabled() });
   const logger = serviceLogger(settings);
   const log = (m: string): void => logger.log(m, 'ztsdb');

@@ -1,4 +1,5 @@
 import { ConsoleLogger, type LogLevel } from '@nestjs/common';
+import { jsonLogLine } from './log-line';
 
 export type LogFormat = 'text' | 'json';
 export type LogLevelSetting = 'debug' | 'info' | 'warn' | 'error';
@@ -8,8 +9,6 @@ export interface LoggingOptions {
   format: LogFormat;
   /** The `service` field of JSON lines: the command that runs (`collector`, `all`, ...). */
   service: string;
-  /** Where lines go (stderr); a seam for tests. */
-  write?: (line: string) => void;
   /** ZTSDB_DEBUG: errors Nest reports at start-up keep their stack. */
   debug?: boolean;
 }
@@ -30,16 +29,6 @@ const LEVELS: Record<LogLevelSetting, LogLevel[]> = {
   error: ['error', 'fatal'],
 };
 
-/** Nest's level names as pino names them. */
-const JSON_LEVEL: Record<LogLevel, string> = {
-  verbose: 'trace',
-  debug: 'debug',
-  log: 'info',
-  warn: 'warn',
-  error: 'error',
-  fatal: 'fatal',
-};
-
 /**
  * The LoggerService of every ztsdb service: ZTSDB_LOG_LEVEL, and ZTSDB_LOG_FORMAT
  * `text` (Nest's console lines) or `json` (one object a line with pino's fields:
@@ -56,18 +45,13 @@ export class ServiceLogger extends ConsoleLogger {
       level: options.level ?? 'info',
       format: options.format ?? 'text',
       service: options.service ?? 'ztsdb',
-      write: options.write,
       debug: options.debug ?? false,
     };
     super({
       logLevels: LEVELS[opts.level] ?? LEVELS.info,
-      colors: opts.format === 'text' && !opts.write && process.stderr.isTTY === true,
+      colors: opts.format === 'text' && process.stderr.isTTY === true,
     });
     this.opts = opts;
-  }
-
-  get format(): LogFormat {
-    return this.opts.format;
   }
 
   override log(message: unknown, ...rest: unknown[]): void {
@@ -82,20 +66,6 @@ export class ServiceLogger extends ConsoleLogger {
     super.error(message, ...rest);
   }
 
-  /** One line with extra fields (JSON) or appended as key=value (text). */
-  line(level: LogLevel, msg: string, context: string, fields: Record<string, unknown> = {}): void {
-    if (!this.isLevelEnabled(level)) return;
-    const stream = level === 'error' || level === 'fatal' ? 'stderr' : 'stdout';
-    if (this.opts.format === 'json') {
-      this.emit(JSON.stringify({ ...this.base(level, context), msg, ...fields }), stream);
-      return;
-    }
-    const extra = Object.entries(fields)
-      .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
-      .join(' ');
-    this.printMessages([extra ? `${msg} ${extra}` : msg], context, level, stream);
-  }
-
   protected override printMessages(
     messages: unknown[],
     context = '',
@@ -104,23 +74,18 @@ export class ServiceLogger extends ConsoleLogger {
     errorStack?: unknown,
   ): void {
     if (this.opts.format !== 'json') {
-      if (this.opts.write) {
-        for (const m of messages)
-          this.opts.write(`${logLevel.toUpperCase()} [${context}] ${String(m)}`);
-        return;
-      }
       super.printMessages(messages, context, logLevel, writeStreamType, errorStack);
       return;
     }
     for (const m of messages) {
-      const err = m instanceof Error ? m : undefined;
-      const obj: Record<string, unknown> = {
-        ...this.base(logLevel, context),
-        msg: err ? err.message : typeof m === 'string' ? m : m,
-      };
-      const stack = typeof errorStack === 'string' ? errorStack : err?.stack;
-      if (stack) obj.stack = stack;
-      this.emit(JSON.stringify(obj), writeStreamType ?? 'stdout');
+      const line = jsonLogLine({
+        level: logLevel,
+        msg: m,
+        context,
+        service: this.opts.service,
+        stack: typeof errorStack === 'string' ? errorStack : undefined,
+      });
+      this.emit(line, writeStreamType ?? 'stdout');
     }
   }
 
@@ -128,18 +93,7 @@ export class ServiceLogger extends ConsoleLogger {
     if (this.opts.format !== 'json') super.printStackTrace(stack);
   }
 
-  private base(level: LogLevel, context: string): Record<string, unknown> {
-    return {
-      level: JSON_LEVEL[level],
-      time: Date.now(),
-      pid: process.pid,
-      service: this.opts.service,
-      ...(context ? { context } : {}),
-    };
-  }
-
   private emit(line: string, stream: 'stdout' | 'stderr'): void {
-    if (this.opts.write) this.opts.write(line);
-    else process[stream].write(`${line}\n`);
+    process[stream].write(`${line}\n`);
   }
 }
