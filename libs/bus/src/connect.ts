@@ -2,6 +2,9 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { isAuthError, natsAuthOptions, redactUrl, type NatsAuth } from './nats-auth';
 
+/** How long the client waits between reconnection attempts once connected. */
+export const RECONNECT_WAIT_MS = 250;
+
 export interface ConnectOptions {
   url: string;
   name: string;
@@ -32,7 +35,7 @@ export async function connectWithRetry(opts: ConnectOptions): Promise<NatsConnec
         ...connectOpts,
         name: opts.name,
         maxReconnectAttempts: -1,
-        reconnectTimeWait: 250,
+        reconnectTimeWait: RECONNECT_WAIT_MS,
         timeout: 2000,
       });
       if (opts.info) opts.info(await describeServer(nc, shown));
