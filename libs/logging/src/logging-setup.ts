@@ -10,7 +10,10 @@ export function configureLogging(opts: Partial<Pick<LoggingOptions, 'service' | 
   instance = undefined;
 }
 
-/** The process's ServiceLogger for the settings ZTSDB_LOG_LEVEL and ZTSDB_LOG_FORMAT. */
+/**
+ * The process's ServiceLogger for the settings ZTSDB_LOG_LEVEL and ZTSDB_LOG_FORMAT, for
+ * the launcher's own lines; Nest applications take serviceNestOptions, which goes with it.
+ */
 export function serviceLogger(settings: {
   ZTSDB_LOG_LEVEL: LoggingOptions['level'];
   ZTSDB_LOG_FORMAT: LoggingOptions['format'];
@@ -19,6 +22,7 @@ export function serviceLogger(settings: {
     ...shared,
     level: settings.ZTSDB_LOG_LEVEL,
     format: settings.ZTSDB_LOG_FORMAT,
+    launcherReports: true,
   });
   return instance;
 }

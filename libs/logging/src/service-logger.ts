@@ -11,6 +11,11 @@ export interface LoggingOptions {
   service: string;
   /** ZTSDB_DEBUG: errors Nest reports at start-up keep their stack. */
   debug?: boolean;
+  /**
+   * Nest throws start-up errors to the launcher (abortOnError: false), which reports
+   * them: the logger leaves them out. Otherwise it prints them in one line.
+   */
+  launcherReports?: boolean;
 }
 
 // Nest's own start-up chatter (module and route wiring) adds nothing for operators.
@@ -40,12 +45,15 @@ const LEVELS: Record<LogLevelSetting, LogLevel[]> = {
 export class ServiceLogger extends ConsoleLogger {
   private readonly opts: LoggingOptions;
 
-  constructor(options: Partial<LoggingOptions> & { level?: LogLevelSetting } = {}) {
+  /** A level name alone (the older form) keeps the text format. */
+  constructor(options: (Partial<LoggingOptions> & { level?: LogLevelSetting }) | string = {}) {
+    const o = typeof options === 'string' ? { level: options as LogLevelSetting } : options;
     const opts: LoggingOptions = {
-      level: options.level ?? 'info',
-      format: options.format ?? 'text',
-      service: options.service ?? 'ztsdb',
-      debug: options.debug ?? false,
+      level: o.level ?? 'info',
+      format: o.format ?? 'text',
+      service: o.service ?? 'ztsdb',
+      debug: o.debug ?? false,
+      launcherReports: o.launcherReports ?? false,
     };
     super({
       logLevels: LEVELS[opts.level] ?? LEVELS.info,
@@ -61,8 +69,11 @@ export class ServiceLogger extends ConsoleLogger {
   }
 
   override error(message: unknown, ...rest: unknown[]): void {
-    // Nest's ExceptionHandler: a module that failed to start; the launcher reports it once.
-    if (rest[rest.length - 1] === 'ExceptionHandler' && !this.opts.debug) return;
+    // Nest's ExceptionHandler: a module that failed to start, with its stack.
+    if (rest[rest.length - 1] === 'ExceptionHandler' && !this.opts.debug) {
+      if (!this.opts.launcherReports) super.error(message, 'ExceptionHandler');
+      return;
+    }
     super.error(message, ...rest);
   }
 
