@@ -1,5 +1,5 @@
 import { SUBJECT_QUERY } from '@ztsdb/bus';
-import { parseArgs } from '../../apps/cli/src/cli-args';
+import { parseCommandArgs } from '../../apps/cli/src/cli-args';
 import { askQueryText, fmtValue, queryCommand } from '../../apps/cli/src/client-commands';
 import { QueryBed } from './query-bed';
 
@@ -68,7 +68,11 @@ describe('values that JSON and doubles make hard', () => {
 
   it('print sensibly in ztsdb query, and --json keeps -0', async () => {
     let out = '';
-    await queryCommand(bed.nc, parseArgs([NAME, '--start', '-1h']), (s) => (out += s));
+    await queryCommand(
+      bed.nc,
+      parseCommandArgs('query', [NAME, '--start', '-1h']),
+      (s) => (out += s),
+    );
     const printed = out
       .trim()
       .split('\n')
@@ -81,7 +85,7 @@ describe('values that JSON and doubles make hard', () => {
     let json = '';
     await queryCommand(
       bed.nc,
-      parseArgs([NAME, '--start', '-1h', '--json'], ['json']),
+      parseCommandArgs('query', [NAME, '--start', '-1h', '--json']),
       (s) => (json += s),
     );
     expectExact((JSON.parse(json) as { points: Array<[number, number | string]> }).points);

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { connectWithRetry } from '@ztsdb/bus';
-import { parseArgs } from '../../apps/cli/src/cli-args';
+import { parseCommandArgs } from '../../apps/cli/src/cli-args';
 import { natsConfigCommand } from '../../apps/cli/src/nats-config-command';
 
 export type Role = 'collector' | 'ingestor' | 'compactor' | 'query' | 'client' | 'all';
@@ -10,7 +10,7 @@ export type Role = 'collector' | 'ingestor' | 'compactor' | 'query' | 'client' |
 /** Runs `ztsdb nats-config --out dir` (in process) and returns the path of its server configuration. */
 export function writeNatsConfig(dir: string, extra: string[] = []): string {
   const lines: string[] = [];
-  const code = natsConfigCommand(parseArgs(['--out', dir, ...extra], ['rotate']), (m) =>
+  const code = natsConfigCommand(parseCommandArgs('nats-config', ['--out', dir, ...extra]), (m) =>
     lines.push(m),
   );
   if (code !== 0) throw new Error(`nats-config failed: ${lines.join('\n')}`);

@@ -1,6 +1,9 @@
 import type { NatsConnection } from '@nats-io/transport-node';
+import { parseDurationMs } from '@ztsdb/config';
 import { RetryDeadlineError, SUBJECT_QUERY, withRetry, type RetryPolicy } from '@ztsdb/bus';
-import type { CliArgs } from './cli-args';
+import { parseTimeParam } from '../../query/src/time-param';
+import { UsageError, type CliArgs } from './cli-args';
+import { CommandFailed, cliWording } from './cli-errors';
 import { looksLikePromQL, promqlCommand } from './promql-command';
 import { requestQuery } from './query-client';
 
@@ -85,9 +88,51 @@ function table(rows: string[][]): string {
   );
 }
 
+/** True when `ztsdb query` reads its arguments as PromQL. */
+export function isPromQL(args: CliArgs): boolean {
+  return args.flags.has('promql') || looksLikePromQL(args.positional.join(' '));
+}
+
+/**
+ * The mistakes `ztsdb query` can see before asking (in the command line's words):
+ * options that go together, options of the other kind of query, bad times and durations.
+ */
+export function checkQueryArgs(args: CliArgs): void {
+  const has = (k: string): boolean => args.options.has(k);
+  const bad = (m: string): never => {
+    throw new UsageError('query', m);
+  };
+  if (isPromQL(args)) {
+    for (const k of ['agg', 'by', 'lookback'])
+      if (has(k))
+        bad(`--${k} is not for PromQL; write it in the query (e.g. sum by (image) (...))`);
+    if (has('time') && (has('start') || has('end') || has('step')))
+      bad('--time (an instant query) goes without --start, --end and --step');
+  } else {
+    if (has('time')) bad('--time is for PromQL queries; use --start and --end');
+    if (has('agg') && !has('step'))
+      bad(`--agg needs --step, e.g. --agg ${args.options.get('agg')} --step 60s`);
+    if (has('by') && !has('agg')) bad('--by needs --agg, e.g. --agg sum --by container_name');
+  }
+  for (const k of ['step', 'lookback'])
+    if (has(k) && !((parseDurationMs(args.options.get(k)!) ?? 0) > 0))
+      bad(
+        `--${k} must be a duration like 15s, 1m, 1h or milliseconds, not ${JSON.stringify(args.options.get(k))}`,
+      );
+  for (const k of ['start', 'end', 'time'])
+    if (has(k)) {
+      try {
+        parseTimeParam(k, args.options.get(k), 0, Date.now());
+      } catch (e) {
+        bad(cliWording((e as Error).message));
+      }
+    }
+}
+
 /**
  * `ztsdb query SERIES|SELECTOR [--start -1h] [--end now] [--step 60s] [--agg sum] [--by l1,l2] [--lookback 5m] [--json]`,
  * or PromQL (`--promql`, or text only PromQL reads such as `rate(x[5m])`; promql-command.ts).
+ * No series matched: CommandFailed (exit 1), after the JSON answer when --json.
  */
 export async function queryCommand(
   nc: NatsConnection,
@@ -96,13 +141,8 @@ export async function queryCommand(
   retry?: RetryPolicy,
 ): Promise<void> {
   const target = args.positional[0];
-  if (target && (args.flags.has('promql') || looksLikePromQL(args.positional.join(' '))))
-    return promqlCommand(nc, args, out, retry);
-  if (!target)
-    throw new Error(
-      'usage: ztsdb query SERIES|SELECTOR [--start -1h] [--end now] [--step 60s] [--agg sum|avg|min|max|count] [--by label,…] [--json]\n' +
-        '       ztsdb query [--promql] PROMQL [--time now] | [--start -1h] [--end now] [--step 60s] [--json]',
-    );
+  if (target && isPromQL(args)) return promqlCommand(nc, args, out, retry);
+  if (!target) throw new UsageError('query', 'SERIES|SELECTOR|PROMQL is missing');
   const body: Record<string, unknown> = {};
   if (/^[A-Za-z_:][\w:.-]*\.[0-9a-f]{12}$/.test(target)) body.series = target;
   else body.match = args.positional;
@@ -110,11 +150,18 @@ export async function queryCommand(
   for (const k of ['end', 'step', 'agg', 'by', 'lookback'])
     if (args.options.has(k)) body[k] = args.options.get(k);
   const { answer, text } = await askQueryText(nc, body, undefined, retry);
+  const none = typeof answer.series !== 'string' && (answer.result ?? []).length === 0;
+  const noMatch = (): CommandFailed =>
+    new CommandFailed(
+      `no series matched ${args.positional.map((p) => JSON.stringify(p)).join(' ')}; "ztsdb series" lists them`,
+    );
   if (args.flags.has('json')) {
     // As written by the service: JSON.stringify would turn -0 into 0.
     out(text + '\n');
+    if (none) throw noMatch();
     return;
   }
+  if (none) throw noMatch();
   const blocks: Array<{ title: string; points: Array<[number, number | string]> }> = [];
   if (typeof answer.series === 'string')
     blocks.push({ title: answer.series, points: answer.points ?? [] });
@@ -153,11 +200,21 @@ export async function seriesCommand(
   out: (s: string) => void,
   retry?: RetryPolicy,
 ): Promise<void> {
-  const answer = await askQuery(nc, { match: args.positional[0] ?? '*' }, undefined, retry);
+  const match = args.positional[0] ?? '*';
+  const answer = await askQuery(nc, { match }, undefined, retry);
+  const none = !Array.isArray(answer.series) || answer.series.length === 0;
+  const noMatch = (): CommandFailed =>
+    new CommandFailed(
+      args.positional[0]
+        ? `no series matched ${JSON.stringify(match)}`
+        : 'no series registered yet',
+    );
   if (args.flags.has('json')) {
     out(JSON.stringify(answer) + '\n');
+    if (none) throw noMatch();
     return;
   }
+  if (none) throw noMatch();
   const rows = (
     answer.series as Array<{ name: string; labels: Record<string, string>; active: boolean }>
   ).map((s) => [

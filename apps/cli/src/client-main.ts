@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import {
   connectWithRetry,
   DEFAULT_TOPOLOGY,
@@ -6,8 +7,9 @@ import {
   type RetryPolicy,
 } from '@ztsdb/bus';
 import type { Settings } from '@ztsdb/config';
-import { parseArgs } from './cli-args';
-import { queryCommand, seriesCommand } from './client-commands';
+import { UsageError, type CliArgs } from './cli-args';
+import { cliWording, CommandFailed, reportError } from './cli-errors';
+import { checkQueryArgs, queryCommand, seriesCommand } from './client-commands';
 import { importFile } from './import-command';
 import { repairRegistry } from './repair-command';
 import { topCommand } from './top-command';
@@ -15,36 +17,54 @@ import { topCommand } from './top-command';
 export const CLIENT_COMMANDS = ['import', 'query', 'series', 'top', 'repair'] as const;
 export type ClientCommand = (typeof CLIENT_COMMANDS)[number];
 
+/** Mistakes the command line alone shows, found before connecting to NATS. */
+function checkArgs(command: ClientCommand, args: CliArgs): void {
+  if (command === 'query') checkQueryArgs(args);
+  if (command === 'import' && !existsSync(args.positional[0]!))
+    throw new CommandFailed(`cannot read ${args.positional[0]}: no such file`);
+}
+
 /** Runs a client command against NATS_URL; returns the exit code. */
 export async function runClient(
   command: ClientCommand,
-  argv: string[],
+  args: CliArgs,
   settings: Settings,
   log: (m: string) => void,
 ): Promise<number> {
-  const args = parseArgs(argv, ['json', 'once', 'promql']);
   // A busy server's timeout is retried (and said so) up to ZTSDB_NATS_RETRY_DEADLINE.
   const retry: RetryPolicy = { deadlineMs: settings.ZTSDB_NATS_RETRY_DEADLINE, log };
   const out = (s: string): void => void process.stdout.write(s);
-  const nc = await connectWithRetry({
-    url: settings.NATS_URL,
-    name: `ztsdb-${command}`,
-    auth: settings,
-    initialTimeoutMs: 5000,
-  });
+  const fail = (e: unknown): number => {
+    const err = e instanceof Error && !(e instanceof UsageError) ? e : undefined;
+    // The query service speaks of HTTP parameters; the user typed options.
+    if (err && (command === 'query' || command === 'series')) err.message = cliWording(err.message);
+    return reportError(e, (l) => process.stderr.write(`${l}\n`), command);
+  };
+  try {
+    checkArgs(command, args);
+  } catch (e) {
+    return fail(e);
+  }
+  let nc;
+  try {
+    nc = await connectWithRetry({
+      url: settings.NATS_URL,
+      name: `ztsdb-${command}`,
+      auth: settings,
+      initialTimeoutMs: 5000,
+      // The server line only when asked for: the command's own output stays clean.
+      info: settings.ZTSDB_LOG_LEVEL === 'debug' ? log : undefined,
+    });
+  } catch (e) {
+    if (e instanceof Error && /^cannot reach NATS/.test(e.message))
+      e.message += '; is a NATS server running there? Set NATS_URL, or start "ztsdb all"';
+    return fail(e);
+  }
   try {
     switch (command) {
       case 'import': {
-        const file = args.positional[0];
-        if (!file) {
-          log('usage: ztsdb import FILE [--format csv|prom]');
-          return 2;
-        }
-        const format = args.options.get('format');
-        if (format !== undefined && format !== 'csv' && format !== 'prom') {
-          log(`--format must be csv or prom, not ${JSON.stringify(format)}`);
-          return 2;
-        }
+        const file = args.positional[0]!;
+        const format = args.options.get('format') as 'csv' | 'prom' | undefined;
         const topo = await ensureTopology(nc, DEFAULT_TOPOLOGY, retry);
         const partitions = await resolvePartitions(
           topo.config,
@@ -81,8 +101,7 @@ export async function runClient(
         return 0;
     }
   } catch (e) {
-    log((e as Error).message);
-    return 1;
+    return fail(e);
   } finally {
     await nc.close();
   }

@@ -1,49 +1,83 @@
-import 'reflect-metadata';
 import type { ChildProcess } from 'node:child_process';
 import type { INestApplicationContext } from '@nestjs/common';
-import { loadSettings, SettingsError, type Settings } from '@ztsdb/config';
-import { CLIENT_COMMANDS, runClient, type ClientCommand } from './client-main';
-import { parseArgs } from './cli-args';
-import { ensureLocalNats, NatsUnavailableError } from './local-nats';
-import { natsConfigCommand } from './nats-config-command';
-import { ALL_SERVICES, startService, type ServiceName } from './services';
-import { USAGE } from './usage';
+import type { Settings } from '@ztsdb/config';
+import { parseCommandArgs, UsageError, wantsHelp } from './cli-args';
+import { debugEnabled, reportError } from './cli-errors';
+import type { ClientCommand } from './client-main';
+import { findCommand } from './command-table';
+import type { ServiceName } from './services';
+import { commandHelp, overview } from './usage';
+import { ztsdbVersion } from './version';
 
-const SERVICES: ServiceName[] = ['collector', 'ingestor', 'compactor', 'query'];
+// Help, --version and usage mistakes answer at once: Nest, NATS and the services
+// are loaded only by the commands that use them.
 
-function log(msg: string): void {
+/** Lines of the command line tools: plain text on stderr. */
+function say(msg: string): void {
   process.stderr.write(`ztsdb: ${msg}\n`);
 }
 
+/** Where an error nobody caught goes: one line for commands, the service log for services. */
+let reportUncaught = (e: unknown): void =>
+  void reportError(e, (l) => process.stderr.write(`${l}\n`));
+
 async function run(argv: string[]): Promise<number> {
   const command = argv[0] ?? 'help';
+  const rest = argv.slice(1);
   if (command === 'help' || command === '--help' || command === '-h') {
-    process.stdout.write(USAGE);
+    const about = rest[0] ? findCommand(rest[0]) : undefined;
+    if (rest[0] && !about)
+      throw new UsageError('ztsdb', `unknown command ${JSON.stringify(rest[0])}`);
+    process.stdout.write(about ? commandHelp(about) : overview());
     return 0;
   }
-  if (command === 'nats-config')
-    return natsConfigCommand(parseArgs(argv.slice(1), ['rotate']), log);
-  // `ztsdb query` alone is the service; with arguments it is the client command.
-  const client =
-    CLIENT_COMMANDS.includes(command as ClientCommand) &&
-    !(command === 'query' && argv.length === 1);
-  if (command !== 'all' && !client && !SERVICES.includes(command as ServiceName)) {
-    process.stderr.write(`ztsdb: unknown command ${JSON.stringify(command)}\n\n${USAGE}`);
-    return 2;
+  if (command === '--version' || command === '-V' || command === 'version') {
+    process.stdout.write(`ztsdb ${ztsdbVersion()} (Node.js ${process.version})\n`);
+    return 0;
   }
+  const spec = findCommand(command);
+  if (!spec)
+    throw new UsageError(
+      'ztsdb',
+      command.startsWith('-')
+        ? `unknown option ${command}`
+        : `unknown command ${JSON.stringify(command)}`,
+    );
+  if (wantsHelp(rest)) {
+    process.stdout.write(commandHelp(spec));
+    return 0;
+  }
+  // `ztsdb query` alone is the service; with arguments it is the client command.
+  const service = spec.group === 'service' || (command === 'query' && rest.length === 0);
+  const args = service && command === 'query' ? undefined : parseCommandArgs(command, rest);
+  if (command === 'nats-config' && args)
+    return (await import('./nats-config-command')).natsConfigCommand(args, say);
+  const { loadSettings, SettingsError } = await import('@ztsdb/config');
   let settings: Settings;
   try {
     settings = loadSettings(process.env);
   } catch (e) {
-    if (e instanceof SettingsError) {
-      log(e.message);
-      return 2;
-    }
-    throw e;
+    if (!(e instanceof SettingsError)) throw e;
+    say(e.message);
+    return 2;
   }
+  if (!service && args)
+    return (await import('./client-main')).runClient(command as ClientCommand, args, settings, say);
+  return runServices(command as ServiceName | 'all', settings);
+}
 
-  if (client) return runClient(command as ClientCommand, argv.slice(1), settings, log);
-
+async function runServices(command: ServiceName | 'all', settings: Settings): Promise<number> {
+  await import('reflect-metadata');
+  const { configureLogging, serviceLogger } = await import('@ztsdb/logging');
+  const { ensureLocalNats, NatsUnavailableError } = await import('./local-nats');
+  const { ALL_SERVICES, startService } = await import('./services');
+  configureLogging({ service: command, debug: debugEnabled() });
+  const logger = serviceLogger(settings);
+  const log = (m: string): void => logger.log(m, 'ztsdb');
+  reportUncaught = (e) => {
+    const err = e instanceof Error ? e : new Error(String(e));
+    logger.error(err.message, err.stack, 'ztsdb');
+  };
   let nats: ChildProcess | undefined;
   if (command === 'all') {
     try {
@@ -55,11 +89,9 @@ async function run(argv: string[]): Promise<number> {
         settings,
       );
     } catch (e) {
-      if (e instanceof NatsUnavailableError) {
-        log(e.message);
-        return 1;
-      }
-      throw e;
+      if (!(e instanceof NatsUnavailableError)) throw e;
+      for (const line of e.message.split('\n')) logger.error(line, undefined, 'ztsdb');
+      return 1;
     }
   }
 
@@ -69,7 +101,9 @@ async function run(argv: string[]): Promise<number> {
     if (stopping) return;
     stopping = true;
     for (const app of apps.reverse())
-      await app.close().catch((e: Error) => log(`while stopping: ${e.message}`));
+      await app
+        .close()
+        .catch((e: Error) => logger.error(`while stopping: ${e.message}`, undefined, 'ztsdb'));
     if (nats && nats.exitCode === null) {
       const exited = new Promise((r) => nats!.once('exit', r));
       nats.kill('SIGTERM');
@@ -80,14 +114,19 @@ async function run(argv: string[]): Promise<number> {
   process.on('SIGINT', () => void stop(0));
   process.on('SIGTERM', () => void stop(0));
 
-  try {
-    for (const name of command === 'all' ? ALL_SERVICES : [command as ServiceName]) {
+  for (const name of command === 'all' ? ALL_SERVICES : [command]) {
+    try {
       apps.push(await startService(name, settings));
+    } catch (e) {
+      const err = e as Error;
+      logger.error(
+        `cannot start the ${name}: ${err.message}`,
+        debugEnabled() ? err.stack : undefined,
+        'ztsdb',
+      );
+      await stop(1);
+      return 1;
     }
-  } catch (e) {
-    log(`cannot start: ${(e as Error).message}`);
-    await stop(1);
-    return 1;
   }
   if (command === 'all' || command === 'query')
     log(
@@ -100,12 +139,18 @@ async function run(argv: string[]): Promise<number> {
   return -1; // keep running until a signal
 }
 
+process.on('uncaughtException', (e) => {
+  reportUncaught(e);
+  process.exit(1);
+});
+process.on('unhandledRejection', (e) => {
+  reportUncaught(e);
+  process.exit(1);
+});
+
 run(process.argv.slice(2)).then(
   (code) => {
     if (code >= 0) process.exit(code);
   },
-  (e: Error) => {
-    log(e.stack ?? e.message);
-    process.exit(1);
-  },
+  (e: unknown) => process.exit(reportError(e, (l) => process.stderr.write(`${l}\n`))),
 );

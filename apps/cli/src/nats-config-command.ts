@@ -7,10 +7,7 @@ import {
   renderUserEnv,
   type NatsServerConfigOptions,
 } from '@ztsdb/bus';
-import type { CliArgs } from './cli-args';
-
-export const NATS_CONFIG_USAGE =
-  'usage: ztsdb nats-config [--out DIR] [--listen HOST:PORT] [--store DIR] [--tls-cert FILE --tls-key FILE [--tls-ca FILE]] [--rotate]';
+import { UsageError, type CliArgs } from './cli-args';
 
 /** Writes `text` readable by its owner only (0600), also when the file already existed. */
 function writeSecret(path: string, text: string): void {
@@ -22,20 +19,21 @@ function writeSecret(path: string, text: string): void {
  * `ztsdb nats-config`: writes `nats-server.conf` (one user per service, least
  * privilege) and one `<role>.env` per user into --out (default ./nats-config).
  * Passwords already in the env files are kept unless --rotate; no password is
- * printed. Returns the exit code.
+ * printed. Returns the exit code; a bad option is a UsageError.
  */
 export function natsConfigCommand(args: CliArgs, log: (m: string) => void): number {
   const out = args.options.get('out') ?? 'nats-config';
   const listen = args.options.get('listen') ?? '0.0.0.0:4222';
   if (!/^[^\s:]+:\d{1,5}$/.test(listen)) {
-    log(`--listen must be host:port, not ${JSON.stringify(listen)}\n${NATS_CONFIG_USAGE}`);
-    return 2;
+    throw new UsageError(
+      'nats-config',
+      `--listen must be HOST:PORT, not ${JSON.stringify(listen)}`,
+    );
   }
   const cert = args.options.get('tls-cert');
   const key = args.options.get('tls-key');
   if (Boolean(cert) !== Boolean(key)) {
-    log(`--tls-cert and --tls-key go together\n${NATS_CONFIG_USAGE}`);
-    return 2;
+    throw new UsageError('nats-config', '--tls-cert and --tls-key go together');
   }
   mkdirSync(out, { recursive: true, mode: 0o700 });
   const envPath = (user: string): string => join(out, `${user.replace(/^ztsdb-/, '')}.env`);

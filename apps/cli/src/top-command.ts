@@ -20,7 +20,7 @@ function bytes(v: number): string {
   return `${v.toFixed(i === 0 ? 0 : 1)}${units[i]}`;
 }
 
-interface Row {
+export interface Row {
   id: string;
   name: string;
   values: Array<number | undefined>;
@@ -55,9 +55,23 @@ export async function topRows(nc: NatsConnection, windowMs = 30_000): Promise<Ro
   );
 }
 
-export function renderTop(rows: Row[], width = 120): string {
+/**
+ * The table, cut to `width` columns and, when `height` is given, to that many lines
+ * (the header and footer stay; rows that do not fit are counted in the footer).
+ * `live` adds how to quit.
+ */
+export function renderTop(
+  rows: Row[],
+  width = 120,
+  height?: number,
+  live = false,
+  now: Date = new Date(),
+): string {
+  // Header, blank line and footer take three lines; the cursor line one more.
+  const fit = height === undefined ? rows.length : Math.max(0, height - 4);
+  const shown = rows.slice(0, fit);
   const head = ['CONTAINER ID', 'NAME', ...COLUMNS.map((c) => c.head)];
-  const body = rows.map((r) => [
+  const body = shown.map((r) => [
     r.id,
     r.name.slice(0, 28),
     ...r.values.map((v, i) => (v === undefined ? '-' : COLUMNS[i]!.fmt(v))),
@@ -69,13 +83,20 @@ export function renderTop(rows: Row[], width = 120): string {
       .map((c, i) => (i < 2 ? c.padEnd(w[i]!) : c.padStart(w[i]!)))
       .join('  ')
       .slice(0, width);
-  return (
-    all.map(line).join('\n') +
-    `\n\n${rows.length} containers · ${new Date().toISOString()} · q or Ctrl-C quits\n`
-  );
+  const hidden = rows.length - shown.length;
+  const footer = [
+    `${rows.length} containers${hidden > 0 ? ` (${hidden} more below; a taller terminal shows them)` : ''}`,
+    now.toISOString(),
+    ...(live ? ['q or Ctrl-C quits'] : []),
+  ].join(' · ');
+  return all.map(line).join('\n') + `\n\n${footer.slice(0, width)}\n`;
 }
 
-/** `ztsdb top`: a live table like `docker stats`, refreshed every second, until q or Ctrl-C. */
+/**
+ * `ztsdb top`: a live table like `docker stats`, refreshed every second and redrawn
+ * at once when the terminal is resized, until q or Ctrl-C. `--once` (and a
+ * non-terminal output) prints the whole table without the screen handling.
+ */
 export async function topCommand(
   nc: NatsConnection,
   once: boolean,
@@ -100,20 +121,36 @@ export async function topCommand(
   process.once('SIGINT', () => stop());
   let running = true;
   void stopped.then(() => (running = false));
-  if (tty) out('\x1b[?25l');
+  let last: Row[] | string = [];
+  const draw = (): void => {
+    const text =
+      typeof last === 'string'
+        ? last
+        : tty
+          ? renderTop(last, process.stdout.columns ?? 120, process.stdout.rows, true)
+          : renderTop(last, 120, undefined, true);
+    out(tty ? `\x1b[H\x1b[2J${text}` : text);
+  };
+  const onResize = (): void => draw();
+  if (tty) {
+    out('\x1b[?25l');
+    process.stdout.on('resize', onResize);
+  }
   try {
     while (running) {
-      let text: string;
       try {
-        text = renderTop(await topRows(nc), process.stdout.columns ?? 120);
+        last = await topRows(nc);
       } catch (e) {
-        text = `ztsdb top: ${(e as Error).message}\n`;
+        last = `ztsdb top: ${(e as Error).message}\n`;
       }
-      out(tty ? `\x1b[H\x1b[2J${text}` : text);
+      draw();
       await Promise.race([stopped, new Promise((r) => setTimeout(r, 1000))]);
     }
   } finally {
-    if (tty) out('\x1b[?25h');
+    if (tty) {
+      process.stdout.off('resize', onResize);
+      out('\x1b[?25h');
+    }
     if (process.stdin.isTTY) {
       process.stdin.off('data', onKey);
       process.stdin.setRawMode(false);

@@ -1,36 +1,49 @@
-export const USAGE = `ztsdb: container metrics, collected with eBPF and stored in a time-series database
+import { COMMANDS, type CommandGroup, type CommandSpec } from './command-table';
 
-usage: ztsdb <command> [arguments]
+const GROUPS: Array<[CommandGroup, string]> = [
+  ['service', 'services:'],
+  ['client', 'client commands (talk to a running deployment at NATS_URL):'],
+  ['tool', 'tools:'],
+];
 
-services:
-  all         every service in one process (starts a local nats-server when none answers)
-  collector   the collector: discovers containers, publishes their metrics
-  ingestor    the ingestor: consumes samples, keeps hot data, answers hot queries
-  compactor   the compactor: sealed chunks into warm files, warm into cold, retention
-  query       the query service: HTTP on ZTSDB_HTTP_ADDR and NATS ztsdb.query
-              (with arguments, "ztsdb query" is the client command below)
+/** `ztsdb help`: every command in one line each. */
+export function overview(): string {
+  const lines = [
+    'ztsdb: container metrics, collected with eBPF and stored in a time-series database',
+    '',
+    'usage: ztsdb <command> [arguments]     ztsdb <command> --help     ztsdb --version',
+  ];
+  for (const [group, title] of GROUPS) {
+    lines.push('', title);
+    for (const c of COMMANDS.filter((x) => x.group === group))
+      lines.push(`  ${c.name.padEnd(12)}${c.summary}`);
+    if (group === 'service')
+      lines.push(
+        `  ${'query'.padEnd(12)}the query service (with arguments, the client command below)`,
+      );
+  }
+  lines.push(
+    '',
+    'Settings come from the environment; see docs/operations.md (NATS_URL, ZTSDB_DATA_DIR,',
+    'ZTSDB_PARTITIONS, ZTSDB_HTTP_ADDR, ZTSDB_SOURCE, ZTSDB_LOG_FORMAT, ...).',
+    'ZTSDB_DEBUG=1 shows the stack of an error.',
+    '',
+  );
+  return lines.join('\n');
+}
 
-client commands (talk to a running deployment at NATS_URL):
-  import FILE [--format csv|prom]
-              load samples: CSV lines "series,timestamp_ms,value" or Prometheus text
-              "metric{label=\\"v\\"} value timestamp_ms"; bad lines are reported by
-              number and skipped (exit code 1 when there were any)
-  query SERIES|SELECTOR... [--start -1h] [--end now] [--step 60s]
-        [--agg sum|avg|min|max|count] [--by label,...] [--lookback 5m] [--json]
-              points of one series, or of every series a selector or glob matches,
-              e.g. ztsdb query 'container_cpu_usage{container_name="web-1"}' --step 1m
-  series [GLOB|SELECTOR] [--json]
-              the registered series and their labels
-  top [--once]
-              live table of containers by CPU, memory, network and block I/O,
-              refreshed every second; q or Ctrl-C quits
-  nats-config [--out DIR] [--listen HOST:PORT] [--store DIR] [--tls-cert F --tls-key F [--tls-ca F]] [--rotate]
-              write a nats-server configuration with one least-privilege user per
-              service (nats-server.conf) and each user's env file, all mode 0600
-  repair      put back into KV ztsdb_series the series entries it lost (deleted
-              bucket), from the compactor's snapshot in ZTSDB_DATA_DIR
-  help        this text
-
-Settings come from the environment; see README.md (NATS_URL, ZTSDB_DATA_DIR,
-ZTSDB_PARTITIONS, ZTSDB_HTTP_ADDR, ZTSDB_SOURCE, ZTSDB_COLD_AFTER, ZTSDB_RETENTION, ...).
-`;
+/** `ztsdb <command> --help`. */
+export function commandHelp(c: CommandSpec): string {
+  const lines = [`usage: ztsdb ${c.name}${c.synopsis ? ` ${c.synopsis}` : ''}`, '', c.summary];
+  if (c.details?.length) lines.push('', ...c.details);
+  const opts = Object.entries(c.options).map(([name, o]) => [
+    `${o.short ? `-${o.short}, ` : ''}--${name}${o.type === 'string' ? ` ${o.value ?? 'VALUE'}` : ''}`,
+    o.help,
+  ]);
+  opts.push(['-h, --help', 'this text']);
+  const w = Math.max(...opts.map(([l]) => l!.length));
+  lines.push('', 'options:', ...opts.map(([l, h]) => `  ${l!.padEnd(w)}  ${h}`));
+  if (c.examples?.length) lines.push('', 'examples:', ...c.examples.map((e) => `  ${e}`));
+  lines.push('');
+  return lines.join('\n');
+}

@@ -17,6 +17,7 @@ import { BatchPublisher } from './batch-publisher';
 import { PartitionColumnsBuilder } from './partition-columns';
 import { SeriesRegistrar } from './series-registrar';
 import { createMetricSource } from './source-factory';
+import { collectorStartupLine } from './startup-line';
 
 const ticks = processMetrics.counter('ztsdb_collector_ticks_total', 'Collection ticks run.');
 const tickErrors = processMetrics.counter(
@@ -44,6 +45,8 @@ export class CollectorService implements OnApplicationBootstrap, OnApplicationSh
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = false;
+  /** The start-up line waits for the first collection, to say how many containers it found. */
+  private announced = false;
 
   constructor(
     @Inject(SETTINGS) private readonly settings: Settings,
@@ -60,9 +63,6 @@ export class CollectorService implements OnApplicationBootstrap, OnApplicationSh
       warn: (m) => this.log.warn(m),
     });
     this.publisher = new BatchPublisher(this.nats.js, this.settings.ZTSDB_COLLECTOR_BACKLOG);
-    this.log.log(
-      `collecting from the ${this.source.kind} source every ${this.settings.ZTSDB_COLLECT_INTERVAL_MS} ms into ${this.nats.partitions} partitions (producer ${this.producerId.toString(16)})`,
-    );
     this.schedule();
   }
 
@@ -85,6 +85,18 @@ export class CollectorService implements OnApplicationBootstrap, OnApplicationSh
     try {
       const { samples, removed } = await this.source.collect(tickMs);
       containersGauge.set(samples.length);
+      if (!this.announced) {
+        this.announced = true;
+        this.log.log(
+          collectorStartupLine({
+            source: this.source.kind,
+            intervalMs: this.settings.ZTSDB_COLLECT_INTERVAL_MS,
+            partitions: this.nats.partitions,
+            producerId: this.producerId,
+            containers: samples.length,
+          }),
+        );
+      }
       for (const s of samples) {
         for (const metric in s.values) {
           const r = this.builder.ref(metric, s.container.id);

@@ -1,12 +1,12 @@
 import { NestFactory } from '@nestjs/core';
 import type { INestApplicationContext } from '@nestjs/common';
 import type { Settings } from '@ztsdb/config';
-import { ServiceLogger } from '@ztsdb/platform';
+import { serviceNestOptions } from '@ztsdb/logging';
 import { CompactorModule } from './compactor.module';
 
 export async function bootstrapCompactor(settings: Settings): Promise<INestApplicationContext> {
   const app = await NestFactory.createApplicationContext(CompactorModule.forRoot(settings), {
-    logger: new ServiceLogger(settings.ZTSDB_LOG_LEVEL),
+    ...serviceNestOptions(settings),
   });
   await app.init();
   return app;

@@ -7,6 +7,7 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import type { Settings } from '@ztsdb/config';
+import { notFoundBody } from '@ztsdb/errors';
 import { processMetrics } from '@ztsdb/metrics';
 import { SETTINGS } from '@ztsdb/platform';
 import { IngestorService } from './ingestor.service';
@@ -45,7 +46,9 @@ export class MetricsServer implements OnApplicationBootstrap, OnApplicationShutd
           .writeHead(ok ? 200 : 503, { 'content-type': 'application/json' })
           .end(JSON.stringify({ status: ok ? 'ok' : 'unavailable', problems: h.problems }));
       } else {
-        res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not found"}');
+        res
+          .writeHead(404, { 'content-type': 'application/json' })
+          .end(notFoundBody(req.method, req.url));
       }
     });
     await new Promise<void>((resolve, reject) => {

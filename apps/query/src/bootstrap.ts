@@ -4,7 +4,8 @@ import { NestFactory } from '@nestjs/core';
 import type { INestApplication } from '@nestjs/common';
 import type { Express } from 'express';
 import type { Settings } from '@ztsdb/config';
-import { NatsClient, ServiceLogger } from '@ztsdb/platform';
+import { serviceNestOptions } from '@ztsdb/logging';
+import { JsonErrorFilter, NatsClient } from '@ztsdb/platform';
 import { bearerGuard, httpToken } from './http-auth';
 import { queryNatsServer } from './nats-query.controller';
 import { PromApi } from './prom-api/prom-api';
@@ -20,7 +21,7 @@ import { QueryService } from './query.service';
  */
 export async function bootstrapQuery(settings: Settings): Promise<INestApplication> {
   const app = await NestFactory.create(QueryModule.forRoot(settings), {
-    logger: new ServiceLogger(settings.ZTSDB_LOG_LEVEL),
+    ...serviceNestOptions(settings),
     httpsOptions: settings.ZTSDB_HTTP_TLS_CERT
       ? {
           cert: readFileSync(settings.ZTSDB_HTTP_TLS_CERT),
@@ -28,6 +29,7 @@ export async function bootstrapQuery(settings: Settings): Promise<INestApplicati
         }
       : undefined,
   });
+  app.useGlobalFilters(new JsonErrorFilter());
   const guard = bearerGuard(httpToken(settings));
   // GET /query and /api/v1/* ahead of Express on the server Nest made (and listens, closes and drains);
   // every other request goes to Express as before. The controller keeps the same route.

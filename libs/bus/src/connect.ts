@@ -1,5 +1,9 @@
+import { jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { isAuthError, natsAuthOptions, redactUrl, type NatsAuth } from './nats-auth';
+
+/** How long the client waits between reconnection attempts once connected. */
+export const RECONNECT_WAIT_MS = 250;
 
 export interface ConnectOptions {
   url: string;
@@ -8,7 +12,10 @@ export interface ConnectOptions {
   auth?: NatsAuth;
   /** Give up after this long when the server never answers; the client reconnects forever once connected. */
   initialTimeoutMs?: number;
+  /** Told of every failed attempt: why, and when the next one is. */
   log?: (msg: string) => void;
+  /** Told once connected which server it is (URL without secrets, version, JetStream domain). */
+  info?: (msg: string) => void;
 }
 
 /**
@@ -22,15 +29,17 @@ export async function connectWithRetry(opts: ConnectOptions): Promise<NatsConnec
   const shown = redactUrl(opts.url);
   const connectOpts = natsAuthOptions(opts.url, opts.auth);
   let delay = 100;
-  for (;;) {
+  for (let attempt = 1; ; attempt++) {
     try {
-      return await connect({
+      const nc = await connect({
         ...connectOpts,
         name: opts.name,
         maxReconnectAttempts: -1,
-        reconnectTimeWait: 250,
+        reconnectTimeWait: RECONNECT_WAIT_MS,
         timeout: 2000,
       });
+      if (opts.info) opts.info(await describeServer(nc, shown));
+      return nc;
     } catch (e) {
       const why = scrub((e as Error).message, opts);
       if (isAuthError(e)) {
@@ -43,11 +52,35 @@ export async function connectWithRetry(opts: ConnectOptions): Promise<NatsConnec
       if (Date.now() + delay > deadline) {
         throw new Error(`cannot reach NATS at ${shown}: ${why}`, { cause: e });
       }
-      opts.log?.(`NATS at ${shown} not reachable (${why}); retrying in ${delay} ms`);
+      opts.log?.(
+        `NATS at ${shown} not reachable (attempt ${attempt}: ${why}); retrying in ${delay} ms at ${new Date(Date.now() + delay).toISOString()}, until ${new Date(deadline).toISOString()}`,
+      );
       await new Promise((r) => setTimeout(r, delay));
       delay = Math.min(delay * 2, 2000);
     }
   }
+}
+
+/**
+ * One line for the start-up log: which server (the URL without secrets, its name
+ * and version) and its JetStream domain, asked of the server ($JS.API.INFO, which
+ * every role may ask). A server without JetStream says so rather than failing here;
+ * the topology set-up that follows reports it.
+ */
+export async function describeServer(nc: NatsConnection, shownUrl: string): Promise<string> {
+  const info = nc.info;
+  const server = info
+    ? `${info.server_name && info.server_name !== info.server_id ? `${info.server_name}, ` : ''}nats-server ${info.version}`
+    : 'server unknown';
+  let js: string;
+  try {
+    const jsm = await jetstreamManager(nc, { timeout: 2000 });
+    const account = await jsm.getAccountInfo();
+    js = account.domain ? `JetStream domain ${account.domain}` : 'JetStream (no domain)';
+  } catch (e) {
+    js = `JetStream not available: ${(e as Error).message}`;
+  }
+  return `connected to NATS at ${shownUrl} (${server}, ${js})`;
 }
 
 /**

@@ -1,5 +1,5 @@
 export * from './subjects';
-export { connectWithRetry, natsAnswers } from './connect';
+export { connectWithRetry, describeServer, natsAnswers, RECONNECT_WAIT_MS } from './connect';
 export type { ConnectOptions } from './connect';
 export {
   inboxPrefixOf,
@@ -32,3 +32,4 @@ export {
 } from './retry';
 export type { RetryPolicy } from './retry';
 export { restoreMissingSeries } from './series-restore';
+export { OutageLog } from './outage-log';

@@ -374,6 +374,10 @@ export class Settings {
   @IsIn(['debug', 'info', 'warn', 'error'])
   ZTSDB_LOG_LEVEL: 'debug' | 'info' | 'warn' | 'error' = 'info';
 
+  /** `text` (human lines) or `json` (one object a line: level, time, msg, service, context). */
+  @IsIn(['text', 'json'], { message: 'ZTSDB_LOG_FORMAT must be text or json' })
+  ZTSDB_LOG_FORMAT: 'text' | 'json' = 'text';
+
   get httpHost(): string {
     return this.ZTSDB_HTTP_ADDR.slice(0, this.ZTSDB_HTTP_ADDR.lastIndexOf(':'));
   }

@@ -1,5 +1,6 @@
 export { PlatformModule } from './platform.module';
 export { NatsClient } from './nats-client';
 export { SETTINGS, SERVICE_NAME } from './tokens';
-export { ServiceLogger } from './service-logger';
+export { ServiceLogger } from '@ztsdb/logging';
+export { JsonErrorFilter } from './json-error-filter';
 export { runService } from './run-service';

@@ -6,6 +6,8 @@ import {
   ensureTopology,
   resolvePartitions,
   DEFAULT_TOPOLOGY,
+  OutageLog,
+  RECONNECT_WAIT_MS,
   redactUrl,
   type RetryPolicy,
   type Topology,
@@ -40,7 +42,10 @@ export class NatsClient implements OnApplicationShutdown {
       url: this.settings.NATS_URL,
       name: `ztsdb-${this.serviceName}`,
       auth: this.settings,
+      // The first connection waits as long as every other start-up call (docs/operations.md).
+      initialTimeoutMs: this.settings.ZTSDB_NATS_RETRY_DEADLINE,
       log: (m) => this.log.warn(m),
+      info: (m) => this.log.log(m),
     });
     void this.watchStatus();
     this.js = jetstream(this.nc);
@@ -59,10 +64,16 @@ export class NatsClient implements OnApplicationShutdown {
   }
 
   private async watchStatus(): Promise<void> {
-    const url = redactUrl(this.settings.NATS_URL);
+    const outage = new OutageLog(
+      redactUrl(this.settings.NATS_URL),
+      (m) => this.log.warn(m),
+      (m) => this.log.log(m),
+      RECONNECT_WAIT_MS,
+    );
     for await (const s of this.nc.status()) {
-      if (s.type === 'disconnect') this.log.warn(`disconnected from ${url}`);
-      else if (s.type === 'reconnect') this.log.log(`reconnected to ${url}`);
+      if (s.type === 'disconnect') outage.disconnected();
+      else if (s.type === 'reconnecting') outage.attempt();
+      else if (s.type === 'reconnect') outage.reconnected();
     }
   }
 

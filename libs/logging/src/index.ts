@@ -1,0 +1,5 @@
+export { ServiceLogger } from './service-logger';
+export { jsonLogLine } from './log-line';
+export type { LogRecord } from './log-line';
+export type { LogFormat, LoggingOptions, LogLevelSetting } from './service-logger';
+export { configureLogging, serviceLogger, serviceNestOptions } from './logging-setup';
