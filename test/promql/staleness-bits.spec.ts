@@ -2,13 +2,14 @@
  * A staleness marker (Prometheus's signalling NaN 0x7ff0000000000002) keeps its exact bits on
  * every path a sample takes: the collector's columns, the sample batch wire format, the
  * ingestor's head and WAL (across a reopen), sealed chunks in warm files, cold columnar files,
- * hot replies and the latest-write-wins merge of the query service. A signalling NaN is easily
+ * hot replies, and the query service's latest-write-wins merge and decoded cache. A signalling NaN is easily
  * quietened (V8 does so when it passes through a plain array), so each step compares bits.
  */
 import { STALE_MARKER, staleMarkerColumns } from '../../apps/collector/src/staleness-markers';
+import { DecodedCache } from '../../apps/query/src/decoded-cache';
 import { STALE_NAN, isStaleNaN } from '@ztsdb/promql';
 import { tempDir } from '@ztsdb/testing';
-import { Engine, mergeLatestWins } from '@ztsdb/tsdb';
+import { Engine, mergeLatestWins, type VersionedPoints } from '@ztsdb/tsdb';
 import { decodeHotReply, decodeSampleBatch, encodeHotReply, encodeSampleBatch } from '@ztsdb/wire';
 
 const STALE_BITS = 0x7ff0000000000002n;
@@ -53,6 +54,30 @@ it('survives the sample batch and hot reply wire formats', () => {
     { timestamps: s.timestamps.slice(4), values: s.values.slice(4), version: 2 },
   ]);
   expect(bitsOf(merged.values)).toEqual(bitsOf(s.values));
+});
+
+it("survives the query service's decoded cache, whole and clipped", () => {
+  const s = series();
+  const cache = new DecodedCache(1 << 20);
+  // A view into a larger buffer, as a reader may give: the cache copies it into its own.
+  const wide = new Float64Array(20);
+  wide.set(s.values, 5);
+  const values = wide.subarray(5, 16);
+  cache.put(
+    'warm/p0/x',
+    7n,
+    -Infinity,
+    Infinity,
+    [{ timestamps: s.timestamps, values, version: 1 }],
+    [],
+  );
+  wide.fill(0);
+  const whole: VersionedPoints[] = [];
+  expect(cache.read('warm/p0/x', 7n, BASE, BASE + 60_000, whole, () => undefined)).toBe(true);
+  expect(bitsOf(whole[0]!.values)).toEqual(bitsOf(s.values));
+  const tail: VersionedPoints[] = [];
+  cache.read('warm/p0/x', 7n, BASE + 9000, BASE + 60_000, tail, () => undefined);
+  expect(bitsOf(tail[0]!.values)).toEqual(bitsOf(s.values.slice(9)));
 });
 
 it('survives the head, the WAL across a reopen, warm files and cold files', async () => {
