@@ -11,9 +11,11 @@ const word = new BigUint64Array([STALE_MARKER_BITS]);
 export const STALE_MARKER = new Float64Array(word.buffer)[0]!;
 
 /**
- * Columns of one staleness marker at `tickMs` for each series of containers that are gone,
- * per partition, ready for the sample batch encoder (the values stay in Float64Arrays, so the
- * marker's bits reach the wire unchanged).
+ * Columns of one staleness marker for each series of containers that are gone, per partition,
+ * ready for the sample batch encoder (the values stay in Float64Arrays, so the marker's bits
+ * reach the wire unchanged). The marker sits one millisecond after the tick: a source reports a
+ * container's last reading in the same tick that finds it gone, and a marker at the tick's own
+ * time would replace that reading (one value per series and timestamp, latest write wins).
  */
 export function staleMarkerColumns(gone: readonly SeriesRef[], tickMs: number): PartitionColumns[] {
   const byPartition = new Map<number, SeriesRef[]>();
@@ -29,7 +31,7 @@ export function staleMarkerColumns(gone: readonly SeriesRef[], tickMs: number): 
       partition,
       count: n,
       ids: new BigUint64Array(n),
-      timestamps: new Float64Array(n).fill(tickMs),
+      timestamps: new Float64Array(n).fill(tickMs + 1),
       values: new Float64Array(n).fill(STALE_MARKER),
     };
     refs.forEach((r, i) => (cols.ids[i] = r.id));
