@@ -1,9 +1,12 @@
 // PromQL benchmark: 10,000 series × 3,600 points (1,000 containers, one hour at 1 s) from
 // @ztsdb/synthetic in warm files (as after compaction), served by the real query service
-// (Nest, HTTP on 127.0.0.1, catalog replayed from a real manifest stream). The issue's five
-// queries through /api/v1/query_range: p50 and p99 over 50 runs each, and the first run
-// apart (the decoded-points cache cold). Scale with BENCH_SERIES / BENCH_POINTS / BENCH_RUNS.
-// Last line: one JSON object.
+// (Nest, HTTP on 127.0.0.1, catalog replayed from a real manifest stream), side by side with
+// Prometheus 2.42 holding the same data (prometheus-side.ts). The issue's five queries through
+// /api/v1/query_range of each: p50 and p99 over 50 runs each, and the first run apart (for
+// ztsdb the decoded-points cache cold); then `sum(container_cpu_usage)` again with ztsdb's
+// decoded cache emptied before every run (BENCH_COLD_RUNS). Scale with BENCH_SERIES /
+// BENCH_POINTS / BENCH_RUNS; BENCH_PROMETHEUS=0 leaves Prometheus out (for profiling ztsdb
+// alone); BENCH_QUERIES=label,… runs only those queries. Last line: one JSON object.
 import 'reflect-metadata';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
@@ -23,10 +26,15 @@ import { encodeManifestEvent, manifestEventId } from '@ztsdb/wire';
 import { addedEvent } from '../../apps/compactor/src/file-events';
 import { HotReplyServer } from '../../apps/ingestor/src/hot-reply-server';
 import { bootstrapQuery } from '../../apps/query/src/bootstrap';
+import { QueryService } from '../../apps/query/src/query.service';
+import { startPrometheus, writeOpenMetrics, type RunningPrometheus } from './prometheus-side';
 
 const SERIES = Number(process.env.BENCH_SERIES ?? 10_000);
 const POINTS = Number(process.env.BENCH_POINTS ?? 3_600);
 const RUNS = Number(process.env.BENCH_RUNS ?? 50);
+const COLD_RUNS = Number(process.env.BENCH_COLD_RUNS ?? 20);
+const WITH_PROMETHEUS = process.env.BENCH_PROMETHEUS !== '0';
+const ONLY = process.env.BENCH_QUERIES?.split(',').filter((q) => q !== '');
 const PARTITIONS = 4;
 const IMAGES = 10;
 
@@ -37,10 +45,51 @@ const pct = (xs: number[], p: number): number => {
   return Math.round(s[Math.min(s.length - 1, Math.floor(s.length * p))]! * 1000) / 1000;
 };
 
-const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+const ztsdbAgent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+const promAgent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+
+interface Timed {
+  first: number;
+  p50: number;
+  p99: number;
+  /** CPU time of this process per run (the in-process query service and the client), p50. */
+  cpuP50: number;
+  series: number;
+}
+
+/** The first run apart, then `runs` timed runs (`before` runs untimed ahead of each). */
+async function measure(
+  what: string,
+  agent: http.Agent,
+  port: number,
+  form: Record<string, string>,
+  runs: number,
+  before?: () => void,
+): Promise<Timed> {
+  const times: number[] = [];
+  const cpu: number[] = [];
+  let first = 0;
+  let series = 0;
+  for (let i = 0; i < runs + 1; i++) {
+    before?.();
+    const c = process.cpuUsage();
+    const t = ms();
+    const body = await post(agent, port, form);
+    const dt = ms() - t;
+    const used = process.cpuUsage(c);
+    if (i > 0) cpu.push((used.user + used.system) / 1000);
+    if (body.status !== 'success')
+      throw new Error(`${what}: ${JSON.stringify(body).slice(0, 300)}`);
+    series = body.data!.result.length;
+    if (i === 0) first = Math.round(dt * 1000) / 1000;
+    else times.push(dt);
+  }
+  return { first, p50: pct(times, 0.5), p99: pct(times, 0.99), cpuP50: pct(cpu, 0.5), series };
+}
 
 /** A form-encoded POST, as Grafana sends query_range; resolves with the parsed answer. */
 function post(
+  agent: http.Agent,
   port: number,
   form: Record<string, string>,
 ): Promise<{ status: string; data?: { result: unknown[] } }> {
@@ -117,6 +166,7 @@ async function main(): Promise<void> {
   const data = tempDir('ztsdb-bench-promql-');
   const nc = await connect({ servers: server.url, maxPingOut: 10 });
   let app: INestApplication | undefined;
+  let prom: RunningPrometheus | undefined;
   const figures: Record<string, number | string> = {
     series: SERIES,
     points_per_series: POINTS,
@@ -127,6 +177,7 @@ async function main(): Promise<void> {
     await resolvePartitions(topo.config, PARTITIONS);
     t0 = ms();
     const puts: Array<Promise<unknown>> = [];
+    const labelsOf: Array<Record<string, string>> = [];
     let firstId = '';
     for (let s = 0; s < ds.names.length; s++) {
       const parsed = parseSeriesName(ds.names[s]!)!;
@@ -138,6 +189,7 @@ async function main(): Promise<void> {
         image: `image-${n % IMAGES}`,
         runtime: 'docker',
       });
+      labelsOf.push(labels);
       puts.push(
         topo.series.put(
           key,
@@ -154,6 +206,21 @@ async function main(): Promise<void> {
       ).start();
     await writeWarm(ds, data.path, nc);
     log(`stored in warm files in ${((ms() - t0) / 1000).toFixed(1)} s`);
+    if (WITH_PROMETHEUS) {
+      t0 = ms();
+      const om = path.join(data.path, 'prometheus.om');
+      const bytes = await writeOpenMetrics(
+        om,
+        ds.values.map((values, s) => ({ labels: labelsOf[s]!, values })),
+        ds.timestamps,
+      );
+      log(
+        `OpenMetrics text: ${(bytes / 2 ** 30).toFixed(2)} GiB in ${((ms() - t0) / 1000).toFixed(1)} s`,
+      );
+      t0 = ms();
+      prom = await startPrometheus(path.join(data.path, 'prometheus'), om);
+      log(`Prometheus 2.42 loaded (promtool) and ready in ${((ms() - t0) / 1000).toFixed(1)} s`);
+    }
     const port = 19_780 + Math.floor(Math.random() * 200);
     app = await bootstrapQuery(
       loadSettings({
@@ -195,27 +262,43 @@ async function main(): Promise<void> {
         },
       ],
     ];
+    const queriesService = app.get(QueryService);
     for (const [label, form] of queries) {
-      const times: number[] = [];
-      let series = 0;
-      for (let i = 0; i < RUNS + 1; i++) {
-        const t = ms();
-        const body = await post(port, form);
-        const dt = ms() - t;
-        if (body.status !== 'success')
-          throw new Error(`${label}: ${JSON.stringify(body).slice(0, 300)}`);
-        series = body.data!.result.length;
-        // The first run decodes from the files; later ones find the decoded points cached.
-        if (i === 0) figures[`${label}_first_ms`] = Math.round(dt * 1000) / 1000;
-        else times.push(dt);
-      }
-      figures[`${label}_p50_ms`] = pct(times, 0.5);
-      figures[`${label}_p99_ms`] = pct(times, 0.99);
+      if (ONLY && !ONLY.includes(label)) continue;
+      const ours = await measure(label, ztsdbAgent, port, form, RUNS);
+      figures[`${label}_first_ms`] = ours.first;
+      figures[`${label}_p50_ms`] = ours.p50;
+      figures[`${label}_p99_ms`] = ours.p99;
+      figures[`${label}_cpu_p50_ms`] = ours.cpuP50;
       log(
-        `${label} (${form.query}, ${series} series): p50 ${pct(times, 0.5)} ms, p99 ${pct(times, 0.99)} ms over ${RUNS} runs; first ${figures[`${label}_first_ms`]} ms`,
+        `ztsdb ${label} (${form.query}, ${ours.series} series): p50 ${ours.p50} ms, p99 ${ours.p99} ms (CPU p50 ${ours.cpuP50} ms) over ${RUNS} runs; first ${ours.first} ms`,
+      );
+      if (prom) {
+        const theirs = await measure(`prometheus ${label}`, promAgent, prom.port, form, RUNS);
+        figures[`prometheus_${label}_first_ms`] = theirs.first;
+        figures[`prometheus_${label}_p50_ms`] = theirs.p50;
+        figures[`prometheus_${label}_p99_ms`] = theirs.p99;
+        figures[`${label}_p50_vs_prometheus`] = Math.round((ours.p50 / theirs.p50) * 1000) / 1000;
+        log(
+          `prometheus ${label} (${theirs.series} series): p50 ${theirs.p50} ms, p99 ${theirs.p99} ms over ${RUNS} runs; first ${theirs.first} ms; ztsdb p50 / Prometheus p50 = ${figures[`${label}_p50_vs_prometheus`]}`,
+        );
+      }
+    }
+    if (!ONLY || ONLY.includes('sum_cpu_60s_cold')) {
+      // The decoded-points cache emptied before every run: each decodes 1,000 series' hour.
+      const form = queries.find(([l]) => l === 'sum_cpu_60s')![1];
+      const cold = await measure('sum cold', ztsdbAgent, port, form, COLD_RUNS, () =>
+        queriesService.store.cache.clear(),
+      );
+      figures.sum_cpu_60s_cold_p50_ms = cold.p50;
+      figures.sum_cpu_60s_cold_p99_ms = cold.p99;
+      figures.sum_cpu_60s_cold_cpu_p50_ms = cold.cpuP50;
+      log(
+        `ztsdb sum_cpu_60s with the decoded cache emptied before each run: p50 ${cold.p50} ms, p99 ${cold.p99} ms (CPU p50 ${cold.cpuP50} ms) over ${COLD_RUNS} runs`,
       );
     }
   } finally {
+    await prom?.stop();
     await app?.close();
     await nc.close();
     await server.stop();

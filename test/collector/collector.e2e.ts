@@ -208,9 +208,12 @@ describe('collector with the eBPF source on the real kernel', () => {
     const gone = Date.now();
     expect(Math.floor(gone / INTERVAL_MS)).toBe(Math.floor(born / INTERVAL_MS));
 
+    // Rates only: after them comes the staleness marker of the removal (the last test checks it).
+    const rates = async (metric: string): Promise<Array<[number, number]>> =>
+      (await points(metric, b)).filter(([, v]) => !Number.isNaN(v));
     const cpu = await waitFor(
       async () => {
-        const p = await points('container.cpu.usage', b);
+        const p = await rates('container.cpu.usage');
         return p.length > 0 ? p : undefined;
       },
       'samples of the short-lived container',
@@ -222,7 +225,7 @@ describe('collector with the eBPF source on the real kernel', () => {
     // Memory lives in another partition: its batch may be ingested a moment after the CPU one.
     const mem = await waitFor(
       async () => {
-        const p = await points('container.memory.bytes', b);
+        const p = await rates('container.memory.bytes');
         return p.length > 0 ? p : undefined;
       },
       'the memory sample of the short-lived container',
@@ -270,7 +273,7 @@ describe('collector with the eBPF source on the real kernel', () => {
     }
   });
 
-  it('on removal: last rates published, series inactive, map key deleted, skb programs detached', async () => {
+  it('on removal: last rates published, series inactive and ended by a staleness marker, map key deleted, skb programs detached', async () => {
     const id = cgroupIdOf(a.v2);
     const maps = cgroupmonMapsOf(collector!.proc.pid!);
     expect(maps).toHaveLength(1);
@@ -294,5 +297,20 @@ describe('collector with the eBPF source on the real kernel', () => {
     );
     expect(mapKeys(maps[0]!)).not.toContain(id);
     expect(cgroupLinks(id)).toEqual([]);
+    // Each of its series ends with Prometheus's staleness marker, bit for bit, after its rates.
+    const batches = await readSampleStream(nc);
+    for (const metric of METRICS) {
+      const sid = seriesId(seriesName(metric, a.shortId));
+      const pts: Array<[number, bigint]> = [];
+      for (const batch of batches) {
+        const bits = new BigUint64Array(batch.values.buffer, batch.values.byteOffset, batch.count);
+        for (let i = 0; i < batch.count; i++)
+          if (batch.seriesIds[i] === sid) pts.push([batch.timestamps[i]!, bits[i]!]);
+      }
+      pts.sort((x, y) => x[0] - y[0]);
+      expect(pts.length).toBeGreaterThan(1);
+      expect(pts[pts.length - 1]![1]).toBe(0x7ff0000000000002n);
+      expect(pts.filter(([, v]) => v === 0x7ff0000000000002n)).toHaveLength(1);
+    }
   });
 });

@@ -373,3 +373,80 @@ describe("the requests Grafana's Prometheus data source sends", () => {
     expect(Number(r.body.data.result[1].values[0][1])).toBeCloseTo(2 / 15, 9);
   });
 });
+
+/** Last in the file: it adds a series the tests above do not expect. */
+describe('series, labels and label values honour start and end', () => {
+  const OLD_END = T0 - 3_600_000;
+  const old = Array.from({ length: 10 }, (_, i) => OLD_END - 600_000 + i * 60_000);
+  const values = async (path: string): Promise<string[]> => (await get(path)).body.data;
+  const cpu = encodeURIComponent('container_cpu_usage');
+
+  beforeAll(async () => {
+    // A container gone an hour before the others' data starts, with a label only it has.
+    await bed.add(
+      'container.cpu.usage.cccccccccccc',
+      {
+        __name__: 'container_cpu_usage',
+        container_id: 'cccccccccccc',
+        image: 'busybox',
+        pod: 'batch-1',
+      },
+      old,
+      old.map((_, i) => i),
+    );
+    const deadline = Date.now() + 10_000;
+    while ((await get('/api/v1/series?match[]={__name__=~".%2B"}')).body.data?.length !== 5) {
+      if (Date.now() > deadline) throw new Error('the query service did not see the series');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  });
+
+  it('leaves out series without samples in the range; all time by default', async () => {
+    const ids = async (range: string): Promise<string[]> =>
+      ((await get(`/api/v1/series?match[]=${cpu}${range}`)).body.data as Json[])
+        .map((s) => s.container_id)
+        .sort();
+    expect(await ids('')).toEqual(['aaaaaaaaaaaa', 'bbbbbbbbbbbb', 'cccccccccccc']);
+    expect(await ids(`&start=${at(T0)}&end=${at(END)}`)).toEqual(['aaaaaaaaaaaa', 'bbbbbbbbbbbb']);
+    expect(await ids(`&start=${at(T0)}`)).toEqual(['aaaaaaaaaaaa', 'bbbbbbbbbbbb']);
+    expect(await ids(`&end=${at(OLD_END)}`)).toEqual(['cccccccccccc']);
+    // Both ends are in: the old series' last sample is at OLD_END - 60 s, the others' first at T0.
+    expect(await ids(`&start=${at(OLD_END - 60_000)}&end=${at(T0)}`)).toEqual([
+      'aaaaaaaaaaaa',
+      'bbbbbbbbbbbb',
+      'cccccccccccc',
+    ]);
+    expect(await ids(`&start=${at(OLD_END - 59_999)}&end=${at(T0 - 1)}`)).toEqual([]);
+  });
+
+  it('label names and values come from the series in the range', async () => {
+    expect(await values('/api/v1/labels')).toContain('pod');
+    expect(await values(`/api/v1/labels?start=${at(T0)}&end=${at(END)}`)).not.toContain('pod');
+    expect(await values(`/api/v1/labels?end=${at(OLD_END)}`)).toEqual([
+      '__name__',
+      'container_id',
+      'image',
+      'pod',
+    ]);
+    expect(await values('/api/v1/label/image/values')).toEqual(['busybox', 'nginx', 'redis']);
+    expect(
+      await values(`/api/v1/label/image/values?start=${at(T0 + 60_000)}&end=${at(END)}`),
+    ).toEqual(['nginx', 'redis']);
+    const r = await post('/api/v1/label/image/values', {
+      start: at(T0 - 7_200_000),
+      end: at(OLD_END),
+    });
+    expect(r.body.data).toEqual(['busybox']);
+  });
+
+  it('refuses an end before the start, as Prometheus', async () => {
+    expect(await get(`/api/v1/labels?start=${at(END)}&end=${at(T0)}`)).toEqual({
+      status: 400,
+      body: {
+        status: 'error',
+        errorType: 'bad_data',
+        error: 'invalid parameter "end": end timestamp must not be before start time',
+      },
+    });
+  });
+});

@@ -14,8 +14,9 @@ import type { MetricSource } from '@ztsdb/model';
 import { NatsClient, SETTINGS } from '@ztsdb/platform';
 import { encodeSampleBatch, sampleBatchMsgId } from '@ztsdb/wire';
 import { BatchPublisher } from './batch-publisher';
-import { PartitionColumnsBuilder } from './partition-columns';
+import { PartitionColumnsBuilder, type PartitionColumns } from './partition-columns';
 import { SeriesRegistrar } from './series-registrar';
+import { staleMarkerColumns } from './staleness-markers';
 import { createMetricSource } from './source-factory';
 import { collectorStartupLine } from './startup-line';
 
@@ -84,6 +85,7 @@ export class CollectorService implements OnApplicationBootstrap, OnApplicationSh
   async tick(tickMs: number): Promise<void> {
     try {
       const { samples, removed } = await this.source.collect(tickMs);
+      let stale: PartitionColumns[] = [];
       containersGauge.set(samples.length);
       if (!this.announced) {
         this.announced = true;
@@ -108,9 +110,11 @@ export class CollectorService implements OnApplicationBootstrap, OnApplicationSh
           this.builder.forget(c.id).map((r) => ({ ...r, container: c })),
         );
         this.registrar.markInactive(gone, tickMs);
+        // Gone series end with Prometheus's staleness marker, so PromQL drops them at once.
+        stale = staleMarkerColumns(gone, tickMs);
       }
       await this.registrar.flush();
-      for (const cols of this.builder.build(samples)) {
+      for (const cols of [...this.builder.build(samples), ...stale]) {
         const header = {
           partition: cols.partition,
           producerId: this.producerId,

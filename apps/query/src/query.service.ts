@@ -17,6 +17,7 @@ import {
   type QueryAnswer,
   type QueryWarning,
 } from './answer-json';
+import { dropStaleMarkers } from './drop-stale-markers';
 import { isGlob } from './glob-matcher';
 import { HotClient } from './hot-client';
 import { POINT_BYTES, QueryBudget } from './query-budget';
@@ -278,7 +279,7 @@ export class QueryService implements OnApplicationBootstrap, OnApplicationShutdo
       const merged = fromFiles + (h?.timestamps.length ?? 0);
       // The points read from files and their merge are in memory for a moment (hot ones are held already).
       budget.peek((fromFiles + merged) * POINT_BYTES, `${merged} points of ${s.name}`);
-      return mergeLatestWins(units);
+      return dropStaleMarkers(mergeLatestWins(units));
     };
     const count = (n: number, what: string): void => {
       total += n;

@@ -17,7 +17,7 @@ export {
   PromQLTimeoutError,
 } from './errors';
 export type { PromErrorType } from './errors';
-export { STALE_NAN, isStaleNaN } from './storage';
+export { STALE_NAN, STALE_NAN_BITS, isStaleNaN } from './storage';
 export type { Queryable, StoredSeries } from './storage';
 export { MemoryQueryable } from './memory-queryable';
 export { newMatcher, matchesAll, compileRegex } from './matchers';

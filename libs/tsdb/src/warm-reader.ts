@@ -1,4 +1,4 @@
-import { decodeChunk } from '@ztsdb/chunkenc';
+import { decodeChunkInto } from '@ztsdb/chunkenc';
 import { crc32c } from '@ztsdb/checksum';
 import { CorruptionError } from '@ztsdb/errors';
 import { MappedFile } from '@ztsdb/fileutil';
@@ -191,7 +191,11 @@ export class WarmReader {
       const n = bytes.length >= 3 ? (bytes[1]! << 8) | bytes[2]! : -1;
       if (n !== this.cCount[c])
         throw new WarmCorruptError(`chunk holds ${n} points, index says ${this.cCount[c]}`);
-      const { timestamps, values } = decodeChunk(bytes, false);
+      // Arrays of their own (not views into decodeChunk's shared slab): readers keep them
+      // (the query service's decoded cache), and a view would cost a copy there.
+      const timestamps = new Float64Array(n);
+      const values = new Float64Array(n);
+      decodeChunkInto(bytes, timestamps, values, false);
       return { timestamps, values, version: this.cVersion[c]! };
     } catch (err) {
       if (!(err instanceof CorruptionError)) throw err;

@@ -4,6 +4,8 @@ export function formatFloat(f: number): string {
   if (f === Infinity) return '+Inf';
   if (f === -Infinity) return '-Inf';
   const s = String(f);
+  // Most values print without an exponent: no regex for them (answers format millions).
+  if (s.indexOf('e') < 0) return s;
   const m = /^(-?)(\d)(?:\.(\d+))?e([+-]\d+)$/.exec(s);
   if (!m) return s;
   const [, sign, int, frac = '', expText] = m;
