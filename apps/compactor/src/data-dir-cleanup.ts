@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fsyncDirSync, isAtomicTempName } from '@ztsdb/fileutil';
-import type { FileCatalog } from '@ztsdb/tsdb';
+import type { FileCatalog } from '@ztsdb/manifest';
 import { coldDirOf, warmDirOf } from './compactor-options';
 
 /**

@@ -3,6 +3,13 @@ import * as path from 'node:path';
 import { RepeatedWarnings } from '@ztsdb/bus';
 import type { ZtsdbError } from '@ztsdb/errors';
 import { fsyncDir } from '@ztsdb/fileutil';
+import {
+  addedEvent,
+  removalEvent,
+  type CatalogFile,
+  type FileCatalog,
+  type ManifestPublisher,
+} from '@ztsdb/manifest';
 import { processMetrics } from '@ztsdb/metrics';
 import {
   ColdReader,
@@ -11,13 +18,9 @@ import {
   mergeWindow,
   splitWarmByWindow,
   WarmReader,
-  type CatalogFile,
-  type FileCatalog,
 } from '@ztsdb/tsdb';
 import { writeFileAtomic } from '@ztsdb/fileutil';
 import { coldDirOf, coldWindowOf, type CompactorOptions } from './compactor-options';
-import { addedEvent, removalEvent } from './file-events';
-import type { ManifestPublisher } from './manifest-publisher';
 
 const coldFiles = processMetrics.counter(
   'ztsdb_compactor_cold_files_total',

@@ -1,14 +1,6 @@
-import { ZtsdbError } from '@ztsdb/errors';
+import { coldFileName, warmFileName } from '@ztsdb/tsdb';
 import type { ManifestEvent } from '@ztsdb/wire';
-import { coldFileName } from './cold-format';
-import { warmFileName } from './warm-format';
-
-/** A manifest event that is well framed but names what the compactor never writes. */
-export class ManifestEventError extends ZtsdbError {
-  constructor(message: string, file?: string) {
-    super('ZTSDB_MANIFEST_EVENT', message, file !== undefined ? { file } : {});
-  }
-}
+import { ManifestEventError } from './errors';
 
 const WARM = /^warm\/p(\d+)\/(seg-(\d{12,})\.warm)$/;
 const COLD = /^cold\/p(\d+)\/(w([0-9-]{15,})-g(\d{10,})\.cold)$/;
