@@ -1,7 +1,6 @@
-import { SUBJECT_QUERY } from '@ztsdb/bus';
+import { requestAnswer, SUBJECT_QUERY } from '@ztsdb/bus';
+import { splitAnswer } from '@ztsdb/wire';
 import { askQuery } from '../../apps/cli/src/client-commands';
-import { splitAnswer } from '../../apps/query/src/answer-parts';
-import { requestAnswer } from '../../apps/query/src/answer-request';
 import { QueryBed } from './query-bed';
 
 const NOW = Date.now();

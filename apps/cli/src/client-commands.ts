@@ -1,6 +1,11 @@
 import type { NatsConnection } from '@nats-io/transport-node';
-import { RetryDeadlineError, SUBJECT_QUERY, withRetry, type RetryPolicy } from '@ztsdb/bus';
-import { requestAnswer } from '../../query/src/answer-request';
+import {
+  requestAnswer,
+  RetryDeadlineError,
+  SUBJECT_QUERY,
+  withRetry,
+  type RetryPolicy,
+} from '@ztsdb/bus';
 import type { CliArgs } from './cli-args';
 import { looksLikePromQL, promqlCommand } from './promql-command';
 

@@ -9,8 +9,7 @@ import {
 } from '@ztsdb/bus';
 import { processMetrics } from '@ztsdb/metrics';
 import type { SeriesEntry } from '@ztsdb/model';
-
-import { readRegistrySnapshot, writeRegistrySnapshot } from './registry-snapshot';
+import { readRegistrySnapshot, writeRegistrySnapshot } from '@ztsdb/registry';
 
 const restoredTotal = processMetrics.counter(
   'ztsdb_compactor_series_restored_total',

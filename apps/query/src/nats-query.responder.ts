@@ -8,7 +8,7 @@ import type { Msg, Subscription } from '@nats-io/transport-node';
 import { QUERY_QUEUE_GROUP, SUBJECT_QUERY } from '@ztsdb/bus';
 import { ZtsdbError } from '@ztsdb/errors';
 import { NatsClient } from '@ztsdb/platform';
-import { ACCEPT_PARTS_HEADER, splitAnswer } from './answer-parts';
+import { ACCEPT_PARTS_HEADER, splitAnswer } from '@ztsdb/wire';
 import { PromApi } from './prom-api/prom-api';
 import { PromParams } from './prom-api/prom-params';
 import { httpStatusOf } from './query-errors';

@@ -7,7 +7,7 @@ import {
 } from '@nestjs/common';
 import { parseDurationMs, type Settings } from '@ztsdb/config';
 import { InvalidInputError, LimitExceededError, ZtsdbError } from '@ztsdb/errors';
-import { partitionOf, type Labels } from '@ztsdb/model';
+import { parseTimeParam, partitionOf, type Labels } from '@ztsdb/model';
 import { NatsClient, SETTINGS } from '@ztsdb/platform';
 import { mergeLatestWins, type Points, type VersionedPoints } from '@ztsdb/tsdb';
 import type { SeriesPoints } from '@ztsdb/wire';
@@ -41,7 +41,6 @@ import {
   type AggFn,
 } from './step-aggregate';
 import { DEFAULT_DECODED_CACHE_BYTES, TieredStore } from './tiered-store';
-import { parseTimeParam } from './time-param';
 
 export type { QueryAnswer } from './answer-json';
 

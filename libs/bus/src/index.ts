@@ -32,3 +32,4 @@ export {
 } from './retry';
 export type { RetryPolicy } from './retry';
 export { restoreMissingSeries } from './series-restore';
+export { requestAnswer } from './answer-request';

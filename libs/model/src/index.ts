@@ -14,4 +14,5 @@ export { seriesLabels } from './labels';
 export type { ContainerInfo, Labels, Runtime, SeriesEntry } from './labels';
 export { partitionOf, checkPartitionCount, DEFAULT_PARTITIONS, MAX_PARTITIONS } from './partition';
 export type { DataPoint } from './data-point';
+export { parseTimeParam } from './time-param';
 export type { ContainerRates, CollectResult, MetricSource } from './metric-source';

@@ -23,6 +23,7 @@ export {
 } from './hot-reply';
 export type { HotReply, HotReplyPart, SeriesPoints } from './hot-reply';
 export { HotReplyAssembler } from './hot-reply-assembler';
+export { ACCEPT_PARTS_HEADER, AnswerAssembler, splitAnswer } from './answer-parts';
 export {
   encodeChunkMessage,
   decodeChunkMessage,

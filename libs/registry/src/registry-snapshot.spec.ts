@@ -7,9 +7,9 @@ import {
   encodeRegistrySnapshot,
   readRegistrySnapshot,
   REGISTRY_SNAPSHOT_FILE,
-  RegistrySnapshotCorruptError,
   writeRegistrySnapshot,
 } from './registry-snapshot';
+import { RegistrySnapshotCorruptError } from './errors';
 
 const entries: SeriesEntry[] = [
   {

@@ -1,6 +1,6 @@
 import { createInbox, headers as natsHeaders, type NatsConnection } from '@nats-io/transport-node';
-import { inboxPrefixOf } from '@ztsdb/bus';
-import { ACCEPT_PARTS_HEADER, AnswerAssembler } from './answer-parts';
+import { ACCEPT_PARTS_HEADER, AnswerAssembler } from '@ztsdb/wire';
+import { inboxPrefixOf } from './nats-auth';
 
 /**
  * Sends one request that accepts an answer in parts (answer-parts.ts) and
