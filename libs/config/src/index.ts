@@ -1,4 +1,3 @@
 export { Settings, SettingsError, loadSettings } from './settings';
-export { parseDurationMs } from './settings';
 export { SECRET_SETTINGS, securityProblems } from './security-settings';
 export type { SecuritySettings } from './security-settings';

@@ -15,4 +15,6 @@ export type { ContainerInfo, Labels, Runtime, SeriesEntry } from './labels';
 export { partitionOf, checkPartitionCount, DEFAULT_PARTITIONS, MAX_PARTITIONS } from './partition';
 export type { DataPoint } from './data-point';
 export { parseTimeParam } from './time-param';
+export { parseDurationMs } from './duration';
+export type { DurationForm } from './duration';
 export type { ContainerRates, CollectResult, MetricSource } from './metric-source';
