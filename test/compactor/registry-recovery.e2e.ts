@@ -4,7 +4,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import { KV_SERIES } from '@ztsdb/bus';
 import { seriesId, seriesKey, type SeriesEntry } from '@ztsdb/model';
-import { REGISTRY_SNAPSHOT_FILE } from '@ztsdb/registry';
+import { REGISTRY_SNAPSHOT_FILE } from '@ztsdb/config';
 import { waitFor } from '@ztsdb/testing';
 import { CompactorTestBed } from './compactor-test-bed';
 

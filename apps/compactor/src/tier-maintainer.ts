@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { RepeatedWarnings } from '@ztsdb/bus';
+import { coldDirOf } from '@ztsdb/config';
 import type { ZtsdbError } from '@ztsdb/errors';
 import { fsyncDir } from '@ztsdb/fileutil';
 import {
@@ -20,7 +21,7 @@ import {
   WarmReader,
 } from '@ztsdb/tsdb';
 import { writeFileAtomic } from '@ztsdb/fileutil';
-import { coldDirOf, coldWindowOf, type CompactorOptions } from './compactor-options';
+import { coldWindowOf, type CompactorOptions } from './compactor-options';
 
 const coldFiles = processMetrics.counter(
   'ztsdb_compactor_cold_files_total',

@@ -18,6 +18,7 @@ import {
   RepeatedWarnings,
   withRetry,
 } from '@ztsdb/bus';
+import { warmDirOf } from '@ztsdb/config';
 import { writeFileAtomic } from '@ztsdb/fileutil';
 import { processMetrics } from '@ztsdb/metrics';
 import { addedEvent, type FileCatalog, type ManifestPublisher } from '@ztsdb/manifest';
@@ -25,7 +26,6 @@ import { seriesKey } from '@ztsdb/model';
 import { encodeWarmSegment, warmFileName, type SealedChunk } from '@ztsdb/tsdb';
 import { decodeChunkMessage } from '@ztsdb/wire';
 import type { CompactorOptions } from './compactor-options';
-import { warmDirOf } from './compactor-options';
 
 export const COMPACTOR_CONSUMER = 'ztsdb-compactor';
 

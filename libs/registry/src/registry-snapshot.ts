@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { crc32c } from '@ztsdb/checksum';
+import { REGISTRY_SNAPSHOT_FILE } from '@ztsdb/config';
 import { writeFileAtomic } from '@ztsdb/fileutil';
 import { parseSeriesKey, type SeriesEntry } from '@ztsdb/model';
 import { RegistrySnapshotCorruptError } from './errors';
@@ -9,9 +10,6 @@ import { RegistrySnapshotCorruptError } from './errors';
 export const REGISTRY_SNAPSHOT_MAGIC = 0x4752545a;
 export const REGISTRY_SNAPSHOT_VERSION = 1;
 const HEADER = 16;
-
-/** Where the compactor keeps its copy of the series registry, relative to the data dir. */
-export const REGISTRY_SNAPSHOT_FILE = 'registry/series.snap';
 
 /**
  * Snapshot of KV `ztsdb_series` (docs/format/registry-snapshot.md): magic,
