@@ -33,3 +33,4 @@ export {
 export type { RetryPolicy } from './retry';
 export { restoreMissingSeries } from './series-restore';
 export { requestAnswer } from './answer-request';
+export { BUS_ERROR_CODES } from './errors';

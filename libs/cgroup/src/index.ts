@@ -1,9 +1,4 @@
-export {
-  CgroupParseError,
-  CgroupReadError,
-  CgroupRootError,
-  DockerApiError,
-} from './cgroup-errors';
+export { CgroupParseError, CgroupReadError, CgroupRootError, DockerApiError } from './errors';
 export { parseMountinfo } from './mountinfo';
 export type { MountEntry } from './mountinfo';
 export { resolveCgroupLayout, v1PathOf, V1_CONTROLLERS } from './cgroup-layout';
@@ -53,3 +48,4 @@ export { CgroupfsSource } from './cgroupfs-source';
 export type { CgroupfsSourceOptions } from './cgroupfs-source';
 export { discoveryLayout, trackerOptions } from './discovery-options';
 export type { DiscoveryOptions } from './discovery-options';
+export { CGROUP_ERROR_CODES } from './errors';

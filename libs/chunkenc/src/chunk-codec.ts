@@ -7,7 +7,7 @@ import {
   MAX_CHUNK_POINTS,
   MIN_CHUNK_BYTES,
 } from './chunk-format';
-import { ChunkCorruptError, ChunkFullError } from './errors';
+import { ChunkCorruptError, ChunkFullError, CHUNKENC_ERROR_CODES } from './errors';
 import {
   PACKED_CHUNK_VERSION,
   PACKED_HEADER_BYTES,
@@ -71,7 +71,7 @@ function checkRange(
 ): number {
   if (!(start >= 0 && start <= end && end <= timestamps.length && end <= values.length)) {
     throw new InvalidInputError(
-      'ZTSDB_BAD_RANGE',
+      CHUNKENC_ERROR_CODES.badRange,
       `range [${start}, ${end}) does not fit ${timestamps.length} timestamps and ${values.length} values`,
     );
   }
@@ -172,7 +172,7 @@ export function decodeChunkInto(
   const n = checkChunk(chunk, verifyChecksum);
   if (timestamps.length < n || values.length < n) {
     throw new InvalidInputError(
-      'ZTSDB_BAD_RANGE',
+      CHUNKENC_ERROR_CODES.badRange,
       `arrays of ${timestamps.length} and ${values.length} cannot hold ${n} points`,
     );
   }

@@ -18,3 +18,4 @@ export { BitReader } from './bit-reader';
 export { XorValueWriter, XorValueReader } from './xor-values';
 export { makeFloatScratch } from './float-bits';
 export type { FloatScratch } from './float-bits';
+export { CHUNKENC_ERROR_CODES } from './errors';

@@ -7,7 +7,7 @@ import {
   CHUNK_VERSION,
   MAX_CHUNK_POINTS,
 } from './chunk-format';
-import { ChunkCorruptError, ChunkFullError } from './errors';
+import { ChunkCorruptError, ChunkFullError, CHUNKENC_ERROR_CODES } from './errors';
 import { makeFloatScratch } from './float-bits';
 import { PACKED_CHUNK_VERSION, PACKED_HEADER_BYTES, decodePackedBody } from './packed-chunk';
 import { TimestampWriter } from './timestamp-codec';
@@ -123,7 +123,7 @@ export class XorAppender {
     }
     if (!Number.isSafeInteger(t)) {
       throw new InvalidInputError(
-        'ZTSDB_BAD_TIMESTAMP',
+        CHUNKENC_ERROR_CODES.badTimestamp,
         `timestamp must be a safe integer (ms), got ${t}`,
       );
     }

@@ -11,3 +11,4 @@ export {
 export type { Tier } from './data-dir';
 export { SECRET_SETTINGS, securityProblems } from './security-settings';
 export type { SecuritySettings } from './security-settings';
+export { CONFIG_ERROR_CODES } from './errors';

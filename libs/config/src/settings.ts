@@ -17,6 +17,7 @@ import {
 import { InvalidInputError } from '@ztsdb/errors';
 import { parseDurationMs } from '@ztsdb/model';
 import { SECRET_SETTINGS, securityProblems } from './security-settings';
+import { CONFIG_ERROR_CODES } from './errors';
 
 const toInt = ({ value }: { value: unknown }) =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
@@ -400,21 +401,25 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
       const why = Object.values(e.constraints ?? {}).join('; ');
       return `  ${e.property}=${shown(e.property, env[e.property])}: ${why}`;
     });
-    throw new SettingsError('ZTSDB_BAD_SETTINGS', `invalid settings:\n${lines.join('\n')}`, {
-      settings: errors.map((e) => e.property),
-    });
+    throw new SettingsError(
+      CONFIG_ERROR_CODES.badSettings,
+      `invalid settings:\n${lines.join('\n')}`,
+      {
+        settings: errors.map((e) => e.property),
+      },
+    );
   }
   const security = securityProblems(settings);
   if (security.length > 0) {
     throw new SettingsError(
-      'ZTSDB_BAD_SETTINGS',
+      CONFIG_ERROR_CODES.badSettings,
       `invalid settings:\n${security.map((l) => `  ${l}`).join('\n')}`,
       { settings: security.map((l) => l.slice(0, l.indexOf(':'))) },
     );
   }
   if (settings.httpPort > 65535) {
     throw new SettingsError(
-      'ZTSDB_BAD_SETTINGS',
+      CONFIG_ERROR_CODES.badSettings,
       `invalid settings:\n  ZTSDB_HTTP_ADDR: port ${settings.httpPort} is above 65535`,
     );
   }

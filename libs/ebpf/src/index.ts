@@ -1,4 +1,4 @@
-export { LibbpfError, EbpfUnavailableError, errnoName } from './libbpf-error';
+export { LibbpfError, EbpfUnavailableError, errnoName } from './errors';
 export { libbpfVersion, setLibbpfLogging, LIBBPF_SONAME } from './libbpf';
 export { BpfObject, possibleCpus } from './bpf-object';
 export { BpfProgram } from './bpf-program';
@@ -30,3 +30,4 @@ export { defaultObjectPath, OBJECT_FILE } from './object-path';
 export { CgroupMonitor, CGROUPMON } from './cgroup-monitor';
 export { cgroupSkbPrograms } from './cgroup-query';
 export type { CgroupMonitorOptions } from './cgroup-monitor';
+export { EBPF_ERROR_CODES } from './errors';

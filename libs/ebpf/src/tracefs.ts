@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { DataType, load, open } from 'ffi-rs';
-import { LibbpfError } from './libbpf-error';
+import { LibbpfError } from './errors';
 
 export const TRACEFS_PATH = '/sys/kernel/tracing';
 /** libbpf prefers this path when it exists. */

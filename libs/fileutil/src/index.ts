@@ -8,3 +8,4 @@ export {
 export { MappedFile } from './mapped-file';
 export { mmapRaw, munmapRaw, PROT_READ, MAP_SHARED } from './libc-mmap';
 export type { MmapResult } from './libc-mmap';
+export { FILEUTIL_ERROR_CODES } from './errors';

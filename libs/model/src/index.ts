@@ -18,3 +18,4 @@ export { parseTimeParam } from './time-param';
 export { parseDurationMs } from './duration';
 export type { DurationForm } from './duration';
 export type { ContainerRates, CollectResult, MetricSource } from './metric-source';
+export { MODEL_ERROR_CODES } from './errors';

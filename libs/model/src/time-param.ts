@@ -1,5 +1,6 @@
 import { InvalidInputError } from '@ztsdb/errors';
 import { parseDurationMs } from './duration';
+import { MODEL_ERROR_CODES } from './errors';
 
 const EPOCH_MS = /^-?\d{1,16}$/;
 // RFC 3339: date, 'T' or space, time, optional fraction, then Z or an offset.
@@ -28,7 +29,7 @@ export function parseTimeParam(
     if (!Number.isNaN(ms)) return ms;
   }
   throw new InvalidInputError(
-    'ZTSDB_BAD_PARAM',
+    MODEL_ERROR_CODES.badParam,
     `parameter "${name}" must be epoch milliseconds, RFC 3339 (2026-01-02T15:04:05Z), "now" or relative like -5m; got ${JSON.stringify(raw)}`,
     { param: name },
   );

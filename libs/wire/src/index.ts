@@ -10,7 +10,7 @@ export {
   SAMPLE_BATCH_MAX_POINTS,
 } from './sample-batch';
 export type { SampleBatch, SampleBatchHeader } from './sample-batch';
-export { WireDecodeError } from './wire-errors';
+export { WireDecodeError } from './errors';
 export {
   encodeHotReply,
   encodeHotReplyParts,
@@ -45,3 +45,4 @@ export type {
   ManifestChunkRef,
   ChunkSeqRange,
 } from './manifest-event';
+export { WIRE_ERROR_CODES } from './errors';

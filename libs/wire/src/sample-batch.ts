@@ -1,5 +1,5 @@
 import { crc32c } from '@ztsdb/checksum';
-import { WireDecodeError } from './wire-errors';
+import { WireDecodeError, WIRE_ERROR_CODES } from './errors';
 
 /** "ZTSB" read as a little-endian u32. */
 export const SAMPLE_BATCH_MAGIC = 0x4253545a;
@@ -83,7 +83,7 @@ export function encodeSampleBatch(
 export function decodeSampleBatch(message: Uint8Array): SampleBatch {
   if (message.length < SAMPLE_BATCH_HEADER_BYTES + SAMPLE_BATCH_TRAILER_BYTES) {
     throw new WireDecodeError(
-      'ZTSDB_WIRE_SHORT',
+      WIRE_ERROR_CODES.wireShort,
       `sample batch of ${message.length} bytes is shorter than its header and checksum`,
       { length: message.length },
     );
@@ -92,7 +92,7 @@ export function decodeSampleBatch(message: Uint8Array): SampleBatch {
   const magic = view.getUint32(0, true);
   if (magic !== SAMPLE_BATCH_MAGIC) {
     throw new WireDecodeError(
-      'ZTSDB_WIRE_MAGIC',
+      WIRE_ERROR_CODES.wireMagic,
       `not a sample batch: magic 0x${magic.toString(16)}`,
       { offset: 0 },
     );
@@ -100,7 +100,7 @@ export function decodeSampleBatch(message: Uint8Array): SampleBatch {
   const version = view.getUint8(4);
   if (version !== SAMPLE_BATCH_VERSION) {
     throw new WireDecodeError(
-      'ZTSDB_WIRE_VERSION',
+      WIRE_ERROR_CODES.wireVersion,
       `sample batch version ${version} is not supported (want ${SAMPLE_BATCH_VERSION})`,
       { offset: 4 },
     );
@@ -109,7 +109,7 @@ export function decodeSampleBatch(message: Uint8Array): SampleBatch {
   // Check the count against the byte length before any allocation that depends on it.
   if (count > SAMPLE_BATCH_MAX_POINTS || message.length !== sampleBatchByteLength(count)) {
     throw new WireDecodeError(
-      'ZTSDB_WIRE_LENGTH',
+      WIRE_ERROR_CODES.wireLength,
       `sample batch says ${count} points, which needs ${count > SAMPLE_BATCH_MAX_POINTS ? 'more than the maximum' : sampleBatchByteLength(count) + ' bytes'}, but has ${message.length}`,
       { offset: 8, count, length: message.length },
     );
@@ -118,7 +118,7 @@ export function decodeSampleBatch(message: Uint8Array): SampleBatch {
   const actual = crc32c(message, 0, message.length - 4);
   if (expected !== actual) {
     throw new WireDecodeError(
-      'ZTSDB_WIRE_CHECKSUM',
+      WIRE_ERROR_CODES.wireChecksum,
       `sample batch checksum mismatch: stored 0x${expected.toString(16)}, computed 0x${actual.toString(16)}`,
       {
         offset: message.length - 4,
@@ -126,7 +126,7 @@ export function decodeSampleBatch(message: Uint8Array): SampleBatch {
     );
   }
   if (view.getUint8(5) !== 0 || view.getUint32(12, true) !== 0) {
-    throw new WireDecodeError('ZTSDB_WIRE_RESERVED', 'sample batch has reserved bits set', {
+    throw new WireDecodeError(WIRE_ERROR_CODES.wireReserved, 'sample batch has reserved bits set', {
       offset: 5,
     });
   }
