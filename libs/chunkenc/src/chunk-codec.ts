@@ -209,8 +209,3 @@ function allocPoints(n: number): { timestamps: Float64Array; values: Float64Arra
     values: new Float64Array(slab, at + n * 8, n),
   };
 }
-
-/** The point count in a chunk's header (no checks beyond the length). */
-export function chunkPointCount(chunk: Uint8Array): number {
-  return chunk.length >= 3 ? (chunk[1]! << 8) | chunk[2]! : 0;
-}

@@ -12,8 +12,6 @@
  */
 export type Tier = 'warm' | 'cold';
 
-export const TIERS: readonly Tier[] = ['warm', 'cold'];
-
 /** Folder of a partition's LMDB WAL. */
 export const walDirOf = (partition: number): string => `wal/p${partition}`;
 
