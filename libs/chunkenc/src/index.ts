@@ -8,7 +8,6 @@ export {
   decodeChunkInto,
   encodeChunkCompact,
   compactChunk,
-  checkChunk,
 } from './chunk-codec';
 export { PACKED_CHUNK_VERSION, encodePackedChunk } from './packed-chunk';
 // Building blocks for sibling codecs (blockenc's XOR value column).
@@ -17,3 +16,4 @@ export { BitReader } from './bit-reader';
 export { XorValueWriter, XorValueReader } from './xor-values';
 export { makeFloatScratch } from './float-bits';
 export { CHUNKENC_ERROR_CODES } from './errors';
+export { checkChunk } from './chunk-check';

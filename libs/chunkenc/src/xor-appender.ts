@@ -7,9 +7,10 @@ import {
   CHUNK_VERSION,
   MAX_CHUNK_POINTS,
 } from './chunk-format';
+import { checkChunk } from './chunk-check';
 import { ChunkCorruptError, ChunkFullError, CHUNKENC_ERROR_CODES } from './errors';
 import { makeFloatScratch } from './float-bits';
-import { PACKED_CHUNK_VERSION, PACKED_HEADER_BYTES, decodePackedBody } from './packed-chunk';
+import { PACKED_CHUNK_VERSION, decodePackedBody } from './packed-chunk';
 import { TimestampWriter } from './timestamp-codec';
 import { XorValueWriter } from './xor-values';
 
@@ -50,7 +51,7 @@ export class XorAppender {
     verifyChecksum = true,
     initialCapacityBytes = chunk.length + 16,
   ): XorAppender {
-    const n = checkResumable(chunk, verifyChecksum);
+    const n = checkChunk(chunk, verifyChecksum);
     const app = new XorAppender(initialCapacityBytes);
     if (n === 0) return app;
     const bodyEnd = chunk.length - CHUNK_TRAILER_BYTES;
@@ -185,51 +186,6 @@ function copyBits(
   let word = 0;
   for (let k = 0; k < 4; k++) word = (word << 8) | (o + k < src.length ? src[o + k]! : 0);
   w.writeBits(word >>> (32 - rest), rest);
-}
-
-/** Checks version, count, length and (optionally) CRC as checkChunk does; returns the count. */
-function checkResumable(chunk: Uint8Array, verifyChecksum: boolean): number {
-  const len = chunk.length;
-  if (len < CHUNK_HEADER_BYTES + CHUNK_TRAILER_BYTES) {
-    throw new ChunkCorruptError(`chunk of ${len} bytes is shorter than the minimum`, {
-      offset: 0,
-      length: len,
-    });
-  }
-  const version = chunk[0]!;
-  const n = (chunk[1]! << 8) | chunk[2]!;
-  const bodyEnd = len - CHUNK_TRAILER_BYTES;
-  const bodyBits = (bodyEnd - CHUNK_HEADER_BYTES) * 8;
-  const fits =
-    version === CHUNK_VERSION
-      ? n <= MAX_CHUNK_POINTS && (n === 0 ? bodyBits === 0 : 128 + (n - 1) * 2 <= bodyBits)
-      : version === PACKED_CHUNK_VERSION
-        ? n > 0 && n <= MAX_CHUNK_POINTS && bodyEnd >= PACKED_HEADER_BYTES
-        : false;
-  if (version !== CHUNK_VERSION && version !== PACKED_CHUNK_VERSION)
-    throw new ChunkCorruptError(`unknown chunk version ${version}`, { offset: 0 });
-  if (!fits) {
-    throw new ChunkCorruptError(`point count ${n} does not fit a ${len}-byte chunk`, {
-      offset: 1,
-      count: n,
-    });
-  }
-  if (verifyChecksum) {
-    const stored =
-      ((chunk[bodyEnd]! << 24) |
-        (chunk[bodyEnd + 1]! << 16) |
-        (chunk[bodyEnd + 2]! << 8) |
-        chunk[bodyEnd + 3]!) >>>
-      0;
-    const actual = crc32c(chunk, 0, bodyEnd);
-    if (stored !== actual) {
-      throw new ChunkCorruptError(
-        `chunk checksum mismatch: stored ${stored.toString(16)}, computed ${actual.toString(16)}`,
-        { offset: bodyEnd },
-      );
-    }
-  }
-  return n;
 }
 
 /** Encoder state at the end of a Gorilla bit stream, as scanXorState recovers it. */
