@@ -1,4 +1,5 @@
 import { crc32c } from '@ztsdb/checksum';
+import { readTimestampColumn, writeTimestampColumn } from './timestamp-column';
 import { WireDecodeError, WIRE_ERROR_CODES } from './errors';
 
 /** "ZTHR" as a little-endian u32. */
@@ -59,14 +60,7 @@ function encodePart(
     view.setBigUint64(off, s.id, true);
     view.setUint32(off + 8, n, true);
     off += SERIES_HEADER;
-    const halves = new Uint32Array(bytes.buffer, off, n * 2);
-    const ts = s.timestamps;
-    for (let i = 0; i < n; i++) {
-      const t = ts[i]!;
-      const hi = Math.floor(t / 4294967296);
-      halves[2 * i] = t - hi * 4294967296;
-      halves[2 * i + 1] = hi >>> 0;
-    }
+    writeTimestampColumn(new Uint32Array(bytes.buffer, off, n * 2), s.timestamps, n);
     off += n * 8;
     new Float64Array(bytes.buffer, off, n).set(s.values.subarray(0, n));
     off += n * 8;
@@ -194,10 +188,10 @@ export function decodeHotReplyPart(message: Uint8Array): HotReplyPart {
         `hot reply series ${s} claims ${n} points past the end`,
         { offset: off - 8 },
       );
-    const halves = new Int32Array(bytes.buffer, bytes.byteOffset + off, n * 2);
-    const timestamps = new Float64Array(n);
-    for (let i = 0; i < n; i++)
-      timestamps[i] = halves[2 * i + 1]! * 4294967296 + (halves[2 * i]! >>> 0);
+    const timestamps = readTimestampColumn(
+      new Int32Array(bytes.buffer, bytes.byteOffset + off, n * 2),
+      n,
+    );
     off += n * 8;
     const values = new Float64Array(
       bytes.buffer.slice(bytes.byteOffset + off, bytes.byteOffset + off + n * 8),

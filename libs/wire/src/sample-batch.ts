@@ -1,4 +1,5 @@
 import { crc32c } from '@ztsdb/checksum';
+import { readTimestampColumn, writeTimestampColumn } from './timestamp-column';
 import { WireDecodeError, WIRE_ERROR_CODES } from './errors';
 
 /** "ZTSB" read as a little-endian u32. */
@@ -63,16 +64,7 @@ export function encodeSampleBatch(
   const ids = new BigUint64Array(bytes.buffer, idsOff, count);
   if (seriesIds instanceof BigUint64Array) ids.set(seriesIds.subarray(0, count));
   else for (let i = 0; i < count; i++) ids[i] = seriesIds[i]!;
-  // i64 timestamps written as two u32 halves: avoids a BigInt per point.
-  const ts = new Uint32Array(bytes.buffer, tsOff, count * 2);
-  for (let i = 0; i < count; i++) {
-    const t = timestamps[i]!;
-    if (!Number.isSafeInteger(t))
-      throw new RangeError(`timestamp at ${i} is not an integer millisecond: ${t}`);
-    const hi = Math.floor(t / 4294967296);
-    ts[2 * i] = t - hi * 4294967296;
-    ts[2 * i + 1] = hi >>> 0;
-  }
+  writeTimestampColumn(new Uint32Array(bytes.buffer, tsOff, count * 2), timestamps, count, true);
   const vals = new Float64Array(bytes.buffer, valOff, count);
   for (let i = 0; i < count; i++) vals[i] = values[i]!;
   view.setUint32(bytes.length - 4, crc32c(bytes, 0, bytes.length - 4), true);
@@ -137,10 +129,7 @@ export function decodeSampleBatch(message: Uint8Array): SampleBatch {
   const idsOff = base + SAMPLE_BATCH_HEADER_BYTES;
   const tsOff = idsOff + count * 8;
   const valOff = tsOff + count * 8;
-  const halves = new Int32Array(buf, tsOff, count * 2);
-  const timestamps = new Float64Array(count);
-  for (let i = 0; i < count; i++)
-    timestamps[i] = halves[2 * i + 1]! * 4294967296 + (halves[2 * i]! >>> 0);
+  const timestamps = readTimestampColumn(new Int32Array(buf, tsOff, count * 2), count);
   return {
     partition: view.getUint16(6, true),
     producerId: view.getBigUint64(16, true),
