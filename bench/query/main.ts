@@ -17,6 +17,7 @@ import { encodeChunk } from '@ztsdb/chunkenc';
 import { ensureTopology, manifestSubject, resolvePartitions } from '@ztsdb/bus';
 import { loadSettings } from '@ztsdb/config';
 import { writeFileAtomic } from '@ztsdb/fileutil';
+import { addedEvent } from '@ztsdb/manifest';
 import { partitionOf, seriesKey, seriesLabels, parseSeriesName } from '@ztsdb/model';
 import { generateDataset, type Dataset } from '@ztsdb/synthetic';
 import { NatsServer, tempDir } from '@ztsdb/testing';
@@ -30,7 +31,6 @@ import {
   type SealedChunk,
 } from '@ztsdb/tsdb';
 import { encodeManifestEvent, manifestEventId, type SeriesPoints } from '@ztsdb/wire';
-import { addedEvent } from '../../apps/compactor/src/file-events';
 import { HotReplyServer } from '../../apps/ingestor/src/hot-reply-server';
 import { bootstrapQuery } from '../../apps/query/src/bootstrap';
 import { QueryService } from '../../apps/query/src/query.service';

@@ -6,11 +6,10 @@ import { encodeChunk } from '@ztsdb/chunkenc';
 import { chunksSubject, ensureTopology, resolvePartitions, STREAM_CHUNKS } from '@ztsdb/bus';
 import { partitionOf } from '@ztsdb/model';
 import { NatsServer, tempDir, waitFor } from '@ztsdb/testing';
-import { FileCatalog } from '@ztsdb/tsdb';
+import { FileCatalog, ManifestFollower } from '@ztsdb/manifest';
 import { chunkMessageId, encodeChunkMessage } from '@ztsdb/wire';
 import { Compactor } from '../../apps/compactor/src/compactor';
 import type { CompactorOptions } from '../../apps/compactor/src/compactor-options';
-import { ManifestFollower } from '../../apps/compactor/src/manifest-follower';
 import { COMPACTOR_CONSUMER } from '../../apps/compactor/src/warm-sink';
 
 export const PARTITIONS = 4;
@@ -105,7 +104,7 @@ export class CompactorTestBed {
   /** The manifest replayed into a fresh catalog. */
   async catalog(): Promise<FileCatalog> {
     const c = new FileCatalog({ partitions: PARTITIONS });
-    await new ManifestFollower(this.nc, c, { follow: false }).start();
+    await new ManifestFollower(this.js, { follow: false, catalog: c }).start();
     return c;
   }
 

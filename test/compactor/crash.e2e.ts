@@ -6,9 +6,9 @@ import { encodeChunk } from '@ztsdb/chunkenc';
 import { chunksSubject, ensureTopology, resolvePartitions, STREAM_CHUNKS } from '@ztsdb/bus';
 import { partitionOf, seriesKey } from '@ztsdb/model';
 import { NatsServer, tempDir, waitFor } from '@ztsdb/testing';
-import { FileCatalog, WarmReader } from '@ztsdb/tsdb';
+import { FileCatalog, ManifestFollower } from '@ztsdb/manifest';
+import { WarmReader } from '@ztsdb/tsdb';
 import { chunkMessageId, decodeManifestEvent, encodeChunkMessage } from '@ztsdb/wire';
-import { ManifestFollower } from '../../apps/compactor/src/manifest-follower';
 import { COMPACTOR_CONSUMER } from '../../apps/compactor/src/warm-sink';
 import { stopAllZtsdb, ZtsdbProcess } from '../support/ztsdb-process';
 
@@ -108,7 +108,7 @@ describe('compactor killed with SIGKILL while writing', () => {
 
     // The manifest's live files hold every published chunk; nothing unrecorded or partial is left on disk.
     const catalog = new FileCatalog();
-    await new ManifestFollower(nc, catalog, { follow: false }).start();
+    await new ManifestFollower(jetstream(nc), { follow: false, catalog }).start();
     const found = new Map<string, number>();
     const onDisk: string[] = [];
     for (const d of warmDirs)
@@ -150,7 +150,7 @@ describe('compactor killed with SIGKILL while writing', () => {
         for (const f of fs.readdirSync(path.join(data.path, 'warm', d))) now.push(`warm/${d}/${f}`);
       expect(now.sort()).toEqual(files);
       const replayed = new FileCatalog();
-      await new ManifestFollower(nc, replayed, { follow: false }).start();
+      await new ManifestFollower(jetstream(nc), { follow: false, catalog: replayed }).start();
       expect(replayed.all()).toEqual(catalogFiles);
     }
   });

@@ -4,8 +4,8 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import { KV_SERIES } from '@ztsdb/bus';
 import { seriesId, seriesKey, type SeriesEntry } from '@ztsdb/model';
+import { REGISTRY_SNAPSHOT_FILE } from '@ztsdb/config';
 import { waitFor } from '@ztsdb/testing';
-import { REGISTRY_SNAPSHOT_FILE } from '../../apps/compactor/src/registry-snapshot';
 import { CompactorTestBed } from './compactor-test-bed';
 
 const entry = (name: string, labels: Record<string, string>): SeriesEntry => ({

@@ -6,14 +6,13 @@ import { encodeChunk } from '@ztsdb/chunkenc';
 import { chunksSubject, ensureTopology, resolvePartitions } from '@ztsdb/bus';
 import { partitionOf } from '@ztsdb/model';
 import { NatsServer, tempDir, waitFor } from '@ztsdb/testing';
-import { FileCatalog } from '@ztsdb/tsdb';
+import { FileCatalog, ManifestFollower } from '@ztsdb/manifest';
 import {
   chunkMessageId,
   decodeManifestEvent,
   encodeChunkMessage,
   type ManifestEvent,
 } from '@ztsdb/wire';
-import { ManifestFollower } from '../../apps/compactor/src/manifest-follower';
 import { stopAllZtsdb, ZtsdbProcess } from '../support/ztsdb-process';
 
 /** Every file under warm/ and cold/ of the data dir, as `warm/p0/…` paths. */
@@ -119,7 +118,7 @@ describe('compactor retention and removal', () => {
 
     // The catalog rebuilt from the manifest matches the disk: one live cold file, the recent one.
     const catalog = new FileCatalog();
-    await new ManifestFollower(nc, catalog, { follow: false }).start();
+    await new ManifestFollower(jetstream(nc), { follow: false, catalog }).start();
     const live = catalog.live();
     expect(live).toHaveLength(1);
     expect(live[0]).toMatchObject({ tier: 'cold', partition: partitionOf(newId, 2) });

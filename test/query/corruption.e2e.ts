@@ -8,8 +8,8 @@ import { partitionOf } from '@ztsdb/model';
 import { NatsServer, tempDir, waitFor } from '@ztsdb/testing';
 import { coldFileName, encodeColdFile, encodeWarmSegment, warmFileName } from '@ztsdb/tsdb';
 import { writeFileAtomic } from '@ztsdb/fileutil';
+import { addedEvent } from '@ztsdb/manifest';
 import { encodeManifestEvent, manifestEventId, type ManifestEvent } from '@ztsdb/wire';
-import { addedEvent } from '../../apps/compactor/src/file-events';
 import { freePort, getJson, stopAllZtsdb, ZtsdbProcess } from '../support/ztsdb-process';
 import { registerSeries } from './pipeline-helpers';
 

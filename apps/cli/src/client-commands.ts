@@ -1,7 +1,6 @@
 import type { NatsConnection } from '@nats-io/transport-node';
-import { parseDurationMs } from '@ztsdb/config';
+import { parseDurationMs, parseTimeParam } from '@ztsdb/model';
 import { RetryDeadlineError, SUBJECT_QUERY, withRetry, type RetryPolicy } from '@ztsdb/bus';
-import { parseTimeParam } from '../../query/src/time-param';
 import { UsageError, type CliArgs } from './cli-args';
 import { CommandFailed, cliWording } from './cli-errors';
 import { looksLikePromQL, promqlCommand } from './promql-command';
@@ -115,7 +114,10 @@ export function checkQueryArgs(args: CliArgs): void {
     if (has('by') && !has('agg')) bad('--by needs --agg, e.g. --agg sum --by container_name');
   }
   for (const k of ['step', 'lookback'])
-    if (has(k) && !((parseDurationMs(args.options.get(k)!) ?? 0) > 0))
+    if (
+      has(k) &&
+      !((parseDurationMs(args.options.get(k)!.trim(), { fractions: true, plainMs: true }) ?? 0) > 0)
+    )
       bad(
         `--${k} must be a duration like 15s, 1m, 1h or milliseconds, not ${JSON.stringify(args.options.get(k))}`,
       );

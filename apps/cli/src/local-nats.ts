@@ -2,6 +2,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { natsAnswers, redactUrl, splitUrlCredentials, type NatsAuth } from '@ztsdb/bus';
+import { NATS_STORE_DIR } from '@ztsdb/config';
 
 export class NatsUnavailableError extends Error {}
 
@@ -40,7 +41,7 @@ export async function ensureLocalNats(
         `Install it (Debian/Ubuntu: sudo apt-get install nats-server), or point NATS_URL at a running server with JetStream.`,
     );
   }
-  const storeDir = join(dataDir, 'nats');
+  const storeDir = join(dataDir, NATS_STORE_DIR);
   mkdirSync(storeDir, { recursive: true });
   log(`no NATS server at ${shown}; starting ${binary} -js with its store in ${storeDir}`);
   const child = spawn(

@@ -1,6 +1,6 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { RetryPolicy } from '@ztsdb/bus';
-import { parseTimeParam } from '../../query/src/time-param';
+import { parseTimeParam } from '@ztsdb/model';
 import type { CliArgs } from './cli-args';
 import { askQueryText } from './client-commands';
 

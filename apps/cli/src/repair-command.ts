@@ -7,10 +7,8 @@ import {
   restoreMissingSeries,
   type RetryPolicy,
 } from '@ztsdb/bus';
-import {
-  readRegistrySnapshot,
-  REGISTRY_SNAPSHOT_FILE,
-} from '../../compactor/src/registry-snapshot';
+import { REGISTRY_SNAPSHOT_FILE } from '@ztsdb/config';
+import { readRegistrySnapshot } from '@ztsdb/registry';
 
 /**
  * `ztsdb repair`: puts back into KV `ztsdb_series` (re-created when it was

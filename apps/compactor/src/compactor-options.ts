@@ -22,9 +22,6 @@ export interface CompactorOptions {
   warn: (msg: string) => void;
 }
 
-export const warmDirOf = (p: number): string => `warm/p${p}`;
-export const coldDirOf = (p: number): string => `cold/p${p}`;
-
 /** Window start of a cold file from its name (`cold/p0/w<start>-g<gen>.cold`). */
 export function coldWindowOf(file: string): number | undefined {
   const m = /\/w(\d+)-g\d+\.cold$/.exec(file);

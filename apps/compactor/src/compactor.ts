@@ -1,11 +1,9 @@
 import type { JetStreamClient } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { processMetrics } from '@ztsdb/metrics';
-import { FileCatalog } from '@ztsdb/tsdb';
+import { FileCatalog, ManifestFollower, ManifestPublisher } from '@ztsdb/manifest';
 import type { CompactorOptions } from './compactor-options';
 import { removeUnrecorded } from './data-dir-cleanup';
-import { ManifestFollower } from './manifest-follower';
-import { ManifestPublisher } from './manifest-publisher';
 import { RegistryKeeper } from './registry-keeper';
 import { TierMaintainer } from './tier-maintainer';
 import { WarmSink } from './warm-sink';
@@ -48,8 +46,9 @@ export class Compactor {
   }
 
   async start(): Promise<void> {
-    await new ManifestFollower(this.nc, this.catalog, {
+    await new ManifestFollower(this.js, {
       follow: false,
+      catalog: this.catalog,
       warn: this.opts.warn,
       retry: this.opts.retry,
     }).start();

@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { coldDirOf, warmDirOf } from '@ztsdb/config';
 import { fsyncDirSync, isAtomicTempName } from '@ztsdb/fileutil';
-import type { FileCatalog } from '@ztsdb/tsdb';
-import { coldDirOf, warmDirOf } from './compactor-options';
+import type { FileCatalog } from '@ztsdb/manifest';
 
 /**
  * At start-up, after the manifest replay: removes temporary files of

@@ -7,10 +7,10 @@ import {
   withRetry,
   type RetryPolicy,
 } from '@ztsdb/bus';
+import { REGISTRY_SNAPSHOT_FILE } from '@ztsdb/config';
 import { processMetrics } from '@ztsdb/metrics';
 import type { SeriesEntry } from '@ztsdb/model';
-
-import { readRegistrySnapshot, writeRegistrySnapshot } from './registry-snapshot';
+import { readRegistrySnapshot, writeRegistrySnapshot } from '@ztsdb/registry';
 
 const restoredTotal = processMetrics.counter(
   'ztsdb_compactor_series_restored_total',
@@ -109,7 +109,7 @@ export class RegistryKeeper {
       if (n > 0) {
         restoredTotal.inc({}, n);
         this.opts.warn(
-          `KV ${KV_SERIES} had lost ${n} series entries (deleted?); restored them from ${this.opts.dataDir}/registry/series.snap`,
+          `KV ${KV_SERIES} had lost ${n} series entries (deleted?); restored them from ${this.opts.dataDir}/${REGISTRY_SNAPSHOT_FILE}`,
         );
       }
     }

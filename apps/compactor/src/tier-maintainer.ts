@@ -1,8 +1,16 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { RepeatedWarnings } from '@ztsdb/bus';
+import { coldDirOf } from '@ztsdb/config';
 import type { ZtsdbError } from '@ztsdb/errors';
 import { fsyncDir } from '@ztsdb/fileutil';
+import {
+  addedEvent,
+  removalEvent,
+  type CatalogFile,
+  type FileCatalog,
+  type ManifestPublisher,
+} from '@ztsdb/manifest';
 import { processMetrics } from '@ztsdb/metrics';
 import {
   ColdReader,
@@ -11,13 +19,9 @@ import {
   mergeWindow,
   splitWarmByWindow,
   WarmReader,
-  type CatalogFile,
-  type FileCatalog,
 } from '@ztsdb/tsdb';
 import { writeFileAtomic } from '@ztsdb/fileutil';
-import { coldDirOf, coldWindowOf, type CompactorOptions } from './compactor-options';
-import { addedEvent, removalEvent } from './file-events';
-import type { ManifestPublisher } from './manifest-publisher';
+import { coldWindowOf, type CompactorOptions } from './compactor-options';
 
 const coldFiles = processMetrics.counter(
   'ztsdb_compactor_cold_files_total',

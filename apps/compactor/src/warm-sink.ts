@@ -18,15 +18,14 @@ import {
   RepeatedWarnings,
   withRetry,
 } from '@ztsdb/bus';
+import { warmDirOf } from '@ztsdb/config';
 import { writeFileAtomic } from '@ztsdb/fileutil';
 import { processMetrics } from '@ztsdb/metrics';
+import { addedEvent, type FileCatalog, type ManifestPublisher } from '@ztsdb/manifest';
 import { seriesKey } from '@ztsdb/model';
-import { encodeWarmSegment, warmFileName, type FileCatalog, type SealedChunk } from '@ztsdb/tsdb';
+import { encodeWarmSegment, warmFileName, type SealedChunk } from '@ztsdb/tsdb';
 import { decodeChunkMessage } from '@ztsdb/wire';
 import type { CompactorOptions } from './compactor-options';
-import { warmDirOf } from './compactor-options';
-import { addedEvent } from './file-events';
-import type { ManifestPublisher } from './manifest-publisher';
 
 export const COMPACTOR_CONSUMER = 'ztsdb-compactor';
 

@@ -1,61 +1,57 @@
-import { DeliverPolicy, type ConsumerMessages, type JetStreamClient } from '@nats-io/jetstream';
-import { manifestSubject, type RepeatedWarnings, STREAM_MANIFEST } from '@ztsdb/bus';
-import { checkManifestEvent } from '@ztsdb/tsdb';
-import { decodeManifestEvent } from '@ztsdb/wire';
+import type { JetStreamClient } from '@nats-io/jetstream';
+import type { RepeatedWarnings } from '@ztsdb/bus';
+import { ManifestFollower as Follower } from '@ztsdb/manifest';
 import type { HotState } from './hot-state';
 import { metrics } from './ingestor-metrics';
 
 /**
- * Follows `ztsdb.manifest.p.<n>` from its start: a `warm-added` event lists
- * chunks a warm file now holds, which the partition then drops from memory.
+ * Follows `ztsdb.manifest.p.<n>` from its start (libs/manifest's follower,
+ * which checks every event before it is acted on, so a forged one cannot
+ * make hot chunks vanish): a `warm-added` event lists chunks a warm file now
+ * holds, which the partition then drops from memory.
  */
 export class ManifestFollower {
-  private messages: ConsumerMessages | undefined;
+  private readonly follower: Follower;
   private stopped = false;
 
   constructor(
-    private readonly js: JetStreamClient,
+    js: JetStreamClient,
     private readonly partition: number,
-    private readonly state: () => HotState,
+    state: () => HotState,
     private readonly warnings: RepeatedWarnings,
-  ) {}
+  ) {
+    const p = String(partition);
+    this.follower = new Follower(js, {
+      follow: true,
+      partition,
+      // The partition count is not known here; the partition's own number bounds the check.
+      partitions: partition + 1,
+      warnings,
+      logPrefix: `partition ${partition}: `,
+      onEvent: (e) => {
+        if (e.kind !== 'warm-added' || !e.chunks) return;
+        const dropped = state().markWarm(e.chunks);
+        if (dropped > 0) metrics.chunksDropped.inc({ partition: p }, dropped);
+      },
+    });
+  }
 
+  /** Follows until stop(); a failure to start is reported, not thrown. */
   async run(): Promise<void> {
-    const p = this.partition;
     try {
-      const consumer = await this.js.consumers.get(STREAM_MANIFEST, {
-        filter_subjects: manifestSubject(p),
-        deliver_policy: DeliverPolicy.All,
-      });
-      this.messages = await consumer.consume();
-      if (this.stopped) await this.messages.close();
-      for await (const m of this.messages) {
-        try {
-          const e = decodeManifestEvent(m.data);
-          // Checked before acting: a forged event must not make hot chunks vanish.
-          checkManifestEvent(e, p + 1);
-          if (e.partition !== p) throw new Error(`it is for partition ${e.partition}`);
-          if (e.kind !== 'warm-added' || !e.chunks) continue;
-          const dropped = this.state().markWarm(e.chunks);
-          if (dropped > 0) metrics.chunksDropped.inc({ partition: String(p) }, dropped);
-        } catch (err) {
-          this.warnings.report(
-            'manifest',
-            `partition ${p}: manifest event ${m.seq} skipped, not acted on: ${(err as Error).message}`,
-          );
-        }
-      }
+      await this.follower.start();
+      await this.follower.finished();
     } catch (e) {
       if (!this.stopped)
         this.warnings.report(
           'manifest-follow',
-          `partition ${p}: not following the manifest: ${(e as Error).message}`,
+          `partition ${this.partition}: not following the manifest: ${(e as Error).message}`,
         );
     }
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    await this.messages?.close().catch(() => undefined);
+    await this.follower.stop();
   }
 }

@@ -5,9 +5,9 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import { parseDurationMs, type Settings } from '@ztsdb/config';
+import type { Settings } from '@ztsdb/config';
 import { InvalidInputError, LimitExceededError, ZtsdbError } from '@ztsdb/errors';
-import { partitionOf, type Labels } from '@ztsdb/model';
+import { parseDurationMs, parseTimeParam, partitionOf, type Labels } from '@ztsdb/model';
 import { NatsClient, SETTINGS } from '@ztsdb/platform';
 import { mergeLatestWins, type Points, type VersionedPoints } from '@ztsdb/tsdb';
 import type { SeriesPoints } from '@ztsdb/wire';
@@ -42,7 +42,6 @@ import {
   type AggFn,
 } from './step-aggregate';
 import { DEFAULT_DECODED_CACHE_BYTES, TieredStore } from './tiered-store';
-import { parseTimeParam } from './time-param';
 
 export type { QueryAnswer } from './answer-json';
 
@@ -60,7 +59,7 @@ function durationParam(
   fallback: number | undefined,
 ): number | undefined {
   if (raw === undefined || raw === '') return fallback;
-  const ms = parseDurationMs(raw);
+  const ms = parseDurationMs(raw.trim(), { fractions: true, plainMs: true });
   if (ms === undefined || ms <= 0) {
     throw new InvalidInputError(
       'ZTSDB_BAD_PARAM',

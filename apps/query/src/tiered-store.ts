@@ -1,8 +1,9 @@
 import * as path from 'node:path';
+import { jetstream } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { ZtsdbError } from '@ztsdb/errors';
-import { FileCatalog, TierReader, type CatalogFile, type VersionedPoints } from '@ztsdb/tsdb';
-import { ManifestFollower } from '../../compactor/src/manifest-follower';
+import { FileCatalog, ManifestFollower, type CatalogFile } from '@ztsdb/manifest';
+import { TierReader, type VersionedPoints } from '@ztsdb/tsdb';
 import { clipUnits, DecodedCache } from './decoded-cache';
 
 /** Default budget of decoded points kept between queries. */
@@ -37,8 +38,9 @@ export class TieredStore {
   }
 
   async start(): Promise<void> {
-    this.follower = new ManifestFollower(this.nc, this.catalog, {
+    this.follower = new ManifestFollower(jetstream(this.nc), {
       follow: true,
+      catalog: this.catalog,
       onEvent: (e) => {
         this.byPartition = undefined;
         // Called from the follower's message loop: nothing may escape it.

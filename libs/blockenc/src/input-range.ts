@@ -1,5 +1,6 @@
 import { InvalidInputError, LimitExceededError } from '@ztsdb/errors';
 import { MAX_BLOCK_POINTS } from './block-format';
+import { BLOCKENC_ERROR_CODES } from './errors';
 
 /** Check `[start, end)` against the array and the block cap; returns the point count. */
 export function checkRange(
@@ -16,14 +17,14 @@ export function checkRange(
     end <= arr.length
   )) {
     throw new InvalidInputError(
-      'ZTSDB_BAD_RANGE',
+      BLOCKENC_ERROR_CODES.badRange,
       `range [${start}, ${end}) does not fit ${arr.length} ${what}`,
     );
   }
   const n = end - start;
   if (n > MAX_BLOCK_POINTS) {
     throw new LimitExceededError(
-      'ZTSDB_BLOCK_TOO_LARGE',
+      BLOCKENC_ERROR_CODES.blockTooLarge,
       `${n} ${what} exceed the ${MAX_BLOCK_POINTS}-point block cap`,
       {
         count: n,

@@ -9,7 +9,7 @@ import {
 import { emptyBlock, frameBlock, openBlock } from './block-frame';
 import type { ByteReader } from './byte-reader';
 import { ByteWriter, zigzagLength } from './byte-writer';
-import { BlockCorruptError } from './errors';
+import { BlockCorruptError, BLOCKENC_ERROR_CODES } from './errors';
 import { checkRange } from './input-range';
 
 const TS_ENCODINGS: ReadonlySet<number> = new Set([
@@ -93,7 +93,7 @@ export function encodeTimestampBlock(
 
 function badTimestamp(t: number, i: number): InvalidInputError {
   return new InvalidInputError(
-    'ZTSDB_BAD_TIMESTAMP',
+    BLOCKENC_ERROR_CODES.badTimestamp,
     `timestamp ${t} at index ${i} is not a safe integer (ms)`,
     {
       index: i,

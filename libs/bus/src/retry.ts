@@ -1,5 +1,6 @@
 import { JetStreamApiError, JetStreamError } from '@nats-io/jetstream';
 import { NoRespondersError, RequestError, TimeoutError } from '@nats-io/transport-node';
+import { BUS_ERROR_CODES } from './errors';
 
 /** How long and how often a transient NATS failure is retried. */
 export interface RetryPolicy {
@@ -20,7 +21,7 @@ export const DEFAULT_RETRY_DEADLINE_MS = 60_000;
 
 /** A transient failure retried until the deadline, then given up with what it was. */
 export class RetryDeadlineError extends Error {
-  readonly code = 'ZTSDB_NATS_RETRY_DEADLINE';
+  readonly code = BUS_ERROR_CODES.natsRetryDeadline;
   constructor(
     readonly what: string,
     readonly attempts: number,

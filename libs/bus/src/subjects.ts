@@ -29,4 +29,3 @@ export function partitionOfSubject(subject: string): number | undefined {
 /** Headers ztsdb sets on its own messages. */
 export const HEADER_REASON = 'Ztsdb-Reason';
 export const HEADER_SUBJECT = 'Ztsdb-Subject';
-export const HEADER_STREAM_SEQ = 'Ztsdb-Stream-Seq';

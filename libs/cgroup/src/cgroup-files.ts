@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ZtsdbError } from '@ztsdb/errors';
-import { CgroupReadError } from './cgroup-errors';
+import { CgroupReadError } from './errors';
 import { v1PathOf, type CgroupLayout } from './cgroup-layout';
 import {
   parseBlkioReadWrite,

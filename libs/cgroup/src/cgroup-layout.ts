@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { CgroupRootError } from './cgroup-errors';
+import { CgroupRootError } from './errors';
 import { parseMountinfo, type MountEntry } from './mountinfo';
 
 /** The v1 controllers whose files ztsdb reads on hybrid and legacy hosts. */

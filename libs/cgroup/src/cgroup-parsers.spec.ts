@@ -1,4 +1,4 @@
-import { CgroupParseError } from './cgroup-errors';
+import { CgroupParseError } from './errors';
 import {
   parseBlkioReadWrite,
   parseCgroupPopulated,

@@ -1,4 +1,4 @@
-import { CgroupParseError } from './cgroup-errors';
+import { CgroupParseError } from './errors';
 
 /*
  * Pure parsers of cgroup file contents. Each takes the text and the file's path (for

@@ -7,6 +7,7 @@ import type { DetectedContainer } from './container-detector';
 import { ContainerTracker, type TrackedContainer } from './container-tracker';
 import { discoveryLayout, trackerOptions, type DiscoveryOptions } from './discovery-options';
 import { CPU_NS_TO_PERCENT, RateCalculator, type CounterKind } from './rate-calculator';
+import { CGROUP_ERROR_CODES } from './errors';
 
 export interface CgroupfsSourceOptions extends DiscoveryOptions {
   /** Monotonic clock in ms for rates (default performance.now). */
@@ -75,7 +76,7 @@ export class CgroupfsSource implements MetricSource {
     const tracker = this.tracker;
     if (!tracker || this.closed)
       throw new ZtsdbError(
-        'ZTSDB_SOURCE_NOT_STARTED',
+        CGROUP_ERROR_CODES.sourceNotStarted,
         'CgroupfsSource.collect before start or after close',
       );
     tracker.refresh();

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Runtime } from '@ztsdb/model';
-import { CgroupReadError, CgroupRootError } from './cgroup-errors';
+import { CgroupReadError, CgroupRootError } from './errors';
 import { matchContainerDir, podUidOf, shortIdOf } from './container-patterns';
 
 /** A container found in the cgroup tree. */

@@ -13,6 +13,7 @@ import {
 } from './container-detector';
 import { applyMetadata, containerInfoOf, wantsDockerMetadata } from './container-info';
 import type { DockerMetadataClient } from './docker-metadata-client';
+import { CGROUP_ERROR_CODES } from './errors';
 
 /** A container as a metric source follows it: where it is, its files, its labels. */
 export interface TrackedContainer {
@@ -205,7 +206,7 @@ export class ContainerTracker<T extends TrackedContainer> {
     else
       this.opts.onError?.(
         new ZtsdbError(
-          'ZTSDB_CGROUP_SCAN',
+          CGROUP_ERROR_CODES.cgroupScan,
           `cgroup scan failed: ${String(err)}`,
           {},
           { cause: err },

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { DockerApiError } from './cgroup-errors';
+import { DockerApiError } from './errors';
 import { DockerMetadataClient } from './docker-metadata-client';
 
 const KNOWN = 'a1'.repeat(32);

@@ -1,6 +1,6 @@
 import * as http from 'node:http';
 import { ZtsdbError } from '@ztsdb/errors';
-import { DockerApiError } from './cgroup-errors';
+import { DockerApiError } from './errors';
 
 /** What the Docker Engine API says about a container. */
 export interface ContainerMetadata {

@@ -1,19 +1,13 @@
-import { crc32c } from '@ztsdb/checksum';
 import { InvalidInputError } from '@ztsdb/errors';
 import {
   CHUNK_HEADER_BYTES,
   CHUNK_TRAILER_BYTES,
   CHUNK_VERSION,
   MAX_CHUNK_POINTS,
-  MIN_CHUNK_BYTES,
 } from './chunk-format';
-import { ChunkCorruptError, ChunkFullError } from './errors';
-import {
-  PACKED_CHUNK_VERSION,
-  PACKED_HEADER_BYTES,
-  decodePackedBody,
-  encodePackedChunk,
-} from './packed-chunk';
+import { checkChunk } from './chunk-check';
+import { ChunkFullError, CHUNKENC_ERROR_CODES } from './errors';
+import { PACKED_CHUNK_VERSION, decodePackedBody, encodePackedChunk } from './packed-chunk';
 import { XorAppender } from './xor-appender';
 import { decodeXorStream } from './xor-decode';
 
@@ -71,7 +65,7 @@ function checkRange(
 ): number {
   if (!(start >= 0 && start <= end && end <= timestamps.length && end <= values.length)) {
     throw new InvalidInputError(
-      'ZTSDB_BAD_RANGE',
+      CHUNKENC_ERROR_CODES.badRange,
       `range [${start}, ${end}) does not fit ${timestamps.length} timestamps and ${values.length} values`,
     );
   }
@@ -80,58 +74,6 @@ function checkRange(
     throw new ChunkFullError(`${n} points exceed the ${MAX_CHUNK_POINTS}-point chunk limit`, {
       count: n,
     });
-  }
-  return n;
-}
-
-/**
- * Checks a chunk's version, count, length and (unless `verifyChecksum` is
- * false) CRC-32C; returns the point count. Throws ChunkCorruptError.
- */
-export function checkChunk(chunk: Uint8Array, verifyChecksum = true): number {
-  const len = chunk.length;
-  if (len < MIN_CHUNK_BYTES) {
-    throw new ChunkCorruptError(
-      `chunk of ${len} bytes is shorter than the ${MIN_CHUNK_BYTES}-byte minimum`,
-      { offset: 0, length: len },
-    );
-  }
-  const version = chunk[0]!;
-  const n = (chunk[1]! << 8) | chunk[2]!;
-  const bodyEnd = len - CHUNK_TRAILER_BYTES;
-  if (version === CHUNK_VERSION) {
-    const bodyBits = (bodyEnd - CHUNK_HEADER_BYTES) * 8;
-    const needBits = n === 0 ? 0 : 128 + (n - 1) * 2;
-    if (n > MAX_CHUNK_POINTS || needBits > bodyBits || (n === 0 && bodyBits !== 0)) {
-      throw new ChunkCorruptError(`point count ${n} does not fit a ${len}-byte chunk`, {
-        offset: 1,
-        count: n,
-      });
-    }
-  } else if (version === PACKED_CHUNK_VERSION) {
-    if (n === 0 || n > MAX_CHUNK_POINTS || bodyEnd < PACKED_HEADER_BYTES) {
-      throw new ChunkCorruptError(`point count ${n} does not fit a ${len}-byte packed chunk`, {
-        offset: 1,
-        count: n,
-      });
-    }
-  } else {
-    throw new ChunkCorruptError(`unknown chunk version ${version}`, { offset: 0 });
-  }
-  if (verifyChecksum) {
-    const stored =
-      ((chunk[bodyEnd]! << 24) |
-        (chunk[bodyEnd + 1]! << 16) |
-        (chunk[bodyEnd + 2]! << 8) |
-        chunk[bodyEnd + 3]!) >>>
-      0;
-    const actual = crc32c(chunk, 0, bodyEnd);
-    if (stored !== actual) {
-      throw new ChunkCorruptError(
-        `chunk checksum mismatch: stored ${stored.toString(16)}, computed ${actual.toString(16)}`,
-        { offset: bodyEnd },
-      );
-    }
   }
   return n;
 }
@@ -172,7 +114,7 @@ export function decodeChunkInto(
   const n = checkChunk(chunk, verifyChecksum);
   if (timestamps.length < n || values.length < n) {
     throw new InvalidInputError(
-      'ZTSDB_BAD_RANGE',
+      CHUNKENC_ERROR_CODES.badRange,
       `arrays of ${timestamps.length} and ${values.length} cannot hold ${n} points`,
     );
   }
@@ -208,9 +150,4 @@ function allocPoints(n: number): { timestamps: Float64Array; values: Float64Arra
     timestamps: new Float64Array(slab, at, n),
     values: new Float64Array(slab, at + n * 8, n),
   };
-}
-
-/** The point count in a chunk's header (no checks beyond the length). */
-export function chunkPointCount(chunk: Uint8Array): number {
-  return chunk.length >= 3 ? (chunk[1]! << 8) | chunk[2]! : 0;
 }

@@ -1,4 +1,4 @@
-export { MAX_CHUNK_POINTS, CHUNK_VERSION } from './chunk-format';
+export { MAX_CHUNK_POINTS } from './chunk-format';
 export { ChunkCorruptError, ChunkFullError } from './errors';
 export { XorAppender } from './xor-appender';
 export { XorIterator } from './xor-iterator';
@@ -8,8 +8,6 @@ export {
   decodeChunkInto,
   encodeChunkCompact,
   compactChunk,
-  checkChunk,
-  chunkPointCount,
 } from './chunk-codec';
 export { PACKED_CHUNK_VERSION, encodePackedChunk } from './packed-chunk';
 // Building blocks for sibling codecs (blockenc's XOR value column).
@@ -17,4 +15,5 @@ export { BitWriter } from './bit-writer';
 export { BitReader } from './bit-reader';
 export { XorValueWriter, XorValueReader } from './xor-values';
 export { makeFloatScratch } from './float-bits';
-export type { FloatScratch } from './float-bits';
+export { CHUNKENC_ERROR_CODES } from './errors';
+export { checkChunk } from './chunk-check';

@@ -7,16 +7,15 @@ import {
   CHUNK_VERSION,
   MAX_CHUNK_POINTS,
 } from './chunk-format';
-import { ChunkCorruptError, ChunkFullError } from './errors';
+import { checkChunk } from './chunk-check';
+import { ChunkFullError, CHUNKENC_ERROR_CODES } from './errors';
 import { makeFloatScratch } from './float-bits';
-import { PACKED_CHUNK_VERSION, PACKED_HEADER_BYTES, decodePackedBody } from './packed-chunk';
+import { PACKED_CHUNK_VERSION, decodePackedBody } from './packed-chunk';
+import { decodeXorStream } from './xor-decode';
 import { TimestampWriter } from './timestamp-codec';
 import { XorValueWriter } from './xor-values';
 
 const { f64: F64, i32: I32, hi: HI, lo: LO } = makeFloatScratch();
-// Module-local constants: imported bindings are getter reads in CommonJS output.
-const TWO_32 = 4294967296;
-const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 
 /**
  * Builds one Gorilla chunk point by point: delta-of-delta timestamps (integer
@@ -50,7 +49,7 @@ export class XorAppender {
     verifyChecksum = true,
     initialCapacityBytes = chunk.length + 16,
   ): XorAppender {
-    const n = checkResumable(chunk, verifyChecksum);
+    const n = checkChunk(chunk, verifyChecksum);
     const app = new XorAppender(initialCapacityBytes);
     if (n === 0) return app;
     const bodyEnd = chunk.length - CHUNK_TRAILER_BYTES;
@@ -62,7 +61,9 @@ export class XorAppender {
       return app;
     }
     const dv = new DataView(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-    const st = scanXorState(chunk, dv, CHUNK_HEADER_BYTES, bodyEnd, n);
+    // One decode recovers the encoder state (and the time range); the bits are then copied.
+    const ts = new Float64Array(n);
+    const st = decodeXorStream(chunk, CHUNK_HEADER_BYTES, bodyEnd, n, ts, new Float64Array(n));
     copyBits(app.bits, chunk, dv, CHUNK_HEADER_BYTES, st.bitLength);
     // Bring both encoders to the decoder's state through their own write():
     // the primer bits go to a scratch stream, never into the chunk.
@@ -87,8 +88,15 @@ export class XorAppender {
       app.vs.write(scratch, wordsToFloat(st.lastHi, st.lastLo));
     }
     app.n = n;
-    app.lo = st.minT;
-    app.hi = st.maxT;
+    let lo = ts[0]!;
+    let hi = lo;
+    for (let i = 1; i < n; i++) {
+      const t = ts[i]!;
+      if (t < lo) lo = t;
+      if (t > hi) hi = t;
+    }
+    app.lo = lo;
+    app.hi = hi;
     return app;
   }
 
@@ -123,7 +131,7 @@ export class XorAppender {
     }
     if (!Number.isSafeInteger(t)) {
       throw new InvalidInputError(
-        'ZTSDB_BAD_TIMESTAMP',
+        CHUNKENC_ERROR_CODES.badTimestamp,
         `timestamp must be a safe integer (ms), got ${t}`,
       );
     }
@@ -185,191 +193,4 @@ function copyBits(
   let word = 0;
   for (let k = 0; k < 4; k++) word = (word << 8) | (o + k < src.length ? src[o + k]! : 0);
   w.writeBits(word >>> (32 - rest), rest);
-}
-
-/** Checks version, count, length and (optionally) CRC as checkChunk does; returns the count. */
-function checkResumable(chunk: Uint8Array, verifyChecksum: boolean): number {
-  const len = chunk.length;
-  if (len < CHUNK_HEADER_BYTES + CHUNK_TRAILER_BYTES) {
-    throw new ChunkCorruptError(`chunk of ${len} bytes is shorter than the minimum`, {
-      offset: 0,
-      length: len,
-    });
-  }
-  const version = chunk[0]!;
-  const n = (chunk[1]! << 8) | chunk[2]!;
-  const bodyEnd = len - CHUNK_TRAILER_BYTES;
-  const bodyBits = (bodyEnd - CHUNK_HEADER_BYTES) * 8;
-  const fits =
-    version === CHUNK_VERSION
-      ? n <= MAX_CHUNK_POINTS && (n === 0 ? bodyBits === 0 : 128 + (n - 1) * 2 <= bodyBits)
-      : version === PACKED_CHUNK_VERSION
-        ? n > 0 && n <= MAX_CHUNK_POINTS && bodyEnd >= PACKED_HEADER_BYTES
-        : false;
-  if (version !== CHUNK_VERSION && version !== PACKED_CHUNK_VERSION)
-    throw new ChunkCorruptError(`unknown chunk version ${version}`, { offset: 0 });
-  if (!fits) {
-    throw new ChunkCorruptError(`point count ${n} does not fit a ${len}-byte chunk`, {
-      offset: 1,
-      count: n,
-    });
-  }
-  if (verifyChecksum) {
-    const stored =
-      ((chunk[bodyEnd]! << 24) |
-        (chunk[bodyEnd + 1]! << 16) |
-        (chunk[bodyEnd + 2]! << 8) |
-        chunk[bodyEnd + 3]!) >>>
-      0;
-    const actual = crc32c(chunk, 0, bodyEnd);
-    if (stored !== actual) {
-      throw new ChunkCorruptError(
-        `chunk checksum mismatch: stored ${stored.toString(16)}, computed ${actual.toString(16)}`,
-        { offset: bodyEnd },
-      );
-    }
-  }
-  return n;
-}
-
-/** Encoder state at the end of a Gorilla bit stream, as scanXorState recovers it. */
-interface XorStreamState {
-  /** Bits the stream uses (the rest of its last byte is zero padding). */
-  bitLength: number;
-  lastT: number;
-  lastDelta: number;
-  minT: number;
-  maxT: number;
-  lastHi: number;
-  lastLo: number;
-  /** XOR window of the last new-window value; -1 when none was opened. */
-  leading: number;
-  trailing: number;
-}
-
-/** 32 bits of `b` from stream bit `bp` (MSB first); bytes at or past `end` read as zero. */
-function peek32(b: Uint8Array, dv: DataView, bp: number, end: number): number {
-  const i = bp >>> 3;
-  const s = bp & 7;
-  if (i + 4 < end) return (dv.getInt32(i) << s) | (b[i + 4]! >>> (8 - s));
-  let w = 0;
-  for (let k = 0; k < 4; k++) w = (w << 8) | (i + k < end ? b[i + k]! : 0);
-  const last = i + 4 < end ? b[i + 4]! : 0;
-  return (w << s) | (last >>> (8 - s));
-}
-
-/**
- * Walks the bit stream of a version-1 chunk `b` (`dv` views it), bytes `[start, end)` holding
- * `n ≥ 1` points, with the same arithmetic and checks as decodeXorStream but
- * keeping only the final decoder state (which is the encoder's).
- */
-function scanXorState(
-  b: Uint8Array,
-  dv: DataView,
-  start: number,
-  end: number,
-  n: number,
-): XorStreamState {
-  const endBit = (end - start) * 8;
-  const base = start * 8;
-  let t = (peek32(b, dv, base, end) | 0) * TWO_32 + (peek32(b, dv, base + 32, end) >>> 0);
-  if (!(t <= MAX_SAFE && t >= -MAX_SAFE))
-    throw new ChunkCorruptError('timestamp outside the safe integer range', { bitOffset: 0 });
-  let vHi = peek32(b, dv, base + 64, end);
-  let vLo = peek32(b, dv, base + 96, end);
-  let bp = 128;
-  let minT = t;
-  let maxT = t;
-  let delta = 0;
-  let lead = -1;
-  let trail = 0;
-  let w: number;
-  for (let i = 1; i < n; i++) {
-    w = peek32(b, dv, base + bp, end);
-    if (w >= 0) {
-      bp += 1;
-      t += delta;
-    } else if ((w & 0x40000000) === 0) {
-      delta += (w << 2) >> 25;
-      t += delta;
-      bp += 9;
-    } else if ((w & 0x20000000) === 0) {
-      delta += (w << 3) >> 18;
-      t += delta;
-      bp += 17;
-    } else if ((w & 0x10000000) === 0) {
-      delta += (w << 4) >> 12;
-      t += delta;
-      bp += 24;
-    } else {
-      const th = peek32(b, dv, base + bp + 4, end);
-      const tl = peek32(b, dv, base + bp + 36, end);
-      const abs = (th | 0) * TWO_32 + (tl >>> 0);
-      bp += 68;
-      if (!(abs <= MAX_SAFE && abs >= -MAX_SAFE))
-        throw new ChunkCorruptError('timestamp outside the safe integer range', { bitOffset: bp });
-      delta = abs - t;
-      t = abs;
-    }
-    if (!(t <= MAX_SAFE && t >= -MAX_SAFE))
-      throw new ChunkCorruptError('timestamp outside the safe integer range', { bitOffset: bp });
-    if (t < minT) minT = t;
-    if (t > maxT) maxT = t;
-    w = peek32(b, dv, base + bp, end);
-    if (w >= 0) {
-      bp += 1;
-      continue;
-    }
-    if ((w & 0x40000000) === 0) {
-      if (lead < 0)
-        throw new ChunkCorruptError('XOR window reused before one was set', { bitOffset: bp });
-      bp += 2;
-    } else {
-      lead = (w >>> 25) & 31;
-      const sig = (w >>> 19) & 63 || 64;
-      trail = 64 - lead - sig;
-      if (trail < 0) {
-        throw new ChunkCorruptError(`XOR window of ${lead} leading + ${sig} bits exceeds 64`, {
-          bitOffset: bp + 13,
-        });
-      }
-      bp += 13;
-    }
-    const e = 64 - trail;
-    if (e <= 32) {
-      const k = e - lead;
-      vHi ^= (peek32(b, dv, base + bp, end) >>> (32 - k)) << (32 - e);
-      bp += k;
-    } else {
-      vHi ^= peek32(b, dv, base + bp, end) >>> lead;
-      bp += 32 - lead;
-      const k2 = e - 32;
-      vLo ^= (peek32(b, dv, base + bp, end) >>> (32 - k2)) << (64 - e);
-      bp += k2;
-    }
-  }
-  if (bp > endBit) {
-    throw new ChunkCorruptError(`bit stream ends early: ${bp - endBit} more bit(s) needed`, {
-      offset: end,
-      bitOffset: bp,
-    });
-  }
-  const left = endBit - bp;
-  if (left >= 8 || (left > 0 && peek32(b, dv, base + bp, end) >>> (32 - left) !== 0)) {
-    throw new ChunkCorruptError(`${left} unexpected bit(s) after the last of ${n} points`, {
-      offset: start + (bp >>> 3),
-      bitOffset: bp,
-    });
-  }
-  return {
-    bitLength: bp,
-    lastT: t,
-    lastDelta: delta,
-    minT,
-    maxT,
-    lastHi: vHi,
-    lastLo: vLo,
-    leading: lead,
-    trailing: trail,
-  };
 }

@@ -23,10 +23,24 @@ function peek32(b: Uint8Array, dv: DataView, bp: number, end: number): number {
   return (w << s) | (last >>> (8 - s));
 }
 
+/** Decoder state at the end of a Gorilla bit stream, which is the encoder's: what resuming needs. */
+export interface XorStreamState {
+  /** Bits the stream uses (the rest of its last byte is zero padding). */
+  bitLength: number;
+  lastT: number;
+  lastDelta: number;
+  lastHi: number;
+  lastLo: number;
+  /** XOR window of the last new-window value; -1 when none was opened. */
+  leading: number;
+  trailing: number;
+}
+
 /**
  * Decodes the bit stream of a version-1 (Gorilla) chunk, bytes
- * `[start, end)`, holding `n ≥ 1` points, into `ts`/`vs` from index 0.
- * One function with its state in locals: the bulk path of decodeChunk.
+ * `[start, end)`, holding `n ≥ 1` points, into `ts`/`vs` from index 0, and
+ * returns the final decoder state. The one timestamp and value decode loop
+ * of the bulk paths (decodeChunk, XorAppender.resume), its state in locals.
  * Same checks as XorIterator (throws ChunkCorruptError).
  */
 export function decodeXorStream(
@@ -36,7 +50,7 @@ export function decodeXorStream(
   n: number,
   ts: Float64Array,
   vs: Float64Array,
-): void {
+): XorStreamState {
   // Values are written as their two 32-bit halves straight into the output:
   // no float reload through a scratch word per point.
   const v32 = new Int32Array(vs.buffer, vs.byteOffset, vs.length * 2);
@@ -149,4 +163,13 @@ export function decodeXorStream(
       bitOffset: bp,
     });
   }
+  return {
+    bitLength: bp,
+    lastT: t,
+    lastDelta: delta,
+    lastHi: vHi,
+    lastLo: vLo,
+    leading: lead === NO_WINDOW ? -1 : lead,
+    trailing: trail,
+  };
 }

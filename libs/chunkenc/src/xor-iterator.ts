@@ -1,12 +1,6 @@
-import { crc32c } from '@ztsdb/checksum';
 import { BitReader } from './bit-reader';
-import {
-  CHUNK_HEADER_BYTES,
-  CHUNK_TRAILER_BYTES,
-  CHUNK_VERSION,
-  MAX_CHUNK_POINTS,
-  MIN_CHUNK_BYTES,
-} from './chunk-format';
+import { CHUNK_HEADER_BYTES, CHUNK_TRAILER_BYTES, CHUNK_VERSION } from './chunk-format';
+import { checkChunk } from './chunk-check';
 import { ChunkCorruptError } from './errors';
 import { makeFloatScratch } from './float-bits';
 import { readInt64 } from './timestamp-codec';
@@ -14,10 +8,6 @@ import * as fmt from './chunk-format';
 
 const { f64: F64, i32: I32, hi: HI, lo: LO } = makeFloatScratch();
 
-/** Bits the first point takes: a 64-bit timestamp and a 64-bit value. */
-const FIRST_POINT_BITS = 128;
-/** Fewest bits any later point takes ('0' for the timestamp, '0' for the value). */
-const MIN_POINT_BITS = 2;
 const NO_WINDOW = 0xff;
 const DOD_BITS_1 = fmt.DOD_BITS_1;
 const DOD_BITS_2 = fmt.DOD_BITS_2;
@@ -64,44 +54,12 @@ export class XorIterator extends BitReader {
     this.i = 0;
     this.t = 0;
     this.v = 0;
-    const len = chunk.length;
-    if (len < MIN_CHUNK_BYTES) {
-      throw new ChunkCorruptError(
-        `chunk of ${len} bytes is shorter than the ${MIN_CHUNK_BYTES}-byte minimum`,
-        {
-          offset: 0,
-          length: len,
-        },
-      );
-    }
-    if (chunk[0] !== CHUNK_VERSION) {
+    // The iterator walks Gorilla bits: a packed chunk (version 2) is refused before its checks.
+    if (chunk.length > 0 && chunk[0] !== CHUNK_VERSION) {
       throw new ChunkCorruptError(`unknown chunk version ${chunk[0]}`, { offset: 0 });
     }
-    const n = (chunk[1]! << 8) | chunk[2]!;
-    const bodyEnd = len - CHUNK_TRAILER_BYTES;
-    const bodyBits = (bodyEnd - CHUNK_HEADER_BYTES) * 8;
-    const needBits = n === 0 ? 0 : FIRST_POINT_BITS + (n - 1) * MIN_POINT_BITS;
-    if (n > MAX_CHUNK_POINTS || needBits > bodyBits || (n === 0 && bodyBits !== 0)) {
-      throw new ChunkCorruptError(`point count ${n} does not fit a ${len}-byte chunk`, {
-        offset: 1,
-        count: n,
-      });
-    }
-    if (verifyChecksum) {
-      const stored =
-        ((chunk[bodyEnd]! << 24) |
-          (chunk[bodyEnd + 1]! << 16) |
-          (chunk[bodyEnd + 2]! << 8) |
-          chunk[bodyEnd + 3]!) >>>
-        0;
-      const actual = crc32c(chunk, 0, bodyEnd);
-      if (stored !== actual) {
-        throw new ChunkCorruptError(
-          `chunk checksum mismatch: stored ${stored.toString(16)}, computed ${actual.toString(16)}`,
-          { offset: bodyEnd },
-        );
-      }
-    }
+    const n = checkChunk(chunk, verifyChecksum);
+    const bodyEnd = chunk.length - CHUNK_TRAILER_BYTES;
     this.attach(chunk, CHUNK_HEADER_BYTES, bodyEnd);
     this.delta = 0;
     this.vHi = 0;

@@ -1,6 +1,6 @@
 import { crc32c } from '@ztsdb/checksum';
+import { CHUNK_VERSION } from './chunk-format';
 import {
-  CHUNK_VERSION,
   ChunkCorruptError,
   ChunkFullError,
   MAX_CHUNK_POINTS,

@@ -1,4 +1,11 @@
 export { Settings, SettingsError, loadSettings } from './settings';
-export { parseDurationMs } from './settings';
-export { SECRET_SETTINGS, securityProblems } from './security-settings';
-export type { SecuritySettings } from './security-settings';
+export {
+  coldDirOf,
+  NATS_STORE_DIR,
+  REGISTRY_SNAPSHOT_FILE,
+  tierDirOf,
+  walDirOf,
+  warmDirOf,
+} from './data-dir';
+export type { Tier } from './data-dir';
+export { CONFIG_ERROR_CODES } from './errors';

@@ -15,28 +15,18 @@ import {
   validateSync,
 } from 'class-validator';
 import { InvalidInputError } from '@ztsdb/errors';
+import { parseDurationMs } from '@ztsdb/model';
 import { SECRET_SETTINGS, securityProblems } from './security-settings';
+import { CONFIG_ERROR_CODES } from './errors';
 
 const toInt = ({ value }: { value: unknown }) =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
 
-const DURATION_UNITS: Record<string, number> = {
-  ms: 1,
-  s: 1000,
-  m: 60_000,
-  h: 3_600_000,
-  d: 86_400_000,
-  w: 604_800_000,
-};
-/** A duration as users write it: `500ms`, `30s`, `6h`, `30d`, or plain milliseconds. */
-export function parseDurationMs(text: string): number | undefined {
-  const t = text.trim();
-  if (/^\d+$/.test(t)) return Number(t);
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d|w)$/.exec(t);
-  return m ? Math.round(Number(m[1]) * DURATION_UNITS[m[2]!]!) : undefined;
-}
+/** A duration setting as users write it: `500ms`, `30s`, `1.5h`, `30d`, or plain milliseconds. */
+const settingMs = (text: string): number | undefined =>
+  parseDurationMs(text.trim(), { fractions: true, plainMs: true });
 const toDuration = ({ value }: { value: unknown }) =>
-  typeof value === 'string' ? (parseDurationMs(value) ?? value) : value;
+  typeof value === 'string' ? (settingMs(value) ?? value) : value;
 const DURATION_MESSAGE = (name: string) => ({
   message: `${name} must be a duration like 500ms, 30s, 6h, 30d or plain milliseconds`,
 });
@@ -415,21 +405,25 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
       const why = Object.values(e.constraints ?? {}).join('; ');
       return `  ${e.property}=${shown(e.property, env[e.property])}: ${why}`;
     });
-    throw new SettingsError('ZTSDB_BAD_SETTINGS', `invalid settings:\n${lines.join('\n')}`, {
-      settings: errors.map((e) => e.property),
-    });
+    throw new SettingsError(
+      CONFIG_ERROR_CODES.badSettings,
+      `invalid settings:\n${lines.join('\n')}`,
+      {
+        settings: errors.map((e) => e.property),
+      },
+    );
   }
   const security = securityProblems(settings);
   if (security.length > 0) {
     throw new SettingsError(
-      'ZTSDB_BAD_SETTINGS',
+      CONFIG_ERROR_CODES.badSettings,
       `invalid settings:\n${security.map((l) => `  ${l}`).join('\n')}`,
       { settings: security.map((l) => l.slice(0, l.indexOf(':'))) },
     );
   }
   if (settings.httpPort > 65535) {
     throw new SettingsError(
-      'ZTSDB_BAD_SETTINGS',
+      CONFIG_ERROR_CODES.badSettings,
       `invalid settings:\n  ZTSDB_HTTP_ADDR: port ${settings.httpPort} is above 65535`,
     );
   }

@@ -22,6 +22,7 @@ import {
   ROW_SCALES,
   ROW_WIDTH,
 } from './ebpf-row';
+import { EBPF_SOURCE_ERROR_CODES } from './errors';
 
 export interface EbpfSourceOptions extends DiscoveryOptions {
   /** Compiled cgroupmon object (default: the one CgroupMonitor finds). */
@@ -117,7 +118,7 @@ export class EbpfSource implements MetricSource {
     const layout = discoveryLayout(this.opts);
     if (!layout.v2 || !isCgroup2Dir(layout.root)) {
       throw new ZtsdbError(
-        'ZTSDB_EBPF_NO_CGROUP2',
+        EBPF_SOURCE_ERROR_CODES.ebpfNoCgroup2,
         `the eBPF source needs a cgroup v2 root, and ${layout.root} is not a cgroup2 directory`,
         { file: layout.root },
       );
@@ -143,7 +144,7 @@ export class EbpfSource implements MetricSource {
     const monitor = this.monitorValue;
     if (!tracker || !monitor || this.closed)
       throw new ZtsdbError(
-        'ZTSDB_SOURCE_NOT_STARTED',
+        EBPF_SOURCE_ERROR_CODES.sourceNotStarted,
         'EbpfSource.collect before start or after close',
       );
     this.tickMs = nowMs;
@@ -153,7 +154,9 @@ export class EbpfSource implements MetricSource {
       try {
         all = monitor.readAll();
       } catch (err) {
-        this.report(asZtsdbError(err, 'ZTSDB_EBPF_READ', 'reading the BPF map failed'));
+        this.report(
+          asZtsdbError(err, EBPF_SOURCE_ERROR_CODES.ebpfRead, 'reading the BPF map failed'),
+        );
         all = new Map();
       }
       const samples: ContainerRates[] = [];
@@ -197,7 +200,9 @@ export class EbpfSource implements MetricSource {
           [...(this.tracker?.values() ?? [])].flatMap((t) => (t.id === undefined ? [] : [t.id])),
         );
     } catch (err) {
-      this.report(asZtsdbError(err, 'ZTSDB_EBPF_CLOSE', 'closing the BPF programs failed'));
+      this.report(
+        asZtsdbError(err, EBPF_SOURCE_ERROR_CODES.ebpfClose, 'closing the BPF programs failed'),
+      );
     }
   }
 
@@ -241,7 +246,7 @@ export class EbpfSource implements MetricSource {
       t.id = this.monitorValue!.attachCgroup(t.det.path);
     } catch (err) {
       this.report(
-        asZtsdbError(err, 'ZTSDB_EBPF_ATTACH', `cannot attach to ${t.det.path}`, {
+        asZtsdbError(err, EBPF_SOURCE_ERROR_CODES.ebpfAttach, `cannot attach to ${t.det.path}`, {
           file: t.det.path,
         }),
       );
@@ -261,7 +266,9 @@ export class EbpfSource implements MetricSource {
       try {
         bpf = monitor.read(t.id);
       } catch (err) {
-        this.report(asZtsdbError(err, 'ZTSDB_EBPF_READ', `reading cgroup ${t.id} failed`));
+        this.report(
+          asZtsdbError(err, EBPF_SOURCE_ERROR_CODES.ebpfRead, `reading cgroup ${t.id} failed`),
+        );
       }
     }
     // v1 directories can outlive the v2 one by a moment; else what was read when it emptied.
@@ -277,9 +284,14 @@ export class EbpfSource implements MetricSource {
         monitor.detachCgroup(t.id);
       } catch (err) {
         this.report(
-          asZtsdbError(err, 'ZTSDB_EBPF_DETACH', `detaching from ${t.det.path} failed`, {
-            file: t.det.path,
-          }),
+          asZtsdbError(
+            err,
+            EBPF_SOURCE_ERROR_CODES.ebpfDetach,
+            `detaching from ${t.det.path} failed`,
+            {
+              file: t.det.path,
+            },
+          ),
         );
       }
     }

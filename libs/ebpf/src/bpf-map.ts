@@ -1,5 +1,5 @@
 import { check, libbpf, type Ptr } from './libbpf';
-import { LibbpfError } from './libbpf-error';
+import { LibbpfError } from './errors';
 
 const ENOENT = 2;
 const ENOSPC = 28;

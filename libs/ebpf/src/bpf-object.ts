@@ -10,7 +10,7 @@ import {
 import { BpfMap } from './bpf-map';
 import { BpfProgram } from './bpf-program';
 import { check, checkPtr, libbpf, orUndefined, type Ptr } from './libbpf';
-import { LibbpfError } from './libbpf-error';
+import { LibbpfError } from './errors';
 
 /** A BPF ELF object opened with libbpf: open → load → find maps/programs → close. */
 export class BpfObject {

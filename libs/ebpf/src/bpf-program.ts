@@ -1,7 +1,7 @@
 import { closeSync, constants, openSync } from 'node:fs';
 import { BpfLink } from './bpf-link';
 import { check, checkPtr, libbpf, type Ptr } from './libbpf';
-import { LibbpfError } from './libbpf-error';
+import { LibbpfError } from './errors';
 
 /** A program of a BpfObject; valid until the object is closed. */
 export class BpfProgram {

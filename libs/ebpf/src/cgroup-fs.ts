@@ -1,5 +1,6 @@
 import { readFileSync, realpathSync, statfsSync, statSync } from 'node:fs';
 import { InvalidInputError } from '@ztsdb/errors';
+import { EBPF_ERROR_CODES } from './errors';
 
 /** statfs f_type of cgroup2. */
 export const CGROUP2_SUPER_MAGIC = 0x63677270;
@@ -37,9 +38,13 @@ export function isCgroup2Dir(path: string): boolean {
  */
 export function cgroupId(path: string): bigint {
   if (!isCgroup2Dir(path)) {
-    throw new InvalidInputError('ZTSDB_NOT_CGROUP2', `${path} is not a cgroup v2 directory`, {
-      file: path,
-    });
+    throw new InvalidInputError(
+      EBPF_ERROR_CODES.notCgroup2,
+      `${path} is not a cgroup v2 directory`,
+      {
+        file: path,
+      },
+    );
   }
   return statSync(path, { bigint: true }).ino;
 }

@@ -10,6 +10,7 @@ import { sumPerCpu, zeroPerCpu, type CgroupCounters } from './cgroup-metrics';
 import { defaultObjectPath } from './object-path';
 import { programStats, type ProgramStats } from './program-stats';
 import { ensureTracefs } from './tracefs';
+import { EBPF_ERROR_CODES } from './errors';
 
 /** Names in bpf/cgroupmon.bpf.c. */
 export const CGROUPMON = {
@@ -143,7 +144,7 @@ export class CgroupMonitor {
     if (this.tracked.has(id)) return id;
     if (id === ROOT_CGROUP_ID) {
       throw new InvalidInputError(
-        'ZTSDB_EBPF_ROOT_CGROUP',
+        EBPF_ERROR_CODES.ebpfRootCgroup,
         `${canonical} is the root cgroup, which is not counted`,
         { file: canonical },
       );
@@ -336,6 +337,6 @@ export class CgroupMonitor {
   }
 
   private assertOpen(): void {
-    if (this.closed) throw new ZtsdbError('ZTSDB_EBPF_CLOSED', 'CgroupMonitor is closed');
+    if (this.closed) throw new ZtsdbError(EBPF_ERROR_CODES.ebpfClosed, 'CgroupMonitor is closed');
   }
 }

@@ -1,6 +1,6 @@
 import { closeSync, constants, openSync } from 'node:fs';
 import { check, libbpf } from './libbpf';
-import { LibbpfError } from './libbpf-error';
+import { LibbpfError } from './errors';
 
 /** enum bpf_attach_type values of the cgroup skb hooks. */
 const ATTACH_TYPES = { ingress: 0, egress: 1 } as const;

@@ -5,7 +5,7 @@ import { ZtsdbError } from '@ztsdb/errors';
 import { BpfObject, possibleCpus } from './bpf-object';
 import { findCgroup2Root } from './cgroup-fs';
 import { libbpfVersion, setLibbpfLogging } from './libbpf';
-import { errnoName, LibbpfError } from './libbpf-error';
+import { errnoName, LibbpfError } from './errors';
 
 describe('libbpf binding', () => {
   beforeAll(() => setLibbpfLogging(false));

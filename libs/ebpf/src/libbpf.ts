@@ -1,5 +1,5 @@
 import { DataType, isNullPointer, load, open, type JsExternal } from 'ffi-rs';
-import { LibbpfError } from './libbpf-error';
+import { LibbpfError } from './errors';
 
 /** An opaque libbpf pointer (struct bpf_object *, bpf_program *, bpf_map *, bpf_link *). */
 export type Ptr = JsExternal;

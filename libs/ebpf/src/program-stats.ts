@@ -1,4 +1,4 @@
-import { closeSync, readFileSync } from 'node:fs';
+import { closeSync } from 'node:fs';
 import type { BpfProgram } from './bpf-program';
 import { check, libbpf } from './libbpf';
 
@@ -47,11 +47,6 @@ export function programStats(programs: readonly BpfProgram[]): ProgramStats[] {
       recursionMisses: u64(info, OFF_RECURSION_MISSES),
     };
   });
-}
-
-/** Whether kernel.bpf_stats_enabled is on (by sysctl or some process's stats fd). */
-export function bpfStatsEnabled(): boolean {
-  return readFileSync('/proc/sys/kernel/bpf_stats_enabled', 'utf8').trim() !== '0';
 }
 
 /**

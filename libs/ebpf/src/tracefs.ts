@@ -1,6 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { DataType, load, open } from 'ffi-rs';
-import { LibbpfError } from './libbpf-error';
+import { LibbpfError } from './errors';
 
 export const TRACEFS_PATH = '/sys/kernel/tracing';
 /** libbpf prefers this path when it exists. */
@@ -12,16 +12,6 @@ export function tracefsPath(): string | undefined {
     if (existsSync(`${path}/events`)) return path;
   }
   return undefined;
-}
-
-/** True when /proc/self/mountinfo lists a tracefs at `path`. */
-export function isTracefsMounted(path = TRACEFS_PATH): boolean {
-  const lines = readFileSync('/proc/self/mountinfo', 'utf8').split('\n');
-  return lines.some((line) => {
-    const fields = line.split(' ');
-    const sep = fields.indexOf('-');
-    return fields[4] === path && sep > 0 && fields[sep + 1] === 'tracefs';
-  });
 }
 
 let libcOpen = false;

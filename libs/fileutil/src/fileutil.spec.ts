@@ -1,13 +1,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import {
-  MappedFile,
-  fsyncDir,
-  isAtomicTempName,
-  writeFileAtomic,
-  writeFileAtomicSync,
-} from './index';
+import { MappedFile, fsyncDir, isAtomicTempName, writeFileAtomic } from './index';
+import { writeFileAtomicSync } from './write-file-atomic';
 
 describe('fileutil', () => {
   let dir: string;

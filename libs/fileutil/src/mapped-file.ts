@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import { createExternalBuffer } from 'ffi-rs';
 import { ZtsdbError } from '@ztsdb/errors';
 import { MAP_SHARED, PROT_READ, addressToExternal, mmapRaw, munmapRaw } from './libc-mmap';
+import { FILEUTIL_ERROR_CODES } from './errors';
 
 const EMPTY = Buffer.alloc(0);
 
@@ -33,7 +34,7 @@ export class MappedFile {
       const r = mmapRaw(size, PROT_READ, MAP_SHARED, fd, 0);
       if (r.address === -1 || r.address === 0) {
         throw new ZtsdbError(
-          'ZTSDB_MMAP_FAILED',
+          FILEUTIL_ERROR_CODES.mmapFailed,
           `mmap of ${path} (${size} bytes) failed: ${r.errnoMessage}`,
           {
             file: path,
@@ -52,7 +53,7 @@ export class MappedFile {
   /** The mapped bytes. Throws once closed. */
   get buffer(): Buffer {
     if (this.closed)
-      throw new ZtsdbError('ZTSDB_MAPPED_FILE_CLOSED', `${this.path} is closed`, {
+      throw new ZtsdbError(FILEUTIL_ERROR_CODES.mappedFileClosed, `${this.path} is closed`, {
         file: this.path,
       });
     return this.buf;
@@ -70,7 +71,7 @@ export class MappedFile {
       const err = munmapRaw(this.address, this.size);
       if (err !== 0) {
         throw new ZtsdbError(
-          'ZTSDB_MUNMAP_FAILED',
+          FILEUTIL_ERROR_CODES.munmapFailed,
           `munmap of ${this.path} failed (errno ${err})`,
           { file: this.path },
         );

@@ -1,4 +1,5 @@
 import { InvalidInputError } from '@ztsdb/errors';
+import { MODEL_ERROR_CODES } from './errors';
 
 export const DEFAULT_PARTITIONS = 4;
 export const MAX_PARTITIONS = 1024;
@@ -11,7 +12,7 @@ export function partitionOf(seriesId: bigint, partitions: number): number {
 export function checkPartitionCount(n: number): number {
   if (!Number.isInteger(n) || n < 1 || n > MAX_PARTITIONS) {
     throw new InvalidInputError(
-      'ZTSDB_BAD_PARTITIONS',
+      MODEL_ERROR_CODES.badPartitions,
       `partition count must be an integer in 1..${MAX_PARTITIONS}, got ${n}`,
     );
   }

@@ -1,5 +1,6 @@
 import { InvalidInputError } from '@ztsdb/errors';
 import { fnv1a64 } from './fnv1a64';
+import { MODEL_ERROR_CODES } from './errors';
 
 const SHORT_ID = /^[0-9a-f]{12}$/;
 const FULL_ID = /^[0-9a-f]{64}$/;
@@ -9,7 +10,7 @@ export function shortContainerId(id: string): string {
   const lower = id.toLowerCase();
   if (!FULL_ID.test(lower) && !SHORT_ID.test(lower) && !/^[0-9a-f]{12,}$/.test(lower)) {
     throw new InvalidInputError(
-      'ZTSDB_BAD_CONTAINER_ID',
+      MODEL_ERROR_CODES.badContainerId,
       `not a hex container id: ${JSON.stringify(id)}`,
     );
   }

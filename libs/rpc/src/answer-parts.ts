@@ -1,6 +1,7 @@
 import { headers as natsHeaders, type MsgHdrs } from '@nats-io/transport-node';
 import { crc32c } from '@ztsdb/checksum';
 import { ZtsdbError } from '@ztsdb/errors';
+import { RPC_ERROR_CODES } from './errors';
 
 /**
  * A `ztsdb.query` answer larger than the server's max_payload goes out as
@@ -36,7 +37,7 @@ export function splitAnswer(answer: Uint8Array, maxPayload: number): AnswerPart[
   const count = Math.max(1, Math.ceil(answer.length / room));
   if (count > MAX_ANSWER_PARTS) {
     throw new ZtsdbError(
-      'ZTSDB_TOO_LARGE',
+      RPC_ERROR_CODES.tooLarge,
       `the answer is ${answer.length} bytes, more than ${MAX_ANSWER_PARTS} parts of ${room} bytes; ask for less`,
     );
   }
@@ -56,7 +57,7 @@ export function splitAnswer(answer: Uint8Array, maxPayload: number): AnswerPart[
 }
 
 function bad(message: string): ZtsdbError {
-  return new ZtsdbError('ZTSDB_BAD_ANSWER', message);
+  return new ZtsdbError(RPC_ERROR_CODES.badAnswer, message);
 }
 
 /**

@@ -4,6 +4,7 @@ import { ZtsdbError } from '@ztsdb/errors';
 import { ACCEPT_PARTS_HEADER, splitAnswer } from './answer-parts';
 import { JsonAnswerSerializer, type OutgoingAnswer } from './json-answer.serializer';
 import { JsonRequestDeserializer } from './json-request.deserializer';
+import { RPC_ERROR_CODES } from './errors';
 
 /** max_payload assumed when the server did not say (nats-server's default). */
 const DEFAULT_MAX_PAYLOAD = 1 << 20;
@@ -91,7 +92,7 @@ export class JsonNatsServer extends ServerNats {
       msg.respond(
         this.own.errorAnswer(
           new ZtsdbError(
-            'ZTSDB_TOO_LARGE',
+            RPC_ERROR_CODES.tooLarge,
             `the answer is ${body.length} bytes, over the NATS server's max_payload of ${max}; ` +
               `${this.own.tooLargeHint}, and so does a request with the header ${ACCEPT_PARTS_HEADER}: 1`,
           ),

@@ -1,4 +1,3 @@
-import { METRICS } from '@ztsdb/model';
 import { gaussian, mulberry32 } from './random';
 
 /**
@@ -59,5 +58,3 @@ export class ContainerShape {
     out[9] = Math.round(wr / 16384);
   }
 }
-
-export const SHAPE_METRICS = METRICS;

@@ -1,5 +1,6 @@
 import { METRICS } from '@ztsdb/model';
-import { generateDataset, SyntheticFleet, SyntheticSource } from './index';
+import { generateDataset, SyntheticSource } from './index';
+import { SyntheticFleet } from './synthetic-fleet';
 
 describe('synthetic data', () => {
   it('is reproducible for a seed and different across seeds', () => {

@@ -69,10 +69,7 @@ export { compactToWarm, compactToCold } from './partition-compact';
 // Points and merging
 export { mergeLatestWins, mergeTwo, sortDedupLatest, clipRange, emptyPoints } from './points';
 export type { Points, VersionedPoints } from './points';
-// Tiers: the catalog of files from manifest events, warm → cold merging, reading files of the catalog
-export { FileCatalog } from './file-catalog';
-export type { CatalogFile } from './file-catalog';
-export { checkManifestEvent, ManifestEventError, parseTierPath } from './manifest-check';
+// Tiers: warm → cold merging, reading files of the catalog (libs/manifest keeps the catalog)
 export { splitWarmByWindow, mergeWindow, windowStartOf } from './tier-merge';
 export type { WindowUnits } from './tier-merge';
 export { TierReader } from './tier-reader';

@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { ZtsdbError } from '@ztsdb/errors';
 import { ColdReader } from './cold-reader';
 import type { SkipSink } from './errors';
-import type { CatalogFile } from './file-catalog';
+import type { CatalogFile } from '@ztsdb/manifest';
 import type { VersionedPoints } from './points';
 import { WarmReader } from './warm-reader';
 

@@ -1,7 +1,7 @@
 import { crc32c } from '@ztsdb/checksum';
 import { decodeChunk } from '@ztsdb/chunkenc';
 import { seriesKey } from '@ztsdb/model';
-import { WireDecodeError } from './wire-errors';
+import { WireDecodeError, WIRE_ERROR_CODES } from './errors';
 
 /** "ZTCK" as a little-endian u32. */
 export const CHUNK_MESSAGE_MAGIC = 0x4b43545a;
@@ -42,37 +42,41 @@ export function encodeChunkMessage(m: ChunkMessage): Uint8Array {
 export function decodeChunkMessage(message: Uint8Array): ChunkMessage {
   if (message.length < HEADER + 4)
     throw new WireDecodeError(
-      'ZTSDB_WIRE_SHORT',
+      WIRE_ERROR_CODES.wireShort,
       `chunk message of ${message.length} bytes is shorter than its header`,
     );
   const view = new DataView(message.buffer, message.byteOffset, message.byteLength);
   if (view.getUint32(0, true) !== CHUNK_MESSAGE_MAGIC)
-    throw new WireDecodeError('ZTSDB_WIRE_MAGIC', 'not a chunk message', { offset: 0 });
+    throw new WireDecodeError(WIRE_ERROR_CODES.wireMagic, 'not a chunk message', { offset: 0 });
   const version = view.getUint8(4);
   if (version !== CHUNK_MESSAGE_VERSION)
     throw new WireDecodeError(
-      'ZTSDB_WIRE_VERSION',
+      WIRE_ERROR_CODES.wireVersion,
       `chunk message version ${version} is not supported`,
       { offset: 4 },
     );
   const len = view.getUint32(36, true);
   if (len > CHUNK_MESSAGE_MAX_CHUNK_BYTES || message.length !== HEADER + len + 4) {
     throw new WireDecodeError(
-      'ZTSDB_WIRE_LENGTH',
+      WIRE_ERROR_CODES.wireLength,
       `chunk message says ${len} chunk bytes but has ${message.length - HEADER - 4}`,
       { offset: 36 },
     );
   }
   const stored = view.getUint32(message.length - 4, true);
   if (stored !== crc32c(message, 0, message.length - 4)) {
-    throw new WireDecodeError('ZTSDB_WIRE_CHECKSUM', 'chunk message checksum mismatch', {
+    throw new WireDecodeError(WIRE_ERROR_CODES.wireChecksum, 'chunk message checksum mismatch', {
       offset: message.length - 4,
     });
   }
   if (view.getUint8(5) !== 0)
-    throw new WireDecodeError('ZTSDB_WIRE_RESERVED', 'chunk message has reserved bits set', {
-      offset: 5,
-    });
+    throw new WireDecodeError(
+      WIRE_ERROR_CODES.wireReserved,
+      'chunk message has reserved bits set',
+      {
+        offset: 5,
+      },
+    );
   const chunk = message.slice(HEADER, HEADER + len);
   const count = view.getUint32(32, true);
   checkCarriedChunk(chunk, count);
@@ -97,7 +101,7 @@ function checkCarriedChunk(chunk: Uint8Array, count: number): void {
     n = decodeChunk(chunk).timestamps.length;
   } catch (err) {
     throw new WireDecodeError(
-      'ZTSDB_WIRE_CHUNK',
+      WIRE_ERROR_CODES.wireChunk,
       `chunk message carries a damaged chunk: ${(err as Error).message}`,
       { offset: HEADER },
       { cause: err },
@@ -105,7 +109,7 @@ function checkCarriedChunk(chunk: Uint8Array, count: number): void {
   }
   if (n !== count)
     throw new WireDecodeError(
-      'ZTSDB_WIRE_CHUNK',
+      WIRE_ERROR_CODES.wireChunk,
       `chunk message says ${count} points but its chunk holds ${n}`,
       { offset: 32 },
     );

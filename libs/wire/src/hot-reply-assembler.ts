@@ -1,5 +1,5 @@
 import { decodeHotReplyPart, type HotReply, type SeriesPoints } from './hot-reply';
-import { WireDecodeError } from './wire-errors';
+import { WireDecodeError, WIRE_ERROR_CODES } from './errors';
 
 /**
  * Gathers the messages of one hot reply (docs/format/hot-reply.md) in any
@@ -19,21 +19,21 @@ export class HotReplyAssembler {
     const p = decodeHotReplyPart(message);
     if (p.partition !== this.partition) {
       throw new WireDecodeError(
-        'ZTSDB_WIRE_MISMATCH',
+        WIRE_ERROR_CODES.wireMismatch,
         `hot reply for partition ${p.partition} received for partition ${this.partition}`,
         { offset: 6 },
       );
     }
     if (this.parts !== undefined && p.parts !== this.parts) {
       throw new WireDecodeError(
-        'ZTSDB_WIRE_MISMATCH',
+        WIRE_ERROR_CODES.wireMismatch,
         `hot reply part claims ${p.parts} parts; earlier parts claimed ${this.parts}`,
         { offset: 14 },
       );
     }
     if (this.got.has(p.part))
       throw new WireDecodeError(
-        'ZTSDB_WIRE_MISMATCH',
+        WIRE_ERROR_CODES.wireMismatch,
         `hot reply part ${p.part + 1} of ${p.parts} received twice`,
         { offset: 12 },
       );
@@ -67,7 +67,7 @@ export class HotReplyAssembler {
   result(): HotReply {
     if (!this.complete) {
       throw new WireDecodeError(
-        'ZTSDB_WIRE_PARTIAL',
+        WIRE_ERROR_CODES.wirePartial,
         `hot reply incomplete: ${this.got.size} of ${this.parts ?? '?'} parts received`,
       );
     }

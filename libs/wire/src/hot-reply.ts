@@ -1,5 +1,6 @@
 import { crc32c } from '@ztsdb/checksum';
-import { WireDecodeError } from './wire-errors';
+import { readTimestampColumn, writeTimestampColumn } from './timestamp-column';
+import { WireDecodeError, WIRE_ERROR_CODES } from './errors';
 
 /** "ZTHR" as a little-endian u32. */
 export const HOT_REPLY_MAGIC = 0x5248545a;
@@ -59,14 +60,7 @@ function encodePart(
     view.setBigUint64(off, s.id, true);
     view.setUint32(off + 8, n, true);
     off += SERIES_HEADER;
-    const halves = new Uint32Array(bytes.buffer, off, n * 2);
-    const ts = s.timestamps;
-    for (let i = 0; i < n; i++) {
-      const t = ts[i]!;
-      const hi = Math.floor(t / 4294967296);
-      halves[2 * i] = t - hi * 4294967296;
-      halves[2 * i + 1] = hi >>> 0;
-    }
+    writeTimestampColumn(new Uint32Array(bytes.buffer, off, n * 2), s.timestamps, n);
     off += n * 8;
     new Float64Array(bytes.buffer, off, n).set(s.values.subarray(0, n));
     off += n * 8;
@@ -140,37 +134,37 @@ export function encodeHotReplyParts(reply: HotReply, maxBytes: number): Uint8Arr
 export function decodeHotReplyPart(message: Uint8Array): HotReplyPart {
   if (message.length < HEADER + TRAILER)
     throw new WireDecodeError(
-      'ZTSDB_WIRE_SHORT',
+      WIRE_ERROR_CODES.wireShort,
       `hot reply of ${message.length} bytes is too short`,
     );
   const bytes = message.byteOffset % 8 === 0 ? message : new Uint8Array(message);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (view.getUint32(0, true) !== HOT_REPLY_MAGIC)
-    throw new WireDecodeError('ZTSDB_WIRE_MAGIC', 'not a hot reply', { offset: 0 });
+    throw new WireDecodeError(WIRE_ERROR_CODES.wireMagic, 'not a hot reply', { offset: 0 });
   const version = view.getUint8(4);
   if (version !== 1 && version !== 2)
     throw new WireDecodeError(
-      'ZTSDB_WIRE_VERSION',
+      WIRE_ERROR_CODES.wireVersion,
       `hot reply version ${version} is not supported`,
       { offset: 4 },
     );
   const end = bytes.length - TRAILER;
   if (view.getUint32(end, true) !== crc32c(bytes, 0, end))
-    throw new WireDecodeError('ZTSDB_WIRE_CHECKSUM', 'hot reply checksum mismatch', {
+    throw new WireDecodeError(WIRE_ERROR_CODES.wireChecksum, 'hot reply checksum mismatch', {
       offset: end,
     });
   const part = version === 1 ? 0 : view.getUint16(12, true);
   const parts = version === 1 ? 1 : view.getUint16(14, true);
   if ((version === 1 && view.getUint32(12, true) !== 0) || parts === 0 || part >= parts)
     throw new WireDecodeError(
-      'ZTSDB_WIRE_LENGTH',
+      WIRE_ERROR_CODES.wireLength,
       `hot reply claims to be part ${part} of ${parts}`,
       { offset: 12 },
     );
   const count = view.getUint32(8, true);
   if (count > (end - HEADER) / SERIES_HEADER)
     throw new WireDecodeError(
-      'ZTSDB_WIRE_LENGTH',
+      WIRE_ERROR_CODES.wireLength,
       `hot reply claims ${count} series in ${bytes.length} bytes`,
       { offset: 8 },
     );
@@ -178,22 +172,26 @@ export function decodeHotReplyPart(message: Uint8Array): HotReplyPart {
   let off = HEADER;
   for (let s = 0; s < count; s++) {
     if (off + SERIES_HEADER > end)
-      throw new WireDecodeError('ZTSDB_WIRE_LENGTH', `hot reply series ${s} starts past the end`, {
-        offset: off,
-      });
+      throw new WireDecodeError(
+        WIRE_ERROR_CODES.wireLength,
+        `hot reply series ${s} starts past the end`,
+        {
+          offset: off,
+        },
+      );
     const id = view.getBigUint64(off, true);
     const n = view.getUint32(off + 8, true);
     off += SERIES_HEADER;
     if (n > HOT_REPLY_MAX_POINTS || off + n * 16 > end)
       throw new WireDecodeError(
-        'ZTSDB_WIRE_LENGTH',
+        WIRE_ERROR_CODES.wireLength,
         `hot reply series ${s} claims ${n} points past the end`,
         { offset: off - 8 },
       );
-    const halves = new Int32Array(bytes.buffer, bytes.byteOffset + off, n * 2);
-    const timestamps = new Float64Array(n);
-    for (let i = 0; i < n; i++)
-      timestamps[i] = halves[2 * i + 1]! * 4294967296 + (halves[2 * i]! >>> 0);
+    const timestamps = readTimestampColumn(
+      new Int32Array(bytes.buffer, bytes.byteOffset + off, n * 2),
+      n,
+    );
     off += n * 8;
     const values = new Float64Array(
       bytes.buffer.slice(bytes.byteOffset + off, bytes.byteOffset + off + n * 8),
@@ -203,7 +201,7 @@ export function decodeHotReplyPart(message: Uint8Array): HotReplyPart {
   }
   if (off !== end)
     throw new WireDecodeError(
-      'ZTSDB_WIRE_LENGTH',
+      WIRE_ERROR_CODES.wireLength,
       `hot reply has ${end - off} bytes after its last series`,
       { offset: off },
     );
@@ -215,7 +213,7 @@ export function decodeHotReply(message: Uint8Array): HotReply {
   const r = decodeHotReplyPart(message);
   if (r.parts !== 1) {
     throw new WireDecodeError(
-      'ZTSDB_WIRE_PARTIAL',
+      WIRE_ERROR_CODES.wirePartial,
       `hot reply message is part ${r.part + 1} of ${r.parts}; gather every part (HotReplyAssembler)`,
       { offset: 12 },
     );

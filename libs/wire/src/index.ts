@@ -1,46 +1,28 @@
 export {
   encodeSampleBatch,
   decodeSampleBatch,
-  sampleBatchByteLength,
   sampleBatchMsgId,
-  SAMPLE_BATCH_MAGIC,
-  SAMPLE_BATCH_VERSION,
   SAMPLE_BATCH_HEADER_BYTES,
-  SAMPLE_BATCH_POINT_BYTES,
   SAMPLE_BATCH_MAX_POINTS,
 } from './sample-batch';
 export type { SampleBatch, SampleBatchHeader } from './sample-batch';
-export { WireDecodeError } from './wire-errors';
+export { WireDecodeError } from './errors';
 export {
   encodeHotReply,
   encodeHotReplyParts,
   decodeHotReply,
   decodeHotReplyPart,
-  HOT_REPLY_MAGIC,
-  HOT_REPLY_VERSION,
-  HOT_REPLY_MAX_PARTS,
   HOT_REPLY_MIN_PART_BYTES,
 } from './hot-reply';
 export type { HotReply, HotReplyPart, SeriesPoints } from './hot-reply';
 export { HotReplyAssembler } from './hot-reply-assembler';
-export {
-  encodeChunkMessage,
-  decodeChunkMessage,
-  chunkMessageId,
-  CHUNK_MESSAGE_MAGIC,
-  CHUNK_MESSAGE_VERSION,
-} from './chunk-message';
+export { encodeChunkMessage, decodeChunkMessage, chunkMessageId } from './chunk-message';
 export type { ChunkMessage } from './chunk-message';
-export {
-  encodeManifestEvent,
-  decodeManifestEvent,
-  manifestEventId,
-  MANIFEST_EVENT_MAGIC,
-  MANIFEST_EVENT_VERSION,
-} from './manifest-event';
+export { encodeManifestEvent, decodeManifestEvent, manifestEventId } from './manifest-event';
 export type {
   ManifestEvent,
   ManifestEventKind,
   ManifestChunkRef,
   ChunkSeqRange,
 } from './manifest-event';
+export { WIRE_ERROR_CODES } from './errors';

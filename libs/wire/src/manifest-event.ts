@@ -1,6 +1,6 @@
 import { crc32c } from '@ztsdb/checksum';
 import { hasManifestEventShape } from './manifest-event-shape';
-import { WireDecodeError } from './wire-errors';
+import { WireDecodeError, WIRE_ERROR_CODES } from './errors';
 
 /** "ZTME" as a little-endian u32. */
 export const MANIFEST_EVENT_MAGIC = 0x454d545a;
@@ -73,34 +73,38 @@ export function encodeManifestEvent(e: ManifestEvent): Uint8Array {
 export function decodeManifestEvent(message: Uint8Array): ManifestEvent {
   if (message.length < HEADER + 4)
     throw new WireDecodeError(
-      'ZTSDB_WIRE_SHORT',
+      WIRE_ERROR_CODES.wireShort,
       `manifest event of ${message.length} bytes is too short`,
     );
   const view = new DataView(message.buffer, message.byteOffset, message.byteLength);
   if (view.getUint32(0, true) !== MANIFEST_EVENT_MAGIC)
-    throw new WireDecodeError('ZTSDB_WIRE_MAGIC', 'not a manifest event', { offset: 0 });
+    throw new WireDecodeError(WIRE_ERROR_CODES.wireMagic, 'not a manifest event', { offset: 0 });
   if (view.getUint8(4) !== MANIFEST_EVENT_VERSION)
     throw new WireDecodeError(
-      'ZTSDB_WIRE_VERSION',
+      WIRE_ERROR_CODES.wireVersion,
       `manifest event version ${view.getUint8(4)} is not supported`,
       { offset: 4 },
     );
   const len = view.getUint32(8, true);
   if (len > MAX_BODY || message.length !== HEADER + len + 4)
     throw new WireDecodeError(
-      'ZTSDB_WIRE_LENGTH',
+      WIRE_ERROR_CODES.wireLength,
       `manifest event body of ${len} bytes does not fit the message`,
       { offset: 8 },
     );
   if (view.getUint32(message.length - 4, true) !== crc32c(message, 0, message.length - 4)) {
-    throw new WireDecodeError('ZTSDB_WIRE_CHECKSUM', 'manifest event checksum mismatch', {
+    throw new WireDecodeError(WIRE_ERROR_CODES.wireChecksum, 'manifest event checksum mismatch', {
       offset: message.length - 4,
     });
   }
   if (view.getUint8(5) !== 0 || view.getUint16(6, true) !== 0)
-    throw new WireDecodeError('ZTSDB_WIRE_RESERVED', 'manifest event has reserved bits set', {
-      offset: 5,
-    });
+    throw new WireDecodeError(
+      WIRE_ERROR_CODES.wireReserved,
+      'manifest event has reserved bits set',
+      {
+        offset: 5,
+      },
+    );
   let e: ManifestEvent;
   try {
     e = JSON.parse(
@@ -108,15 +112,19 @@ export function decodeManifestEvent(message: Uint8Array): ManifestEvent {
     ) as ManifestEvent;
   } catch (err) {
     throw new WireDecodeError(
-      'ZTSDB_WIRE_BODY',
+      WIRE_ERROR_CODES.wireBody,
       `manifest event body is not JSON: ${(err as Error).message}`,
       { offset: HEADER },
     );
   }
   if (!hasManifestEventShape(e))
-    throw new WireDecodeError('ZTSDB_WIRE_BODY', 'manifest event body has the wrong shape', {
-      offset: HEADER,
-    });
+    throw new WireDecodeError(
+      WIRE_ERROR_CODES.wireBody,
+      'manifest event body has the wrong shape',
+      {
+        offset: HEADER,
+      },
+    );
   if (
     !KINDS.includes(e.kind) ||
     !Number.isInteger(e.partition) ||
@@ -124,7 +132,7 @@ export function decodeManifestEvent(message: Uint8Array): ManifestEvent {
     e.file.includes('..')
   ) {
     throw new WireDecodeError(
-      'ZTSDB_WIRE_BODY',
+      WIRE_ERROR_CODES.wireBody,
       `manifest event has a bad kind, partition or file`,
       { offset: HEADER },
     );

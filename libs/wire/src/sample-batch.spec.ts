@@ -1,11 +1,11 @@
 import {
   decodeSampleBatch,
   encodeSampleBatch,
-  sampleBatchByteLength,
   sampleBatchMsgId,
   SAMPLE_BATCH_MAX_POINTS,
   WireDecodeError,
 } from './index';
+import { sampleBatchByteLength } from './sample-batch';
 
 function small(): Uint8Array {
   return encodeSampleBatch(

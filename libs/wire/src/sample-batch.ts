@@ -1,5 +1,6 @@
 import { crc32c } from '@ztsdb/checksum';
-import { WireDecodeError } from './wire-errors';
+import { readTimestampColumn, writeTimestampColumn } from './timestamp-column';
+import { WireDecodeError, WIRE_ERROR_CODES } from './errors';
 
 /** "ZTSB" read as a little-endian u32. */
 export const SAMPLE_BATCH_MAGIC = 0x4253545a;
@@ -63,16 +64,7 @@ export function encodeSampleBatch(
   const ids = new BigUint64Array(bytes.buffer, idsOff, count);
   if (seriesIds instanceof BigUint64Array) ids.set(seriesIds.subarray(0, count));
   else for (let i = 0; i < count; i++) ids[i] = seriesIds[i]!;
-  // i64 timestamps written as two u32 halves: avoids a BigInt per point.
-  const ts = new Uint32Array(bytes.buffer, tsOff, count * 2);
-  for (let i = 0; i < count; i++) {
-    const t = timestamps[i]!;
-    if (!Number.isSafeInteger(t))
-      throw new RangeError(`timestamp at ${i} is not an integer millisecond: ${t}`);
-    const hi = Math.floor(t / 4294967296);
-    ts[2 * i] = t - hi * 4294967296;
-    ts[2 * i + 1] = hi >>> 0;
-  }
+  writeTimestampColumn(new Uint32Array(bytes.buffer, tsOff, count * 2), timestamps, count, true);
   const vals = new Float64Array(bytes.buffer, valOff, count);
   for (let i = 0; i < count; i++) vals[i] = values[i]!;
   view.setUint32(bytes.length - 4, crc32c(bytes, 0, bytes.length - 4), true);
@@ -83,7 +75,7 @@ export function encodeSampleBatch(
 export function decodeSampleBatch(message: Uint8Array): SampleBatch {
   if (message.length < SAMPLE_BATCH_HEADER_BYTES + SAMPLE_BATCH_TRAILER_BYTES) {
     throw new WireDecodeError(
-      'ZTSDB_WIRE_SHORT',
+      WIRE_ERROR_CODES.wireShort,
       `sample batch of ${message.length} bytes is shorter than its header and checksum`,
       { length: message.length },
     );
@@ -92,7 +84,7 @@ export function decodeSampleBatch(message: Uint8Array): SampleBatch {
   const magic = view.getUint32(0, true);
   if (magic !== SAMPLE_BATCH_MAGIC) {
     throw new WireDecodeError(
-      'ZTSDB_WIRE_MAGIC',
+      WIRE_ERROR_CODES.wireMagic,
       `not a sample batch: magic 0x${magic.toString(16)}`,
       { offset: 0 },
     );
@@ -100,7 +92,7 @@ export function decodeSampleBatch(message: Uint8Array): SampleBatch {
   const version = view.getUint8(4);
   if (version !== SAMPLE_BATCH_VERSION) {
     throw new WireDecodeError(
-      'ZTSDB_WIRE_VERSION',
+      WIRE_ERROR_CODES.wireVersion,
       `sample batch version ${version} is not supported (want ${SAMPLE_BATCH_VERSION})`,
       { offset: 4 },
     );
@@ -109,7 +101,7 @@ export function decodeSampleBatch(message: Uint8Array): SampleBatch {
   // Check the count against the byte length before any allocation that depends on it.
   if (count > SAMPLE_BATCH_MAX_POINTS || message.length !== sampleBatchByteLength(count)) {
     throw new WireDecodeError(
-      'ZTSDB_WIRE_LENGTH',
+      WIRE_ERROR_CODES.wireLength,
       `sample batch says ${count} points, which needs ${count > SAMPLE_BATCH_MAX_POINTS ? 'more than the maximum' : sampleBatchByteLength(count) + ' bytes'}, but has ${message.length}`,
       { offset: 8, count, length: message.length },
     );
@@ -118,7 +110,7 @@ export function decodeSampleBatch(message: Uint8Array): SampleBatch {
   const actual = crc32c(message, 0, message.length - 4);
   if (expected !== actual) {
     throw new WireDecodeError(
-      'ZTSDB_WIRE_CHECKSUM',
+      WIRE_ERROR_CODES.wireChecksum,
       `sample batch checksum mismatch: stored 0x${expected.toString(16)}, computed 0x${actual.toString(16)}`,
       {
         offset: message.length - 4,
@@ -126,7 +118,7 @@ export function decodeSampleBatch(message: Uint8Array): SampleBatch {
     );
   }
   if (view.getUint8(5) !== 0 || view.getUint32(12, true) !== 0) {
-    throw new WireDecodeError('ZTSDB_WIRE_RESERVED', 'sample batch has reserved bits set', {
+    throw new WireDecodeError(WIRE_ERROR_CODES.wireReserved, 'sample batch has reserved bits set', {
       offset: 5,
     });
   }
@@ -137,10 +129,7 @@ export function decodeSampleBatch(message: Uint8Array): SampleBatch {
   const idsOff = base + SAMPLE_BATCH_HEADER_BYTES;
   const tsOff = idsOff + count * 8;
   const valOff = tsOff + count * 8;
-  const halves = new Int32Array(buf, tsOff, count * 2);
-  const timestamps = new Float64Array(count);
-  for (let i = 0; i < count; i++)
-    timestamps[i] = halves[2 * i + 1]! * 4294967296 + (halves[2 * i]! >>> 0);
+  const timestamps = readTimestampColumn(new Int32Array(buf, tsOff, count * 2), count);
   return {
     partition: view.getUint16(6, true),
     producerId: view.getBigUint64(16, true),

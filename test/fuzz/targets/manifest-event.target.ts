@@ -1,5 +1,5 @@
 import { crc32c } from '@ztsdb/checksum';
-import { FileCatalog } from '@ztsdb/tsdb';
+import { FileCatalog } from '@ztsdb/manifest';
 import { decodeManifestEvent, encodeManifestEvent, type ManifestEvent } from '@ztsdb/wire';
 import { FuzzInput } from '../fuzz-input';
 import { check, decodeOrTyped, type FuzzTarget } from '../fuzz-target';

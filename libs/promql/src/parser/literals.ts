@@ -2,32 +2,11 @@
  * PromQL literals: numbers (decimal, hex, exponent, `_` separators, Inf/NaN, and durations,
  * which Prometheus 3 accepts as a number of seconds), durations, and Go-style quoted strings.
  */
+import { parseDurationMs as parseDuration } from '@ztsdb/model';
 
-const UNIT_MS: Record<string, number> = {
-  y: 365 * 24 * 3600_000,
-  w: 7 * 24 * 3600_000,
-  d: 24 * 3600_000,
-  h: 3600_000,
-  m: 60_000,
-  s: 1000,
-  ms: 1,
-};
-
-const DURATION_RE =
-  /^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$/;
-const UNIT_ORDER = ['y', 'w', 'd', 'h', 'm', 's', 'ms'] as const;
-
-/** Milliseconds of a duration like `1h30m`, or undefined when the text is not one. */
+/** Milliseconds of a Prometheus duration like `1h30m`, or undefined when the text is not one. */
 export function parseDurationMs(text: string): number | undefined {
-  if (text === '') return undefined;
-  const m = DURATION_RE.exec(text);
-  if (!m) return undefined;
-  let ms = 0;
-  for (let i = 0; i < UNIT_ORDER.length; i++) {
-    const part = m[i + 1];
-    if (part !== undefined) ms += Number(part) * UNIT_MS[UNIT_ORDER[i]!]!;
-  }
-  return ms;
+  return parseDuration(text);
 }
 
 /** The value of a number token: plain, hex, with `_` separators, Inf/NaN, or a duration in seconds. */

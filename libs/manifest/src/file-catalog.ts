@@ -1,5 +1,6 @@
 import type { ManifestEvent } from '@ztsdb/wire';
-import { checkManifestEvent, ManifestEventError, parseTierPath } from './manifest-check';
+import { ManifestEventError } from './errors';
+import { checkManifestEvent, parseTierPath } from './manifest-check';
 
 /** A file the manifest says exists (added, not yet removed or expired). */
 export interface CatalogFile {

@@ -1,24 +1,15 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { crc32c } from '@ztsdb/checksum';
-import { CorruptionError } from '@ztsdb/errors';
+import { REGISTRY_SNAPSHOT_FILE } from '@ztsdb/config';
 import { writeFileAtomic } from '@ztsdb/fileutil';
 import { parseSeriesKey, type SeriesEntry } from '@ztsdb/model';
+import { RegistrySnapshotCorruptError } from './errors';
 
 /** "ZTRG" as a little-endian u32. */
 export const REGISTRY_SNAPSHOT_MAGIC = 0x4752545a;
 export const REGISTRY_SNAPSHOT_VERSION = 1;
 const HEADER = 16;
-
-/** Where the compactor keeps its copy of the series registry, relative to the data dir. */
-export const REGISTRY_SNAPSHOT_FILE = 'registry/series.snap';
-
-/** A registry snapshot that fails its structural or checksum check. */
-export class RegistrySnapshotCorruptError extends CorruptionError {
-  constructor(message: string, file: string, offset: number) {
-    super('ZTSDB_REGISTRY_SNAPSHOT_CORRUPT', `${file}: ${message}`, { file, offset });
-  }
-}
 
 /**
  * Snapshot of KV `ztsdb_series` (docs/format/registry-snapshot.md): magic,

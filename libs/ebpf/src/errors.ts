@@ -1,6 +1,15 @@
 import { constants } from 'node:os';
 import { ZtsdbError, type ErrorContext } from '@ztsdb/errors';
 
+/** Stable codes of the errors this library raises: programs match on them, people read the message. */
+export const EBPF_ERROR_CODES = {
+  libbpf: 'ZTSDB_LIBBPF',
+  ebpfUnavailable: 'ZTSDB_EBPF_UNAVAILABLE',
+  ebpfRootCgroup: 'ZTSDB_EBPF_ROOT_CGROUP',
+  ebpfClosed: 'ZTSDB_EBPF_CLOSED',
+  notCgroup2: 'ZTSDB_NOT_CGROUP2',
+} as const;
+
 const ERRNO_NAMES = new Map<number, string>(
   Object.entries(constants.errno).map(([name, n]) => [n, name]),
 );
@@ -29,7 +38,7 @@ export class LibbpfError extends ZtsdbError {
   ) {
     const name = errnoName(errno);
     super(
-      'ZTSDB_LIBBPF',
+      EBPF_ERROR_CODES.libbpf,
       `${call} failed: ${name}${detail ? ` (${detail})` : ''}`,
       { ...context, call, errno, errnoName: name },
       options,
@@ -42,6 +51,6 @@ export class LibbpfError extends ZtsdbError {
 /** The eBPF machinery cannot be used here; `reason` says why (see probeEbpf). */
 export class EbpfUnavailableError extends ZtsdbError {
   constructor(message: string, context: ErrorContext = {}, options?: { cause?: unknown }) {
-    super('ZTSDB_EBPF_UNAVAILABLE', message, context, options);
+    super(EBPF_ERROR_CODES.ebpfUnavailable, message, context, options);
   }
 }

@@ -1,8 +1,8 @@
+import { coldFileName, warmFileName } from '@ztsdb/tsdb';
 import type { ManifestEvent } from '@ztsdb/wire';
-import { coldFileName } from './cold-format';
+import { ManifestEventError } from './errors';
 import { FileCatalog } from './file-catalog';
-import { checkManifestEvent, ManifestEventError, parseTierPath } from './manifest-check';
-import { warmFileName } from './warm-format';
+import { checkManifestEvent, parseTierPath } from './manifest-check';
 
 const ev = (
   kind: ManifestEvent['kind'],

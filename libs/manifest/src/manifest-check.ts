@@ -1,17 +1,11 @@
-import { ZtsdbError } from '@ztsdb/errors';
+import { tierDirOf, type Tier } from '@ztsdb/config';
+import { coldFileName, warmFileName } from '@ztsdb/tsdb';
 import type { ManifestEvent } from '@ztsdb/wire';
-import { coldFileName } from './cold-format';
-import { warmFileName } from './warm-format';
+import { ManifestEventError } from './errors';
 
-/** A manifest event that is well framed but names what the compactor never writes. */
-export class ManifestEventError extends ZtsdbError {
-  constructor(message: string, file?: string) {
-    super('ZTSDB_MANIFEST_EVENT', message, file !== undefined ? { file } : {});
-  }
-}
-
-const WARM = /^warm\/p(\d+)\/(seg-(\d{12,})\.warm)$/;
-const COLD = /^cold\/p(\d+)\/(w([0-9-]{15,})-g(\d{10,})\.cold)$/;
+const WARM_NAME = /^seg-(\d{12,})\.warm$/;
+const COLD_NAME = /^w([0-9-]{15,})-g(\d{10,})\.cold$/;
+const PARTITION_DIR = /^p(\d+)$/;
 const SERIES_KEY = /^[0-9a-f]{16}$/;
 
 /**
@@ -20,34 +14,35 @@ const SERIES_KEY = /^[0-9a-f]{16}$/;
  * undefined for anything else: no `..`, no extra `/`, no absolute path, no
  * other name in the tier folder.
  */
-export function parseTierPath(
-  file: unknown,
-): { tier: 'warm' | 'cold'; partition: number } | undefined {
+export function parseTierPath(file: unknown): { tier: Tier; partition: number } | undefined {
   if (typeof file !== 'string' || file.length > 200) return undefined;
-  const w = WARM.exec(file);
-  if (w) {
-    const seq = Number(w[3]);
-    if (!Number.isSafeInteger(seq) || warmFileName(seq) !== w[2]) return undefined;
-    return partitionOf('warm', w[1]!);
-  }
-  const c = COLD.exec(file);
-  if (c) {
-    const window = Number(c[3]!.replace(/^0+(?=[-\d])/, ''));
-    const gen = Number(c[4]);
-    if (!Number.isSafeInteger(window) || !Number.isSafeInteger(gen)) return undefined;
-    if (coldFileName(window, gen) !== c[2]) return undefined;
-    return partitionOf('cold', c[1]!);
-  }
-  return undefined;
+  const parts = file.split('/');
+  if (parts.length !== 3) return undefined;
+  const [, pdir, name] = parts as [string, string, string];
+  const digits = PARTITION_DIR.exec(pdir)?.[1];
+  // `p<n>` as the compactor writes it: no leading zeros.
+  if (digits === undefined || String(Number(digits)) !== digits) return undefined;
+  const partition = Number(digits);
+  const tier = tierOfName(name);
+  if (!tier || `${tierDirOf(tier, partition)}/${name}` !== file) return undefined;
+  return { tier, partition };
 }
 
-function partitionOf(
-  tier: 'warm' | 'cold',
-  digits: string,
-): { tier: 'warm' | 'cold'; partition: number } | undefined {
-  // `p<n>` as the compactor writes it: no leading zeros.
-  if (String(Number(digits)) !== digits) return undefined;
-  return { tier, partition: Number(digits) };
+/** The tier of a file name exactly as the compactor writes it, or undefined. */
+function tierOfName(name: string): Tier | undefined {
+  const w = WARM_NAME.exec(name);
+  if (w) {
+    const seq = Number(w[1]);
+    return Number.isSafeInteger(seq) && warmFileName(seq) === name ? 'warm' : undefined;
+  }
+  const c = COLD_NAME.exec(name);
+  if (c) {
+    const window = Number(c[1]!.replace(/^0+(?=[-\d])/, ''));
+    const gen = Number(c[2]);
+    if (!Number.isSafeInteger(window) || !Number.isSafeInteger(gen)) return undefined;
+    return coldFileName(window, gen) === name ? 'cold' : undefined;
+  }
+  return undefined;
 }
 
 const isCount = (v: unknown): boolean => Number.isSafeInteger(v) && (v as number) >= 0;

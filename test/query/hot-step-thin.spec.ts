@@ -1,6 +1,6 @@
 import { mergeLatestWins } from '@ztsdb/tsdb';
-import { sampleAtSteps, stepGrid } from '../../query/src/step-aggregate';
-import { thinToSteps } from './hot-step-thin';
+import { thinToSteps } from '../../apps/ingestor/src/hot-step-thin';
+import { sampleAtSteps, stepGrid } from '../../apps/query/src/step-aggregate';
 
 /** A deterministic pseudo-random source (xorshift32). */
 function rng(seed: number): () => number {

@@ -1,6 +1,6 @@
 import type { JetStreamClient } from '@nats-io/jetstream';
 import { manifestSubject } from '@ztsdb/bus';
-import type { FileCatalog } from '@ztsdb/tsdb';
+import type { FileCatalog } from './file-catalog';
 import { encodeManifestEvent, manifestEventId, type ManifestEvent } from '@ztsdb/wire';
 
 /**

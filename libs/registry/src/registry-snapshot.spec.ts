@@ -1,15 +1,15 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { REGISTRY_SNAPSHOT_FILE } from '@ztsdb/config';
 import type { SeriesEntry } from '@ztsdb/model';
 import { tempDir } from '@ztsdb/testing';
 import {
   decodeRegistrySnapshot,
   encodeRegistrySnapshot,
   readRegistrySnapshot,
-  REGISTRY_SNAPSHOT_FILE,
-  RegistrySnapshotCorruptError,
   writeRegistrySnapshot,
 } from './registry-snapshot';
+import { RegistrySnapshotCorruptError } from './errors';
 
 const entries: SeriesEntry[] = [
   {
