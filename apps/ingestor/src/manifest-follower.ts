@@ -2,7 +2,7 @@ import { DeliverPolicy, type ConsumerMessages, type JetStreamClient } from '@nat
 import { manifestSubject, type RepeatedWarnings, STREAM_MANIFEST } from '@ztsdb/bus';
 import { checkManifestEvent } from '@ztsdb/tsdb';
 import { decodeManifestEvent } from '@ztsdb/wire';
-import type { HotState } from './hot-state';
+import type { HotState } from '@ztsdb/tsdb';
 import { metrics } from './ingestor-metrics';
 
 /**

@@ -1,8 +1,8 @@
 import type { ManifestEvent } from '@ztsdb/wire';
-import { coldFileName } from './cold-format';
+import { coldFileName } from './tiers/cold-format';
 import { FileCatalog } from './file-catalog';
 import { checkManifestEvent, ManifestEventError, parseTierPath } from './manifest-check';
-import { warmFileName } from './warm-format';
+import { warmFileName } from './tiers/warm-format';
 
 const ev = (
   kind: ManifestEvent['kind'],

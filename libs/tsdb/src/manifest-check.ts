@@ -1,7 +1,7 @@
 import { ZtsdbError } from '@ztsdb/errors';
 import type { ManifestEvent } from '@ztsdb/wire';
-import { coldFileName } from './cold-format';
-import { warmFileName } from './warm-format';
+import { coldFileName } from './tiers/cold-format';
+import { warmFileName } from './tiers/warm-format';
 
 /** A manifest event that is well framed but names what the compactor never writes. */
 export class ManifestEventError extends ZtsdbError {

@@ -1,0 +1,53 @@
+/** Capacity of a partition's buffer (points). */
+export const BUFFER_CAPACITY = 65_536;
+/** Points moved from the buffer to the head in one batch (one WAL entry). */
+export const DRAIN_BATCH = 4_096;
+
+/**
+ * Samples inserted into one partition of the embedded engine and not yet in
+ * its head: three typed columns (series id, timestamp, value), no object per
+ * sample. `push` returns false when full. Drained front to back in batches
+ * of DRAIN_BATCH, each a view on the columns (valid until the next push).
+ */
+export class AppendBuffer {
+  readonly ids: BigUint64Array;
+  readonly ts: Float64Array;
+  readonly vs: Float64Array;
+  private start = 0;
+  private end = 0;
+
+  constructor(readonly capacity = BUFFER_CAPACITY) {
+    this.ids = new BigUint64Array(capacity);
+    this.ts = new Float64Array(capacity);
+    this.vs = new Float64Array(capacity);
+  }
+
+  get length(): number {
+    return this.end - this.start;
+  }
+
+  push(id: bigint, t: number, v: number): boolean {
+    const i = this.end;
+    if (i === this.capacity) return false;
+    this.ids[i] = id;
+    this.ts[i] = t;
+    this.vs[i] = v;
+    this.end = i + 1;
+    return true;
+  }
+
+  /** The next batch (at most DRAIN_BATCH samples) as views, removed from the buffer; undefined when empty. */
+  next(): { ids: BigUint64Array; ts: Float64Array; vs: Float64Array; count: number } | undefined {
+    const a = this.start;
+    if (a === this.end) return undefined;
+    const b = Math.min(this.end, a + DRAIN_BATCH);
+    this.start = b;
+    if (b === this.end) this.start = this.end = 0; // empty again: the views stay valid until the next push
+    return {
+      ids: this.ids.subarray(a, b),
+      ts: this.ts.subarray(a, b),
+      vs: this.vs.subarray(a, b),
+      count: b - a,
+    };
+  }
+}
