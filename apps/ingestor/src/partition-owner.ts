@@ -19,7 +19,7 @@ import {
   STREAM_SAMPLES,
   type DeadLetterReporter,
 } from '@ztsdb/bus';
-import { BUFFER_CAPACITY, DRAIN_BATCH } from '@ztsdb/tsdb';
+import { BUFFER_CAPACITY, DRAIN_BATCH, HotState, LocalLog, WalWriteError } from '@ztsdb/tsdb';
 import {
   decodeSampleBatch,
   WireDecodeError,
@@ -30,10 +30,7 @@ import { checkBatch, type BatchLimits } from './batch-check';
 import { ChunkPublisher } from './chunk-publisher';
 import type { DiskGuard } from './disk-guard';
 import { HotResponder } from './hot-responder';
-import { HotState } from './hot-state';
 import { metrics } from './ingestor-metrics';
-import { LocalLog } from './local-log';
-import { WalWriteError } from './lmdb-write';
 import { ManifestFollower } from './manifest-follower';
 import {
   checkpointKey,
@@ -206,8 +203,8 @@ export class PartitionOwner {
       : await readReplayFrom(this.config, p, streamId, (l) => this.log.warn(l));
     const local = carried
       ? { state: carried, replayedPoints: 0 }
-      : this.wal.recover(p, this.opts.maxChunkAgeMs, (why) =>
-          this.log.warn(`partition ${p}: ${why}; rebuilding from the stream`),
+      : this.wal.recover({ partition: p, maxChunkAgeMs: this.opts.maxChunkAgeMs }, (e) =>
+          this.log.warn(`partition ${p}: ${e.message}; rebuilding from the stream`),
         );
     if (local && local.state.appliedSeq + 1 >= replayFrom) {
       this.state = local.state;

@@ -3,6 +3,7 @@ import { tempDir } from '@ztsdb/testing';
 import { openBinaryDb, openEnv } from './lmdb-env';
 import { encodeSampleBatch } from '@ztsdb/wire';
 import { HotState } from '../head/hot-state';
+import type { WalCorruptError } from '../errors';
 import { LocalLog } from './local-log';
 
 const T0 = 1_700_000_000_000;
@@ -65,7 +66,9 @@ describe('LocalLog (real LMDB)', () => {
     const reopened = LocalLog.open(dir.path, 0);
     expect(reopened.streamId()).toBe('stream-1');
     const problems: string[] = [];
-    const rec = reopened.recover(0, 20_000, (w) => problems.push(w))!;
+    const rec = reopened.recover({ partition: 0, maxChunkAgeMs: 20_000 }, (w) =>
+      problems.push(w.message),
+    )!;
     expect(problems).toEqual([]);
     expect(rec.replayedBatches).toBe(60 - 5); // batches 61..120 without the skipped 65, 78, 91, 104, 117
     const got = rec.state;
@@ -96,9 +99,11 @@ describe('LocalLog (real LMDB)', () => {
     b[40] = b[40]! ^ 1;
     await log.putBatch(1, b);
     await log.flushed();
-    const problems: string[] = [];
-    expect(log.recover(1, 20_000, (w) => problems.push(w))).toBeUndefined();
-    expect(problems[0]).toMatch(/WAL entry 1 .* damaged: .*checksum/);
+    const problems: WalCorruptError[] = [];
+    expect(log.recover({ partition: 1, maxChunkAgeMs: 20_000 }, (w) => problems.push(w))).toBeUndefined();
+    expect(problems[0]!.message).toMatch(/WAL entry 1 .* damaged: .*checksum/);
+    expect(problems[0]!.code).toBe('ZTSDB_WAL_CORRUPT');
+    expect(problems[0]!.context).toMatchObject({ file: log.file, key: 1 });
     await log.close();
   });
 
@@ -114,15 +119,18 @@ describe('LocalLog (real LMDB)', () => {
     await openBinaryDb(env, 'iwal').put(key, Buffer.from([1, 2, 3]));
     await env.close();
     const reopened = LocalLog.open(dir.path, 3);
-    const problems: string[] = [];
-    expect(reopened.recover(3, 20_000, (w) => problems.push(w))).toBeUndefined();
-    expect(problems[0]).toMatch(/seal marker 1 .* damaged/);
+    const problems: WalCorruptError[] = [];
+    expect(
+      reopened.recover({ partition: 3, maxChunkAgeMs: 20_000 }, (w) => problems.push(w)),
+    ).toBeUndefined();
+    expect(problems[0]!.message).toMatch(/seal marker 1 .* damaged/);
+    expect(problems[0]!.context).toMatchObject({ file: reopened.file, key: 1 });
     await reopened.close();
   });
 
   it('has nothing to recover in a fresh directory', async () => {
     const log = LocalLog.open(dir.path, 2);
-    expect(log.recover(2, 1000, () => undefined)).toBeUndefined();
+    expect(log.recover({ partition: 2, maxChunkAgeMs: 1000 }, () => undefined)).toBeUndefined();
     expect(log.lastSeq()).toBe(0);
     await log.close();
   });
