@@ -35,7 +35,12 @@ export function compactToWarm(p: EnginePartition): Promise<string | null> {
     p.warm.set(name, WarmReader.open(path.join(p.warmDir, name)));
     p.catalog = catalog;
     p.state.markWarm(
-      chunks.map((c) => ({ id: seriesKey(c.seriesId), minT: c.minT, maxT: c.maxT, count: c.count })),
+      chunks.map((c) => ({
+        id: seriesKey(c.seriesId),
+        minT: c.minT,
+        maxT: c.maxT,
+        count: c.count,
+      })),
     );
     // Same turn, so the same transaction as the snapshot's writes.
     const recorded = p.log.putCatalog(catalog);

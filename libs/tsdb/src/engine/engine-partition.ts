@@ -72,7 +72,8 @@ export class EnginePartition {
       const rec = log.recover({ ...headOpts, keepBeforeDamage: true }, opts.onSkip);
       // Entries from a damaged one on are dropped: new batches must not follow a hole.
       if (rec?.damagedAt !== undefined) await log.removeFrom(rec.damagedAt);
-      const state = rec?.state ?? new HotState(opts.partition, opts.maxChunkAgeMs, new Head(headOpts));
+      const state =
+        rec?.state ?? new HotState(opts.partition, opts.maxChunkAgeMs, new Head(headOpts));
       for (const s of state.head.series) if (s.lastT > s.maxSeen) s.maxSeen = s.lastT;
       const p = new EnginePartition(opts, log, state, log.catalog());
       await removeUnlisted(p.warmDir, p.catalog.warm);

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Engine, type EngineOptions } from './engine';
 import { OutOfOrderError } from '../errors';
+import { openBinaryDb, openEnv } from '../wal/lmdb-env';
 import { Model, removeDir, rng, tempDir } from '../testing/model';
 
 const BASE = 1_700_000_000_000;
@@ -155,6 +156,44 @@ describe('Engine', () => {
       expect(engine.query(1n, 0, Infinity).timestamps.length).toBe(65_537);
     } finally {
       await engine.close();
+    }
+  });
+
+  it('reopens after a damaged WAL entry: reports it, keeps the batches before it, and writes on', async () => {
+    const e = await Engine.open({ ...opts(), partitions: 1 });
+    for (let i = 0; i < 10; i++) e.insert(1n, BASE + i * 1000, i);
+    await e.flush();
+    for (let i = 10; i < 20; i++) e.insert(1n, BASE + i * 1000, i);
+    await e.flush();
+    const log = e.partition(0).log;
+    // Damage the second batch in place (what a torn disk page would leave), then crash (no close).
+    const env = openEnv(path.join(dir, 'wal', 'p0'));
+    const db = openBinaryDb(env, 'iwal');
+    const key = Buffer.from([0, 0, 0, 0, 0, 0, 0, 2, 0]);
+    const bytes = Buffer.from(db.get(key)!);
+    bytes[40] = bytes[40]! ^ 1;
+    await db.put(key, bytes);
+    await log.close();
+    await env.close();
+    const again = await Engine.open({ ...opts(), partitions: 1 });
+    try {
+      expect(again.warnings.list().map((w) => [w.code, w.context.key])).toEqual([
+        ['ZTSDB_WAL_CORRUPT', 2],
+      ]);
+      expect(Array.from(again.query(1n, 0, Infinity).values)).toEqual([
+        0, 1, 2, 3, 4, 5, 6, 7, 8, 9,
+      ]);
+      again.insert(1n, BASE + 50_000, 50);
+      await again.flush();
+    } finally {
+      await again.close();
+    }
+    const third = await Engine.open({ ...opts(), partitions: 1 });
+    try {
+      expect(third.warnings.total).toBe(0);
+      expect(third.query(1n, 0, Infinity).values.length).toBe(11);
+    } finally {
+      await third.close();
     }
   });
 

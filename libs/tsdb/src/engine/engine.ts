@@ -2,7 +2,11 @@ import { InvalidInputError } from '@ztsdb/errors';
 import { checkPartitionCount, partitionOf } from '@ztsdb/model';
 import { emptyPoints, mergeLatestWins, type Points } from '../encoding/points';
 import { ClosedError, OutOfOrderError, Warnings } from '../errors';
-import { DEFAULT_MAX_CHUNK_AGE_MS, DEFAULT_OOO_CAPACITY, DEFAULT_OOO_WINDOW_MS } from '../head/head';
+import {
+  DEFAULT_MAX_CHUNK_AGE_MS,
+  DEFAULT_OOO_CAPACITY,
+  DEFAULT_OOO_WINDOW_MS,
+} from '../head/head';
 import type { MemSeries } from '../head/mem-series';
 import { DEFAULT_COLD_BLOCK_POINTS, DEFAULT_COLD_WINDOW_MS } from '../tiers/cold-format';
 import type { AppendBuffer } from './append-buffer';

@@ -42,6 +42,25 @@ describe('HotState', () => {
     expect(s.read(99n, 0, Infinity).timestamps.length).toBe(0);
   });
 
+  it('returns the chunks each batch sealed (the batch append), and the same ones are held', () => {
+    const s = new HotState(0, 10_000); // a chunk spans at most 10 s of data: 10 points
+    const returned: string[] = [];
+    for (let k = 1; k <= 25; k++) {
+      const b = batch(k, ids);
+      const sealed = s.apply(k, b.ids, b.ts, b.vs, b.ids.length);
+      // Batch 11 is the first whose in-order points start new chunks (10 s after batch 1).
+      if (k <= 10) expect(sealed.length).toBe(0);
+      for (const c of sealed) returned.push(`${c.seriesId}:${c.minT}:${c.count}`);
+    }
+    expect(returned.length).toBeGreaterThan(0);
+    expect(
+      s
+        .heldList()
+        .map((c) => `${c.seriesId}:${c.minT}:${c.count}`)
+        .sort(),
+    ).toEqual(returned.sort());
+  });
+
   it('tracks the checkpoint: first sequence not in a warm file, and first not in a published chunk', () => {
     const s = new HotState(0, 10_000); // a chunk spans at most 10 s of data: 10 points
     for (let k = 1; k <= 25; k++) {

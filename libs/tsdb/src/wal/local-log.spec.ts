@@ -3,7 +3,7 @@ import { tempDir } from '@ztsdb/testing';
 import { openBinaryDb, openEnv } from './lmdb-env';
 import { encodeSampleBatch } from '@ztsdb/wire';
 import { HotState } from '../head/hot-state';
-import type { WalCorruptError } from '../errors';
+import { WalFormatError, type WalCorruptError } from '../errors';
 import { LocalLog } from './local-log';
 
 const T0 = 1_700_000_000_000;
@@ -100,7 +100,9 @@ describe('LocalLog (real LMDB)', () => {
     await log.putBatch(1, b);
     await log.flushed();
     const problems: WalCorruptError[] = [];
-    expect(log.recover({ partition: 1, maxChunkAgeMs: 20_000 }, (w) => problems.push(w))).toBeUndefined();
+    expect(
+      log.recover({ partition: 1, maxChunkAgeMs: 20_000 }, (w) => problems.push(w)),
+    ).toBeUndefined();
     expect(problems[0]!.message).toMatch(/WAL entry 1 .* damaged: .*checksum/);
     expect(problems[0]!.code).toBe('ZTSDB_WAL_CORRUPT');
     expect(problems[0]!.context).toMatchObject({ file: log.file, key: 1 });
@@ -126,6 +128,45 @@ describe('LocalLog (real LMDB)', () => {
     expect(problems[0]!.message).toMatch(/seal marker 1 .* damaged/);
     expect(problems[0]!.context).toMatchObject({ file: reopened.file, key: 1 });
     await reopened.close();
+  });
+
+  it('keeps what precedes a damaged entry when asked to (keepBeforeDamage: the embedded engine)', async () => {
+    const log = LocalLog.open(dir.path, 4);
+    await log.clear('s');
+    await log.putBatch(1, makeBatch(1));
+    await log.putBatch(2, makeBatch(2));
+    const bad = makeBatch(3);
+    bad[40] = bad[40]! ^ 1;
+    await log.putBatch(3, bad);
+    await log.putBatch(4, makeBatch(4));
+    await log.flushed();
+    const problems: WalCorruptError[] = [];
+    const rec = log.recover({ partition: 4, maxChunkAgeMs: 20_000, keepBeforeDamage: true }, (w) =>
+      problems.push(w),
+    )!;
+    expect(rec.replayedBatches).toBe(2);
+    expect(rec.damagedAt).toBe(3);
+    expect(rec.state.appliedSeq).toBe(2);
+    expect(problems.map((p) => p.context.key)).toEqual([3]);
+    await log.close();
+  });
+
+  it('refuses, with a coded error, an environment holding the first embedded-engine WAL format', async () => {
+    const env = openEnv(path.join(dir.path, 'wal', 'p5'));
+    await openBinaryDb(env, 'wal').put(Buffer.alloc(8), Buffer.from([1, 2, 3]));
+    await env.close();
+    let err: unknown;
+    try {
+      LocalLog.open(dir.path, 5);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(WalFormatError);
+    expect((err as WalFormatError).code).toBe('ZTSDB_WAL_OLD_FORMAT');
+    expect((err as WalFormatError).context).toMatchObject({
+      file: path.join(dir.path, 'wal', 'p5', 'data.mdb'),
+      key: 'wal',
+    });
   });
 
   it('has nothing to recover in a fresh directory', async () => {

@@ -95,7 +95,10 @@ export class LocalLog {
     const dir = LocalLog.dirOf(dataDir, partition);
     dropLmdbInternalRejections();
     const env = openEnv(dir);
-    const old = OLD_ENGINE_DBS.filter((n) => env.doesExist(n));
+    // The main database lists the named ones (by name, as keys).
+    const names = new Set<string>();
+    for (const k of env.getKeys()) names.add(String(k));
+    const old = OLD_ENGINE_DBS.filter((n) => names.has(n));
     if (old.length > 0) {
       const file = path.join(dir, 'data.mdb');
       void env.close();
