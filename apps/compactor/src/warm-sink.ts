@@ -18,10 +18,9 @@ import {
   RepeatedWarnings,
   withRetry,
 } from '@ztsdb/bus';
-import { writeFileAtomic } from '@ztsdb/fileutil';
 import { processMetrics } from '@ztsdb/metrics';
 import { seriesKey } from '@ztsdb/model';
-import { encodeWarmSegment, warmFileName, type FileCatalog, type SealedChunk } from '@ztsdb/tsdb';
+import { warmFileName, writeWarmSegment, type FileCatalog, type SealedChunk } from '@ztsdb/tsdb';
 import { decodeChunkMessage } from '@ztsdb/wire';
 import type { CompactorOptions } from './compactor-options';
 import { warmDirOf } from './compactor-options';
@@ -244,8 +243,11 @@ export class WarmSink {
       const seq = this.catalog.nextWarmSeq(partition);
       this.catalog.reserveWarmSeq(partition, seq);
       const file = `${warmDirOf(partition)}/${warmFileName(seq)}`;
-      const pieces = encodeWarmSegment(partition, g.chunks);
-      await writeFileAtomic(path.join(this.opts.dataDir, file), pieces);
+      const pieces = await writeWarmSegment(
+        path.join(this.opts.dataDir, file),
+        partition,
+        g.chunks,
+      );
       let minT = Infinity;
       let maxT = -Infinity;
       let points = 0;

@@ -5,12 +5,14 @@ export const DRAIN_BATCH = 4_096;
 
 /**
  * Samples inserted into one partition of the embedded engine and not yet in
- * its head: three typed columns (series id, timestamp, value), no object per
+ * its head: four typed columns (series id, its slot in the head, timestamp, value), no object per
  * sample. `push` returns false when full. Drained front to back in batches
  * of DRAIN_BATCH, each a view on the columns (valid until the next push).
  */
 export class AppendBuffer {
   readonly ids: BigUint64Array;
+  /** Each sample's series slot in the partition's head. */
+  readonly slots: Int32Array;
   readonly ts: Float64Array;
   readonly vs: Float64Array;
   private start = 0;
@@ -18,6 +20,7 @@ export class AppendBuffer {
 
   constructor(readonly capacity = BUFFER_CAPACITY) {
     this.ids = new BigUint64Array(capacity);
+    this.slots = new Int32Array(capacity);
     this.ts = new Float64Array(capacity);
     this.vs = new Float64Array(capacity);
   }
@@ -26,10 +29,11 @@ export class AppendBuffer {
     return this.end - this.start;
   }
 
-  push(id: bigint, t: number, v: number): boolean {
+  push(id: bigint, slot: number, t: number, v: number): boolean {
     const i = this.end;
     if (i === this.capacity) return false;
     this.ids[i] = id;
+    this.slots[i] = slot;
     this.ts[i] = t;
     this.vs[i] = v;
     this.end = i + 1;
@@ -37,7 +41,9 @@ export class AppendBuffer {
   }
 
   /** The next batch (at most DRAIN_BATCH samples) as views, removed from the buffer; undefined when empty. */
-  next(): { ids: BigUint64Array; ts: Float64Array; vs: Float64Array; count: number } | undefined {
+  next():
+    | { ids: BigUint64Array; slots: Int32Array; ts: Float64Array; vs: Float64Array; count: number }
+    | undefined {
     const a = this.start;
     if (a === this.end) return undefined;
     const b = Math.min(this.end, a + DRAIN_BATCH);
@@ -45,6 +51,7 @@ export class AppendBuffer {
     if (b === this.end) this.start = this.end = 0; // empty again: the views stay valid until the next push
     return {
       ids: this.ids.subarray(a, b),
+      slots: this.slots.subarray(a, b),
       ts: this.ts.subarray(a, b),
       vs: this.vs.subarray(a, b),
       count: b - a,

@@ -113,7 +113,7 @@ export class EnginePartition {
         b.count,
       );
       this.track(this.log.putBatch(seq, bytes));
-      this.state.apply(seq, b.ids, b.ts, b.vs, b.count);
+      this.state.apply(seq, b.ids, b.ts, b.vs, b.count, undefined, b.slots);
       moved += b.count;
     }
     return moved;

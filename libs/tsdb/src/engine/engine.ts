@@ -151,7 +151,7 @@ export class Engine implements Appender, Querier {
       );
     }
     if (this.closed) throw new ClosedError('engine');
-    if (!this.buffers[s.partition]!.push(seriesId, timestampMs, value)) return false;
+    if (!this.buffers[s.partition]!.push(seriesId, s.slot, timestampMs, value)) return false;
     if (timestampMs > s.maxSeen) s.maxSeen = timestampMs;
     if (!this.drainScheduled) {
       this.drainScheduled = true;

@@ -75,7 +75,8 @@ export class HotState {
    * queued as unpublished). `producer` (the batch's producer id) lets a
    * producer that sends the same series in the same order every tick skip the
    * id lookups: the slots of its last batch are reused when the id column is
-   * identical. The caller has checked the samples (integer timestamps).
+   * identical; `known` gives the series slots outright (the embedded engine
+   * resolved them at insert). The caller has checked the samples (integer timestamps).
    */
   apply(
     seq: number,
@@ -84,11 +85,13 @@ export class HotState {
     vs: Float64Array,
     count: number,
     producer?: bigint,
+    known?: Int32Array,
   ): readonly HeldChunk[] {
     this.sealedNow = NONE;
     const head = this.head;
     const series = head.series;
-    const slots = producer === undefined ? undefined : this.slotsOf(producer, ids, count);
+    const slots =
+      known ?? (producer === undefined ? undefined : this.slotsOf(producer, ids, count));
     for (let i = 0; i < count; i++) {
       const s = slots !== undefined ? series[slots[i]!]! : head.getOrCreate(ids[i]!);
       const slot = s.slot;

@@ -103,6 +103,8 @@ export async function writeColdFile(
   path: string,
   meta: ColdFileMeta,
   series: readonly ColdSeries[],
-): Promise<void> {
-  await writeFileAtomic(path, encodeColdFile(meta, series));
+): Promise<readonly Uint8Array[]> {
+  const pieces = encodeColdFile(meta, series);
+  await writeFileAtomic(path, pieces);
+  return pieces;
 }

@@ -89,6 +89,8 @@ export async function writeWarmSegment(
   path: string,
   partition: number,
   chunks: readonly SealedChunk[],
-): Promise<void> {
-  await writeFileAtomic(path, encodeWarmSegment(partition, chunks));
+): Promise<readonly Uint8Array[]> {
+  const pieces = encodeWarmSegment(partition, chunks);
+  await writeFileAtomic(path, pieces);
+  return pieces;
 }
