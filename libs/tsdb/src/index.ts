@@ -27,7 +27,7 @@ export {
 export type { SkipSink } from './errors';
 // Head (the ingestor's and the engine's)
 export { Head } from './head/head';
-export { HotState, chunkRefId } from './head/hot-state';
+export { HotState } from './head/hot-state';
 export type { HeldChunk } from './head/hot-state';
 export type { SealedChunk } from './head/sealed-chunk';
 export { encodeHeadSnapshot, decodeHeadSnapshot } from './head/head-snapshot';
@@ -46,7 +46,7 @@ export { ColdReader } from './tiers/cold-reader';
 export { coldFileName } from './tiers/cold-format';
 export type { ColdSeries } from './tiers/cold-format';
 // Tiers: warm → cold merging, reading the files of a catalog
-export { splitWarmByWindow, mergeWindow, windowStartOf } from './tiers/tier-merge';
+export { splitWarmByWindow, mergeWindow } from './tiers/tier-merge';
 export { TierReader } from './tiers/tier-reader';
 // Points and merging
 export { mergeLatestWins, clipRange, emptyPoints, lowerBound, upperBound } from './encoding/points';

@@ -1,7 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { RootDatabase } from 'lmdb';
-import { crc32c } from '@ztsdb/checksum';
 import { decodeSampleBatch, type SampleBatch } from '@ztsdb/wire';
 import { WalCorruptError, WalFormatError } from '../errors';
 import { Head, type HeadOptions } from '../head/head';
@@ -14,13 +13,13 @@ import {
   putCheckpointParts,
   type Catalog,
 } from './snapshot-store';
+import { decodeExtras, encodeExtras } from './ingest-record';
 import { dropLmdbInternalRejections, observed } from './lmdb-write';
 
 /** Kinds of WAL entries (9th key byte; within one stream sequence they sort in this order). */
 const KIND_BATCH = 0;
 const KIND_SKIP = 1;
 const KIND_SEAL = 2;
-const EXTRAS_VERSION = 1;
 const EXTRAS_KEY = Buffer.from('ingest');
 const STREAM_KEY = Buffer.from('stream');
 
@@ -357,51 +356,4 @@ export class LocalLog {
   static remove(dataDir: string, partition: number): void {
     fs.rmSync(path.join(dataDir, 'wal', `p${partition}`), { recursive: true, force: true });
   }
-}
-
-/** [version u8][reserved ×3][crc32c u32 of the rest][appliedSeq f64][S u32][K u32][S×f64 open][S×f64 ooo][K×f64 firstSeq][K×u8 published] */
-function encodeExtras(state: HotState, held: HeldChunk[]): Buffer {
-  const { open, ooo } = state.firstSeqs();
-  const s = open.length;
-  const k = held.length;
-  const b = Buffer.alloc(8 + 16 + 16 * s + 9 * k);
-  b[0] = EXTRAS_VERSION;
-  let off = 8;
-  b.writeDoubleLE(state.appliedSeq, off);
-  b.writeUInt32LE(s, off + 8);
-  b.writeUInt32LE(k, off + 12);
-  off += 16;
-  for (let i = 0; i < s; i++, off += 8) b.writeDoubleLE(open[i]!, off);
-  for (let i = 0; i < s; i++, off += 8) b.writeDoubleLE(ooo[i]!, off);
-  for (let i = 0; i < k; i++, off += 8) b.writeDoubleLE(held[i]!.firstSeq, off);
-  for (let i = 0; i < k; i++, off++) b[off] = held[i]!.published ? 1 : 0;
-  b.writeUInt32LE(crc32c(b, 8, b.length), 4);
-  return b;
-}
-
-function decodeExtras(b: Buffer): {
-  appliedSeq: number;
-  open: Float64Array;
-  ooo: Float64Array;
-  firstSeqs: Float64Array;
-  published: Uint8Array;
-} {
-  if (b.length < 24 || b[0] !== EXTRAS_VERSION) throw new Error('bad ingest record header');
-  if (crc32c(b, 8, b.length) !== b.readUInt32LE(4))
-    throw new Error('ingest record CRC-32C mismatch');
-  const appliedSeq = b.readDoubleLE(8);
-  const s = b.readUInt32LE(16);
-  const k = b.readUInt32LE(20);
-  if (b.length !== 24 + 16 * s + 9 * k) throw new Error('ingest record length mismatch');
-  let off = 24;
-  const read = (n: number) => {
-    const a = new Float64Array(n);
-    for (let i = 0; i < n; i++, off += 8) a[i] = b.readDoubleLE(off);
-    return a;
-  };
-  const open = read(s);
-  const ooo = read(s);
-  const firstSeqs = read(k);
-  const published = new Uint8Array(b.subarray(off, off + k));
-  return { appliedSeq, open, ooo, firstSeqs, published };
 }
