@@ -59,7 +59,11 @@ export class Engine implements Appender, Querier {
     this.warnings = warnings;
     this.oooWindowMs = options.outOfOrderWindowMs;
     this.buffers = parts.map((p) => p.buffer);
-    for (const p of parts) for (const s of p.state.head.series) this.route.set(s.id, s);
+    for (const p of parts)
+      for (const s of p.state.head.series) {
+        this.route.set(s.id, s);
+        p.buffer.noteSeries(s.slot, s.id);
+      }
   }
 
   /** The write side alone. */
@@ -134,7 +138,9 @@ export class Engine implements Appender, Querier {
           `series id must be a u64 bigint, got ${String(seriesId)}`,
         );
       }
-      s = this.parts[partitionOf(seriesId, this.parts.length)]!.state.head.getOrCreate(seriesId);
+      const p = this.parts[partitionOf(seriesId, this.parts.length)]!;
+      s = p.state.head.getOrCreate(seriesId);
+      p.buffer.noteSeries(s.slot, seriesId);
       this.route.set(seriesId, s);
     }
     if (!Number.isSafeInteger(timestampMs)) {
@@ -151,7 +157,7 @@ export class Engine implements Appender, Querier {
       );
     }
     if (this.closed) throw new ClosedError('engine');
-    if (!this.buffers[s.partition]!.push(seriesId, s.slot, timestampMs, value)) return false;
+    if (!this.buffers[s.partition]!.push(s.slot, timestampMs, value)) return false;
     if (timestampMs > s.maxSeen) s.maxSeen = timestampMs;
     if (!this.drainScheduled) {
       this.drainScheduled = true;
