@@ -94,9 +94,10 @@ export class LocalLog {
     const dir = LocalLog.dirOf(dataDir, partition);
     dropLmdbInternalRejections();
     const env = openEnv(dir);
-    // The main database lists the named ones (by name, as keys).
+    // The main database lists the named ones (by name, as keys). Read without a
+    // snapshot: a read transaction left open would keep LMDB from reusing freed pages.
     const names = new Set<string>();
-    for (const k of env.getKeys()) names.add(String(k));
+    for (const k of env.getKeys({ snapshot: false })) names.add(String(k));
     const old = OLD_ENGINE_DBS.filter((n) => names.has(n));
     if (old.length > 0) {
       const file = path.join(dir, 'data.mdb');
