@@ -1,6 +1,9 @@
 // Storage benchmark: Gorilla encode/decode, engine insert, warm and cold size
-// per sample and one-series-hour read latency. Scale with BENCH_SERIES and
-// BENCH_POINTS (defaults 10,000 × 3,600 at 1 s). Last line: one JSON object.
+// per sample and one-series-hour read latency. The embedded Engine runs the
+// production head (HotState), partition WAL (LocalLog) and warm/cold writers
+// and readers of libs/tsdb, so these are the ingestor's and compactor's code
+// paths. Scale with BENCH_SERIES and BENCH_POINTS (defaults 10,000 × 3,600 at
+// 1 s). Last line: one JSON object.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';

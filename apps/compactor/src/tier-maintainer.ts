@@ -15,12 +15,11 @@ import { processMetrics } from '@ztsdb/metrics';
 import {
   ColdReader,
   coldFileName,
-  encodeColdFile,
   mergeWindow,
   splitWarmByWindow,
   WarmReader,
+  writeColdFile,
 } from '@ztsdb/tsdb';
-import { writeFileAtomic } from '@ztsdb/fileutil';
 import { coldWindowOf, type CompactorOptions } from './compactor-options';
 
 const coldFiles = processMetrics.counter(
@@ -181,11 +180,11 @@ export class TierMaintainer {
           const gen = this.catalog.nextColdGen();
           this.catalog.reserveColdGen(gen);
           const file = `${coldDirOf(p)}/${coldFileName(w, gen)}`;
-          const pieces = encodeColdFile(
+          const pieces = await writeColdFile(
+            path.join(this.opts.dataDir, file),
             { partition: p, windowStart: w, windowEnd: w + this.opts.coldWindowMs },
             series,
           );
-          await writeFileAtomic(path.join(this.opts.dataDir, file), pieces);
           let minT = Infinity;
           let maxT = -Infinity;
           let points = 0;
@@ -231,8 +230,11 @@ export class TierMaintainer {
     const gen = this.catalog.nextColdGen();
     this.catalog.reserveColdGen(gen);
     const file = `${coldDirOf(p)}/${coldFileName(0, gen)}`;
-    const pieces = encodeColdFile({ partition: p, windowStart: 0, windowEnd: 0 }, []);
-    await writeFileAtomic(path.join(this.opts.dataDir, file), pieces);
+    const pieces = await writeColdFile(
+      path.join(this.opts.dataDir, file),
+      { partition: p, windowStart: 0, windowEnd: 0 },
+      [],
+    );
     await this.manifest.record(
       addedEvent(
         'cold-added',

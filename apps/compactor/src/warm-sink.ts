@@ -19,11 +19,10 @@ import {
   withRetry,
 } from '@ztsdb/bus';
 import { warmDirOf } from '@ztsdb/config';
-import { writeFileAtomic } from '@ztsdb/fileutil';
 import { processMetrics } from '@ztsdb/metrics';
 import { addedEvent, type FileCatalog, type ManifestPublisher } from '@ztsdb/manifest';
 import { seriesKey } from '@ztsdb/model';
-import { encodeWarmSegment, warmFileName, type SealedChunk } from '@ztsdb/tsdb';
+import { warmFileName, writeWarmSegment, type SealedChunk } from '@ztsdb/tsdb';
 import { decodeChunkMessage } from '@ztsdb/wire';
 import type { CompactorOptions } from './compactor-options';
 
@@ -243,8 +242,11 @@ export class WarmSink {
       const seq = this.catalog.nextWarmSeq(partition);
       this.catalog.reserveWarmSeq(partition, seq);
       const file = `${warmDirOf(partition)}/${warmFileName(seq)}`;
-      const pieces = encodeWarmSegment(partition, g.chunks);
-      await writeFileAtomic(path.join(this.opts.dataDir, file), pieces);
+      const pieces = await writeWarmSegment(
+        path.join(this.opts.dataDir, file),
+        partition,
+        g.chunks,
+      );
       let minT = Infinity;
       let maxT = -Infinity;
       let points = 0;

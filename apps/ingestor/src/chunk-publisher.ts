@@ -1,7 +1,7 @@
 import type { JetStreamClient } from '@nats-io/jetstream';
 import { chunksSubject, RepeatedWarnings } from '@ztsdb/bus';
 import { chunkMessageId, encodeChunkMessage } from '@ztsdb/wire';
-import type { HeldChunk, HotState } from './hot-state';
+import type { HeldChunk, HotState } from '@ztsdb/tsdb';
 import { metrics } from './ingestor-metrics';
 
 /**

@@ -1,7 +1,7 @@
 import type { JetStreamClient } from '@nats-io/jetstream';
 import type { RepeatedWarnings } from '@ztsdb/bus';
 import { ManifestFollower as Follower } from '@ztsdb/manifest';
-import type { HotState } from './hot-state';
+import type { HotState } from '@ztsdb/tsdb';
 import { metrics } from './ingestor-metrics';
 
 /**

@@ -1,4 +1,6 @@
 import type { KV } from '@nats-io/kv';
+import type { ApplyQueue } from './apply-queue';
+import type { OwnedPartition } from './owned-partition';
 
 /** Value of `checkpoint.p<n>` in KV `ztsdb_config`. */
 export interface PartitionCheckpoint {
@@ -38,4 +40,106 @@ export async function readReplayFrom(
     warn(`partition ${p}: checkpoint in KV is not JSON; replaying the whole stream`);
   }
   return 1;
+}
+
+/**
+ * The partition's periodic jobs that make its state durable and its progress
+ * known: sealing by age (with its WAL marker), the local snapshot (which trims
+ * the WAL) and the partition checkpoint in KV (`checkpoint.p<n>`), each on its
+ * own timer, started once the partition is served.
+ */
+export class PartitionCheckpoints {
+  private timers: NodeJS.Timeout[] = [];
+  private snapshotting: Promise<void> | undefined;
+  /** `replayFrom/sealedBelow` last recorded in KV ('' forces the next write). */
+  private lastCheckpoint = '';
+
+  constructor(
+    private readonly owned: OwnedPartition,
+    private readonly config: KV,
+    private readonly memberId: string,
+    private readonly queue: ApplyQueue,
+    /** Sealed chunks wait to be published. */
+    private readonly onSealed: () => void,
+    /** A seal marker's WAL write failed. */
+    private readonly onWalFailed: (e: unknown) => void,
+  ) {}
+
+  start(): void {
+    const { opts, partition, log } = this.owned;
+    const every = (ms: number, fn: () => unknown) => {
+      const t = setInterval(() => {
+        if (!this.owned.stopping)
+          void Promise.resolve(fn()).catch((e: Error) =>
+            log.warn(`partition ${partition}: ${e.message}`),
+          );
+      }, ms);
+      t.unref();
+      this.timers.push(t);
+    };
+    every(Math.max(100, Math.min(5000, Math.floor(opts.maxChunkAgeMs / 10))), () =>
+      this.sealByAge(),
+    );
+    every(opts.checkpointIntervalMs, () => this.writeCheckpoint());
+    every(opts.snapshotIntervalMs, () => this.snapshot());
+  }
+
+  stop(): void {
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+  }
+
+  private sealByAge(): void {
+    const { opts, state, wal } = this.owned;
+    // The seal needs its WAL marker: while the disk is full the chunks stay open a little longer.
+    if (opts.disk.full) return;
+    this.queue.drainAll();
+    const now = Date.now();
+    if (state.sealByAge(now) > 0) {
+      wal.putSeal(state.appliedSeq, now).catch((e) => this.onWalFailed(e));
+      this.onSealed();
+    }
+  }
+
+  /** Snapshot and WAL trim; a failure leaves the log whole (one transaction) and tells the disk guard. */
+  snapshot(): Promise<void> {
+    if (this.snapshotting) return this.snapshotting;
+    const { opts, wal } = this.owned;
+    if (opts.disk.full) return Promise.resolve();
+    this.queue.drainAll();
+    this.snapshotting = wal
+      .snapshot(this.owned.state)
+      .catch((e) => opts.disk.writeFailed(wal.file, e))
+      .finally(() => (this.snapshotting = undefined));
+    return this.snapshotting;
+  }
+
+  /** The last snapshot, once settled (before the final one at stop). */
+  async settled(): Promise<void> {
+    await this.snapshotting?.catch(() => undefined);
+  }
+
+  /** The stream was re-created: the next checkpoint is written whatever it says. */
+  forget(): void {
+    this.lastCheckpoint = '';
+  }
+
+  /** Records the partition checkpoint in KV `ztsdb_config` (`checkpoint.p<n>`) when it moved. */
+  async writeCheckpoint(): Promise<void> {
+    const state = this.owned.state;
+    if (!state) return;
+    const replayFrom = state.replayFromSeq();
+    const sealedBelow = state.sealedBelowSeq();
+    const key = `${replayFrom}/${sealedBelow}`;
+    if (key === this.lastCheckpoint) return;
+    const cp: PartitionCheckpoint = {
+      replayFrom,
+      sealedBelow,
+      owner: this.memberId,
+      atMs: Date.now(),
+      stream: this.owned.streamId,
+    };
+    await this.config.put(checkpointKey(this.owned.partition), JSON.stringify(cp));
+    this.lastCheckpoint = key;
+  }
 }

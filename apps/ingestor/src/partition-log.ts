@@ -1,9 +1,7 @@
 import { STREAM_SAMPLES } from '@ztsdb/bus';
+import { LocalLog, compactIfLarger, type HotState } from '@ztsdb/tsdb';
 import type { DiskGuard } from './disk-guard';
-import type { HotState } from './hot-state';
-import { LocalLog } from './local-log';
 import { moveToNewStream } from './stream-switch';
-import { compactIfLarger } from './wal-compact';
 
 /** What opening a partition's log needs to know. */
 export interface PartitionLogContext {
@@ -57,7 +55,9 @@ export async function carryOverLog(
   const local =
     was === ''
       ? undefined
-      : wal.recover(p, c.maxChunkAgeMs, (why) => c.log.warn(`partition ${p}: ${why}`));
+      : wal.recover({ partition: p, maxChunkAgeMs: c.maxChunkAgeMs }, (e) =>
+          c.log.warn(`partition ${p}: ${e.message}`),
+        );
   if (!local) {
     if (was !== '')
       c.log.warn(

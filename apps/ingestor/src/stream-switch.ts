@@ -1,5 +1,4 @@
-import type { HotState } from './hot-state';
-import type { LocalLog } from './local-log';
+import type { HotState, LocalLog } from '@ztsdb/tsdb';
 
 /** What moving a partition to a re-created samples stream found. */
 export interface StreamSwitch {

@@ -8,10 +8,36 @@ export class OutOfOrderError extends ZtsdbError {
   }
 }
 
-/** A WAL record that fails its version, length or CRC-32C check. `context.key` is its sequence. */
+// Every error code of libs/tsdb, in one place. The code names are stable (operators and tests
+// match on them); messages may change. Codes for bad arguments (ZTSDB_BAD_*) are raised as
+// @ztsdb/errors InvalidInputError.
+
+/**
+ * A WAL entry or a head snapshot that fails its decode, length or CRC-32C check.
+ * `context.file` is the LMDB file, `context.key` the entry (stream sequence, or the record name).
+ */
 export class WalCorruptError extends CorruptionError {
   constructor(message: string, context: ErrorContext = {}, options?: { cause?: unknown }) {
     super('ZTSDB_WAL_CORRUPT', message, context, options);
+  }
+}
+
+/** A WAL write that did not commit; `message` carries the system error (ENOSPC, EIO…) and the file. */
+export class WalWriteError extends ZtsdbError {
+  constructor(file: string, cause: unknown) {
+    const c = cause as { message?: string; code?: unknown };
+    const code = c?.code !== undefined ? ` (code ${String(c.code)})` : '';
+    super('ZTSDB_WAL_WRITE_FAILED', `${c?.message ?? String(cause)}${code}`, { file }, { cause });
+  }
+}
+
+/**
+ * A data dir whose LMDB environment holds a WAL in a format this version no longer reads
+ * (the embedded engine's record WAL before version 2 of docs/format/wal.md).
+ */
+export class WalFormatError extends ZtsdbError {
+  constructor(message: string, context: ErrorContext = {}) {
+    super('ZTSDB_WAL_OLD_FORMAT', message, context);
   }
 }
 
@@ -33,6 +59,13 @@ export class ColdCorruptError extends CorruptionError {
 export class IndexCorruptError extends CorruptionError {
   constructor(message: string, context: ErrorContext = {}, options?: { cause?: unknown }) {
     super('ZTSDB_INDEX_CORRUPT', message, context, options);
+  }
+}
+
+/** A warm or cold file the catalog lists that cannot be opened at all (missing, unreadable). */
+export class FileUnreadableError extends ZtsdbError {
+  constructor(file: string, cause: unknown) {
+    super('ZTSDB_FILE_UNREADABLE', `${file}: ${String(cause)}`, { file }, { cause });
   }
 }
 

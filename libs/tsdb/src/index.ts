@@ -1,76 +1,53 @@
-export { Engine } from './engine';
-export type { EngineOptions } from './engine';
+// The public face of libs/tsdb. Layers (folders) as in Prometheus' tsdb/:
+//   head/     the in-memory head: open chunks, out-of-order buffers, sealed chunks held, snapshots
+//   wal/      the partition WAL in LMDB (batches, seal markers, head snapshots)
+//   tiers/    warm segments and cold files: writers, readers, the warm → cold merge
+//   encoding/ byte readers and writers, point arrays and the latest-write-wins merge
+//   engine/   the embedded Engine (appender and querier) on the layers above
+// Other modules import from here only.
+
+// Embedded engine: appender / querier
+export { Engine } from './engine/engine';
+export type { EngineOptions } from './engine/engine';
+export type { Appender, Querier } from './engine/api';
+export { BUFFER_CAPACITY, DRAIN_BATCH } from './engine/append-buffer';
+// Errors (codes in errors.ts)
 export {
   OutOfOrderError,
   WalCorruptError,
+  WalWriteError,
+  WalFormatError,
   WarmCorruptError,
   ColdCorruptError,
   IndexCorruptError,
+  FileUnreadableError,
   ClosedError,
   Warnings,
 } from './errors';
 export type { SkipSink } from './errors';
-// Buffer and head (hot chunks)
-export { SampleBuffer, BUFFER_CAPACITY, DRAIN_BATCH } from './sample-buffer';
-export {
-  Head,
-  DEFAULT_MAX_CHUNK_AGE_MS,
-  DEFAULT_OOO_WINDOW_MS,
-  DEFAULT_OOO_CAPACITY,
-  OOO_LIVE_VERSION,
-} from './head';
-export type { HeadOptions } from './head';
-export { MemSeries } from './mem-series';
-export { OooBuffer } from './ooo-buffer';
-export type { SealedChunk } from './sealed-chunk';
-export { encodeHeadSnapshot, decodeHeadSnapshot } from './head-snapshot';
-// WAL and chunk index (LMDB)
-export { Wal, openEnv, openBinaryDb } from './wal';
-export type { WalDb, ReplayResult } from './wal';
-export {
-  encodeSamplesRecord,
-  encodeSamplesRecordFromSlots,
-  encodeSealRecord,
-  decodeWalRecord,
-  WAL_RECORD_VERSION,
-} from './wal-record';
-export type { WalRecord } from './wal-record';
-export { ChunkIndex } from './chunk-index';
-export { seqKey, seqFromKey, chunkKey, parseChunkKey } from './lmdb-keys';
-export {
-  putCheckpoint,
-  putCheckpointParts,
-  getCheckpoint,
-  putCatalog,
-  getCatalog,
-} from './partition-meta';
-export type { Catalog } from './partition-meta';
+// Head (the ingestor's and the engine's)
+export { Head } from './head/head';
+export { HotState } from './head/hot-state';
+export type { HeldChunk } from './head/hot-state';
+export type { SealedChunk } from './head/sealed-chunk';
+export { encodeHeadSnapshot, decodeHeadSnapshot } from './head/head-snapshot';
+// WAL
+export { LocalLog } from './wal/local-log';
+export type { LocalRecovery, RecoverOptions } from './wal/local-log';
+export { compactIfLarger } from './wal/wal-compact';
 // Warm segments
-export { encodeWarmSegment, writeWarmSegment } from './warm-writer';
-export { WarmReader } from './warm-reader';
-export { WARM_MAGIC, WARM_VERSION, warmFileName } from './warm-format';
+export { encodeWarmSegment, writeWarmSegment } from './tiers/warm-writer';
+export { WarmReader } from './tiers/warm-reader';
+export { warmFileName } from './tiers/warm-format';
 // Cold files
-export { encodeColdFile, writeColdFile } from './cold-writer';
-export type { ColdFileMeta } from './cold-writer';
-export { ColdReader } from './cold-reader';
-export type { ColdBlockInfo } from './cold-reader';
-export {
-  COLD_MAGIC,
-  COLD_VERSION,
-  DEFAULT_COLD_BLOCK_POINTS,
-  DEFAULT_COLD_WINDOW_MS,
-  coldFileName,
-} from './cold-format';
-export type { ColdSeries } from './cold-format';
-// Partition and compaction
-export { Partition } from './partition';
-export type { PartitionOptions } from './partition';
-export { compactToWarm, compactToCold } from './partition-compact';
+export { encodeColdFile, writeColdFile } from './tiers/cold-writer';
+export type { ColdFileMeta } from './tiers/cold-writer';
+export { ColdReader } from './tiers/cold-reader';
+export { coldFileName } from './tiers/cold-format';
+export type { ColdSeries } from './tiers/cold-format';
+// Tiers: warm → cold merging, reading the files of a catalog
+export { splitWarmByWindow, mergeWindow } from './tiers/tier-merge';
+export { TierReader } from './tiers/tier-reader';
 // Points and merging
-export { mergeLatestWins, mergeTwo, sortDedupLatest, clipRange, emptyPoints } from './points';
-export type { Points, VersionedPoints } from './points';
-// Tiers: warm → cold merging, reading files of the catalog (libs/manifest keeps the catalog)
-export { splitWarmByWindow, mergeWindow, windowStartOf } from './tier-merge';
-export type { WindowUnits } from './tier-merge';
-export { TierReader } from './tier-reader';
-export { lowerBound, upperBound, ownPoints } from './points';
+export { mergeLatestWins, clipRange, emptyPoints, lowerBound, upperBound } from './encoding/points';
+export type { Points, VersionedPoints } from './encoding/points';

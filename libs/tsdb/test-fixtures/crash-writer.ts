@@ -1,6 +1,6 @@
 // Child process of crash.spec.ts: inserts numbered batches into an Engine,
 // waits for each to be durable and prints "durable <k>" — until it is killed.
-import { Engine } from '../src/engine';
+import { Engine } from '../src/engine/engine';
 
 export const BATCH_POINTS = 300;
 export const SERIES = 17;

@@ -1,5 +1,5 @@
 import { Head, IndexCorruptError, decodeHeadSnapshot, encodeHeadSnapshot } from '@ztsdb/tsdb';
-import { ByteReader, ByteWriter } from '../../../libs/tsdb/src/byte-io';
+import { ByteReader, ByteWriter } from '../../../libs/tsdb/src/encoding/byte-io';
 import { FuzzInput } from '../fuzz-input';
 import { check, decodeOrTyped, type FuzzTarget } from '../fuzz-target';
 

@@ -13,7 +13,6 @@ import { promqlTarget } from './promql.target';
 import { sampleBatchTarget } from './sample-batch.target';
 import { selectorTarget } from './selector.target';
 import { textParsersTarget } from './text-parsers.target';
-import { walRecordTarget } from './wal-record.target';
 import { warmFileTarget } from './warm-file.target';
 
 /** Every decoder under fuzzing; one seed corpus each in test/fuzz/corpus/<name>/. */
@@ -27,7 +26,6 @@ export const FUZZ_TARGETS: readonly FuzzTarget[] = [
   blockTarget,
   warmFileTarget,
   coldFileTarget,
-  walRecordTarget,
   headSnapshotTarget,
   localLogTarget,
   selectorTarget,

@@ -1,6 +1,6 @@
 import { decodeSampleBatch, encodeSampleBatch, type ManifestChunkRef } from '@ztsdb/wire';
 import { checkBatch } from '../../../apps/ingestor/src/batch-check';
-import { HotState } from '../../../apps/ingestor/src/hot-state';
+import { HotState } from '@ztsdb/tsdb';
 import { FuzzInput } from '../fuzz-input';
 import { FuzzViolation, check, type FuzzTarget } from '../fuzz-target';
 import { withCrcLE } from './repair';

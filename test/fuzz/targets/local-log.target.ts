@@ -1,9 +1,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { crc32c } from '@ztsdb/checksum';
-import { openBinaryDb, openEnv } from '@ztsdb/tsdb';
+import { LocalLog } from '@ztsdb/tsdb';
 import { encodeSampleBatch } from '@ztsdb/wire';
-import { LocalLog } from '../../../apps/ingestor/src/local-log';
+import { openBinaryDb, openEnv } from '../../../libs/tsdb/src/wal/lmdb-env';
 import { FuzzInput } from '../fuzz-input';
 import { fuzzTmpDir } from '../fuzz-tmp';
 import { FuzzViolation, type FuzzTarget } from '../fuzz-target';
@@ -86,7 +86,7 @@ export const localLogTarget: FuzzTarget = {
     await fill(data);
     const log = LocalLog.open(dir, 0);
     try {
-      log.recover(0, 3_600_000, () => undefined);
+      log.recover({ partition: 0, maxChunkAgeMs: 3_600_000 }, () => undefined);
     } catch (err) {
       const e = err as Error;
       throw new FuzzViolation(`LocalLog.recover threw ${e?.name}: ${e?.message}`, { cause: err });

@@ -1,0 +1,90 @@
+import { XorAppender } from '@ztsdb/chunkenc';
+import { ByteReader, ByteWriter } from '../encoding/byte-io';
+import { IndexCorruptError } from '../errors';
+import { Head, type HeadOptions } from './head';
+import { OooBuffer } from './ooo-buffer';
+
+/**
+ * Encodes the head's state (for a WAL checkpoint): next version, then per
+ * series id, lastT, oooSince, open chunk (version + bytes) and out-of-order
+ * points, then untaken sealed chunks. Layout in docs/format/wal.md.
+ */
+export function encodeHeadSnapshot(head: Head, w: ByteWriter = new ByteWriter(4096)): ByteWriter {
+  w.u64(head.nextVersion).u32(head.series.length);
+  for (const s of head.series) {
+    w.big64(s.id).f64(s.lastT).f64(s.oooSince).u64(s.openVersion);
+    const open = s.open !== null && s.open.count > 0 ? s.open.bytes() : null;
+    w.u32(open?.length ?? 0);
+    if (open) w.bytes(open);
+    const n = s.ooo?.count ?? 0;
+    w.u32(n);
+    for (let i = 0; i < n; i++) w.f64(s.ooo!.timestamps[i]!);
+    for (let i = 0; i < n; i++) w.f64(s.ooo!.values[i]!);
+  }
+  const sealed = head.peekSealed();
+  w.u32(sealed.length);
+  for (const c of sealed) {
+    w.big64(c.seriesId)
+      .f64(c.minT)
+      .f64(c.maxT)
+      .u32(c.count)
+      .u64(c.version)
+      .u32(c.bytes.length)
+      .bytes(c.bytes);
+  }
+  return w;
+}
+
+/** Rebuilds a head from {@link encodeHeadSnapshot} bytes (read from `r`). */
+export function decodeHeadSnapshot(r: ByteReader, opts: HeadOptions): Head {
+  const head = new Head(opts);
+  head.nextVersion = r.u64();
+  const seriesCount = r.u32();
+  for (let i = 0; i < seriesCount; i++) {
+    const id = r.big64();
+    const s = head.getOrCreate(id);
+    s.lastT = r.f64();
+    s.oooSince = r.f64();
+    s.openVersion = r.u64();
+    s.maxSeen = s.lastT;
+    const openLen = r.u32();
+    if (openLen > 0) {
+      const bytes = r.bytesView(openLen);
+      let app;
+      try {
+        // Resumes the encoder from the chunk's bits: no point is re-encoded.
+        app = XorAppender.resume(bytes, true, openLen + 16);
+      } catch (err) {
+        throw new IndexCorruptError(
+          `checkpoint: open chunk of series ${id} does not decode`,
+          { seriesId: id },
+          { cause: err },
+        );
+      }
+      s.open = app;
+    }
+    const n = r.u32();
+    if (n > 0) {
+      const ts = r.f64Array(n);
+      const vs = r.f64Array(n);
+      const ooo = new OooBuffer(n);
+      ooo.timestamps.set(ts);
+      ooo.values.set(vs);
+      ooo.count = n;
+      s.ooo = ooo;
+    }
+  }
+  const sealedCount = r.u32();
+  const restored = [];
+  for (let i = 0; i < sealedCount; i++) {
+    const seriesId = r.big64();
+    const minT = r.f64();
+    const maxT = r.f64();
+    const count = r.u32();
+    const version = r.u64();
+    const len = r.u32();
+    restored.push({ seriesId, minT, maxT, count, version, bytes: r.bytesView(len).slice() });
+  }
+  if (restored.length > 0) head.restoreSealed(restored);
+  return head;
+}

@@ -1,0 +1,216 @@
+import { MAX_CHUNK_POINTS, XorAppender, decodeChunk, encodeChunk } from '@ztsdb/chunkenc';
+import { InvalidInputError } from '@ztsdb/errors';
+import { OutOfOrderError } from '../errors';
+import { MemSeries } from './mem-series';
+import { OooBuffer } from './ooo-buffer';
+import { clipRange, type VersionedPoints } from '../encoding/points';
+import type { SealedChunk } from './sealed-chunk';
+
+export interface HeadOptions {
+  /** Partition this head serves (recorded on each series). */
+  partition?: number;
+  /** A chunk is sealed once it spans this much data time, or on sealByAge(now) when now - minT >= this. */
+  maxChunkAgeMs?: number;
+  /** Samples older than the series' newest minus this are refused by append(). */
+  outOfOrderWindowMs?: number;
+  /** Out-of-order points per series kept unsealed before they become their own chunk. */
+  oooCapacity?: number;
+}
+
+export const DEFAULT_MAX_CHUNK_AGE_MS = 2 * 3600_000;
+export const DEFAULT_OOO_WINDOW_MS = 10 * 60_000;
+export const DEFAULT_OOO_CAPACITY = 1024;
+/** Version used for unsealed out-of-order points: newer than anything stored. */
+export const OOO_LIVE_VERSION = Number.MAX_SAFE_INTEGER;
+
+/**
+ * Hot chunks of one partition (Prometheus' head): per series an open in-order
+ * Gorilla chunk and a small out-of-order buffer.
+ *
+ * Ordering rules (see docs/format/wal.md, "Head"):
+ * - t > lastT goes to the open chunk; it is sealed first if it holds
+ *   MAX_CHUNK_POINTS points or if t - minT >= maxChunkAgeMs. A new open chunk
+ *   takes the next version when started.
+ * - t <= lastT (within the window) goes to the out-of-order buffer, replacing
+ *   a value with the same timestamp. The buffer becomes a chunk, with the next
+ *   version at that moment, when it holds oooCapacity points or on sealByAge.
+ * Hence a point written later always sits in a unit with a higher version, and
+ * merging by version gives "latest write wins".
+ */
+export class Head {
+  readonly series: MemSeries[] = [];
+  private readonly byId = new Map<bigint, MemSeries>();
+  private sealed: SealedChunk[] = [];
+  /** Next write-order number (persisted in checkpoints). */
+  nextVersion = 1;
+  readonly partition: number;
+  readonly maxChunkAgeMs: number;
+  readonly outOfOrderWindowMs: number;
+  readonly oooCapacity: number;
+  constructor(opts: HeadOptions = {}) {
+    this.partition = opts.partition ?? 0;
+    this.maxChunkAgeMs = opts.maxChunkAgeMs ?? DEFAULT_MAX_CHUNK_AGE_MS;
+    this.outOfOrderWindowMs = opts.outOfOrderWindowMs ?? DEFAULT_OOO_WINDOW_MS;
+    this.oooCapacity = opts.oooCapacity ?? DEFAULT_OOO_CAPACITY;
+  }
+
+  get(id: bigint): MemSeries | undefined {
+    return this.byId.get(id);
+  }
+
+  getOrCreate(id: bigint): MemSeries {
+    let s = this.byId.get(id);
+    if (s === undefined) {
+      if (id < 0n || id > 0xffffffffffffffffn) {
+        throw new InvalidInputError('ZTSDB_BAD_SERIES_ID', `series id must be a u64, got ${id}`);
+      }
+      s = new MemSeries(id, this.series.length, this.partition);
+      this.series.push(s);
+      this.byId.set(id, s);
+    }
+    return s;
+  }
+
+  /** Checked append: refuses bad timestamps and points beyond the out-of-order window. */
+  append(id: bigint, t: number, v: number): void {
+    if (!Number.isSafeInteger(t))
+      throw new InvalidInputError('ZTSDB_BAD_TIMESTAMP', `timestamp must be integer ms, got ${t}`);
+    const s = this.getOrCreate(id);
+    if (t < s.lastT - this.outOfOrderWindowMs) {
+      throw new OutOfOrderError(
+        `sample at ${t} is older than the out-of-order window (newest ${s.lastT})`,
+        {
+          seriesId: id,
+          timestamp: t,
+          newest: s.lastT,
+        },
+      );
+    }
+    this.appendTo(s, t, v);
+    if (t > s.maxSeen) s.maxSeen = t;
+  }
+
+  /** Unchecked append to a known series (the caller has validated the sample). */
+  appendTo(s: MemSeries, t: number, v: number): void {
+    if (t > s.lastT) {
+      this.appendInOrder(s, t, v);
+      s.lastT = t;
+      return;
+    }
+    this.appendOoo(s, t, v);
+  }
+
+  /** The in-order step of appendTo (t is newer than every point of the open chunk). */
+  private appendInOrder(s: MemSeries, t: number, v: number): void {
+    let open = s.open;
+    if (open !== null && (open.count >= MAX_CHUNK_POINTS || t - open.minT >= this.maxChunkAgeMs)) {
+      this.sealOpen(s);
+      open = null;
+    }
+    if (open === null) {
+      open = new XorAppender(s.chunkBytesHint);
+      s.open = open;
+      s.openVersion = this.nextVersion++;
+    }
+    open.append(t, v);
+  }
+
+  private appendOoo(s: MemSeries, t: number, v: number): void {
+    let ooo = s.ooo;
+    if (ooo === null) {
+      ooo = new OooBuffer();
+      s.ooo = ooo;
+      s.oooSince = s.lastT;
+    }
+    ooo.put(t, v);
+    if (ooo.count >= this.oooCapacity) this.sealOoo(s);
+  }
+
+  private sealOpen(s: MemSeries): void {
+    const open = s.open;
+    if (open === null) return;
+    s.open = null;
+    if (open.count === 0) return;
+    s.chunkBytesHint = Math.min(65_536, open.byteLength + 64);
+    this.sealed.push({
+      seriesId: s.id,
+      minT: open.minT,
+      maxT: open.maxT,
+      count: open.count,
+      version: s.openVersion,
+      bytes: open.bytes(),
+    });
+  }
+
+  private sealOoo(s: MemSeries): void {
+    const ooo = s.ooo;
+    if (ooo === null) return;
+    s.ooo = null;
+    if (ooo.count === 0) return;
+    this.sealed.push({
+      seriesId: s.id,
+      minT: ooo.minT,
+      maxT: ooo.maxT,
+      count: ooo.count,
+      version: this.nextVersion++,
+      bytes: encodeChunk(ooo.timestamps, ooo.values, 0, ooo.count),
+    });
+  }
+
+  /**
+   * Seals open chunks with nowMs - minT >= maxChunkAgeMs and out-of-order
+   * buffers started at least that long before nowMs (by data time).
+   * sealByAge(Infinity) seals everything. Returns how many chunks were sealed.
+   */
+  sealByAge(nowMs: number): number {
+    const before = this.sealed.length;
+    for (const s of this.series) {
+      if (s.open !== null && nowMs - s.open.minT >= this.maxChunkAgeMs) this.sealOpen(s);
+      if (s.ooo !== null && nowMs - s.oooSince >= this.maxChunkAgeMs) this.sealOoo(s);
+    }
+    return this.sealed.length - before;
+  }
+
+  /** Sealed chunks not yet taken, oldest first. */
+  peekSealed(): readonly SealedChunk[] {
+    return this.sealed;
+  }
+
+  /** Puts sealed chunks back in the queue (checkpoint restore). */
+  restoreSealed(chunks: SealedChunk[]): void {
+    this.sealed.push(...chunks);
+  }
+
+  /** Removes and returns the sealed chunks; the caller now owns them. */
+  takeSealed(): SealedChunk[] {
+    const out = this.sealed;
+    this.sealed = [];
+    return out;
+  }
+
+  /** Hot data of one series within [start, end]: open chunk, out-of-order buffer, untaken sealed chunks. */
+  read(id: bigint, start: number, end: number): VersionedPoints[] {
+    const s = this.byId.get(id);
+    const out: VersionedPoints[] = [];
+    for (const c of this.sealed) {
+      if (c.seriesId === id && c.maxT >= start && c.minT <= end) {
+        out.push(clipRange({ ...decodeChunk(c.bytes), version: c.version }, start, end));
+      }
+    }
+    if (s === undefined) return out;
+    if (s.open !== null && s.open.count > 0 && s.open.maxT >= start && s.open.minT <= end) {
+      out.push(clipRange({ ...decodeChunk(s.open.bytes()), version: s.openVersion }, start, end));
+    }
+    if (s.ooo !== null && s.ooo.count > 0 && s.ooo.maxT >= start && s.ooo.minT <= end) {
+      out.push(clipRange({ ...s.ooo.points(), version: OOO_LIVE_VERSION }, start, end));
+    }
+    return out;
+  }
+
+  /** Number of points held in open chunks and out-of-order buffers. */
+  get openPoints(): number {
+    let n = 0;
+    for (const s of this.series) n += (s.open?.count ?? 0) + (s.ooo?.count ?? 0);
+    return n;
+  }
+}

@@ -1,0 +1,29 @@
+import type { XorAppender } from '@ztsdb/chunkenc';
+import type { OooBuffer } from './ooo-buffer';
+
+/** In-memory state of one series in a head. */
+export class MemSeries {
+  /** Open in-order chunk; its points have strictly increasing timestamps. */
+  open: XorAppender | null = null;
+  /** Write order of the open chunk, given when it was started. */
+  openVersion = 0;
+  /** Newest timestamp appended in order (-Infinity before the first). */
+  lastT = -Infinity;
+  /** Out-of-order points not yet sealed. */
+  ooo: OooBuffer | null = null;
+  /** `lastT` when the out-of-order buffer was started (its age is measured from here). */
+  oooSince = -Infinity;
+  /** Newest timestamp accepted by insert, including points still in the buffer (engine bookkeeping). */
+  maxSeen = -Infinity;
+
+  /** Initial buffer size for the next open chunk: the last sealed one's size, so a steady series does not regrow its buffer chunk after chunk. */
+  chunkBytesHint = 256;
+
+  constructor(
+    readonly id: bigint,
+    /** Position of the series in its head (index into Head.series). */
+    readonly slot: number,
+    /** Partition the series belongs to. */
+    readonly partition: number,
+  ) {}
+}

@@ -1,0 +1,251 @@
+import { decodeTimestampBlock, decodeValueBlock } from '@ztsdb/blockenc';
+import { crc32c } from '@ztsdb/checksum';
+import { CorruptionError } from '@ztsdb/errors';
+import { MappedFile } from '@ztsdb/fileutil';
+import {
+  COLD_BLOCK_ENTRY_BYTES,
+  COLD_FOOTER_BYTES,
+  COLD_HEADER_BYTES,
+  COLD_MAGIC,
+  COLD_SERIES_ENTRY_BYTES,
+  COLD_MIN_VERSION,
+  COLD_VERSION,
+  type ColdSeries,
+} from './cold-format';
+import { ColdCorruptError, type SkipSink } from '../errors';
+import { lowerBound, upperBound, type VersionedPoints } from '../encoding/points';
+
+const TWO_32 = 2 ** 32;
+
+/** Per-block statistics from the index (no decoding needed). */
+export interface ColdBlockInfo {
+  minT: number;
+  maxT: number;
+  minV: number;
+  maxV: number;
+  count: number;
+}
+
+/**
+ * Reads a cold columnar file in place (mmap). Header, footer and index are
+ * checked at open (ColdCorruptError: file unusable); each block's CRC-32C is
+ * checked when read, a bad block is reported to the skip sink and left out.
+ * Blocks outside the asked range are not touched.
+ */
+export class ColdReader {
+  readonly partition: number;
+  readonly windowStart: number;
+  readonly windowEnd: number;
+  readonly seriesCount: number;
+  readonly blockCount: number;
+  readonly minT: number;
+  readonly maxT: number;
+  private readonly series = new Map<bigint, { first: number; n: number; version: number }>();
+  private readonly ids: bigint[] = [];
+  private readonly bMinT: Float64Array;
+  private readonly bMaxT: Float64Array;
+  private readonly bMinV: Float64Array;
+  private readonly bMaxV: Float64Array;
+  private readonly bOffset: Float64Array;
+  private readonly bCount: Uint32Array;
+  private readonly bTsLen: Uint32Array;
+  private readonly bValLen: Uint32Array;
+  private readonly bTsCrc: Uint32Array;
+  private readonly bValCrc: Uint32Array;
+
+  private constructor(
+    readonly file: string,
+    private readonly buf: Uint8Array,
+    private readonly mapped: MappedFile | null,
+  ) {
+    const fail = (m: string, offset: number): ColdCorruptError =>
+      new ColdCorruptError(`${file}: ${m}`, { file, offset });
+    const len = buf.length;
+    if (len < COLD_HEADER_BYTES + COLD_FOOTER_BYTES)
+      throw fail(`${len} bytes is too short for a cold file`, 0);
+    const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    const f = len - COLD_FOOTER_BYTES;
+    if (crc32c(buf, f, f + 48, crc32c(buf, 0, COLD_HEADER_BYTES)) !== dv.getUint32(f + 48, true))
+      throw fail('footer CRC-32C mismatch', f + 48);
+    if (dv.getUint32(0, true) !== COLD_MAGIC || dv.getUint32(f + 44, true) !== COLD_MAGIC)
+      throw fail('bad magic', 0);
+    if (buf[4]! < COLD_MIN_VERSION || buf[4]! > COLD_VERSION)
+      throw fail(`unsupported version ${buf[4]}`, 4);
+    if (buf[5] !== 0 || dv.getUint16(6, true) !== 0 || dv.getUint32(12, true) !== 0)
+      throw fail('reserved header bytes set', 5);
+    this.partition = dv.getUint32(8, true);
+    this.windowStart = dv.getFloat64(16, true);
+    this.windowEnd = dv.getFloat64(24, true);
+    const u64 = (o: number): number => dv.getUint32(o + 4, true) * TWO_32 + dv.getUint32(o, true);
+    const indexOffset = u64(f);
+    const indexLength = u64(f + 8);
+    this.seriesCount = dv.getUint32(f + 16, true);
+    this.blockCount = dv.getUint32(f + 20, true);
+    this.minT = dv.getFloat64(f + 24, true);
+    this.maxT = dv.getFloat64(f + 32, true);
+    if (indexOffset < COLD_HEADER_BYTES || indexOffset + indexLength !== f)
+      throw fail('index bounds do not match the file', f);
+    if (
+      indexLength !==
+      this.seriesCount * COLD_SERIES_ENTRY_BYTES + this.blockCount * COLD_BLOCK_ENTRY_BYTES
+    ) {
+      throw fail('index length does not match its counts', f + 8);
+    }
+    if (crc32c(buf, indexOffset, f) !== dv.getUint32(f + 40, true))
+      throw fail('index CRC-32C mismatch', indexOffset);
+    const n = this.blockCount;
+    this.bMinT = new Float64Array(n);
+    this.bMaxT = new Float64Array(n);
+    this.bMinV = new Float64Array(n);
+    this.bMaxV = new Float64Array(n);
+    this.bOffset = new Float64Array(n);
+    this.bCount = new Uint32Array(n);
+    this.bTsLen = new Uint32Array(n);
+    this.bValLen = new Uint32Array(n);
+    this.bTsCrc = new Uint32Array(n);
+    this.bValCrc = new Uint32Array(n);
+    let p = indexOffset;
+    let b = 0;
+    let expect = COLD_HEADER_BYTES;
+    for (let s = 0; s < this.seriesCount; s++) {
+      const id = dv.getBigUint64(p, true);
+      const version = u64(p + 8);
+      const k = dv.getUint32(p + 16, true);
+      p += COLD_SERIES_ENTRY_BYTES;
+      if (b + k > n || this.series.has(id))
+        throw fail('bad series entry', p - COLD_SERIES_ENTRY_BYTES);
+      this.series.set(id, { first: b, n: k, version });
+      this.ids.push(id);
+      for (let j = 0; j < k; j++, b++, p += COLD_BLOCK_ENTRY_BYTES) {
+        this.bMinT[b] = dv.getFloat64(p, true);
+        this.bMaxT[b] = dv.getFloat64(p + 8, true);
+        this.bMinV[b] = dv.getFloat64(p + 16, true);
+        this.bMaxV[b] = dv.getFloat64(p + 24, true);
+        this.bOffset[b] = u64(p + 32);
+        this.bCount[b] = dv.getUint32(p + 40, true);
+        this.bTsLen[b] = dv.getUint32(p + 44, true);
+        this.bValLen[b] = dv.getUint32(p + 48, true);
+        this.bTsCrc[b] = dv.getUint32(p + 52, true);
+        this.bValCrc[b] = dv.getUint32(p + 56, true);
+        if (this.bOffset[b] !== expect) throw fail('blocks do not tile the data region', p + 32);
+        expect += this.bTsLen[b]! + this.bValLen[b]!;
+      }
+    }
+    if (b !== n || expect !== indexOffset)
+      throw fail('block entries do not cover the data region', indexOffset);
+  }
+
+  static open(path: string): ColdReader {
+    const mf = MappedFile.open(path);
+    try {
+      return new ColdReader(path, mf.buffer, mf);
+    } catch (err) {
+      mf.close();
+      throw err;
+    }
+  }
+
+  static fromBuffer(buf: Uint8Array, name = '<buffer>'): ColdReader {
+    return new ColdReader(name, buf, null);
+  }
+
+  seriesIds(): readonly bigint[] {
+    return this.ids;
+  }
+
+  /** Index statistics of a series' blocks. */
+  blocks(seriesId: bigint): ColdBlockInfo[] {
+    const e = this.series.get(seriesId);
+    const out: ColdBlockInfo[] = [];
+    if (!e) return out;
+    for (let b = e.first; b < e.first + e.n; b++) {
+      out.push({
+        minT: this.bMinT[b]!,
+        maxT: this.bMaxT[b]!,
+        minV: this.bMinV[b]!,
+        maxV: this.bMaxV[b]!,
+        count: this.bCount[b]!,
+      });
+    }
+    return out;
+  }
+
+  /** Points of one series within [start, end] (null when absent); damaged blocks go to onSkip. */
+  read(seriesId: bigint, start: number, end: number, onSkip?: SkipSink): VersionedPoints | null {
+    if (end < this.minT || start > this.maxT) return null;
+    const e = this.series.get(seriesId);
+    if (e === undefined) return null;
+    const parts: { t: Float64Array; v: Float64Array }[] = [];
+    let total = 0;
+    for (let b = e.first; b < e.first + e.n; b++) {
+      if (this.bMaxT[b]! < start || this.bMinT[b]! > end) continue;
+      const blk = this.decodeBlock(b, seriesId, onSkip);
+      if (!blk) continue;
+      const lo = lowerBound(blk.t, start);
+      const hi = upperBound(blk.t, end, lo);
+      if (hi > lo) {
+        parts.push({ t: blk.t.subarray(lo, hi), v: blk.v.subarray(lo, hi) });
+        total += hi - lo;
+      }
+    }
+    if (parts.length === 1)
+      return { timestamps: parts[0]!.t, values: parts[0]!.v, version: e.version };
+    const timestamps = new Float64Array(total);
+    const values = new Float64Array(total);
+    let k = 0;
+    for (const p of parts) {
+      timestamps.set(p.t, k);
+      values.set(p.v, k);
+      k += p.t.length;
+    }
+    return { timestamps, values, version: e.version };
+  }
+
+  /** All intact data per series (for compaction). */
+  *allSeries(onSkip?: SkipSink): Generator<ColdSeries> {
+    for (const id of this.ids) {
+      const p = this.read(id, -Infinity, Infinity, onSkip);
+      if (p) yield { seriesId: id, version: p.version, timestamps: p.timestamps, values: p.values };
+    }
+  }
+
+  private decodeBlock(
+    b: number,
+    seriesId: bigint,
+    onSkip?: SkipSink,
+  ): { t: Float64Array; v: Float64Array } | null {
+    const off = this.bOffset[b]!;
+    const tsLen = this.bTsLen[b]!;
+    const valOff = off + tsLen;
+    const valEnd = valOff + this.bValLen[b]!;
+    const report = (m: string, at: number, cause?: unknown): null => {
+      onSkip?.(
+        new ColdCorruptError(
+          `${this.file}: block at offset ${at} (series ${seriesId}): ${m}`,
+          { file: this.file, offset: at, seriesId },
+          { cause },
+        ),
+      );
+      return null;
+    };
+    if (crc32c(this.buf, off, valOff) !== this.bTsCrc[b])
+      return report('timestamp block fails its CRC-32C', off);
+    if (crc32c(this.buf, valOff, valEnd) !== this.bValCrc[b])
+      return report('value block fails its CRC-32C', valOff);
+    try {
+      const t = decodeTimestampBlock(this.buf.subarray(off, valOff));
+      const v = decodeValueBlock(this.buf.subarray(valOff, valEnd));
+      const n = this.bCount[b]!;
+      if (t.length !== n || v.length !== n)
+        return report(`holds ${t.length}/${v.length} points, index says ${n}`, off);
+      return { t, v };
+    } catch (err) {
+      if (!(err instanceof CorruptionError)) throw err;
+      return report(err.message, off, err);
+    }
+  }
+
+  close(): void {
+    this.mapped?.close();
+  }
+}

@@ -1,0 +1,96 @@
+import * as path from 'node:path';
+import { ZtsdbError } from '@ztsdb/errors';
+import { ColdReader } from './cold-reader';
+import type { SkipSink } from '../errors';
+import type { CatalogFile } from '@ztsdb/manifest';
+import type { VersionedPoints } from '../encoding/points';
+import { WarmReader } from './warm-reader';
+
+type Opened = { ok: WarmReader | ColdReader } | { err: ZtsdbError };
+
+/**
+ * Reads warm and cold files named by the catalog, each opened (mmap) once and
+ * kept open until `retire`. A file that cannot be opened (missing, damaged
+ * header, index or footer) is reported to the skip sink on every read and
+ * the rest is served; damaged chunks and blocks are reported the same way.
+ * Reads are synchronous and copy what they return, so a file may be retired
+ * (unmapped) between two reads.
+ */
+export class TierReader {
+  private readonly open = new Map<string, Opened>();
+
+  constructor(private readonly dataDir: string) {}
+
+  private reader(f: CatalogFile): Opened {
+    let o = this.open.get(f.file);
+    if (!o) {
+      const full = path.join(this.dataDir, f.file);
+      try {
+        o = { ok: f.tier === 'warm' ? WarmReader.open(full) : ColdReader.open(full) };
+      } catch (e) {
+        const err =
+          e instanceof ZtsdbError
+            ? e
+            : new ZtsdbError(
+                'ZTSDB_FILE_UNREADABLE',
+                `${full}: ${(e as Error).message}`,
+                { file: full },
+                { cause: e },
+              );
+        o = { err };
+      }
+      this.open.set(f.file, o);
+    }
+    return o;
+  }
+
+  /**
+   * Appends to `out` the stored units of one series within [start, end] from
+   * `files` (those of the series' partition); skipped data goes to `onSkip`.
+   */
+  read(
+    files: readonly CatalogFile[],
+    seriesId: bigint,
+    start: number,
+    end: number,
+    out: VersionedPoints[],
+    onSkip: SkipSink,
+  ): void {
+    for (const f of files) {
+      if (f.maxT < start || f.minT > end) continue;
+      const o = this.reader(f);
+      if ('err' in o) {
+        onSkip(o.err);
+        continue;
+      }
+      const r = o.ok;
+      if (r instanceof WarmReader) {
+        for (const u of r.read(seriesId, start, end, onSkip)) out.push(u);
+      } else {
+        const u = r.read(seriesId, start, end, onSkip);
+        if (u) out.push(u);
+      }
+    }
+  }
+
+  /** Closes (unmaps) a file no longer in the catalog. */
+  retire(file: string): void {
+    const o = this.open.get(file);
+    this.open.delete(file);
+    if (o && 'ok' in o) o.ok.close();
+  }
+
+  /** Forgets a cached open error so the next read tries again. */
+  forget(file: string): void {
+    const o = this.open.get(file);
+    if (o && 'err' in o) this.open.delete(file);
+  }
+
+  get openFiles(): number {
+    return this.open.size;
+  }
+
+  close(): void {
+    for (const f of [...this.open.keys()]) this.retire(f);
+  }
+}

@@ -1,0 +1,360 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { RootDatabase } from 'lmdb';
+import { decodeSampleBatch, type SampleBatch } from '@ztsdb/wire';
+import { WalCorruptError, WalFormatError } from '../errors';
+import { Head, type HeadOptions } from '../head/head';
+import { HotState, type HeldChunk } from '../head/hot-state';
+import { openBinaryDb, openEnv, type WalDb } from './lmdb-env';
+import {
+  getCatalog,
+  getCheckpoint,
+  putCatalog,
+  putCheckpointParts,
+  type Catalog,
+} from './snapshot-store';
+import { decodeExtras, encodeExtras } from './ingest-record';
+import { dropLmdbInternalRejections, observed } from './lmdb-write';
+
+/** Kinds of WAL entries (9th key byte; within one stream sequence they sort in this order). */
+const KIND_BATCH = 0;
+const KIND_SKIP = 1;
+const KIND_SEAL = 2;
+const EXTRAS_KEY = Buffer.from('ingest');
+const STREAM_KEY = Buffer.from('stream');
+
+function walKey(seq: number, kind: number): Buffer {
+  const b = Buffer.allocUnsafe(9);
+  b.writeUInt32BE(Math.floor(seq / 2 ** 32), 0);
+  b.writeUInt32BE(seq >>> 0, 4);
+  b[8] = kind;
+  return b;
+}
+
+function keySeq(k: Uint8Array): number {
+  const b = Buffer.from(k.buffer, k.byteOffset, k.byteLength);
+  return b.readUInt32BE(0) * 2 ** 32 + b.readUInt32BE(4);
+}
+
+/** What loading the local log gave back. */
+export interface LocalRecovery {
+  state: HotState;
+  /** Batches re-applied from the WAL after the snapshot. */
+  replayedBatches: number;
+  replayedPoints: number;
+  /** With keepBeforeDamage: sequence of the first damaged WAL entry (the replay stopped there). */
+  damagedAt?: number;
+}
+
+/** How to rebuild the head from the log. */
+export interface RecoverOptions extends HeadOptions {
+  partition: number;
+  maxChunkAgeMs: number;
+  /**
+   * Keep what replays before a damaged snapshot or WAL entry instead of giving up (the embedded
+   * engine, which has no stream to rebuild from). Without it a damaged log recovers nothing.
+   */
+  keepBeforeDamage?: boolean;
+}
+
+/** Named databases of the record WAL that version 1 of the embedded engine wrote (wal.md). */
+const OLD_ENGINE_DBS = ['wal', 'chunks', 'meta'];
+
+/**
+ * The WAL of one partition (the ingestor's and the embedded engine's), in the
+ * LMDB environment `<data dir>/wal/p<n>/data.mdb` (layout in docs/format/wal.md):
+ * - `iwal`: key = stream sequence (u64 BE) + kind (u8); value = the sample
+ *   batch exactly as it came off the stream (kind 0), nothing (kind 1: the
+ *   sequence went to the DLQ) or f64 `nowMs` (kind 2: sealByAge ran here).
+ * - `imeta`: `checkpoint` (the tsdb head snapshot, docs/format/wal.md, with
+ *   the held sealed chunks), `ingest` (sequences beside the head) and
+ *   `stream` (creation time of the samples stream this log belongs to).
+ * Writes of one event-loop turn form one LMDB transaction; `flushed()`
+ * resolves once they are on disk. A failed write rejects with a WalWriteError
+ * (never as an unhandled rejection: dropping a write's promise is safe).
+ */
+export class LocalLog {
+  /** Bytes of batches written since the last snapshot (the owner snapshots early when they pile up). */
+  batchBytes = 0;
+
+  private constructor(
+    private readonly env: RootDatabase,
+    private readonly wal: WalDb,
+    private readonly meta: WalDb,
+    readonly dir: string,
+  ) {}
+
+  /** `<data dir>/wal/p<n>`. */
+  static dirOf(dataDir: string, partition: number): string {
+    return path.join(dataDir, 'wal', `p${partition}`);
+  }
+
+  /** Opens (creating) the log; a WalFormatError when the environment holds a WAL of the old engine format. */
+  static open(dataDir: string, partition: number): LocalLog {
+    const dir = LocalLog.dirOf(dataDir, partition);
+    dropLmdbInternalRejections();
+    const env = openEnv(dir);
+    // The main database lists the named ones (by name, as keys). Read without a
+    // snapshot: a read transaction left open would keep LMDB from reusing freed pages.
+    const names = new Set<string>();
+    for (const k of env.getKeys({ snapshot: false })) names.add(String(k));
+    const old = OLD_ENGINE_DBS.filter((n) => names.has(n));
+    if (old.length > 0) {
+      const file = path.join(dir, 'data.mdb');
+      void env.close();
+      throw new WalFormatError(
+        `${file} holds a WAL of the embedded engine's first format (databases ${old.join(', ')}), which this version does not read; open it with ztsdb 0.1 and compact it into warm and cold files, or move it away`,
+        { file, key: old[0] },
+      );
+    }
+    return new LocalLog(env, openBinaryDb(env, 'iwal'), openBinaryDb(env, 'imeta'), dir);
+  }
+
+  /** Queues a batch in this turn's transaction. */
+  putBatch(seq: number, bytes: Uint8Array): Promise<boolean> {
+    this.batchBytes += bytes.byteLength;
+    return this.observed(
+      this.wal.put(
+        walKey(seq, KIND_BATCH),
+        Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+      ),
+    );
+  }
+
+  putSkip(seq: number): Promise<boolean> {
+    return this.observed(this.wal.put(walKey(seq, KIND_SKIP), Buffer.alloc(0)));
+  }
+
+  putSeal(afterSeq: number, nowMs: number): Promise<boolean> {
+    const b = Buffer.allocUnsafe(8);
+    b.writeDoubleLE(nowMs, 0);
+    return this.observed(this.wal.put(walKey(afterSeq, KIND_SEAL), b));
+  }
+
+  /** The LMDB file, for messages. */
+  get file(): string {
+    return path.join(this.dir, 'data.mdb');
+  }
+
+  /** A write failed and none has succeeded since: the last transaction's flush may never settle. */
+  private failure: unknown = undefined;
+  private readonly failureWaiters = new Set<(e: unknown) => void>();
+
+  private observed<T>(write: Promise<T>): Promise<T> {
+    const o = observed(write, this.file);
+    o.then(
+      () => (this.failure = undefined),
+      (e: unknown) => {
+        this.failure = e;
+        for (const f of this.failureWaiters) f(e);
+      },
+    );
+    return o;
+  }
+
+  /**
+   * Removes the entries from stream sequence `seq` on: after a failed write,
+   * later transactions may have committed batches that were never acknowledged,
+   * and a log with a hole would skip the missing ones on recovery.
+   */
+  async removeFrom(seq: number): Promise<void> {
+    let last: Promise<boolean> | undefined;
+    for (const k of this.wal.getKeys({ start: walKey(seq, 0), snapshot: false }))
+      last = this.observed(this.wal.remove(k));
+    if (last) await last;
+    await this.flushed();
+  }
+
+  /** Resolves once every write queued so far is durable; rejects (WalWriteError) once one failed. */
+  async flushed(): Promise<void> {
+    // lmdb-js never settles the flush of a failed transaction: a failure rejects instead.
+    if (this.failure !== undefined) throw this.failure;
+    let fail!: (e: unknown) => void;
+    const failed = new Promise<never>((_, reject) => (fail = reject));
+    failed.catch(() => undefined);
+    this.failureWaiters.add(fail);
+    try {
+      await Promise.race([this.wal.flushed, failed]);
+    } finally {
+      this.failureWaiters.delete(fail);
+    }
+  }
+
+  /** Creation time of the samples stream this log was written from ('' when none recorded). */
+  streamId(): string {
+    return this.meta.get(STREAM_KEY)?.toString('utf8') ?? '';
+  }
+
+  /** Highest stream sequence in the log (snapshot or WAL), 0 when empty. */
+  lastSeq(): number {
+    for (const k of this.wal.getKeys({ reverse: true, limit: 1 })) return keySeq(k as Uint8Array);
+    const extras = this.meta.get(EXTRAS_KEY);
+    return extras ? decodeExtras(extras).appliedSeq : 0;
+  }
+
+  /** Forgets everything (another stream, or a state older than the partition checkpoint). */
+  async clear(streamId: string): Promise<void> {
+    await this.observed(this.wal.clearAsync());
+    await this.observed(this.meta.clearAsync());
+    await this.observed(this.meta.put(STREAM_KEY, Buffer.from(streamId, 'utf8')));
+    this.batchBytes = 0;
+    await this.flushed();
+  }
+
+  /**
+   * Snapshot: the head (with the held sealed chunks), the sequences beside it,
+   * and removal of WAL entries it covers, in one transaction. Resolves when durable.
+   */
+  async snapshot(state: HotState): Promise<void> {
+    const held = state.heldList();
+    const head = state.head;
+    head.restoreSealed(held);
+    let put: Promise<boolean>;
+    try {
+      put = this.observed(putCheckpointParts(this.meta, state.appliedSeq + 1, head));
+    } finally {
+      head.takeSealed();
+    }
+    this.batchBytes = 0;
+    const extras = this.observed(this.meta.put(EXTRAS_KEY, encodeExtras(state, held)));
+    let last: Promise<boolean> = put;
+    for (const k of this.wal.getKeys({ end: walKey(state.appliedSeq + 1, 0), snapshot: false }))
+      last = this.observed(this.wal.remove(k));
+    await Promise.all([put, extras, last]);
+    await this.flushed();
+  }
+
+  /**
+   * Rebuilds the hot state from the snapshot and the WAL after it. Returns
+   * undefined when the log holds nothing, or is damaged (the caller then
+   * rebuilds from the stream) unless `keepBeforeDamage`. Each damage is
+   * reported as a WalCorruptError naming the file and the key.
+   */
+  recover(
+    opts: RecoverOptions,
+    onProblem: (err: WalCorruptError) => void,
+  ): LocalRecovery | undefined {
+    const { partition, maxChunkAgeMs } = opts;
+    const headOpts: HeadOptions = { outOfOrderWindowMs: Number.MAX_SAFE_INTEGER, ...opts };
+    let state: HotState | undefined;
+    try {
+      const cp = getCheckpoint(this.meta, headOpts);
+      const extrasBytes = this.meta.get(EXTRAS_KEY);
+      if (cp && extrasBytes) {
+        const extras = decodeExtras(extrasBytes);
+        const held = cp.head.takeSealed();
+        if (held.length !== extras.firstSeqs.length || extras.open.length !== cp.head.series.length)
+          throw new Error('snapshot parts disagree');
+        state = new HotState(partition, maxChunkAgeMs, cp.head);
+        state.restore(
+          extras.appliedSeq,
+          extras.open,
+          extras.ooo,
+          held.map(
+            (c, i) =>
+              ({
+                ...c,
+                firstSeq: extras.firstSeqs[i]!,
+                published: extras.published[i] === 1,
+              }) as HeldChunk,
+          ),
+        );
+      }
+    } catch (e) {
+      onProblem(
+        new WalCorruptError(
+          `snapshot in ${this.dir} is damaged: ${(e as Error).message}`,
+          { file: this.file, key: 'checkpoint' },
+          { cause: e },
+        ),
+      );
+      if (!opts.keepBeforeDamage) return undefined;
+      state = undefined;
+    }
+    state ??= new HotState(partition, maxChunkAgeMs, new Head(headOpts));
+    let batches = 0;
+    let points = 0;
+    let damagedAt: number | undefined;
+    const damaged = (seq: number, what: string, cause: Error): void => {
+      onProblem(
+        new WalCorruptError(
+          `${what} ${seq} in ${this.dir} is damaged: ${cause.message}`,
+          { file: this.file, key: seq },
+          { cause },
+        ),
+      );
+      damagedAt = seq;
+    };
+    // From the snapshot's own sequence, kind 1: a seal marker written after the snapshot at the same sequence is replayed too.
+    for (const { key, value } of this.wal.getRange({
+      start: walKey(state.appliedSeq, KIND_SKIP),
+      snapshot: false,
+    })) {
+      const k = key as Uint8Array;
+      const seq = keySeq(k);
+      const kind = k[8];
+      if (kind === KIND_BATCH) {
+        let b: SampleBatch;
+        try {
+          b = decodeSampleBatch(new Uint8Array(value as Buffer));
+        } catch (e) {
+          damaged(seq, 'WAL entry', e as Error);
+          break;
+        }
+        state.apply(seq, b.seriesIds, b.timestamps, b.values, b.count, b.producerId);
+        batches++;
+        points += b.count;
+      } else if (kind === KIND_SKIP) {
+        state.skip(seq);
+      } else if (kind === KIND_SEAL) {
+        if ((value as Buffer).length !== 8) {
+          damaged(seq, 'WAL seal marker', new Error('not an f64'));
+          break;
+        }
+        state.sealByAge((value as Buffer).readDoubleLE(0));
+      }
+    }
+    if (damagedAt !== undefined && !opts.keepBeforeDamage) return undefined;
+    if (batches === 0 && state.appliedSeq === 0 && damagedAt === undefined) return undefined;
+    return { state, replayedBatches: batches, replayedPoints: points, damagedAt };
+  }
+
+  /** The embedded engine's list of live warm and cold files (kept in `imeta`, docs/format/wal.md). */
+  catalog(): Catalog {
+    return getCatalog(this.meta);
+  }
+
+  /** Records the file list in this turn's transaction (with a snapshot queued in the same turn, atomically). */
+  putCatalog(c: Catalog): Promise<boolean> {
+    return this.observed(putCatalog(this.meta, c));
+  }
+
+  /** A small named value in `imeta` (the engine's partition count). */
+  metaValue(name: string): Buffer | undefined {
+    return this.meta.get(Buffer.from(name));
+  }
+
+  putMetaValue(name: string, value: Buffer): Promise<boolean> {
+    return this.observed(this.meta.put(Buffer.from(name), value));
+  }
+
+  /**
+   * Closes the environment. After a failed transaction lmdb-js may never settle
+   * its flush promise (and so its close): both are given a few seconds, so a
+   * partition can still be handed over on a full disk.
+   */
+  async close(): Promise<void> {
+    const within = (p: PromiseLike<unknown>, ms: number) =>
+      Promise.race([
+        Promise.resolve(p).catch(() => undefined),
+        new Promise((r) => setTimeout(r, ms).unref()),
+      ]);
+    await within(this.wal.flushed, 2000);
+    await within(this.env.close(), 5000);
+  }
+
+  /** Removes the partition's directory (after close). */
+  static remove(dataDir: string, partition: number): void {
+    fs.rmSync(path.join(dataDir, 'wal', `p${partition}`), { recursive: true, force: true });
+  }
+}

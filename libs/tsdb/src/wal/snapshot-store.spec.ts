@@ -1,0 +1,60 @@
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import { tempDir } from '@ztsdb/testing';
+import { Head } from '../head/head';
+import { getCheckpoint, putCheckpoint, putCheckpointParts } from './snapshot-store';
+import { openBinaryDb, openEnv } from './lmdb-env';
+
+const OPTS = { partition: 0, maxChunkAgeMs: 3_600_000 };
+
+function headWith(series: number, points: number, seed: number): Head {
+  const h = new Head(OPTS);
+  for (let s = 0; s < series; s++)
+    for (let i = 0; i < points; i++)
+      h.append(BigInt(s), 1_700_000_000_000 + i * 1000, Math.sin(seed + s + i));
+  return h;
+}
+
+describe('checkpoint in pieces', () => {
+  const dir = tempDir('ztsdb-cp-parts-');
+  afterAll(() => dir.remove());
+
+  it('reads back what was written, leaves no stale pieces, and still reads a one-value checkpoint', async () => {
+    const env = openEnv(join(dir.path, 'a'));
+    const meta = openBinaryDb(env, 'meta');
+    await putCheckpoint(meta, 7, headWith(3, 10, 1));
+    expect(getCheckpoint(meta, OPTS)!.walSeq).toBe(7);
+    const big = headWith(200, 800, 2);
+    await putCheckpointParts(meta, 9, big);
+    const got = getCheckpoint(meta, OPTS)!;
+    expect(got.walSeq).toBe(9);
+    expect(got.head.read(5n, 0, 8.64e15)).toEqual(big.read(5n, 0, 8.64e15));
+    expect([...meta.getKeys()].map((k) => Buffer.from(k).toString('latin1'))).not.toContain(
+      'checkpoint',
+    );
+    const pieces = [...meta.getKeys()].length;
+    expect(pieces).toBeGreaterThan(4);
+    await putCheckpointParts(meta, 11, headWith(2, 5, 3));
+    expect([...meta.getKeys()].length).toBe(1);
+    expect(getCheckpoint(meta, OPTS)!.head.read(1n, 0, 8.64e15)).toEqual(
+      headWith(2, 5, 3).read(1n, 0, 8.64e15),
+    );
+    await env.close();
+  });
+
+  it('keeps the file bounded while a multi-megabyte checkpoint is rewritten again and again', async () => {
+    const path = join(dir.path, 'b');
+    const env = openEnv(path);
+    const meta = openBinaryDb(env, 'meta');
+    let size = 0;
+    for (let i = 0; i < 24; i++) {
+      // A snapshot that grows a little each time, as a head does between two snapshots.
+      await putCheckpointParts(meta, i, headWith(50, 2000 + i * 20, i));
+      await meta.flushed;
+      if (i === 5) size = statSync(join(path, 'data.mdb')).size;
+    }
+    const end = statSync(join(path, 'data.mdb')).size;
+    expect(end).toBeLessThan(size * 1.5);
+    await env.close();
+  });
+});

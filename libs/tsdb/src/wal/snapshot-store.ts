@@ -1,0 +1,136 @@
+import { crc32c } from '@ztsdb/checksum';
+import { ByteReader, ByteWriter } from '../encoding/byte-io';
+import { IndexCorruptError } from '../errors';
+import { decodeHeadSnapshot, encodeHeadSnapshot } from '../head/head-snapshot';
+import type { Head, HeadOptions } from '../head/head';
+import type { WalDb } from './lmdb-env';
+
+export const META_VERSION = 1;
+const CHECKPOINT_KEY = Buffer.from('checkpoint');
+const CATALOG_KEY = Buffer.from('catalog');
+
+/** Files of one partition that are live (the embedded engine's manifest). */
+export interface Catalog {
+  /** Next number for a warm segment file name. */
+  nextFileSeq: number;
+  /** Warm segment file names (in warm/p<n>/), oldest first. */
+  warm: string[];
+  /** Cold file names (in cold/p<n>/). */
+  cold: string[];
+}
+
+/** [version u8][reserved ×3][CRC-32C u32 of payload][payload] */
+function seal(payload: Uint8Array): Buffer {
+  const out = Buffer.allocUnsafe(8 + payload.length);
+  out[0] = META_VERSION;
+  out[1] = out[2] = out[3] = 0;
+  out.writeUInt32LE(crc32c(payload), 4);
+  out.set(payload, 8);
+  return out;
+}
+
+function unseal(what: string, value: Uint8Array): Uint8Array {
+  const b = Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+  if (b.length < 8 || b[0] !== META_VERSION || b[1] !== 0 || b[2] !== 0 || b[3] !== 0) {
+    throw new IndexCorruptError(`${what}: bad header`, { key: what, offset: 0 });
+  }
+  const payload = b.subarray(8);
+  if (crc32c(payload) !== b.readUInt32LE(4))
+    throw new IndexCorruptError(`${what}: CRC-32C mismatch`, { key: what, offset: 4 });
+  return payload;
+}
+
+/** Checkpoint: [u64 walSeq = first WAL record not covered][head snapshot]. */
+export function putCheckpoint(meta: WalDb, walSeq: number, head: Head): Promise<boolean> {
+  return meta.put(CHECKPOINT_KEY, sealedCheckpoint(walSeq, head));
+}
+
+function sealedCheckpoint(walSeq: number, head: Head): Buffer {
+  const w = new ByteWriter(64 * 1024);
+  w.u64(walSeq);
+  encodeHeadSnapshot(head, w);
+  return seal(w.view8());
+}
+
+/**
+ * Largest piece of a checkpoint written as one LMDB value. A value larger than
+ * a page takes a run of contiguous pages; a multi-megabyte snapshot rewritten
+ * every few seconds rarely finds such a run among the pages freed by the last
+ * one, so the file would grow without end. Pieces of 16 pages reuse them.
+ */
+export const CHECKPOINT_PART_BYTES = 64 * 1024;
+const PARTS_PREFIX = 'checkpoint/';
+
+function partKey(i: number): Buffer {
+  const k = Buffer.alloc(PARTS_PREFIX.length + 4);
+  k.write(PARTS_PREFIX, 0, 'latin1');
+  k.writeUInt32BE(i, PARTS_PREFIX.length);
+  return k;
+}
+
+/**
+ * The same checkpoint as putCheckpoint, stored in pieces of CHECKPOINT_PART_BYTES
+ * (keys `checkpoint/` + u32 BE index) in the caller's transaction; pieces of a
+ * larger earlier checkpoint and a single-value checkpoint are removed.
+ * Resolves with the last write.
+ */
+export function putCheckpointParts(meta: WalDb, walSeq: number, head: Head): Promise<boolean> {
+  const bytes = sealedCheckpoint(walSeq, head);
+  const n = Math.ceil(bytes.length / CHECKPOINT_PART_BYTES);
+  let last: Promise<boolean> = Promise.resolve(true);
+  for (let i = 0; i < n; i++)
+    last = meta.put(
+      partKey(i),
+      bytes.subarray(i * CHECKPOINT_PART_BYTES, (i + 1) * CHECKPOINT_PART_BYTES),
+    );
+  for (const k of meta.getKeys({ start: partKey(n), end: partKey(0xffffffff), snapshot: false }))
+    last = meta.remove(k);
+  if (meta.get(CHECKPOINT_KEY) !== undefined) last = meta.remove(CHECKPOINT_KEY);
+  return last;
+}
+
+function checkpointBytes(meta: WalDb): Buffer | undefined {
+  const parts: Buffer[] = [];
+  for (const { value } of meta.getRange({
+    start: partKey(0),
+    end: partKey(0xffffffff),
+    snapshot: false,
+  }))
+    parts.push(value);
+  return parts.length > 0 ? Buffer.concat(parts) : meta.get(CHECKPOINT_KEY);
+}
+
+/** The checkpoint, from pieces (putCheckpointParts) or one value (putCheckpoint); null when none. */
+export function getCheckpoint(
+  meta: WalDb,
+  opts: HeadOptions,
+): { walSeq: number; head: Head } | null {
+  const v = checkpointBytes(meta);
+  if (v === undefined) return null;
+  const payload = unseal('checkpoint', v);
+  const r = new ByteReader(
+    payload,
+    0,
+    payload.length,
+    (m, o) => new IndexCorruptError(`checkpoint: ${m}`, { key: 'checkpoint', offset: o }),
+  );
+  const walSeq = r.u64();
+  const head = decodeHeadSnapshot(r, opts);
+  if (r.remaining !== 0)
+    throw new IndexCorruptError(`checkpoint: ${r.remaining} trailing bytes`, { key: 'checkpoint' });
+  return { walSeq, head };
+}
+
+export function putCatalog(meta: WalDb, c: Catalog): Promise<boolean> {
+  return meta.put(CATALOG_KEY, seal(Buffer.from(JSON.stringify(c), 'utf8')));
+}
+
+export function getCatalog(meta: WalDb): Catalog {
+  const v = meta.get(CATALOG_KEY);
+  if (v === undefined) return { nextFileSeq: 1, warm: [], cold: [] };
+  const c = JSON.parse(Buffer.from(unseal('catalog', v)).toString('utf8')) as Catalog;
+  if (!Number.isSafeInteger(c.nextFileSeq) || !Array.isArray(c.warm) || !Array.isArray(c.cold)) {
+    throw new IndexCorruptError('catalog: bad shape', { key: 'catalog' });
+  }
+  return c;
+}
