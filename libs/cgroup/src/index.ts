@@ -15,6 +15,7 @@ export type { DetectedContainer, ScanResult, ContainerDetectorOptions } from './
 export {
   parseSingleUint,
   parseCpuStatUsageUsec,
+  parseFlatKey,
   parseIoStat,
   parseBlkioReadWrite,
   parseCgroupPopulated,
