@@ -9,7 +9,7 @@ import {
 import { Kvm } from '@nats-io/kv';
 import { KV_SERIES, samplesSubject } from '@ztsdb/bus';
 import type { Settings } from '@ztsdb/config';
-import { processMetrics } from '@ztsdb/metrics';
+import { LATENCY_BUCKETS, processMetrics } from '@ztsdb/metrics';
 import type { MetricSource } from '@ztsdb/model';
 import { NatsClient, SETTINGS } from '@ztsdb/platform';
 import { encodeSampleBatch, sampleBatchMsgId } from '@ztsdb/wire';
@@ -22,6 +22,11 @@ const ticks = processMetrics.counter('ztsdb_collector_ticks_total', 'Collection 
 const tickErrors = processMetrics.counter(
   'ztsdb_collector_tick_errors_total',
   'Ticks whose collection failed.',
+);
+const tickSeconds = processMetrics.histogram(
+  'ztsdb_collector_tick_seconds',
+  'Time of one collection tick: read the source, register series, queue the batches.',
+  LATENCY_BUCKETS,
 );
 const containersGauge = processMetrics.gauge(
   'ztsdb_collector_containers',
@@ -44,6 +49,8 @@ export class CollectorService implements OnApplicationBootstrap, OnApplicationSh
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = false;
+  /** A tick went through (readiness). */
+  private ticked = false;
 
   constructor(
     @Inject(SETTINGS) private readonly settings: Settings,
@@ -80,8 +87,16 @@ export class CollectorService implements OnApplicationBootstrap, OnApplicationSh
     }, next - now);
   }
 
+  /** Why the collector is not ready: no source yet, or no tick through yet. */
+  readinessProblems(): string[] {
+    if (!this.source) return ['starting the metric source'];
+    if (!this.ticked) return ['waiting for the first collection tick'];
+    return [];
+  }
+
   /** One collection; exposed for tests. */
   async tick(tickMs: number): Promise<void> {
+    const done = tickSeconds.startTimer();
     try {
       const { samples, removed } = await this.source.collect(tickMs);
       containersGauge.set(samples.length);
@@ -112,9 +127,12 @@ export class CollectorService implements OnApplicationBootstrap, OnApplicationSh
         });
       }
       ticks.inc();
+      this.ticked = true;
     } catch (e) {
       tickErrors.inc();
       this.log.error(`collection tick failed: ${(e as Error).message}`);
+    } finally {
+      done();
     }
   }
 

@@ -508,7 +508,9 @@ export class PartitionOwner {
       const e = this.buffer.shift()!;
       if (e.batch) {
         const b = e.batch;
+        const t0 = performance.now();
         this.state.apply(e.seq, b.seriesIds, b.timestamps, b.values, b.count, b.producerId);
+        metrics.applySeconds.observe((performance.now() - t0) / 1000);
         this.inflightPoints -= b.count;
         n += b.count;
         metrics.batches.inc({ partition: p });

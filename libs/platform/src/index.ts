@@ -2,3 +2,6 @@ export { PlatformModule } from './platform.module';
 export { NatsClient } from './nats-client';
 export { SETTINGS, SERVICE_NAME } from './tokens';
 export { ServiceLogger } from './service-logger';
+export { natsProblems } from './nats-health';
+export { ServiceEndpoints, scrapeToken } from './service-endpoints';
+export type { ServiceProblems } from './service-endpoints';

@@ -25,6 +25,8 @@ export class NatsClient implements OnApplicationShutdown {
   js!: JetStreamClient;
   topology!: Topology;
   partitions!: number;
+  /** False between a disconnect and the reconnect (readiness probes). */
+  connected = true;
   /** Start-up calls are retried on a busy server's timeouts (ZTSDB_NATS_RETRY_DEADLINE). */
   readonly retry: RetryPolicy;
 
@@ -61,8 +63,13 @@ export class NatsClient implements OnApplicationShutdown {
   private async watchStatus(): Promise<void> {
     const url = redactUrl(this.settings.NATS_URL);
     for await (const s of this.nc.status()) {
-      if (s.type === 'disconnect') this.log.warn(`disconnected from ${url}`);
-      else if (s.type === 'reconnect') this.log.log(`reconnected to ${url}`);
+      if (s.type === 'disconnect') {
+        this.connected = false;
+        this.log.warn(`disconnected from ${url}`);
+      } else if (s.type === 'reconnect') {
+        this.connected = true;
+        this.log.log(`reconnected to ${url}`);
+      }
     }
   }
 
