@@ -12,7 +12,8 @@ import {
   type ScanResult,
 } from './container-detector';
 import { applyMetadata, containerInfoOf, wantsDockerMetadata } from './container-info';
-import type { DockerMetadataClient } from './docker-metadata-client';
+import { DockerMetadataClient } from './docker-metadata-client';
+import type { MetadataLookup } from './runtime-metadata';
 
 /** A container as a metric source follows it: where it is, its files, its labels. */
 export interface TrackedContainer {
@@ -45,8 +46,8 @@ export interface ContainerTrackerOptions {
   /** Watch the tree with inotify (default true). Without it, `refresh` rescans every time. */
   watch?: boolean;
   maxWatches?: number;
-  /** Docker Engine API client; none: no names or images. */
-  metadata?: DockerMetadataClient;
+  /** Runtime APIs (RuntimeMetadata) or one Docker Engine API client; none: no names or images. */
+  metadata?: MetadataLookup | DockerMetadataClient;
   /** `host` label. */
   host?: string;
   /** Scans that failed, unreadable cgroup.events. */
@@ -156,9 +157,13 @@ export class ContainerTracker<T extends TrackedContainer> {
       this.tracked.set(t.key, t);
       this.byPath.set(det.path, t);
       const metadata = this.opts.metadata;
-      if (metadata && wantsDockerMetadata(det)) {
-        lookups.push(metadata.lookup(det.id).then((m) => m && applyMetadata(t.info, m)));
-      }
+      const lookup =
+        metadata instanceof DockerMetadataClient
+          ? wantsDockerMetadata(det)
+            ? metadata.lookup(det.id)
+            : undefined
+          : metadata?.lookupFor(det);
+      if (lookup) lookups.push(lookup.then((m) => m && applyMetadata(t.info, m)));
     }
     for (const det of scan.current) {
       const t = this.tracked.get(containerKey(det));

@@ -1,5 +1,6 @@
 import * as http from 'node:http';
 import { ZtsdbError } from '@ztsdb/errors';
+import type { Runtime } from '@ztsdb/model';
 import { DockerApiError } from './cgroup-errors';
 
 /** What the Docker Engine API says about a container. */
@@ -13,6 +14,8 @@ export interface ContainerMetadata {
   pod?: string;
   /** From the label `io.kubernetes.pod.namespace`. */
   namespace?: string;
+  /** The runtime that answered (set by RuntimeMetadata). */
+  runtime?: Runtime;
 }
 
 export interface DockerMetadataOptions {

@@ -54,3 +54,7 @@ export { CgroupfsSource } from './cgroupfs-source';
 export type { CgroupfsSourceOptions } from './cgroupfs-source';
 export { discoveryLayout, trackerOptions } from './discovery-options';
 export type { DiscoveryOptions } from './discovery-options';
+export { CriMetadataClient, metadataFromCriStatus } from './cri-metadata-client';
+export type { CriMetadataOptions } from './cri-metadata-client';
+export { RuntimeMetadata, DEFAULT_SOCKETS } from './runtime-metadata';
+export type { MetadataLookup, RuntimeMetadataOptions } from './runtime-metadata';

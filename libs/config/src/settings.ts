@@ -143,6 +143,14 @@ export class Settings {
   @Max(100_000)
   ZTSDB_SYNTHETIC_CONTAINERS = 20;
 
+  /** The Docker (or Podman) API socket the collector asks for container names and images; empty = DOCKER_HOST, else /var/run/docker.sock. */
+  @IsString()
+  ZTSDB_DOCKER_SOCKET = '';
+
+  /** Docker's own setting: a `unix://` socket here is used when ZTSDB_DOCKER_SOCKET is empty. */
+  @IsString()
+  DOCKER_HOST = '';
+
   /** Batches the collector keeps while NATS is unreachable; the oldest are dropped beyond it. */
   @Transform(toInt)
   @IsInt()
