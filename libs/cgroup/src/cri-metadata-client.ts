@@ -67,7 +67,7 @@ export interface CriMetadataOptions {
   /** unix socket of containerd or CRI-O. */
   socketPath: string;
   runtime: Runtime;
-  /** Per call (default 500 ms). */
+  /** Per call, the channel's first connection included (default 2000 ms). */
   timeoutMs?: number;
 }
 
@@ -85,7 +85,7 @@ export class CriMetadataClient {
   constructor(opts: CriMetadataOptions) {
     this.socketPath = opts.socketPath;
     this.runtime = opts.runtime;
-    this.timeoutMs = opts.timeoutMs ?? 500;
+    this.timeoutMs = opts.timeoutMs ?? 2000;
   }
 
   private get rpc(): RuntimeServiceClient {
