@@ -58,6 +58,8 @@ suite(`ztsdb against a real Docker engine${missing ? ` (skipped: ${missing})` : 
   let http: string;
   const data = tempDir('ztsdb-docker-');
   const ids: Record<string, string> = {};
+  let cpuStartedAt = 0;
+  let cpuBefore = { ns: 0, at: 0 };
 
   const points = async (metric: string, id: string): Promise<Points> => {
     const r = await getJson(`${http}/query?series=${metric}.${id.slice(0, 12)}&start=-10m&end=now`);
@@ -95,6 +97,7 @@ suite(`ztsdb against a real Docker engine${missing ? ` (skipped: ${missing})` : 
       ZTSDB_COMPACTOR_HTTP_ADDR: 'off',
       ZTSDB_SOURCE: 'auto',
       ZTSDB_COLLECT_INTERVAL_MS: '500',
+      ZTSDB_DISCOVERY_INTERVAL_MS: '1000',
       ZTSDB_LOG_LEVEL: 'info',
     });
     await waitFor(
@@ -104,10 +107,18 @@ suite(`ztsdb against a real Docker engine${missing ? ` (skipped: ${missing})` : 
     );
     // Each waits first, so the collector has its baseline before the work starts; the
     // shell stays (a last `echo`) so nothing it holds is freed by an exec.
-    await run('cpu', 'sleep 2; yes > /dev/null & p=$!; sleep 3; kill $p; sleep 600; echo');
+    await run('cpu', 'sleep 4; yes > /dev/null & p=$!; sleep 3; kill $p; sleep 600; echo');
+    cpuStartedAt = Date.now();
+    // The first reading of the run, while the container idles (its start-up is before it).
+    await waitFor(
+      async () => (await points('container.cpu.usage', ids.cpu!)).length > 0,
+      'the first CPU point',
+      4000,
+    );
+    cpuBefore = { ns: cgroupCpuNs(ids.cpu!), at: Date.now() };
     await run(
       'net',
-      `sleep 2; nc -l -p 5000 > /dev/null & sleep 0.5; dd if=/dev/zero bs=65536 count=${PAYLOAD / 65536} 2>/dev/null | nc 127.0.0.1 5000; sleep 600; echo`,
+      `sleep 2; sleep 600 | nc -l -p 5000 > /dev/null & sleep 0.5; dd if=/dev/zero bs=65536 count=${PAYLOAD / 65536} 2>/dev/null | nc 127.0.0.1 5000; sleep 600; echo`,
     );
     await run(
       'disk',
@@ -147,25 +158,38 @@ suite(`ztsdb against a real Docker engine${missing ? ` (skipped: ${missing})` : 
 
   it('integrates CPU to the cgroup cpu.stat within ±2 %', async () => {
     const id = ids.cpu!;
-    await new Promise((r) => setTimeout(r, 6500)); // 2 s idle, 3 s burning, then idle
-    const usedNs = cgroupCpuNs(id);
-    const readAt = Date.now();
+    // Idle 4 s, burning 3 s, then idle: both cgroup readings fall in idle time.
+    const wait = cpuStartedAt + 8500 - Date.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    const after = { ns: cgroupCpuNs(id), at: Date.now() };
     const pts = await waitFor(
       async () => {
         const p = await points('container.cpu.usage', id);
-        return p.length > 0 && p[p.length - 1]![0] >= readAt + 1000 ? p : undefined;
+        return p.length > 0 && p[p.length - 1]![0] >= after.at + 1000 ? p : undefined;
       },
       'CPU points past the cgroup reading',
       15_000,
     );
-    const stored = integrate(pts) / 100; // percent of a core × s → CPU seconds
-    const cgroup = usedNs / 1e9;
-    expect(cgroup).toBeGreaterThan(1);
-    expect(Math.abs(stored - cgroup) / cgroup).toBeLessThanOrEqual(0.02);
+    // Σ rate × Δt over the points after the first reading, up to the last one (idle since).
+    const from = pts.findIndex(([t]) => t > cpuBefore.at);
+    const stored = integrate(pts.slice(Math.max(0, from - 1))) / 100; // % of a core × s → CPU s
+    const cgroup = (after.ns - cpuBefore.ns) / 1e9;
+    expect(cgroup).toBeGreaterThan(0.3); // 3 s of `yes` on a shared machine
+    expect({ stored, cgroup, within2pc: Math.abs(stored - cgroup) / cgroup <= 0.02 }).toEqual({
+      stored,
+      cgroup,
+      within2pc: true,
+    });
   });
 
-  it('counts the bytes sent and received over loopback within +5 % of the payload', async () => {
+  it('counts the bytes sent and received over loopback within +5 % of payload plus headers', async () => {
     const id = ids.net!;
+    // What really crossed the container's loopback (payload, TCP/IP headers, handshake and
+    // ACKs): each packet leaves one socket of the container and reaches another.
+    const pid = await dockerd.docker(['inspect', '-f', '{{.State.Pid}}', id]);
+    const lo = /^\s*lo:\s*(\d+)/m.exec(fs.readFileSync(`/proc/${pid}/net/dev`, 'utf8'))!;
+    const wire = Number(lo[1]);
+    expect(wire).toBeGreaterThanOrEqual(PAYLOAD);
     for (const dir of ['tx', 'rx']) {
       const pts = await waitFor(
         async () => {
@@ -180,8 +204,8 @@ suite(`ztsdb against a real Docker engine${missing ? ` (skipped: ${missing})` : 
         );
       });
       const total = integrate(pts);
-      expect(total).toBeGreaterThanOrEqual(PAYLOAD);
-      expect(total).toBeLessThanOrEqual(PAYLOAD * 1.05);
+      // BPF sees IP packets; /proc/net/dev adds lo's 14-byte link header to each.
+      expect([dir, total >= PAYLOAD, total <= wire * 1.05]).toEqual([dir, true, true]);
     }
   });
 

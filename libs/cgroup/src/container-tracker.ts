@@ -156,19 +156,16 @@ export class ContainerTracker<T extends TrackedContainer> {
       });
       this.tracked.set(t.key, t);
       this.byPath.set(det.path, t);
-      const metadata = this.opts.metadata;
-      const lookup =
-        metadata instanceof DockerMetadataClient
-          ? wantsDockerMetadata(det)
-            ? metadata.lookup(det.id)
-            : undefined
-          : metadata?.lookupFor(det);
-      if (lookup) lookups.push(lookup.then((m) => m && applyMetadata(t.info, m)));
+      const lookup = this.lookup(t);
+      if (lookup) lookups.push(lookup);
     }
     for (const det of scan.current) {
       const t = this.tracked.get(containerKey(det));
       if (!t) continue;
       t.det = det;
+      // A lookup that failed (a runtime busy starting the container answers late) is tried
+      // again on each scan; the client's cache keeps this cheap.
+      if (t.info.name === undefined) void this.lookup(t);
       if (filesIncomplete(t.files)) t.files = resolveCgroupFiles(this.opts.layout, det.path);
     }
     this.watcher?.sync(
@@ -176,6 +173,19 @@ export class ContainerTracker<T extends TrackedContainer> {
       scan.current.map((c) => c.path),
     );
     return lookups;
+  }
+
+  /** Asks the runtime's API for the container's name and image, filled into t.info when they come. */
+  private lookup(t: T): Promise<unknown> | undefined {
+    const metadata = this.opts.metadata;
+    const det = t.det;
+    const lookup =
+      metadata instanceof DockerMetadataClient
+        ? wantsDockerMetadata(det)
+          ? metadata.lookup(det.id)
+          : undefined
+        : metadata?.lookupFor(det);
+    return lookup?.then((m) => m && applyMetadata(t.info, m));
   }
 
   /** Runtimes make the v1 directories of a container around its v2 one, in any order: look again while it is young. */
