@@ -107,14 +107,17 @@ suite(`ztsdb against a real Docker engine${missing ? ` (skipped: ${missing})` : 
     );
     // Each waits first, so the collector has its baseline before the work starts; the
     // shell stays (a last `echo`) so nothing it holds is freed by an exec.
-    await run('cpu', 'sleep 4; yes > /dev/null & p=$!; sleep 3; kill $p; sleep 600; echo');
+    await run('cpu', 'sleep 5; yes > /dev/null & p=$!; sleep 3; kill $p; sleep 600; echo');
     cpuStartedAt = Date.now();
-    // The first reading of the run, while the container idles (its start-up is before it).
+    // The first reading of the run, while the container idles: its start-up is over (and
+    // more than a tick before), its burn not begun.
     await waitFor(
       async () => (await points('container.cpu.usage', ids.cpu!)).length > 0,
       'the first CPU point',
       4000,
     );
+    const idle = cpuStartedAt + 2500 - Date.now();
+    if (idle > 0) await new Promise((r) => setTimeout(r, idle));
     cpuBefore = { ns: cgroupCpuNs(ids.cpu!), at: Date.now() };
     await run(
       'net',
@@ -158,8 +161,8 @@ suite(`ztsdb against a real Docker engine${missing ? ` (skipped: ${missing})` : 
 
   it('integrates CPU to the cgroup cpu.stat within ±2 %', async () => {
     const id = ids.cpu!;
-    // Idle 4 s, burning 3 s, then idle: both cgroup readings fall in idle time.
-    const wait = cpuStartedAt + 8500 - Date.now();
+    // Idle 5 s, burning 3 s, then idle: both cgroup readings fall in idle time.
+    const wait = cpuStartedAt + 9500 - Date.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     const after = { ns: cgroupCpuNs(id), at: Date.now() };
     const pts = await waitFor(

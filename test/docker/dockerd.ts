@@ -19,6 +19,16 @@ function which(name: string, extra: string[] = []): string | undefined {
   return undefined;
 }
 
+/** The `docker` parent cgroups present now, in every mounted hierarchy. */
+function dockerCgroupParents(): string[] {
+  const out: string[] = [];
+  const root = '/sys/fs/cgroup';
+  const dirs = [root, ...fs.readdirSync(root).map((d) => path.join(root, d))];
+  for (const d of dirs)
+    if (fs.existsSync(path.join(d, 'docker', 'cgroup.procs'))) out.push(path.join(d, 'docker'));
+  return out;
+}
+
 /** dockerd's path, or undefined when this host has none (the test is skipped, saying so). */
 export const DOCKERD = which('dockerd', ['/usr/sbin', '/usr/bin']);
 export const DOCKER_CLI = which('docker', ['/usr/bin', '/usr/local/bin']);
@@ -43,7 +53,11 @@ export class Dockerd {
     proc.stderr?.on('data', (d: Buffer) => (this.output += d.toString()));
   }
 
+  /** The `docker` parent cgroups that existed before this engine (stop() removes only the others). */
+  private preexisting: string[] = [];
+
   static async start(bin: string): Promise<Dockerd> {
+    const before = new Set(dockerCgroupParents());
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ztsdb-dockerd-'));
     const ns = `ztsdb-test-${path.basename(dir)}`;
     const proc = spawn(
@@ -63,6 +77,7 @@ export class Dockerd {
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     const d = new Dockerd(dir, proc);
+    d.preexisting = [...before];
     const deadline = Date.now() + 30_000;
     for (;;) {
       if (proc.exitCode !== null) throw new Error(`dockerd exited early:\n${d.output}`);
@@ -149,6 +164,15 @@ export class Dockerd {
       const timer = setTimeout(() => this.proc.kill('SIGKILL'), 15_000);
       await exited;
       clearTimeout(timer);
+    }
+    // The parent cgroups its containers went into, when this engine made them.
+    const before = new Set(this.preexisting);
+    for (const c of dockerCgroupParents().filter((p) => !before.has(p))) {
+      try {
+        fs.rmdirSync(c);
+      } catch {
+        // not empty (another engine's containers) or gone: leave it
+      }
     }
     // Mounts dockerd left under its roots (netns files, vfs layers) go before the files.
     for (const root of [`${this.dir}/exec`, `${this.dir}/root`])
