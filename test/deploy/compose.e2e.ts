@@ -26,6 +26,10 @@ describe('docker-compose.yml', () => {
     expect(out).toMatch(/published: "?9280"?|127\.0\.0\.1:9280:9280/);
     expect(out).toMatch(/privileged: true/);
     expect(out).toMatch(/pid: host/);
+    // Every service's /metrics, /healthz and /readyz on its own address.
+    expect(out).toContain('ZTSDB_COLLECTOR_HTTP_ADDR: 127.0.0.1:9281');
+    expect(out).toContain('ZTSDB_INGESTOR_HTTP_ADDR: 0.0.0.0:9282');
+    expect(out).toContain('ZTSDB_COMPACTOR_HTTP_ADDR: 0.0.0.0:9283');
   });
 
   it('runs NATS with the nats-config configuration and each service as its own user', () => {

@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { Settings } from '@ztsdb/config';
 import { PlatformModule } from '@ztsdb/platform';
+import { CollectorEndpoints } from './collector-endpoints';
 import { CollectorService } from './collector.service';
 
 @Module({})
@@ -9,7 +10,7 @@ export class CollectorModule {
     return {
       module: CollectorModule,
       imports: [PlatformModule.forService('collector', settings)],
-      providers: [CollectorService],
+      providers: [CollectorService, CollectorEndpoints],
     };
   }
 }

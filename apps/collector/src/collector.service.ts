@@ -9,7 +9,7 @@ import {
 import { Kvm } from '@nats-io/kv';
 import { KV_SERIES, samplesSubject } from '@ztsdb/bus';
 import type { Settings } from '@ztsdb/config';
-import { processMetrics } from '@ztsdb/metrics';
+import { LATENCY_BUCKETS, processMetrics } from '@ztsdb/metrics';
 import type { MetricSource } from '@ztsdb/model';
 import { NatsClient, SETTINGS } from '@ztsdb/platform';
 import { encodeSampleBatch, sampleBatchMsgId } from '@ztsdb/wire';
@@ -24,6 +24,11 @@ const ticks = processMetrics.counter('ztsdb_collector_ticks_total', 'Collection 
 const tickErrors = processMetrics.counter(
   'ztsdb_collector_tick_errors_total',
   'Ticks whose collection failed.',
+);
+const tickSeconds = processMetrics.histogram(
+  'ztsdb_collector_tick_seconds',
+  'Time of one collection tick: read the source, register series, queue the batches.',
+  LATENCY_BUCKETS,
 );
 const containersGauge = processMetrics.gauge(
   'ztsdb_collector_containers',
@@ -48,6 +53,8 @@ export class CollectorService implements OnApplicationBootstrap, OnApplicationSh
   private stopped = false;
   /** The start-up line waits for the first collection, to say how many containers it found. */
   private announced = false;
+  /** A tick went through (readiness). */
+  private ticked = false;
 
   constructor(
     @Inject(SETTINGS) private readonly settings: Settings,
@@ -81,8 +88,16 @@ export class CollectorService implements OnApplicationBootstrap, OnApplicationSh
     }, next - now);
   }
 
+  /** Why the collector is not ready: no source yet, or no tick through yet. */
+  readinessProblems(): string[] {
+    if (!this.source) return ['starting the metric source'];
+    if (!this.ticked) return ['waiting for the first collection tick'];
+    return [];
+  }
+
   /** One collection; exposed for tests. */
   async tick(tickMs: number): Promise<void> {
+    const done = tickSeconds.startTimer();
     try {
       const { samples, removed } = await this.source.collect(tickMs);
       let stale: PartitionColumns[] = [];
@@ -128,9 +143,12 @@ export class CollectorService implements OnApplicationBootstrap, OnApplicationSh
         });
       }
       ticks.inc();
+      this.ticked = true;
     } catch (e) {
       tickErrors.inc();
       this.log.error(`collection tick failed: ${(e as Error).message}`);
+    } finally {
+      done();
     }
   }
 

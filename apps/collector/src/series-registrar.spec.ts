@@ -47,4 +47,31 @@ describe('SeriesRegistrar against a real nats-server', () => {
     t = 2000;
     expect(await r.refresh()).toBe(0); // nothing gone, nothing written
   });
+
+  it('registers a series again when its container gets a name and image after the first tick', async () => {
+    const kv = await new Kvm(nc).create(`${KV_SERIES}_late`, { history: 1 });
+    const r = new SeriesRegistrar(kv, { refreshMs: 60_000, warn: () => 0 }, () => 0);
+    const container: { id: string; runtime: 'docker'; name?: string; image?: string } = {
+      id: '0123456789ab',
+      runtime: 'docker',
+    };
+    r.note('container.cpu.usage.0123456789ab', 7n, 'container.cpu.usage', container, 1);
+    await r.flush();
+    const entry = async () =>
+      JSON.parse(
+        new TextDecoder().decode((await kv.get('0000000000000007'))!.value),
+      ) as SeriesEntry;
+    expect((await entry()).labels.container_name).toBeUndefined();
+    // The runtime's answer fills the shared object in place.
+    container.name = 'web-1';
+    container.image = 'nginx:1.27';
+    r.note('container.cpu.usage.0123456789ab', 7n, 'container.cpu.usage', container, 2);
+    await r.flush();
+    expect((await entry()).labels).toMatchObject({ container_name: 'web-1', image: 'nginx:1.27' });
+    // Nothing new: nothing written.
+    const rev = (await kv.get('0000000000000007'))!.revision;
+    r.note('container.cpu.usage.0123456789ab', 7n, 'container.cpu.usage', container, 3);
+    await r.flush();
+    expect((await kv.get('0000000000000007'))!.revision).toBe(rev);
+  });
 });

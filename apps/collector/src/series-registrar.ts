@@ -1,6 +1,12 @@
 import type { KV } from '@nats-io/kv';
 import { restoreMissingSeries } from '@ztsdb/bus';
-import { seriesKey, seriesLabels, type ContainerInfo, type SeriesEntry } from '@ztsdb/model';
+import {
+  seriesKey,
+  seriesLabels,
+  type ContainerInfo,
+  type Labels,
+  type SeriesEntry,
+} from '@ztsdb/model';
 
 export interface RegistrarOptions {
   /** How often keys gone from the bucket are registered again (ZTSDB_REGISTRY_REFRESH). */
@@ -10,9 +16,20 @@ export interface RegistrarOptions {
   warn: (msg: string) => void;
 }
 
+/** The container is known by more (or other) labels than the entry holds (string compares only: runs per series per tick). */
+function labelsBehind(labels: Labels, c: ContainerInfo): boolean {
+  return (
+    (c.name !== undefined && labels.container_name !== c.name) ||
+    (c.image !== undefined && labels.image !== c.image) ||
+    (c.runtime !== undefined && labels.runtime !== c.runtime) ||
+    (c.pod !== undefined && labels.pod !== c.pod) ||
+    (c.namespace !== undefined && labels.namespace !== c.namespace)
+  );
+}
+
 /**
  * Keeps KV `ztsdb_series` in step with what the collector publishes: a new
- * series is registered once; a gone container's series are marked inactive;
+ * series is registered once (again when the runtime's API names it later); a gone container's series are marked inactive;
  * and every `refreshMs` the series it registered whose keys have vanished
  * (the bucket was deleted) are registered again. Failures are retried on the
  * next tick and never hold samples back.
@@ -32,7 +49,9 @@ export class SeriesRegistrar {
 
   note(name: string, id: bigint, metric: string, container: ContainerInfo, nowMs: number): void {
     const key = seriesKey(id);
-    if (this.registered.has(key) || this.pending.has(key)) return;
+    const known = this.pending.get(key) ?? this.registered.get(key);
+    // Names and images arrive from the runtime's API after the first tick: register again then.
+    if (known && !labelsBehind(known.labels, container)) return;
     this.pending.set(key, {
       id: key,
       name,

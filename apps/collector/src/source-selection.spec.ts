@@ -47,7 +47,10 @@ describe('selectMetricSource', () => {
     expect(
       (await createMetricSource(settings({ ZTSDB_SOURCE: 'auto' }), probes(NOT_ROOT))).kind,
     ).toBe('cgroupfs');
-    expect(logged).toEqual(['eBPF not available: not root (uid 1000); using cgroupfs']);
+    expect(logged).toEqual([
+      'eBPF not available: not root (uid 1000); using cgroupfs',
+      expect.stringMatching(/^container metadata from |^no container runtime socket found/),
+    ]);
   });
 
   it('auto: cgroupfs when the root is not a cgroup2 directory (a fixture tree), even with eBPF', async () => {

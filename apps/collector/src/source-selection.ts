@@ -1,5 +1,10 @@
 import type { Settings } from '@ztsdb/config';
-import { CgroupfsSource, resolveCgroupLayout, type CgroupLayout } from '@ztsdb/cgroup';
+import {
+  CgroupfsSource,
+  resolveCgroupLayout,
+  RuntimeMetadata,
+  type CgroupLayout,
+} from '@ztsdb/cgroup';
 import { isCgroup2Dir, probeEbpf, type EbpfProbe } from '@ztsdb/ebpf';
 import { EbpfSource } from '@ztsdb/ebpf-source';
 import { ZtsdbError } from '@ztsdb/errors';
@@ -26,8 +31,19 @@ export class SourceUnavailableError extends ZtsdbError {
   }
 }
 
+/** The runtime APIs present on this host, said once in the log (the collector's metadata source). */
+function runtimeMetadata(settings: Settings, log: SourceLog): RuntimeMetadata {
+  const metadata = RuntimeMetadata.detect({
+    dockerSocket: settings.ZTSDB_DOCKER_SOCKET,
+    dockerHost: settings.DOCKER_HOST,
+  });
+  log.log(metadata.describe());
+  return metadata;
+}
+
 function kernelOptions(settings: Settings, log: SourceLog) {
   return {
+    metadata: runtimeMetadata(settings, log),
     root: settings.ZTSDB_CGROUP_ROOT,
     discoveryIntervalMs: settings.ZTSDB_DISCOVERY_INTERVAL_MS,
     host: settings.ZTSDB_HOST,

@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { Settings } from '@ztsdb/config';
 import { PlatformModule } from '@ztsdb/platform';
+import { CompactorEndpoints } from './compactor-endpoints';
 import { CompactorService } from './compactor.service';
 
 @Module({})
@@ -9,7 +10,7 @@ export class CompactorModule {
     return {
       module: CompactorModule,
       imports: [PlatformModule.forService('compactor', settings)],
-      providers: [CompactorService],
+      providers: [CompactorService, CompactorEndpoints],
     };
   }
 }

@@ -19,6 +19,8 @@ export class Compactor {
   private maintainer: TierMaintainer | undefined;
   private registry: RegistryKeeper | undefined;
   private closed = false;
+  /** The catalog is replayed and sealed chunks are consumed (readiness). */
+  started = false;
 
   constructor(
     private readonly nc: NatsConnection,
@@ -84,6 +86,7 @@ export class Compactor {
       warn: this.opts.warn,
     });
     await this.registry.start();
+    this.started = true;
   }
 
   /** Writes the registry snapshot and puts back lost registry entries now (tests). */

@@ -11,7 +11,7 @@ import {
   type FileCatalog,
   type ManifestPublisher,
 } from '@ztsdb/manifest';
-import { processMetrics } from '@ztsdb/metrics';
+import { processMetrics, SLOW_BUCKETS } from '@ztsdb/metrics';
 import {
   ColdReader,
   coldFileName,
@@ -42,13 +42,20 @@ const skipped = processMetrics.counter(
   'ztsdb_compactor_skipped_total',
   'Damaged chunks, blocks or files left out of a merge.',
 );
+const mergeSeconds = processMetrics.histogram(
+  'ztsdb_compactor_merge_seconds',
+  'Time of one warm → cold merge of a partition (all its windows).',
+  SLOW_BUCKETS,
+);
 const mergeProgress = processMetrics.gauge(
   'ztsdb_compactor_merge_progress',
   'Fraction of the current warm → cold merge done, by partition (1 when idle).',
+  ['partition'],
 );
 const mergeWindowsLeft = processMetrics.gauge(
   'ztsdb_compactor_merge_windows_pending',
   'Cold windows still to write in the current merge, by partition.',
+  ['partition'],
 );
 
 /**
@@ -217,6 +224,7 @@ export class TierMaintainer {
       }
     } finally {
       for (const r of readers) r.close();
+      mergeSeconds.observe((Date.now() - started) / 1000);
       mergeProgress.set(1, label);
       mergeWindowsLeft.set(0, label);
     }

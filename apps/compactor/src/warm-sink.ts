@@ -19,7 +19,7 @@ import {
   withRetry,
 } from '@ztsdb/bus';
 import { warmDirOf } from '@ztsdb/config';
-import { processMetrics } from '@ztsdb/metrics';
+import { LATENCY_BUCKETS, processMetrics } from '@ztsdb/metrics';
 import { addedEvent, type FileCatalog, type ManifestPublisher } from '@ztsdb/manifest';
 import { seriesKey } from '@ztsdb/model';
 import { warmFileName, writeWarmSegment, type SealedChunk } from '@ztsdb/tsdb';
@@ -43,14 +43,21 @@ const warmBytes = processMetrics.counter(
 const badChunks = processMetrics.counter(
   'ztsdb_compactor_dead_letters_total',
   'Chunk messages that could not be decoded, by reason.',
+  ['reason'],
 );
 const alreadyWarm = processMetrics.counter(
   'ztsdb_compactor_chunks_already_warm_total',
   'Chunks delivered again that a recorded warm file already holds (acknowledged, not written).',
 );
+const warmWriteSeconds = processMetrics.histogram(
+  'ztsdb_compactor_warm_write_seconds',
+  'Time to write, fsync and record one warm file (compaction latency of sealed chunks).',
+  LATENCY_BUCKETS,
+);
 const stalls = processMetrics.counter(
   'ztsdb_compactor_write_failures_total',
   'Failed attempts to write a batch of warm files (retried), by error code.',
+  ['reason'],
 );
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -239,6 +246,7 @@ export class WarmSink {
       g.msgs.push(m);
     }
     for (const [partition, g] of [...byPartition].sort((a, b) => a[0] - b[0])) {
+      const started = performance.now();
       const seq = this.catalog.nextWarmSeq(partition);
       this.catalog.reserveWarmSeq(partition, seq);
       const file = `${warmDirOf(partition)}/${warmFileName(seq)}`;
@@ -282,6 +290,7 @@ export class WarmSink {
       chunksIn.inc({}, g.chunks.length);
       warmFiles.inc();
       warmBytes.inc({}, event.bytes);
+      warmWriteSeconds.observe((performance.now() - started) / 1000);
     }
   }
 }

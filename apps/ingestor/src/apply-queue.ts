@@ -71,7 +71,9 @@ export class ApplyQueue {
       const e = this.items.shift()!;
       if (e.batch) {
         const b = e.batch;
+        const t0 = performance.now();
         state.apply(e.seq, b.seriesIds, b.timestamps, b.values, b.count, b.producerId);
+        metrics.applySeconds.observe((performance.now() - t0) / 1000);
         this.inflight -= b.count;
         n += b.count;
         metrics.batches.inc({ partition: p });

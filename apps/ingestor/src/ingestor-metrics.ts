@@ -1,34 +1,48 @@
-import { processMetrics } from '@ztsdb/metrics';
+import { LATENCY_BUCKETS, processMetrics } from '@ztsdb/metrics';
 
 /** The ingestor's counters on `/metrics` (gauges are registered by the service). */
 export const metrics = {
   batches: processMetrics.counter(
     'ztsdb_ingestor_batches_total',
     'Sample batches applied, by partition.',
+    ['partition'],
   ),
-  points: processMetrics.counter('ztsdb_ingestor_points_total', 'Points applied, by partition.'),
+  points: processMetrics.counter('ztsdb_ingestor_points_total', 'Points applied, by partition.', [
+    'partition',
+  ]),
   deadLetters: processMetrics.counter(
     'ztsdb_ingestor_dead_letters_total',
     'Sample batches sent to the DLQ, by reason.',
+    ['reason'],
   ),
   duplicates: processMetrics.counter(
     'ztsdb_ingestor_duplicate_batches_total',
     'Redelivered batches ignored (already applied), by partition.',
+    ['partition'],
   ),
   chunksPublished: processMetrics.counter(
     'ztsdb_ingestor_chunks_published_total',
     'Sealed chunks published on ztsdb.chunks.p.<n>, by partition.',
+    ['partition'],
   ),
   chunksDropped: processMetrics.counter(
     'ztsdb_ingestor_chunks_dropped_total',
     'Sealed chunks dropped from memory once a warm file held them, by partition.',
+    ['partition'],
   ),
   takeovers: processMetrics.counter(
     'ztsdb_ingestor_takeovers_total',
     'Partitions taken over, by source of the rebuilt state (wal, stream).',
+    ['source'],
   ),
   consumerResets: processMetrics.counter(
     'ztsdb_ingestor_consumer_resets_total',
     'Consumers re-created after a delivery gap or a reconnect, by partition.',
+    ['partition'],
+  ),
+  applySeconds: processMetrics.histogram(
+    'ztsdb_ingestor_apply_seconds',
+    'Time to apply one sample batch to the hot state (ingest latency inside the ingestor).',
+    LATENCY_BUCKETS,
   ),
 };

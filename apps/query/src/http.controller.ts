@@ -1,13 +1,15 @@
 import { Controller, Get, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
-import { processMetrics } from '@ztsdb/metrics';
+import { enableRuntimeMetrics, processMetrics } from '@ztsdb/metrics';
 import { answerHttp } from './query-listener';
 import { QueryService } from './query.service';
 
 /** The HTTP edge of the query service (DESIGN.md, "HTTP"). */
 @Controller()
 export class HttpController {
-  constructor(private readonly queries: QueryService) {}
+  constructor(private readonly queries: QueryService) {
+    enableRuntimeMetrics(processMetrics);
+  }
 
   @Get('query')
   async query(@Query() params: Record<string, unknown>, @Res() res: Response): Promise<void> {
@@ -31,8 +33,10 @@ export class HttpController {
     res.status(ok ? 200 : 503).json({ status: ok ? 'ready' : 'loading the series registry' });
   }
 
+  /** The whole process's families (under `ztsdb all`, every service's) and the runtime ones. */
   @Get('metrics')
-  metrics(@Res() res: Response): void {
-    res.status(200).type('text/plain; version=0.0.4').send(processMetrics.render());
+  async metrics(@Res() res: Response): Promise<void> {
+    const text = await processMetrics.render();
+    res.status(200).type(processMetrics.contentType).send(text);
   }
 }

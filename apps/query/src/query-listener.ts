@@ -1,12 +1,20 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ZtsdbError } from '@ztsdb/errors';
-import { processMetrics } from '@ztsdb/metrics';
+import { LATENCY_BUCKETS, processMetrics } from '@ztsdb/metrics';
 import { httpStatusOf } from './query-errors';
 import type { QueryService } from './query.service';
 
 const requests = processMetrics.counter(
   'ztsdb_query_requests_total',
   'Query requests, by endpoint and status.',
+  ['endpoint', 'status'],
+);
+
+const duration = processMetrics.histogram(
+  'ztsdb_query_duration_seconds',
+  'Time to answer an HTTP query (/query, /series), by endpoint.',
+  LATENCY_BUCKETS,
+  ['endpoint'],
 );
 
 function sendJson(
@@ -33,8 +41,10 @@ export async function answerHttp(
   endpoint: string,
   fn: () => Promise<unknown>,
 ): Promise<void> {
+  const done = duration.startTimer({ endpoint });
   try {
     const body = await fn();
+    done();
     requests.inc({ endpoint, status: '200' });
     sendJson(
       res,
@@ -43,6 +53,7 @@ export async function answerHttp(
     );
   } catch (e) {
     const status = httpStatusOf(e);
+    done();
     requests.inc({ endpoint, status: String(status) });
     const code = e instanceof ZtsdbError ? e.code : 'ZTSDB_INTERNAL';
     // A busy service says when to come back (ZTSDB_QUERY_MAX_CONCURRENT).

@@ -62,6 +62,52 @@ describe('cgroup files', () => {
     ]).toEqual([11, 21, 2, 3]);
   });
 
+  it('memory is the working set: usage minus inactive file cache (v2 inactive_file, v1 total_inactive_file)', () => {
+    const v2 = path.join(tmp, 'unified');
+    const dir = path.join(v2, 'docker/ws');
+    write(path.join(dir, 'memory.current'), '634880\n');
+    write(
+      path.join(dir, 'memory.stat'),
+      'anon 393216\nfile 241664\nactive_file 0\ninactive_file 241664\n',
+    );
+    const layout: CgroupLayout = {
+      mode: 'hybrid',
+      root: v2,
+      hierarchyMount: v2,
+      v2: true,
+      v1: { memory: path.join(tmp, 'memory') },
+    };
+    const out = new Float64Array(COUNTER_COUNT);
+    const files = resolveCgroupFiles(layout, dir);
+    expect(files.memoryStat).toEqual({ file: path.join(dir, 'memory.stat'), key: 'inactive_file' });
+    readCgroupCounters(files, out);
+    expect(out[COUNTER_MEMORY_BYTES]).toBe(393216);
+    // v1: the hierarchical total_inactive_file, not the cgroup's own inactive_file.
+    const v1dir = path.join(v2, 'docker/v1');
+    fs.mkdirSync(v1dir, { recursive: true });
+    write(path.join(tmp, 'memory/docker/v1/memory.usage_in_bytes'), '10000\n');
+    write(
+      path.join(tmp, 'memory/docker/v1/memory.stat'),
+      'cache 4000\ninactive_file 1000\ntotal_inactive_file 3000\n',
+    );
+    const v1files = resolveCgroupFiles(layout, v1dir);
+    readCgroupCounters(v1files, out);
+    expect(out[COUNTER_MEMORY_BYTES]).toBe(7000);
+    // An inactive figure above usage (racing reads) or a missing key leaves usage as it is.
+    write(path.join(tmp, 'memory/docker/v1/memory.stat'), 'total_inactive_file 20000\n');
+    readCgroupCounters(v1files, out);
+    expect(out[COUNTER_MEMORY_BYTES]).toBe(10000);
+    write(path.join(tmp, 'memory/docker/v1/memory.stat'), 'cache 1\n');
+    readCgroupCounters(v1files, out);
+    expect(out[COUNTER_MEMORY_BYTES]).toBe(10000);
+    // A malformed stat is reported and usage kept.
+    write(path.join(tmp, 'memory/docker/v1/memory.stat'), 'total_inactive_file lots\n');
+    const errors: ZtsdbError[] = [];
+    readCgroupCounters(v1files, out, (e) => errors.push(e));
+    expect(out[COUNTER_MEMORY_BYTES]).toBe(10000);
+    expect(errors.map((e) => e.code)).toEqual(['ZTSDB_CGROUP_PARSE']);
+  });
+
   it('falls back to the v1 controllers of the same relative path on a hybrid host', () => {
     const v2 = path.join(tmp, 'unified');
     const dir = path.join(v2, 'docker/abc');

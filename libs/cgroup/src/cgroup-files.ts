@@ -6,6 +6,7 @@ import { v1PathOf, type CgroupLayout } from './cgroup-layout';
 import {
   parseBlkioReadWrite,
   parseCpuStatUsageUsec,
+  parseFlatKey,
   parseIoStat,
   parseSingleUint,
 } from './cgroup-parsers';
@@ -38,6 +39,12 @@ export interface CgroupFiles {
   cpu?: { file: string; unit: 'usec' | 'nsec' };
   /** v2 `memory.current` or v1 `memory.usage_in_bytes`. */
   memory?: string;
+  /**
+   * The `memory.stat` beside it and its inactive page-cache key (v2 `inactive_file`, v1
+   * `total_inactive_file`): the working set is usage minus that, as `docker stats` and
+   * cAdvisor show it (page cache the kernel can drop at once is not the container's need).
+   */
+  memoryStat?: { file: string; key: 'inactive_file' | 'total_inactive_file' };
   io?: BlockIoFiles;
   /** v2 `cgroup.events` (populated 0 tells the last process left). */
   events?: string;
@@ -70,7 +77,11 @@ export function resolveCgroupFiles(layout: CgroupLayout, dir: string): CgroupFil
     const cpuStat = path.join(dir, 'cpu.stat');
     if (exists(cpuStat)) files.cpu = { file: cpuStat, unit: 'usec' };
     const mem = path.join(dir, 'memory.current');
-    if (exists(mem)) files.memory = mem;
+    if (exists(mem)) {
+      files.memory = mem;
+      const stat = path.join(dir, 'memory.stat');
+      if (exists(stat)) files.memoryStat = { file: stat, key: 'inactive_file' };
+    }
     const io = path.join(dir, 'io.stat');
     if (exists(io)) files.io = { kind: 'io.stat', file: io };
     const events = path.join(dir, 'cgroup.events');
@@ -83,8 +94,11 @@ export function resolveCgroupFiles(layout: CgroupLayout, dir: string): CgroupFil
   }
   if (files.memory === undefined) {
     const d = v1PathOf(layout, 'memory', dir);
-    if (d !== undefined && exists(path.join(d, 'memory.usage_in_bytes')))
+    if (d !== undefined && exists(path.join(d, 'memory.usage_in_bytes'))) {
       files.memory = path.join(d, 'memory.usage_in_bytes');
+      const stat = path.join(d, 'memory.stat');
+      if (exists(stat)) files.memoryStat = { file: stat, key: 'total_inactive_file' };
+    }
   }
   if (!files.io) {
     const d = v1PathOf(layout, 'blkio', dir);
@@ -158,9 +172,24 @@ function parse(
   }
 }
 
+/** Usage minus inactive page cache, as `docker stats` computes it (usage when the stat is missing or larger). */
+function workingSet(
+  usage: number,
+  stat: CgroupFiles['memoryStat'],
+  onError: ((err: ZtsdbError) => void) | undefined,
+): number {
+  if (!stat) return usage;
+  const text = readText(stat.file, onError);
+  if (text === undefined) return usage;
+  let inactive: number | undefined;
+  if (!parse(stat.file, onError, () => (inactive = parseFlatKey(text, stat.file, stat.key))))
+    return usage;
+  return inactive !== undefined && inactive < usage ? usage - inactive : usage;
+}
+
 /**
  * Fills `out[0..COUNTER_COUNT)` with the cgroup's counters (COUNTER_* slots): cpu in ns,
- * memory bytes, block bytes and ops. A counter whose file is missing, gone or malformed
+ * memory working set in bytes (usage minus inactive file cache), block bytes and ops. A counter whose file is missing, gone or malformed
  * is NaN; read and parse errors (never "gone") are passed to onError, and nothing throws.
  * The cpu file is read last, so a clock read right after the call dates it best.
  * Returns how many files were read: 0 means the cgroup is gone.
@@ -177,7 +206,9 @@ export function readCgroupCounters(
     const text = readText(file, onError);
     if (text !== undefined) {
       read++;
-      parse(file, onError, () => (out[COUNTER_MEMORY_BYTES] = parseSingleUint(text, file)));
+      let usage = NaN;
+      if (parse(file, onError, () => (usage = parseSingleUint(text, file))))
+        out[COUNTER_MEMORY_BYTES] = workingSet(usage, files.memoryStat, onError);
     }
   }
   const io = files.io;

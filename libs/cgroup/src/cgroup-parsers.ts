@@ -37,6 +37,24 @@ export function parseCpuStatUsageUsec(content: string, file: string): number {
   throw new CgroupParseError(file, 'no usage_usec line');
 }
 
+/**
+ * One key of a flat-keyed file (`memory.stat`: `key value` lines); undefined when the
+ * key is absent. Used for `inactive_file` (v2) and `total_inactive_file` (v1).
+ */
+export function parseFlatKey(content: string, file: string, key: string): number | undefined {
+  for (const line of content.split('\n')) {
+    if (line.length === 0) continue;
+    const sp = line.indexOf(' ');
+    if (sp <= 0)
+      throw new CgroupParseError(
+        file,
+        `line without a value: ${JSON.stringify(line.slice(0, 40))}`,
+      );
+    if (line.slice(0, sp) === key) return uint(line.slice(sp + 1), file, key);
+  }
+  return undefined;
+}
+
 /** Column offsets of block I/O totals written by parseIoStat and parseBlkio*. */
 export const IO_READ_BYTES = 0;
 export const IO_WRITE_BYTES = 1;

@@ -6,7 +6,7 @@ import { performance } from 'node:perf_hooks';
 import type { ContainerRates } from '@ztsdb/model';
 import { resolveCgroupLayout, type V1Controller } from './cgroup-layout';
 import { resolveCgroupFiles } from './cgroup-files';
-import { parseCpuStatUsageUsec, parseSingleUint } from './cgroup-parsers';
+import { parseCpuStatUsageUsec, parseFlatKey, parseSingleUint } from './cgroup-parsers';
 import { CgroupfsSource } from './cgroupfs-source';
 
 /*
@@ -127,7 +127,14 @@ describe('CgroupfsSource on the real kernel', () => {
     const files = resolveCgroupFiles(source.layout!, cg.v2);
     const cpuStat = path.join(cg.v2, 'cpu.stat');
     const usageNs = () => parseCpuStatUsageUsec(fs.readFileSync(cpuStat, 'utf8'), cpuStat) * 1000;
-    const memory = () => parseSingleUint(fs.readFileSync(files.memory!, 'utf8'), files.memory!);
+    // The working set, as docker stats shows it: usage minus inactive file cache.
+    const memory = () => {
+      const usage = parseSingleUint(fs.readFileSync(files.memory!, 'utf8'), files.memory!);
+      const stat = files.memoryStat;
+      if (!stat) return usage;
+      const inactive = parseFlatKey(fs.readFileSync(stat.file, 'utf8'), stat.file, stat.key) ?? 0;
+      return inactive < usage ? usage - inactive : usage;
+    };
 
     await source.collect(Date.now());
     const u1 = usageNs();

@@ -17,12 +17,12 @@ export function wantsDockerMetadata(c: DetectedContainer): boolean {
   return c.runtime === 'docker' || (c.runtime === undefined && c.podUid !== undefined);
 }
 
-/** Fills in name, image, pod and namespace from Docker's answer (in place: samples share the object). */
+/** Fills in name, image, pod and namespace from a runtime's answer (in place: samples share the object). */
 export function applyMetadata(info: ContainerInfo, m: ContainerMetadata): ContainerInfo {
   if (m.name) info.name = m.name;
   if (m.image) info.image = m.image;
   if (m.pod) info.pod = m.pod;
   if (m.namespace) info.namespace = m.namespace;
-  info.runtime ??= 'docker'; // docker answered, so docker runs it
+  info.runtime ??= m.runtime ?? 'docker'; // the runtime that answered runs it
   return info;
 }

@@ -12,8 +12,9 @@ import {
   type ScanResult,
 } from './container-detector';
 import { applyMetadata, containerInfoOf, wantsDockerMetadata } from './container-info';
-import type { DockerMetadataClient } from './docker-metadata-client';
+import { DockerMetadataClient } from './docker-metadata-client';
 import { CGROUP_ERROR_CODES } from './errors';
+import type { MetadataLookup } from './runtime-metadata';
 
 /** A container as a metric source follows it: where it is, its files, its labels. */
 export interface TrackedContainer {
@@ -46,8 +47,8 @@ export interface ContainerTrackerOptions {
   /** Watch the tree with inotify (default true). Without it, `refresh` rescans every time. */
   watch?: boolean;
   maxWatches?: number;
-  /** Docker Engine API client; none: no names or images. */
-  metadata?: DockerMetadataClient;
+  /** Runtime APIs (RuntimeMetadata) or one Docker Engine API client; none: no names or images. */
+  metadata?: MetadataLookup | DockerMetadataClient;
   /** `host` label. */
   host?: string;
   /** Scans that failed, unreadable cgroup.events. */
@@ -156,15 +157,16 @@ export class ContainerTracker<T extends TrackedContainer> {
       });
       this.tracked.set(t.key, t);
       this.byPath.set(det.path, t);
-      const metadata = this.opts.metadata;
-      if (metadata && wantsDockerMetadata(det)) {
-        lookups.push(metadata.lookup(det.id).then((m) => m && applyMetadata(t.info, m)));
-      }
+      const lookup = this.lookup(t);
+      if (lookup) lookups.push(lookup);
     }
     for (const det of scan.current) {
       const t = this.tracked.get(containerKey(det));
       if (!t) continue;
       t.det = det;
+      // A lookup that failed (a runtime busy starting the container answers late) is tried
+      // again on each scan; the client's cache keeps this cheap.
+      if (t.info.name === undefined) void this.lookup(t);
       if (filesIncomplete(t.files)) t.files = resolveCgroupFiles(this.opts.layout, det.path);
     }
     this.watcher?.sync(
@@ -172,6 +174,19 @@ export class ContainerTracker<T extends TrackedContainer> {
       scan.current.map((c) => c.path),
     );
     return lookups;
+  }
+
+  /** Asks the runtime's API for the container's name and image, filled into t.info when they come. */
+  private lookup(t: T): Promise<unknown> | undefined {
+    const metadata = this.opts.metadata;
+    const det = t.det;
+    const lookup =
+      metadata instanceof DockerMetadataClient
+        ? wantsDockerMetadata(det)
+          ? metadata.lookup(det.id)
+          : undefined
+        : metadata?.lookupFor(det);
+    return lookup?.then((m) => m && applyMetadata(t.info, m));
   }
 
   /** Runtimes make the v1 directories of a container around its v2 one, in any order: look again while it is young. */

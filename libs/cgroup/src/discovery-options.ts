@@ -3,6 +3,7 @@ import type { ZtsdbError } from '@ztsdb/errors';
 import { resolveCgroupLayout, type CgroupLayout } from './cgroup-layout';
 import type { ContainerTrackerOptions } from './container-tracker';
 import { DockerMetadataClient } from './docker-metadata-client';
+import type { MetadataLookup } from './runtime-metadata';
 
 /** How a kernel metric source finds and describes containers; the cgroupfs and eBPF sources share it. */
 export interface DiscoveryOptions {
@@ -17,8 +18,8 @@ export interface DiscoveryOptions {
   maxWatches?: number;
   /** Docker Engine API socket (default `/var/run/docker.sock`); null: no metadata. */
   dockerSocketPath?: string | null;
-  /** A client of the caller's (wins over dockerSocketPath). */
-  metadata?: DockerMetadataClient;
+  /** Metadata sources of the caller's (wins over dockerSocketPath), e.g. RuntimeMetadata.detect(). */
+  metadata?: MetadataLookup | DockerMetadataClient;
   /** `host` label (default os.hostname()). */
   host?: string;
   /** Problems that cost a sample or a container but not the tick: bad files, failed scans. */

@@ -1,5 +1,6 @@
 import * as http from 'node:http';
 import { ZtsdbError } from '@ztsdb/errors';
+import type { Runtime } from '@ztsdb/model';
 import { DockerApiError } from './errors';
 
 /** What the Docker Engine API says about a container. */
@@ -13,16 +14,18 @@ export interface ContainerMetadata {
   pod?: string;
   /** From the label `io.kubernetes.pod.namespace`. */
   namespace?: string;
+  /** The runtime that answered (set by RuntimeMetadata). */
+  runtime?: Runtime;
 }
 
 export interface DockerMetadataOptions {
   /** Default `/var/run/docker.sock`. */
   socketPath?: string;
-  /** Per request (default 500 ms). */
+  /** Per request (default 2000 ms: the engine answers a container's inspect only once its start is done). */
   timeoutMs?: number;
   /** How long an answer is kept (default 5 min; names can change with `docker rename`). */
   ttlMs?: number;
-  /** How long a failure or a 404 is kept before asking again (default 30 s). */
+  /** How long a 404 or an unreachable engine is kept before asking again (default 30 s); another failure (a timeout) is asked again after a tenth of it. */
   negativeTtlMs?: number;
   /** Largest answer accepted (default 4 MiB). */
   maxBodyBytes?: number;
@@ -79,7 +82,7 @@ export class DockerMetadataClient {
 
   constructor(opts: DockerMetadataOptions = {}) {
     this.socketPath = opts.socketPath ?? '/var/run/docker.sock';
-    this.timeoutMs = opts.timeoutMs ?? 500;
+    this.timeoutMs = opts.timeoutMs ?? 2000;
     this.ttlMs = opts.ttlMs ?? 300_000;
     this.negativeTtlMs = opts.negativeTtlMs ?? 30_000;
     this.maxBodyBytes = opts.maxBodyBytes ?? 4 << 20;
@@ -115,8 +118,10 @@ export class DockerMetadataClient {
         const code = (this.lastError.cause as NodeJS.ErrnoException | undefined)?.code;
         if (code === 'ENOENT' || code === 'ECONNREFUSED' || code === 'EACCES')
           this.unavailableUntilMs = this.now() + this.negativeTtlMs;
-        // Keep what was known before; ask again after the negative TTL.
-        this.cache.set(id, { value: hit?.value, expiresMs: this.now() + this.negativeTtlMs });
+        // Keep what was known before; ask again soon after a timeout, later when the engine is away.
+        const unreachable = this.now() < this.unavailableUntilMs;
+        const retryMs = unreachable ? this.negativeTtlMs : this.negativeTtlMs / 10;
+        this.cache.set(id, { value: hit?.value, expiresMs: this.now() + retryMs });
         return hit?.value;
       },
     );

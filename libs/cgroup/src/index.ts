@@ -7,6 +7,7 @@ export type { DetectedContainer, ContainerDetectorOptions } from './container-de
 export {
   parseSingleUint,
   parseCpuStatUsageUsec,
+  parseFlatKey,
   parseIoStat,
   parseBlkioReadWrite,
   parseCgroupPopulated,
@@ -28,3 +29,7 @@ export type { CgroupfsSourceOptions } from './cgroupfs-source';
 export { discoveryLayout, trackerOptions } from './discovery-options';
 export type { DiscoveryOptions } from './discovery-options';
 export { CGROUP_ERROR_CODES } from './errors';
+export { CriMetadataClient, metadataFromCriStatus } from './cri-metadata-client';
+export type { CriMetadataOptions } from './cri-metadata-client';
+export { RuntimeMetadata, DEFAULT_SOCKETS } from './runtime-metadata';
+export type { MetadataLookup, RuntimeMetadataOptions } from './runtime-metadata';

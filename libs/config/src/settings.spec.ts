@@ -51,4 +51,21 @@ describe('settings', () => {
     );
     expect(() => loadSettings({ ZTSDB_HTTP_ADDR: '127.0.0.1:70000' })).toThrow(/above 65535/);
   });
+
+  it('gives each service its own metrics address, none colliding under ztsdb all', () => {
+    const s = loadSettings({});
+    const addrs = [
+      s.ZTSDB_HTTP_ADDR,
+      s.ZTSDB_COLLECTOR_HTTP_ADDR,
+      s.ZTSDB_INGESTOR_HTTP_ADDR,
+      s.ZTSDB_COMPACTOR_HTTP_ADDR,
+    ];
+    expect(new Set(addrs).size).toBe(4);
+    expect(loadSettings({ ZTSDB_COMPACTOR_HTTP_ADDR: 'off' }).ZTSDB_COMPACTOR_HTTP_ADDR).toBe(
+      'off',
+    );
+    expect(() => loadSettings({ ZTSDB_COLLECTOR_HTTP_ADDR: 'nope' })).toThrow(
+      /ZTSDB_COLLECTOR_HTTP_ADDR must be host:port or off/,
+    );
+  });
 });

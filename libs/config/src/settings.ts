@@ -133,6 +133,14 @@ export class Settings {
   @Max(100_000)
   ZTSDB_SYNTHETIC_CONTAINERS = 20;
 
+  /** The Docker (or Podman) API socket the collector asks for container names and images; empty = DOCKER_HOST, else /var/run/docker.sock. */
+  @IsString()
+  ZTSDB_DOCKER_SOCKET = '';
+
+  /** Docker's own setting: a `unix://` socket here is used when ZTSDB_DOCKER_SOCKET is empty. */
+  @IsString()
+  DOCKER_HOST = '';
+
   /** Batches the collector keeps while NATS is unreachable; the oldest are dropped beyond it. */
   @Transform(toInt)
   @IsInt()
@@ -349,12 +357,27 @@ export class Settings {
   @Min(0)
   ZTSDB_WARN_INTERVAL = 60_000;
 
-  /** Where a lone `ztsdb ingestor` serves /metrics and /healthz (host:port); empty = not served. */
+  // --- Each service's /metrics, /healthz and /readyz (the query service's are on ZTSDB_HTTP_ADDR) ---
+  /** Where the collector serves /metrics, /healthz and /readyz (host:port); "off" = not served. */
   @IsString()
-  @Matches(/^([^\s:]+:\d{1,5})?$/, {
-    message: 'ZTSDB_INGESTOR_HTTP_ADDR must be host:port or empty',
+  @Matches(/^([^\s:]+:\d{1,5}|off)$/, {
+    message: 'ZTSDB_COLLECTOR_HTTP_ADDR must be host:port or off',
   })
-  ZTSDB_INGESTOR_HTTP_ADDR = '';
+  ZTSDB_COLLECTOR_HTTP_ADDR = '127.0.0.1:9281';
+
+  /** Where an ingestor serves /metrics, /healthz and /readyz (host:port); "off" = not served. */
+  @IsString()
+  @Matches(/^([^\s:]+:\d{1,5}|off)$/, {
+    message: 'ZTSDB_INGESTOR_HTTP_ADDR must be host:port or off',
+  })
+  ZTSDB_INGESTOR_HTTP_ADDR = '127.0.0.1:9282';
+
+  /** Where the compactor serves /metrics, /healthz and /readyz (host:port); "off" = not served. */
+  @IsString()
+  @Matches(/^([^\s:]+:\d{1,5}|off)$/, {
+    message: 'ZTSDB_COMPACTOR_HTTP_ADDR must be host:port or off',
+  })
+  ZTSDB_COMPACTOR_HTTP_ADDR = '127.0.0.1:9283';
 
   /** nats-server binary `ztsdb all` starts when no server answers; searched on PATH and in /usr/sbin when unset. */
   @IsOptional()

@@ -5,8 +5,8 @@ import { MAPPED_BYTES_METRIC } from '@ztsdb/model';
 
 /*
  * One reading of a container as the eBPF source keeps it: the cgroup-file slots of
- * readCgroupCounters first (slot 0, CPU, is filled from the BPF map instead of
- * cpu.stat), then the network and mmap counters of the BPF map.
+ * readCgroupCounters first (slot 0, CPU, from cpu.stat, or from the BPF map where
+ * the cgroup has no CPU file), then the network and mmap counters of the BPF map.
  */
 export const ROW_CPU_NS = COUNTER_CPU_NS;
 export const ROW_RX_BYTES = COUNTER_COUNT;
@@ -51,7 +51,7 @@ export function putBpfCounters(row: Float64Array, c: CgroupCounters | undefined)
   row[ROW_MAPPED_BYTES] = c.mappedBytes;
 }
 
-/** Copies the cgroup-file slots (memory and block I/O; not CPU) of `from` into `row`. */
+/** Copies the cgroup-file slots (CPU, memory and block I/O) of `from` into `row`. */
 export function putFileCounters(row: Float64Array, from: Float64Array): void {
-  for (let i = 0; i < COUNTER_COUNT; i++) if (i !== ROW_CPU_NS) row[i] = from[i]!;
+  for (let i = 0; i < COUNTER_COUNT; i++) row[i] = from[i]!;
 }

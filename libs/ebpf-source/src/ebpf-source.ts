@@ -17,6 +17,7 @@ import type { CollectResult, ContainerInfo, ContainerRates, MetricSource } from 
 import {
   putBpfCounters,
   putFileCounters,
+  ROW_CPU_NS,
   ROW_KINDS,
   ROW_METRICS,
   ROW_SCALES,
@@ -36,9 +37,12 @@ export interface EbpfSourceOptions extends DiscoveryOptions {
 interface Tracked extends TrackedContainer {
   /** Registered in the BPF map (attachCgroup succeeded). */
   id: bigint | undefined;
-  /** t.files without the CPU file (CPU comes from the map), rebuilt when t.files changes. */
-  fileView: CgroupFiles;
-  fileViewOf: CgroupFiles;
+  /**
+   * CPU from the cgroup's own cpu.stat / cpuacct.usage (the scheduler's exact figure, the
+   * one `docker stats` shows) when it had one at discovery; else from the map's
+   * sched_switch sums. Fixed per container, so its counter never switches source.
+   */
+  cpuFromFile: boolean;
   /** File counters read when the last process left (cgroup.events), for a container that vanishes before the next tick. */
   final: Float64Array;
   finalValid: boolean;
@@ -51,16 +55,21 @@ interface Finished {
   values: Record<string, number> | undefined;
 }
 
+function hasFiles(f: CgroupFiles): boolean {
+  return f.cpu !== undefined || f.memory !== undefined || f.io !== undefined;
+}
+
 function asZtsdbError(err: unknown, code: string, message: string, context = {}): ZtsdbError {
   if (err instanceof ZtsdbError) return err;
   return new ZtsdbError(code, `${message}: ${String(err)}`, context, { cause: err });
 }
 
 /**
- * MetricSource over the cgroupmon BPF programs: CPU time, network bytes and packets and
- * bytes mapped per container from the per-CPU map (one batch read per tick), memory and
+ * MetricSource over the cgroupmon BPF programs: network bytes and packets and bytes
+ * mapped per container from the per-CPU map (one batch read per tick); CPU, memory and
  * block I/O from each container's own cgroup files (v2, or the v1 controllers of the
- * same path on hybrid hosts), which the kernel charges correctly.
+ * same path on hybrid hosts), which the kernel charges correctly (the map's sched_switch
+ * CPU sums stand in for a cgroup without a CPU file; they ran ~2 % above cpu.stat).
  *
  * Containers are found by the ContainerTracker (scans, inotify, Docker metadata), each
  * new one is registered in the map and gets its skb programs; a container that is gone
@@ -164,12 +173,11 @@ export class EbpfSource implements MetricSource {
       for (const t of tracker.values()) {
         tracker.refreshFiles(t);
         const n = this.readFiles(t, this.fileRow);
-        if (n === 0 && (t.fileView.memory !== undefined || t.fileView.io !== undefined)) {
+        if (n === 0 && hasFiles(t.files)) {
           vanished = true; // its files are gone: take it out below, with its last reading
           continue;
         }
-        putFileCounters(this.row, this.fileRow);
-        putBpfCounters(this.row, t.id === undefined ? undefined : all.get(t.id));
+        this.putRow(t, t.id === undefined ? undefined : all.get(t.id));
         if (this.rates.update(t.key, nowMs, this.row, this.out))
           samples.push({ container: t.info, timestampMs: nowMs, values: this.values() });
       }
@@ -223,13 +231,17 @@ export class EbpfSource implements MetricSource {
     this.opts.onError?.(err);
   }
 
-  /** Memory and block I/O of the container into `out` (CPU slot NaN); returns how many files were read. */
+  /** CPU, memory and block I/O of the container's cgroup files into `out`; returns how many files were read. */
   private readFiles(t: Tracked, out: Float64Array): number {
-    if (t.fileViewOf !== t.files) {
-      t.fileView = { memory: t.files.memory, io: t.files.io };
-      t.fileViewOf = t.files;
-    }
-    return readCgroupCounters(t.fileView, out, this.opts.onError);
+    return readCgroupCounters(t.files, out, this.opts.onError);
+  }
+
+  /** this.row from this.fileRow and the map's counters; CPU from the file or the map (t.cpuFromFile). */
+  private putRow(t: Tracked, bpf: CgroupCounters | undefined): void {
+    putBpfCounters(this.row, bpf);
+    const bpfCpu = this.row[ROW_CPU_NS]!;
+    putFileCounters(this.row, this.fileRow);
+    this.row[ROW_CPU_NS] = t.cpuFromFile ? this.fileRow[ROW_CPU_NS]! : bpfCpu;
   }
 
   /** Registers the container in the map (counters start at zero now) and takes the files' baseline. */
@@ -237,8 +249,7 @@ export class EbpfSource implements MetricSource {
     const t: Tracked = {
       ...base,
       id: undefined,
-      fileView: {},
-      fileViewOf: {},
+      cpuFromFile: base.files.cpu !== undefined,
       final: new Float64Array(COUNTER_COUNT),
       finalValid: false,
     };
@@ -252,8 +263,7 @@ export class EbpfSource implements MetricSource {
       );
     }
     this.readFiles(t, this.fileRow);
-    putFileCounters(this.row, this.fileRow);
-    putBpfCounters(this.row, t.id === undefined ? undefined : ZERO); // a fresh map entry is all zero
+    this.putRow(t, t.id === undefined ? undefined : ZERO); // a fresh map entry is all zero
     this.rates.update(t.key, this.now(), this.row, this.out);
     return t;
   }
@@ -273,8 +283,7 @@ export class EbpfSource implements MetricSource {
     }
     // v1 directories can outlive the v2 one by a moment; else what was read when it emptied.
     if (this.readFiles(t, this.fileRow) === 0 && t.finalValid) this.fileRow.set(t.final);
-    putFileCounters(this.row, this.fileRow);
-    putBpfCounters(this.row, bpf);
+    this.putRow(t, bpf);
     const values = this.rates.update(t.key, this.now(), this.row, this.out)
       ? this.values()
       : undefined;

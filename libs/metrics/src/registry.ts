@@ -1,94 +1,112 @@
-type LabelValues = Record<string, string>;
+import { Counter as PromCounter, Gauge as PromGauge, Histogram, Registry } from 'prom-client';
 
-interface Family {
+export type LabelValues = Record<string, string>;
+
+/** A family whose rows are computed when `/metrics` is rendered (prom-client calls get()). */
+interface CollectedFamily {
   name: string;
   help: string;
-  type: 'counter' | 'gauge';
-  values: Map<string, { labels: LabelValues; value: number }>;
-  collect?: () => Array<{ labels?: LabelValues; value: number }>;
+  type: 'gauge';
+  aggregator: 'sum';
+  get(): { name: string; help: string; type: 'gauge'; aggregator: 'sum'; values: unknown[] };
 }
 
-function key(labels: LabelValues): string {
-  return Object.keys(labels)
-    .sort()
-    .map((k) => `${k}=${labels[k]}`)
-    .join(',');
-}
-
-function escape(v: string): string {
-  return v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
-}
-
-/** A process's own metrics, rendered in the Prometheus text format on `/metrics`. */
+/**
+ * A process's own metrics over a prom-client registry, rendered in the Prometheus text
+ * format. Families without labels show 0 before their first event; labelled ones declare
+ * their label names (prom-client refuses others) and show the rows seen so far.
+ */
 export class MetricsRegistry {
-  private readonly families = new Map<string, Family>();
+  readonly prom = new Registry();
 
-  private family(name: string, help: string, type: Family['type']): Family {
-    let f = this.families.get(name);
-    if (!f) {
-      f = { name, help, type, values: new Map() };
-      this.families.set(name, f);
-    }
-    return f;
+  counter(name: string, help: string, labelNames: readonly string[] = []): Counter {
+    return new Counter(
+      this.existing(name, PromCounter) ??
+        new PromCounter({ name, help, labelNames, registers: [this.prom] }),
+    );
   }
 
-  counter(name: string, help: string): Counter {
-    return new Counter(this.family(name, help, 'counter'));
+  gauge(name: string, help: string, labelNames: readonly string[] = []): Gauge {
+    return new Gauge(
+      this.existing(name, PromGauge) ??
+        new PromGauge({ name, help, labelNames, registers: [this.prom] }),
+    );
   }
 
-  gauge(name: string, help: string): Gauge {
-    return new Gauge(this.family(name, help, 'gauge'));
+  /** A latency histogram in seconds (prom-client's type: observe, startTimer). */
+  histogram(
+    name: string,
+    help: string,
+    buckets: readonly number[],
+    labelNames: readonly string[] = [],
+  ): Histogram<string> {
+    return (
+      this.existing(name, Histogram) ??
+      new Histogram({ name, help, labelNames, buckets: [...buckets], registers: [this.prom] })
+    );
   }
 
-  /** A gauge whose values are read when `/metrics` is rendered. */
+  /** A gauge whose rows are read when `/metrics` is rendered; registering the name again replaces it. */
   gaugeFn(
     name: string,
     help: string,
     collect: () => Array<{ labels?: LabelValues; value: number }>,
   ): void {
-    this.family(name, help, 'gauge').collect = collect;
+    const family: CollectedFamily = {
+      name,
+      help,
+      type: 'gauge',
+      aggregator: 'sum',
+      get: () => ({
+        name,
+        help,
+        type: 'gauge',
+        aggregator: 'sum',
+        values: collect().map((r) => ({ labels: r.labels ?? {}, value: r.value })),
+      }),
+    };
+    this.prom.removeSingleMetric(name);
+    this.prom.registerMetric(family as unknown as PromGauge);
   }
 
-  render(): string {
-    const out: string[] = [];
-    for (const f of this.families.values()) {
-      out.push(`# HELP ${f.name} ${f.help}`, `# TYPE ${f.name} ${f.type}`);
-      const rows = f.collect
-        ? f.collect().map((r) => ({ labels: r.labels ?? {}, value: r.value }))
-        : [...f.values.values()];
-      for (const { labels, value } of rows) {
-        const ls = Object.entries(labels)
-          .map(([k, v]) => `${k}="${escape(v)}"`)
-          .join(',');
-        out.push(
-          `${f.name}${ls ? `{${ls}}` : ''} ${Number.isFinite(value) ? value : String(value)}`,
-        );
-      }
-    }
-    return out.join('\n') + '\n';
+  /** Every family, in the Prometheus text format. */
+  render(): Promise<string> {
+    return this.prom.metrics();
+  }
+
+  /** The families whose names start with one of `prefixes`, in the text format. */
+  async renderOnly(prefixes: readonly string[]): Promise<string> {
+    const names = this.prom
+      .getMetricsAsArray()
+      .map((m) => (m as unknown as { name: string }).name)
+      .filter((n) => prefixes.some((p) => n.startsWith(p)));
+    const parts = await Promise.all(names.map((n) => this.prom.getSingleMetricAsString(n)));
+    return parts.length > 0 ? `${parts.join('\n\n')}\n` : '';
+  }
+
+  get contentType(): string {
+    return this.prom.contentType;
+  }
+
+  /** A module loaded twice (tests, `ztsdb all`) gets the family registered first. */
+  private existing<T>(name: string, type: abstract new (...a: never[]) => T): T | undefined {
+    const m = this.prom.getSingleMetric(name);
+    return m instanceof type ? m : undefined;
   }
 }
 
+/** A counter; `inc(labels, by)` as the services call it. */
 export class Counter {
-  constructor(private readonly f: Family) {}
+  constructor(readonly prom: PromCounter<string>) {}
   inc(labels: LabelValues = {}, by = 1): void {
-    const k = key(labels);
-    const cur = this.f.values.get(k);
-    if (cur) cur.value += by;
-    else this.f.values.set(k, { labels, value: by });
-  }
-  get(labels: LabelValues = {}): number {
-    return this.f.values.get(key(labels))?.value ?? 0;
+    this.prom.inc(labels, by);
   }
 }
 
 export class Gauge {
-  constructor(private readonly f: Family) {}
+  constructor(readonly prom: PromGauge<string>) {}
   set(value: number, labels: LabelValues = {}): void {
-    this.f.values.set(key(labels), { labels, value });
-  }
-  get(labels: LabelValues = {}): number {
-    return this.f.values.get(key(labels))?.value ?? 0;
+    this.prom.set(labels, value);
   }
 }
 

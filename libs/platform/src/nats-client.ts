@@ -27,6 +27,8 @@ export class NatsClient implements OnApplicationShutdown {
   js!: JetStreamClient;
   topology!: Topology;
   partitions!: number;
+  /** False between a disconnect and the reconnect (readiness probes). */
+  connected = true;
   /** Start-up calls are retried on a busy server's timeouts (ZTSDB_NATS_RETRY_DEADLINE). */
   readonly retry: RetryPolicy;
 
@@ -71,9 +73,14 @@ export class NatsClient implements OnApplicationShutdown {
       RECONNECT_WAIT_MS,
     );
     for await (const s of this.nc.status()) {
-      if (s.type === 'disconnect') outage.disconnected();
-      else if (s.type === 'reconnecting') outage.attempt();
-      else if (s.type === 'reconnect') outage.reconnected();
+      if (s.type === 'disconnect') {
+        this.connected = false;
+        outage.disconnected();
+      } else if (s.type === 'reconnecting') outage.attempt();
+      else if (s.type === 'reconnect') {
+        this.connected = true;
+        outage.reconnected();
+      }
     }
   }
 

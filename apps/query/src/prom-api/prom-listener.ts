@@ -11,6 +11,7 @@ export const MAX_FORM_BYTES = 1 << 20;
 const requests = processMetrics.counter(
   'ztsdb_promql_requests_total',
   'Prometheus API requests, by endpoint and status.',
+  ['endpoint', 'status'],
 );
 
 function send(res: ServerResponse, status: number, body: string): void {
