@@ -4,6 +4,7 @@ import { PlatformModule } from '@ztsdb/platform';
 import { HttpController } from './http.controller';
 import { NatsQueryResponder } from './nats-query.responder';
 import { QueryService } from './query.service';
+import { WebUiController } from './web-ui/web-ui.controller';
 
 @Module({})
 export class QueryModule {
@@ -11,7 +12,7 @@ export class QueryModule {
     return {
       module: QueryModule,
       imports: [PlatformModule.forService('query', settings)],
-      controllers: [HttpController],
+      controllers: [HttpController, WebUiController],
       providers: [QueryService, NatsQueryResponder],
     };
   }
