@@ -8,6 +8,7 @@ import { useEffect, useRef } from 'preact/hooks';
 import { savedToken } from '../api';
 
 interface Props {
+  /** The committed query (from the URL): set as the text when it changes, not on every keystroke. */
   value: string;
   onChange: (q: string) => void;
   /** Enter runs the query (Shift+Enter adds a line). */

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { ApiError, instant, matrixOf, range, type MatrixSeries, type QueryData } from '../api';
 import { Chart } from '../components/chart';
 import { PromQLEditor } from '../components/promql-editor';
@@ -68,14 +68,15 @@ function ResultTable({ data }: { data: QueryData }) {
 export function ExplorePage({ loc }: { loc: Location }) {
   const q = loc.search.get('q') ?? '';
   const tab = loc.search.get('tab') === 'table' ? 'table' : 'graph';
-  const [draft, setDraft] = useState(q);
+  // The text being edited; the editor shows `q` again only when the URL changes it.
+  const draft = useRef(q);
   const [result, setResult] = useState<Result>();
   const [error, setError] = useState<string>();
   const [loading, setLoading] = useState(false);
   const [runs, setRuns] = useState(0);
   const rangeKey = `${loc.search.get('range')}|${loc.search.get('from')}|${loc.search.get('to')}`;
 
-  useEffect(() => setDraft(q), [q]);
+  useEffect(() => void (draft.current = q), [q]);
 
   useEffect(() => {
     if (!q.trim()) {
@@ -128,8 +129,8 @@ export function ExplorePage({ loc }: { loc: Location }) {
         <h1>Explore</h1>
       </div>
       <div class="query-row">
-        <PromQLEditor value={draft} onChange={setDraft} onRun={run} />
-        <button class="primary" onClick={() => run(draft)} data-testid="run-query">
+        <PromQLEditor value={q} onChange={(t) => (draft.current = t)} onRun={run} />
+        <button class="primary" onClick={() => run(draft.current)} data-testid="run-query">
           Run
         </button>
       </div>
