@@ -1,3 +1,5 @@
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -203,6 +205,33 @@ describe('web UI in Chromium against ztsdb all', () => {
     expect(await error.textContent()).toBe(answer.body.error);
     await page.screenshot({ path: join(ARTIFACTS, 'explore-error.png') });
     allowBadRequest = false;
+  });
+
+  it('Cluster shows the services, every partition with its owner and series, and the ingest rate', async () => {
+    const status = (await getJson(`${http}/status/cluster`)).body;
+    expect(status.partitions).toHaveLength(4);
+    await page.goto(`${http}/cluster`);
+    await page.locator('[data-testid="cluster"][data-ready="yes"]').waitFor();
+    const rows = page.locator('[data-testid="partitions"] tbody tr');
+    expect(await rows.count()).toBe(4);
+    // Every partition owned by the one ingestor, whose series together are all the registry's.
+    const owner = status.partitions[0].owner;
+    expect(owner).toEqual(expect.any(String));
+    for (let p = 0; p < 4; p++) expect(await rows.nth(p).textContent()).toContain(owner);
+    const series = status.partitions.reduce((n: number, p: { series: number }) => n + p.series, 0);
+    expect(series).toBe(CONTAINERS * 10);
+    const services = (await page.getByTestId('services').textContent())!;
+    for (const s of ['ingestor', 'collector', 'compactor', 'query']) expect(services).toContain(s);
+    // The second poll gives a rate: samples keep arriving.
+    await page.waitForFunction(() =>
+      /Sample batches\s*[\d.]+k?\/s/.test(
+        document.querySelector('[data-testid="ingest"]')!.textContent!,
+      ),
+    );
+    await expect(page.getByTestId('cluster-verdict').textContent()).resolves.toMatch(
+      /keeps up|behind/,
+    );
+    await page.screenshot({ path: join(ARTIFACTS, 'cluster.png') });
   });
 
   it('logged no console errors', () => {

@@ -5,6 +5,7 @@ import { HttpController } from './http.controller';
 import { NatsQueryResponder } from './nats-query.responder';
 import { QueryService } from './query.service';
 import { WebUiController } from './web-ui/web-ui.controller';
+import { ClusterStatusController } from './cluster-status/cluster-status.controller';
 
 @Module({})
 export class QueryModule {
@@ -12,7 +13,7 @@ export class QueryModule {
     return {
       module: QueryModule,
       imports: [PlatformModule.forService('query', settings)],
-      controllers: [HttpController, WebUiController],
+      controllers: [HttpController, WebUiController, ClusterStatusController],
       providers: [QueryService, NatsQueryResponder],
     };
   }

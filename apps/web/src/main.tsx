@@ -2,6 +2,7 @@ import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { savedToken, saveToken } from './api';
 import { ContainerDetailPage } from './pages/container-detail';
+import { ClusterPage } from './pages/cluster';
 import { ContainersPage } from './pages/containers';
 import { onLinkClick, useLocation, type Location } from './router';
 import './styles.css';
@@ -9,6 +10,7 @@ import './styles.css';
 const PAGES: Array<{ href: string; title: string; match: (p: string) => boolean }> = [
   { href: '/', title: 'Containers', match: (p) => p === '/' || p.startsWith('/containers') },
   { href: '/explore', title: 'Explore', match: (p) => p === '/explore' },
+  { href: '/cluster', title: 'Cluster', match: (p) => p === '/cluster' },
 ];
 
 type ExploreModule = typeof import('./pages/explore');
@@ -31,6 +33,7 @@ function Page({ loc }: { loc: Location }) {
     return <ContainerDetailPage key={id} loc={loc} id={id} />;
   }
   if (loc.path === '/explore') return <LazyExplore loc={loc} />;
+  if (loc.path === '/cluster') return <ClusterPage />;
   return <ContainersPage loc={loc} />;
 }
 
