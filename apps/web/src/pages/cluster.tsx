@@ -147,7 +147,9 @@ export function ClusterPage() {
                     <span class="mono">{s.stream}</span>
                     <span>
                       {si(s.messages)} messages, {bytes(s.bytes)}
-                      {s.lastMs ? `, last ${duration(Math.max(0, status.timeMs - s.lastMs))} ago` : ''}
+                      {s.lastMs
+                        ? `, last ${duration(Math.max(0, status.timeMs - s.lastMs))} ago`
+                        : ''}
                     </span>
                   </>
                 ))}
