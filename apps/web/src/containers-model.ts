@@ -18,10 +18,6 @@ export const METRIC = {
   wr: 'container_block_write_bytes',
 } as const;
 export type MetricKey = keyof typeof METRIC;
-const KEY_OF = new Map<string, MetricKey>(
-  Object.entries(METRIC).map(([k, v]) => [v, k as MetricKey]),
-);
-const LATEST = `{__name__=~"${Object.values(METRIC).join('|')}"}`;
 
 export const SPARK_STEP_SEC = 15;
 export const SPARK_POINTS = (15 * 60) / SPARK_STEP_SEC + 1;
@@ -57,36 +53,21 @@ export class ContainersModel {
   /** Grid end of the sparklines (seconds, a multiple of the step); 0 before the first fetch. */
   private sparkEnd = 0;
 
-  /** Latest values and sample times; returns the server's evaluation time. */
+  /** Latest values and sample times, at the server's evaluation time. */
   async refresh(signal?: AbortSignal): Promise<void> {
-    const [latest, seen] = await Promise.all([
-      instant(LATEST, undefined, signal),
+    // One query per metric: a plain metric name is a label-index look-up on the server, much
+    // cheaper than one `{__name__=~"a|b|…"}` selector that tests every series' name.
+    const keys = Object.keys(METRIC) as MetricKey[];
+    const [seen, ...latest] = await Promise.all([
       instant(`timestamp(${METRIC.cpu})`, undefined, signal),
+      ...keys.map((k) => instant(METRIC[k], undefined, signal)),
     ]);
-    const vec = vectorOf(latest.data);
-    this.nowMs = (vec[0]?.value[0] ?? Date.now() / 1000) * 1000;
-    for (const s of vec) {
-      const key = keyOf(s.metric);
-      let row = this.rows.get(key);
-      if (!row) {
-        row = {
-          key,
-          id: s.metric.container_id ?? '',
-          name: s.metric.container_name ?? s.metric.container_id ?? '',
-          image: s.metric.image ?? '',
-          runtime: s.metric.runtime ?? '',
-          host: s.metric.host ?? '',
-          values: {},
-          lastSeenMs: 0,
-          gone: false,
-          cpuSpark: blankSpark(),
-          memSpark: blankSpark(),
-        };
-        this.rows.set(key, row);
-      }
-      const k = KEY_OF.get(s.metric.__name__ ?? '');
-      if (k) row.values[k] = Number(s.value[1]);
-    }
+    const first = vectorOf(seen.data)[0];
+    this.nowMs = (first?.value[0] ?? Date.now() / 1000) * 1000;
+    latest.forEach((answer, i) => {
+      const k = keys[i]!;
+      for (const s of vectorOf(answer.data)) this.rowOf(s.metric).values[k] = Number(s.value[1]);
+    });
     for (const s of vectorOf(seen.data)) {
       const row = this.rows.get(keyOf(s.metric));
       if (row) row.lastSeenMs = Number(s.value[1]) * 1000;
@@ -96,6 +77,28 @@ export class ContainersModel {
       if (row.lastSeenMs > 0 && age > DROP_AFTER_MS) this.rows.delete(key);
       else row.gone = row.lastSeenMs > 0 && age > GONE_AFTER_MS;
     }
+  }
+
+  private rowOf(m: Record<string, string>): ContainerRow {
+    const key = keyOf(m);
+    let row = this.rows.get(key);
+    if (!row) {
+      row = {
+        key,
+        id: m.container_id ?? '',
+        name: m.container_name ?? m.container_id ?? '',
+        image: m.image ?? '',
+        runtime: m.runtime ?? '',
+        host: m.host ?? '',
+        values: {},
+        lastSeenMs: 0,
+        gone: false,
+        cpuSpark: blankSpark(),
+        memSpark: blankSpark(),
+      };
+      this.rows.set(key, row);
+    }
+    return row;
   }
 
   /** Extends the sparklines to the current step (a full 15-minute query the first time). */
