@@ -1,19 +1,21 @@
 import { Controller, Get, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { DEFAULT_WEB_DIR, WebAssets, type WebAsset } from './web-assets';
+import { WEB_UI_PAGES } from './web-ui-paths';
 
 /**
  * The web UI at `/` (apps/web, built into dist/web). Hashed files under /assets/ are cached for
  * good; index.html is revalidated on every load so a new build shows at once. Only the UI's own
  * routes answer with index.html (the single-page app routes itself in the browser): every other
  * path, /api/v1/* above all, keeps its JSON answer or JSON 404. The bearer guard
- * (http-auth.ts) runs before any of this.
+ * (http-auth.ts) runs before any of this and leaves these paths open (web-ui-paths.ts).
  */
 @Controller()
 export class WebUiController {
   private readonly assets = new WebAssets(DEFAULT_WEB_DIR);
 
-  @Get(['/', 'explore', 'cluster', 'containers/:id'])
+  // The same list as WEB_UI_PAGES (web-ui-paths.ts), which the bearer guard leaves open.
+  @Get([...WEB_UI_PAGES])
   page(@Req() req: Request, @Res() res: Response): void {
     this.send(req, res, this.assets.get('/index.html'), 'no-cache');
   }

@@ -9,6 +9,10 @@ type SortKey = 'name' | 'image' | 'runtime' | 'host' | MetricKey;
 const ROW_HEIGHT = 30;
 const OVERSCAN = 10;
 const REFRESH_CHOICES = [0, 2, 5, 10, 30];
+// Fixed column widths (table-layout: fixed): a refresh that changes the numbers then costs no
+// table-wide layout pass. Name, image, runtime, host, CPU, its sparkline, memory, its
+// sparkline, net rx, net tx, block read, block write.
+const COL_WIDTHS = [180, 140, 90, 110, 80, 112, 90, 112, 100, 100, 100, 100];
 
 const COLUMNS: Array<{ key: SortKey; title: string; num?: boolean }> = [
   { key: 'name', title: 'Name' },
@@ -175,11 +179,16 @@ export function ContainersPage({ loc }: { loc: Location }) {
       )}
       <div class="table-scroll" ref={scroller}>
         <table
-          class="grid"
+          class="grid fixed"
           data-testid="containers-table"
           data-version={version}
           data-rows={rows.length}
         >
+          <colgroup>
+            {COL_WIDTHS.map((w) => (
+              <col style={{ width: `${w}px` }} />
+            ))}
+          </colgroup>
           <thead>
             <tr>
               {COLUMNS.slice(0, 5).map(head)}
