@@ -3,7 +3,7 @@ import { useEffect, useRef } from 'preact/hooks';
 interface Props {
   /** Values in time order; NaN leaves a gap. */
   values: ArrayLike<number> | undefined;
-  /** Fixed top of the scale (e.g. the highest CPU of the fleet); default: the series' own maximum. */
+  /** Fixed top of a scale from zero (e.g. the highest CPU of the fleet); default: the series' own range. */
   max?: number;
   width?: number;
   height?: number;
@@ -41,11 +41,20 @@ export function Sparkline({
     g.clearRect(0, 0, width, height);
     const n = values?.length ?? 0;
     if (!values || n < 2) return;
-    let top = max ?? 0;
-    if (max === undefined) for (let i = 0; i < n; i++) if (values[i]! > top) top = values[i]!;
-    if (!(top > 0)) top = 1;
+    // With a fixed top the scale starts at zero (CPU of the fleet, comparable across rows);
+    // without one it spans the series' own range, so a slow drift still shows.
+    let top = max ?? -Infinity;
+    let bottom = max === undefined ? Infinity : 0;
+    if (max === undefined)
+      for (let i = 0; i < n; i++) {
+        const v = values[i]!;
+        if (v > top) top = v;
+        if (v < bottom) bottom = v;
+      }
+    if (!Number.isFinite(bottom)) bottom = 0;
+    if (!(top > bottom)) top = bottom + 1;
     const dx = width / (n - 1);
-    const sy = (height - 2) / top;
+    const sy = (height - 2) / (top - bottom);
     g.beginPath();
     let pen = false;
     for (let i = 0; i < n; i++) {
@@ -55,7 +64,7 @@ export function Sparkline({
         continue;
       }
       const x = i * dx;
-      const y = height - 1 - v * sy;
+      const y = height - 1 - (v - bottom) * sy;
       if (pen) g.lineTo(x, y);
       else g.moveTo(x, y);
       pen = true;

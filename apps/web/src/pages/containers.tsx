@@ -194,7 +194,7 @@ export function ContainersPage({ loc }: { loc: Location }) {
               {COLUMNS.slice(0, 5).map(head)}
               <th>CPU 15 min</th>
               {head(COLUMNS[5]!)}
-              <th>Memory 15 min</th>
+              <th>Mem 15 min</th>
               {COLUMNS.slice(6).map(head)}
             </tr>
           </thead>
