@@ -16,7 +16,7 @@ export class ApiError extends Error {
 }
 
 export function savedToken(): string {
-  return localStorage.getItem(TOKEN_KEY) ?? '';
+  return globalThis.localStorage?.getItem(TOKEN_KEY) ?? '';
 }
 
 export function saveToken(token: string): void {
