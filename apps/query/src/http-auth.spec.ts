@@ -26,7 +26,13 @@ describe('the query API bearer token', () => {
     fetch(`${base}${path}`, authorization ? { headers: { authorization } } : {});
 
   it('answers 401 with a JSON error and WWW-Authenticate without the right token', async () => {
-    for (const path of ['/query?series=x', '/series', '/metrics', '/api/v1/query', '/']) {
+    for (const path of [
+      '/query?series=x',
+      '/series',
+      '/metrics',
+      '/api/v1/query',
+      '/status/cluster',
+    ]) {
       const r = await get(path);
       expect(r.status).toBe(401);
       expect(r.headers.get('www-authenticate')).toBe('Bearer');
@@ -56,6 +62,15 @@ describe('the query API bearer token', () => {
     for (const open of ['/healthz', '/readyz', '/readyz?x=1'])
       expect((await get(open)).status).toBe(200);
     expect((await get('/healthzx')).status).toBe(401);
+  });
+
+  it('lets the web UI shell through without a token, and not its data', async () => {
+    for (const open of ['/', '/explore?q=up', '/cluster', '/containers/abc', '/assets/index-x.js'])
+      expect([open, (await get(open)).status]).toEqual([open, 200]);
+    for (const closed of ['/assets/a/b.js', '/containers', '/index.html', '/api/v1/labels'])
+      expect([closed, (await get(closed)).status]).toEqual([closed, 401]);
+    const post = await fetch(`${base}/`, { method: 'POST' });
+    expect(post.status).toBe(401);
   });
 
   it('is open when no token is set, and reads the token from a file', async () => {

@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { isWebUiShell } from './web-ui/web-ui-paths';
 
 /** Endpoints that stay open with a token set: probes of orchestrators and load balancers. */
 const OPEN_PATHS = new Set(['/healthz', '/readyz']);
@@ -22,7 +23,7 @@ const digest = (s: string): Buffer => createHash('sha256').update(s, 'utf8').dig
 
 /**
  * A guard for the query API's HTTP server: with a token, every request but
- * GET /healthz and /readyz must carry `Authorization: Bearer <token>`; others
+ * GET /healthz, /readyz and the web UI's shell (web-ui-paths.ts: code, no data) must carry `Authorization: Bearer <token>`; others
  * are answered 401 with a JSON error and `WWW-Authenticate: Bearer`. Returns
  * true when it answered (the request must go no further). Without a token it
  * lets everything through.
@@ -34,7 +35,7 @@ export function bearerGuard(
   const want = digest(token);
   return (req, res) => {
     const path = (req.url ?? '/').split('?', 1)[0]!;
-    if (OPEN_PATHS.has(path)) return false;
+    if (OPEN_PATHS.has(path) || isWebUiShell(req.method, path)) return false;
     const m = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
     if (m && timingSafeEqual(digest(m[1]!), want)) return false;
     const body = JSON.stringify({

@@ -4,6 +4,8 @@ import { PlatformModule } from '@ztsdb/platform';
 import { HttpController } from './http.controller';
 import { NatsQueryController } from './nats-query.controller';
 import { QueryService } from './query.service';
+import { WebUiController } from './web-ui/web-ui.controller';
+import { ClusterStatusController } from './cluster-status/cluster-status.controller';
 
 @Module({})
 export class QueryModule {
@@ -11,7 +13,7 @@ export class QueryModule {
     return {
       module: QueryModule,
       imports: [PlatformModule.forService('query', settings)],
-      controllers: [HttpController, NatsQueryController],
+      controllers: [HttpController, NatsQueryController, WebUiController, ClusterStatusController],
       providers: [QueryService],
     };
   }

@@ -155,6 +155,11 @@ export class SeriesRegistry {
     return this.byName.size;
   }
 
+  /** Every known series, in no particular order. */
+  all(): IterableIterator<KnownSeries> {
+    return this.byName.values();
+  }
+
   stop(): void {
     clearInterval(this.timer);
     this.stopWatch?.();

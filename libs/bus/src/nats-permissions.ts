@@ -142,8 +142,12 @@ export function permissionsFor(role: NatsRole, inboxPrefix: string): NatsPermiss
           ...kvReader(KV_SERIES),
           ...consumerOf(STREAM_MANIFEST, false),
           'ztsdb.hot.p.*',
+          // GET /status/cluster: leases, and the ingestor and compactor consumers' backlog.
+          ...kvReader(KV_LEASES),
+          `${API}.CONSUMER.INFO.${STREAM_SAMPLES}.*`,
+          `${API}.CONSUMER.INFO.${STREAM_CHUNKS}.*`,
         ],
-        subscribe: [inbox, SUBJECT_QUERY],
+        subscribe: [inbox, SUBJECT_QUERY, DLQ],
         answers: true,
       };
     case 'client':
