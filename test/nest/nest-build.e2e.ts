@@ -1,6 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { SUBJECT_QUERY } from '@ztsdb/bus';
 import { NatsServer, tempDir, waitFor } from '@ztsdb/testing';
@@ -40,7 +40,8 @@ describe('nest build query', () => {
     );
     const build = spawnSync(
       join(REPO_ROOT, 'node_modules', '.bin', 'nest'),
-      ['build', 'query', '-p', tsconfig],
+      // Nest CLI 11 takes -p relative to the workspace.
+      ['build', 'query', '-p', relative(REPO_ROOT, tsconfig)],
       { cwd: REPO_ROOT, encoding: 'utf8' },
     );
     expect({ status: build.status, output: build.stderr }).toEqual({ status: 0, output: '' });
