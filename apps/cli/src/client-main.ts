@@ -9,6 +9,7 @@ import type { Settings } from '@ztsdb/config';
 import { parseArgs } from './cli-args';
 import { queryCommand, seriesCommand } from './client-commands';
 import { importFile } from './import-command';
+import { IMPORT_FORMATS, type ImportFormat } from './import-parsers';
 import { repairRegistry } from './repair-command';
 import { topCommand } from './top-command';
 
@@ -37,12 +38,14 @@ export async function runClient(
       case 'import': {
         const file = args.positional[0];
         if (!file) {
-          log('usage: ztsdb import FILE [--format csv|prom]');
+          log(`usage: ztsdb import FILE [--format ${IMPORT_FORMATS.join('|')}]`);
           return 2;
         }
-        const format = args.options.get('format');
-        if (format !== undefined && format !== 'csv' && format !== 'prom') {
-          log(`--format must be csv or prom, not ${JSON.stringify(format)}`);
+        const format = args.options.get('format') as ImportFormat | undefined;
+        if (format !== undefined && !IMPORT_FORMATS.includes(format)) {
+          log(
+            `--format must be one of ${IMPORT_FORMATS.join(', ')}, not ${JSON.stringify(format)}`,
+          );
           return 2;
         }
         const topo = await ensureTopology(nc, DEFAULT_TOPOLOGY, retry);

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import {
   Inject,
   Injectable,
@@ -7,15 +6,17 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { Kvm } from '@nats-io/kv';
-import { KV_SERIES, samplesSubject } from '@ztsdb/bus';
+import { KV_SERIES } from '@ztsdb/bus';
 import type { Settings } from '@ztsdb/config';
 import { processMetrics } from '@ztsdb/metrics';
-import type { MetricSource } from '@ztsdb/model';
+import { seriesLabels, type MetricSource } from '@ztsdb/model';
 import { NatsClient, SETTINGS } from '@ztsdb/platform';
-import { encodeSampleBatch, sampleBatchMsgId } from '@ztsdb/wire';
-import { BatchPublisher } from './batch-publisher';
-import { PartitionColumnsBuilder } from './partition-columns';
-import { SeriesRegistrar } from './series-registrar';
+import {
+  BatchBuilder,
+  BatchPublisher,
+  PartitionColumnsBuilder,
+  SeriesRegistrar,
+} from '@ztsdb/producer';
 import { createMetricSource } from './source-factory';
 
 const ticks = processMetrics.counter('ztsdb_collector_ticks_total', 'Collection ticks run.');
@@ -39,8 +40,7 @@ export class CollectorService implements OnApplicationBootstrap, OnApplicationSh
   private builder!: PartitionColumnsBuilder;
   private registrar!: SeriesRegistrar;
   publisher!: BatchPublisher;
-  private readonly producerId = randomBytes(8).readBigUInt64LE();
-  private sequence = 0n;
+  private readonly batches = new BatchBuilder();
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = false;
@@ -59,9 +59,13 @@ export class CollectorService implements OnApplicationBootstrap, OnApplicationSh
       reopen: () => new Kvm(this.nats.nc).create(KV_SERIES, { history: 1 }),
       warn: (m) => this.log.warn(m),
     });
-    this.publisher = new BatchPublisher(this.nats.js, this.settings.ZTSDB_COLLECTOR_BACKLOG);
+    this.publisher = new BatchPublisher(this.nats.js, {
+      maxBacklog: this.settings.ZTSDB_COLLECTOR_BACKLOG,
+      role: 'collector',
+      log: this.log,
+    });
     this.log.log(
-      `collecting from the ${this.source.kind} source every ${this.settings.ZTSDB_COLLECT_INTERVAL_MS} ms into ${this.nats.partitions} partitions (producer ${this.producerId.toString(16)})`,
+      `collecting from the ${this.source.kind} source every ${this.settings.ZTSDB_COLLECT_INTERVAL_MS} ms into ${this.nats.partitions} partitions (producer ${this.batches.producerId.toString(16)})`,
     );
     this.schedule();
   }
@@ -88,29 +92,19 @@ export class CollectorService implements OnApplicationBootstrap, OnApplicationSh
       for (const s of samples) {
         for (const metric in s.values) {
           const r = this.builder.ref(metric, s.container.id);
-          this.registrar.note(r.name, r.id, metric, s.container, tickMs);
+          if (this.registrar.isNew(r.id))
+            this.registrar.note(r.name, r.id, seriesLabels(metric, s.container), tickMs);
         }
       }
       if (removed.length > 0) {
         const gone = removed.flatMap((c) =>
-          this.builder.forget(c.id).map((r) => ({ ...r, container: c })),
+          this.builder.forget(c.id).map((r) => ({ ...r, labels: seriesLabels(r.metric, c) })),
         );
         this.registrar.markInactive(gone, tickMs);
       }
       await this.registrar.flush();
-      for (const cols of this.builder.build(samples)) {
-        const header = {
-          partition: cols.partition,
-          producerId: this.producerId,
-          sequence: this.sequence++,
-        };
-        this.publisher.enqueue({
-          subject: samplesSubject(cols.partition),
-          msgId: sampleBatchMsgId(header),
-          data: encodeSampleBatch(header, cols.ids, cols.timestamps, cols.values, cols.count),
-          points: cols.count,
-        });
-      }
+      for (const cols of this.builder.build(samples))
+        this.publisher.enqueue(this.batches.build(cols));
       ticks.inc();
     } catch (e) {
       tickErrors.inc();

@@ -2,7 +2,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { KV_SERIES } from '@ztsdb/bus';
-import type { SeriesEntry } from '@ztsdb/model';
+import { seriesLabels, type SeriesEntry } from '@ztsdb/model';
 import { NatsServer } from '@ztsdb/testing';
 import { SeriesRegistrar } from './series-registrar';
 
@@ -25,8 +25,18 @@ describe('SeriesRegistrar against a real nats-server', () => {
     const warn = (m: string): number => warnings.push(m);
     const r = new SeriesRegistrar(await open(), { refreshMs: 1000, reopen: open, warn }, () => t);
     const container = { id: 'abcdef012345', name: 'web-1' };
-    r.note('container.cpu.usage.abcdef012345', 1n, 'container.cpu.usage', container, 5);
-    r.note('container.memory.bytes.abcdef012345', 2n, 'container.memory.bytes', container, 5);
+    r.note(
+      'container.cpu.usage.abcdef012345',
+      1n,
+      seriesLabels('container.cpu.usage', container),
+      5,
+    );
+    r.note(
+      'container.memory.bytes.abcdef012345',
+      2n,
+      () => seriesLabels('container.memory.bytes', container),
+      5,
+    );
     await r.flush();
     const jsm = await jetstreamManager(nc);
     await jsm.streams.delete(`KV_${KV_SERIES}`);

@@ -1,0 +1,131 @@
+import type { KV } from '@nats-io/kv';
+import { restoreMissingSeries } from '@ztsdb/bus';
+import { seriesKey, type Labels, type SeriesEntry } from '@ztsdb/model';
+
+export interface RegistrarOptions {
+  /** How often keys gone from the bucket are registered again (ZTSDB_REGISTRY_REFRESH). */
+  refreshMs: number;
+  /** Opens the bucket for a refresh, creating it again if it was deleted. */
+  reopen?: () => Promise<KV>;
+  /**
+   * Leave an entry that is already in the bucket as it is (import: a CSV line knows less about
+   * a collector's series than the collector registered). Costs a create instead of a put.
+   */
+  keepExisting?: boolean;
+  warn: (msg: string) => void;
+}
+
+/** Labels, or a function that makes them only when the series is new (no object per sample). */
+export type LabelsOf = Labels | (() => Labels);
+
+/**
+ * Keeps KV `ztsdb_series` in step with what a producer publishes: a new
+ * series is registered once; a gone series is marked inactive; and every
+ * `refreshMs` the series it registered whose keys have vanished (the bucket
+ * was deleted) are registered again. A failed write stays pending for the
+ * next flush.
+ */
+export class SeriesRegistrar {
+  private readonly registered = new Map<string, SeriesEntry>();
+  private readonly pending = new Map<string, SeriesEntry>();
+  private lastRefreshMs: number;
+  /** Entries this registrar wrote that were not in the bucket before (with keepExisting). */
+  created = 0;
+
+  constructor(
+    private readonly kv: KV,
+    private readonly opts: RegistrarOptions,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.lastRefreshMs = now();
+  }
+
+  /** True when the series still has to be written (new, or inactive and seen again). */
+  isNew(id: bigint): boolean {
+    const key = seriesKey(id);
+    return !this.registered.has(key) && !this.pending.has(key);
+  }
+
+  note(name: string, id: bigint, labels: LabelsOf, nowMs: number): void {
+    const key = seriesKey(id);
+    if (this.registered.has(key) || this.pending.has(key)) return;
+    this.pending.set(key, {
+      id: key,
+      name,
+      labels: typeof labels === 'function' ? labels() : labels,
+      active: true,
+      updatedMs: nowMs,
+    });
+  }
+
+  markInactive(
+    entries: Array<{ name: string; id: bigint; labels: LabelsOf }>,
+    nowMs: number,
+  ): void {
+    for (const e of entries) {
+      const key = seriesKey(e.id);
+      this.registered.delete(key);
+      this.pending.set(key, {
+        id: key,
+        name: e.name,
+        labels: typeof e.labels === 'function' ? e.labels() : e.labels,
+        active: false,
+        updatedMs: nowMs,
+      });
+    }
+  }
+
+  /** Series waiting to be written. */
+  get pendingCount(): number {
+    return this.pending.size;
+  }
+
+  /**
+   * Writes what is pending; stops at the first failed write (the rest waits for the next
+   * flush). Resolves true when nothing is left pending.
+   */
+  async flush(): Promise<boolean> {
+    for (const [key, entry] of [...this.pending]) {
+      if (this.pending.get(key) !== entry) continue; // a concurrent flush wrote it
+      try {
+        await this.write(key, entry);
+        if (this.pending.get(key) === entry) this.pending.delete(key);
+        if (entry.active) this.registered.set(key, entry);
+      } catch (e) {
+        this.opts.warn(
+          `cannot register series ${entry.name} (${(e as Error).message}); will retry`,
+        );
+        return false;
+      }
+    }
+    if (this.now() - this.lastRefreshMs >= this.opts.refreshMs) await this.refresh();
+    return this.pending.size === 0;
+  }
+
+  private async write(key: string, entry: SeriesEntry): Promise<void> {
+    const json = JSON.stringify(entry);
+    if (!this.opts.keepExisting || !entry.active) {
+      await this.kv.put(key, json);
+      return;
+    }
+    const cur = await this.kv.get(key);
+    if (cur && cur.operation === 'PUT' && cur.length > 0) return;
+    await this.kv.put(key, json);
+    this.created++;
+  }
+
+  /** Registers again the active series whose keys are gone from the bucket. */
+  async refresh(): Promise<number> {
+    this.lastRefreshMs = this.now();
+    try {
+      const kv = this.opts.reopen ? await this.opts.reopen() : this.kv;
+      const n = await restoreMissingSeries(kv, [...this.registered.values()], { deadlineMs: 0 });
+      if (n > 0)
+        this.opts.warn(`registered ${n} series again: their keys were gone from KV ztsdb_series`);
+      return n;
+    } catch (e) {
+      this.opts.warn(`cannot check the series registry (${(e as Error).message}); will retry`);
+      return 0;
+    }
+  }
+}
