@@ -6,6 +6,8 @@ import type { Express } from 'express';
 import type { Settings } from '@ztsdb/config';
 import { ServiceLogger } from '@ztsdb/platform';
 import { bearerGuard, httpToken } from './http-auth';
+import { ingestListener } from './ingest/ingest-listener';
+import { ReceiverService } from './ingest/receiver.service';
 import { PromApi } from './prom-api/prom-api';
 import { promListener } from './prom-api/prom-listener';
 import { queryListener, type QueryStringParser } from './query-listener';
@@ -32,13 +34,14 @@ export async function bootstrapQuery(settings: Settings): Promise<INestApplicati
     return parse ? parse(raw) : {};
   });
   const prom = promListener(new PromApi(app.get(QueryService)));
+  const ingest = ingestListener(app.get(ReceiverService), app.get(QueryService));
   const rest = server.listeners('request') as Array<
     (req: IncomingMessage, res: ServerResponse) => void
   >;
   server.removeAllListeners('request');
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     if (guard(req, res)) return;
-    if (!fast(req, res) && !prom(req, res)) for (const l of rest) l.call(server, req, res);
+    if (!fast(req, res) && !ingest(req, res) && !prom(req, res)) for (const l of rest) l.call(server, req, res);
   });
   await app.listen(settings.httpPort, settings.httpHost);
   return app;

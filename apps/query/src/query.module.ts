@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import type { Settings } from '@ztsdb/config';
 import { PlatformModule } from '@ztsdb/platform';
 import { HttpController } from './http.controller';
+import { ReceiverService } from './ingest/receiver.service';
 import { NatsQueryResponder } from './nats-query.responder';
 import { QueryService } from './query.service';
 
@@ -12,7 +13,7 @@ export class QueryModule {
       module: QueryModule,
       imports: [PlatformModule.forService('query', settings)],
       controllers: [HttpController],
-      providers: [QueryService, NatsQueryResponder],
+      providers: [QueryService, NatsQueryResponder, ReceiverService],
     };
   }
 }

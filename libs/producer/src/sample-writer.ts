@@ -58,6 +58,8 @@ export class SampleWriter {
   readonly publisher: BatchPublisher;
   private readonly builder = new BatchBuilder();
   private readonly refs = new Map<string, Ref>();
+  /** Refs by a sender's own key of a series (remote_write: its label bytes). */
+  private readonly keyed = new Map<string, Ref>();
   readonly partitions: number;
 
   constructor(
@@ -85,17 +87,27 @@ export class SampleWriter {
   }
 
   /** Id and partition of a label set; registers the series when it is new. */
-  ref(labels: Labels, nowMs: number): Ref {
+  ref(labels: Labels, nowMs: number, key?: string): Ref {
     const name = canonicalSeriesName(labels);
     let r = this.refs.get(name);
+    const max = this.opts.cacheSeries ?? 1_000_000;
     if (!r) {
       const id = seriesId(name);
       r = { id, partition: partitionOf(id, this.opts.partitions) };
-      if (this.refs.size >= (this.opts.cacheSeries ?? 1_000_000)) this.refs.clear();
+      if (this.refs.size >= max) this.refs.clear();
       this.refs.set(name, r);
       this.registrar.note(name, id, labels, nowMs);
     }
+    if (key !== undefined) {
+      if (this.keyed.size >= max) this.keyed.clear();
+      this.keyed.set(key, r);
+    }
     return r;
+  }
+
+  /** The ref remembered under a sender's key, if any. */
+  refByKey(key: string): Ref | undefined {
+    return this.keyed.get(key);
   }
 
   /** @internal */
@@ -165,10 +177,19 @@ export class Write {
     this.groups.expect(expectedPoints);
   }
 
-  /** Makes `labels` the series of the following `sample` calls. */
-  series(labels: Labels): void {
-    this.current = this.writer.ref(labels, this.now);
+  /** Makes `labels` the series of the following `sample` calls; `key` remembers it. */
+  series(labels: Labels, key?: string): void {
+    this.current = this.writer.ref(labels, this.now, key);
     this.seriesCount++;
+  }
+
+  /** Makes the series remembered under `key` current; false when there is none. */
+  seriesByKey(key: string): boolean {
+    const r = this.writer.refByKey(key);
+    if (!r) return false;
+    this.current = r;
+    this.seriesCount++;
+    return true;
   }
 
   sample(timestampMs: number, value: number): void {

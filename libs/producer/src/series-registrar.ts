@@ -82,7 +82,8 @@ export class SeriesRegistrar {
 
   /**
    * Writes what is pending; stops at the first failed write (the rest waits for the next
-   * flush). Resolves true when nothing is left pending.
+   * flush). Resolves true when every entry pending at the call was written (entries noted
+   * meanwhile are for the next flush: concurrent writers each flush their own).
    */
   async flush(): Promise<boolean> {
     for (const [key, entry] of [...this.pending]) {
@@ -99,7 +100,7 @@ export class SeriesRegistrar {
       }
     }
     if (this.now() - this.lastRefreshMs >= this.opts.refreshMs) await this.refresh();
-    return this.pending.size === 0;
+    return true;
   }
 
   private async write(key: string, entry: SeriesEntry): Promise<void> {

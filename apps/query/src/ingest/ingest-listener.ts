@@ -1,0 +1,103 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { processMetrics } from '@ztsdb/metrics';
+import { BackpressureError } from '@ztsdb/producer';
+import type { QueryService } from '../query.service';
+import { ReceiverError } from './http-body';
+import type { ReceiverService } from './receiver.service';
+import { receiveRemoteWrite } from './remote-write-receiver';
+
+const requests = processMetrics.counter(
+  'ztsdb_receiver_requests_total',
+  'Write requests to the receivers, by endpoint and status.',
+);
+const samplesIn = processMetrics.counter(
+  'ztsdb_receiver_samples_total',
+  'Samples acknowledged by JetStream for the receivers, by endpoint.',
+);
+
+type Handler = (req: IncomingMessage, res: ServerResponse, query: string) => Promise<void>;
+
+function sendError(
+  res: ServerResponse,
+  status: number,
+  message: string,
+  retryAfterS?: number,
+): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const headers: Record<string, string | number> = {
+    'content-type': 'text/plain; charset=utf-8',
+    'content-length': Buffer.byteLength(message) + 1,
+  };
+  if (retryAfterS !== undefined) headers['retry-after'] = retryAfterS;
+  res.writeHead(status, headers);
+  res.end(`${message}\n`);
+}
+
+/** Status and message of a failed write; anything unexpected is a 500 with its message. */
+function failureOf(e: unknown): { status: number; message: string; retryAfterS?: number } {
+  if (e instanceof ReceiverError)
+    return { status: e.status, message: e.message, retryAfterS: e.retryAfterS };
+  if (e instanceof BackpressureError)
+    return { status: e.status, message: e.message, retryAfterS: e.retryAfterS };
+  return { status: 500, message: `internal error: ${(e as Error).message}` };
+}
+
+/**
+ * The receivers' and export's HTTP routes, straight from node:http ahead of Express and of
+ * the Prometheus read API (bootstrap.ts puts it behind the bearer guard): POST /api/v1/write,
+ * POST /v1/metrics, GET /api/v1/export. Returns false for any other request.
+ */
+export function ingestListener(
+  receiver: ReceiverService,
+  queries: QueryService,
+  extra: Record<string, Handler> = {},
+): (req: IncomingMessage, res: ServerResponse) => boolean {
+  const s = receiver.settings;
+  const routes: Record<string, Handler> = {
+    'POST /api/v1/write': async (req, res) => {
+      const out = await receiveRemoteWrite(req, receiver.writer, {
+        maxBytes: s.ZTSDB_WRITE_MAX_BYTES,
+        maxSeries: s.ZTSDB_WRITE_MAX_SERIES,
+      });
+      samplesIn.inc({ endpoint: 'remote_write' }, out.counts.samples);
+      const headers: Record<string, number> = {};
+      if (out.version === 2) {
+        headers['x-prometheus-remote-write-samples-written'] = out.counts.samples;
+        headers['x-prometheus-remote-write-histograms-written'] = 0;
+        headers['x-prometheus-remote-write-exemplars-written'] = 0;
+      }
+      if (out.counts.histograms > 0) {
+        // Nothing of a native histogram is stored; say so rather than pretend.
+        const msg = `${out.counts.histograms} native histogram samples are not supported and were not stored`;
+        res.writeHead(400, { 'content-type': 'text/plain; charset=utf-8', ...headers });
+        res.end(`${msg}\n`);
+        return;
+      }
+      res.writeHead(204, headers);
+      res.end();
+    },
+    ...extra,
+  };
+  void queries;
+  return (req, res) => {
+    const url = req.url ?? '';
+    const q = url.indexOf('?');
+    const path = q < 0 ? url : url.slice(0, q);
+    const key = `${req.method ?? 'GET'} ${path}`;
+    const route = routes[key];
+    if (!route) return false;
+    const endpoint = path;
+    route(req, res, q < 0 ? '' : url.slice(q + 1)).then(
+      () => requests.inc({ endpoint, status: String(res.statusCode) }),
+      (e: unknown) => {
+        const f = failureOf(e);
+        requests.inc({ endpoint, status: String(f.status) });
+        sendError(res, f.status, f.message, f.retryAfterS);
+      },
+    );
+    return true;
+  };
+}
