@@ -8,12 +8,13 @@ import {
 import type { Settings } from '@ztsdb/config';
 import { parseArgs } from './cli-args';
 import { queryCommand, seriesCommand } from './client-commands';
+import { exportCommand } from './export-command';
 import { importFile } from './import-command';
 import { IMPORT_FORMATS, type ImportFormat } from './import-parsers';
 import { repairRegistry } from './repair-command';
 import { topCommand } from './top-command';
 
-export const CLIENT_COMMANDS = ['import', 'query', 'series', 'top', 'repair'] as const;
+export const CLIENT_COMMANDS = ['import', 'export', 'query', 'series', 'top', 'repair'] as const;
 export type ClientCommand = (typeof CLIENT_COMMANDS)[number];
 
 /** Runs a client command against NATS_URL; returns the exit code. */
@@ -24,6 +25,8 @@ export async function runClient(
   log: (m: string) => void,
 ): Promise<number> {
   const args = parseArgs(argv, ['json', 'once', 'promql']);
+  // Export reads the query service's HTTP API; it needs no NATS connection.
+  if (command === 'export') return exportCommand(args, settings, log);
   // A busy server's timeout is retried (and said so) up to ZTSDB_NATS_RETRY_DEADLINE.
   const retry: RetryPolicy = { deadlineMs: settings.ZTSDB_NATS_RETRY_DEADLINE, log };
   const out = (s: string): void => void process.stdout.write(s);

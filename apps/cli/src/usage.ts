@@ -11,10 +11,15 @@ services:
               (with arguments, "ztsdb query" is the client command below)
 
 client commands (talk to a running deployment at NATS_URL):
-  import FILE [--format csv|prom]
-              load samples: CSV lines "series,timestamp_ms,value" or Prometheus text
-              "metric{label=\\"v\\"} value timestamp_ms"; bad lines are reported by
-              number and skipped (exit code 1 when there were any)
+  import FILE [--format csv|prom|openmetrics|jsonl]
+              load samples: CSV lines "series,timestamp_ms,value", Prometheus text
+              "metric{label=\\"v\\"} value [timestamp_ms]" (no timestamp: now),
+              OpenMetrics, or the JSON lines of "ztsdb export"; bad lines are reported
+              by number and skipped (exit code 1 when there were any)
+  export SELECTOR... [--start T] [--end T] [--format json|prometheus|csv] [--out FILE]
+              every point of the matching series from the query service's
+              GET /api/v1/export (JSON lines by default), progress on stderr;
+              "ztsdb import" reads all three formats back
   query SERIES|SELECTOR... [--start -1h] [--end now] [--step 60s]
         [--agg sum|avg|min|max|count] [--by label,...] [--lookback 5m] [--json]
               points of one series, or of every series a selector or glob matches,

@@ -5,3 +5,12 @@ export { decodeWriteRequestV1, decodeWriteRequestV2, RemoteWriteError } from './
 export type { DecodeCounts, WriteVisitor } from './remote-write';
 export { encodeWriteRequestV1, encodeWriteRequestV2 } from './remote-write-encode';
 export type { WriteSeries } from './remote-write-encode';
+export {
+  CSV_HEADER,
+  csvField,
+  EXPORT_FORMATS,
+  exportLines,
+  formatValue,
+  promSeriesText,
+} from './export-lines';
+export type { ExportFormat } from './export-lines';

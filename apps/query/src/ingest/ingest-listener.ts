@@ -1,7 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Logger } from '@nestjs/common';
+import { RepeatedWarnings } from '@ztsdb/bus';
 import { processMetrics } from '@ztsdb/metrics';
 import { BackpressureError } from '@ztsdb/producer';
 import type { QueryService } from '../query.service';
+import { answerExport } from './export-handler';
 import { ReceiverError } from './http-body';
 import type { ReceiverService } from './receiver.service';
 import { receiveRemoteWrite } from './remote-write-receiver';
@@ -56,6 +59,8 @@ export function ingestListener(
   extra: Record<string, Handler> = {},
 ): (req: IncomingMessage, res: ServerResponse) => boolean {
   const s = receiver.settings;
+  const log = new Logger('export');
+  const warnings = new RepeatedWarnings((m) => log.warn(m), s.ZTSDB_WARN_INTERVAL);
   const routes: Record<string, Handler> = {
     'POST /api/v1/write': async (req, res) => {
       const out = await receiveRemoteWrite(req, receiver.writer, {
@@ -79,9 +84,10 @@ export function ingestListener(
       res.writeHead(204, headers);
       res.end();
     },
+    'GET /api/v1/export': (req, res, query) =>
+      answerExport(queries, req, res, query, (m) => warnings.report('export', m)),
     ...extra,
   };
-  void queries;
   return (req, res) => {
     const url = req.url ?? '';
     const q = url.indexOf('?');
