@@ -14,8 +14,11 @@ import { NatsClient, SETTINGS } from '@ztsdb/platform';
 import {
   BatchBuilder,
   BatchPublisher,
+  CadvisorSeries,
   PartitionColumnsBuilder,
   SeriesRegistrar,
+  type CadvisorRef,
+  type PartitionGroups,
 } from '@ztsdb/producer';
 import { createMetricSource } from './source-factory';
 
@@ -38,6 +41,7 @@ export class CollectorService implements OnApplicationBootstrap, OnApplicationSh
   private readonly log = new Logger('collector');
   private source!: MetricSource;
   private builder!: PartitionColumnsBuilder;
+  private cadvisor: CadvisorSeries | undefined;
   private registrar!: SeriesRegistrar;
   publisher!: BatchPublisher;
   private readonly batches = new BatchBuilder();
@@ -54,6 +58,8 @@ export class CollectorService implements OnApplicationBootstrap, OnApplicationSh
     this.source = await createMetricSource(this.settings);
     await this.source.start();
     this.builder = new PartitionColumnsBuilder(this.nats.partitions);
+    if (this.settings.ZTSDB_CADVISOR_METRICS === 'on')
+      this.cadvisor = new CadvisorSeries(this.nats.partitions);
     this.registrar = new SeriesRegistrar(this.nats.topology.series, {
       refreshMs: this.settings.ZTSDB_REGISTRY_REFRESH,
       reopen: () => new Kvm(this.nats.nc).create(KV_SERIES, { history: 1 }),
@@ -97,14 +103,29 @@ export class CollectorService implements OnApplicationBootstrap, OnApplicationSh
         }
       }
       if (removed.length > 0) {
-        const gone = removed.flatMap((c) =>
-          this.builder.forget(c.id).map((r) => ({ ...r, labels: seriesLabels(r.metric, c) })),
+        const gone: CadvisorRef[] = removed.flatMap((c) =>
+          this.builder
+            .forget(c.id)
+            .map((r) => ({ name: r.name, id: r.id, labels: seriesLabels(r.metric, c) })),
         );
         this.registrar.markInactive(gone, tickMs);
       }
+      const cadvisor = this.cadvisor;
+      const more = cadvisor
+        ? (groups: PartitionGroups) =>
+            cadvisor.add(samples, groups, (r) =>
+              this.registrar.note(r.name, r.id, r.labels, tickMs),
+            )
+        : undefined;
+      // cAdvisor's new series are noted while the columns are built; registered before publishing.
+      const columns = this.builder.build(samples, more);
+      if (cadvisor && removed.length > 0)
+        this.registrar.markInactive(
+          removed.flatMap((c) => cadvisor.forget(c.id)),
+          tickMs,
+        );
       await this.registrar.flush();
-      for (const cols of this.builder.build(samples))
-        this.publisher.enqueue(this.batches.build(cols));
+      for (const cols of columns) this.publisher.enqueue(this.batches.build(cols));
       ticks.inc();
     } catch (e) {
       tickErrors.inc();

@@ -143,6 +143,13 @@ export class Settings {
   @Max(100_000)
   ZTSDB_SYNTHETIC_CONTAINERS = 20;
 
+  /**
+   * Also publish cAdvisor's series (container_cpu_usage_seconds_total, container_memory_usage_bytes,
+   * …, labels id, name, image) so dashboards made for cAdvisor work: `on` or `off`.
+   */
+  @IsIn(['on', 'off'])
+  ZTSDB_CADVISOR_METRICS: 'on' | 'off' = 'on';
+
   /** Batches the collector keeps while NATS is unreachable; the oldest are dropped beyond it. */
   @Transform(toInt)
   @IsInt()

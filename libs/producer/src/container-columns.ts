@@ -44,8 +44,11 @@ export class PartitionColumnsBuilder {
     return own;
   }
 
-  /** Builds the columns of one tick; partitions with no points are left out. */
-  build(samples: ContainerRates[]): PartitionColumns[] {
+  /**
+   * Builds the columns of one tick; partitions with no points are left out. `more` may add
+   * points of other series (cAdvisor's) to the same batches.
+   */
+  build(samples: ContainerRates[], more?: (groups: PartitionGroups) => void): PartitionColumns[] {
     let total = 0;
     for (const s of samples) for (const _ in s.values) total++;
     this.groups.expect(total);
@@ -55,6 +58,7 @@ export class PartitionColumnsBuilder {
         this.groups.add(r.partition, r.id, s.timestampMs, s.values[metric]!);
       }
     }
+    more?.(this.groups);
     return this.groups.take();
   }
 }

@@ -10,3 +10,5 @@ export type { LabelsOf, RegistrarOptions } from './series-registrar';
 export { canonicalSeriesName, withoutEmptyLabels } from './canonical-name';
 export { SampleWriter, BackpressureError, Write } from './sample-writer';
 export type { SampleWriterOptions, WriteResult } from './sample-writer';
+export { CadvisorSeries, CADVISOR_METRICS, cadvisorLabels } from './cadvisor-series';
+export type { CadvisorMetric, CadvisorRef } from './cadvisor-series';
