@@ -15,6 +15,8 @@ export interface RegistrarOptions {
   warn: (msg: string) => void;
 }
 
+const WRITES_AT_ONCE = 256;
+
 /** Labels, or a function that makes them only when the series is new (no object per sample). */
 export type LabelsOf = Labels | (() => Labels);
 
@@ -28,6 +30,7 @@ export type LabelsOf = Labels | (() => Labels);
 export class SeriesRegistrar {
   private readonly registered = new Map<string, SeriesEntry>();
   private readonly pending = new Map<string, SeriesEntry>();
+  private readonly writing = new Map<SeriesEntry, Promise<string | undefined>>();
   private lastRefreshMs: number;
   /** Entries this registrar wrote that were not in the bucket before (with keepExisting). */
   created = 0;
@@ -86,21 +89,44 @@ export class SeriesRegistrar {
    * meanwhile are for the next flush: concurrent writers each flush their own).
    */
   async flush(): Promise<boolean> {
-    for (const [key, entry] of [...this.pending]) {
-      if (this.pending.get(key) !== entry) continue; // a concurrent flush wrote it
-      try {
-        await this.write(key, entry);
-        if (this.pending.get(key) === entry) this.pending.delete(key);
-        if (entry.active) this.registered.set(key, entry);
-      } catch (e) {
-        this.opts.warn(
-          `cannot register series ${entry.name} (${(e as Error).message}); will retry`,
-        );
+    const todo = [...this.pending];
+    // Up to WRITES_AT_ONCE puts in flight: a receiver's first request can name thousands of
+    // new series, and one round trip each in turn would hold it for seconds. A put another
+    // flush has in flight is awaited, not repeated.
+    for (let i = 0; i < todo.length; i += WRITES_AT_ONCE) {
+      const results = await Promise.all(
+        todo.slice(i, i + WRITES_AT_ONCE).map(([key, entry]) => this.writeOnce(key, entry)),
+      );
+      const failed = results.find((r) => r !== undefined);
+      if (failed) {
+        this.opts.warn(failed);
         return false;
       }
     }
     if (this.now() - this.lastRefreshMs >= this.opts.refreshMs) await this.refresh();
     return true;
+  }
+
+  /** Writes one pending entry (or joins the write in flight); an error message on failure. */
+  private writeOnce(key: string, entry: SeriesEntry): Promise<string | undefined> {
+    if (this.pending.get(key) !== entry) return Promise.resolve(undefined);
+    let w = this.writing.get(entry);
+    if (!w) {
+      w = this.write(key, entry).then(
+        () => {
+          this.writing.delete(entry);
+          if (this.pending.get(key) === entry) this.pending.delete(key);
+          if (entry.active) this.registered.set(key, entry);
+          return undefined;
+        },
+        (e: Error) => {
+          this.writing.delete(entry);
+          return `cannot register series ${entry.name} (${e.message}); will retry`;
+        },
+      );
+      this.writing.set(entry, w);
+    }
+    return w;
   }
 
   private async write(key: string, entry: SeriesEntry): Promise<void> {
