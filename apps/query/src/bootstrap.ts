@@ -41,7 +41,8 @@ export async function bootstrapQuery(settings: Settings): Promise<INestApplicati
   server.removeAllListeners('request');
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     if (guard(req, res)) return;
-    if (!fast(req, res) && !ingest(req, res) && !prom(req, res)) for (const l of rest) l.call(server, req, res);
+    if (!fast(req, res) && !ingest(req, res) && !prom(req, res))
+      for (const l of rest) l.call(server, req, res);
   });
   await app.listen(settings.httpPort, settings.httpHost);
   return app;

@@ -14,3 +14,7 @@ export {
   promSeriesText,
 } from './export-lines';
 export type { ExportFormat } from './export-lines';
+export { decodeOtlpJson, decodeOtlpProtobuf, OtlpError } from './otlp-metrics';
+export type { OtlpKind, OtlpMetric, OtlpPoint, OtlpResourceMetrics } from './otlp-metrics';
+export { labelName, promMetricName, translateOtlp } from './otlp-translate';
+export type { SeriesSink } from './otlp-translate';

@@ -105,6 +105,14 @@ export class ProtoReader {
     return Number(v);
   }
 
+  /** A fixed64 as a bigint (nanosecond times exceed 2^53). */
+  fixed64Big(): bigint {
+    if (this.pos + 8 > this.end) throw new ProtobufError(`truncated fixed64 at ${this.pos}`);
+    const v = this.view.getBigUint64(this.pos, true);
+    this.pos += 8;
+    return v;
+  }
+
   /** The bounds of a length-delimited field; the reader moves past it. */
   bytes(): { start: number; end: number } {
     const len = this.varint();

@@ -45,7 +45,7 @@ export class ProtoWriter {
     return this;
   }
 
-  fixed64(field: number, v: number): this {
+  fixed64(field: number, v: number | bigint): this {
     this.tag(field, 1);
     this.ensure(8);
     this.buf.writeBigUInt64LE(BigInt(v), this.len);

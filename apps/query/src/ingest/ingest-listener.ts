@@ -7,6 +7,7 @@ import type { QueryService } from '../query.service';
 import { answerExport } from './export-handler';
 import { ReceiverError } from './http-body';
 import type { ReceiverService } from './receiver.service';
+import { DeltaTotals, receiveOtlp } from './otlp-receiver';
 import { receiveRemoteWrite } from './remote-write-receiver';
 
 const requests = processMetrics.counter(
@@ -60,6 +61,7 @@ export function ingestListener(
 ): (req: IncomingMessage, res: ServerResponse) => boolean {
   const s = receiver.settings;
   const log = new Logger('export');
+  const deltas = new DeltaTotals();
   const warnings = new RepeatedWarnings((m) => log.warn(m), s.ZTSDB_WARN_INTERVAL);
   const routes: Record<string, Handler> = {
     'POST /api/v1/write': async (req, res) => {
@@ -83,6 +85,34 @@ export function ingestListener(
       }
       res.writeHead(204, headers);
       res.end();
+    },
+    'POST /v1/metrics': async (req, res) => {
+      const out = await receiveOtlp(
+        req,
+        receiver.writer,
+        deltas,
+        s.ZTSDB_WRITE_MAX_BYTES,
+        s.ZTSDB_WRITE_MAX_SERIES,
+      );
+      samplesIn.inc({ endpoint: 'otlp' }, out.samples);
+      // ExportMetricsServiceResponse: empty, or partial_success (field 1: rejected count 1,
+      // message 2) when exponential histograms were left out.
+      const message = `${out.skippedMetrics} exponential histogram metrics are not supported`;
+      if (out.json) {
+        const body = JSON.stringify(
+          out.skippedMetrics > 0
+            ? { partialSuccess: { rejectedDataPoints: '0', errorMessage: message } }
+            : {},
+        );
+        res.writeHead(200, {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+        });
+        res.end(body);
+      } else {
+        res.writeHead(200, { 'content-type': 'application/x-protobuf', 'content-length': 0 });
+        res.end();
+      }
     },
     'GET /api/v1/export': (req, res, query) =>
       answerExport(queries, req, res, query, (m) => warnings.report('export', m)),
