@@ -55,7 +55,7 @@ describe('ztsdb import, query, series and top', () => {
           (_, i) =>
             `container_memory_bytes{container_id="dddddddddddd",container_name="web-1"} ${1000 + i} ${base + i * 1000}`,
         ),
-        'container_memory_bytes{container_id="dddddddddddd"} 5', // line 53: no timestamp
+        'container_memory_bytes{container_id="dddddddddddd"} five 1', // line 53: bad value
       ].join('\n'),
     );
 
@@ -67,7 +67,7 @@ describe('ztsdb import, query, series and top', () => {
     expect(imp.output).toMatch(/imported 100 samples of 1 series .* 3 bad lines/);
     const imp2 = ZtsdbProcess.start(['import', prom], env);
     expect(await imp2.exit(60_000)).toBe(1);
-    expect(imp2.output).toMatch(/line 53: no timestamp/);
+    expect(imp2.output).toMatch(/line 53: bad value "five"/);
 
     const range = `start=${base}&end=${base + 100_000}`;
     const cpu = await waitFor(

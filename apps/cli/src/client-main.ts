@@ -10,11 +10,13 @@ import type { Settings } from '@ztsdb/config';
 import { UsageError, type CliArgs } from './cli-args';
 import { cliWording, CommandFailed, reportError } from './cli-errors';
 import { checkQueryArgs, queryCommand, seriesCommand } from './client-commands';
+import { exportCommand } from './export-command';
 import { importFile } from './import-command';
+import type { ImportFormat } from './import-parsers';
 import { repairRegistry } from './repair-command';
 import { topCommand } from './top-command';
 
-export const CLIENT_COMMANDS = ['import', 'query', 'series', 'top', 'repair'] as const;
+export const CLIENT_COMMANDS = ['import', 'export', 'query', 'series', 'top', 'repair'] as const;
 export type ClientCommand = (typeof CLIENT_COMMANDS)[number];
 
 /** Mistakes the command line alone shows, found before connecting to NATS. */
@@ -31,6 +33,8 @@ export async function runClient(
   settings: Settings,
   log: (m: string) => void,
 ): Promise<number> {
+  // Export reads the query service's HTTP API; it needs no NATS connection.
+  if (command === 'export') return exportCommand(args, settings, log);
   // A busy server's timeout is retried (and said so) up to ZTSDB_NATS_RETRY_DEADLINE.
   const retry: RetryPolicy = { deadlineMs: settings.ZTSDB_NATS_RETRY_DEADLINE, log };
   const out = (s: string): void => void process.stdout.write(s);
@@ -64,7 +68,7 @@ export async function runClient(
     switch (command) {
       case 'import': {
         const file = args.positional[0]!;
-        const format = args.options.get('format') as 'csv' | 'prom' | undefined;
+        const format = args.options.get('format') as ImportFormat | undefined;
         const topo = await ensureTopology(nc, DEFAULT_TOPOLOGY, retry);
         const partitions = await resolvePartitions(
           topo.config,

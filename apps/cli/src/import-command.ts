@@ -1,17 +1,18 @@
 import * as fs from 'node:fs';
-import { randomBytes } from 'node:crypto';
 import { jetstream } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { KV } from '@nats-io/kv';
-import { DEFAULT_RETRY_DEADLINE_MS, samplesSubject, withRetry, type RetryPolicy } from '@ztsdb/bus';
-import { partitionOf, seriesId, seriesKey } from '@ztsdb/model';
-import { encodeSampleBatch, sampleBatchMsgId } from '@ztsdb/wire';
+import { DEFAULT_RETRY_DEADLINE_MS, type RetryPolicy } from '@ztsdb/bus';
+import { partitionOf, seriesId, type Labels } from '@ztsdb/model';
+import { BatchBuilder, BatchPublisher, PartitionGroups, SeriesRegistrar } from '@ztsdb/producer';
 import {
   detectFormat,
   parseCsvLine,
+  parseJsonLine,
   parsePromLine,
-  type ParsedSample,
+  type ImportFormat,
   type ParseResult,
+  type ParsedSeriesLine,
 } from './import-parsers';
 import { ProgressBar } from './progress-bar';
 
@@ -28,18 +29,26 @@ export interface ImportSummary {
   seconds: number;
 }
 
-interface Column {
-  ids: BigUint64Array;
-  ts: Float64Array;
-  vs: Float64Array;
-  n: number;
+type LineParser = (line: string) => ParseResult | ParsedSeriesLine | { error: string } | null;
+
+function parserFor(format: ImportFormat, nowMs: number): LineParser {
+  switch (format) {
+    case 'csv':
+      return parseCsvLine;
+    case 'prom':
+      return (l) => parsePromLine(l, nowMs);
+    case 'openmetrics':
+      return (l) => parsePromLine(l, nowMs, true);
+    case 'jsonl':
+      return parseJsonLine;
+  }
 }
 
 /**
- * `ztsdb import FILE`: reads CSV or Prometheus text, registers new series in
- * KV ztsdb_series and publishes sample batches per partition on the samples
- * stream with Nats-Msg-Id (producer id + sequence + partition), like any
- * producer; returns once JetStream acknowledged everything.
+ * `ztsdb import FILE`: reads CSV, Prometheus text, OpenMetrics or JSON lines, and writes
+ * through libs/producer like every producer: new series registered in KV ztsdb_series
+ * (entries already there are left as they are), sample batches per partition on the samples
+ * stream with Nats-Msg-Id; returns once JetStream acknowledged everything.
  */
 export async function importFile(
   nc: NatsConnection,
@@ -47,55 +56,57 @@ export async function importFile(
   partitions: number,
   file: string,
   report: (line: string) => void,
-  format?: 'csv' | 'prom',
+  format?: ImportFormat,
   retry: RetryPolicy = { deadlineMs: DEFAULT_RETRY_DEADLINE_MS },
 ): Promise<ImportSummary> {
   const started = Date.now();
   const size = fs.statSync(file).size;
-  const js = jetstream(nc);
-  const producerId = randomBytes(8).readBigUInt64LE();
-  let sequence = 0n;
+  const registrar = new SeriesRegistrar(seriesKv, {
+    refreshMs: Number.MAX_SAFE_INTEGER,
+    keepExisting: true,
+    warn: (m) => retry.log?.(m),
+  });
+  const publisher = new BatchPublisher(jetstream(nc), {
+    maxBacklog: IN_FLIGHT * 2,
+    role: 'import',
+    inFlight: IN_FLIGHT,
+    ackTimeoutMs: 30_000,
+    log: { log: (m) => retry.log?.(m), warn: (m) => retry.log?.(m) },
+  });
+  const builder = new BatchBuilder();
+  const groups = new PartitionGroups(partitions, BATCH);
   const known = new Map<string, { id: bigint; partition: number }>();
-  const cols: Column[] = Array.from({ length: partitions }, () => ({
-    ids: new BigUint64Array(BATCH),
-    ts: new Float64Array(BATCH),
-    vs: new Float64Array(BATCH),
-    n: 0,
-  }));
   const inflight = new Set<Promise<unknown>>();
   let failure: Error | undefined;
-  const track = (p: Promise<unknown>): void => {
-    const q: Promise<unknown> = p.then(
-      (): void => void inflight.delete(q),
-      (e: Error): void => {
+  let lastProgressMs = Date.now();
+  const drainTo = async (max: number): Promise<void> => {
+    while (inflight.size > max) {
+      if (failure) throw failure;
+      // The publisher retries forever; the import gives up once nothing was acknowledged
+      // for the retry deadline (ZTSDB_NATS_RETRY_DEADLINE).
+      const stalled = new Promise((r) => setTimeout(r, 1000));
+      await Promise.race([...inflight, stalled]);
+      if (Date.now() - lastProgressMs > retry.deadlineMs)
+        throw new Error(
+          `JetStream acknowledged nothing for ${Math.round(retry.deadlineMs / 1000)} s; ${publisher.pending} batches unacknowledged`,
+        );
+    }
+    if (failure) throw failure;
+  };
+  const flush = (p: number): void => {
+    const cols = groups.takePartition(p);
+    if (cols.count === 0) return;
+    const q: Promise<unknown> = publisher.publish(builder.build(cols)).then(
+      () => {
+        lastProgressMs = Date.now();
+        inflight.delete(q);
+      },
+      (e: Error) => {
         inflight.delete(q);
         failure ??= e;
       },
     );
     inflight.add(q);
-  };
-  const drainTo = async (max: number): Promise<void> => {
-    while (inflight.size > max) await Promise.race(inflight);
-    if (failure) throw failure;
-  };
-  const flush = (p: number): void => {
-    const c = cols[p]!;
-    if (c.n === 0) return;
-    const header = { partition: p, producerId, sequence: ++sequence };
-    const data = encodeSampleBatch(header, c.ids, c.ts, c.vs, c.n);
-    c.n = 0;
-    // Retried with the same Nats-Msg-Id, so a batch whose ack was lost is stored once.
-    track(
-      withRetry(
-        `publishing sample batch ${header.sequence} on ${samplesSubject(p)}`,
-        () =>
-          js.publish(samplesSubject(p), data, {
-            msgID: sampleBatchMsgId(header),
-            timeout: 30_000,
-          }),
-        retry,
-      ),
-    );
   };
 
   const summary: ImportSummary = {
@@ -107,48 +118,23 @@ export async function importFile(
     seconds: 0,
   };
   const bar = new ProgressBar(size, 'import');
-  let parse: ((l: string) => ParseResult) | undefined = format
-    ? format === 'csv'
-      ? parseCsvLine
-      : parsePromLine
-    : undefined;
-  const registrations: Array<Promise<unknown>> = [];
+  let parse: LineParser | undefined = format ? parserFor(format, started) : undefined;
 
-  const take = (s: ParsedSample): void => {
-    let k = known.get(s.name);
+  const ref = (name: string, labels: () => Labels): { id: bigint; partition: number } => {
+    let k = known.get(name);
     if (!k) {
-      const id = seriesId(s.name);
+      const id = seriesId(name);
       k = { id, partition: partitionOf(id, partitions) };
-      known.set(s.name, k);
+      known.set(name, k);
       summary.series++;
-      const key = seriesKey(id);
-      const entry = JSON.stringify({
-        id: key,
-        name: s.name,
-        labels: s.labels(),
-        active: true,
-        updatedMs: Date.now(),
-      });
-      registrations.push(
-        withRetry(`reading ${key} from KV ztsdb_series`, () => seriesKv.get(key), retry).then(
-          (cur) => {
-            if (cur && cur.operation === 'PUT' && cur.length > 0) return;
-            summary.newSeries++;
-            return withRetry(
-              `registering ${s.name} in KV ztsdb_series`,
-              () => seriesKv.put(key, entry),
-              retry,
-            );
-          },
-        ),
-      );
+      registrar.note(name, id, labels, Date.now());
     }
-    const c = cols[k.partition]!;
-    c.ids[c.n] = k.id;
-    c.ts[c.n] = s.timestamp;
-    c.vs[c.n++] = s.value;
+    return k;
+  };
+  const add = (k: { id: bigint; partition: number }, ts: number, v: number): void => {
+    groups.add(k.partition, k.id, ts, v);
     summary.samples++;
-    if (c.n === BATCH) flush(k.partition);
+    if (groups.count(k.partition) === BATCH) flush(k.partition);
   };
 
   let rest = '';
@@ -163,37 +149,52 @@ export async function importFile(
       if (summary.badLines <= MAX_REPORTED) report(`line ${summary.lines}: ${r.error}`);
       return;
     }
-    take(r);
+    const k = ref(r.name, r.labels);
+    if ('timestamps' in r) {
+      for (let i = 0; i < r.timestamps.length; i++) add(k, r.timestamps[i]!, r.values[i]!);
+    } else add(k, r.timestamp, r.value);
   };
-  for await (const chunk of stream as AsyncIterable<string>) {
-    bytes += Buffer.byteLength(chunk);
-    const text = rest + chunk;
-    if (!parse)
-      parse =
-        detectFormat(text.slice(0, 4096).split('\n').slice(0, 20), file) === 'csv'
-          ? parseCsvLine
-          : parsePromLine;
-    let start = 0;
-    for (;;) {
-      const nl = text.indexOf('\n', start);
-      if (nl < 0) break;
-      handle(text.slice(start, nl));
-      start = nl + 1;
+  const register = async (): Promise<void> => {
+    if (registrar.pendingCount === 0) return;
+    const deadline = Date.now() + retry.deadlineMs;
+    while (!(await registrar.flush())) {
+      if (Date.now() > deadline)
+        throw new Error(`cannot register ${registrar.pendingCount} series in KV ztsdb_series`);
+      await new Promise((r) => setTimeout(r, 500));
     }
-    rest = text.slice(start);
-    if (registrations.length > 0) {
-      await Promise.all(registrations.splice(0));
+  };
+  try {
+    for await (const chunk of stream as AsyncIterable<string>) {
+      bytes += Buffer.byteLength(chunk);
+      const text = rest + chunk;
+      parse ??= parserFor(
+        detectFormat(text.slice(0, 4096).split('\n').slice(0, 20), file),
+        started,
+      );
+      let start = 0;
+      for (;;) {
+        const nl = text.indexOf('\n', start);
+        if (nl < 0) break;
+        handle(text.slice(start, nl));
+        start = nl + 1;
+      }
+      rest = text.slice(start);
+      // Series are registered before their samples can be acknowledged.
+      await register();
+      await drainTo(IN_FLIGHT);
+      bar.update(
+        bytes,
+        `${summary.samples.toLocaleString('en-US')} samples, ${summary.series} series`,
+      );
     }
-    await drainTo(IN_FLIGHT);
-    bar.update(
-      bytes,
-      `${summary.samples.toLocaleString('en-US')} samples, ${summary.series} series`,
-    );
+    if (rest.length > 0 && parse) handle(rest);
+    await register();
+    for (let p = 0; p < partitions; p++) flush(p);
+    await drainTo(0);
+  } finally {
+    publisher.close();
   }
-  if (rest.length > 0 && parse) handle(rest);
-  await Promise.all(registrations.splice(0));
-  for (let p = 0; p < partitions; p++) flush(p);
-  await drainTo(0);
+  summary.newSeries = registrar.created;
   bar.update(
     size,
     `${summary.samples.toLocaleString('en-US')} samples, ${summary.series} series`,

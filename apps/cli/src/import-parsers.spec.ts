@@ -1,4 +1,4 @@
-import { detectFormat, parseCsvLine, parsePromLine } from './import-parsers';
+import { detectFormat, parseCsvLine, parseJsonLine, parsePromLine } from './import-parsers';
 
 describe('import parsers', () => {
   it('reads CSV lines and names what is wrong', () => {
@@ -41,11 +41,60 @@ describe('import parsers', () => {
     expect(parsePromLine('up 1 5')).toMatchObject({ name: 'up', value: 1, timestamp: 5 });
     expect(parsePromLine('# HELP up x')).toBeNull();
     expect(parsePromLine('up 1')).toEqual({ error: expect.stringMatching(/no timestamp/) });
+    expect(parsePromLine('up 1', 42)).toMatchObject({ name: 'up', value: 1, timestamp: 42 });
     expect(parsePromLine('up{a=1} 1 2')).toEqual({ error: expect.stringMatching(/bad label/) });
     expect(parsePromLine('{} 1 2')).toEqual({ error: expect.stringMatching(/expected metric/) });
   });
 
+  it('keeps an escaped backslash before n as backslash + n, and \\n as a newline', () => {
+    const r = parsePromLine('m{path="C:\\\\new",msg="a\\nb"} 1 2');
+    expect(r && 'labels' in r && r.labels()).toEqual({
+      __name__: 'm',
+      path: 'C:\\new',
+      msg: 'a\nb',
+    });
+  });
+
+  it('keeps series apart that share metric and container_id but differ in other labels', () => {
+    const a = parsePromLine('container_cpu_usage{container_id="abc123def456",cpu="0"} 1 2');
+    const b = parsePromLine('container_cpu_usage{container_id="abc123def456",cpu="1"} 1 2');
+    expect(a).toMatchObject({ name: 'container_cpu_usage{container_id="abc123def456",cpu="0"}' });
+    expect(b).toMatchObject({ name: 'container_cpu_usage{container_id="abc123def456",cpu="1"}' });
+    const other = parsePromLine('http_requests_total{container_id="abc123def456"} 1 2');
+    expect(other).toMatchObject({ name: 'http_requests_total{container_id="abc123def456"}' });
+    // The collector's own series with its own labels keep ztsdb's name.
+    expect(
+      parsePromLine('container_cpu_usage{container_id="abc123def456",image="x",host="h"} 1 2'),
+    ).toMatchObject({ name: 'container.cpu.usage.abc123def456' });
+  });
+
+  it('reads OpenMetrics (seconds, exemplars) and export CSV and JSON lines', () => {
+    expect(
+      parsePromLine('a_total{x="1"} 3 1700000000.25 # {trace_id="t"} 1 1', 0, true),
+    ).toMatchObject({ name: 'a_total{x="1"}', value: 3, timestamp: 1_700_000_000_250 });
+    expect(parsePromLine('# EOF', 0, true)).toBeNull();
+    const c = parseCsvLine('"up{instance=""h:1,2"",job=""a""}",5,1');
+    expect(c).toMatchObject({ name: 'up{instance="h:1,2",job="a"}', timestamp: 5, value: 1 });
+    expect(c && 'labels' in c && c.labels()).toEqual({
+      __name__: 'up',
+      instance: 'h:1,2',
+      job: 'a',
+    });
+    expect(parseCsvLine('series_name,timestamp_ms,value')).toBeNull();
+    expect(parseCsvLine('"up{a=""x""},5,1')).toEqual({ error: expect.stringMatching(/3 comma/) });
+    const j = parseJsonLine(
+      '{"metric":{"__name__":"up","job":"a"},"values":[1,"NaN"],"timestamps":[1,2]}',
+    );
+    expect(j).toMatchObject({ name: 'up{job="a"}', timestamps: [1, 2], values: [1, NaN] });
+    expect(parseJsonLine('{"metric":{"__name__":"up"},"values":[1],"timestamps":[]}')).toEqual({
+      error: '1 values but 0 timestamps',
+    });
+    expect(parseJsonLine('{')).toEqual({ error: expect.stringMatching(/not JSON/) });
+  });
+
   it('detects the format', () => {
+    expect(detectFormat(['# TYPE x counter', '# UNIT x seconds'], 'f')).toBe('openmetrics');
+    expect(detectFormat(['{"metric":{}}'], 'f')).toBe('jsonl');
     expect(detectFormat(['# TYPE x gauge'], 'f')).toBe('prom');
     expect(detectFormat(['x{a="b"} 1 2'], 'f')).toBe('prom');
     expect(detectFormat(['a.b,1,2'], 'f')).toBe('csv');

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import {
   Inject,
   Injectable,
@@ -7,15 +6,21 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { Kvm } from '@nats-io/kv';
-import { KV_SERIES, samplesSubject } from '@ztsdb/bus';
+import { KV_SERIES } from '@ztsdb/bus';
 import type { Settings } from '@ztsdb/config';
 import { LATENCY_BUCKETS, processMetrics } from '@ztsdb/metrics';
-import type { MetricSource } from '@ztsdb/model';
+import { partitionOf, seriesLabels, type MetricSource } from '@ztsdb/model';
 import { NatsClient, SETTINGS } from '@ztsdb/platform';
-import { encodeSampleBatch, sampleBatchMsgId } from '@ztsdb/wire';
-import { BatchPublisher } from './batch-publisher';
-import { PartitionColumnsBuilder, type PartitionColumns } from './partition-columns';
-import { SeriesRegistrar } from './series-registrar';
+import {
+  BatchBuilder,
+  BatchPublisher,
+  CadvisorSeries,
+  PartitionColumnsBuilder,
+  SeriesRegistrar,
+  type CadvisorRef,
+  type PartitionColumns,
+  type PartitionGroups,
+} from '@ztsdb/producer';
 import { staleMarkerColumns } from './staleness-markers';
 import { createMetricSource } from './source-factory';
 import { collectorStartupLine } from './startup-line';
@@ -44,10 +49,10 @@ export class CollectorService implements OnApplicationBootstrap, OnApplicationSh
   private readonly log = new Logger('collector');
   private source!: MetricSource;
   private builder!: PartitionColumnsBuilder;
+  private cadvisor: CadvisorSeries | undefined;
   private registrar!: SeriesRegistrar;
   publisher!: BatchPublisher;
-  private readonly producerId = randomBytes(8).readBigUInt64LE();
-  private sequence = 0n;
+  private readonly batches = new BatchBuilder();
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = false;
@@ -65,12 +70,18 @@ export class CollectorService implements OnApplicationBootstrap, OnApplicationSh
     this.source = await createMetricSource(this.settings);
     await this.source.start();
     this.builder = new PartitionColumnsBuilder(this.nats.partitions);
+    if (this.settings.ZTSDB_CADVISOR_METRICS === 'on')
+      this.cadvisor = new CadvisorSeries(this.nats.partitions);
     this.registrar = new SeriesRegistrar(this.nats.topology.series, {
       refreshMs: this.settings.ZTSDB_REGISTRY_REFRESH,
       reopen: () => new Kvm(this.nats.nc).create(KV_SERIES, { history: 1 }),
       warn: (m) => this.log.warn(m),
     });
-    this.publisher = new BatchPublisher(this.nats.js, this.settings.ZTSDB_COLLECTOR_BACKLOG);
+    this.publisher = new BatchPublisher(this.nats.js, {
+      maxBacklog: this.settings.ZTSDB_COLLECTOR_BACKLOG,
+      role: 'collector',
+      log: this.log,
+    });
     this.schedule();
   }
 
@@ -109,7 +120,7 @@ export class CollectorService implements OnApplicationBootstrap, OnApplicationSh
             source: this.source.kind,
             intervalMs: this.settings.ZTSDB_COLLECT_INTERVAL_MS,
             partitions: this.nats.partitions,
-            producerId: this.producerId,
+            producerId: this.batches.producerId,
             containers: samples.length,
           }),
         );
@@ -117,31 +128,48 @@ export class CollectorService implements OnApplicationBootstrap, OnApplicationSh
       for (const s of samples) {
         for (const metric in s.values) {
           const r = this.builder.ref(metric, s.container.id);
-          this.registrar.note(r.name, r.id, metric, s.container, tickMs);
+          if (this.registrar.isNew(r.id))
+            this.registrar.note(r.name, r.id, seriesLabels(metric, s.container), tickMs);
+          else if (this.registrar.labelsBehind(r.id, s.container))
+            this.registrar.update(r.name, r.id, seriesLabels(metric, s.container), tickMs);
         }
       }
       if (removed.length > 0) {
-        const gone = removed.flatMap((c) =>
-          this.builder.forget(c.id).map((r) => ({ ...r, container: c })),
-        );
+        const refs = removed.flatMap((c) => this.builder.forget(c.id).map((r) => ({ r, c })));
+        const gone: CadvisorRef[] = refs.map(({ r, c }) => ({
+          name: r.name,
+          id: r.id,
+          labels: seriesLabels(r.metric, c),
+        }));
         this.registrar.markInactive(gone, tickMs);
         // Gone series end with Prometheus's staleness marker, so PromQL drops them at once.
-        stale = staleMarkerColumns(gone, tickMs);
+        stale = staleMarkerColumns(
+          refs.map(({ r }) => r),
+          tickMs,
+        );
+      }
+      const cadvisor = this.cadvisor;
+      const more = cadvisor
+        ? (groups: PartitionGroups) =>
+            cadvisor.add(samples, groups, (r) =>
+              this.registrar.note(r.name, r.id, r.labels, tickMs),
+            )
+        : undefined;
+      // cAdvisor's new series are noted while the columns are built; registered before publishing.
+      const columns = this.builder.build(samples, more);
+      if (cadvisor && removed.length > 0) {
+        const goneC = removed.flatMap((c) => cadvisor.forget(c.id));
+        this.registrar.markInactive(goneC, tickMs);
+        const partitions = this.nats.partitions;
+        stale.push(
+          ...staleMarkerColumns(
+            goneC.map((r) => ({ id: r.id, partition: partitionOf(r.id, partitions) })),
+            tickMs,
+          ),
+        );
       }
       await this.registrar.flush();
-      for (const cols of [...this.builder.build(samples), ...stale]) {
-        const header = {
-          partition: cols.partition,
-          producerId: this.producerId,
-          sequence: this.sequence++,
-        };
-        this.publisher.enqueue({
-          subject: samplesSubject(cols.partition),
-          msgId: sampleBatchMsgId(header),
-          data: encodeSampleBatch(header, cols.ids, cols.timestamps, cols.values, cols.count),
-          points: cols.count,
-        });
-      }
+      for (const cols of [...columns, ...stale]) this.publisher.enqueue(this.batches.build(cols));
       ticks.inc();
       this.ticked = true;
     } catch (e) {

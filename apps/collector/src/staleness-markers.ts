@@ -1,4 +1,10 @@
-import type { PartitionColumns, SeriesRef } from './partition-columns';
+import type { PartitionColumns } from '@ztsdb/producer';
+
+/** A series that ends: its id and partition. */
+export interface EndingSeries {
+  id: bigint;
+  partition: number;
+}
 
 /**
  * Prometheus's staleness marker: a signalling NaN with this exact bit pattern. A series whose
@@ -17,8 +23,11 @@ export const STALE_MARKER = new Float64Array(word.buffer)[0]!;
  * container's last reading in the same tick that finds it gone, and a marker at the tick's own
  * time would replace that reading (one value per series and timestamp, latest write wins).
  */
-export function staleMarkerColumns(gone: readonly SeriesRef[], tickMs: number): PartitionColumns[] {
-  const byPartition = new Map<number, SeriesRef[]>();
+export function staleMarkerColumns(
+  gone: readonly EndingSeries[],
+  tickMs: number,
+): PartitionColumns[] {
+  const byPartition = new Map<number, EndingSeries[]>();
   for (const r of gone) {
     let l = byPartition.get(r.partition);
     if (!l) byPartition.set(r.partition, (l = []));

@@ -7,6 +7,8 @@ import type { Settings } from '@ztsdb/config';
 import { serviceNestOptions } from '@ztsdb/logging';
 import { JsonErrorFilter, NatsClient } from '@ztsdb/platform';
 import { bearerGuard, httpToken } from './http-auth';
+import { ingestListener } from './ingest/ingest-listener';
+import { ReceiverService } from './ingest/receiver.service';
 import { queryNatsServer } from './nats-query.controller';
 import { PromApi } from './prom-api/prom-api';
 import { promListener } from './prom-api/prom-listener';
@@ -40,13 +42,15 @@ export async function bootstrapQuery(settings: Settings): Promise<INestApplicati
     return parse ? parse(raw) : {};
   });
   const prom = promListener(new PromApi(app.get(QueryService)));
+  const ingest = ingestListener(app.get(ReceiverService), app.get(QueryService));
   const rest = server.listeners('request') as Array<
     (req: IncomingMessage, res: ServerResponse) => void
   >;
   server.removeAllListeners('request');
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     if (guard(req, res)) return;
-    if (!fast(req, res) && !prom(req, res)) for (const l of rest) l.call(server, req, res);
+    if (!fast(req, res) && !ingest(req, res) && !prom(req, res))
+      for (const l of rest) l.call(server, req, res);
   });
   app.connectMicroservice({ strategy: queryNatsServer(() => app.get(NatsClient).nc) });
   await app.init();

@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import type { Settings } from '@ztsdb/config';
 import { PlatformModule } from '@ztsdb/platform';
 import { HttpController } from './http.controller';
+import { ReceiverService } from './ingest/receiver.service';
 import { NatsQueryController } from './nats-query.controller';
 import { QueryService } from './query.service';
 import { WebUiController } from './web-ui/web-ui.controller';
@@ -14,7 +15,7 @@ export class QueryModule {
       module: QueryModule,
       imports: [PlatformModule.forService('query', settings)],
       controllers: [HttpController, NatsQueryController, WebUiController, ClusterStatusController],
-      providers: [QueryService],
+      providers: [QueryService, ReceiverService],
     };
   }
 }

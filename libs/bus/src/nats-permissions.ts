@@ -89,7 +89,8 @@ const DLQ = 'ztsdb.dlq.>';
  *   it follows the series registry and restores lost entries (`ztsdb repair`
  *   runs with its credentials, beside its data dir);
  * - query: read the registry and manifest, ask for hot data; the only one that
- *   may answer `ztsdb.query`;
+ *   may answer `ztsdb.query`; its receivers (remote_write, OTLP) publish samples
+ *   and register series like the collector;
  * - client (the `ztsdb` commands): ask `ztsdb.query`, import samples.
  * Every user subscribes only to its own inbox prefix, and no one may touch
  * stream or consumer administration beyond its own consumers.
@@ -146,6 +147,9 @@ export function permissionsFor(role: NatsRole, inboxPrefix: string): NatsPermiss
           ...kvReader(KV_LEASES),
           `${API}.CONSUMER.INFO.${STREAM_SAMPLES}.*`,
           `${API}.CONSUMER.INFO.${STREAM_CHUNKS}.*`,
+          // The receivers (remote_write, OTLP) publish samples and register series.
+          SAMPLES_WILDCARD,
+          kvSubjects(KV_SERIES),
         ],
         subscribe: [inbox, SUBJECT_QUERY, DLQ],
         answers: true,

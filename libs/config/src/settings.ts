@@ -141,12 +141,47 @@ export class Settings {
   @IsString()
   DOCKER_HOST = '';
 
+  /**
+   * Also publish cAdvisor's series (container_cpu_usage_seconds_total, container_memory_usage_bytes,
+   * …, labels id, name, image) so dashboards made for cAdvisor work: `on` or `off`.
+   */
+  @IsIn(['on', 'off'])
+  ZTSDB_CADVISOR_METRICS: 'on' | 'off' = 'on';
+
   /** Batches the collector keeps while NATS is unreachable; the oldest are dropped beyond it. */
   @Transform(toInt)
   @IsInt()
   @Min(1)
   @Max(10_000_000)
   ZTSDB_COLLECTOR_BACKLOG = 10_000;
+
+  // --- Receivers on the query service: POST /api/v1/write and POST /v1/metrics. ---
+  /** Largest request body, and largest decoded (snappy) body, a receiver accepts; larger is 413. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1024)
+  @Max(1 << 30)
+  ZTSDB_WRITE_MAX_BYTES = 32 * 1024 * 1024;
+
+  /** Most series in one write request; more is refused with 400. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(10_000_000)
+  ZTSDB_WRITE_MAX_SERIES = 100_000;
+
+  /** Sample batches the receivers let wait for JetStream; beyond it writes get 429 and Retry-After. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  ZTSDB_RECEIVER_BACKLOG = 4096;
+
+  /** How long a write waits for JetStream's acknowledgements before it is answered 503. */
+  @Transform(toDuration)
+  @IsInt(DURATION_MESSAGE('ZTSDB_RECEIVER_ACK_TIMEOUT'))
+  @Min(100)
+  ZTSDB_RECEIVER_ACK_TIMEOUT = 10_000;
 
   @IsString()
   ZTSDB_HOST = hostname();

@@ -1,6 +1,8 @@
 import {
   detectFormat,
+  IMPORT_FORMATS,
   parseCsvLine,
+  parseJsonLine,
   parsePromLine,
   type ParseResult,
 } from '../../../apps/cli/src/import-parsers';
@@ -47,10 +49,20 @@ export const importParsersTarget: FuzzTarget = {
     for (const line of lines) {
       parse('parseCsvLine', () => parseCsvLine(line));
       parse('parsePromLine', () => parsePromLine(line));
+      parse('parsePromLine(now)', () => parsePromLine(line, 1_700_000_000_000));
+      parse('parsePromLine(openmetrics)', () => parsePromLine(line, 0, true));
+      parse('parseJsonLine', () => {
+        const r = parseJsonLine(line);
+        if (r === null || 'error' in r) return r;
+        check(r.timestamps.length === r.values.length, 'parseJsonLine: columns differ');
+        return r.timestamps.length > 0
+          ? { name: r.name, labels: r.labels, timestamp: r.timestamps[0]!, value: r.values[0]! }
+          : null;
+      });
     }
     parse('detectFormat', () => {
       const f = detectFormat(lines.slice(0, 5), lines[0] ?? '');
-      check(f === 'csv' || f === 'prom', 'unknown format');
+      check(IMPORT_FORMATS.includes(f), 'unknown format');
       return null;
     });
   },
@@ -61,6 +73,8 @@ export const importParsersTarget: FuzzTarget = {
       '# HELP m help\ncontainer_cpu_usage{container_id="abc123def456"} 1.5 1700000000000\n',
       'up{job="a\\"b",instance="h:9"} 1 1700000000000\nup 1\n',
       'm{a="1",b="2",} -Inf 1\nm{__proto__="x"} 0 0\n',
+      '{"metric":{"__name__":"up","job":"a"},"values":[1,"NaN"],"timestamps":[1,2]}\n',
+      '"up{job=""a,b""}",1700000000000,1\nm_total{a="x"} 1 1700000000.5 # {t="1"} 1\n# EOF\n',
     ].map((s) => new TextEncoder().encode(s));
   },
 };

@@ -1,5 +1,5 @@
 import { partitionOf, seriesId } from '@ztsdb/model';
-import { PartitionColumnsBuilder } from './partition-columns';
+import { PartitionColumnsBuilder } from './container-columns';
 
 describe('PartitionColumnsBuilder', () => {
   const c = { id: 'abc123def456' };

@@ -2,7 +2,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { KV_SERIES } from '@ztsdb/bus';
-import type { SeriesEntry } from '@ztsdb/model';
+import { seriesLabels, type SeriesEntry } from '@ztsdb/model';
 import { NatsServer } from '@ztsdb/testing';
 import { SeriesRegistrar } from './series-registrar';
 
@@ -25,8 +25,18 @@ describe('SeriesRegistrar against a real nats-server', () => {
     const warn = (m: string): number => warnings.push(m);
     const r = new SeriesRegistrar(await open(), { refreshMs: 1000, reopen: open, warn }, () => t);
     const container = { id: 'abcdef012345', name: 'web-1' };
-    r.note('container.cpu.usage.abcdef012345', 1n, 'container.cpu.usage', container, 5);
-    r.note('container.memory.bytes.abcdef012345', 2n, 'container.memory.bytes', container, 5);
+    r.note(
+      'container.cpu.usage.abcdef012345',
+      1n,
+      seriesLabels('container.cpu.usage', container),
+      5,
+    );
+    r.note(
+      'container.memory.bytes.abcdef012345',
+      2n,
+      () => seriesLabels('container.memory.bytes', container),
+      5,
+    );
     await r.flush();
     const jsm = await jetstreamManager(nc);
     await jsm.streams.delete(`KV_${KV_SERIES}`);
@@ -55,8 +65,11 @@ describe('SeriesRegistrar against a real nats-server', () => {
       id: '0123456789ab',
       runtime: 'docker',
     };
-    r.note('container.cpu.usage.0123456789ab', 7n, 'container.cpu.usage', container, 1);
+    const name = 'container.cpu.usage.0123456789ab';
+    const labels = () => seriesLabels('container.cpu.usage', container);
+    r.note(name, 7n, labels, 1);
     await r.flush();
+    expect(r.labelsBehind(7n, container)).toBe(false);
     const entry = async () =>
       JSON.parse(
         new TextDecoder().decode((await kv.get('0000000000000007'))!.value),
@@ -65,12 +78,14 @@ describe('SeriesRegistrar against a real nats-server', () => {
     // The runtime's answer fills the shared object in place.
     container.name = 'web-1';
     container.image = 'nginx:1.27';
-    r.note('container.cpu.usage.0123456789ab', 7n, 'container.cpu.usage', container, 2);
+    expect(r.labelsBehind(7n, container)).toBe(true);
+    r.update(name, 7n, labels(), 2);
     await r.flush();
+    expect(r.labelsBehind(7n, container)).toBe(false);
     expect((await entry()).labels).toMatchObject({ container_name: 'web-1', image: 'nginx:1.27' });
     // Nothing new: nothing written.
     const rev = (await kv.get('0000000000000007'))!.revision;
-    r.note('container.cpu.usage.0123456789ab', 7n, 'container.cpu.usage', container, 3);
+    r.note(name, 7n, labels, 3);
     await r.flush();
     expect((await kv.get('0000000000000007'))!.revision).toBe(rev);
   });

@@ -1,0 +1,46 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { Kvm } from '@nats-io/kv';
+import { KV_SERIES } from '@ztsdb/bus';
+import type { Settings } from '@ztsdb/config';
+import { NatsClient, SETTINGS } from '@ztsdb/platform';
+import { SampleWriter } from '@ztsdb/producer';
+
+/**
+ * The producer side of the query service: remote_write and OTLP requests become sample
+ * batches on ZTSDB_SAMPLES and entries in KV ztsdb_series through libs/producer, like the
+ * collector's. Receivers publish with up to 32 batches awaiting acknowledgement.
+ */
+@Injectable()
+export class ReceiverService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly log = new Logger('receiver');
+  writer!: SampleWriter;
+
+  constructor(
+    @Inject(SETTINGS) readonly settings: Settings,
+    private readonly nats: NatsClient,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.writer = new SampleWriter(this.nats.js, this.nats.topology.series, {
+      partitions: this.nats.partitions,
+      role: 'receiver',
+      maxBacklog: this.settings.ZTSDB_RECEIVER_BACKLOG,
+      inFlight: 32,
+      ackDeadlineMs: this.settings.ZTSDB_RECEIVER_ACK_TIMEOUT,
+      refreshMs: this.settings.ZTSDB_REGISTRY_REFRESH,
+      reopen: () => new Kvm(this.nats.nc).create(KV_SERIES, { history: 1 }),
+      warn: (m) => this.log.warn(m),
+      log: this.log,
+    });
+  }
+
+  onApplicationShutdown(): void {
+    this.writer?.close();
+  }
+}

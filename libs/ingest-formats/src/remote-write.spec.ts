@@ -1,0 +1,162 @@
+import type { Labels } from '@ztsdb/model';
+import {
+  decodeWriteRequestV1,
+  decodeWriteRequestV2,
+  encodeWriteRequestV1,
+  encodeWriteRequestV2,
+  ProtoWriter,
+  snappyDecode,
+  snappyEncode,
+  type WriteSeries,
+  type WriteVisitor,
+} from './index';
+
+function collect(known = new Set<string>()): {
+  v: WriteVisitor;
+  out: Array<{ labels: Labels | string; samples: Array<[number, number]> }>;
+} {
+  const out: Array<{ labels: Labels | string; samples: Array<[number, number]> }> = [];
+  return {
+    out,
+    v: {
+      known: (k) => {
+        if (!known.has(k)) return false;
+        out.push({ labels: 'known', samples: [] });
+        return true;
+      },
+      series: (labels, key) => {
+        if (key) known.add(key);
+        out.push({ labels, samples: [] });
+      },
+      sample: (t, v) => out[out.length - 1]!.samples.push([t, v]),
+    },
+  };
+}
+
+const SERIES: WriteSeries[] = [
+  {
+    labels: [
+      ['__name__', 'http_requests_total'],
+      ['code', '200'],
+      ['path', 'a "quoted"\\n/ü'],
+    ],
+    samples: [
+      [1_700_000_000_000, 1],
+      [1_700_000_015_000, 2.5],
+      [-5, NaN],
+    ],
+  },
+  { labels: [['__name__', 'up']], samples: [[1_700_000_000_000, -Infinity]] },
+  { labels: [['__name__', 'no_samples']], samples: [] },
+];
+
+describe('snappy block format', () => {
+  it('round-trips text, binary, repeats, empty and long literals', () => {
+    const inputs = [
+      Buffer.alloc(0),
+      Buffer.from('a'),
+      Buffer.from('abcabcabcabcabcabcabcabcabcabc'.repeat(50)),
+      Buffer.from(Array.from({ length: 70_000 }, (_, i) => (i * 7919) % 251)),
+      Buffer.from('x'.repeat(100_000)),
+      encodeWriteRequestV1(SERIES),
+    ];
+    for (const b of inputs) expect(snappyDecode(snappyEncode(b), b.length)).toEqual(b);
+    expect(snappyEncode(Buffer.from('x'.repeat(100_000))).length).toBeLessThan(5000);
+  });
+
+  it('decodes the reference encoder bytes (golden) and refuses corrupt input', () => {
+    // "Wikipedia" from the snappy format description: length 9, one literal.
+    expect(
+      snappyDecode(Buffer.from('092057696b6970656469 61'.replace(' ', ''), 'hex'), 100).toString(),
+    ).toBe('Wikipedia');
+    // "abababab": literal "ab", then a 1-byte-offset copy of 6 (len 4 + 2) at distance 2.
+    expect(snappyDecode(Buffer.from([8, 4, 0x61, 0x62, 0x09, 2]), 8).toString()).toBe('abababab');
+    const bad = [
+      Buffer.from([]), // no length
+      Buffer.from([0x80]), // truncated length
+      Buffer.from([5, 0x10, 0x61]), // literal of 5 with 1 byte
+      Buffer.from([4, 0x05, 0]), // copy at offset 0
+      Buffer.from([4, 0x09, 5]), // copy before the start
+      Buffer.from([2, 0x08, 0x61, 0x62, 0x63]), // more output than declared
+      Buffer.from([9, 0x04, 0x61, 0x62]), // less output than declared
+    ];
+    for (const b of bad) expect(() => snappyDecode(b, 100)).toThrow(/snappy/);
+    expect(() => snappyDecode(Buffer.from([0xff, 0xff, 0x03]), 1000)).toThrow(/over the limit/);
+  });
+});
+
+describe('remote_write decoders', () => {
+  it('round-trips 1.0 and 2.0 requests: labels, samples, special values, negative times', () => {
+    for (const [enc, dec] of [
+      [encodeWriteRequestV1, decodeWriteRequestV1],
+      [encodeWriteRequestV2, decodeWriteRequestV2],
+    ] as const) {
+      const { v, out } = collect();
+      const counts = dec(enc(SERIES), v);
+      expect(counts).toEqual({ series: 3, samples: 4, histograms: 0 });
+      expect(out).toEqual(
+        SERIES.map((s) => ({ labels: Object.fromEntries(s.labels), samples: s.samples })),
+      );
+    }
+  });
+
+  it('knows a series by its label bytes the second time (1.0)', () => {
+    const known = new Set<string>();
+    decodeWriteRequestV1(encodeWriteRequestV1(SERIES), collect(known).v);
+    const { v, out } = collect(known);
+    decodeWriteRequestV1(encodeWriteRequestV1(SERIES), v);
+    expect(out.map((o) => o.labels)).toEqual(['known', 'known', 'known']);
+    expect(out[0]!.samples).toHaveLength(3);
+  });
+
+  it('refuses invalid series and corrupt bytes with a reason', () => {
+    const one = (labels: Array<[string, string]>): Buffer =>
+      encodeWriteRequestV1([{ labels, samples: [[1, 1]] }]);
+    const v = collect().v;
+    expect(() => decodeWriteRequestV1(one([['job', 'x']]), v)).toThrow(/without __name__/);
+    expect(() =>
+      decodeWriteRequestV1(
+        one([
+          ['__name__', 'a'],
+          ['__name__', 'b'],
+        ]),
+        v,
+      ),
+    ).toThrow(/duplicate label name/);
+    expect(() =>
+      decodeWriteRequestV1(
+        one([
+          ['__name__', 'a'],
+          ['bad-name', 'b'],
+        ]),
+        v,
+      ),
+    ).toThrow(/invalid label name/);
+    const good = encodeWriteRequestV1(SERIES);
+    for (let cut = 1; cut < good.length; cut += 7)
+      expect(() => decodeWriteRequestV1(good.subarray(0, cut), collect().v)).toThrow();
+    const v2 = new ProtoWriter()
+      .message(5, (t) => t.message(1, (p) => p.varint(1).varint(9)))
+      .string(4, '')
+      .string(4, '__name__')
+      .finish();
+    expect(() => decodeWriteRequestV2(v2, v)).toThrow(/reference 9 past 2 symbols/);
+    expect(() => decodeWriteRequestV1(Buffer.from([0x0a, 0xff, 0xff, 0xff, 0x0f]), v)).toThrow(
+      /runs past/,
+    );
+  });
+
+  it('counts native histograms and skips exemplars and metadata (1.0)', () => {
+    const w = new ProtoWriter()
+      .message(1, (ts) => {
+        ts.message(1, (l) => l.string(1, '__name__').string(2, 'h'));
+        ts.message(3, (e) => e.double(2, 1)); // exemplar
+        ts.message(4, (h) => h.tag(1, 0).varint(3)); // native histogram
+      })
+      .message(3, (m) => m.string(2, 'h'))
+      .finish();
+    const { v, out } = collect();
+    expect(decodeWriteRequestV1(w, v)).toEqual({ series: 1, samples: 0, histograms: 1 });
+    expect(out).toEqual([{ labels: { __name__: 'h' }, samples: [] }]);
+  });
+});

@@ -1,0 +1,148 @@
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { Kvm } from '@nats-io/kv';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { KV_SERIES, SAMPLES_WILDCARD, STREAM_SAMPLES } from '@ztsdb/bus';
+import { partitionOf, seriesId, seriesKey, type SeriesEntry } from '@ztsdb/model';
+import { NatsServer } from '@ztsdb/testing';
+import { decodeSampleBatch } from '@ztsdb/wire';
+import { BatchBuilder } from './batch-builder';
+import { BatchPublisher, BatchDroppedError } from './batch-publisher';
+import { canonicalSeriesName } from './canonical-name';
+import { PartitionGroups } from './partition-groups';
+import { BackpressureError, SampleWriter } from './sample-writer';
+
+describe('canonicalSeriesName', () => {
+  it('sorts labels, quotes values, leaves out __name__ and empty values', () => {
+    expect(canonicalSeriesName({ __name__: 'up', job: 'a"b', instance: 'x\\n', e: '' })).toBe(
+      'up{instance="x\\\\n",job="a\\"b"}',
+    );
+    expect(canonicalSeriesName({ __name__: 'up' })).toBe('up');
+  });
+});
+
+describe('PartitionGroups', () => {
+  it('groups points by partition, grows, and hands columns over', () => {
+    const g = new PartitionGroups(3, 2);
+    for (let i = 0; i < 100; i++) g.add(i % 3, BigInt(i), i * 10, i / 2);
+    const cols = g.take();
+    expect(cols.map((c) => c.count)).toEqual([34, 33, 33]);
+    expect(cols[1]!.ids[1]).toBe(4n);
+    expect(cols[1]!.timestamps[1]).toBe(40);
+    expect(g.take()).toEqual([]);
+  });
+});
+
+describe('producer against a real nats-server', () => {
+  let server: NatsServer;
+  let nc: NatsConnection;
+  beforeAll(async () => {
+    server = await NatsServer.start();
+    nc = await connect({ servers: server.url });
+  });
+  afterAll(async () => {
+    await nc?.close();
+    await server?.stop();
+  });
+  const streamMessages = async (): Promise<number> =>
+    Number((await (await jetstreamManager(nc)).streams.info(STREAM_SAMPLES)).state.messages);
+
+  it('publish resolves once stored, retries until the stream exists, stores a msg id once', async () => {
+    const jsm = await jetstreamManager(nc);
+    const p = new BatchPublisher(jetstream(nc), {
+      maxBacklog: 10,
+      role: 'test_publisher',
+      inFlight: 4,
+      retryDelayMs: 50,
+      ackTimeoutMs: 500,
+    });
+    const b = new BatchBuilder();
+    const g = new PartitionGroups(1);
+    g.add(0, 7n, 1000, 1.5);
+    const batch = b.build(g.take()[0]!);
+    const acked = p.publish(batch);
+    // No stream yet: JetStream does not answer, the publisher keeps the batch and retries.
+    await new Promise((r) => setTimeout(r, 700));
+    expect(p.unreachable).toBe(true);
+    expect(p.pending).toBe(1);
+    await jsm.streams.add({ name: STREAM_SAMPLES, subjects: [SAMPLES_WILDCARD] });
+    const seq = await acked;
+    expect(seq).toBe(1);
+    expect(p.unreachable).toBe(false);
+    await p.publish(batch); // same Nats-Msg-Id: a duplicate, not stored again
+    expect(await streamMessages()).toBe(1);
+    const m = await jsm.streams.getMessage(STREAM_SAMPLES, { seq: 1 });
+    const d = decodeSampleBatch(m!.data);
+    expect([d.seriesIds[0], d.timestamps[0], d.values[0], d.producerId]).toEqual([
+      7n,
+      1000,
+      1.5,
+      b.producerId,
+    ]);
+    p.close();
+    await expect(p.publish(batch)).rejects.toBeInstanceOf(BatchDroppedError);
+  });
+
+  it('drops the oldest queued batch when the backlog is full and says so to its publisher', async () => {
+    const p = new BatchPublisher(jetstream(nc), {
+      maxBacklog: 2,
+      role: 'test_publisher',
+      inFlight: 1,
+    });
+    const b = new BatchBuilder();
+    const one = (): ReturnType<BatchBuilder['build']> => {
+      const g = new PartitionGroups(1);
+      g.add(0, 1n, 1, 1);
+      return b.build(g.take()[0]!);
+    };
+    const first = p.publish(one()); // in flight
+    const second = p.publish(one()); // queued
+    const third = p.publish(one()); // queued: the second is dropped
+    await expect(second).rejects.toThrow(/backlog of 2 batches full/);
+    await expect(Promise.all([first, third])).resolves.toHaveLength(2);
+    p.close();
+  });
+
+  it('SampleWriter registers series, publishes per partition and answers after the acks', async () => {
+    const kv = await new Kvm(nc).create(KV_SERIES, { history: 1 });
+    const w = new SampleWriter(jetstream(nc), kv, {
+      partitions: 4,
+      role: 'test_writer',
+      maxBacklog: 100,
+      inFlight: 8,
+      ackDeadlineMs: 5000,
+      refreshMs: 60_000,
+      warn: () => undefined,
+    });
+    const before = await streamMessages();
+    const write = w.begin();
+    for (let s = 0; s < 20; s++) {
+      write.series({ __name__: 'http_requests_total', job: 'api', code: String(200 + s) });
+      for (let i = 0; i < 5; i++) write.sample(1000 + i, s * 10 + i);
+    }
+    const r = await write.commit();
+    expect(r).toMatchObject({ samples: 100, series: 20 });
+    expect(await streamMessages()).toBe(before + r.batches);
+    const name = 'http_requests_total{code="205",job="api"}';
+    const e = (await kv.get(seriesKey(seriesId(name))))?.json<SeriesEntry>();
+    expect(e).toMatchObject({ name, labels: { __name__: 'http_requests_total', code: '205' } });
+    expect(partitionOf(seriesId(name), 4)).toBeLessThan(4);
+    // A full backlog refuses the write with 429 instead of queueing it.
+    const full = new SampleWriter(jetstream(nc), kv, {
+      partitions: 4,
+      role: 'test_writer',
+      maxBacklog: 0,
+      inFlight: 1,
+      ackDeadlineMs: 5000,
+      refreshMs: 60_000,
+      warn: () => undefined,
+    });
+    const w2 = full.begin();
+    w2.series({ __name__: 'x' });
+    w2.sample(1, 1);
+    await expect(w2.commit()).rejects.toMatchObject({ status: 429, retryAfterS: 1 });
+    await expect(w2.commit()).resolves.toMatchObject({ samples: 0 });
+    expect(BackpressureError).toBeDefined();
+    w.close();
+    full.close();
+  });
+});
