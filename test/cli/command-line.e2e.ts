@@ -55,7 +55,10 @@ describe('ztsdb command line: help, version and usage mistakes', () => {
       [['query', 'x', '--start'], 'option --start needs a value'],
       [['query', 'x', '--start', '--json'], 'option --start needs a value'],
       [['import'], 'FILE is missing'],
-      [['import', 'a.csv', '--format', 'xml'], '--format must be one of csv, prom, not "xml"'],
+      [
+        ['import', 'a.csv', '--format', 'xml'],
+        '--format must be one of csv, prom, openmetrics, jsonl, not "xml"',
+      ],
       [['top', '--once', 'extra'], 'takes no arguments'],
       [['series', 'a', 'b'], 'takes at most 1'],
       [['collector', '--bogus'], 'ztsdb collector: unknown option --bogus'],

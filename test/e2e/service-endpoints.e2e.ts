@@ -35,6 +35,7 @@ const OWN: Record<string, Record<string, string>> = {
   query: {
     ztsdb_query_duration_seconds: 'histogram',
     ztsdb_query_requests_total: 'counter',
+    ztsdb_promql_duration_seconds: 'histogram',
   },
 };
 

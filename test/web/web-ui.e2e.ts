@@ -219,7 +219,8 @@ describe('web UI in Chromium against ztsdb all', () => {
     expect(owner).toEqual(expect.any(String));
     for (let p = 0; p < 4; p++) expect(await rows.nth(p).textContent()).toContain(owner);
     const series = status.partitions.reduce((n: number, p: { series: number }) => n + p.series, 0);
-    expect(series).toBe(CONTAINERS * 10);
+    // Ten metrics a container and eleven cAdvisor-named series (ZTSDB_CADVISOR_METRICS).
+    expect(series).toBe(CONTAINERS * 21);
     const services = (await page.getByTestId('services').textContent())!;
     for (const s of ['ingestor', 'collector', 'compactor', 'query']) expect(services).toContain(s);
     // The second poll gives a rate: samples keep arriving.

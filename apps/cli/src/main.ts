@@ -144,6 +144,10 @@ process.on('uncaughtException', (e) => {
   process.exit(1);
 });
 process.on('unhandledRejection', (e) => {
+  // lmdb-js rejects a promise of its own when a commit fails (a full disk); the ingestor has
+  // observed that failure through its own write (dropLmdbInternalRejections in libs/tsdb), so
+  // it must not end the process here.
+  if (e instanceof Error && 'commitError' in e) return;
   reportUncaught(e);
   process.exit(1);
 });

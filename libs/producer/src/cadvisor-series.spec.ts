@@ -31,9 +31,9 @@ describe('CadvisorSeries', () => {
     expect(second.get('container_cpu_usage_seconds_total')).toBeCloseTo(1, 12);
     expect(second.get('container_network_receive_bytes_total')).toBe(200);
     expect(second.get('container_memory_usage_bytes')).toBe(4096);
-    expect(second.has('container_memory_working_set_bytes')).toBe(false); // not measured
+    expect(second.has('container_memory_working_set_bytes')).toBe(true); // the measured memory
     expect(points(4000, v).get('container_network_receive_bytes_total')).toBe(300);
-    expect(noted).toHaveLength(3);
+    expect(noted).toHaveLength(4);
     expect(noted[0]).toMatchObject({
       name: 'container_cpu_usage_seconds_total{container_id="abc123def456",id="/docker/abc123def456",image="nginx:1",name="web",runtime="docker"}',
       labels: { id: '/docker/abc123def456', name: 'web', image: 'nginx:1' },
@@ -41,6 +41,7 @@ describe('CadvisorSeries', () => {
     expect(c.forget(web.id).map((r) => r.labels.__name__)).toEqual([
       'container_cpu_usage_seconds_total',
       'container_memory_usage_bytes',
+      'container_memory_working_set_bytes',
       'container_network_receive_bytes_total',
     ]);
     expect(c.forget(web.id)).toEqual([]);

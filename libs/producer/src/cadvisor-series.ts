@@ -33,10 +33,13 @@ export const CADVISOR_METRICS: readonly CadvisorMetric[] = [
     kind: 'counter',
     scale: 0.01,
   },
+  // The collector measures memory as the working set (usage minus inactive file cache, as
+  // docker stats and cAdvisor's working set count it) and keeps no page-cache figure, so
+  // cAdvisor's usage (which includes the cache) is given the working set too.
   { name: 'container_memory_usage_bytes', from: 'container.memory.bytes', kind: 'gauge', scale: 1 },
   {
     name: 'container_memory_working_set_bytes',
-    from: 'container.memory.working_set.bytes',
+    from: 'container.memory.bytes',
     kind: 'gauge',
     scale: 1,
   },

@@ -13,10 +13,12 @@ import { receiveRemoteWrite } from './remote-write-receiver';
 const requests = processMetrics.counter(
   'ztsdb_receiver_requests_total',
   'Write requests to the receivers, by endpoint and status.',
+  ['endpoint', 'status'],
 );
 const samplesIn = processMetrics.counter(
   'ztsdb_receiver_samples_total',
   'Samples acknowledged by JetStream for the receivers, by endpoint.',
+  ['endpoint'],
 );
 
 type Handler = (req: IncomingMessage, res: ServerResponse, query: string) => Promise<void>;

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { processMetrics } from '@ztsdb/metrics';
+import { LATENCY_BUCKETS, processMetrics } from '@ztsdb/metrics';
 import { PromBadDataError, promFailureOf } from './prom-errors';
 import { errorBody } from './prom-json';
 import { PROM_API_PREFIX, type PromApi } from './prom-api';
@@ -12,6 +12,12 @@ const requests = processMetrics.counter(
   'ztsdb_promql_requests_total',
   'Prometheus API requests, by endpoint and status.',
   ['endpoint', 'status'],
+);
+const duration = processMetrics.histogram(
+  'ztsdb_promql_duration_seconds',
+  'Time to answer a Prometheus API request (reading the form, evaluating, writing JSON), by endpoint.',
+  LATENCY_BUCKETS,
+  ['endpoint'],
 );
 
 function send(res: ServerResponse, status: number, body: string): void {
@@ -64,6 +70,7 @@ export function promListener(api: PromApi): (req: IncomingMessage, res: ServerRe
     const query = q < 0 ? '' : url.slice(q + 1);
     const method = req.method ?? 'GET';
     if (method !== 'GET' && method !== 'POST') return false;
+    const started = performance.now();
     void (async () => {
       let status: number;
       let body: string;
@@ -85,6 +92,7 @@ export function promListener(api: PromApi): (req: IncomingMessage, res: ServerRe
         body = errorBody(f);
       }
       requests.inc({ endpoint, status: String(status) });
+      duration.observe({ endpoint }, (performance.now() - started) / 1000);
       if (res.headersSent) res.destroy();
       else send(res, status, body);
     })().catch(() => res.destroy());
