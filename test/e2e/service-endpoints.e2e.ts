@@ -132,6 +132,9 @@ describe('every service serves /metrics, /healthz and /readyz on its own address
         expect(text).toMatch(new RegExp(`^${hist}_count(\\{[^}]*\\})? [1-9]`, 'm'));
         expect(text).toMatch(new RegExp(`^${hist}_bucket\\{.*le="\\+Inf".*\\} [1-9]`, 'm'));
       }
+      // Counters of an owned partition show 0 before anything happened to them.
+      if (service === 'ingestor')
+        expect(text).toMatch(/^ztsdb_ingestor_duplicate_batches_total\{partition="0"\} 0$/m);
       // Scoped: another service's families are not on a collector, ingestor or compactor page.
       if (service !== 'query')
         for (const other of ['collector', 'ingestor', 'compactor'].filter((s) => s !== service))

@@ -46,3 +46,18 @@ export const metrics = {
     LATENCY_BUCKETS,
   ),
 };
+
+/** A partition's counters at 0 from the moment it is owned, so rates start from a sample. */
+export function zeroPartitionCounters(partition: number): void {
+  const labels = { partition: String(partition) };
+  for (const c of [
+    metrics.batches,
+    metrics.points,
+    metrics.duplicates,
+    metrics.chunksPublished,
+    metrics.chunksDropped,
+    metrics.consumerResets,
+  ])
+    c.inc(labels, 0);
+  for (const source of ['wal', 'stream']) metrics.takeovers.inc({ source }, 0);
+}

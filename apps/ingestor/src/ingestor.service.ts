@@ -19,6 +19,7 @@ import { processMetrics } from '@ztsdb/metrics';
 import { NatsClient, SETTINGS } from '@ztsdb/platform';
 import { DiskGuard } from './disk-guard';
 import { LeaseManager } from './lease-manager';
+import { zeroPartitionCounters } from './ingestor-metrics';
 import { PartitionOwner } from './partition-owner';
 import { checkRetention, parsePinned } from './startup-checks';
 import { StreamWatch } from './stream-watch';
@@ -176,6 +177,7 @@ export class IngestorService implements OnApplicationBootstrap, OnApplicationShu
     );
     this.owners.set(p, owner);
     this.log.log(`partition ${p}: lease acquired; taking over`);
+    zeroPartitionCounters(p);
     owner.start();
   }
 
