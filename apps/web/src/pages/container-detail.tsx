@@ -26,10 +26,10 @@ const PANELS: Panel[] = [
     name: () => 'cpu',
   },
   {
-    title: 'Memory usage',
+    title: 'Memory (working set)',
     query: 'container_memory_bytes{$id}',
     format: bytes,
-    name: () => 'usage',
+    name: () => 'working set',
   },
   {
     title: 'Network bytes',
