@@ -144,10 +144,13 @@ process.on('uncaughtException', (e) => {
   process.exit(1);
 });
 process.on('unhandledRejection', (e) => {
-  // lmdb-js rejects a promise of its own when a commit fails (a full disk); the ingestor has
-  // observed that failure through its own write (dropLmdbInternalRejections in libs/tsdb), so
-  // it must not end the process here.
-  if (e instanceof Error && 'commitError' in e) return;
+  // lmdb-js's own promise of a failed commit: libs/tsdb observed the failure through its writes and marked this one dropped.
+  if (
+    typeof e === 'object' &&
+    e !== null &&
+    (e as Record<symbol, unknown>)[Symbol.for('ztsdb.droppedRejection')] === true
+  )
+    return;
   reportUncaught(e);
   process.exit(1);
 });

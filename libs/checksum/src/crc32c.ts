@@ -20,6 +20,9 @@ function buildTables(): Uint32Array[] {
   return tables;
 }
 
+/** Whether a Uint32Array view reads bytes in little-endian order (the byte loop's order). */
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
 /**
  * CRC-32C of `bytes[start, end)`. Pass a previous result as `seed` to continue
  * a checksum over several pieces.
@@ -37,6 +40,26 @@ export function crc32c(bytes: Uint8Array, start = 0, end = bytes.length, seed = 
   ];
   let crc = ~seed >>> 0;
   let i = start;
+  if (LITTLE_ENDIAN && end - i >= 64) {
+    // Eight bytes a step read as two aligned u32 words (two loads instead of eight).
+    while (((bytes.byteOffset + i) & 3) !== 0) crc = t0[(crc ^ bytes[i++]!) & 0xff]! ^ (crc >>> 8);
+    const words = new Uint32Array(bytes.buffer, bytes.byteOffset + i, ((end - i) >>> 3) * 2);
+    const n = words.length;
+    for (let w = 0; w < n; w += 2) {
+      const a = (crc ^ words[w]!) >>> 0;
+      const b = words[w + 1]!;
+      crc =
+        t7[a & 0xff]! ^
+        t6[(a >>> 8) & 0xff]! ^
+        t5[(a >>> 16) & 0xff]! ^
+        t4[a >>> 24]! ^
+        t3[b & 0xff]! ^
+        t2[(b >>> 8) & 0xff]! ^
+        t1[(b >>> 16) & 0xff]! ^
+        t0[b >>> 24]!;
+    }
+    i += n * 4;
+  }
   while (end - i >= 8) {
     const a =
       (crc ^ (bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16) | (bytes[i + 3]! << 24))) >>>

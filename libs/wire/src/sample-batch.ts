@@ -66,7 +66,8 @@ export function encodeSampleBatch(
   else for (let i = 0; i < count; i++) ids[i] = seriesIds[i]!;
   writeTimestampColumn(new Uint32Array(bytes.buffer, tsOff, count * 2), timestamps, count, true);
   const vals = new Float64Array(bytes.buffer, valOff, count);
-  for (let i = 0; i < count; i++) vals[i] = values[i]!;
+  if (values instanceof Float64Array) vals.set(values.subarray(0, count));
+  else for (let i = 0; i < count; i++) vals[i] = values[i]!;
   view.setUint32(bytes.length - 4, crc32c(bytes, 0, bytes.length - 4), true);
   return bytes;
 }

@@ -22,6 +22,8 @@ export const DEFAULT_OOO_WINDOW_MS = 10 * 60_000;
 export const DEFAULT_OOO_CAPACITY = 1024;
 /** Version used for unsealed out-of-order points: newer than anything stored. */
 export const OOO_LIVE_VERSION = Number.MAX_SAFE_INTEGER;
+/** Read once: the CommonJS build turns an imported binding into a getter call at each use, and this one is read per sample. */
+const CHUNK_POINTS = MAX_CHUNK_POINTS;
 
 /**
  * Hot chunks of one partition (Prometheus' head): per series an open in-order
@@ -100,10 +102,30 @@ export class Head {
     this.appendOoo(s, t, v);
   }
 
+  /**
+   * The common case of appendTo on its own: t is newer than the series' last
+   * in-order point and fits its open chunk without sealing it. Appends and
+   * returns true; returns false (nothing done) otherwise, when appendTo must
+   * decide (seal, start a chunk, out of order).
+   */
+  appendToOpen(s: MemSeries, t: number, v: number): boolean {
+    const open = s.open;
+    if (
+      open === null ||
+      !(t > s.lastT) ||
+      open.count >= CHUNK_POINTS ||
+      t - open.minT >= this.maxChunkAgeMs
+    )
+      return false;
+    open.append(t, v);
+    s.lastT = t;
+    return true;
+  }
+
   /** The in-order step of appendTo (t is newer than every point of the open chunk). */
   private appendInOrder(s: MemSeries, t: number, v: number): void {
     let open = s.open;
-    if (open !== null && (open.count >= MAX_CHUNK_POINTS || t - open.minT >= this.maxChunkAgeMs)) {
+    if (open !== null && (open.count >= CHUNK_POINTS || t - open.minT >= this.maxChunkAgeMs)) {
       this.sealOpen(s);
       open = null;
     }

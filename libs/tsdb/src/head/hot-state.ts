@@ -2,6 +2,7 @@ import { decodeChunk } from '@ztsdb/chunkenc';
 import { seriesKey } from '@ztsdb/model';
 import { clipRange, mergeLatestWins, type Points, type VersionedPoints } from '../encoding/points';
 import { Head } from './head';
+import type { MemSeries } from './mem-series';
 import type { SealedChunk } from './sealed-chunk';
 import type { ManifestChunkRef } from '@ztsdb/wire';
 import { SeqCounts } from './seq-counts';
@@ -94,43 +95,54 @@ export class HotState {
       known ?? (producer === undefined ? undefined : this.slotsOf(producer, ids, count));
     for (let i = 0; i < count; i++) {
       const s = slots !== undefined ? series[slots[i]!]! : head.getOrCreate(ids[i]!);
-      const slot = s.slot;
-      if (slot >= this.openFirst.length) this.grow(slot);
-      const hadOpen = s.open;
-      const hadOoo = s.ooo;
-      const sealedBefore = head.peekSealed().length;
       const t = ts[i]!;
-      if (t > s.lastT) {
-        head.appendTo(s, t, vs[i]!);
+      // Most samples extend an open chunk: no unit starts or is sealed, so no first sequence
+      // changes. The rest go through applyOne, out of this loop so the loop stays small.
+      if (head.appendToOpen(s, t, vs[i]!)) {
         this.livePoints++;
-      } else {
-        // Out of order: the buffer may replace a point with the same timestamp (no new point).
-        const before = hadOoo === null ? 0 : hadOoo.count;
-        head.appendTo(s, t, vs[i]!);
-        if (s.ooo !== hadOoo || hadOoo === null || hadOoo.count !== before) this.livePoints++;
-      }
-      if (t > s.maxSeen) s.maxSeen = t;
-      if (head.peekSealed().length !== sealedBefore) {
-        const fromOpen = hadOpen !== null && s.open !== hadOpen;
-        const first = fromOpen ? this.openFirst[slot]! : this.oooFirst[slot]!;
-        this.liveSeqs.remove(first);
-        this.adopt(head.takeSealed(), first);
-        if (fromOpen) this.openFirst[slot] = NO_SEQ;
-        else this.oooFirst[slot] = NO_SEQ;
-      }
-      if (s.open !== hadOpen && s.open !== null) {
-        this.liveSeqs.remove(this.openFirst[slot]!);
-        this.openFirst[slot] = seq;
-        this.liveSeqs.add(seq);
-      }
-      if (s.ooo !== hadOoo && s.ooo !== null) {
-        this.liveSeqs.remove(this.oooFirst[slot]!);
-        this.oooFirst[slot] = seq;
-        this.liveSeqs.add(seq);
-      }
+        if (t > s.maxSeen) s.maxSeen = t;
+      } else this.applyOne(seq, s, t, vs[i]!);
     }
     if (seq > this.appliedSeq) this.appliedSeq = seq;
     return this.sealedNow;
+  }
+
+  /** One sample that does not simply extend an open chunk: keeps the first sequences of units started or sealed. */
+  private applyOne(seq: number, s: MemSeries, t: number, v: number): void {
+    const head = this.head;
+    const slot = s.slot;
+    if (slot >= this.openFirst.length) this.grow(slot);
+    const hadOpen = s.open;
+    const hadOoo = s.ooo;
+    const sealedBefore = head.peekSealed().length;
+    if (t > s.lastT) {
+      head.appendTo(s, t, v);
+      this.livePoints++;
+    } else {
+      // Out of order: the buffer may replace a point with the same timestamp (no new point).
+      const before = hadOoo === null ? 0 : hadOoo.count;
+      head.appendTo(s, t, v);
+      if (s.ooo !== hadOoo || hadOoo === null || hadOoo.count !== before) this.livePoints++;
+    }
+    if (t > s.maxSeen) s.maxSeen = t;
+    if (head.peekSealed().length !== sealedBefore) {
+      const fromOpen = hadOpen !== null && s.open !== hadOpen;
+      const first = fromOpen ? this.openFirst[slot]! : this.oooFirst[slot]!;
+      this.liveSeqs.remove(first);
+      this.adopt(head.takeSealed(), first);
+      if (fromOpen) this.openFirst[slot] = NO_SEQ;
+      else this.oooFirst[slot] = NO_SEQ;
+    }
+    if (s.open !== hadOpen && s.open !== null) {
+      this.liveSeqs.remove(this.openFirst[slot]!);
+      this.openFirst[slot] = seq;
+      this.liveSeqs.add(seq);
+    }
+    if (s.ooo !== hadOoo && s.ooo !== null) {
+      this.liveSeqs.remove(this.oooFirst[slot]!);
+      this.oooFirst[slot] = seq;
+      this.liveSeqs.add(seq);
+    }
   }
 
   private readonly slotCache = new Map<bigint, { ids: Buffer; slots: Int32Array }>();

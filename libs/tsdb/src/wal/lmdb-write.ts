@@ -43,6 +43,13 @@ function isLmdbCommitFailure(reason: unknown): reason is Error & { commitError: 
 let guarded = false;
 
 /**
+ * Set (true) on a rejection dropped here, so another `unhandledRejection`
+ * listener (the ztsdb launcher's, which ends the process) can tell it was
+ * dealt with; a registry symbol, so the launcher need not load this library.
+ */
+const DROPPED_REJECTION = Symbol.for('ztsdb.droppedRejection');
+
+/**
  * lmdb-js starts each event-turn batch with a write of its own whose promise
  * it keeps to itself; when that transaction fails (a full disk), the promise
  * is rejected with nobody to observe it, and Node ends the process. Every
@@ -53,8 +60,10 @@ let guarded = false;
 export function dropLmdbInternalRejections(): void {
   if (guarded) return;
   guarded = true;
-  process.on('unhandledRejection', (reason) => {
+  // First in line, to mark the rejection before any other listener sees it.
+  process.prependListener('unhandledRejection', (reason) => {
     if (!isLmdbCommitFailure(reason)) throw reason;
+    (reason as unknown as Record<symbol, unknown>)[DROPPED_REJECTION] = true;
     reason.commitError.catch(() => undefined);
   });
 }
