@@ -1,5 +1,5 @@
 import type { NatsConnection } from '@nats-io/transport-node';
-import { parseDurationMs, parseTimeParam } from '@ztsdb/model';
+import { parseLenientDurationMs, parseTimeParam } from '@ztsdb/model';
 import { RetryDeadlineError, SUBJECT_QUERY, withRetry, type RetryPolicy } from '@ztsdb/bus';
 import { UsageError, type CliArgs } from './cli-args';
 import { CommandFailed, cliWording } from './cli-errors';
@@ -114,10 +114,7 @@ export function checkQueryArgs(args: CliArgs): void {
     if (has('by') && !has('agg')) bad('--by needs --agg, e.g. --agg sum --by container_name');
   }
   for (const k of ['step', 'lookback'])
-    if (
-      has(k) &&
-      !((parseDurationMs(args.options.get(k)!.trim(), { fractions: true, plainMs: true }) ?? 0) > 0)
-    )
+    if (has(k) && !((parseLenientDurationMs(args.options.get(k)!) ?? 0) > 0))
       bad(
         `--${k} must be a duration like 15s, 1m, 1h or milliseconds, not ${JSON.stringify(args.options.get(k))}`,
       );

@@ -7,7 +7,7 @@ import {
 } from '@nestjs/common';
 import type { Settings } from '@ztsdb/config';
 import { InvalidInputError, LimitExceededError, ZtsdbError } from '@ztsdb/errors';
-import { parseDurationMs, parseTimeParam, partitionOf, type Labels } from '@ztsdb/model';
+import { parseLenientDurationMs, parseTimeParam, partitionOf, type Labels } from '@ztsdb/model';
 import { NatsClient, SETTINGS } from '@ztsdb/platform';
 import { mergeLatestWins, type Points, type VersionedPoints } from '@ztsdb/tsdb';
 import type { SeriesPoints } from '@ztsdb/wire';
@@ -59,7 +59,7 @@ function durationParam(
   fallback: number | undefined,
 ): number | undefined {
   if (raw === undefined || raw === '') return fallback;
-  const ms = parseDurationMs(raw.trim(), { fractions: true, plainMs: true });
+  const ms = parseLenientDurationMs(raw);
   if (ms === undefined || ms <= 0) {
     throw new InvalidInputError(
       'ZTSDB_BAD_PARAM',

@@ -15,7 +15,7 @@ import {
   validateSync,
 } from 'class-validator';
 import { InvalidInputError } from '@ztsdb/errors';
-import { parseDurationMs } from '@ztsdb/model';
+import { parseLenientDurationMs } from '@ztsdb/model';
 import { SECRET_SETTINGS, securityProblems } from './security-settings';
 import { CONFIG_ERROR_CODES } from './errors';
 
@@ -23,10 +23,8 @@ const toInt = ({ value }: { value: unknown }) =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
 
 /** A duration setting as users write it: `500ms`, `30s`, `1.5h`, `30d`, or plain milliseconds. */
-const settingMs = (text: string): number | undefined =>
-  parseDurationMs(text.trim(), { fractions: true, plainMs: true });
 const toDuration = ({ value }: { value: unknown }) =>
-  typeof value === 'string' ? (settingMs(value) ?? value) : value;
+  typeof value === 'string' ? (parseLenientDurationMs(value) ?? value) : value;
 const DURATION_MESSAGE = (name: string) => ({
   message: `${name} must be a duration like 500ms, 30s, 6h, 30d or plain milliseconds`,
 });

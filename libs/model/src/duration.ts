@@ -38,3 +38,11 @@ export function parseDurationMs(text: string, form: DurationForm = {}): number |
   }
   return form.fractions ? Math.round(ms) : ms;
 }
+
+/**
+ * A duration as settings, query parameters and command-line options take it: Prometheus's
+ * form widened with fractions (`1.5h`) and plain milliseconds, surrounding spaces ignored.
+ */
+export function parseLenientDurationMs(text: string): number | undefined {
+  return parseDurationMs(text.trim(), { fractions: true, plainMs: true });
+}

@@ -8,7 +8,7 @@ export type { ContainerInfo, Labels, Runtime, SeriesEntry } from './labels';
 export { partitionOf, checkPartitionCount } from './partition';
 export type { DataPoint } from './data-point';
 export { parseTimeParam } from './time-param';
-export { parseDurationMs } from './duration';
+export { parseDurationMs, parseLenientDurationMs } from './duration';
 export type { DurationForm } from './duration';
 export type { ContainerRates, CollectResult, MetricSource } from './metric-source';
 export { MODEL_ERROR_CODES } from './errors';
