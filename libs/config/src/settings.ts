@@ -94,11 +94,17 @@ export class Settings {
   @IsString()
   ZTSDB_DATA_DIR = './data';
 
+  /**
+   * 12: the unit of ownership, so it caps useful ingestor and compactor
+   * replicas; 12 splits evenly over 1, 2, 3, 4, 6 and 12 replicas. Only a
+   * new deployment takes it: an existing one keeps the count recorded in KV
+   * ztsdb_config (libs/bus partitions.ts).
+   */
   @Transform(toInt)
   @IsInt()
   @Min(1)
   @Max(1024)
-  ZTSDB_PARTITIONS = 4;
+  ZTSDB_PARTITIONS = 12;
 
   @IsString()
   @Matches(/^[^\s:]+:\d{1,5}$/, {
