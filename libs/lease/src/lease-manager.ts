@@ -184,7 +184,7 @@ export class LeaseManager {
     this.members = view.members.length;
     if (this.standby && (first || !was))
       this.opts.log.log(
-        `hot standby: ${view.members.length} replicas share ${view.partitions} partitions; this one owns none and takes over when a replica leaves`,
+        `hot standby: ${view.members.length} replicas share ${view.partitions} partition${view.partitions === 1 ? '' : 's'}; this one owns none and takes over when a replica leaves`,
       );
     else if (!this.standby && was)
       this.opts.log.log(`no longer a standby: taking ${target} of ${view.partitions} partitions`);
