@@ -1,4 +1,5 @@
-import { randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { resolve } from 'node:path';
 import {
   Inject,
   Injectable,
@@ -27,7 +28,9 @@ export class CompactorService implements OnApplicationBootstrap, OnApplicationSh
 
   async onApplicationBootstrap(): Promise<void> {
     const s = this.settings;
-    const memberId = `${s.ZTSDB_HOST.replace(/[^A-Za-z0-9_-]/g, '_')}-${process.pid}-${randomBytes(3).toString('hex')}`;
+    const memberId =
+      s.ZTSDB_COMPACTOR_ID ||
+      `${s.ZTSDB_HOST.replace(/[^A-Za-z0-9_-]/g, '_')}-${createHash('sha256').update(resolve(s.ZTSDB_DATA_DIR)).digest('hex').slice(0, 8)}`;
     processMetrics.gaugeFn(
       'ztsdb_compactor_owned_partitions',
       'Partitions this compactor replica holds the lease of and compacts.',

@@ -349,6 +349,17 @@ export class Settings {
   })
   ZTSDB_INGESTOR_ID = '';
 
+  /**
+   * Identity of this compactor replica in the lease bucket; empty = the host
+   * and a hash of the data dir, the same after a restart, so that a restarted
+   * compactor takes its own leases back at once instead of after the TTL.
+   */
+  @IsString()
+  @Matches(/^[A-Za-z0-9_-]*$/, {
+    message: 'ZTSDB_COMPACTOR_ID may hold letters, digits, "_" and "-" only',
+  })
+  ZTSDB_COMPACTOR_ID = '';
+
   /** How often an ingestor snapshots each owned partition's hot state to its LMDB and trims its WAL. */
   @Transform(toDuration)
   @IsInt(DURATION_MESSAGE('ZTSDB_INGESTOR_SNAPSHOT_INTERVAL'))
