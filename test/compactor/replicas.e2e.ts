@@ -133,4 +133,27 @@ describe('compactor replicas', () => {
         .sort(),
     );
   });
+
+  it('a replica cut off from NATS loses its partitions when their leases lapse; another continues them', async () => {
+    const b = replicas.find((r) => r.id === 'b')!;
+    const c = await startReplica('c');
+    await spread([b, c], [2, 2]);
+    await bed.publishChunks(2000, 80);
+    await allAcked();
+    // c's host is gone: nothing is released, its leases lapse after the TTL and b takes them over.
+    await c.nc.close();
+    await spread([b], [PARTITIONS]);
+    await bed.publishChunks(3000, 80);
+    await allAcked();
+    const catalog = await bed.catalog();
+    expect(catalog.all().reduce((n, f) => n + f.points, 0)).toBe(2800 + 1600);
+    const files = replicas.flatMap(filesOf);
+    expect(new Set(files).size).toBe(files.length);
+    expect(files.sort()).toEqual(
+      catalog
+        .live()
+        .map((f) => f.file)
+        .sort(),
+    );
+  });
 });
