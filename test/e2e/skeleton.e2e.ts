@@ -25,6 +25,8 @@ describe('ztsdb all: collector → ingestor → query, end to end', () => {
       ZTSDB_SOURCE: 'synthetic',
       ZTSDB_SYNTHETIC_CONTAINERS: '5',
       ZTSDB_COLLECT_INTERVAL_MS: '250',
+      // The checks below count batches per partition.
+      ZTSDB_PARTITIONS: '4',
     });
     await waitFor(
       async () => (await getJson(`${http}/readyz`)).status === 200,

@@ -37,6 +37,8 @@ describe('web UI in Chromium against ztsdb all', () => {
       ZTSDB_SOURCE: 'synthetic',
       ZTSDB_SYNTHETIC_CONTAINERS: String(CONTAINERS),
       ZTSDB_COLLECT_INTERVAL_MS: '250',
+      // The Cluster page's checks below count these.
+      ZTSDB_PARTITIONS: '4',
     });
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });

@@ -18,6 +18,11 @@ export interface CompactorOptions {
   stallLogMs?: number;
   /** Start-up calls to NATS retried on a transient failure; the default deadline when absent. */
   retry?: RetryPolicy;
+  /**
+   * The partitions this replica holds the lease of (compactor replicas);
+   * absent: every partition (a single compactor, and tests).
+   */
+  owns?: (partition: number) => boolean;
   log: (msg: string) => void;
   warn: (msg: string) => void;
 }

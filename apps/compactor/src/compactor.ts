@@ -4,6 +4,7 @@ import { processMetrics } from '@ztsdb/metrics';
 import { FileCatalog, ManifestFollower, ManifestPublisher } from '@ztsdb/manifest';
 import type { CompactorOptions } from './compactor-options';
 import { removeUnrecorded } from './data-dir-cleanup';
+import { PartitionSinks, type CompactorLeases } from './partition-sinks';
 import { RegistryKeeper } from './registry-keeper';
 import { TierMaintainer } from './tier-maintainer';
 import { WarmSink } from './warm-sink';
@@ -11,11 +12,16 @@ import { WarmSink } from './warm-sink';
 /**
  * The compactor without Nest: replays the manifest into its catalog, removes
  * what a crash left unrecorded, then consumes sealed chunks into warm files
- * and runs the periodic tier work.
+ * and runs the periodic tier work. With `leases` it is one of several
+ * replicas: its catalog keeps following the manifest (the others' files), and
+ * it compacts only the partitions it holds the lease of (partition-sinks.ts);
+ * without, it compacts every partition alone.
  */
 export class Compactor {
   readonly catalog: FileCatalog;
   private sink: WarmSink | undefined;
+  private sinks: PartitionSinks | undefined;
+  private follower: ManifestFollower | undefined;
   private maintainer: TierMaintainer | undefined;
   private registry: RegistryKeeper | undefined;
   private closed = false;
@@ -26,6 +32,7 @@ export class Compactor {
     private readonly nc: NatsConnection,
     private readonly js: JetStreamClient,
     private readonly opts: CompactorOptions,
+    private readonly leases?: CompactorLeases,
   ) {
     this.catalog = new FileCatalog({ partitions: opts.partitions });
     processMetrics.gaugeFn(
@@ -48,12 +55,18 @@ export class Compactor {
   }
 
   async start(): Promise<void> {
-    await new ManifestFollower(this.js, {
-      follow: false,
+    const seen = (seq: number) => {
+      if (this.sinks && seq > this.sinks.manifestSeen) this.sinks.manifestSeen = seq;
+    };
+    this.follower = new ManifestFollower(this.js, {
+      follow: this.leases !== undefined,
       catalog: this.catalog,
       warn: this.opts.warn,
       retry: this.opts.retry,
-    }).start();
+      onEvent: (_e, seq) => seen(seq),
+      onBadEvent: (seq) => seen(seq),
+    });
+    await this.follower.start();
     const removed = removeUnrecorded(
       this.opts.dataDir,
       this.opts.partitions,
@@ -74,9 +87,29 @@ export class Compactor {
       this.opts.warn,
       () => this.closed || this.nc.isClosed(),
     );
-    this.sink = new WarmSink(this.nc, this.js, this.catalog, manifest, this.opts);
-    await this.sink.start();
-    this.maintainer = new TierMaintainer(this.catalog, manifest, this.opts);
+    if (this.leases) {
+      this.sinks = new PartitionSinks(
+        this.nc,
+        this.js,
+        this.catalog,
+        manifest,
+        this.opts,
+        this.leases,
+        () => this.maintainer?.idle() ?? Promise.resolve(),
+      );
+      // Events replayed before the sinks existed.
+      this.sinks.manifestSeen = this.catalog.lastSeq;
+      const sinks = this.sinks;
+      this.maintainer = new TierMaintainer(this.catalog, manifest, {
+        ...this.opts,
+        owns: (p) => sinks.owns(p),
+      });
+      await sinks.start();
+    } else {
+      this.sink = new WarmSink(this.nc, this.js, this.catalog, manifest, this.opts);
+      await this.sink.start();
+      this.maintainer = new TierMaintainer(this.catalog, manifest, this.opts);
+    }
     this.maintainer.start();
     this.registry = new RegistryKeeper(this.nc, {
       dataDir: this.opts.dataDir,
@@ -99,10 +132,23 @@ export class Compactor {
     return this.maintainer?.tick() ?? Promise.resolve();
   }
 
+  /** Partitions this replica compacts (all of them without leases). */
+  ownedPartitions(): number[] {
+    const all = Array.from({ length: this.opts.partitions }, (_, p) => p);
+    return this.sinks ? all.filter((p) => this.sinks!.owns(p)) : all;
+  }
+
+  /** More compactor replicas than partitions, and this one compacts none. */
+  get standby(): boolean {
+    return this.sinks?.standby ?? false;
+  }
+
   async stop(): Promise<void> {
     this.closed = true;
     await this.maintainer?.stop();
     await this.registry?.stop();
     await this.sink?.stop();
+    await this.sinks?.stop();
+    await this.follower?.stop();
   }
 }

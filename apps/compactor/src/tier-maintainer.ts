@@ -79,6 +79,11 @@ export class TierMaintainer {
     this.failures = new RepeatedWarnings(opts.warn, opts.stallLogMs ?? 60_000);
   }
 
+  /** Only the lease holder of a partition merges, expires and removes its files. */
+  private owns(p: number): boolean {
+    return this.opts.owns?.(p) ?? true;
+  }
+
   start(): void {
     for (let p = 0; p < this.opts.partitions; p++) mergeProgress.set(1, { partition: String(p) });
     this.timer = setInterval(() => void this.tick(), this.opts.intervalMs);
@@ -89,6 +94,11 @@ export class TierMaintainer {
     this.stopped = true;
     clearInterval(this.timer);
     await this.busy?.catch(() => undefined);
+  }
+
+  /** Resolves once no round is in progress. */
+  idle(): Promise<void> {
+    return this.busy?.catch(() => undefined) ?? Promise.resolve();
   }
 
   /** One round; concurrent calls wait for the round in progress. */
@@ -110,7 +120,8 @@ export class TierMaintainer {
   }
 
   private async round(): Promise<void> {
-    for (let p = 0; p < this.opts.partitions && !this.stopped; p++) await this.mergePartition(p);
+    for (let p = 0; p < this.opts.partitions && !this.stopped; p++)
+      if (this.owns(p)) await this.mergePartition(p);
     if (!this.stopped) await this.expire();
     if (!this.stopped) await this.removeRetired();
   }
@@ -124,7 +135,7 @@ export class TierMaintainer {
         .filter((f) => f.tier === 'warm' && now - f.atMs >= this.opts.coldAfterMs)
         .sort((a, b) => a.file.localeCompare(b.file))
         .slice(0, this.opts.mergeFiles);
-      if (eligible.length === 0 || this.stopped) return;
+      if (eligible.length === 0 || this.stopped || !this.owns(p)) return;
       await this.mergeFiles(p, eligible);
     }
   }
@@ -259,7 +270,7 @@ export class TierMaintainer {
   async expire(): Promise<void> {
     const cutoff = this.now() - this.opts.retentionMs;
     for (const f of this.catalog.live()) {
-      if (f.tier !== 'cold' || f.maxT >= cutoff) continue;
+      if (f.tier !== 'cold' || f.maxT >= cutoff || !this.owns(f.partition)) continue;
       await this.manifest.record(removalEvent('expired', f.partition, f.file));
       expiredFiles.inc();
       this.opts.log(`expired ${f.file} (newest point ${new Date(f.maxT).toISOString()})`);
@@ -272,7 +283,7 @@ export class TierMaintainer {
     const dirs = new Set<string>();
     for (const f of this.catalog.retired()) {
       const since = f.supersededAtMs ?? f.expiredAtMs!;
-      if (now - since < this.opts.graceMs) continue;
+      if (now - since < this.opts.graceMs || !this.owns(f.partition)) continue;
       const full = path.join(this.opts.dataDir, f.file);
       const size = fileSize(full);
       if (size !== undefined && size !== f.bytes) {

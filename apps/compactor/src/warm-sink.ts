@@ -12,6 +12,7 @@ import {
 import type { NatsConnection } from '@nats-io/transport-node';
 import {
   CHUNKS_WILDCARD,
+  chunksSubject,
   DEFAULT_RETRY_DEADLINE_MS,
   publishDeadLetter,
   STREAM_CHUNKS,
@@ -27,6 +28,9 @@ import { decodeChunkMessage } from '@ztsdb/wire';
 import type { CompactorOptions } from './compactor-options';
 
 export const COMPACTOR_CONSUMER = 'ztsdb-compactor';
+/** The consumer of one partition's chunks when compactor replicas share the partitions by leases. */
+export const compactorConsumer = (partition: number): string =>
+  `${COMPACTOR_CONSUMER}-p${partition}`;
 
 const chunksIn = processMetrics.counter(
   'ztsdb_compactor_chunks_total',
@@ -78,31 +82,45 @@ export class WarmSink {
   private loop: Promise<void> | undefined;
   private consumer!: Consumer;
   private readonly stall: RepeatedWarnings;
+  private readonly name: string;
 
+  /**
+   * `partition` undefined: one consumer of every partition's chunks (a single
+   * compactor); else the consumer of that partition only (its lease holder).
+   */
   constructor(
     private readonly nc: NatsConnection,
     private readonly js: JetStreamClient,
     private readonly catalog: FileCatalog,
     private readonly manifest: ManifestPublisher,
     private readonly opts: CompactorOptions,
+    private readonly partition?: number,
   ) {
     this.stall = new RepeatedWarnings(opts.warn, opts.stallLogMs ?? 60_000);
+    this.name = partition === undefined ? COMPACTOR_CONSUMER : compactorConsumer(partition);
   }
 
   /**
    * Re-creates the durable consumer at the sequence the manifest resumes
    * from, so that what a killed compactor left unacknowledged comes again at
-   * once instead of after the ack wait (one compactor per deployment).
+   * once instead of after the ack wait (one compactor per partition).
    */
   async start(): Promise<void> {
     const retry = this.opts.retry ?? { deadlineMs: DEFAULT_RETRY_DEADLINE_MS, log: this.opts.warn };
     const jsm = await withRetry('JetStream manager', () => jetstreamManager(this.nc), retry);
-    let startSeq = this.catalog.chunkResumeSeq();
+    const name = this.name;
+    const p = this.partition;
+    let startSeq =
+      p === undefined
+        ? this.catalog.chunkResumeSeq()
+        : this.catalog.chunksCoveredThrough(p) > 0
+          ? this.catalog.chunksCoveredThrough(p) + 1
+          : undefined;
     let old: ConsumerInfo | undefined;
     try {
       old = await withRetry(
-        `consumer info ${COMPACTOR_CONSUMER}`,
-        () => jsm.consumers.info(STREAM_CHUNKS, COMPACTOR_CONSUMER),
+        `consumer info ${name}`,
+        () => jsm.consumers.info(STREAM_CHUNKS, name),
         retry,
       );
     } catch (e) {
@@ -115,14 +133,14 @@ export class WarmSink {
     }
     if (old)
       await withRetry(
-        `deleting consumer ${COMPACTOR_CONSUMER}`,
-        () => jsm.consumers.delete(STREAM_CHUNKS, COMPACTOR_CONSUMER),
+        `deleting consumer ${name}`,
+        () => jsm.consumers.delete(STREAM_CHUNKS, name),
         retry,
       );
     const config = {
-      durable_name: COMPACTOR_CONSUMER,
+      durable_name: name,
       ack_policy: AckPolicy.Explicit,
-      filter_subject: CHUNKS_WILDCARD,
+      filter_subject: p === undefined ? CHUNKS_WILDCARD : chunksSubject(p),
       ack_wait: 120_000_000_000,
       max_ack_pending: this.opts.batchChunks * 4,
       ...(startSeq !== undefined
@@ -130,16 +148,16 @@ export class WarmSink {
         : { deliver_policy: DeliverPolicy.All }),
     };
     await withRetry(
-      `creating consumer ${COMPACTOR_CONSUMER}`,
+      `creating consumer ${name}`,
       () => jsm.consumers.add(STREAM_CHUNKS, config),
       retry,
     );
     this.opts.log(
-      `chunk consumer starts at ${startSeq === undefined ? 'the first chunk' : `chunk ${startSeq}`}`,
+      `${p === undefined ? '' : `partition ${p}: `}chunk consumer starts at ${startSeq === undefined ? 'the first chunk' : `chunk ${startSeq}`}`,
     );
     this.consumer = await withRetry(
-      `consumer ${COMPACTOR_CONSUMER}`,
-      () => this.js.consumers.get(STREAM_CHUNKS, COMPACTOR_CONSUMER),
+      `consumer ${name}`,
+      () => this.js.consumers.get(STREAM_CHUNKS, name),
       retry,
     );
     this.running = true;

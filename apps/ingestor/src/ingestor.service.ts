@@ -16,9 +16,9 @@ import {
 } from '@ztsdb/bus';
 import type { Settings } from '@ztsdb/config';
 import { processMetrics } from '@ztsdb/metrics';
+import { LeaseManager } from '@ztsdb/lease';
 import { NatsClient, SETTINGS } from '@ztsdb/platform';
 import { DiskGuard } from './disk-guard';
-import { LeaseManager } from './lease-manager';
 import { zeroPartitionCounters } from './ingestor-metrics';
 import { PartitionOwner } from './partition-owner';
 import { checkRetention, parsePinned } from './startup-checks';
@@ -80,6 +80,16 @@ export class IngestorService implements OnApplicationBootstrap, OnApplicationShu
       'Partitions this replica owns.',
       () => [{ value: this.owners.size }],
     );
+    processMetrics.gaugeFn(
+      'ztsdb_ingestor_standby',
+      'Whether this replica is a hot standby (more replicas than partitions: it owns none and takes over when a replica leaves).',
+      () => [{ value: this.leases?.standby ? 1 : 0 }],
+    );
+    processMetrics.gaugeFn(
+      'ztsdb_ingestor_partitions_target',
+      'Partitions this replica should own: its balanced share of the partitions among the live replicas.',
+      () => [{ value: this.leases?.target ?? 0 }],
+    );
     processMetrics.gaugeFn('ztsdb_ingestor_series', 'Series held in memory, by partition.', () =>
       each((o) => o.state.seriesCount),
     );
@@ -120,6 +130,7 @@ export class IngestorService implements OnApplicationBootstrap, OnApplicationShu
         partitions: this.nats.partitions,
         ttlMs: s.ZTSDB_LEASE_TTL_MS,
         pinned,
+        log: this.log,
       },
       {
         acquired: async (p) => this.acquired(p),

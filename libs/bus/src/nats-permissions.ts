@@ -128,6 +128,9 @@ export function permissionsFor(role: NatsRole, inboxPrefix: string): NatsPermiss
           ...consumerOf(STREAM_CHUNKS, true),
           ...consumerOf(STREAM_MANIFEST, false),
           MANIFEST_WILDCARD,
+          // Compactor replicas share the partitions by leases (keys compactor.*).
+          ...kvReader(KV_LEASES),
+          `$KV.${KV_LEASES}.compactor.>`,
           // The registry snapshot: it follows KV ztsdb_series and puts back entries the bucket lost.
           ...kvReader(KV_SERIES),
           kvSubjects(KV_SERIES),

@@ -5,7 +5,7 @@ describe('settings', () => {
     const s = loadSettings({});
     expect(s.NATS_URL).toBe('nats://127.0.0.1:4222');
     expect(s.ZTSDB_DATA_DIR).toBe('./data');
-    expect(s.ZTSDB_PARTITIONS).toBe(4);
+    expect(s.ZTSDB_PARTITIONS).toBe(12);
     expect(s.ZTSDB_HTTP_ADDR).toBe('127.0.0.1:9280');
     expect(s.httpHost).toBe('127.0.0.1');
     expect(s.httpPort).toBe(9280);

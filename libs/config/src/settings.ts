@@ -94,11 +94,17 @@ export class Settings {
   @IsString()
   ZTSDB_DATA_DIR = './data';
 
+  /**
+   * 12: the unit of ownership, so it caps useful ingestor and compactor
+   * replicas; 12 splits evenly over 1, 2, 3, 4, 6 and 12 replicas. Only a
+   * new deployment takes it: an existing one keeps the count recorded in KV
+   * ztsdb_config (libs/bus partitions.ts).
+   */
   @Transform(toInt)
   @IsInt()
   @Min(1)
   @Max(1024)
-  ZTSDB_PARTITIONS = 4;
+  ZTSDB_PARTITIONS = 12;
 
   @IsString()
   @Matches(/^[^\s:]+:\d{1,5}$/, {
@@ -342,6 +348,17 @@ export class Settings {
     message: 'ZTSDB_INGESTOR_ID may hold letters, digits, "_" and "-" only',
   })
   ZTSDB_INGESTOR_ID = '';
+
+  /**
+   * Identity of this compactor replica in the lease bucket; empty = the host
+   * and a hash of the data dir, the same after a restart, so that a restarted
+   * compactor takes its own leases back at once instead of after the TTL.
+   */
+  @IsString()
+  @Matches(/^[A-Za-z0-9_-]*$/, {
+    message: 'ZTSDB_COMPACTOR_ID may hold letters, digits, "_" and "-" only',
+  })
+  ZTSDB_COMPACTOR_ID = '';
 
   /** How often an ingestor snapshots each owned partition's hot state to its LMDB and trims its WAL. */
   @Transform(toDuration)

@@ -15,8 +15,10 @@ import type { CatalogFile } from '@ztsdb/manifest';
 
 /** The ingestor's durable consumer of a partition (apps/ingestor partition-checkpoint.ts). */
 const ingestorConsumer = (p: number): string => `ztsdb-ingestor-p${p}`;
-/** The compactor's durable consumer of sealed chunks (apps/compactor warm-sink.ts). */
-const COMPACTOR_CONSUMER = 'ztsdb-compactor';
+/** The compactor replicas' durable consumer of a partition's sealed chunks (apps/compactor warm-sink.ts). */
+const compactorConsumer = (p: number): string => `ztsdb-compactor-p${p}`;
+/** Compactor replicas' keys in KV ztsdb_leases (apps/compactor partition-sinks.ts). */
+const COMPACTOR_KEYS = 'compactor.';
 /** A service whose consumer or stream moved within this long is taken as up. */
 const ACTIVE_MS = 30_000;
 
@@ -133,11 +135,13 @@ export class ClusterStatusReader {
     }
     const consumer = async (stream: string, name: string): Promise<ConsumerInfo | undefined> =>
       jsm.consumers.info(stream, name).catch(() => undefined);
-    const [ingestors, compactor, streams] = await Promise.all([
+    const [ingestors, compactors, streams] = await Promise.all([
       Promise.all(
         Array.from({ length: n }, (_, p) => consumer(STREAM_SAMPLES, ingestorConsumer(p))),
       ),
-      consumer(STREAM_CHUNKS, COMPACTOR_CONSUMER),
+      Promise.all(
+        Array.from({ length: n }, (_, p) => consumer(STREAM_CHUNKS, compactorConsumer(p))),
+      ),
       Promise.all(
         [STREAM_SAMPLES, STREAM_CHUNKS, STREAM_MANIFEST].map((s) =>
           jsm.streams.info(s).then(
@@ -203,19 +207,29 @@ export class ClusterStatusReader {
         ? `last batch ${Math.round((nowMs - samples.lastMs) / 1000)} s ago`
         : 'no batch yet',
     });
-    const lastActive = compactor?.delivered.last_active
-      ? Date.parse(String(compactor.delivered.last_active))
-      : undefined;
-    services.push({
-      service: 'compactor',
-      id: COMPACTOR_CONSUMER,
-      host: '',
-      up:
-        !!compactor &&
-        ((compactor.num_waiting ?? 0) > 0 ||
-          (lastActive !== undefined && nowMs - lastActive < ACTIVE_MS)),
-      detail: compactor ? `${compactor.num_pending} chunks to compact` : 'no consumer',
-    });
+    // Compactor replicas: their memberships and the partitions they hold, and each
+    // partition consumer's backlog.
+    const compacting = new Map<string, number[]>();
+    for (let p = 0; p < n; p++) {
+      const l = leases.get(`${COMPACTOR_KEYS}p.${p}`);
+      if (l && l.expiresAt > nowMs)
+        compacting.set(l.owner, [...(compacting.get(l.owner) ?? []), p]);
+    }
+    for (const [key, v] of leases) {
+      if (!key.startsWith(`${COMPACTOR_KEYS}member.`)) continue;
+      const owned = compacting.get(v.owner) ?? [];
+      const pending = owned.reduce((a, p) => a + (compactors[p]?.num_pending ?? 0), 0);
+      services.push({
+        service: 'compactor',
+        id: v.owner,
+        host: v.host,
+        up: v.expiresAt > nowMs,
+        detail: owned.length
+          ? `partitions ${owned.join(', ')}; ${pending} chunks to compact`
+          : 'no partition (standby)',
+      });
+    }
+    const present = compactors.filter((c): c is ConsumerInfo => c !== undefined);
     services.push({
       service: 'query',
       id: 'this service',
@@ -229,7 +243,7 @@ export class ClusterStatusReader {
       partitions,
       services,
       streams,
-      compactorBacklog: compactor ? compactor.num_pending : null,
+      compactorBacklog: present.length ? present.reduce((a, c) => a + c.num_pending, 0) : null,
       deadLetters: Object.fromEntries(this.deadLetters),
       deadLettersSinceMs: this.since,
     };
