@@ -315,7 +315,7 @@ export class Settings {
   ZTSDB_PROMQL_MAX_SAMPLES = 50_000_000;
 
   // --- Ingestor (partition leases, hot chunks, WAL) ---
-  /** A hot chunk is sealed once it is older than this (or holds 8,192 points). */
+  /** A hot chunk is sealed once it is older than this (or holds 8,192 points); backfill is cut by its own timestamps and sealed once idle for a tick or open this long (docs/format/wal.md). */
   @Transform(toDuration)
   @IsInt(DURATION_MESSAGE('ZTSDB_CHUNK_MAX_AGE'))
   @Min(1000)

@@ -130,6 +130,40 @@ describe('LocalLog (real LMDB)', () => {
     await reopened.close();
   });
 
+  it('replays paced seal markers as the live ticks ran: backfill cut where the live state cut it', async () => {
+    const NOW = T0 + 365 * 86_400_000; // the batches are far behind this clock: backfill
+    const live = new HotState(0, 20_000);
+    const log = LocalLog.open(dir.path, 5);
+    await log.clear('s');
+    let ticks = 0;
+    for (let seq = 1; seq <= 40; seq++) {
+      const b = makeBatch(seq);
+      await log.putBatch(seq, b);
+      apply(live, seq, b);
+      if (seq % 10 === 0) {
+        // Two ticks at the same sequence: the second finds the chunks idle and seals them.
+        for (let k = 1; k <= 2; k++) {
+          ticks++;
+          live.sealByAge(NOW + ticks * 5000, true);
+          await log.putSeal(seq, NOW + ticks * 5000, k);
+        }
+      }
+    }
+    await log.flushed();
+    await log.close();
+    const reopened = LocalLog.open(dir.path, 5);
+    const got = reopened.recover({ partition: 0, maxChunkAgeMs: 20_000 }, () => undefined)!.state;
+    const key = (s: HotState) =>
+      s
+        .heldList()
+        .map((c) => `${c.seriesId}:${c.minT}-${c.maxT}:${c.count}`)
+        .sort();
+    expect(key(got)).toEqual(key(live));
+    // Each in-order chunk holds the 10 batches between two idle ticks.
+    expect(got.heldList().filter((c) => c.count === 10)).toHaveLength(4 * (ids.length - 1));
+    await reopened.close();
+  });
+
   it('keeps what precedes a damaged entry when asked to (keepBeforeDamage: the embedded engine)', async () => {
     const log = LocalLog.open(dir.path, 4);
     await log.clear('s');

@@ -65,7 +65,8 @@ const OLD_ENGINE_DBS = ['wal', 'chunks', 'meta'];
  * LMDB environment `<data dir>/wal/p<n>/data.mdb` (layout in docs/format/wal.md):
  * - `iwal`: key = stream sequence (u64 BE) + kind (u8); value = the sample
  *   batch exactly as it came off the stream (kind 0), nothing (kind 1: the
- *   sequence went to the DLQ) or f64 `nowMs` (kind 2: sealByAge ran here).
+ *   sequence went to the DLQ) or f64 `nowMs` (kind 2: sealByAge ran here;
+ *   a 9th byte n > 0: n paced sealByAge ran here).
  * - `imeta`: `checkpoint` (the tsdb head snapshot, docs/format/wal.md, with
  *   the held sealed chunks), `ingest` (sequences beside the head) and
  *   `stream` (creation time of the samples stream this log belongs to).
@@ -125,9 +126,15 @@ export class LocalLog {
     return this.observed(this.wal.put(walKey(seq, KIND_SKIP), Buffer.alloc(0)));
   }
 
-  putSeal(afterSeq: number, nowMs: number): Promise<boolean> {
-    const b = Buffer.allocUnsafe(8);
+  /**
+   * `pacedTicks` (1–255): that many paced sealByAge ran after `afterSeq` (the
+   * last at `nowMs`); replay runs them again. 0: one unpaced sealByAge.
+   */
+  putSeal(afterSeq: number, nowMs: number, pacedTicks = 0): Promise<boolean> {
+    // 8 bytes: sealByAge(nowMs); 9 bytes: the f64, then how many paced ticks.
+    const b = Buffer.allocUnsafe(pacedTicks > 0 ? 9 : 8);
     b.writeDoubleLE(nowMs, 0);
+    if (pacedTicks > 0) b[8] = Math.min(255, pacedTicks);
     return this.observed(this.wal.put(walKey(afterSeq, KIND_SEAL), b));
   }
 
@@ -307,11 +314,13 @@ export class LocalLog {
       } else if (kind === KIND_SKIP) {
         state.skip(seq);
       } else if (kind === KIND_SEAL) {
-        if ((value as Buffer).length !== 8) {
-          damaged(seq, 'WAL seal marker', new Error('not an f64'));
+        const v = value as Buffer;
+        if (v.length !== 8 && !(v.length === 9 && v[8]! > 0)) {
+          damaged(seq, 'WAL seal marker', new Error('not an f64, or an f64 and a paced tick count'));
           break;
         }
-        state.sealByAge((value as Buffer).readDoubleLE(0));
+        if (v.length === 8) state.sealByAge(v.readDoubleLE(0));
+        else for (let i = 0; i < v[8]!; i++) state.sealByAge(v.readDoubleLE(0), true);
       }
     }
     if (damagedAt !== undefined && !opts.keepBeforeDamage) return undefined;
