@@ -105,10 +105,9 @@ describe('Head.sealByAge paced (backfill cut by its own timestamps)', () => {
     fill(head, 5n, 0, 50);
     fill(head, 6n, 0, 50);
     expect(head.sealByAge(NOW, true)).toBe(0);
-    const restored = decodeHeadSnapshot(
-      new ByteReader(encodeHeadSnapshot(head).view8()),
-      { maxChunkAgeMs: AGE },
-    );
+    const restored = decodeHeadSnapshot(new ByteReader(encodeHeadSnapshot(head).view8()), {
+      maxChunkAgeMs: AGE,
+    });
     expect(restored.sealByAge(NOW + 1000, true)).toBe(2);
     fill(head, 5n, 50, 5);
     expect(head.sealByAge(Infinity, true)).toBe(2);

@@ -316,7 +316,11 @@ export class LocalLog {
       } else if (kind === KIND_SEAL) {
         const v = value as Buffer;
         if (v.length !== 8 && !(v.length === 9 && v[8]! > 0)) {
-          damaged(seq, 'WAL seal marker', new Error('not an f64, or an f64 and a paced tick count'));
+          damaged(
+            seq,
+            'WAL seal marker',
+            new Error('not an f64, or an f64 and a paced tick count'),
+          );
           break;
         }
         if (v.length === 8) state.sealByAge(v.readDoubleLE(0));
