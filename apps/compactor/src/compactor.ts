@@ -2,6 +2,7 @@ import type { JetStreamClient } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { processMetrics } from '@ztsdb/metrics';
 import { FileCatalog, ManifestFollower, ManifestPublisher } from '@ztsdb/manifest';
+import { ManifestSnapshots } from './manifest-snapshots';
 import type { CompactorOptions } from './compactor-options';
 import { removeUnrecorded } from './data-dir-cleanup';
 import { RegistryKeeper } from './registry-keeper';
@@ -18,6 +19,7 @@ export class Compactor {
   private sink: WarmSink | undefined;
   private maintainer: TierMaintainer | undefined;
   private registry: RegistryKeeper | undefined;
+  private snapshots: ManifestSnapshots | undefined;
   private closed = false;
   /** The catalog is replayed and sealed chunks are consumed (readiness). */
   started = false;
@@ -78,6 +80,12 @@ export class Compactor {
     await this.sink.start();
     this.maintainer = new TierMaintainer(this.catalog, manifest, this.opts);
     this.maintainer.start();
+    this.snapshots = new ManifestSnapshots(manifest, {
+      partitions: this.opts.partitions,
+      intervalMs: this.opts.manifestSnapshotMs ?? 15 * 60_000,
+      warn: this.opts.warn,
+    });
+    this.snapshots.start();
     this.registry = new RegistryKeeper(this.nc, {
       dataDir: this.opts.dataDir,
       intervalMs: this.opts.registryIntervalMs ?? 60_000,
@@ -94,6 +102,11 @@ export class Compactor {
     return this.registry?.tick() ?? Promise.resolve();
   }
 
+  /** Writes the manifest snapshots now (tests). */
+  snapshotManifest(): Promise<void> {
+    return this.snapshots?.tick() ?? Promise.resolve();
+  }
+
   /** Runs one round of tier work now (tests). */
   tick(): Promise<void> {
     return this.maintainer?.tick() ?? Promise.resolve();
@@ -101,6 +114,7 @@ export class Compactor {
 
   async stop(): Promise<void> {
     this.closed = true;
+    await this.snapshots?.stop();
     await this.maintainer?.stop();
     await this.registry?.stop();
     await this.sink?.stop();

@@ -128,6 +128,8 @@ export function permissionsFor(role: NatsRole, inboxPrefix: string): NatsPermiss
           ...consumerOf(STREAM_CHUNKS, true),
           ...consumerOf(STREAM_MANIFEST, false),
           MANIFEST_WILDCARD,
+          // Catalog snapshots make older manifest events redundant: purged by subject and sequence.
+          `${API}.STREAM.PURGE.${STREAM_MANIFEST}`,
           // The registry snapshot: it follows KV ztsdb_series and puts back entries the bucket lost.
           ...kvReader(KV_SERIES),
           kvSubjects(KV_SERIES),
