@@ -117,6 +117,14 @@ export class PartitionCheckpoints {
     this.queue.drainAll();
     this.snapshotting = wal
       .snapshot(this.owned.state)
+      // The snapshot trimmed the log: a file a backfill grew is copied down to what it holds.
+      .then(() => wal.compactOnline(2 * opts.walMaxBytes))
+      .then((r) => {
+        if (r)
+          this.owned.log.log(
+            `partition ${this.owned.partition}: WAL compacted from ${r.before} to ${r.after} bytes`,
+          );
+      })
       .catch((e) => opts.disk.writeFailed(wal.file, e))
       .finally(() => (this.snapshotting = undefined));
     return this.snapshotting;

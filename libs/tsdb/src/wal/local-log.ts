@@ -1,3 +1,5 @@
+// Over 400 lines: the one class that owns the partition's LMDB handles; its online
+// compaction swaps them, so it lives beside every read and write that uses them.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { RootDatabase } from 'lmdb';
@@ -5,7 +7,7 @@ import { decodeSampleBatch, type SampleBatch } from '@ztsdb/wire';
 import { WalCorruptError, WalFormatError } from '../errors';
 import { Head, type HeadOptions } from '../head/head';
 import { HotState, type HeldChunk } from '../head/hot-state';
-import { openBinaryDb, openEnv, type WalDb } from './lmdb-env';
+import { openBinaryDb, openEnv, openEnvFile, type WalDb } from './lmdb-env';
 import {
   getCatalog,
   getCheckpoint,
@@ -78,10 +80,17 @@ export class LocalLog {
   /** Bytes of batches written since the last snapshot (the owner snapshots early when they pile up). */
   batchBytes = 0;
 
+  /** Writes queued and not yet settled: the log is compacted online only when there is none. */
+  private inFlight = 0;
+  /** Size below which compactOnline leaves the file alone (raised when a copy would not pay). */
+  private compactFloor = 0;
+  /** Set while compactOnline closes the old environment and opens the new one: writes wait for it. */
+  private swapping: Promise<void> | undefined;
+
   private constructor(
-    private readonly env: RootDatabase,
-    private readonly wal: WalDb,
-    private readonly meta: WalDb,
+    private env: RootDatabase,
+    private wal: WalDb,
+    private meta: WalDb,
     readonly dir: string,
   ) {}
 
@@ -114,16 +123,12 @@ export class LocalLog {
   /** Queues a batch in this turn's transaction. */
   putBatch(seq: number, bytes: Uint8Array): Promise<boolean> {
     this.batchBytes += bytes.byteLength;
-    return this.observed(
-      this.wal.put(
-        walKey(seq, KIND_BATCH),
-        Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
-      ),
-    );
+    const value = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    return this.write(() => this.wal.put(walKey(seq, KIND_BATCH), value));
   }
 
   putSkip(seq: number): Promise<boolean> {
-    return this.observed(this.wal.put(walKey(seq, KIND_SKIP), Buffer.alloc(0)));
+    return this.write(() => this.wal.put(walKey(seq, KIND_SKIP), Buffer.alloc(0)));
   }
 
   /**
@@ -135,7 +140,7 @@ export class LocalLog {
     const b = Buffer.allocUnsafe(pacedTicks > 0 ? 9 : 8);
     b.writeDoubleLE(nowMs, 0);
     if (pacedTicks > 0) b[8] = Math.min(255, pacedTicks);
-    return this.observed(this.wal.put(walKey(afterSeq, KIND_SEAL), b));
+    return this.write(() => this.wal.put(walKey(afterSeq, KIND_SEAL), b));
   }
 
   /** The LMDB file, for messages. */
@@ -147,11 +152,22 @@ export class LocalLog {
   private failure: unknown = undefined;
   private readonly failureWaiters = new Set<(e: unknown) => void>();
 
+  /** Issues a write now, or once an online compaction swapped the files (compactOnline). */
+  private write<T>(issue: () => Promise<T>): Promise<T> {
+    const swap = this.swapping;
+    return this.observed(swap ? swap.then(issue) : issue());
+  }
+
   private observed<T>(write: Promise<T>): Promise<T> {
     const o = observed(write, this.file);
+    this.inFlight++;
     o.then(
-      () => (this.failure = undefined),
+      () => {
+        this.inFlight--;
+        this.failure = undefined;
+      },
       (e: unknown) => {
+        this.inFlight--;
         this.failure = e;
         for (const f of this.failureWaiters) f(e);
       },
@@ -165,6 +181,7 @@ export class LocalLog {
    * and a log with a hole would skip the missing ones on recovery.
    */
   async removeFrom(seq: number): Promise<void> {
+    await this.swapping;
     let last: Promise<boolean> | undefined;
     for (const k of this.wal.getKeys({ start: walKey(seq, 0), snapshot: false }))
       last = this.observed(this.wal.remove(k));
@@ -174,6 +191,7 @@ export class LocalLog {
 
   /** Resolves once every write queued so far is durable; rejects (WalWriteError) once one failed. */
   async flushed(): Promise<void> {
+    await this.swapping;
     // lmdb-js never settles the flush of a failed transaction: a failure rejects instead.
     if (this.failure !== undefined) throw this.failure;
     let fail!: (e: unknown) => void;
@@ -185,6 +203,71 @@ export class LocalLog {
     } finally {
       this.failureWaiters.delete(fail);
     }
+  }
+
+  /**
+   * LMDB never gives freed pages back to the file system: a log that held a
+   * large backfill keeps its size while holding a snapshot and a few batches.
+   * When the file is larger than `limitBytes` and every write is settled, its
+   * entries are copied into a fresh file in one synchronous transaction
+   * (durable when it returns), which is renamed over the log and opened in
+   * place of the old environment; nothing yields between the copy and the
+   * swap, so no write can fall between them. A copy that would not halve the
+   * file is dropped, and the file is left alone until it doubles. Returns the
+   * sizes, or undefined when nothing was done (the caller tries again later).
+   */
+  async compactOnline(limitBytes: number): Promise<{ before: number; after: number } | undefined> {
+    const file = this.file;
+    const before = fs.statSync(file).size;
+    if (before <= Math.max(limitBytes, this.compactFloor)) return undefined;
+    await this.flushed();
+    if (this.inFlight > 0 || this.failure !== undefined) return undefined;
+    const tmp = `${file}.compact`;
+    const dropTmp = () => {
+      fs.rmSync(tmp, { force: true });
+      fs.rmSync(`${tmp}-lock`, { force: true });
+    };
+    dropTmp();
+    const out = openEnvFile(tmp);
+    let after: number;
+    try {
+      const wal = openBinaryDb(out, 'iwal');
+      const meta = openBinaryDb(out, 'imeta');
+      out.transactionSync(() => {
+        for (const { key, value } of this.wal.getRange({ snapshot: false }))
+          wal.putSync(key, value);
+        for (const { key, value } of this.meta.getRange({ snapshot: false }))
+          meta.putSync(key, value);
+      });
+      after = fs.statSync(tmp).size;
+    } catch (e) {
+      await out.close();
+      dropTmp();
+      throw e;
+    }
+    if (after * 2 > before) {
+      this.compactFloor = 2 * before;
+      await out.close();
+      dropTmp();
+      return undefined;
+    }
+    // The swap. The old environment is closed before the new file is opened: both would
+    // share the lock file, whose reader table and transaction id belong to one data file.
+    // Writes issued meanwhile wait (write()); reads between here and the reopen would fail,
+    // and the owner reads nothing while its partition runs but through write paths.
+    fs.renameSync(tmp, file);
+    const swapped = (async () => {
+      await Promise.all([this.env.close(), out.close()]);
+      fs.rmSync(`${tmp}-lock`, { force: true });
+      this.env = openEnv(this.dir);
+      this.wal = openBinaryDb(this.env, 'iwal');
+      this.meta = openBinaryDb(this.env, 'imeta');
+      syncDir(this.dir);
+    })();
+    this.swapping = swapped.finally(() => (this.swapping = undefined));
+    await this.swapping;
+    this.compactFloor = 0;
+    return { before, after };
   }
 
   /** Creation time of the samples stream this log was written from ('' when none recorded). */
@@ -201,6 +284,7 @@ export class LocalLog {
 
   /** Forgets everything (another stream, or a state older than the partition checkpoint). */
   async clear(streamId: string): Promise<void> {
+    await this.swapping;
     await this.observed(this.wal.clearAsync());
     await this.observed(this.meta.clearAsync());
     await this.observed(this.meta.put(STREAM_KEY, Buffer.from(streamId, 'utf8')));
@@ -213,6 +297,7 @@ export class LocalLog {
    * and removal of WAL entries it covers, in one transaction. Resolves when durable.
    */
   async snapshot(state: HotState): Promise<void> {
+    await this.swapping;
     const held = state.heldList();
     const head = state.head;
     head.restoreSealed(held);
@@ -339,7 +424,7 @@ export class LocalLog {
 
   /** Records the file list in this turn's transaction (with a snapshot queued in the same turn, atomically). */
   putCatalog(c: Catalog): Promise<boolean> {
-    return this.observed(putCatalog(this.meta, c));
+    return this.write(() => putCatalog(this.meta, c));
   }
 
   /** A small named value in `imeta` (the engine's partition count). */
@@ -369,5 +454,14 @@ export class LocalLog {
   /** Removes the partition's directory (after close). */
   static remove(dataDir: string, partition: number): void {
     fs.rmSync(path.join(dataDir, 'wal', `p${partition}`), { recursive: true, force: true });
+  }
+}
+
+function syncDir(dir: string): void {
+  const fd = fs.openSync(dir, 'r');
+  try {
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
   }
 }
