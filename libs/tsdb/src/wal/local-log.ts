@@ -447,6 +447,7 @@ export class LocalLog {
         Promise.resolve(p).catch(() => undefined),
         new Promise((r) => setTimeout(r, ms).unref()),
       ]);
+    await this.swapping?.catch(() => undefined); // close the environment in use after a compaction
     await within(this.wal.flushed, 2000);
     await within(this.env.close(), 5000);
   }
