@@ -115,6 +115,13 @@ describe('ztsdb nats-config: a nats-server with one least-privilege user per ser
       expect(await violation(as(r), () => as(r).publish(manifestSubject(0), 'forged'))).toMatch(
         /manifest/,
       );
+    // Catalog snapshots make older events redundant: only the compactor may purge them.
+    const mine = await jetstreamManager(as('compactor'));
+    await mine.streams.purge(STREAM_MANIFEST, { filter: manifestSubject(1), seq: ack.seq });
+    const theirs = await jetstreamManager(as('query'));
+    await expect(
+      theirs.streams.purge(STREAM_MANIFEST, { filter: manifestSubject(1), seq: ack.seq + 1 }),
+    ).rejects.toThrow(/permission/i);
   });
 
   it('lets only ingestors answer ztsdb.hot.p.<n>, with replies of many parts', async () => {

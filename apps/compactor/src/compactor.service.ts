@@ -57,6 +57,7 @@ export class CompactorService implements OnApplicationBootstrap, OnApplicationSh
         mergeFiles: s.ZTSDB_COLD_MERGE_FILES,
         retry: this.nats.retry,
         registryIntervalMs: s.ZTSDB_REGISTRY_SNAPSHOT_INTERVAL,
+        manifestSnapshotMs: s.ZTSDB_MANIFEST_SNAPSHOT_INTERVAL,
         stallLogMs: s.ZTSDB_WARN_INTERVAL,
         log: (m) => this.log.log(m),
         warn: (m) => this.log.warn(m),

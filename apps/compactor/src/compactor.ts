@@ -2,6 +2,7 @@ import type { JetStreamClient } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { processMetrics } from '@ztsdb/metrics';
 import { FileCatalog, ManifestFollower, ManifestPublisher } from '@ztsdb/manifest';
+import { ManifestSnapshots } from './manifest-snapshots';
 import type { CompactorOptions } from './compactor-options';
 import { removeUnrecorded } from './data-dir-cleanup';
 import { PartitionSinks, type CompactorLeases } from './partition-sinks';
@@ -24,6 +25,7 @@ export class Compactor {
   private follower: ManifestFollower | undefined;
   private maintainer: TierMaintainer | undefined;
   private registry: RegistryKeeper | undefined;
+  private snapshots: ManifestSnapshots | undefined;
   private closed = false;
   /** The catalog is replayed and sealed chunks are consumed (readiness). */
   started = false;
@@ -111,6 +113,14 @@ export class Compactor {
       this.maintainer = new TierMaintainer(this.catalog, manifest, this.opts);
     }
     this.maintainer.start();
+    const leased = this.sinks;
+    this.snapshots = new ManifestSnapshots(manifest, {
+      partitions: this.opts.partitions,
+      intervalMs: this.opts.manifestSnapshotMs ?? 15 * 60_000,
+      warn: this.opts.warn,
+      owns: leased ? (p) => leased.owns(p) : undefined,
+    });
+    this.snapshots.start();
     this.registry = new RegistryKeeper(this.nc, {
       dataDir: this.opts.dataDir,
       intervalMs: this.opts.registryIntervalMs ?? 60_000,
@@ -125,6 +135,11 @@ export class Compactor {
   /** Writes the registry snapshot and puts back lost registry entries now (tests). */
   keepRegistry(): Promise<void> {
     return this.registry?.tick() ?? Promise.resolve();
+  }
+
+  /** Writes the manifest snapshots now (tests). */
+  snapshotManifest(): Promise<void> {
+    return this.snapshots?.tick() ?? Promise.resolve();
   }
 
   /** Runs one round of tier work now (tests). */
@@ -145,6 +160,7 @@ export class Compactor {
 
   async stop(): Promise<void> {
     this.closed = true;
+    await this.snapshots?.stop();
     await this.maintainer?.stop();
     await this.registry?.stop();
     await this.sink?.stop();

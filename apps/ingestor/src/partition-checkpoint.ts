@@ -53,6 +53,9 @@ export class PartitionCheckpoints {
   private snapshotting: Promise<void> | undefined;
   /** `replayFrom/sealedBelow` last recorded in KV ('' forces the next write). */
   private lastCheckpoint = '';
+  /** Paced seal ticks run since the partition applied sequence `pacedAt`. */
+  private pacedTicks = 0;
+  private pacedAt = -1;
 
   constructor(
     private readonly owned: OwnedPartition,
@@ -95,9 +98,14 @@ export class PartitionCheckpoints {
     if (opts.disk.full) return;
     this.queue.drainAll();
     const now = Date.now();
-    if (state.sealByAge(now) > 0) {
-      wal.putSeal(state.appliedSeq, now).catch((e) => this.onWalFailed(e));
-      this.onSealed();
+    // Paced: backfill far behind the wall clock is cut by its own timestamps, not by this tick.
+    // Its marker counts the paced ticks since the last applied sequence, so a replay paces alike.
+    this.pacedTicks = state.appliedSeq === this.pacedAt ? this.pacedTicks + 1 : 1;
+    this.pacedAt = state.appliedSeq;
+    const sealed = state.sealByAge(now, true);
+    if (sealed > 0 || state.pacedSeen > 0) {
+      wal.putSeal(state.appliedSeq, now, this.pacedTicks).catch((e) => this.onWalFailed(e));
+      if (sealed > 0) this.onSealed();
     }
   }
 
@@ -109,6 +117,14 @@ export class PartitionCheckpoints {
     this.queue.drainAll();
     this.snapshotting = wal
       .snapshot(this.owned.state)
+      // The snapshot trimmed the log: a file a backfill grew is copied down to what it holds.
+      .then(() => wal.compactOnline(2 * opts.walMaxBytes))
+      .then((r) => {
+        if (r)
+          this.owned.log.log(
+            `partition ${this.owned.partition}: WAL compacted from ${r.before} to ${r.after} bytes`,
+          );
+      })
       .catch((e) => opts.disk.writeFailed(wal.file, e))
       .finally(() => (this.snapshotting = undefined));
     return this.snapshotting;

@@ -56,6 +56,8 @@ export class TieredStore {
           this.warn(`manifest event for ${e.file} not applied: ${(err as Error).message}`);
         }
       },
+      // A snapshot replaced a partition's entries: the per-partition lists are built again.
+      onSnapshot: () => (this.byPartition = undefined),
       warn: this.warn,
     });
     await this.follower.start();

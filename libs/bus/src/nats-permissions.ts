@@ -131,6 +131,8 @@ export function permissionsFor(role: NatsRole, inboxPrefix: string): NatsPermiss
           // Compactor replicas share the partitions by leases (keys compactor.*).
           ...kvReader(KV_LEASES),
           `$KV.${KV_LEASES}.compactor.>`,
+          // Catalog snapshots make older manifest events redundant: purged by subject and sequence.
+          `${API}.STREAM.PURGE.${STREAM_MANIFEST}`,
           // The registry snapshot: it follows KV ztsdb_series and puts back entries the bucket lost.
           ...kvReader(KV_SERIES),
           kvSubjects(KV_SERIES),

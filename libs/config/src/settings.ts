@@ -277,6 +277,16 @@ export class Settings {
   @Min(100)
   ZTSDB_REGISTRY_SNAPSHOT_INTERVAL = 60_000;
 
+  /**
+   * How often the compactor writes a catalog snapshot on each partition's manifest subject that
+   * changed, purging what precedes the previous snapshot (so every event stays at least this long;
+   * keep it above the chunks stream's 10-minute duplicate window).
+   */
+  @Transform(toDuration)
+  @IsInt(DURATION_MESSAGE('ZTSDB_MANIFEST_SNAPSHOT_INTERVAL'))
+  @Min(1000)
+  ZTSDB_MANIFEST_SNAPSHOT_INTERVAL = 15 * 60_000;
+
   /** How often the collector registers its series again if their keys are gone from KV ztsdb_series, and the query service checks it follows the current bucket. */
   @Transform(toDuration)
   @IsInt(DURATION_MESSAGE('ZTSDB_REGISTRY_REFRESH'))
@@ -321,7 +331,7 @@ export class Settings {
   ZTSDB_PROMQL_MAX_SAMPLES = 50_000_000;
 
   // --- Ingestor (partition leases, hot chunks, WAL) ---
-  /** A hot chunk is sealed once it is older than this (or holds 8,192 points). */
+  /** A hot chunk is sealed once it is older than this (or holds 8,192 points); backfill is cut by its own timestamps and sealed once idle for a tick or open this long (docs/format/wal.md). */
   @Transform(toDuration)
   @IsInt(DURATION_MESSAGE('ZTSDB_CHUNK_MAX_AGE'))
   @Min(1000)

@@ -1,6 +1,6 @@
-import type { ManifestEvent } from '@ztsdb/wire';
+import type { ManifestEvent, ManifestSnapshot } from '@ztsdb/wire';
 import { ManifestEventError } from './errors';
-import { checkManifestEvent, parseTierPath } from './manifest-check';
+import { checkManifestEvent, checkManifestSnapshot, parseTierPath } from './manifest-check';
 
 /** A file the manifest says exists (added, not yet removed or expired). */
 export interface CatalogFile {
@@ -21,6 +21,8 @@ export interface CatalogFile {
   supersededBy?: string;
   /** Set once it is expired: readers stop using it, the file goes after the grace period. */
   expiredAtMs?: number;
+  /** Fields of later events this version does not know; kept, and carried by snapshots. */
+  [field: string]: unknown;
 }
 
 const WARM_SEQ = /^warm\/p\d+\/seg-(\d+)\.warm$/;
@@ -43,6 +45,11 @@ export class FileCatalog {
   private readonly files = new Map<string, CatalogFile>();
   /** Files a `warm-removed` event took out of the catalog (a crash may have left them on disk). */
   private readonly removed = new Set<string>();
+  /** Per partition: names removed since its last snapshot (the next snapshot carries them). */
+  private readonly recentlyRemoved = new Map<number, Set<string>>();
+  /** Per partition: stream sequence of its newest snapshot, and of its newest message of any kind. */
+  private readonly snapshotAt = new Map<number, number>();
+  private readonly lastAt = new Map<number, number>();
   private readonly warmSeq = new Map<number, number>();
   private coldGen = 0;
   /** Per partition: every chunk of `ZTSDB_CHUNKS` up to this sequence is in a warm file. */
@@ -58,13 +65,17 @@ export class FileCatalog {
   apply(e: ManifestEvent, streamSeq = 0): void {
     this.check(e);
     if (streamSeq > this.lastSeq) this.lastSeq = streamSeq;
+    if (streamSeq > (this.lastAt.get(e.partition) ?? 0)) this.lastAt.set(e.partition, streamSeq);
     this.noteName(e.partition, e.file);
     if (e.kind === 'warm-added' && e.chunkSeqs) this.noteChunks(e.partition, e.chunkSeqs);
     switch (e.kind) {
       case 'warm-added':
       case 'cold-added': {
         const prev = this.files.get(e.file);
+        // Fields this version does not know ride along (and into snapshots).
+        const { kind: _kind, chunks: _chunks, replaces: _replaces, chunkSeqs: _seqs, ...rest } = e;
         this.files.set(e.file, {
+          ...rest,
           file: e.file,
           tier: e.kind === 'warm-added' ? 'warm' : 'cold',
           partition: e.partition,
@@ -95,9 +106,70 @@ export class FileCatalog {
         break;
       }
       case 'warm-removed':
-        if (this.files.delete(e.file)) this.removed.add(e.file);
+        if (this.files.delete(e.file)) {
+          this.removed.add(e.file);
+          let recent = this.recentlyRemoved.get(e.partition);
+          if (!recent) this.recentlyRemoved.set(e.partition, (recent = new Set()));
+          recent.add(e.file);
+        }
         break;
     }
+  }
+
+  /**
+   * The partition's catalog as a snapshot (docs/format/manifest.md): whole
+   * entries, the name marks and chunk sequences, and the names removed since
+   * its previous snapshot.
+   */
+  snapshot(partition: number, atMs: number): ManifestSnapshot {
+    const files = this.all()
+      .filter((f) => f.partition === partition)
+      .map((f) => ({ ...f }));
+    return {
+      partition,
+      atMs,
+      throughSeq: this.lastAt.get(partition) ?? 0,
+      files,
+      removed: [...(this.recentlyRemoved.get(partition) ?? [])],
+      warmSeq: this.warmSeq.get(partition) ?? 0,
+      coldGen: this.coldGen,
+      chunksThrough: this.chunksThrough.get(partition) ?? 0,
+      ...(this.newestChunks ? { newestChunks: { ...this.newestChunks } } : {}),
+    };
+  }
+
+  /**
+   * Applies a snapshot read at stream sequence `streamSeq`: the partition's
+   * files become exactly the snapshot's (it includes every event before it);
+   * name marks and chunk sequences only move up. Refused (ManifestEventError,
+   * nothing changed) when an entry is not a file the compactor writes.
+   */
+  applySnapshot(s: ManifestSnapshot, streamSeq = 0): void {
+    checkManifestSnapshot(s, this.opts.partitions);
+    for (const [name, f] of this.files) if (f.partition === s.partition) this.files.delete(name);
+    for (const f of s.files) this.files.set(f.file, { ...f } as CatalogFile);
+    for (const r of s.removed) if (!this.files.has(r)) this.removed.add(r);
+    this.recentlyRemoved.delete(s.partition);
+    this.warmSeq.set(s.partition, Math.max(this.warmSeq.get(s.partition) ?? 0, s.warmSeq));
+    this.coldGen = Math.max(this.coldGen, s.coldGen);
+    if (s.chunksThrough > (this.chunksThrough.get(s.partition) ?? 0))
+      this.chunksThrough.set(s.partition, s.chunksThrough);
+    if (s.newestChunks && (!this.newestChunks || s.newestChunks.max > this.newestChunks.max))
+      this.newestChunks = { ...s.newestChunks };
+    if (streamSeq > this.lastSeq) this.lastSeq = streamSeq;
+    if (streamSeq > (this.lastAt.get(s.partition) ?? 0)) this.lastAt.set(s.partition, streamSeq);
+    if (streamSeq > (this.snapshotAt.get(s.partition) ?? 0))
+      this.snapshotAt.set(s.partition, streamSeq);
+  }
+
+  /** Stream sequence of the partition's newest snapshot (0: none). */
+  snapshotSeq(partition: number): number {
+    return this.snapshotAt.get(partition) ?? 0;
+  }
+
+  /** Whether manifest messages of the partition came after its newest snapshot. */
+  changedSinceSnapshot(partition: number): boolean {
+    return (this.lastAt.get(partition) ?? 0) > (this.snapshotAt.get(partition) ?? 0);
   }
 
   /** Throws a ManifestEventError for an event that must not be applied. */

@@ -1,6 +1,6 @@
 import { tierDirOf, type Tier } from '@ztsdb/config';
 import { coldFileName, warmFileName } from '@ztsdb/tsdb';
-import type { ManifestEvent } from '@ztsdb/wire';
+import type { ManifestEvent, ManifestSnapshot } from '@ztsdb/wire';
 import { ManifestEventError } from './errors';
 
 const WARM_NAME = /^seg-(\d{12,})\.warm$/;
@@ -116,4 +116,28 @@ export function checkManifestEvent(e: ManifestEvent, partitions?: number): void 
     )
       throw new ManifestEventError('chunkSeqs is malformed', e.file);
   }
+}
+
+/**
+ * Throws a ManifestEventError unless every name in the snapshot is one the
+ * compactor writes in the snapshot's partition: each entry is checked as the
+ * added event that would have recorded it, `supersededBy` and `removed` as
+ * tier files of the partition. (The frame's decoder checked the types.)
+ */
+export function checkManifestSnapshot(s: ManifestSnapshot, partitions?: number): void {
+  for (const f of s.files) {
+    checkManifestEvent({ ...f, kind: f.tier === 'warm' ? 'warm-added' : 'cold-added' }, partitions);
+    if (f.supersededBy !== undefined && parseTierPath(f.supersededBy)?.partition !== s.partition)
+      throw new ManifestEventError(
+        `supersededBy is not a tier file of partition ${s.partition}`,
+        f.file,
+      );
+  }
+  if (s.files.length === 0 && partitions !== undefined && s.partition >= partitions)
+    throw new ManifestEventError(`partition ${s.partition} is not one of ${partitions} partitions`);
+  for (const r of s.removed)
+    if (parseTierPath(r)?.partition !== s.partition)
+      throw new ManifestEventError(
+        `removed file ${JSON.stringify(String(r).slice(0, 120))} is not a tier file of partition ${s.partition}`,
+      );
 }

@@ -9,10 +9,16 @@ import {
   type RetryPolicy,
 } from '@ztsdb/bus';
 import { processMetrics } from '@ztsdb/metrics';
-import { decodeManifestEvent, type ManifestEvent } from '@ztsdb/wire';
+import {
+  decodeManifestEvent,
+  decodeManifestSnapshot,
+  isManifestSnapshot,
+  type ManifestEvent,
+  type ManifestSnapshot,
+} from '@ztsdb/wire';
 import { ManifestEventError } from './errors';
 import type { FileCatalog } from './file-catalog';
-import { checkManifestEvent } from './manifest-check';
+import { checkManifestEvent, checkManifestSnapshot } from './manifest-check';
 
 const refused = processMetrics.counter(
   'ztsdb_manifest_events_refused_total',
@@ -30,6 +36,8 @@ export interface FollowOptions {
   partitions?: number;
   /** Called for every accepted event, after the catalog took it; what it throws refuses the event. */
   onEvent?: (e: ManifestEvent, seq: number) => void;
+  /** Called for every accepted catalog snapshot, after the catalog took it (it replaced the partition's files). */
+  onSnapshot?: (s: ManifestSnapshot, seq: number) => void;
   /** Every refused event (not rate-limited). */
   onBadEvent?: (seq: number, reason: string) => void;
   /** Where refused events are reported: a shared `warnings` (key `manifest`), or `warn` at most once per `badEventLogMs` (a minute). */
@@ -130,6 +138,7 @@ export class ManifestFollower {
   /** Checks and applies one message; a refused one is counted, reported and otherwise ignored. */
   private take(data: Uint8Array, seq: number, subject: string): void {
     try {
+      if (isManifestSnapshot(data)) return this.takeSnapshot(decodeManifestSnapshot(data), seq);
       const e = decodeManifestEvent(data);
       const catalog = this.opts.catalog;
       // The catalog checks what it applies; without one the event is checked here.
@@ -148,6 +157,17 @@ export class ManifestFollower {
         this.prefixed(`manifest event ${seq} on ${subject} skipped, not acted on: ${reason}`),
       );
     }
+  }
+
+  /** A catalog snapshot: the partition's files as every earlier event left them (docs/format/manifest.md). */
+  private takeSnapshot(s: ManifestSnapshot, seq: number): void {
+    const catalog = this.opts.catalog;
+    if (!catalog) checkManifestSnapshot(s, this.opts.partitions);
+    const p = this.opts.partition;
+    if (p !== undefined && s.partition !== p)
+      throw new ManifestEventError(`snapshot is for partition ${s.partition}, not ${p}`);
+    catalog?.applySnapshot(s, seq);
+    this.opts.onSnapshot?.(s, seq);
   }
 
   private prefixed(line: string): string {

@@ -25,4 +25,11 @@ export type {
   ManifestChunkRef,
   ChunkSeqRange,
 } from './manifest-event';
+export {
+  encodeManifestSnapshot,
+  decodeManifestSnapshot,
+  isManifestSnapshot,
+  MANIFEST_SNAPSHOT_VERSION,
+} from './manifest-snapshot';
+export type { ManifestSnapshot, ManifestSnapshotFile } from './manifest-snapshot';
 export { WIRE_ERROR_CODES } from './errors';

@@ -1,5 +1,7 @@
 import { MAX_CHUNK_POINTS } from '@ztsdb/chunkenc';
+import { ByteReader } from '../encoding/byte-io';
 import { Head } from './head';
+import { decodeHeadSnapshot, encodeHeadSnapshot } from './head-snapshot';
 
 describe('Head.appendToOpen (the fast path of appendTo)', () => {
   it('appends only a newer point that fits the open chunk, and otherwise leaves everything as it was', () => {
@@ -28,5 +30,86 @@ describe('Head.appendToOpen (the fast path of appendTo)', () => {
     head.appendTo(s, MAX_CHUNK_POINTS, 0);
     expect(head.peekSealed()).toHaveLength(1);
     expect(head.peekSealed()[0]!.count).toBe(MAX_CHUNK_POINTS);
+  });
+});
+
+describe('Head.sealByAge paced (backfill cut by its own timestamps)', () => {
+  const AGE = 60_000;
+  /** Data from long ago: far behind `now`, as an import of old samples. */
+  const OLD = 1_000_000_000_000;
+  const NOW = OLD + 365 * 86_400_000;
+
+  function fill(head: Head, id: bigint, from: number, n: number): void {
+    const s = head.getOrCreate(id);
+    for (let i = 0; i < n; i++) head.appendTo(s, OLD + (from + i) * 10, i % 5);
+  }
+
+  it('keeps a backfill chunk open while points come, and seals it after a tick without any', () => {
+    const head = new Head({ maxChunkAgeMs: AGE });
+    fill(head, 1n, 0, 300);
+    expect(head.sealByAge(NOW, true)).toBe(0); // first seen
+    fill(head, 1n, 300, 300);
+    expect(head.sealByAge(NOW + 5000, true)).toBe(0); // it grew since
+    expect(head.sealByAge(NOW + 10_000, true)).toBe(1); // idle for a whole tick
+    const [c] = head.takeSealed();
+    expect(c!.count).toBe(600);
+    // Unpaced, the same data is cut at every tick.
+    const wall = new Head({ maxChunkAgeMs: AGE });
+    fill(wall, 1n, 0, 300);
+    expect(wall.sealByAge(NOW)).toBe(1);
+  });
+
+  it('cuts backfill by data time: a span of the maximum age of its own timestamps, or 8,192 points', () => {
+    for (const [age, want] of [
+      [AGE, [6000]], // 10 ms apart: 60 s of data in 6,000 points
+      [200_000, [MAX_CHUNK_POINTS]],
+    ] as const) {
+      const head = new Head({ maxChunkAgeMs: age });
+      for (let tick = 0; tick < 4; tick++) {
+        fill(head, 2n, tick * 3000, 3000); // 30 s of data per tick
+        head.sealByAge(NOW + tick * 5000, true);
+      }
+      const sealed = head.takeSealed();
+      expect(sealed.map((c) => c.count)).toEqual(want);
+      expect(sealed[0]!.maxT - sealed[0]!.minT).toBeLessThan(age);
+    }
+  });
+
+  it('seals a backfill chunk that keeps growing once it was open for the maximum age of tick clock', () => {
+    const head = new Head({ maxChunkAgeMs: AGE });
+    fill(head, 3n, 0, 10);
+    expect(head.sealByAge(NOW, true)).toBe(0);
+    fill(head, 3n, 10, 10);
+    expect(head.sealByAge(NOW + AGE - 1, true)).toBe(0);
+    fill(head, 3n, 20, 10);
+    expect(head.sealByAge(NOW + AGE, true)).toBe(1);
+    expect(head.takeSealed()[0]!.count).toBe(30);
+  });
+
+  it('seals live data as the unpaced tick does', () => {
+    const paced = new Head({ maxChunkAgeMs: AGE });
+    const plain = new Head({ maxChunkAgeMs: AGE });
+    for (const h of [paced, plain]) {
+      const s = h.getOrCreate(4n);
+      for (let t = 0; t < AGE; t += 1000) h.appendTo(s, NOW + t, t);
+    }
+    const at = NOW + AGE + 500; // minT is the age old, maxT is fresh
+    expect(paced.sealByAge(at - 1000, true)).toBe(0);
+    expect(paced.sealByAge(at, true)).toBe(1);
+    expect(plain.sealByAge(at)).toBe(1);
+    expect(paced.takeSealed()[0]!.bytes).toEqual(plain.takeSealed()[0]!.bytes);
+  });
+
+  it('seals a backfill chunk restored from a snapshot at the first paced tick, and everything at Infinity', () => {
+    const head = new Head({ maxChunkAgeMs: AGE });
+    fill(head, 5n, 0, 50);
+    fill(head, 6n, 0, 50);
+    expect(head.sealByAge(NOW, true)).toBe(0);
+    const restored = decodeHeadSnapshot(new ByteReader(encodeHeadSnapshot(head).view8()), {
+      maxChunkAgeMs: AGE,
+    });
+    expect(restored.sealByAge(NOW + 1000, true)).toBe(2);
+    fill(head, 5n, 50, 5);
+    expect(head.sealByAge(Infinity, true)).toBe(2);
   });
 });

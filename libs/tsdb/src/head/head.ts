@@ -49,6 +49,8 @@ export class Head {
   readonly maxChunkAgeMs: number;
   readonly outOfOrderWindowMs: number;
   readonly oooCapacity: number;
+  /** Backfill open chunks the last paced sealByAge looked at (it then changed their pacing state). */
+  pacedSeen = 0;
   constructor(opts: HeadOptions = {}) {
     this.partition = opts.partition ?? 0;
     this.maxChunkAgeMs = opts.maxChunkAgeMs ?? DEFAULT_MAX_CHUNK_AGE_MS;
@@ -133,6 +135,7 @@ export class Head {
       open = new XorAppender(s.chunkBytesHint);
       s.open = open;
       s.openVersion = this.nextVersion++;
+      s.tickVersion = -1;
     }
     open.append(t, v);
   }
@@ -183,14 +186,48 @@ export class Head {
    * Seals open chunks with nowMs - minT >= maxChunkAgeMs and out-of-order
    * buffers started at least that long before nowMs (by data time).
    * sealByAge(Infinity) seals everything. Returns how many chunks were sealed.
+   *
+   * `paced` (the ingestor's periodic tick, nowMs = wall clock) treats an open
+   * chunk whose newest point is itself older than the maximum age as
+   * backfill: data far behind now, which the wall clock says nothing about.
+   * Such a chunk is cut by its own timestamps (append seals it at 8,192
+   * points or a span of maxChunkAgeMs) and sealed here only when a whole tick
+   * passed without a point for it (the backfill stopped), when it has been
+   * open for maxChunkAgeMs of tick clock since a tick first saw it, or at the
+   * first tick after a restore from a snapshot (its earlier ticks are not
+   * known). Live data (newest point younger than the maximum age) is sealed
+   * exactly as without `paced`. docs/format/wal.md, "Head rules".
    */
-  sealByAge(nowMs: number): number {
+  sealByAge(nowMs: number, paced = false): number {
     const before = this.sealed.length;
+    this.pacedSeen = 0;
+    const age = this.maxChunkAgeMs;
+    const pace = paced && Number.isFinite(nowMs);
     for (const s of this.series) {
-      if (s.open !== null && nowMs - s.open.minT >= this.maxChunkAgeMs) this.sealOpen(s);
-      if (s.ooo !== null && nowMs - s.oooSince >= this.maxChunkAgeMs) this.sealOoo(s);
+      const open = s.open;
+      if (open !== null && nowMs - open.minT >= age) {
+        if (!pace || nowMs - open.maxT < age || this.backfillDue(s, open.count, nowMs))
+          this.sealOpen(s);
+      }
+      if (s.ooo !== null && nowMs - s.oooSince >= age) this.sealOoo(s);
     }
     return this.sealed.length - before;
+  }
+
+  /** The paced decision for a backfill open chunk (see sealByAge); records what this tick saw. */
+  private backfillDue(s: MemSeries, count: number, nowMs: number): boolean {
+    this.pacedSeen++;
+    if (s.tickVersion !== s.openVersion) {
+      // Restored from a snapshot (0): its earlier ticks are unknown, so it goes now.
+      if (s.tickVersion !== -1) return true;
+      s.tickVersion = s.openVersion;
+      s.tickCount = count;
+      s.tickSince = nowMs;
+      return false;
+    }
+    if (count === s.tickCount || nowMs - s.tickSince >= this.maxChunkAgeMs) return true;
+    s.tickCount = count;
+    return false;
   }
 
   /** Sealed chunks not yet taken, oldest first. */

@@ -165,10 +165,14 @@ export class HotState {
     if (seq > this.appliedSeq) this.appliedSeq = seq;
   }
 
-  /** Seals chunks older than the maximum chunk age at `nowMs` (data time; Infinity seals all); returns how many. */
-  sealByAge(nowMs: number): number {
+  /**
+   * Seals chunks older than the maximum chunk age at `nowMs` (data time; Infinity seals all);
+   * `paced`: backfill is cut by its own timestamps (Head.sealByAge). Returns how many.
+   */
+  sealByAge(nowMs: number, paced = false): number {
     this.sealedNow = NONE;
-    const n = this.head.sealByAge(nowMs);
+    this.head.pacedSeen = 0;
+    const n = this.head.sealByAge(nowMs, paced);
     if (n === 0) return 0;
     for (const c of this.head.takeSealed()) {
       const s = this.head.get(c.seriesId)!;
@@ -380,6 +384,11 @@ export class HotState {
     this.openFirst.fill(NO_SEQ);
     this.oooFirst.fill(NO_SEQ);
     this.appliedSeq = 0;
+  }
+
+  /** Backfill open chunks the last paced sealByAge looked at: its seal marker is worth writing even when it sealed nothing. */
+  get pacedSeen(): number {
+    return this.head.pacedSeen;
   }
 
   get seriesCount(): number {

@@ -16,6 +16,16 @@ export class MemSeries {
   /** Newest timestamp accepted by insert, including points still in the buffer (engine bookkeeping). */
   maxSeen = -Infinity;
 
+  /**
+   * Pacing of a backfill open chunk (Head.sealByAge with `paced`): the open
+   * chunk's version when a paced tick first saw it (-1: opened in this
+   * process and not yet seen; 0: restored from a snapshot), its point count
+   * at the last paced tick and the tick's clock when it was first seen.
+   */
+  tickVersion = 0;
+  tickCount = 0;
+  tickSince = 0;
+
   /** Initial buffer size for the next open chunk: the last sealed one's size, so a steady series does not regrow its buffer chunk after chunk. */
   chunkBytesHint = 256;
 

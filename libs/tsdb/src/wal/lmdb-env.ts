@@ -11,5 +11,10 @@ export function openBinaryDb(root: RootDatabase, name: string): WalDb {
 /** Opens (creating the directory) an LMDB environment for ztsdb data. Never noSync. */
 export function openEnv(dir: string): RootDatabase {
   fs.mkdirSync(dir, { recursive: true });
-  return open({ path: `${dir}/data.mdb`, maxDbs: 8, noSubdir: true, compression: false });
+  return openEnvFile(`${dir}/data.mdb`);
+}
+
+/** Opens an LMDB environment in the file `file` (its lock file beside it). Never noSync. */
+export function openEnvFile(file: string): RootDatabase {
+  return open({ path: file, maxDbs: 8, noSubdir: true, compression: false });
 }

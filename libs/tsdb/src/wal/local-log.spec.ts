@@ -1,7 +1,9 @@
+import { statSync } from 'node:fs';
 import * as path from 'node:path';
 import { tempDir } from '@ztsdb/testing';
 import { openBinaryDb, openEnv } from './lmdb-env';
 import { encodeSampleBatch } from '@ztsdb/wire';
+import { seriesKey } from '@ztsdb/model';
 import { HotState } from '../head/hot-state';
 import { WalFormatError, type WalCorruptError } from '../errors';
 import { LocalLog } from './local-log';
@@ -127,6 +129,98 @@ describe('LocalLog (real LMDB)', () => {
     ).toBeUndefined();
     expect(problems[0]!.message).toMatch(/seal marker 1 .* damaged/);
     expect(problems[0]!.context).toMatchObject({ file: reopened.file, key: 1 });
+    await reopened.close();
+  });
+
+  it('replays paced seal markers as the live ticks ran: backfill cut where the live state cut it', async () => {
+    const NOW = T0 + 365 * 86_400_000; // the batches are far behind this clock: backfill
+    const live = new HotState(0, 20_000);
+    const log = LocalLog.open(dir.path, 5);
+    await log.clear('s');
+    let ticks = 0;
+    for (let seq = 1; seq <= 40; seq++) {
+      const b = makeBatch(seq);
+      await log.putBatch(seq, b);
+      apply(live, seq, b);
+      if (seq % 10 === 0) {
+        // Two ticks at the same sequence: the second finds the chunks idle and seals them.
+        for (let k = 1; k <= 2; k++) {
+          ticks++;
+          live.sealByAge(NOW + ticks * 5000, true);
+          await log.putSeal(seq, NOW + ticks * 5000, k);
+        }
+      }
+    }
+    await log.flushed();
+    await log.close();
+    const reopened = LocalLog.open(dir.path, 5);
+    const got = reopened.recover({ partition: 0, maxChunkAgeMs: 20_000 }, () => undefined)!.state;
+    const key = (s: HotState) =>
+      s
+        .heldList()
+        .map((c) => `${c.seriesId}:${c.minT}-${c.maxT}:${c.count}`)
+        .sort();
+    expect(key(got)).toEqual(key(live));
+    // Each in-order chunk holds the 10 batches between two idle ticks.
+    expect(got.heldList().filter((c) => c.count === 10)).toHaveLength(4 * (ids.length - 1));
+    await reopened.close();
+  });
+
+  it('compacts its file online once the snapshot trimmed a large log, and goes on as before', async () => {
+    const many = Array.from({ length: 2000 }, (_, i) => BigInt(i + 1));
+    const big = (k: number): Uint8Array => {
+      const ts = many.map(() => T0 + k * 1000);
+      return encodeSampleBatch(
+        { partition: 0, producerId: 1n, sequence: BigInt(k) },
+        many,
+        ts,
+        ts.map((_, i) => i * k),
+      );
+    };
+    const live = new HotState(0, 3_600_000);
+    const log = LocalLog.open(dir.path, 6);
+    await log.clear('s');
+    for (let seq = 1; seq <= 200; seq++) {
+      const b = big(seq);
+      void log.putBatch(seq, b);
+      apply(live, seq, b);
+    }
+    await log.flushed();
+    // Everything sealed and in warm files: the snapshot that trims the log is small.
+    live.sealByAge(Infinity);
+    live.markWarm(
+      live.takeUnpublished().map((c) => ({
+        id: seriesKey(c.seriesId),
+        minT: c.minT,
+        maxT: c.maxT,
+        count: c.count,
+      })),
+    );
+    await log.snapshot(live);
+    const before = statSync(log.file).size;
+    expect(before).toBeGreaterThan(8_000_000);
+    expect(await log.compactOnline(before)).toBeUndefined(); // not over the limit
+    const b201 = big(201);
+    void log.putBatch(201, b201);
+    apply(live, 201, b201);
+    const r = await log.compactOnline(1_000_000);
+    expect(r!.before).toBe(before);
+    expect(r!.after).toBeLessThan(before / 2);
+    expect(statSync(log.file).size).toBe(r!.after);
+    for (let seq = 202; seq <= 210; seq++) {
+      const b = big(seq);
+      void log.putBatch(seq, b);
+      apply(live, seq, b);
+    }
+    await log.flushed();
+    await log.close();
+    const reopened = LocalLog.open(dir.path, 6);
+    const got = reopened.recover({ partition: 0, maxChunkAgeMs: 3_600_000 }, () => undefined)!;
+    expect(got.state.appliedSeq).toBe(210);
+    for (const id of [1n, 777n, 2000n])
+      expect(Array.from(got.state.read(id, 0, Infinity).values)).toEqual(
+        Array.from(live.read(id, 0, Infinity).values),
+      );
     await reopened.close();
   });
 

@@ -1,3 +1,5 @@
+// Over 400 lines: the one class that owns the partition's LMDB handles; its online
+// compaction swaps them, so it lives beside every read and write that uses them.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { RootDatabase } from 'lmdb';
@@ -5,7 +7,7 @@ import { decodeSampleBatch, type SampleBatch } from '@ztsdb/wire';
 import { WalCorruptError, WalFormatError } from '../errors';
 import { Head, type HeadOptions } from '../head/head';
 import { HotState, type HeldChunk } from '../head/hot-state';
-import { openBinaryDb, openEnv, type WalDb } from './lmdb-env';
+import { openBinaryDb, openEnv, openEnvFile, type WalDb } from './lmdb-env';
 import {
   getCatalog,
   getCheckpoint,
@@ -65,7 +67,8 @@ const OLD_ENGINE_DBS = ['wal', 'chunks', 'meta'];
  * LMDB environment `<data dir>/wal/p<n>/data.mdb` (layout in docs/format/wal.md):
  * - `iwal`: key = stream sequence (u64 BE) + kind (u8); value = the sample
  *   batch exactly as it came off the stream (kind 0), nothing (kind 1: the
- *   sequence went to the DLQ) or f64 `nowMs` (kind 2: sealByAge ran here).
+ *   sequence went to the DLQ) or f64 `nowMs` (kind 2: sealByAge ran here;
+ *   a 9th byte n > 0: n paced sealByAge ran here).
  * - `imeta`: `checkpoint` (the tsdb head snapshot, docs/format/wal.md, with
  *   the held sealed chunks), `ingest` (sequences beside the head) and
  *   `stream` (creation time of the samples stream this log belongs to).
@@ -77,10 +80,17 @@ export class LocalLog {
   /** Bytes of batches written since the last snapshot (the owner snapshots early when they pile up). */
   batchBytes = 0;
 
+  /** Writes queued and not yet settled: the log is compacted online only when there is none. */
+  private inFlight = 0;
+  /** Size below which compactOnline leaves the file alone (raised when a copy would not pay). */
+  private compactFloor = 0;
+  /** Set while compactOnline closes the old environment and opens the new one: writes wait for it. */
+  private swapping: Promise<void> | undefined;
+
   private constructor(
-    private readonly env: RootDatabase,
-    private readonly wal: WalDb,
-    private readonly meta: WalDb,
+    private env: RootDatabase,
+    private wal: WalDb,
+    private meta: WalDb,
     readonly dir: string,
   ) {}
 
@@ -113,22 +123,24 @@ export class LocalLog {
   /** Queues a batch in this turn's transaction. */
   putBatch(seq: number, bytes: Uint8Array): Promise<boolean> {
     this.batchBytes += bytes.byteLength;
-    return this.observed(
-      this.wal.put(
-        walKey(seq, KIND_BATCH),
-        Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
-      ),
-    );
+    const value = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    return this.write(() => this.wal.put(walKey(seq, KIND_BATCH), value));
   }
 
   putSkip(seq: number): Promise<boolean> {
-    return this.observed(this.wal.put(walKey(seq, KIND_SKIP), Buffer.alloc(0)));
+    return this.write(() => this.wal.put(walKey(seq, KIND_SKIP), Buffer.alloc(0)));
   }
 
-  putSeal(afterSeq: number, nowMs: number): Promise<boolean> {
-    const b = Buffer.allocUnsafe(8);
+  /**
+   * `pacedTicks` (1–255): that many paced sealByAge ran after `afterSeq` (the
+   * last at `nowMs`); replay runs them again. 0: one unpaced sealByAge.
+   */
+  putSeal(afterSeq: number, nowMs: number, pacedTicks = 0): Promise<boolean> {
+    // 8 bytes: sealByAge(nowMs); 9 bytes: the f64, then how many paced ticks.
+    const b = Buffer.allocUnsafe(pacedTicks > 0 ? 9 : 8);
     b.writeDoubleLE(nowMs, 0);
-    return this.observed(this.wal.put(walKey(afterSeq, KIND_SEAL), b));
+    if (pacedTicks > 0) b[8] = Math.min(255, pacedTicks);
+    return this.write(() => this.wal.put(walKey(afterSeq, KIND_SEAL), b));
   }
 
   /** The LMDB file, for messages. */
@@ -140,11 +152,22 @@ export class LocalLog {
   private failure: unknown = undefined;
   private readonly failureWaiters = new Set<(e: unknown) => void>();
 
+  /** Issues a write now, or once an online compaction swapped the files (compactOnline). */
+  private write<T>(issue: () => Promise<T>): Promise<T> {
+    const swap = this.swapping;
+    return this.observed(swap ? swap.then(issue) : issue());
+  }
+
   private observed<T>(write: Promise<T>): Promise<T> {
     const o = observed(write, this.file);
+    this.inFlight++;
     o.then(
-      () => (this.failure = undefined),
+      () => {
+        this.inFlight--;
+        this.failure = undefined;
+      },
       (e: unknown) => {
+        this.inFlight--;
         this.failure = e;
         for (const f of this.failureWaiters) f(e);
       },
@@ -158,6 +181,7 @@ export class LocalLog {
    * and a log with a hole would skip the missing ones on recovery.
    */
   async removeFrom(seq: number): Promise<void> {
+    await this.swapping;
     let last: Promise<boolean> | undefined;
     for (const k of this.wal.getKeys({ start: walKey(seq, 0), snapshot: false }))
       last = this.observed(this.wal.remove(k));
@@ -167,6 +191,7 @@ export class LocalLog {
 
   /** Resolves once every write queued so far is durable; rejects (WalWriteError) once one failed. */
   async flushed(): Promise<void> {
+    await this.swapping;
     // lmdb-js never settles the flush of a failed transaction: a failure rejects instead.
     if (this.failure !== undefined) throw this.failure;
     let fail!: (e: unknown) => void;
@@ -178,6 +203,71 @@ export class LocalLog {
     } finally {
       this.failureWaiters.delete(fail);
     }
+  }
+
+  /**
+   * LMDB never gives freed pages back to the file system: a log that held a
+   * large backfill keeps its size while holding a snapshot and a few batches.
+   * When the file is larger than `limitBytes` and every write is settled, its
+   * entries are copied into a fresh file in one synchronous transaction
+   * (durable when it returns), which is renamed over the log and opened in
+   * place of the old environment; nothing yields between the copy and the
+   * swap, so no write can fall between them. A copy that would not halve the
+   * file is dropped, and the file is left alone until it doubles. Returns the
+   * sizes, or undefined when nothing was done (the caller tries again later).
+   */
+  async compactOnline(limitBytes: number): Promise<{ before: number; after: number } | undefined> {
+    const file = this.file;
+    const before = fs.statSync(file).size;
+    if (before <= Math.max(limitBytes, this.compactFloor)) return undefined;
+    await this.flushed();
+    if (this.inFlight > 0 || this.failure !== undefined) return undefined;
+    const tmp = `${file}.compact`;
+    const dropTmp = () => {
+      fs.rmSync(tmp, { force: true });
+      fs.rmSync(`${tmp}-lock`, { force: true });
+    };
+    dropTmp();
+    const out = openEnvFile(tmp);
+    let after: number;
+    try {
+      const wal = openBinaryDb(out, 'iwal');
+      const meta = openBinaryDb(out, 'imeta');
+      out.transactionSync(() => {
+        for (const { key, value } of this.wal.getRange({ snapshot: false }))
+          wal.putSync(key, value);
+        for (const { key, value } of this.meta.getRange({ snapshot: false }))
+          meta.putSync(key, value);
+      });
+      after = fs.statSync(tmp).size;
+    } catch (e) {
+      await out.close();
+      dropTmp();
+      throw e;
+    }
+    if (after * 2 > before) {
+      this.compactFloor = 2 * before;
+      await out.close();
+      dropTmp();
+      return undefined;
+    }
+    // The swap. The old environment is closed before the new file is opened: both would
+    // share the lock file, whose reader table and transaction id belong to one data file.
+    // Writes issued meanwhile wait (write()); reads between here and the reopen would fail,
+    // and the owner reads nothing while its partition runs but through write paths.
+    fs.renameSync(tmp, file);
+    const swapped = (async () => {
+      await Promise.all([this.env.close(), out.close()]);
+      fs.rmSync(`${tmp}-lock`, { force: true });
+      this.env = openEnv(this.dir);
+      this.wal = openBinaryDb(this.env, 'iwal');
+      this.meta = openBinaryDb(this.env, 'imeta');
+      syncDir(this.dir);
+    })();
+    this.swapping = swapped.finally(() => (this.swapping = undefined));
+    await this.swapping;
+    this.compactFloor = 0;
+    return { before, after };
   }
 
   /** Creation time of the samples stream this log was written from ('' when none recorded). */
@@ -194,6 +284,7 @@ export class LocalLog {
 
   /** Forgets everything (another stream, or a state older than the partition checkpoint). */
   async clear(streamId: string): Promise<void> {
+    await this.swapping;
     await this.observed(this.wal.clearAsync());
     await this.observed(this.meta.clearAsync());
     await this.observed(this.meta.put(STREAM_KEY, Buffer.from(streamId, 'utf8')));
@@ -206,6 +297,7 @@ export class LocalLog {
    * and removal of WAL entries it covers, in one transaction. Resolves when durable.
    */
   async snapshot(state: HotState): Promise<void> {
+    await this.swapping;
     const held = state.heldList();
     const head = state.head;
     head.restoreSealed(held);
@@ -307,11 +399,17 @@ export class LocalLog {
       } else if (kind === KIND_SKIP) {
         state.skip(seq);
       } else if (kind === KIND_SEAL) {
-        if ((value as Buffer).length !== 8) {
-          damaged(seq, 'WAL seal marker', new Error('not an f64'));
+        const v = value as Buffer;
+        if (v.length !== 8 && !(v.length === 9 && v[8]! > 0)) {
+          damaged(
+            seq,
+            'WAL seal marker',
+            new Error('not an f64, or an f64 and a paced tick count'),
+          );
           break;
         }
-        state.sealByAge((value as Buffer).readDoubleLE(0));
+        if (v.length === 8) state.sealByAge(v.readDoubleLE(0));
+        else for (let i = 0; i < v[8]!; i++) state.sealByAge(v.readDoubleLE(0), true);
       }
     }
     if (damagedAt !== undefined && !opts.keepBeforeDamage) return undefined;
@@ -326,7 +424,7 @@ export class LocalLog {
 
   /** Records the file list in this turn's transaction (with a snapshot queued in the same turn, atomically). */
   putCatalog(c: Catalog): Promise<boolean> {
-    return this.observed(putCatalog(this.meta, c));
+    return this.write(() => putCatalog(this.meta, c));
   }
 
   /** A small named value in `imeta` (the engine's partition count). */
@@ -349,6 +447,7 @@ export class LocalLog {
         Promise.resolve(p).catch(() => undefined),
         new Promise((r) => setTimeout(r, ms).unref()),
       ]);
+    await this.swapping?.catch(() => undefined); // close the environment in use after a compaction
     await within(this.wal.flushed, 2000);
     await within(this.env.close(), 5000);
   }
@@ -356,5 +455,14 @@ export class LocalLog {
   /** Removes the partition's directory (after close). */
   static remove(dataDir: string, partition: number): void {
     fs.rmSync(path.join(dataDir, 'wal', `p${partition}`), { recursive: true, force: true });
+  }
+}
+
+function syncDir(dir: string): void {
+  const fd = fs.openSync(dir, 'r');
+  try {
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
   }
 }
