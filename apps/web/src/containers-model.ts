@@ -23,7 +23,7 @@ export const SPARK_STEP_SEC = 15;
 export const SPARK_POINTS = (15 * 60) / SPARK_STEP_SEC + 1;
 /** A container whose latest sample is older than this is shown greyed out … */
 export const GONE_AFTER_MS = 15_000;
-/** … and dropped from the table after this. */
+/** … and dropped from the table after this (both can be set per page: `?gone=` and `?drop=`). */
 export const DROP_AFTER_MS = 120_000;
 
 export interface ContainerRow {
@@ -59,6 +59,8 @@ export class ContainersModel {
   nowMs = 0;
   /** Grid end of the sparklines (seconds, a multiple of the step); 0 before the first fetch. */
   private sparkEnd = 0;
+  goneAfterMs = GONE_AFTER_MS;
+  dropAfterMs = DROP_AFTER_MS;
 
   /** Latest values and sample times, at the server's evaluation time. */
   async refresh(signal?: AbortSignal): Promise<void> {
@@ -89,8 +91,8 @@ export class ContainersModel {
     }
     for (const [key, row] of this.rows) {
       const age = this.nowMs - row.lastSeenMs;
-      if (row.lastSeenMs > 0 && age > DROP_AFTER_MS) this.rows.delete(key);
-      else row.gone = row.lastSeenMs > 0 && age > GONE_AFTER_MS;
+      if (row.lastSeenMs > 0 && age > this.dropAfterMs) this.rows.delete(key);
+      else row.gone = row.lastSeenMs > 0 && age > this.goneAfterMs;
     }
   }
 
