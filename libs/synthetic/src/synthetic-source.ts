@@ -1,4 +1,5 @@
 import {
+  MEMORY_TOTAL_METRIC,
   METRICS,
   type CollectResult,
   type ContainerInfo,
@@ -17,7 +18,8 @@ import { SyntheticFleet } from './synthetic-fleet';
 export class SyntheticSource implements MetricSource {
   readonly kind = 'synthetic' as const;
   private readonly fleet: SyntheticFleet;
-  private readonly row = new Float64Array(METRICS.length);
+  /** METRICS, then MEMORY_TOTAL_METRIC. */
+  private readonly row = new Float64Array(METRICS.length + 1);
   private readonly rand: () => number;
   /** When each container slot's current container goes (ms); empty without churn. */
   private readonly endsAt: Float64Array;
@@ -54,6 +56,7 @@ export class SyntheticSource implements MetricSource {
       this.fleet.next(i, this.row);
       const values: Record<string, number> = {};
       for (let m = 0; m < METRICS.length; m++) values[METRICS[m]!] = this.row[m]!;
+      values[MEMORY_TOTAL_METRIC] = this.row[METRICS.length]!;
       samples.push({ container: this.fleet.containers[i]!, timestampMs: nowMs, values });
     }
     return { samples, removed };

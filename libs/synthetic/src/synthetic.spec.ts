@@ -1,4 +1,4 @@
-import { METRICS } from '@ztsdb/model';
+import { MEMORY_TOTAL_METRIC, METRICS } from '@ztsdb/model';
 import { generateDataset, SyntheticSource } from './index';
 import { SyntheticFleet } from './synthetic-fleet';
 
@@ -41,7 +41,14 @@ describe('synthetic data', () => {
     const s = new SyntheticSource(3);
     const r = await s.collect(1000);
     expect(r.samples).toHaveLength(3);
-    expect(Object.keys(r.samples[0]!.values).sort()).toEqual([...METRICS].sort());
+    expect(Object.keys(r.samples[0]!.values).sort()).toEqual(
+      [...METRICS, MEMORY_TOTAL_METRIC].sort(),
+    );
+    // Usage with the page cache is never below the working set.
+    for (const x of r.samples)
+      expect(x.values[MEMORY_TOTAL_METRIC]).toBeGreaterThanOrEqual(
+        x.values['container.memory.bytes']!,
+      );
   });
 
   it('lets containers come and go with a lifetime, and never without', async () => {
