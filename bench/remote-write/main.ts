@@ -4,7 +4,10 @@
 // then the same requests to VictoriaMetrics' /api/v1/write (Debian package victoria-metrics)
 // when its binary is there. Prints samples/s, bytes per sample on the wire, request latency
 // percentiles and the server's RSS; the last line is one JSON object of the figures.
-// BENCH_SECONDS (default 20) sets each run's length.
+// Each server first gets every distinct request once (a warm-up: the series are new then, and
+// registering 20,000 series is not the steady state measured), then BENCH_SECONDS (default 20)
+// of requests. CPU-seconds of the server (and, for ztsdb, of its nats-server) per million
+// samples are printed beside the rate: they move less than wall time on a shared machine.
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -73,6 +76,20 @@ interface RunFigures {
   p50Ms: number;
   p99Ms: number;
   rssMiB: number;
+  /** CPU-seconds per million samples, by process (user + system, from /proc). */
+  cpuSecondsPerMillion: Record<string, number>;
+}
+
+/** User + system CPU-seconds of a process so far. */
+function cpuSeconds(pid: number | undefined): number {
+  if (!pid) return NaN;
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch {
+    return NaN;
+  }
 }
 
 function rssMiB(pid: number | undefined): number {
@@ -85,11 +102,42 @@ function rssMiB(pid: number | undefined): number {
   }
 }
 
+function post(url: string, body: Buffer): Promise<Response | undefined> {
+  return fetch(url, {
+    method: 'POST',
+    body: new Uint8Array(body),
+    headers: {
+      'content-type': 'application/x-protobuf',
+      'content-encoding': 'snappy',
+      'x-prometheus-remote-write-version': '0.1.0',
+    },
+  }).catch(() => undefined);
+}
+
+/** Every distinct request once, IN_FLIGHT at a time (retrying refusals): all series known. */
+async function warmUp(url: string, requests: Buffer[]): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < requests.length) {
+      const body = requests[next++]!;
+      for (let attempt = 0; attempt < 50; attempt++) {
+        const res = await post(url, body);
+        await res?.arrayBuffer();
+        if (res && res.status < 300) break;
+        await sleep(100);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
+}
+
 async function drive(
   url: string,
   requests: Buffer[],
   pid: number | undefined,
+  cpuPids: Record<string, number | undefined>,
 ): Promise<RunFigures> {
+  await warmUp(url, requests);
   const latencies: number[] = [];
   let sent = 0;
   let failed = 0;
@@ -97,20 +145,13 @@ async function drive(
   let peakRss = 0;
   const deadline = Date.now() + SECONDS * 1000;
   const started = Date.now();
+  const cpu0 = Object.fromEntries(Object.entries(cpuPids).map(([k, p]) => [k, cpuSeconds(p)]));
   const rssTimer = setInterval(() => (peakRss = Math.max(peakRss, rssMiB(pid) || 0)), 500);
   const worker = async (): Promise<void> => {
     while (Date.now() < deadline) {
       const body = requests[next++ % requests.length]!;
       const t = performance.now();
-      const res = await fetch(url, {
-        method: 'POST',
-        body: new Uint8Array(body),
-        headers: {
-          'content-type': 'application/x-protobuf',
-          'content-encoding': 'snappy',
-          'x-prometheus-remote-write-version': '0.1.0',
-        },
-      }).catch(() => undefined);
+      const res = await post(url, body);
       await res?.arrayBuffer();
       if (!res || res.status >= 300) {
         failed++;
@@ -124,6 +165,13 @@ async function drive(
   await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
   clearInterval(rssTimer);
   const secs = (Date.now() - started) / 1000;
+  const millions = (sent * PER_REQUEST) / 1e6;
+  const cpuSecondsPerMillion = Object.fromEntries(
+    Object.entries(cpuPids).map(([k, p]) => [
+      k,
+      Number(((cpuSeconds(p) - cpu0[k]!) / millions).toFixed(3)),
+    ]),
+  );
   return {
     samplesPerSec: Math.round((sent * PER_REQUEST) / secs),
     requests: sent,
@@ -131,6 +179,7 @@ async function drive(
     p50Ms: Number(pct(latencies, 0.5).toFixed(1)),
     p99Ms: Number(pct(latencies, 0.99).toFixed(1)),
     rssMiB: Math.round(peakRss),
+    cpuSecondsPerMillion,
   };
 }
 
@@ -189,9 +238,12 @@ async function main(): Promise<void> {
   };
   try {
     await waitHttp(`http://127.0.0.1:${port}/healthz`, 'ztsdb query', query, () => output);
-    const z = await drive(`http://127.0.0.1:${port}/api/v1/write`, requests, query.pid);
+    const z = await drive(`http://127.0.0.1:${port}/api/v1/write`, requests, query.pid, {
+      query: query.pid,
+      natsServer: nats.pid,
+    });
     log(
-      `ztsdb: ${z.samplesPerSec.toLocaleString('en-US')} samples/s acknowledged after JetStream, ${z.requests} requests (${z.failed} refused), latency p50 ${z.p50Ms} ms p99 ${z.p99Ms} ms, RSS ${z.rssMiB} MiB`,
+      `ztsdb: ${z.samplesPerSec.toLocaleString('en-US')} samples/s acknowledged after JetStream, ${z.requests} requests (${z.failed} refused), latency p50 ${z.p50Ms} ms p99 ${z.p99Ms} ms, RSS ${z.rssMiB} MiB, CPU-s per million samples ${JSON.stringify(z.cpuSecondsPerMillion)}`,
     );
     figures.ztsdb = z;
   } finally {
@@ -221,9 +273,11 @@ async function main(): Promise<void> {
     vm.stderr!.on('data', (d: Buffer) => (vout += d.toString()));
     try {
       await waitHttp(`http://127.0.0.1:${vport}/health`, 'victoria-metrics', vm, () => vout);
-      const v = await drive(`http://127.0.0.1:${vport}/api/v1/write`, requests, vm.pid);
+      const v = await drive(`http://127.0.0.1:${vport}/api/v1/write`, requests, vm.pid, {
+        victoriaMetrics: vm.pid,
+      });
       log(
-        `victoria-metrics: ${v.samplesPerSec.toLocaleString('en-US')} samples/s, ${v.requests} requests (${v.failed} refused), latency p50 ${v.p50Ms} ms p99 ${v.p99Ms} ms, RSS ${v.rssMiB} MiB`,
+        `victoria-metrics: ${v.samplesPerSec.toLocaleString('en-US')} samples/s, ${v.requests} requests (${v.failed} refused), latency p50 ${v.p50Ms} ms p99 ${v.p99Ms} ms, RSS ${v.rssMiB} MiB, CPU-s per million samples ${JSON.stringify(v.cpuSecondsPerMillion)}`,
       );
       figures.victoriaMetrics = v;
     } finally {

@@ -89,9 +89,10 @@ describe('ztsdb all: collector → ingestor → query, end to end', () => {
     expect(JSON.parse(reply.string())).toEqual({ series: name, points: published });
 
     const all = await getJson(`${http}/series`);
-    // Ten metrics of five containers, and eleven cAdvisor-named series each (ZTSDB_CADVISOR_METRICS).
+    // Ten metrics and memory with the page cache (container.memory.total.bytes) of five
+    // containers, and eleven cAdvisor-named series each (ZTSDB_CADVISOR_METRICS).
     const names: string[] = all.body.series.map((s: { name: string }) => s.name);
-    expect(names.filter((n) => !n.includes('{'))).toHaveLength(50);
+    expect(names.filter((n) => !n.includes('{'))).toHaveLength(55);
     expect(names.filter((n) => n.startsWith('container_') && n.includes('{'))).toHaveLength(55);
   });
 

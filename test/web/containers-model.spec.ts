@@ -12,6 +12,8 @@ interface Fake {
   nowMs: number;
   /** container id → time of its latest sample, ms; absent = no longer answered. */
   lastSample: Map<string, number>;
+  /** Every query asked, in order. */
+  queries: string[];
 }
 
 const METRICS = [
@@ -28,11 +30,15 @@ function fakeApi(f: Fake): typeof fetch {
     const url = new URL(String(input), 'http://x');
     const q = url.searchParams.get('query') ?? '';
     const t = f.nowMs / 1000;
-    const ids = [...f.lastSample.keys()];
+    let ids = [...f.lastSample.keys()];
+    f.queries.push(q);
     let body: unknown;
     if (url.pathname === '/api/v1/query') {
       const metric = METRICS.find((m) => q.includes(m)) ?? '';
-      const full = q === 'container_cpu_usage';
+      // The label query: the plain CPU series, all of them or some by container_id.
+      const full = q.startsWith('container_cpu_usage');
+      const only = /container_id=~"([^"]*)"/.exec(q)?.[1];
+      if (only !== undefined) ids = ids.filter((id) => new RegExp(`^(?:${only})$`).test(id));
       const result = ids.map((id, i) => ({
         metric: full
           ? {
@@ -67,6 +73,7 @@ describe('the Containers page model', () => {
         ['aaaaaaaaaaaa', 1_800_000_000_000],
         ['bbbbbbbbbbbb', 1_800_000_000_000],
       ]),
+      queries: [],
     };
     globalThis.fetch = fakeApi(f);
     const m = new ContainersModel();
@@ -105,5 +112,29 @@ describe('the Containers page model', () => {
     f.lastSample.set('bbbbbbbbbbbb', f.nowMs);
     await m.refresh();
     expect(m.rows.get('h1/bbbbbbbbbbbb')!.gone).toBe(false);
+  });
+
+  it('asks for labels only for containers it does not know yet', async () => {
+    const f: Fake = {
+      nowMs: 1_800_000_000_000,
+      lastSample: new Map([['aaaaaaaaaaaa', 1_800_000_000_000]]),
+      queries: [],
+    };
+    globalThis.fetch = fakeApi(f);
+    const m = new ContainersModel();
+    await m.refresh();
+    const labelQueries = () => f.queries.filter((q) => q.startsWith('container_cpu_usage'));
+    expect(labelQueries()).toEqual(['container_cpu_usage']);
+    await m.refresh();
+    expect(labelQueries()).toHaveLength(1);
+    f.lastSample.set('cccccccccccc', f.nowMs);
+    await m.refresh();
+    expect(labelQueries()[1]).toBe('container_cpu_usage{container_id=~"cccccccccccc"}');
+    expect(m.rows.get('h1/cccccccccccc')).toMatchObject({
+      name: 'name-cccccccccccc',
+      image: 'nginx:1.27',
+      values: { cpu: 20, mem: 20 },
+    });
+    expect(m.rows.get('h1/aaaaaaaaaaaa')!.name).toBe('name-aaaaaaaaaaaa');
   });
 });

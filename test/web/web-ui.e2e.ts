@@ -158,11 +158,12 @@ describe('web UI in Chromium against ztsdb all', () => {
     await page.waitForFunction(
       () => document.querySelectorAll('[data-testid="detail-chart"] canvas').length === 6,
     );
-    // The CPU chart's one series has drawn points: uPlot's data is there.
+    // The CPU chart's one series has drawn points: uPlot's data is there. Memory has two:
+    // the working set and usage with the page cache.
     const charts = await page
       .getByTestId('detail-chart')
       .evaluateAll((els) => els.map((e) => e.getAttribute('data-series')));
-    expect(charts).toEqual(['1', '1', '2', '2', '2', '2']);
+    expect(charts).toEqual(['1', '2', '2', '2', '2', '2']);
     await page.screenshot({ path: join(ARTIFACTS, 'container-detail.png'), fullPage: true });
   });
 
@@ -221,8 +222,9 @@ describe('web UI in Chromium against ztsdb all', () => {
     expect(owner).toEqual(expect.any(String));
     for (let p = 0; p < 4; p++) expect(await rows.nth(p).textContent()).toContain(owner);
     const series = status.partitions.reduce((n: number, p: { series: number }) => n + p.series, 0);
-    // Ten metrics a container and eleven cAdvisor-named series (ZTSDB_CADVISOR_METRICS).
-    expect(series).toBe(CONTAINERS * 21);
+    // Ten metrics and memory with the page cache a container, and eleven cAdvisor-named
+    // series (ZTSDB_CADVISOR_METRICS).
+    expect(series).toBe(CONTAINERS * 22);
     const services = (await page.getByTestId('services').textContent())!;
     for (const s of ['ingestor', 'collector', 'compactor', 'query']) expect(services).toContain(s);
     // The second poll gives a rate: samples keep arriving.

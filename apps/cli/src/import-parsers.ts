@@ -1,5 +1,12 @@
 import { canonicalSeriesName } from '@ztsdb/producer';
-import { MAPPED_BYTES_METRIC, METRICS, parseSeriesName, promName, type Labels } from '@ztsdb/model';
+import {
+  MAPPED_BYTES_METRIC,
+  MEMORY_TOTAL_METRIC,
+  METRICS,
+  parseSeriesName,
+  promName,
+  type Labels,
+} from '@ztsdb/model';
 
 /** One parsed sample line. */
 export interface ParsedSample {
@@ -57,7 +64,7 @@ const ZTSDB_LABEL_KEYS = new Set([
   'host',
 ]);
 const ZTSDB_METRICS = new Map(
-  [...METRICS, MAPPED_BYTES_METRIC].map((m) => [promName(m), m] as const),
+  [...METRICS, MAPPED_BYTES_METRIC, MEMORY_TOTAL_METRIC].map((m) => [promName(m), m] as const),
 );
 const CONTAINER_ID = /^[0-9a-f]{12}$/;
 

@@ -85,7 +85,12 @@ export async function selectMetricSource(
 ): Promise<MetricSource> {
   const root = settings.ZTSDB_CGROUP_ROOT;
   const synthetic = () =>
-    new SyntheticSource(settings.ZTSDB_SYNTHETIC_CONTAINERS, 1, settings.ZTSDB_HOST);
+    new SyntheticSource(
+      settings.ZTSDB_SYNTHETIC_CONTAINERS,
+      1,
+      settings.ZTSDB_HOST,
+      settings.ZTSDB_SYNTHETIC_LIFETIME,
+    );
   switch (settings.ZTSDB_SOURCE) {
     case 'synthetic':
       return synthetic();

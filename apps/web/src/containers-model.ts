@@ -1,4 +1,4 @@
-import { instant, matrixOf, range, vectorOf } from './api';
+import { instant, matrixOf, range, vectorOf, type VectorSample } from './api';
 
 /**
  * The data behind the Containers page: the latest value of each container metric (one PromQL
@@ -23,7 +23,7 @@ export const SPARK_STEP_SEC = 15;
 export const SPARK_POINTS = (15 * 60) / SPARK_STEP_SEC + 1;
 /** A container whose latest sample is older than this is shown greyed out … */
 export const GONE_AFTER_MS = 15_000;
-/** … and dropped from the table after this. */
+/** … and dropped from the table after this (both can be set per page: `?gone=` and `?drop=`). */
 export const DROP_AFTER_MS = 120_000;
 
 export interface ContainerRow {
@@ -40,6 +40,11 @@ export interface ContainerRow {
   memSpark: Float64Array;
 }
 
+/** New containers asked for by id (a regex alternation) when there are at most this many. */
+const FEW_NEW = 50;
+/** Ids safe to put in a regex unescaped (runtime ids are hex; anything else asks for all). */
+const ID = /^[0-9a-zA-Z_.-]+$/;
+
 /** A row is one container of one host. */
 const KEY_LABELS = 'host, container_id';
 const keyOf = (m: Record<string, string>): string => `${m.host ?? ''}/${m.container_id ?? ''}`;
@@ -54,42 +59,59 @@ export class ContainersModel {
   nowMs = 0;
   /** Grid end of the sparklines (seconds, a multiple of the step); 0 before the first fetch. */
   private sparkEnd = 0;
+  goneAfterMs = GONE_AFTER_MS;
+  dropAfterMs = DROP_AFTER_MS;
 
   /** Latest values and sample times, at the server's evaluation time. */
   async refresh(signal?: AbortSignal): Promise<void> {
     // One query per metric: a plain metric name is a label-index look-up on the server, much
-    // cheaper than one `{__name__=~"a|b|…"}` selector that tests every series' name. Only the
-    // CPU answer carries every label (name, image, …); the others keep just the row's key,
-    // which makes the answers, and the browser's work parsing them, a few times smaller.
+    // cheaper than one `{__name__=~"a|b|…"}` selector that tests every series' name. Every
+    // answer is cut to the row's key; the other labels (name, image, …) never change for a
+    // container, so they are asked for only for containers not known yet (`labelsOf`), which
+    // makes each refresh's answers, and the browser's work parsing them, a few times smaller.
     const keys = Object.keys(METRIC) as MetricKey[];
     const [seen, ...latest] = await Promise.all([
       instant(`max by (${KEY_LABELS}) (timestamp(${METRIC.cpu}))`, undefined, signal),
-      ...keys.map((k) =>
-        instant(
-          k === 'cpu' ? METRIC[k] : `max by (${KEY_LABELS}) (${METRIC[k]})`,
-          undefined,
-          signal,
-        ),
-      ),
+      ...keys.map((k) => instant(`max by (${KEY_LABELS}) (${METRIC[k]})`, undefined, signal)),
     ]);
-    const first = vectorOf(seen.data)[0];
-    this.nowMs = (first?.value[0] ?? Date.now() / 1000) * 1000;
+    const seenNow = vectorOf(seen.data);
+    this.nowMs = (seenNow[0]?.value[0] ?? Date.now() / 1000) * 1000;
+    const unknown = seenNow.filter((s) => !this.rows.has(keyOf(s.metric)));
+    if (unknown.length > 0) await this.addRows(unknown, signal);
     latest.forEach((answer, i) => {
       const k = keys[i]!;
       for (const s of vectorOf(answer.data)) {
-        const row = k === 'cpu' ? this.rowOf(s.metric) : this.rows.get(keyOf(s.metric));
+        const row = this.rows.get(keyOf(s.metric));
         if (row) row.values[k] = Number(s.value[1]);
       }
     });
-    for (const s of vectorOf(seen.data)) {
+    for (const s of seenNow) {
       const row = this.rows.get(keyOf(s.metric));
       if (row) row.lastSeenMs = Number(s.value[1]) * 1000;
     }
     for (const [key, row] of this.rows) {
       const age = this.nowMs - row.lastSeenMs;
-      if (row.lastSeenMs > 0 && age > DROP_AFTER_MS) this.rows.delete(key);
-      else row.gone = row.lastSeenMs > 0 && age > GONE_AFTER_MS;
+      if (row.lastSeenMs > 0 && age > this.dropAfterMs) this.rows.delete(key);
+      else row.gone = row.lastSeenMs > 0 && age > this.goneAfterMs;
     }
+  }
+
+  /**
+   * Rows for containers seen for the first time, with their labels from the CPU series: all of
+   * them on the first refresh (or when many are new), else only the new ones by id.
+   */
+  private async addRows(unknown: VectorSample[], signal?: AbortSignal): Promise<void> {
+    const wanted = new Set(unknown.map((s) => keyOf(s.metric)));
+    const ids = [...new Set(unknown.map((s) => s.metric.container_id ?? ''))];
+    const few = this.rows.size > 0 && ids.length <= FEW_NEW && ids.every((id) => ID.test(id));
+    const answer = await instant(
+      few ? `${METRIC.cpu}{container_id=~"${ids.join('|')}"}` : METRIC.cpu,
+      undefined,
+      signal,
+    );
+    for (const s of vectorOf(answer.data)) if (wanted.has(keyOf(s.metric))) this.rowOf(s.metric);
+    // A container whose CPU series has no labels (yet) still gets its row, by its key.
+    for (const s of unknown) this.rowOf(s.metric);
   }
 
   private rowOf(m: Record<string, string>): ContainerRow {

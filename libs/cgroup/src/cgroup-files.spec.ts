@@ -7,6 +7,7 @@ import {
   COUNTER_COUNT,
   COUNTER_CPU_NS,
   COUNTER_MEMORY_BYTES,
+  COUNTER_MEMORY_TOTAL_BYTES,
   COUNTER_READ_BYTES,
   COUNTER_READ_OPS,
   COUNTER_WRITE_BYTES,
@@ -82,6 +83,8 @@ describe('cgroup files', () => {
     expect(files.memoryStat).toEqual({ file: path.join(dir, 'memory.stat'), key: 'inactive_file' });
     readCgroupCounters(files, out);
     expect(out[COUNTER_MEMORY_BYTES]).toBe(393216);
+    // Usage with the page cache is kept beside it.
+    expect(out[COUNTER_MEMORY_TOTAL_BYTES]).toBe(634880);
     // v1: the hierarchical total_inactive_file, not the cgroup's own inactive_file.
     const v1dir = path.join(v2, 'docker/v1');
     fs.mkdirSync(v1dir, { recursive: true });
@@ -93,6 +96,7 @@ describe('cgroup files', () => {
     const v1files = resolveCgroupFiles(layout, v1dir);
     readCgroupCounters(v1files, out);
     expect(out[COUNTER_MEMORY_BYTES]).toBe(7000);
+    expect(out[COUNTER_MEMORY_TOTAL_BYTES]).toBe(10000);
     // An inactive figure above usage (racing reads) or a missing key leaves usage as it is.
     write(path.join(tmp, 'memory/docker/v1/memory.stat'), 'total_inactive_file 20000\n');
     readCgroupCounters(v1files, out);
@@ -145,7 +149,7 @@ describe('cgroup files', () => {
     });
     const out = new Float64Array(COUNTER_COUNT);
     expect(readCgroupCounters(files, out)).toBe(4);
-    expect(Array.from(out)).toEqual([7000, 4096, 100, 50, 4, 3]);
+    expect(Array.from(out)).toEqual([7000, 4096, 100, 50, 4, 3, 4096]);
 
     // Legacy (no v2): cpuacct.usage in ns.
     const legacy: CgroupLayout = { ...layout, mode: 'legacy', v2: false };

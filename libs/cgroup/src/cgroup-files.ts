@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ZtsdbError } from '@ztsdb/errors';
+import { MEMORY_TOTAL_METRIC } from '@ztsdb/model';
 import { CgroupReadError } from './errors';
 import { v1PathOf, type CgroupLayout } from './cgroup-layout';
 import {
@@ -18,7 +19,9 @@ export const COUNTER_READ_BYTES = 2;
 export const COUNTER_WRITE_BYTES = 3;
 export const COUNTER_READ_OPS = 4;
 export const COUNTER_WRITE_OPS = 5;
-export const COUNTER_COUNT = 6;
+/** Usage with the page cache (memory.current / memory.usage_in_bytes as read). */
+export const COUNTER_MEMORY_TOTAL_BYTES = 6;
+export const COUNTER_COUNT = 7;
 
 /** The metric each slot becomes (cpu as percent, memory as a gauge, the rest per second). */
 export const COUNTER_METRICS = [
@@ -28,6 +31,7 @@ export const COUNTER_METRICS = [
   'container.block.write.bytes',
   'container.block.read.ops',
   'container.block.write.ops',
+  MEMORY_TOTAL_METRIC,
 ] as const;
 
 export type BlockIoFiles =
@@ -207,8 +211,10 @@ export function readCgroupCounters(
     if (text !== undefined) {
       read++;
       let usage = NaN;
-      if (parse(file, onError, () => (usage = parseSingleUint(text, file))))
+      if (parse(file, onError, () => (usage = parseSingleUint(text, file)))) {
         out[COUNTER_MEMORY_BYTES] = workingSet(usage, files.memoryStat, onError);
+        out[COUNTER_MEMORY_TOTAL_BYTES] = usage;
+      }
     }
   }
   const io = files.io;
@@ -218,7 +224,7 @@ export function readCgroupCounters(
       read++;
       // parseIoStat writes rbytes, wbytes, rios, wios: the same order as the COUNTER_* slots from READ_BYTES on.
       if (!parse(io.file, onError, () => parseIoStat(text, io.file, out, COUNTER_READ_BYTES))) {
-        out.fill(NaN, COUNTER_READ_BYTES, COUNTER_COUNT);
+        out.fill(NaN, COUNTER_READ_BYTES, COUNTER_WRITE_OPS + 1);
       }
     }
   } else if (io?.kind === 'blkio') {

@@ -99,6 +99,7 @@ describe('CgroupfsSource on a fixture tree', () => {
       values: {
         'container.cpu.usage': 50,
         'container.memory.bytes': 1000,
+        'container.memory.total.bytes': 1000,
         'container.block.read.bytes': 2048,
         'container.block.write.bytes': 4096,
         'container.block.read.ops': 1,

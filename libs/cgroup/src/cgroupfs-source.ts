@@ -14,9 +14,17 @@ export interface CgroupfsSourceOptions extends DiscoveryOptions {
   clock?: () => number;
 }
 
-/** Slot kinds of a counter row: cpu ns (→ percent), memory gauge, block bytes and ops (→ per second). */
-const KINDS: CounterKind[] = ['counter', 'gauge', 'counter', 'counter', 'counter', 'counter'];
-const SCALES = [CPU_NS_TO_PERCENT, 1, 1, 1, 1, 1];
+/** Slot kinds of a counter row: cpu ns (→ percent), memory gauge, block bytes and ops (→ per second), memory with the page cache (gauge). */
+const KINDS: CounterKind[] = [
+  'counter',
+  'gauge',
+  'counter',
+  'counter',
+  'counter',
+  'counter',
+  'gauge',
+];
+const SCALES = [CPU_NS_TO_PERCENT, 1, 1, 1, 1, 1, 1];
 
 interface Tracked extends TrackedContainer {
   /** Counters read when the last process left (cgroup.events), for a container that vanishes before the next tick. */

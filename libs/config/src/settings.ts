@@ -137,6 +137,15 @@ export class Settings {
   @Max(100_000)
   ZTSDB_SYNTHETIC_CONTAINERS = 20;
 
+  /**
+   * Churn of the synthetic source: each container lives about this long (between half and
+   * one and a half times it), then is removed and a new one takes its place; 0 = never.
+   */
+  @Transform(toDuration)
+  @IsInt(DURATION_MESSAGE('ZTSDB_SYNTHETIC_LIFETIME'))
+  @Min(0)
+  ZTSDB_SYNTHETIC_LIFETIME = 0;
+
   /** The Docker (or Podman) API socket the collector asks for container names and images; empty = DOCKER_HOST, else /var/run/docker.sock. */
   @IsString()
   ZTSDB_DOCKER_SOCKET = '';

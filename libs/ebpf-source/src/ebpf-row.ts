@@ -1,7 +1,7 @@
 import { COUNTER_CPU_NS, COUNTER_COUNT, COUNTER_METRICS, CPU_NS_TO_PERCENT } from '@ztsdb/cgroup';
 import type { CounterKind } from '@ztsdb/cgroup';
 import type { CgroupCounters } from '@ztsdb/ebpf';
-import { MAPPED_BYTES_METRIC } from '@ztsdb/model';
+import { MAPPED_BYTES_METRIC, MEMORY_TOTAL_METRIC } from '@ztsdb/model';
 
 /*
  * One reading of a container as the eBPF source keeps it: the cgroup-file slots of
@@ -26,9 +26,9 @@ export const ROW_METRICS: readonly string[] = [
   MAPPED_BYTES_METRIC,
 ];
 
-/** Memory is a gauge; every other slot is a counter turned into a per-second rate. */
+/** Memory (both) is a gauge; every other slot is a counter turned into a per-second rate. */
 export const ROW_KINDS: readonly CounterKind[] = ROW_METRICS.map((m) =>
-  m === 'container.memory.bytes' ? 'gauge' : 'counter',
+  m === 'container.memory.bytes' || m === MEMORY_TOTAL_METRIC ? 'gauge' : 'counter',
 );
 
 /** CPU ns → percent of one core; the rest per second as they are. */

@@ -1,5 +1,11 @@
 export { fnv1a64 } from './fnv1a64';
-export { METRICS, METRIC_INFO, MAPPED_BYTES_METRIC, promName } from './metrics';
+export {
+  METRICS,
+  METRIC_INFO,
+  MAPPED_BYTES_METRIC,
+  MEMORY_TOTAL_METRIC,
+  promName,
+} from './metrics';
 export type { MetricName, MetricInfo } from './metrics';
 export { seriesName, parseSeriesName, seriesId, seriesKey, parseSeriesKey } from './series-name';
 export type { ParsedSeriesName } from './series-name';

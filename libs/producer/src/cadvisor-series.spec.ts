@@ -32,7 +32,11 @@ describe('CadvisorSeries', () => {
     expect(second.get('container_network_receive_bytes_total')).toBe(200);
     expect(second.get('container_memory_usage_bytes')).toBe(4096);
     expect(second.has('container_memory_working_set_bytes')).toBe(true); // the measured memory
-    expect(points(4000, v).get('container_network_receive_bytes_total')).toBe(300);
+    const withTotal = points(4000, { ...v, 'container.memory.total.bytes': 8192 });
+    expect(withTotal.get('container_network_receive_bytes_total')).toBe(300);
+    // Usage with the page cache when the source measures it; the working set stays the same.
+    expect(withTotal.get('container_memory_usage_bytes')).toBe(8192);
+    expect(withTotal.get('container_memory_working_set_bytes')).toBe(4096);
     expect(noted).toHaveLength(4);
     expect(noted[0]).toMatchObject({
       name: 'container_cpu_usage_seconds_total{container_id="abc123def456",id="/docker/abc123def456",image="nginx:1",name="web",runtime="docker"}',

@@ -20,6 +20,8 @@ export interface CadvisorMetric {
   name: string;
   /** The collector metric it comes from. */
   from: string;
+  /** Used when the source does not measure `from`. */
+  fallback?: string;
   /** Counter: rate × seconds summed (`scale` first); gauge: the value × `scale`. */
   kind: 'counter' | 'gauge';
   scale: number;
@@ -33,10 +35,16 @@ export const CADVISOR_METRICS: readonly CadvisorMetric[] = [
     kind: 'counter',
     scale: 0.01,
   },
-  // The collector measures memory as the working set (usage minus inactive file cache, as
-  // docker stats and cAdvisor's working set count it) and keeps no page-cache figure, so
-  // cAdvisor's usage (which includes the cache) is given the working set too.
-  { name: 'container_memory_usage_bytes', from: 'container.memory.bytes', kind: 'gauge', scale: 1 },
+  // container.memory.bytes is the working set (usage minus inactive file cache, as docker
+  // stats and cAdvisor's working set count it); usage with the cache is the extra
+  // container.memory.total.bytes, or the working set from a source that does not measure it.
+  {
+    name: 'container_memory_usage_bytes',
+    from: 'container.memory.total.bytes',
+    fallback: 'container.memory.bytes',
+    kind: 'gauge',
+    scale: 1,
+  },
   {
     name: 'container_memory_working_set_bytes',
     from: 'container.memory.bytes',
@@ -142,7 +150,7 @@ export class CadvisorSeries {
       t.lastMs = s.timestampMs;
       for (let m = 0; m < CADVISOR_METRICS.length; m++) {
         const def = CADVISOR_METRICS[m]!;
-        const v = s.values[def.from];
+        const v = s.values[def.from] ?? (def.fallback ? s.values[def.fallback] : undefined);
         if (v === undefined) continue;
         let value: number;
         if (def.kind === 'gauge') value = v * def.scale;

@@ -145,4 +145,37 @@ describe('producer against a real nats-server', () => {
     w.close();
     full.close();
   });
+
+  it('SampleWriter puts the points of writes that come while a batch is out in one batch', async () => {
+    const kv = await new Kvm(nc).create(KV_SERIES, { history: 1 });
+    const w = new SampleWriter(jetstream(nc), kv, {
+      partitions: 1,
+      role: 'test_writer',
+      maxBacklog: 100,
+      inFlight: 8,
+      partitionInFlight: 1,
+      ackDeadlineMs: 5000,
+      refreshMs: 60_000,
+      warn: () => undefined,
+    });
+    const labels = { __name__: 'coalesced', job: 'api' };
+    const first = w.begin();
+    first.series(labels);
+    first.sample(1, 1);
+    await first.commit(); // registers the series: the writes below publish at once
+    const before = await streamMessages();
+    const writes = Array.from({ length: 5 }, (_, i) => {
+      const x = w.begin();
+      x.series(labels);
+      x.sample(10 + i, i);
+      return x.commit();
+    });
+    await expect(Promise.all(writes)).resolves.toHaveLength(5);
+    // The first went alone; the other four waited for its acknowledgement and went together.
+    expect(await streamMessages()).toBe(before + 2);
+    const jsm = await jetstreamManager(nc);
+    const last = await jsm.streams.getMessage(STREAM_SAMPLES, { seq: before + 2 });
+    expect([...decodeSampleBatch(last!.data).timestamps]).toEqual([11, 12, 13, 14]);
+    w.close();
+  });
 });

@@ -13,6 +13,8 @@ export class ContainerShape {
   private readonly netRate: number;
   private readonly blockRate: number;
   private readonly idle: boolean;
+  /** Page cache on top of the working set: grows with block reads, trimmed now and then. */
+  private cache: number;
   private netBurst = 0;
   private blockBurst = 0;
 
@@ -23,12 +25,15 @@ export class ContainerShape {
     this.cpuMean = this.idle ? 0.2 + r() : 2 + r() * 60;
     this.memBase = Math.round((32 + r() * 2000) * 1024 * 1024);
     this.memory = this.memBase;
+    // Not from `r`: the values of the ten metrics stay what they were for a seed.
+    this.cache = Math.round(this.memBase * 0.25);
     this.netRate = this.idle ? 0 : 2_000 + r() * 2_000_000;
     this.blockRate = r() < 0.5 ? 0 : 4_096 + r() * 4_000_000;
   }
 
   /**
-   * Next tick's values, in METRICS order, written into `out` (length ≥ 10).
+   * Next tick's values, in METRICS order, written into `out` (length ≥ 10; an eleventh
+   * slot gets the memory usage with the page cache).
    * CPU is percent with two decimals; rates are whole units per second.
    */
   next(out: Float64Array): void {
@@ -56,5 +61,10 @@ export class ContainerShape {
     out[7] = wr;
     out[8] = Math.round(rd / 16384);
     out[9] = Math.round(wr / 16384);
+    // Slot 10, when there: usage including the page cache (MEMORY_TOTAL_METRIC).
+    if (out.length > 10) {
+      this.cache = r() < 0.01 ? this.cache * 0.5 : this.cache + rd * 0.5;
+      out[10] = out[1] + Math.round(this.cache / 4096) * 4096;
+    }
   }
 }

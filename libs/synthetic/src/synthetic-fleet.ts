@@ -18,25 +18,49 @@ export class SyntheticFleet {
   readonly containers: ContainerInfo[];
   private readonly shapes: ContainerShape[];
 
-  constructor(count: number, seed = 1, host = 'synthetic') {
-    const rand = mulberry32(seed);
+  private readonly rand: () => number;
+  /** Containers made so far, replacements included: names and shapes of new ones go on from it. */
+  private made = 0;
+
+  constructor(
+    count: number,
+    private readonly seed = 1,
+    private readonly host = 'synthetic',
+  ) {
+    this.rand = mulberry32(seed);
     this.containers = [];
     this.shapes = [];
     for (let i = 0; i < count; i++) {
-      let hex = '';
-      while (hex.length < 64)
-        hex += Math.floor(rand() * 0x100000000)
-          .toString(16)
-          .padStart(8, '0');
-      this.containers.push({
-        id: hex.slice(0, 12),
-        name: `${NAMES[i % NAMES.length]}-${i}`,
-        image: IMAGES[i % IMAGES.length],
-        runtime: 'docker',
-        host,
-      });
-      this.shapes.push(new ContainerShape(seed * 1_000_003 + i));
+      const [c, shape] = this.make();
+      this.containers.push(c);
+      this.shapes.push(shape);
     }
+  }
+
+  private make(): [ContainerInfo, ContainerShape] {
+    const i = this.made++;
+    let hex = '';
+    while (hex.length < 64)
+      hex += Math.floor(this.rand() * 0x100000000)
+        .toString(16)
+        .padStart(8, '0');
+    const c: ContainerInfo = {
+      id: hex.slice(0, 12),
+      name: `${NAMES[i % NAMES.length]}-${i}`,
+      image: IMAGES[i % IMAGES.length],
+      runtime: 'docker',
+      host: this.host,
+    };
+    return [c, new ContainerShape(this.seed * 1_000_003 + i)];
+  }
+
+  /** Container `i` is gone: a new one (new id and name) takes its place; returns the gone one. */
+  replace(i: number): ContainerInfo {
+    const gone = this.containers[i]!;
+    const [c, shape] = this.make();
+    this.containers[i] = c;
+    this.shapes[i] = shape;
+    return gone;
   }
 
   /** Next values of container `i`, in METRICS order. */

@@ -1,4 +1,4 @@
-import { METRICS } from '@ztsdb/model';
+import { MEMORY_TOTAL_METRIC, METRICS } from '@ztsdb/model';
 import { generateDataset, SyntheticSource } from './index';
 import { SyntheticFleet } from './synthetic-fleet';
 
@@ -41,6 +41,34 @@ describe('synthetic data', () => {
     const s = new SyntheticSource(3);
     const r = await s.collect(1000);
     expect(r.samples).toHaveLength(3);
-    expect(Object.keys(r.samples[0]!.values).sort()).toEqual([...METRICS].sort());
+    expect(Object.keys(r.samples[0]!.values).sort()).toEqual(
+      [...METRICS, MEMORY_TOTAL_METRIC].sort(),
+    );
+    // Usage with the page cache is never below the working set.
+    for (const x of r.samples)
+      expect(x.values[MEMORY_TOTAL_METRIC]).toBeGreaterThanOrEqual(
+        x.values['container.memory.bytes']!,
+      );
+  });
+
+  it('lets containers come and go with a lifetime, and never without', async () => {
+    const s = new SyntheticSource(10, 1, 'h', 10_000);
+    const first = (await s.collect(0)).samples.map((x) => x.container.id);
+    const removed: string[] = [];
+    const seen = new Set(first);
+    for (let t = 1000; t <= 60_000; t += 1000) {
+      const r = await s.collect(t);
+      expect(r.samples).toHaveLength(10);
+      for (const c of r.removed) {
+        expect(seen.has(c.id)).toBe(true);
+        removed.push(c.id);
+      }
+      for (const x of r.samples) seen.add(x.container.id);
+    }
+    // Ten slots, lives of 5–15 s over a minute: every first container is gone, replaced.
+    expect(first.every((id) => removed.includes(id))).toBe(true);
+    expect(seen.size).toBe(10 + removed.length);
+    const forever = new SyntheticSource(10);
+    for (let t = 0; t <= 60_000; t += 1000) expect((await forever.collect(t)).removed).toEqual([]);
   });
 });

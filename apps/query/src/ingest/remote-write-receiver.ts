@@ -58,7 +58,9 @@ export async function receiveRemoteWrite(
       throw new ReceiverError(413, `${e.message} (ZTSDB_WRITE_MAX_BYTES)`);
     throw new ReceiverError(400, `cannot decode the body: ${(e as Error).message}`);
   }
-  const write = writer.begin(Math.max(64, raw.length >>> 5));
+  // About one point per 128 bytes: Prometheus sends series of one or a few samples with
+  // ~100 bytes of labels each; the columns grow by doubling when a request has more.
+  const write = writer.begin(Math.max(64, raw.length >>> 7));
   let series = 0;
   const visitor = {
     known: (key: string): boolean => {

@@ -26,10 +26,11 @@ const PANELS: Panel[] = [
     name: () => 'cpu',
   },
   {
-    title: 'Memory (working set)',
-    query: 'container_memory_bytes{$id}',
+    // Usage includes the page cache; sources that cannot tell it apart give the working set only.
+    title: 'Memory',
+    query: '{__name__=~"container_memory_(bytes|total_bytes)",$id}',
     format: bytes,
-    name: () => 'working set',
+    name: (m) => (m.__name__ === 'container_memory_total_bytes' ? 'usage' : 'working set'),
   },
   {
     title: 'Network bytes',

@@ -1,7 +1,13 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { ApiError } from '../api';
 import { Sparkline } from '../components/sparkline';
-import { ContainersModel, type ContainerRow, type MetricKey } from '../containers-model';
+import {
+  ContainersModel,
+  DROP_AFTER_MS,
+  GONE_AFTER_MS,
+  type ContainerRow,
+  type MetricKey,
+} from '../containers-model';
 import { bytes, percent, rate } from '../format';
 import { navigate, onLinkClick, type Location } from '../router';
 
@@ -47,6 +53,11 @@ export function ContainersPage({ loc }: { loc: Location }) {
   const desc = loc.search.get('dir') !== 'asc';
   const filter = loc.search.get('filter') ?? '';
   const refreshSec = Number(loc.search.get('refresh') ?? 5);
+  // How long without samples before a container is greyed out, then dropped (seconds).
+  const goneSec = Number(loc.search.get('gone'));
+  const dropSec = Number(loc.search.get('drop'));
+  model.goneAfterMs = goneSec > 0 ? goneSec * 1000 : GONE_AFTER_MS;
+  model.dropAfterMs = dropSec > 0 ? dropSec * 1000 : DROP_AFTER_MS;
 
   const setParam = (k: string, v: string | undefined) => {
     const p = new URLSearchParams(location.search);
