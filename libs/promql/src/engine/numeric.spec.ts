@@ -1,5 +1,5 @@
 import { formatFloat } from './format-float';
-import { kahanMean, kahanSum } from './kahan';
+import { kahanInc, kahanMean, kahanSum } from './kahan';
 import { quantile } from './quantile';
 import { isStaleNaN, STALE_NAN } from '../storage';
 import { MemoryQueryable } from '../memory-queryable';
@@ -13,6 +13,74 @@ describe('numeric helpers', () => {
       Number.MAX_VALUE,
     );
     expect(kahanSum(Float64Array.from([Infinity, -Infinity]), 0, 2)).toBeNaN();
+  });
+
+  it('sums and averages exactly as kahanInc step by step, overflow, NaN and infinities included', () => {
+    // The object-per-step form the fast loops replaced, kept here as the reference.
+    const refSum = (v: Float64Array, lo: number, hi: number): number => {
+      const s = { sum: 0, c: 0 };
+      for (let i = lo; i < hi; i++) kahanInc(v[i]!, s);
+      return Number.isFinite(s.sum) ? s.sum + s.c : s.sum;
+    };
+    const refMean = (v: Float64Array, lo: number, hi: number): number => {
+      const s = { sum: 0, c: 0 };
+      let count = 0;
+      let incremental = false;
+      let mean = 0;
+      for (let i = lo; i < hi; i++) {
+        const f = v[i]!;
+        count++;
+        if (count === 1) {
+          s.sum = f;
+          mean = f;
+          continue;
+        }
+        if (!incremental) {
+          const trial = { sum: s.sum, c: s.c };
+          kahanInc(f, trial);
+          if (Number.isNaN(trial.sum) || Number.isFinite(trial.sum)) {
+            s.sum = trial.sum;
+            s.c = trial.c;
+            continue;
+          }
+          incremental = true;
+          mean = s.sum / (count - 1);
+          s.c /= count - 1;
+        }
+        const q = (count - 1) / count;
+        const m = { sum: q * mean, c: q * s.c };
+        kahanInc(f / count, m);
+        mean = m.sum;
+        s.c = m.c;
+      }
+      if (count === 0) return NaN;
+      return incremental ? mean + s.c : s.sum / count + s.c / count;
+    };
+    let seed = 12345;
+    const rnd = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const special = [Number.MAX_VALUE, -Number.MAX_VALUE, Infinity, -Infinity, NaN, 1e300, 0, -0];
+    const same = (a: number, b: number): boolean => Object.is(a, b);
+    for (let round = 0; round < 2000; round++) {
+      const n = Math.floor(rnd() * 12);
+      const v = new Float64Array(n);
+      for (let i = 0; i < n; i++) {
+        const r = rnd();
+        v[i] =
+          r < 0.15
+            ? special[Math.floor(rnd() * special.length)]!
+            : (rnd() - 0.5) * 10 ** Math.floor(rnd() * 40 - 20);
+      }
+      const lo = Math.floor(rnd() * (n + 1));
+      const hi = lo + Math.floor(rnd() * (n - lo + 1));
+      if (
+        !same(kahanSum(v, lo, hi), refSum(v, lo, hi)) ||
+        !same(kahanMean(v, lo, hi), refMean(v, lo, hi))
+      )
+        throw new Error(`differs on [${Array.from(v.subarray(lo, hi)).join(', ')}]`);
+    }
+    expect(kahanMean(Float64Array.from([Number.MAX_VALUE, Number.MAX_VALUE, 1]), 0, 3)).toBe(
+      refMean(Float64Array.from([Number.MAX_VALUE, Number.MAX_VALUE, 1]), 0, 3),
+    );
   });
 
   it('computes quantiles with interpolation and NaN first', () => {
