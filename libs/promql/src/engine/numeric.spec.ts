@@ -1,6 +1,6 @@
 import { formatFloat } from './format-float';
 import { kahanInc, kahanMean, kahanSum } from './kahan';
-import { quantile } from './quantile';
+import { quantile, quantileOfRange } from './quantile';
 import { isStaleNaN, STALE_NAN } from '../storage';
 import { MemoryQueryable } from '../memory-queryable';
 import { newMatcher } from '../matchers';
@@ -81,6 +81,27 @@ describe('numeric helpers', () => {
     expect(kahanMean(Float64Array.from([Number.MAX_VALUE, Number.MAX_VALUE, 1]), 0, 3)).toBe(
       refMean(Float64Array.from([Number.MAX_VALUE, Number.MAX_VALUE, 1]), 0, 3),
     );
+  });
+
+  it('gives the same quantile of a range as quantile, NaN, -0 and infinities included', () => {
+    let seed = 99;
+    const rnd = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const pool = [NaN, 0, -0, 1, 2, 2, -3.5, Infinity, -Infinity, 1e-300];
+    for (let round = 0; round < 3000; round++) {
+      const n = Math.floor(rnd() * 400);
+      const v = Float64Array.from({ length: n }, () =>
+        rnd() < 0.3 ? pool[Math.floor(rnd() * pool.length)]! : rnd() * 100 - 50,
+      );
+      const lo = Math.floor(rnd() * (n + 1));
+      const hi = lo + Math.floor(rnd() * (n - lo + 1));
+      const q = [0, 0.25, 0.5, 0.99, 1, -1, 2, NaN][Math.floor(rnd() * 8)]!;
+      const want = quantile(q, Array.from(v.subarray(lo, hi)));
+      const got = quantileOfRange(q, v, lo, hi);
+      if (!Object.is(got, want))
+        throw new Error(`q=${q} over ${Array.from(v.subarray(lo, hi))}: ${got} ≠ ${want}`);
+    }
+    expect(quantileOfRange(0.5, Float64Array.of(NaN, 1, 3), 0, 3)).toBe(1);
+    expect(quantileOfRange(1, Float64Array.of(0, -0), 0, 2)).toBe(-0);
   });
 
   it('computes quantiles with interpolation and NaN first', () => {

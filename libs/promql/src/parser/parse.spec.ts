@@ -2,6 +2,7 @@ import type { BinaryExpr, Call, Expr, MatrixSelector, SubqueryExpr, VectorSelect
 import { PromQLParseError } from '../errors';
 import { parseDurationMs, parseNumber, unquoteString } from './literals';
 import { parsePromQL } from './parse';
+import { parseCached } from './parse-cache';
 import { fixTrailingDots } from './source-text';
 
 function parseErr(q: string): string {
@@ -27,6 +28,18 @@ describe('parsePromQL', () => {
     expect(b.rhs).toMatchObject({ type: 'number', value: 0.5, start: 24 });
     expect(parseErr('min_of(1, 2) +')).toMatch(/^1:15: parse error: unexpected end of input/);
     expect(parseErr('min_of(foo, 2)')).toMatch(/parse error/);
+  });
+
+  it('serves a text parsed before from the cache, apart for each step() value', () => {
+    const a = parseCached('sum(rate(parse_cache_test[5m]))');
+    expect(parseCached('sum(rate(parse_cache_test[5m]))')).toBe(a);
+    const step = (ms: number) =>
+      parseCached('x[step()]', { durations: { stepMs: ms, rangeMs: 0 } });
+    expect((step(5000) as MatrixSelector).rangeMs).toBe(5000);
+    expect((step(7000) as MatrixSelector).rangeMs).toBe(7000);
+    expect(step(7000)).toBe(step(7000));
+    expect(() => parseCached('sum(')).toThrow(PromQLParseError);
+    expect(() => parseCached('sum(')).toThrow(PromQLParseError);
   });
 
   it('takes step() alone and in arithmetic inside brackets', () => {
