@@ -1,4 +1,4 @@
-import { formatFloat } from './format-float';
+import { formatFloat, formatFloatSlow } from './format-float';
 import { kahanInc, kahanMean, kahanSum } from './kahan';
 import { quantile, quantileOfRange } from './quantile';
 import { isStaleNaN, STALE_NAN } from '../storage';
@@ -87,7 +87,7 @@ describe('numeric helpers', () => {
     let seed = 99;
     const rnd = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     const pool = [NaN, 0, -0, 1, 2, 2, -3.5, Infinity, -Infinity, 1e-300];
-    for (let round = 0; round < 3000; round++) {
+    for (let round = 0; round < 1000; round++) {
       const n = Math.floor(rnd() * 400);
       const v = Float64Array.from({ length: n }, () =>
         rnd() < 0.3 ? pool[Math.floor(rnd() * pool.length)]! : rnd() * 100 - 50,
@@ -108,6 +108,29 @@ describe('numeric helpers', () => {
     expect(quantile(0.5, [4, 1, 3, 2])).toBe(2.5);
     expect(quantile(0, [NaN, 1])).toBeNaN();
     expect(quantile(2, [1])).toBe(Infinity);
+  });
+
+  it('writes short decimals from integers with the same text as String(f) gives', () => {
+    let seed = 3;
+    const rnd = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const check = (f: number): void => {
+      if (formatFloat(f) !== formatFloatSlow(f))
+        throw new Error(`${f}: ${formatFloat(f)} ≠ ${formatFloatSlow(f)}`);
+    };
+    for (let i = 0; i < 25_000; i++) {
+      const scale = 10 ** Math.floor(rnd() * 8);
+      const mag = 10 ** Math.floor(rnd() * 12 - 3);
+      const x = (rnd() - 0.3) * mag;
+      check(Math.round(x * scale) / scale); // a few decimals
+      check(x); // full precision
+      check(2 ** 30 - Math.floor(rnd() * 1000) / 1e6); // near the bound
+      check(Math.floor(rnd() * 1e6) / 1e6 + Math.floor(rnd() * 2 ** 30));
+    }
+    for (const f of [0, -0, 1e-6, -1e-6, 5e-7, 0.1 + 0.2, 2 ** 30, -(2 ** 30), 1e21, 123.45])
+      check(f);
+    expect(formatFloat(-0)).toBe('0');
+    expect(formatFloat(12.34)).toBe('12.34');
+    expect(formatFloat(-0.000001)).toBe('-0.000001');
   });
 
   it('formats floats like Go without exponents', () => {
