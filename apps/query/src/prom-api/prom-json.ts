@@ -69,10 +69,12 @@ export function resultBody(value: QueryValue, notes: PromNotes, budget: QueryBud
     case 'matrix':
       add('[');
       value.series.forEach((s, i) => {
-        const pts: string[] = [];
+        // One string grown point by point (V8 joins the pieces once, when it is used).
+        let text = `${i > 0 ? ',' : ''}{"metric":${metric(s.labels)},"values":[`;
         for (let k = 0; k < s.timestamps.length; k++)
-          pts.push(point(s.timestamps[k]!, s.values[k]!));
-        add(`${i > 0 ? ',' : ''}{"metric":${metric(s.labels)},"values":[${pts.join(',')}]}`);
+          text +=
+            (k > 0 ? ',[' : '[') + secs(s.timestamps[k]!) + ',"' + formatFloat(s.values[k]!) + '"]';
+        add(text + ']}');
       });
       add(']');
       break;

@@ -25,6 +25,7 @@ class IndexedSeries {
 
 /** Files hold 100 at 5000 ms for every series: the hot value there (5) must win. */
 const files = {
+  catalog: { lastSeq: 0 },
   read(_p: number, _id: bigint, start: number, end: number, out: VersionedPoints[]): void {
     if (start <= 5000 && end >= 5000)
       out.push({ timestamps: Float64Array.of(5000), values: Float64Array.of(100), version: 1 });
@@ -105,6 +106,46 @@ describe('TieredQueryable', () => {
     // A wider one reads again, the union of both.
     await q.select(all, 0, 9000);
     expect(hot.calls[1]).toEqual({ ids: 3, start: 0, end: 9000 });
+  });
+
+  it('reads the files while the hot request is out, and again when the catalog changed meanwhile', async () => {
+    // The owner hands 0..9000 ms on to a warm file (version 1, values 10×) and drops them from
+    // hot while its answer is on the way: the answer must hold the file's points.
+    let moved = false;
+    const reads: boolean[] = [];
+    const store = {
+      catalog: { lastSeq: 1 },
+      read(_p: number, _id: bigint, _start: number, _end: number, out: VersionedPoints[]): void {
+        reads.push(moved);
+        if (!moved) return;
+        const ts = Float64Array.from({ length: 10 }, (_, i) => i * 1000);
+        out.push({ timestamps: ts, values: ts.map((t) => t / 100), version: 1 });
+      },
+    };
+    const hot = {
+      fetch: async (): Promise<HotAnswer> => {
+        await new Promise((r) => setTimeout(r, 5));
+        moved = true;
+        store.catalog.lastSeq = 2;
+        return { series: [], missing: [] };
+      },
+    };
+    const q = new TieredQueryable(
+      registry,
+      store,
+      hot,
+      4,
+      new QueryClock(10_000),
+      new QueryBudget(1 << 20),
+      {
+        skipped: () => undefined,
+        missingPartition: () => undefined,
+      },
+    );
+    const got = await q.select([newMatcher('=', 'image', 'nginx')], 0, 9000);
+    expect(Array.from(got[0]!.values)).toEqual([0, 10, 20, 30, 40, 50, 60, 70, 80, 90]);
+    // Read once before the answer came (nothing yet), once after the catalog changed.
+    expect(reads).toEqual([false, true]);
   });
 
   it('counts the points against the query memory budget', async () => {

@@ -65,7 +65,10 @@ export class TieredQueryable implements Queryable {
 
   constructor(
     private readonly registry: Pick<SeriesRegistry, 'select'>,
-    private readonly store: Pick<TieredStore, 'read'>,
+    /** `catalog.lastSeq` changes with every manifest event the catalog applied. */
+    private readonly store: Pick<TieredStore, 'read'> & {
+      readonly catalog: { readonly lastSeq: number };
+    },
     private readonly hot: Pick<HotClient, 'fetch'>,
     private readonly partitions: number,
     private readonly clock: QueryClock,
@@ -124,24 +127,26 @@ export class TieredQueryable implements Queryable {
       if (!l) byPartition.set(part, (l = []));
       l.push(s.seriesId);
     }
-    // Hot first: whatever the owner has dropped since, the catalog already shows in warm.
-    const hot = await this.hot.fetch(byPartition, start, end);
+    // The hot request goes out first and the files are read while it is on its way. The
+    // answer stays as exact as reading the files after the owner answered (whatever the owner
+    // has dropped by then, the catalog shows in warm): if the catalog changed in between, the
+    // files are read again.
+    const hotAnswer = this.hot.fetch(byPartition, start, end);
+    hotAnswer.catch(() => undefined); // awaited below; a rejection meanwhile is not unhandled
+    await Promise.resolve(); // lets the client flush the request before the synchronous reads
+    const catalogSeq = this.store.catalog.lastSeq;
+    let fromFiles = await this.readFiles(series, start, end);
+    const hot = await hotAnswer;
+    if (this.store.catalog.lastSeq !== catalogSeq)
+      fromFiles = await this.readFiles(series, start, end);
     for (const m of hot.missing) this.notes.missingPartition(m.partition, m.reason);
     const hotById = new Map<bigint, VersionedPoints>();
     for (const h of hot.series)
       hotById.set(h.id, { timestamps: h.timestamps, values: h.values, version: HOT_VERSION });
-    const units: VersionedPoints[] = [];
-    for (const s of series) {
+    for (let i = 0; i < series.length; i++) {
+      const s = series[i]!;
       if (this.clock.due()) await this.clock.pause();
-      units.length = 0;
-      this.store.read(
-        partitionOf(s.seriesId, this.partitions),
-        s.seriesId,
-        start,
-        end,
-        units,
-        (e) => this.notes.skipped(e),
-      );
+      const units = fromFiles[i]!;
       const h = hotById.get(s.seriesId);
       if (h) units.push(h);
       const merged = mergeLatestWins(units);
@@ -155,5 +160,28 @@ export class TieredQueryable implements Queryable {
         values: merged.values,
       });
     }
+  }
+
+  /** Each series' units in [start, end] from the warm and cold files (views, not copies). */
+  private async readFiles(
+    series: KnownSeries[],
+    start: number,
+    end: number,
+  ): Promise<VersionedPoints[][]> {
+    const out: VersionedPoints[][] = [];
+    for (const s of series) {
+      if (this.clock.due()) await this.clock.pause();
+      const units: VersionedPoints[] = [];
+      this.store.read(
+        partitionOf(s.seriesId, this.partitions),
+        s.seriesId,
+        start,
+        end,
+        units,
+        (e) => this.notes.skipped(e),
+      );
+      out.push(units);
+    }
+    return out;
   }
 }

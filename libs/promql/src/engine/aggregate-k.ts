@@ -9,6 +9,49 @@ import type { Evaluator } from './evaluator';
 import { groupLabels } from './aggregate';
 import { newStepSeries, type StepSeries, type Value } from './values';
 
+/** Up to this k, the best k are kept in a small sorted list instead of sorting every series. */
+const SMALL_K = 64;
+
+/** The first k members present at step i, in member order. */
+function firstPresent(input: StepSeries[], members: number[], i: number, k: number): number[] {
+  const out: number[] = [];
+  for (const si of members) {
+    if (out.length >= k) break;
+    if (input[si]!.present[i]) out.push(si);
+  }
+  return out;
+}
+
+/**
+ * The k best members present at step i, best first, ties in member order: the same series in
+ * the same order as a stable sort of them all followed by the first k, in one pass.
+ */
+export function bestK(
+  input: StepSeries[],
+  members: number[],
+  i: number,
+  k: number,
+  better: (a: number, b: number) => number,
+): number[] {
+  const out: number[] = [];
+  const vals: number[] = [];
+  for (const si of members) {
+    const s = input[si]!;
+    if (!s.present[i]) continue;
+    const v = s.values[i]!;
+    if (out.length >= k && better(vals[out.length - 1]!, v) <= 0) continue;
+    let j = out.length;
+    while (j > 0 && better(vals[j - 1]!, v) > 0) j--;
+    out.splice(j, 0, si);
+    vals.splice(j, 0, v);
+    if (out.length > k) {
+      out.pop();
+      vals.pop();
+    }
+  }
+  return out;
+}
+
 export function evalTopK(
   ev: Evaluator,
   e: ast.AggregateExpr,
@@ -38,9 +81,13 @@ export function evalTopK(
     const k = Math.trunc(kf);
     if (k < 1) continue;
     for (const members of groupOf.values()) {
-      const here = members.filter((si) => input[si]!.present[i]);
-      if (e.op !== 'limitk')
+      let here: number[];
+      if (e.op === 'limitk') here = firstPresent(input, members, i, k);
+      else if (k <= SMALL_K) here = bestK(input, members, i, k, better);
+      else {
+        here = members.filter((si) => input[si]!.present[i]);
         here.sort((a, b) => better(input[a]!.values[i]!, input[b]!.values[i]!));
+      }
       for (const si of here.slice(0, k)) {
         const s = input[si]!;
         let out = outputs.get(si);

@@ -8,7 +8,7 @@ import { dropLabels, keepLabels, labelsKey, METRIC_NAME, setLabel, type Labels }
 import { isValidUtf8Label } from '../parser/literals';
 import type { Evaluator } from './evaluator';
 import { kahanInc, kahanMean } from './kahan';
-import { quantile } from './quantile';
+import { quantileOfRange } from './quantile';
 import { evalTopK } from './aggregate-k';
 import { newStepSeries, type StepSeries, type Value } from './values';
 import { formatFloat } from './format-float';
@@ -113,7 +113,7 @@ function fold(op: ast.AggregateOp, v: Float64Array, n: number, q: number): numbe
       return op === 'stdvar' ? m2 / n : Math.sqrt(m2 / n);
     }
     case 'quantile':
-      return quantile(q, Array.from(v.subarray(0, n)));
+      return quantileOfRange(q, v, 0, n);
     default:
       throw new PromQLExecutionError(`aggregation ${op} is not supported`);
   }

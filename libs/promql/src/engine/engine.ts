@@ -6,7 +6,7 @@ import type * as ast from '../ast';
 import { typeOf } from '../ast';
 import { PromQLExecutionError, PromQLParseError } from '../errors';
 import { compareLabels, dropMetricName, labelsKey, type Labels } from '../labels';
-import { parsePromQL } from '../parser/parse';
+import { parseCached } from '../parser/parse-cache';
 import type { Queryable } from '../storage';
 import { Evaluator, type EvaluatorOptions, type QueryState } from './evaluator';
 import { upperBound, type StepSeries, type Value } from './values';
@@ -66,7 +66,7 @@ export class PromQLEngine {
   }
 
   async instantQuery(queryable: Queryable, query: string, timeMs: number): Promise<QueryResult> {
-    return this.instantQueryExpr(queryable, parsePromQL(query), query, timeMs);
+    return this.instantQueryExpr(queryable, parseCached(query), query, timeMs);
   }
 
   /** An instant query of an already parsed expression; `query` is its text, for annotations. */
@@ -91,7 +91,7 @@ export class PromQLEngine {
     if (!(stepMs > 0))
       throw new PromQLParseError('zero or negative query resolution step widths are not accepted');
     if (endMs < startMs) throw new PromQLParseError('end timestamp must not be before start time');
-    const expr = parsePromQL(query, { durations: { stepMs, rangeMs: endMs - startMs } });
+    const expr = parseCached(query, { durations: { stepMs, rangeMs: endMs - startMs } });
     return this.rangeQueryExpr(queryable, expr, query, startMs, endMs, stepMs);
   }
 

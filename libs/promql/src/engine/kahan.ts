@@ -16,50 +16,61 @@ export function kahanInc(inc: number, s: KahanState): void {
   s.sum = t;
 }
 
-/** Sum of values[lo, hi) with compensation. */
+/**
+ * Sum of values[lo, hi) with compensation: kahanInc's steps on local variables (the
+ * `*_over_time` functions call this once per step and series, over every point of the window).
+ */
 export function kahanSum(values: Float64Array, lo: number, hi: number): number {
-  const s = { sum: 0, c: 0 };
-  for (let i = lo; i < hi; i++) kahanInc(values[i]!, s);
-  return Number.isFinite(s.sum) ? s.sum + s.c : s.sum;
+  let sum = 0;
+  let c = 0;
+  for (let i = lo; i < hi; i++) {
+    const inc = values[i]!;
+    const t = sum + inc;
+    if (t === Infinity || t === -Infinity) c = 0;
+    else if (Math.abs(sum) >= Math.abs(inc)) c += sum - t + inc;
+    else c += inc - t + sum;
+    sum = t;
+  }
+  return Number.isFinite(sum) ? sum + c : sum;
 }
 
 /**
  * Mean of values[lo, hi) as Prometheus computes avg: a compensated sum divided by the count,
- * switching to an incremental mean if the sum overflows.
+ * switching to an incremental mean if the sum overflows. The same arithmetic as kahanInc, step
+ * by step, on local variables: no object per point on this per-step, per-series loop.
  */
 export function kahanMean(values: Float64Array, lo: number, hi: number): number {
-  const s = { sum: 0, c: 0 };
-  let count = 0;
-  let incremental = false;
-  let mean = 0;
-  for (let i = lo; i < hi; i++) {
+  if (hi <= lo) return NaN;
+  let sum = values[lo]!;
+  let c = 0;
+  let count = 1;
+  let i = lo + 1;
+  for (; i < hi; i++) {
+    const f = values[i]!;
+    const t = sum + f;
+    // An overflow to ±Inf (not NaN) switches to the incremental mean, from this point on.
+    if (t === Infinity || t === -Infinity) break;
+    count++;
+    if (Math.abs(sum) >= Math.abs(f)) c += sum - t + f;
+    else c += f - t + sum;
+    sum = t;
+  }
+  if (i >= hi) return sum / count + c / count;
+  let mean = sum / count;
+  c /= count;
+  for (; i < hi; i++) {
     const f = values[i]!;
     count++;
-    if (count === 1) {
-      s.sum = f;
-      s.c = 0;
-      mean = f;
-      continue;
-    }
-    if (!incremental) {
-      const trial = { sum: s.sum, c: s.c };
-      kahanInc(f, trial);
-      if (Number.isNaN(trial.sum) || Number.isFinite(trial.sum)) {
-        s.sum = trial.sum;
-        s.c = trial.c;
-        continue;
-      }
-      incremental = true;
-      mean = s.sum / (count - 1);
-      s.c /= count - 1;
-    }
     const q = (count - 1) / count;
-    const m = { sum: q * mean, c: q * s.c };
-    kahanInc(f / count, m);
-    mean = m.sum;
-    s.c = m.c;
+    const m = q * mean;
+    let mc = q * c;
+    const inc = f / count;
+    const t = m + inc;
+    if (t === Infinity || t === -Infinity) mc = 0;
+    else if (Math.abs(m) >= Math.abs(inc)) mc += m - t + inc;
+    else mc += inc - t + m;
+    mean = t;
+    c = mc;
   }
-  if (count === 0) return NaN;
-  if (incremental) return mean + s.c;
-  return s.sum / count + s.c / count;
+  return mean + c;
 }

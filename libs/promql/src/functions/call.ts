@@ -16,7 +16,9 @@ import {
 import { histogramQuantile } from './histogram-quantile';
 import { DATE_FUNCTIONS, MATH_FUNCTIONS } from './instant-functions';
 import { labelJoin, labelReplace, sortByLabel, sortByValue } from './label-functions';
-import { RANGE_FUNCTIONS } from './range-functions';
+import { RANGE_FUNCTIONS, type Window } from './range-functions';
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 const KEEP_NAME = new Set(['last_over_time', 'first_over_time']);
 const UNSUPPORTED = new Set([
@@ -209,21 +211,26 @@ async function rangeFunction(ev: Evaluator, e: ast.Call): Promise<VectorValue> {
     if ((si & 1023) === 0) ev.checkDeadline('expression evaluation');
     const r = slab.take(s.labels, s.dropName);
     let any = false;
+    // One window per series, moved along the steps: range functions read it and keep nothing.
+    const w: Mutable<Window> = {
+      ts: s.timestamps,
+      vs: s.values,
+      lo: 0,
+      hi: 0,
+      end: 0,
+      rangeMs: m.rangeMs,
+      stepTime: 0,
+      params: p,
+    };
     for (let i = 0; i < ev.steps; i++) {
       const end = m.windowEnd(i);
       const hi = upperBound(s.timestamps, end);
-      const lo = upperBound(s.timestamps, end - m.rangeMs, 0, hi);
+      w.lo = upperBound(s.timestamps, end - m.rangeMs, 0, hi);
+      w.hi = hi;
+      w.end = end;
+      w.stepTime = ev.times[i]!;
       for (let k = 0; k < params.length; k++) p[k] = params[k]![i]!;
-      const v = fn({
-        ts: s.timestamps,
-        vs: s.values,
-        lo,
-        hi,
-        end,
-        rangeMs: m.rangeMs,
-        stepTime: ev.times[i]!,
-        params: p,
-      });
+      const v = fn(w);
       if (v === undefined) continue;
       r.values[i] = v;
       r.present[i] = 1;

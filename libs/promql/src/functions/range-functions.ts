@@ -3,7 +3,7 @@
  * values[lo, hi) with their timestamps, and returns a value or undefined (no output).
  */
 import { kahanInc, kahanMean, kahanSum } from '../engine/kahan';
-import { quantile } from '../engine/quantile';
+import { quantile, quantileOfRange } from '../engine/quantile';
 
 export interface Window {
   readonly ts: Float64Array;
@@ -141,7 +141,7 @@ export const RANGE_FUNCTIONS: Record<string, RangeFunction> = {
   ts_of_min_over_time: nonEmpty((w) => extreme(w, (cur, best) => cur <= best).ts / 1000),
   stdvar_over_time: nonEmpty(variance),
   stddev_over_time: nonEmpty((w) => Math.sqrt(variance(w))),
-  quantile_over_time: nonEmpty((w) => quantile(w.params[0]!, values(w))),
+  quantile_over_time: nonEmpty((w) => quantileOfRange(w.params[0]!, w.vs, w.lo, w.hi)),
   mad_over_time: nonEmpty((w) => {
     const v = values(w);
     if (v.some((x) => Number.isNaN(x))) return NaN;

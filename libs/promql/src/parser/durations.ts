@@ -19,10 +19,23 @@ export function evalDurationExpr(
   return Math.round(seconds(cv, n, ctx) * 1000);
 }
 
+/** A duration expression's value in seconds, unrounded (`min_of(3, 5)` as a number is 3). */
+export function durationSeconds(
+  cv: Converter,
+  n: SyntaxNode,
+  ctx: DurationContext | undefined,
+): number {
+  return seconds(cv, n, ctx);
+}
+
 function seconds(cv: Converter, n: SyntaxNode, ctx: DurationContext | undefined): number {
   const kids = cv.children(n);
   if (n.name === 'NumberDurationLiteralInDurationContext' || n.name === 'NumberDurationLiteral') {
     return cv.number(n);
+  }
+  if (n.name === 'DurationStep' || n.name === 'DurationRange') {
+    if (!ctx) return cv.fail(n, `${cv.text(n)}() is not supported in this context`);
+    return (n.name === 'DurationStep' ? ctx.stepMs : ctx.rangeMs) / 1000;
   }
   const first = kids[0];
   if (!first) return cv.fail(n, 'expected a duration');

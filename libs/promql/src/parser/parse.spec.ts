@@ -2,6 +2,7 @@ import type { BinaryExpr, Call, Expr, MatrixSelector, SubqueryExpr, VectorSelect
 import { PromQLParseError } from '../errors';
 import { parseDurationMs, parseNumber, unquoteString } from './literals';
 import { parsePromQL } from './parse';
+import { parseCached } from './parse-cache';
 import { fixTrailingDots } from './source-text';
 
 function parseErr(q: string): string {
@@ -16,6 +17,41 @@ function parseErr(q: string): string {
 }
 
 describe('parsePromQL', () => {
+  it('takes min_of and max_of outside durations as numbers, keeping positions', () => {
+    expect(parsePromQL('min_of(3, 5)')).toMatchObject({ type: 'number', value: 3 });
+    expect(parsePromQL('max_of(-2, 1m)')).toMatchObject({ type: 'number', value: 60 });
+    expect(
+      parsePromQL('max_of(step(), 2)', { durations: { stepMs: 5000, rangeMs: 0 } }),
+    ).toMatchObject({ type: 'number', value: 5 });
+    const b = parsePromQL('foo{a="min_of(1, 2)"} * min_of(4, 0.5)') as BinaryExpr;
+    expect((b.lhs as VectorSelector).matchers[1]!.value).toBe('min_of(1, 2)');
+    expect(b.rhs).toMatchObject({ type: 'number', value: 0.5, start: 24 });
+    expect(parseErr('min_of(1, 2) +')).toMatch(/^1:15: parse error: unexpected end of input/);
+    expect(parseErr('min_of(foo, 2)')).toMatch(/parse error/);
+  });
+
+  it('serves a text parsed before from the cache, apart for each step() value', () => {
+    const a = parseCached('sum(rate(parse_cache_test[5m]))');
+    expect(parseCached('sum(rate(parse_cache_test[5m]))')).toBe(a);
+    const step = (ms: number) =>
+      parseCached('x[step()]', { durations: { stepMs: ms, rangeMs: 0 } });
+    expect((step(5000) as MatrixSelector).rangeMs).toBe(5000);
+    expect((step(7000) as MatrixSelector).rangeMs).toBe(7000);
+    expect(step(7000)).toBe(step(7000));
+    expect(() => parseCached('sum(')).toThrow(PromQLParseError);
+    expect(() => parseCached('sum(')).toThrow(PromQLParseError);
+  });
+
+  it('takes step() alone and in arithmetic inside brackets', () => {
+    const durations = { stepMs: 5000, rangeMs: 0 };
+    expect((parsePromQL('x[step()]', { durations }) as MatrixSelector).rangeMs).toBe(5000);
+    expect((parsePromQL('x[step() + 1]', { durations }) as MatrixSelector).rangeMs).toBe(6000);
+    expect((parsePromQL('x[max_of(step(), 2)]', { durations }) as MatrixSelector).rangeMs).toBe(
+      5000,
+    );
+    expect(parseErr('x[step()]')).toMatch(/step\(\) is not supported in this context/);
+  });
+
   it('builds a selector with its matchers, the name first', () => {
     const e = parsePromQL('foo{a="1", b!="2", c=~"x.*", d!~"y"}') as VectorSelector;
     expect(e.type).toBe('vectorSelector');

@@ -14,6 +14,7 @@ import { parseNumber, unquoteString } from './literals';
 import { checkExpr } from './check';
 import { convertAggregate, convertBinary, convertCall } from './convert-ops';
 import { expectation, fixTrailingDots, unclosed } from './source-text';
+import { foldMinMaxOf } from './min-max-of';
 
 export interface ParseOptions {
   /** Values for `step()` and `range()` inside durations; unknown at parse time when absent. */
@@ -22,11 +23,16 @@ export interface ParseOptions {
 
 /** Parses and type-checks one PromQL expression. Throws PromQLParseError. */
 export function parsePromQL(input: string, options: ParseOptions = {}): ast.Expr {
-  const tree = parser.parse(fixTrailingDots(input));
+  const folded = foldMinMaxOf(
+    fixTrailingDots(input),
+    options.durations,
+    (src) => new Converter(src, options),
+  );
+  const tree = parser.parse(folded.text);
   const top = tree.topNode;
   const first = top.firstChild;
   if (!first) throw new PromQLParseError('1:1: parse error: no expression found in input');
-  const cv = new Converter(input, options);
+  const cv = new Converter(input, options, folded.values);
   cv.checkSyntax(top);
   const expr = cv.expr(first);
   checkExpr(expr, cv);
@@ -37,6 +43,8 @@ export class Converter {
   constructor(
     readonly src: string,
     private readonly options: ParseOptions,
+    /** Numbers that stand for a folded `min_of`/`max_of` call, by offset (min-max-of.ts). */
+    private readonly folded?: ReadonlyMap<number, number>,
   ) {}
 
   text(n: SyntaxNode): string {
@@ -163,6 +171,8 @@ export class Converter {
   }
 
   number(n: SyntaxNode): number {
+    const folded = this.folded?.get(n.from);
+    if (folded !== undefined) return folded;
     const text = this.text(n).replace(/\s+/g, '');
     const sign = text.startsWith('-') ? -1 : 1;
     const v0 = parseNumber(/^[+-]/.test(text) ? text.slice(1) : text);
