@@ -2,6 +2,7 @@ import type { JetStreamClient } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { processMetrics } from '@ztsdb/metrics';
 import { FileCatalog, ManifestFollower, ManifestPublisher } from '@ztsdb/manifest';
+import { DEFAULT_TIER_CACHE_BYTES, TierStore } from '@ztsdb/tierstore';
 import type { CompactorOptions } from './compactor-options';
 import { removeUnrecorded } from './data-dir-cleanup';
 import { RegistryKeeper } from './registry-keeper';
@@ -68,15 +69,23 @@ export class Compactor {
     this.opts.log(
       `catalog: ${live.filter((f) => f.tier === 'warm').length} warm and ${live.filter((f) => f.tier === 'cold').length} cold files, ${this.catalog.retired().length} waiting for removal`,
     );
+    // Files it wrote stay in its data dir; any other (a new host) is fetched into cache/.
+    const tiers = await TierStore.open(this.nc, {
+      dataDir: this.opts.dataDir,
+      cacheBytes: this.opts.tierCacheBytes ?? DEFAULT_TIER_CACHE_BYTES,
+      replicas: this.opts.replicas ?? 1,
+      preferLocal: true,
+      warn: this.opts.warn,
+    });
     const manifest = new ManifestPublisher(
       this.js,
       this.catalog,
       this.opts.warn,
       () => this.closed || this.nc.isClosed(),
     );
-    this.sink = new WarmSink(this.nc, this.js, this.catalog, manifest, this.opts);
+    this.sink = new WarmSink(this.nc, this.js, this.catalog, manifest, tiers, this.opts);
     await this.sink.start();
-    this.maintainer = new TierMaintainer(this.catalog, manifest, this.opts);
+    this.maintainer = new TierMaintainer(this.catalog, manifest, tiers, this.opts);
     this.maintainer.start();
     this.registry = new RegistryKeeper(this.nc, {
       dataDir: this.opts.dataDir,

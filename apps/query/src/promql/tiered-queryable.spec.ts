@@ -25,7 +25,13 @@ class IndexedSeries {
 
 /** Files hold 100 at 5000 ms for every series: the hot value there (5) must win. */
 const files = {
-  read(_p: number, _id: bigint, start: number, end: number, out: VersionedPoints[]): void {
+  async read(
+    _p: number,
+    _id: bigint,
+    start: number,
+    end: number,
+    out: VersionedPoints[],
+  ): Promise<void> {
     if (start <= 5000 && end >= 5000)
       out.push({ timestamps: Float64Array.of(5000), values: Float64Array.of(100), version: 1 });
   },
