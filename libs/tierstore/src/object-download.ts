@@ -78,13 +78,18 @@ export async function downloadObject(
       if (chunk.done) break;
       const b = chunk.value;
       bytes += b.length;
-      if (bytes > ref.bytes) break;
+      if (bytes > ref.bytes)
+        throw new TierFetchError(
+          TIERSTORE_ERROR_CODES.objectMismatch,
+          `object ${ref.object} is longer than the ${ref.bytes} bytes of the file ${ref.file} the manifest recorded`,
+          ctx,
+        );
       crc = crc32c(b, 0, b.length, crc);
       let off = 0;
       while (off < b.length) off += (await handle.write(b, off, b.length - off)).bytesWritten;
     }
     const err = await r.error.catch((e: Error) => e);
-    if (err && bytes <= ref.bytes)
+    if (err)
       throw new TierFetchError(
         TIERSTORE_ERROR_CODES.fetchFailed,
         `download of object ${ref.object} (${ref.file}) failed after ${bytes} of ${ref.bytes} bytes: ${err.message}`,
@@ -94,7 +99,7 @@ export async function downloadObject(
     if (bytes !== ref.bytes || crc !== ref.crc32c)
       throw new TierFetchError(
         TIERSTORE_ERROR_CODES.objectMismatch,
-        `object ${ref.object} is not the file ${ref.file} the manifest recorded (${bytes > ref.bytes ? 'more than' : bytes} bytes, CRC-32C ${bytes > ref.bytes ? '-' : crc.toString(16)}; expected ${ref.bytes} bytes, ${ref.crc32c.toString(16)})`,
+        `object ${ref.object} is not the file ${ref.file} the manifest recorded (${bytes} bytes, CRC-32C ${crc.toString(16)}; expected ${ref.bytes} bytes, ${ref.crc32c.toString(16)})`,
         ctx,
       );
     await handle.sync();
