@@ -70,7 +70,8 @@ export class TieredStore {
           if (e.kind === 'warm-added' || e.kind === 'cold-added') {
             this.reader.forget(e.file);
             const added = this.catalog.get(e.file);
-            if (added)
+            // Files announced while running; at start, the newest are prefetched after the replay.
+            if (added && this.ready)
               this.tiers!.cache.prefetch(
                 added,
                 () => added.supersededAtMs === undefined && added.expiredAtMs === undefined,
@@ -85,7 +86,22 @@ export class TieredStore {
       warn: this.warn,
     });
     await this.follower.start();
+    this.prefetchNewest();
     this.ready = true;
+  }
+
+  /** Queues the live files with the newest data, up to half the cache, for prefetch. */
+  private prefetchNewest(): void {
+    const budget = this.tierOpts.cacheBytes / 2;
+    let bytes = 0;
+    for (const f of this.catalog.live().sort((a, b) => b.maxT - a.maxT)) {
+      bytes += f.bytes;
+      if (bytes > budget) break;
+      this.tiers!.cache.prefetch(
+        f,
+        () => f.supersededAtMs === undefined && f.expiredAtMs === undefined,
+      );
+    }
   }
 
   async stop(): Promise<void> {

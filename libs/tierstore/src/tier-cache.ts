@@ -133,6 +133,7 @@ export class TierCache {
   private async drain(): Promise<void> {
     this.prefetching = true;
     try {
+      await null; // after the caller's turn: the event that announced the file is applied by then
       for (let ref = this.queue.shift(); ref; ref = this.queue.shift()) {
         const want = this.wanted.get(ref.file);
         this.wanted.delete(ref.file);
