@@ -52,7 +52,7 @@ describe('each service on its own data dir, tiers through the object store', () 
     waitFor(
       async () => (await getJson(`${http}/readyz`).catch(() => ({ status: 0 }))).status === 200,
       'the query service',
-      30_000,
+      60_000,
     );
   const importSeries = async (names: string[]): Promise<void> => {
     const lines = ['series,timestamp_ms,value'];
@@ -108,7 +108,7 @@ describe('each service on its own data dir, tiers through the object store', () 
     start('compactor', dirs.compactor.path);
     start('query', dirs.query.path);
     await ready();
-  });
+  }, 90_000);
 
   afterAll(async () => {
     await stopAllZtsdb();
@@ -174,5 +174,5 @@ describe('each service on its own data dir, tiers through the object store', () 
     r.close();
     expect(old?.timestamps.length).toBeGreaterThan(0);
     await expectEverySample('after a merge by the fresh compactor');
-  }, 180_000);
+  }, 240_000);
 });

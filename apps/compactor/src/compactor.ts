@@ -74,7 +74,6 @@ export class Compactor {
       dataDir: this.opts.dataDir,
       cacheBytes: this.opts.tierCacheBytes ?? DEFAULT_TIER_CACHE_BYTES,
       replicas: this.opts.replicas ?? 1,
-      preferLocal: true,
       warn: this.opts.warn,
     });
     const manifest = new ManifestPublisher(

@@ -23,7 +23,10 @@ export interface TierCacheOptions {
    * deployment from before the object store). Undefined: cache only.
    */
   localDir?: string;
-  /** Use a file of `localDir` of the recorded size before the cache (the host that wrote it). */
+  /**
+   * Use a file of `localDir` of the recorded size before the cache: one this
+   * data dir's compactor wrote (the compactor itself, or `ztsdb all`).
+   */
   preferLocal?: boolean;
   /** Called when a file leaves the cache, so a reader holding it open lets go. */
   onEvict?: (file: string) => void;
@@ -51,10 +54,24 @@ export class TierCache {
   private readonly inflight = new Map<string, Promise<string>>();
   private readonly failed = new Map<string, { until: number; err: TierFetchError }>();
   private readonly queue: TierFileRef[] = [];
+  /** Files found in `localDir` (preferLocal), by manifest path. */
+  private readonly local = new Map<string, string>();
+  private readonly evictListeners: Array<(file: string) => void> = [];
   private prefetching = false;
   private total = 0;
 
-  constructor(private readonly opts: TierCacheOptions) {}
+  /** Where objects come from (set once the bucket is open). */
+  objects: TierObjects | undefined;
+
+  constructor(private readonly opts: TierCacheOptions) {
+    if (opts.onEvict) this.evictListeners.push(opts.onEvict);
+    this.objects = opts.objects;
+  }
+
+  /** Adds a reader to tell when a file leaves the cache. */
+  onEvict(listener: (file: string) => void): void {
+    this.evictListeners.push(listener);
+  }
 
   /** Takes stock of the cache directory: removes temporary files, keeps the rest as unverified entries, oldest first. */
   start(): void {
@@ -64,8 +81,11 @@ export class TierCache {
       for (const d of fs.readdirSync(path.join(this.opts.dir, rel), { withFileTypes: true })) {
         const r = rel ? `${rel}/${d.name}` : d.name;
         if (d.isDirectory()) walk(r);
-        else if (isAtomicTempName(d.name)) fs.rmSync(path.join(this.opts.dir, r), { force: true });
-        else if (d.isFile()) {
+        else if (isAtomicTempName(d.name)) {
+          // Not a download of this process (`ztsdb all` opens the cache once, but be sure).
+          if (!d.name.includes(`.${process.pid}.`))
+            fs.rmSync(path.join(this.opts.dir, r), { force: true });
+        } else if (d.isFile()) {
           const st = fs.statSync(path.join(this.opts.dir, r));
           found.push({ file: r, bytes: st.size, mtimeMs: st.mtimeMs });
         }
@@ -98,6 +118,8 @@ export class TierCache {
    */
   readyPath(ref: TierFileRef): string | undefined {
     if (ref.object === undefined) return this.localPath(ref);
+    const local = this.local.get(ref.file);
+    if (local !== undefined) return local;
     const e = this.entries.get(ref.file);
     if (!e?.verified) return undefined;
     this.touch(ref.file, e);
@@ -149,12 +171,14 @@ export class TierCache {
 
   /** Removes a file from the cache (its removal is recorded in the manifest). */
   drop(file: string): void {
+    const wasLocal = this.local.delete(file);
     const e = this.entries.get(file);
-    if (!e) return;
-    this.entries.delete(file);
-    this.total -= e.bytes;
-    fs.rmSync(this.cachePath(file), { force: true });
-    this.opts.onEvict?.(file);
+    if (e) {
+      this.entries.delete(file);
+      this.total -= e.bytes;
+      fs.rmSync(this.cachePath(file), { force: true });
+    }
+    if (e || wasLocal) for (const l of this.evictListeners) l(file);
   }
 
   private localPath(ref: TierFileRef): string | undefined {
@@ -174,7 +198,10 @@ export class TierCache {
   private async bring(ref: TierFileRef): Promise<string> {
     if (this.opts.preferLocal && ref.object !== undefined) {
       const local = this.localPath(ref);
-      if (local !== undefined) return local;
+      if (local !== undefined) {
+        this.local.set(ref.file, local);
+        return local;
+      }
     }
     const target = this.cachePath(ref.file);
     const e = this.entries.get(ref.file);
@@ -189,7 +216,7 @@ export class TierCache {
       );
       this.drop(ref.file);
     }
-    if (ref.object === undefined || !this.opts.objects)
+    if (ref.object === undefined || !this.objects)
       throw new TierFetchError(
         TIERSTORE_ERROR_CODES.noSource,
         `${ref.file} is not on this host and ${ref.object === undefined ? 'its manifest event names no object' : 'no object store is connected'}`,
@@ -199,7 +226,7 @@ export class TierCache {
     const now = (this.opts.now ?? Date.now)();
     if (failed && failed.until > now) throw failed.err;
     try {
-      await downloadObject(this.opts.objects, { ...ref, object: ref.object }, target);
+      await downloadObject(this.objects, { ...ref, object: ref.object }, target);
     } catch (err) {
       if (err instanceof TierFetchError)
         this.failed.set(ref.file, { until: now + RETRY_AFTER_MS, err });

@@ -27,7 +27,7 @@ describe('TierStore (real nats-server object store)', () => {
 
   it('puts a file into ztsdb_tiers, another host fetches it into its cache, removal deletes it', async () => {
     const opts = { cacheBytes: 1 << 20, replicas: 1, warn: () => undefined };
-    const w = await TierStore.open(nc, { ...opts, dataDir: writer.path, preferLocal: true });
+    const w = await TierStore.open(nc, { ...opts, dataDir: writer.path });
     const r = await TierStore.open(nc, { ...opts, dataDir: reader.path });
     const info = await (await jetstreamManager(nc)).streams.info(TIERS_STREAM);
     expect(info.config.num_replicas).toBe(1);

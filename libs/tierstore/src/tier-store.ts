@@ -15,16 +15,20 @@ export interface TierStoreOptions {
   cacheBytes: number;
   /** `ZTSDB_REPLICAS`: copies of the bucket when this service creates it. */
   replicas: number;
-  /** The compactor: files it wrote itself are read from its data dir, not fetched. */
-  preferLocal?: boolean;
   onEvict?: (file: string) => void;
   warn: (m: string) => void;
 }
+
+/** Caches open in this process, by directory. */
+const openCaches = new Map<string, TierCache>();
 
 /**
  * A service's access to the tier files of the deployment: puts the files it
  * wrote into the bucket `ztsdb_tiers`, removes them once the manifest
  * recorded their removal, and reads any file through its own bounded cache.
+ * A file in the data dir's own tier folders of the recorded size is read
+ * there, not fetched: the compactor's own files, and in `ztsdb all` (one data
+ * dir) the query service's too.
  */
 export class TierStore {
   private constructor(
@@ -33,18 +37,28 @@ export class TierStore {
     private readonly dataDir: string,
   ) {}
 
+  /**
+   * Opens the bucket and the data dir's cache. Services of one process that
+   * share a data dir (`ztsdb all`) share one cache, so one bound and one LRU
+   * order cover the directory.
+   */
   static async open(nc: NatsConnection, opts: TierStoreOptions): Promise<TierStore> {
+    const dir = path.resolve(opts.dataDir, CACHE_DIR);
+    let cache = openCaches.get(dir);
+    if (!cache) {
+      cache = new TierCache({
+        dir,
+        maxBytes: opts.cacheBytes,
+        localDir: opts.dataDir,
+        preferLocal: true,
+        warn: opts.warn,
+      });
+      cache.start();
+      openCaches.set(dir, cache);
+    }
+    if (opts.onEvict) cache.onEvict(opts.onEvict);
     const bucket = await openTierBucket(nc, opts.replicas);
-    const cache = new TierCache({
-      dir: path.join(opts.dataDir, CACHE_DIR),
-      maxBytes: opts.cacheBytes,
-      objects: bucket,
-      localDir: opts.dataDir,
-      preferLocal: opts.preferLocal,
-      onEvict: opts.onEvict,
-      warn: opts.warn,
-    });
-    cache.start();
+    cache.objects ??= bucket;
     return new TierStore(bucket, cache, opts.dataDir);
   }
 
