@@ -66,7 +66,8 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 /**
  * The durable consumer on `ztsdb.chunks.p.*`: fetches sealed chunks in
  * batches, writes one warm segment per partition per batch (temp name,
- * fsync, rename), puts it into the object store bucket `ztsdb_tiers`, records it with a `warm-added` event that names the
+ * fsync, rename), puts it into the object store bucket `ztsdb_tiers`,
+ * records it with a `warm-added` event that names the object and the
  * chunks' stream sequences, and only then acknowledges the chunks.
  *
  * The manifest, not the consumer's state, says where to resume: a chunk at
