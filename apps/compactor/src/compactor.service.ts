@@ -55,6 +55,8 @@ export class CompactorService implements OnApplicationBootstrap, OnApplicationSh
         flushMs: s.ZTSDB_WARM_FLUSH,
         batchChunks: s.ZTSDB_WARM_BATCH_CHUNKS,
         mergeFiles: s.ZTSDB_COLD_MERGE_FILES,
+        tierCacheBytes: s.ZTSDB_TIER_CACHE_BYTES,
+        replicas: s.ZTSDB_REPLICAS,
         retry: this.nats.retry,
         registryIntervalMs: s.ZTSDB_REGISTRY_SNAPSHOT_INTERVAL,
         manifestSnapshotMs: s.ZTSDB_MANIFEST_SNAPSHOT_INTERVAL,

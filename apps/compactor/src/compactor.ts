@@ -3,6 +3,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { processMetrics } from '@ztsdb/metrics';
 import { FileCatalog, ManifestFollower, ManifestPublisher } from '@ztsdb/manifest';
 import { ManifestSnapshots } from './manifest-snapshots';
+import { DEFAULT_TIER_CACHE_BYTES, TierStore } from '@ztsdb/tierstore';
 import type { CompactorOptions } from './compactor-options';
 import { removeUnrecorded } from './data-dir-cleanup';
 import { PartitionSinks, type CompactorLeases } from './partition-sinks';
@@ -83,6 +84,13 @@ export class Compactor {
     this.opts.log(
       `catalog: ${live.filter((f) => f.tier === 'warm').length} warm and ${live.filter((f) => f.tier === 'cold').length} cold files, ${this.catalog.retired().length} waiting for removal`,
     );
+    // Files it wrote stay in its data dir; any other (a new host) is fetched into cache/.
+    const tiers = await TierStore.open(this.nc, {
+      dataDir: this.opts.dataDir,
+      cacheBytes: this.opts.tierCacheBytes ?? DEFAULT_TIER_CACHE_BYTES,
+      replicas: this.opts.replicas ?? 1,
+      warn: this.opts.warn,
+    });
     const manifest = new ManifestPublisher(
       this.js,
       this.catalog,
@@ -95,6 +103,7 @@ export class Compactor {
         this.js,
         this.catalog,
         manifest,
+        tiers,
         this.opts,
         this.leases,
         () => this.maintainer?.idle() ?? Promise.resolve(),
@@ -102,15 +111,15 @@ export class Compactor {
       // Events replayed before the sinks existed.
       this.sinks.manifestSeen = this.catalog.lastSeq;
       const sinks = this.sinks;
-      this.maintainer = new TierMaintainer(this.catalog, manifest, {
+      this.maintainer = new TierMaintainer(this.catalog, manifest, tiers, {
         ...this.opts,
         owns: (p) => sinks.owns(p),
       });
       await sinks.start();
     } else {
-      this.sink = new WarmSink(this.nc, this.js, this.catalog, manifest, this.opts);
+      this.sink = new WarmSink(this.nc, this.js, this.catalog, manifest, tiers, this.opts);
       await this.sink.start();
-      this.maintainer = new TierMaintainer(this.catalog, manifest, this.opts);
+      this.maintainer = new TierMaintainer(this.catalog, manifest, tiers, this.opts);
     }
     this.maintainer.start();
     const leased = this.sinks;

@@ -4,6 +4,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { STREAM_CHUNKS, STREAM_MANIFEST } from '@ztsdb/bus';
 import { LeaseManager } from '@ztsdb/lease';
 import type { FileCatalog, ManifestPublisher } from '@ztsdb/manifest';
+import type { TierStore } from '@ztsdb/tierstore';
 import type { CompactorOptions } from './compactor-options';
 import { COMPACTOR_CONSUMER, WarmSink } from './warm-sink';
 
@@ -38,6 +39,7 @@ export class PartitionSinks {
     private readonly js: JetStreamClient,
     private readonly catalog: FileCatalog,
     private readonly manifest: ManifestPublisher,
+    private readonly tiers: TierStore,
     private readonly opts: CompactorOptions,
     lease: CompactorLeases,
     /** Waits for the tier work in progress (called after a partition is given up). */
@@ -82,7 +84,7 @@ export class PartitionSinks {
   private async acquired(p: number): Promise<void> {
     await this.catchUp();
     if (this.stopped) throw new Error('stopping');
-    const sink = new WarmSink(this.nc, this.js, this.catalog, this.manifest, this.opts, p);
+    const sink = new WarmSink(this.nc, this.js, this.catalog, this.manifest, this.tiers, this.opts, p);
     await sink.start();
     this.sinks.set(p, sink);
     this.opts.log(`partition ${p}: lease acquired; compacting it`);

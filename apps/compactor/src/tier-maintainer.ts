@@ -12,6 +12,7 @@ import {
   type ManifestPublisher,
 } from '@ztsdb/manifest';
 import { processMetrics, SLOW_BUCKETS } from '@ztsdb/metrics';
+import type { TierStore } from '@ztsdb/tierstore';
 import {
   ColdReader,
   coldFileName,
@@ -61,7 +62,8 @@ const mergeWindowsLeft = processMetrics.gauge(
 /**
  * The periodic work on files: warm → cold merges, retention, and deleting
  * retired files once their grace period is over. Every step is recorded in
- * the manifest before the next one depends on it, so a crash at any point
+ * the manifest before the next one depends on it (every new file is in the
+ * object store before its event), so a crash at any point
  * leaves a catalog that a restart finishes from.
  */
 export class TierMaintainer {
@@ -73,6 +75,7 @@ export class TierMaintainer {
   constructor(
     private readonly catalog: FileCatalog,
     private readonly manifest: ManifestPublisher,
+    private readonly tiers: TierStore,
     private readonly opts: CompactorOptions,
     private readonly now: () => number = Date.now,
   ) {
@@ -150,7 +153,7 @@ export class TierMaintainer {
     const usable: string[] = [];
     for (const f of warm) {
       try {
-        readers.push(WarmReader.open(path.join(this.opts.dataDir, f.file)));
+        readers.push(WarmReader.open(await this.tiers.ensure(f)));
         usable.push(f.file);
       } catch (e) {
         // Left live (queries keep reporting it) rather than deleted: an operator decides.
@@ -187,7 +190,7 @@ export class TierMaintainer {
         const existingNames: string[] = [];
         for (const f of existing) {
           try {
-            existingReaders.push(ColdReader.open(path.join(this.opts.dataDir, f.file)));
+            existingReaders.push(ColdReader.open(await this.tiers.ensure(f)));
             existingNames.push(f.file);
           } catch (e) {
             onSkip(e as ZtsdbError);
@@ -203,6 +206,7 @@ export class TierMaintainer {
             { partition: p, windowStart: w, windowEnd: w + this.opts.coldWindowMs },
             series,
           );
+          const object = await this.tiers.upload(file);
           let minT = Infinity;
           let maxT = -Infinity;
           let points = 0;
@@ -221,7 +225,7 @@ export class TierMaintainer {
               file,
               pieces,
               { minT, maxT, seriesCount: series.length, points },
-              { replaces },
+              { replaces, object },
             ),
           );
           coldFiles.inc();
@@ -254,6 +258,7 @@ export class TierMaintainer {
       { partition: p, windowStart: 0, windowEnd: 0 },
       [],
     );
+    const object = await this.tiers.upload(file);
     await this.manifest.record(
       addedEvent(
         'cold-added',
@@ -261,7 +266,7 @@ export class TierMaintainer {
         file,
         pieces,
         { minT: 0, maxT: 0, seriesCount: 0, points: 0 },
-        { replaces: usable },
+        { replaces: usable, object },
       ),
     );
   }
@@ -297,6 +302,14 @@ export class TierMaintainer {
       await this.manifest.record(removalEvent('warm-removed', f.partition, f.file));
       fs.rmSync(full, { force: true });
       dirs.add(path.dirname(full));
+      // After the removal is recorded: no reader of the manifest looks for the object again.
+      await this.tiers
+        .remove(f)
+        .catch((e: Error) =>
+          this.opts.warn(
+            `object ${f.object} of ${f.file} not deleted from the object store: ${e.message}`,
+          ),
+        );
       removedFiles.inc();
     }
     for (const d of dirs) await fsyncDir(d);

@@ -23,6 +23,7 @@ import { warmDirOf } from '@ztsdb/config';
 import { LATENCY_BUCKETS, processMetrics } from '@ztsdb/metrics';
 import { addedEvent, type FileCatalog, type ManifestPublisher } from '@ztsdb/manifest';
 import { seriesKey } from '@ztsdb/model';
+import type { TierStore } from '@ztsdb/tierstore';
 import { warmFileName, writeWarmSegment, type SealedChunk } from '@ztsdb/tsdb';
 import { decodeChunkMessage } from '@ztsdb/wire';
 import type { CompactorOptions } from './compactor-options';
@@ -69,7 +70,8 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 /**
  * The durable consumer on `ztsdb.chunks.p.*`: fetches sealed chunks in
  * batches, writes one warm segment per partition per batch (temp name,
- * fsync, rename), records it with a `warm-added` event that names the
+ * fsync, rename), puts it into the object store bucket `ztsdb_tiers`,
+ * records it with a `warm-added` event that names the object and the
  * chunks' stream sequences, and only then acknowledges the chunks.
  *
  * The manifest, not the consumer's state, says where to resume: a chunk at
@@ -93,6 +95,7 @@ export class WarmSink {
     private readonly js: JetStreamClient,
     private readonly catalog: FileCatalog,
     private readonly manifest: ManifestPublisher,
+    private readonly tiers: TierStore,
     private readonly opts: CompactorOptions,
     private readonly partition?: number,
   ) {
@@ -273,6 +276,7 @@ export class WarmSink {
         partition,
         g.chunks,
       );
+      const object = await this.tiers.upload(file);
       let minT = Infinity;
       let maxT = -Infinity;
       let points = 0;
@@ -290,6 +294,7 @@ export class WarmSink {
         pieces,
         { minT, maxT, seriesCount: series.size, points },
         {
+          object,
           chunks: g.chunks.map((c) => ({
             id: seriesKey(c.seriesId),
             minT: c.minT,

@@ -99,6 +99,7 @@ export class QueryService implements OnApplicationBootstrap, OnApplicationShutdo
       (m) => this.log.warn(m),
       DEFAULT_DECODED_CACHE_BYTES,
       this.nats.partitions,
+      { cacheBytes: this.settings.ZTSDB_TIER_CACHE_BYTES, replicas: this.settings.ZTSDB_REPLICAS },
     );
     await Promise.all([this.registry.start(), this.store.start()]);
   }
@@ -263,7 +264,7 @@ export class QueryService implements OnApplicationBootstrap, OnApplicationShutdo
     const pointsOf = async (s: KnownSeries): Promise<Points> => {
       if (clock.due()) await clock.pause();
       units.length = 0;
-      this.store.read(
+      await this.store.read(
         partitionOf(s.seriesId, this.nats.partitions),
         s.seriesId,
         start,

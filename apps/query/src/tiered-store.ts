@@ -3,6 +3,8 @@ import { jetstream } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { ZtsdbError } from '@ztsdb/errors';
 import { FileCatalog, ManifestFollower, type CatalogFile } from '@ztsdb/manifest';
+import { CACHE_DIR } from '@ztsdb/config';
+import { DEFAULT_TIER_CACHE_BYTES, TierStore } from '@ztsdb/tierstore';
 import { TierReader, type VersionedPoints } from '@ztsdb/tsdb';
 import { clipUnits, DecodedCache } from './decoded-cache';
 
@@ -14,12 +16,16 @@ const WHOLE_FILE_FACTOR = 4;
 /**
  * The query service's view of the warm and cold files: its own catalog,
  * rebuilt by replaying the manifest stream and kept current by following it,
- * and the files it names opened through mmap. Files retired by an event are
- * unmapped at once; reads are synchronous and copy, so no read sees them go.
+ * and the files it names fetched from the object store into its own cache
+ * (`cache/` of its data dir; newly announced files are prefetched) and opened
+ * there through mmap. Files retired by an event or evicted from the cache are
+ * unmapped at once; a read fetches what it needs first, then reads
+ * synchronously and copies, so no read sees a file go.
  */
 export class TieredStore {
   readonly catalog: FileCatalog;
   private readonly reader: TierReader;
+  private tiers: TierStore | undefined;
   private follower: ManifestFollower | undefined;
   private byPartition: Map<number, CatalogFile[]> | undefined;
   readonly cache: DecodedCache;
@@ -31,13 +37,24 @@ export class TieredStore {
     private readonly warn: (m: string) => void,
     cacheBytes = DEFAULT_DECODED_CACHE_BYTES,
     partitions?: number,
+    private readonly tierOpts: { cacheBytes: number; replicas: number } = {
+      cacheBytes: DEFAULT_TIER_CACHE_BYTES,
+      replicas: 1,
+    },
   ) {
     this.catalog = new FileCatalog({ partitions });
-    this.reader = new TierReader(dataDir);
+    this.reader = new TierReader((f) => this.tiers!.cache.readyPath(f) ?? this.cachePath(f.file));
     this.cache = new DecodedCache(cacheBytes);
   }
 
   async start(): Promise<void> {
+    this.tiers = await TierStore.open(this.nc, {
+      dataDir: this.dataDir,
+      cacheBytes: this.tierOpts.cacheBytes,
+      replicas: this.tierOpts.replicas,
+      onEvict: (file) => this.reader.retire(file),
+      warn: this.warn,
+    });
     this.follower = new ManifestFollower(jetstream(this.nc), {
       follow: true,
       catalog: this.catalog,
@@ -50,7 +67,17 @@ export class TieredStore {
             this.reader.retire(r);
             this.cache.dropFile(r);
           }
-          if (e.kind === 'warm-added' || e.kind === 'cold-added') this.reader.forget(e.file);
+          if (e.kind === 'warm-added' || e.kind === 'cold-added') {
+            this.reader.forget(e.file);
+            const added = this.catalog.get(e.file);
+            // Files announced while running; at start, the newest are prefetched after the replay.
+            if (added && this.ready)
+              this.tiers!.cache.prefetch(
+                added,
+                () => added.supersededAtMs === undefined && added.expiredAtMs === undefined,
+              );
+          }
+          if (e.kind === 'warm-removed') this.tiers!.cache.drop(e.file);
           this.cache.dropFile(e.file);
         } catch (err) {
           this.warn(`manifest event for ${e.file} not applied: ${(err as Error).message}`);
@@ -61,7 +88,22 @@ export class TieredStore {
       warn: this.warn,
     });
     await this.follower.start();
+    this.prefetchNewest();
     this.ready = true;
+  }
+
+  /** Queues the live files with the newest data, up to half the cache, for prefetch. */
+  private prefetchNewest(): void {
+    const budget = this.tierOpts.cacheBytes / 2;
+    let bytes = 0;
+    for (const f of this.catalog.live().sort((a, b) => b.maxT - a.maxT)) {
+      bytes += f.bytes;
+      if (bytes > budget) break;
+      this.tiers!.cache.prefetch(
+        f,
+        () => f.supersededAtMs === undefined && f.expiredAtMs === undefined,
+      );
+    }
   }
 
   async stop(): Promise<void> {
@@ -89,17 +131,18 @@ export class TieredStore {
    * warm and cold files, through the decoded-points cache. A file not much
    * longer than the range is decoded whole, so later ranges hit the cache.
    */
-  read(
+  async read(
     partition: number,
     seriesId: bigint,
     start: number,
     end: number,
     out: VersionedPoints[],
     onSkip: (e: ZtsdbError) => void,
-  ): void {
+  ): Promise<void> {
     for (const f of this.files(partition)) {
       if (f.maxT < start || f.minT > end) continue;
       if (this.cache.read(f.file, seriesId, start, end, out, onSkip)) continue;
+      if (!(await this.present(f, onSkip))) continue;
       const whole = f.maxT - f.minT <= WHOLE_FILE_FACTOR * (end - start);
       const rs = whole ? -Infinity : start;
       const re = whole ? Infinity : end;
@@ -112,8 +155,33 @@ export class TieredStore {
     }
   }
 
-  /** A file path from an error's context, relative to the data dir as the manifest names it. */
+  /**
+   * Whether `f` is on this host, fetching it when not; a file that cannot be
+   * fetched (object missing, damaged, store unreachable) is reported and skipped.
+   * Checked again after a fetch: another read's fetch may have evicted it meanwhile.
+   */
+  private async present(f: CatalogFile, onSkip: (e: ZtsdbError) => void): Promise<boolean> {
+    const tiers = this.tiers!;
+    for (let tries = 0; tiers.cache.readyPath(f) === undefined; tries++) {
+      if (tries === 3) return false;
+      try {
+        await tiers.ensure(f);
+      } catch (e) {
+        onSkip(e as ZtsdbError);
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private cachePath(file: string): string {
+    return path.join(this.dataDir, CACHE_DIR, file);
+  }
+
+  /** A file path from an error's context, relative to the data dir (or to the cache) as the manifest names it. */
   relative(file: string): string {
-    return path.relative(this.dataDir, file);
+    const cache = path.join(this.dataDir, CACHE_DIR);
+    const rel = path.relative(cache, file);
+    return rel.startsWith('..') ? path.relative(this.dataDir, file) : rel;
   }
 }

@@ -79,6 +79,27 @@ function kvReader(bucket: string): string[] {
 
 const DLQ = 'ztsdb.dlq.>';
 
+/** The object store bucket of tier files (libs/tierstore): stream `OBJ_ztsdb_tiers`. */
+const TIERS_BUCKET = 'ztsdb_tiers';
+const tiersStream = `OBJ_${TIERS_BUCKET}`;
+
+/** Opening the tier bucket and fetching objects (ordered consumers on its chunk subjects). */
+function tiersReader(): string[] {
+  return [
+    `${API}.STREAM.INFO.${tiersStream}`,
+    `${API}.STREAM.CREATE.${tiersStream}`,
+    `${API}.STREAM.MSG.GET.${tiersStream}`,
+    `${API}.DIRECT.GET.${tiersStream}.>`,
+    ...consumerOf(tiersStream, false),
+    `$JS.FC.${tiersStream}.>`,
+  ];
+}
+
+/** Putting files into the tier bucket and deleting them. */
+function tiersWriter(): string[] {
+  return [...tiersReader(), `${API}.STREAM.PURGE.${tiersStream}`, `$O.${TIERS_BUCKET}.>`];
+}
+
 /**
  * The narrowest permissions each role needs, worked out from what its code
  * does on the bus (DESIGN.md "Security"):
@@ -133,6 +154,7 @@ export function permissionsFor(role: NatsRole, inboxPrefix: string): NatsPermiss
           `$KV.${KV_LEASES}.compactor.>`,
           // Catalog snapshots make older manifest events redundant: purged by subject and sequence.
           `${API}.STREAM.PURGE.${STREAM_MANIFEST}`,
+          ...tiersWriter(),
           // The registry snapshot: it follows KV ztsdb_series and puts back entries the bucket lost.
           ...kvReader(KV_SERIES),
           kvSubjects(KV_SERIES),
@@ -147,6 +169,7 @@ export function permissionsFor(role: NatsRole, inboxPrefix: string): NatsPermiss
           ...common,
           ...kvReader(KV_SERIES),
           ...consumerOf(STREAM_MANIFEST, false),
+          ...tiersReader(),
           'ztsdb.hot.p.*',
           // GET /status/cluster: leases, and the ingestor and compactor consumers' backlog.
           ...kvReader(KV_LEASES),

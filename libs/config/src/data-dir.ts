@@ -6,7 +6,7 @@
  *   wal/p<n>/              an ingestor's LMDB WAL of partition n
  *   warm/p<n>/             warm segment files the compactor writes
  *   cold/p<n>/             cold columnar files the compactor writes
- *   cache/                 tier files fetched from the object store (DESIGN.md; not written yet)
+ *   cache/                 tier files fetched from the object store (bounded, least recently used out)
  *   registry/series.snap   the compactor's copy of KV ztsdb_series
  *   nats/                  the store of a nats-server that `ztsdb all` started
  */
@@ -20,6 +20,9 @@ export const tierDirOf = (tier: Tier, partition: number): string => `${tier}/p${
 
 export const warmDirOf = (partition: number): string => tierDirOf('warm', partition);
 export const coldDirOf = (partition: number): string => tierDirOf('cold', partition);
+
+/** A service's copies of tier files fetched from the object store, under their manifest paths. */
+export const CACHE_DIR = 'cache';
 
 /** The compactor's snapshot of the series registry. */
 export const REGISTRY_SNAPSHOT_FILE = 'registry/series.snap';

@@ -1,6 +1,7 @@
 export { Settings, SettingsError, loadSettings } from './settings';
 export {
   coldDirOf,
+  CACHE_DIR,
   NATS_STORE_DIR,
   REGISTRY_SNAPSHOT_FILE,
   tierDirOf,

@@ -268,6 +268,19 @@ export class Settings {
   @Min(1000)
   ZTSDB_RETENTION = 30 * 86_400_000;
 
+  /** Bytes of tier files a query service or compactor keeps in its `cache/` (fetched from the object store; least recently used out). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1024 * 1024)
+  ZTSDB_TIER_CACHE_BYTES = 2 * 1024 * 1024 * 1024;
+
+  /** Copies JetStream keeps of every stream, KV bucket and the object store `ztsdb_tiers` (3 in a cluster). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(5)
+  ZTSDB_REPLICAS = 1;
+
   /** How long a superseded or expired file stays on disk for readers that still have it open. */
   @Transform(toDuration)
   @IsInt(DURATION_MESSAGE('ZTSDB_WARM_GRACE'))

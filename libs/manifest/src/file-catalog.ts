@@ -10,6 +10,8 @@ export interface CatalogFile {
   partition: number;
   bytes: number;
   crc32c: number;
+  /** Its object in the bucket `ztsdb_tiers` (absent for files recorded before the object store). */
+  object?: string;
   minT: number;
   maxT: number;
   seriesCount: number;
@@ -81,6 +83,7 @@ export class FileCatalog {
           partition: e.partition,
           bytes: e.bytes,
           crc32c: e.crc32c,
+          ...(e.object !== undefined ? { object: e.object } : {}),
           minT: e.minT,
           maxT: e.maxT,
           seriesCount: e.seriesCount,

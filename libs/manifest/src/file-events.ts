@@ -18,7 +18,13 @@ export function addedEvent(
   file: string,
   pieces: readonly Uint8Array[],
   stats: { minT: number; maxT: number; seriesCount: number; points: number },
-  extra: { chunks?: ManifestChunkRef[]; replaces?: string[]; chunkSeqs?: ChunkSeqRange } = {},
+  extra: {
+    chunks?: ManifestChunkRef[];
+    replaces?: string[];
+    chunkSeqs?: ChunkSeqRange;
+    /** The file's object in the bucket `ztsdb_tiers`. */
+    object?: string;
+  } = {},
   atMs = Date.now(),
 ): ManifestEvent {
   return { kind, partition, file, ...sizeAndCrc(pieces), ...stats, ...extra, atMs };

@@ -93,6 +93,21 @@ describe('manifest event checks', () => {
     for (const [e, why] of bad) expect(() => checkManifestEvent(e, 4)).toThrow(why);
   });
 
+  it('takes an object name on added files only, and the catalog keeps it', () => {
+    expect(() => checkManifestEvent(ev('warm-added', WARM, { object: WARM }), 1)).not.toThrow();
+    expect(() => checkManifestEvent(ev('warm-removed', WARM, { object: WARM }), 1)).toThrow(
+      ManifestEventError,
+    );
+    expect(() => checkManifestEvent(ev('cold-added', COLD, { object: '' }), 1)).toThrow(
+      ManifestEventError,
+    );
+    const c = new FileCatalog();
+    c.apply(ev('cold-added', COLD, { object: COLD }));
+    c.apply(ev('warm-added', WARM));
+    expect(c.get(COLD)?.object).toBe(COLD);
+    expect(c.get(WARM)).not.toHaveProperty('object');
+  });
+
   it('the catalog refuses removing a live file and re-adding a file with another checksum', () => {
     const c = new FileCatalog({ partitions: 4 });
     c.apply(ev('cold-added', COLD, { crc32c: 5 }), 1);

@@ -87,6 +87,12 @@ export function checkManifestEvent(e: ManifestEvent, partitions?: number): void 
         );
     }
   }
+  if (e.object !== undefined) {
+    if ((e.kind !== 'warm-added' && e.kind !== 'cold-added') || typeof e.object !== 'string')
+      throw new ManifestEventError(`${e.kind} cannot name an object`, e.file);
+    if (e.object.length === 0 || e.object.length > 1024)
+      throw new ManifestEventError(`object name of ${e.object.length} characters`, e.file);
+  }
   if (e.chunks !== undefined) {
     if (e.kind !== 'warm-added' || !Array.isArray(e.chunks))
       throw new ManifestEventError(`${e.kind} cannot list chunks`, e.file);

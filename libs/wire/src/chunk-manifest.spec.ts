@@ -84,6 +84,11 @@ describe('manifest event v1', () => {
     expect(decodeManifestEvent(encodeManifestEvent(e))).toEqual(e);
     expect(manifestEventId(e)).toBe('warm-added:warm/p1/00000000000000000001.warm');
   });
+  it('carries the object name of an added file, and reads events written without it', () => {
+    const withObject = { ...e, object: e.file };
+    expect(decodeManifestEvent(encodeManifestEvent(withObject))).toEqual(withObject);
+    expect(decodeManifestEvent(encodeManifestEvent(e)).object).toBeUndefined();
+  });
   it('refuses every truncation and flipped bit', () => {
     expectEveryDamageRefused(encodeManifestEvent({ ...e, chunks: undefined }), decodeManifestEvent);
   });
@@ -106,6 +111,7 @@ describe('manifest event v1', () => {
     ['a chunk ref without numbers', JSON.stringify({ ...e, chunks: [{ id: 'a', minT: '1' }] })],
     ['replaces that are not names', JSON.stringify({ ...e, replaces: [1] })],
     ['a size that is not a number', JSON.stringify({ ...e, bytes: 'big' })],
+    ['an object name that is not a string', JSON.stringify({ ...e, object: 7 })],
   ])('refuses a body that is %s with a WireDecodeError', (_what, body) => {
     const b = new TextEncoder().encode(body);
     const msg = encodeManifestEvent(e);

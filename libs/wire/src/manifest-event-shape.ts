@@ -1,6 +1,6 @@
 /**
  * Whether a parsed manifest event body has the types its consumers rely on:
- * an object whose numeric fields are numbers, `chunks` a list of chunk refs
+ * an object whose numeric fields are numbers, `object` a string, `chunks` a list of chunk refs
  * and `replaces` a list of names. (Kind, partition and file are checked by
  * decodeManifestEvent itself.) JSON.parse gives back any value, and a forged
  * or damaged event must be refused here, not fail later in a consumer.
@@ -10,6 +10,7 @@ export function hasManifestEventShape(e: unknown): boolean {
   const o = e as Record<string, unknown>;
   for (const k of ['bytes', 'crc32c', 'minT', 'maxT', 'seriesCount', 'points', 'atMs'])
     if (o[k] !== undefined && typeof o[k] !== 'number') return false;
+  if (o.object !== undefined && typeof o.object !== 'string') return false;
   if (o.chunks !== undefined && !(Array.isArray(o.chunks) && o.chunks.every(isChunkRef)))
     return false;
   if (

@@ -32,6 +32,12 @@ export interface ManifestEvent {
   /** Size and CRC-32C of the whole file (for added files). */
   bytes: number;
   crc32c: number;
+  /**
+   * Added files: the name of the file's object in the JetStream object store
+   * bucket `ztsdb_tiers`, where any host fetches it from (absent in events
+   * written before tiers were kept there: the file is only in the writer's data dir).
+   */
+  object?: string;
   minT: number;
   maxT: number;
   seriesCount: number;

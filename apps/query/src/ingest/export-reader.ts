@@ -80,7 +80,14 @@ export async function readForExport(
       const units: VersionedPoints[] = [];
       for (const s of step) {
         units.length = 0;
-        queries.store.read(partitionOf(s.seriesId, partitions), s.seriesId, w, wEnd, units, warn);
+        await queries.store.read(
+          partitionOf(s.seriesId, partitions),
+          s.seriesId,
+          w,
+          wEnd,
+          units,
+          warn,
+        );
         const h = hotById.get(s.seriesId);
         if (h) units.push({ timestamps: h.timestamps, values: h.values, version: HOT_VERSION });
         const pts = mergeLatestWins(units);

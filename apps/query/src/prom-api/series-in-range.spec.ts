@@ -30,7 +30,13 @@ function tiers(missing: number[] = []): SampleTiers & { steps: Array<number | un
       },
     },
     store: {
-      read: (_part: number, id: bigint, start: number, end: number, out: VersionedPoints[]) => {
+      read: async (
+        _part: number,
+        id: bigint,
+        start: number,
+        end: number,
+        out: VersionedPoints[],
+      ) => {
         if (id === 2n && start <= 50 && 50 <= end)
           out.push({
             timestamps: new Float64Array([50]),

@@ -56,7 +56,7 @@ export async function withSamplesIn(
     }
     units.length = 0;
     // Files' read errors show in queries; here a file that cannot be read just shows nothing.
-    tiers.store.read(part, s.seriesId, start, end, units, () => undefined);
+    await tiers.store.read(part, s.seriesId, start, end, units, () => undefined);
     if (units.some((u) => u.timestamps.length > 0)) series.push(s);
   }
   return { series, unchecked: [...unchecked].sort((a, b) => a - b) };

@@ -26,7 +26,13 @@ class IndexedSeries {
 /** Files hold 100 at 5000 ms for every series: the hot value there (5) must win. */
 const files = {
   catalog: { lastSeq: 0 },
-  read(_p: number, _id: bigint, start: number, end: number, out: VersionedPoints[]): void {
+  async read(
+    _p: number,
+    _id: bigint,
+    start: number,
+    end: number,
+    out: VersionedPoints[],
+  ): Promise<void> {
     if (start <= 5000 && end >= 5000)
       out.push({ timestamps: Float64Array.of(5000), values: Float64Array.of(100), version: 1 });
   },
@@ -115,7 +121,13 @@ describe('TieredQueryable', () => {
     const reads: boolean[] = [];
     const store = {
       catalog: { lastSeq: 1 },
-      read(_p: number, _id: bigint, _start: number, _end: number, out: VersionedPoints[]): void {
+      async read(
+        _p: number,
+        _id: bigint,
+        _start: number,
+        _end: number,
+        out: VersionedPoints[],
+      ): Promise<void> {
         reads.push(moved);
         if (!moved) return;
         const ts = Float64Array.from({ length: 10 }, (_, i) => i * 1000);

@@ -172,7 +172,7 @@ export class TieredQueryable implements Queryable {
     for (const s of series) {
       if (this.clock.due()) await this.clock.pause();
       const units: VersionedPoints[] = [];
-      this.store.read(
+      await this.store.read(
         partitionOf(s.seriesId, this.partitions),
         s.seriesId,
         start,

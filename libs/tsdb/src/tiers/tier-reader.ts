@@ -19,12 +19,17 @@ type Opened = { ok: WarmReader | ColdReader } | { err: ZtsdbError };
 export class TierReader {
   private readonly open = new Map<string, Opened>();
 
-  constructor(private readonly dataDir: string) {}
+  private readonly pathOf: (f: CatalogFile) => string;
+
+  /** `where`: the data dir the catalog's paths are relative to, or where each file lies (a cache). */
+  constructor(where: string | ((f: CatalogFile) => string)) {
+    this.pathOf = typeof where === 'string' ? (f) => path.join(where, f.file) : where;
+  }
 
   private reader(f: CatalogFile): Opened {
     let o = this.open.get(f.file);
     if (!o) {
-      const full = path.join(this.dataDir, f.file);
+      const full = this.pathOf(f);
       try {
         o = { ok: f.tier === 'warm' ? WarmReader.open(full) : ColdReader.open(full) };
       } catch (e) {
