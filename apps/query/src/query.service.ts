@@ -41,7 +41,7 @@ import {
   stepSeries,
   type AggFn,
 } from './step-aggregate';
-import { DEFAULT_DECODED_CACHE_BYTES, TieredStore } from './tiered-store';
+import { TieredStore } from './tiered-store';
 
 export type { QueryAnswer } from './answer-json';
 
@@ -97,7 +97,7 @@ export class QueryService implements OnApplicationBootstrap, OnApplicationShutdo
       this.nats.nc,
       this.settings.ZTSDB_DATA_DIR,
       (m) => this.log.warn(m),
-      DEFAULT_DECODED_CACHE_BYTES,
+      this.settings.ZTSDB_QUERY_DECODED_CACHE_BYTES,
       this.nats.partitions,
     );
     await Promise.all([this.registry.start(), this.store.start()]);

@@ -3,11 +3,11 @@ import { jetstream } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { ZtsdbError } from '@ztsdb/errors';
 import { FileCatalog, ManifestFollower, type CatalogFile } from '@ztsdb/manifest';
-import { TierReader, type VersionedPoints } from '@ztsdb/tsdb';
+import { thinUnit, TierReader, type StepInstants, type VersionedPoints } from '@ztsdb/tsdb';
 import { clipUnits, DecodedCache } from './decoded-cache';
 
-/** Default budget of decoded points kept between queries. */
-export const DEFAULT_DECODED_CACHE_BYTES = 256 * 1024 * 1024;
+/** Decoded cache budget when none is given (ZTSDB_QUERY_DECODED_CACHE_BYTES' default). */
+export const DEFAULT_DECODED_CACHE_BYTES = 64 * 1024 * 1024;
 /** A file whose span is at most this many times the asked range is decoded whole (and cached so). */
 const WHOLE_FILE_FACTOR = 4;
 
@@ -97,16 +97,51 @@ export class TieredStore {
   ): void {
     for (const f of this.files(partition)) {
       if (f.maxT < start || f.minT > end) continue;
-      if (this.cache.read(f.file, seriesId, start, end, out, onSkip)) continue;
-      const whole = f.maxT - f.minT <= WHOLE_FILE_FACTOR * (end - start);
+      if (this.cache.maxBytes > 0 && this.cache.read(f.file, seriesId, start, end, out, onSkip))
+        continue;
+      // Decoding a whole file only pays when the cache keeps it for later ranges.
+      const whole = this.cache.maxBytes > 0 && f.maxT - f.minT <= WHOLE_FILE_FACTOR * (end - start);
       const rs = whole ? -Infinity : start;
       const re = whole ? Infinity : end;
       const units: VersionedPoints[] = [];
       const skipped: ZtsdbError[] = [];
       this.reader.read([f], seriesId, rs, re, units, (e) => skipped.push(e));
-      this.cache.put(f.file, seriesId, rs, re, units, skipped);
+      if (this.cache.maxBytes > 0) this.cache.put(f.file, seriesId, rs, re, units, skipped);
       clipUnits(units, start, end, out);
       for (const e of skipped) onSkip(e);
+    }
+  }
+
+  /**
+   * As read(), keeping only the points step sampling at `inst` needs (an instant vector
+   * selector): from cached points when a file's are cached, else thinned straight from the
+   * chunks as they are decoded, without filling the cache (a step-sampled read keeps a few
+   * points per chunk, so decoding everything for the cache would cost far more than the read).
+   */
+  readAtInstants(
+    partition: number,
+    seriesId: bigint,
+    start: number,
+    end: number,
+    inst: StepInstants,
+    out: VersionedPoints[],
+    onSkip: (e: ZtsdbError) => void,
+  ): void {
+    const cached: VersionedPoints[] = [];
+    for (const f of this.files(partition)) {
+      if (f.maxT < start || f.minT > end) continue;
+      cached.length = 0;
+      if (
+        this.cache.maxBytes > 0 &&
+        this.cache.read(f.file, seriesId, start, end, cached, onSkip)
+      ) {
+        for (const u of cached) {
+          const thin = thinUnit(u, start, end, inst);
+          if (thin) out.push(thin);
+        }
+        continue;
+      }
+      this.reader.readAtInstants([f], seriesId, start, end, inst, out, onSkip);
     }
   }
 

@@ -4,6 +4,7 @@ import { CorruptionError } from '@ztsdb/errors';
 import { MappedFile } from '@ztsdb/fileutil';
 import { WarmCorruptError, type SkipSink } from '../errors';
 import { clipRange, type VersionedPoints } from '../encoding/points';
+import { thinArrays, type StepInstants } from '../encoding/step-thin';
 import type { SealedChunk } from '../head/sealed-chunk';
 import {
   WARM_CHUNK_ENTRY_BYTES,
@@ -16,6 +17,11 @@ import {
 } from './warm-format';
 
 const TWO_32 = 2 ** 32;
+
+/** Most points a chunk holds (docs/format/chunk.md): the step-aware read's decode scratch. */
+const MAX_CHUNK_POINTS = 8192;
+const scratchT = new Float64Array(MAX_CHUNK_POINTS);
+const scratchV = new Float64Array(MAX_CHUNK_POINTS);
 
 /**
  * Reads a warm segment in place (through mmap when opened from a path). The
@@ -147,6 +153,32 @@ export class WarmReader {
     return out;
   }
 
+  /**
+   * Only the points of one series within [start, end] that step sampling at `inst` needs
+   * (step-thin.ts), one entry per chunk that has any. Chunks are decoded into a shared scratch,
+   * so the read allocates just what it keeps; damaged chunks go to onSkip as for read().
+   */
+  readAtInstants(
+    seriesId: bigint,
+    start: number,
+    end: number,
+    inst: StepInstants,
+    onSkip?: SkipSink,
+  ): VersionedPoints[] {
+    const out: VersionedPoints[] = [];
+    if (end < this.minT || start > this.maxT) return out;
+    const e = this.series.get(seriesId);
+    if (e === undefined) return out;
+    for (let c = e.first; c < e.first + e.n; c++) {
+      if (this.cMaxT[c]! < start || this.cMinT[c]! > end) continue;
+      const n = this.decodeInto(c, seriesId, scratchT, scratchV, onSkip);
+      if (n < 0) continue;
+      const u = thinArrays(scratchT, scratchV, n, start, end, inst, this.cVersion[c]!);
+      if (u) out.push(u);
+    }
+    return out;
+  }
+
   /** Every intact chunk (bytes are views into the file: copy before close()). */
   chunks(onSkip?: SkipSink): SealedChunk[] {
     const out: SealedChunk[] = [];
@@ -184,30 +216,56 @@ export class WarmReader {
   }
 
   private decode(c: number, seriesId: bigint, onSkip?: SkipSink): VersionedPoints | null {
+    const count = this.cCount[c]!;
+    if (count > MAX_CHUNK_POINTS)
+      return this.corrupt(c, seriesId, `index says ${count} points`, onSkip);
+    // Arrays of their own (not views into decodeChunk's shared slab): readers keep them
+    // (the query service's decoded cache), and a view would cost a copy there.
+    const timestamps = new Float64Array(count);
+    const values = new Float64Array(count);
+    const n = this.decodeInto(c, seriesId, timestamps, values, onSkip);
+    return n < 0 ? null : { timestamps, values, version: this.cVersion[c]! };
+  }
+
+  /** Decodes chunk `c` into the arrays (room for its count); -1 when it is damaged (reported). */
+  private decodeInto(
+    c: number,
+    seriesId: bigint,
+    timestamps: Float64Array,
+    values: Float64Array,
+    onSkip?: SkipSink,
+  ): number {
     const bytes = this.checkedBytes(c, seriesId, onSkip);
-    if (!bytes) return null;
-    const off = this.cOffset[c]!;
+    if (!bytes) return -1;
     try {
       const n = bytes.length >= 3 ? (bytes[1]! << 8) | bytes[2]! : -1;
       if (n !== this.cCount[c])
         throw new WarmCorruptError(`chunk holds ${n} points, index says ${this.cCount[c]}`);
-      // Arrays of their own (not views into decodeChunk's shared slab): readers keep them
-      // (the query service's decoded cache), and a view would cost a copy there.
-      const timestamps = new Float64Array(n);
-      const values = new Float64Array(n);
       decodeChunkInto(bytes, timestamps, values, false);
-      return { timestamps, values, version: this.cVersion[c]! };
+      return n;
     } catch (err) {
       if (!(err instanceof CorruptionError)) throw err;
-      onSkip?.(
-        new WarmCorruptError(
-          `${this.file}: chunk at offset ${off} (series ${seriesId}): ${err.message}`,
-          { file: this.file, offset: off, seriesId },
-          { cause: err },
-        ),
-      );
-      return null;
+      this.corrupt(c, seriesId, err.message, onSkip, err);
+      return -1;
     }
+  }
+
+  private corrupt(
+    c: number,
+    seriesId: bigint,
+    message: string,
+    onSkip?: SkipSink,
+    cause?: unknown,
+  ): null {
+    const off = this.cOffset[c]!;
+    onSkip?.(
+      new WarmCorruptError(
+        `${this.file}: chunk at offset ${off} (series ${seriesId}): ${message}`,
+        { file: this.file, offset: off, seriesId },
+        cause === undefined ? undefined : { cause },
+      ),
+    );
+    return null;
   }
 
   close(): void {
