@@ -56,6 +56,37 @@ describe('step-thin', () => {
     }
   });
 
+  it('with dropped values, sampling what is left after dropping gives the same as from all points', () => {
+    const r = rng(11);
+    const dropped = (v: number): boolean => Number.isNaN(v);
+    const undropped = (p: Points): Points => clip(p, -Infinity, Infinity, (v) => !dropped(v));
+    for (let round = 0; round < 500; round++) {
+      const units = Array.from({ length: 1 + Math.floor(r() * 4) }, (_, v) => unit(r, v));
+      // Markers only at times no other unit holds (see thinIndexes on markers written over samples).
+      for (const u of units)
+        for (let i = 0; i < u.values.length; i++)
+          if (r() < 0.3 && units.every((o) => o === u || !o.timestamps.includes(u.timestamps[i]!)))
+            u.values[i] = NaN;
+      const step = 1 + Math.floor(r() * 30);
+      const inst: StepInstants = {
+        first: Math.floor(r() * 300),
+        step,
+        count: 1 + Math.floor(r() * 20),
+        dropped,
+      };
+      const lookback = 1 + Math.floor(r() * 50);
+      const start = inst.first - lookback + 1;
+      const end = inst.first + (inst.count - 1) * inst.step;
+      const whole = units.map((u) => ({ ...u, ...clip(u, start, end) }));
+      const thin = units
+        .map((u) => thinUnit(u, start, end, inst))
+        .filter((u): u is VersionedPoints => u !== null);
+      expect(sample(undropped(mergeLatestWins(thin)), inst, lookback)).toEqual(
+        sample(undropped(mergeLatestWins(whole)), inst, lookback),
+      );
+    }
+  });
+
   it('keeps one point per instant from a dense unit, and leaves out points past the last instant', () => {
     const ts = Float64Array.from({ length: 3600 }, (_, i) => i * 1000);
     const u = { timestamps: ts, values: ts.map((t) => t / 1000), version: 1 };
@@ -84,9 +115,9 @@ describe('step-thin', () => {
   });
 });
 
-function clip(u: Points, start: number, end: number): Points {
+function clip(u: Points, start: number, end: number, kept = (_v: number) => true): Points {
   const keep = Array.from(u.timestamps.keys()).filter(
-    (i) => u.timestamps[i]! >= start && u.timestamps[i]! <= end,
+    (i) => u.timestamps[i]! >= start && u.timestamps[i]! <= end && kept(u.values[i]!),
   );
   return {
     timestamps: Float64Array.from(keep, (i) => u.timestamps[i]!),

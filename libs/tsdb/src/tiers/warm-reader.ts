@@ -1,10 +1,10 @@
-import { decodeChunkInto } from '@ztsdb/chunkenc';
+import { decodeChunkInto, decodeChunkPicked } from '@ztsdb/chunkenc';
 import { crc32c } from '@ztsdb/checksum';
 import { CorruptionError } from '@ztsdb/errors';
 import { MappedFile } from '@ztsdb/fileutil';
 import { WarmCorruptError, type SkipSink } from '../errors';
-import { clipRange, type VersionedPoints } from '../encoding/points';
-import { thinArrays, type StepInstants } from '../encoding/step-thin';
+import { clipRange, lowerBound, upperBound, type VersionedPoints } from '../encoding/points';
+import { thinIndexes, type StepInstants } from '../encoding/step-thin';
 import type { SealedChunk } from '../head/sealed-chunk';
 import {
   WARM_CHUNK_ENTRY_BYTES,
@@ -22,6 +22,7 @@ const TWO_32 = 2 ** 32;
 const MAX_CHUNK_POINTS = 8192;
 const scratchT = new Float64Array(MAX_CHUNK_POINTS);
 const scratchV = new Float64Array(MAX_CHUNK_POINTS);
+const scratchKeep = new Uint32Array(2 * MAX_CHUNK_POINTS);
 
 /**
  * Reads a warm segment in place (through mmap when opened from a path). The
@@ -169,12 +170,25 @@ export class WarmReader {
     if (end < this.minT || start > this.maxT) return out;
     const e = this.series.get(seriesId);
     if (e === undefined) return out;
+    // Values not decoded yet (packed chunks) are decimals, never NaN: nothing to drop.
+    const plain: StepInstants = { first: inst.first, step: inst.step, count: inst.count };
+    const pick = (ts: Float64Array, vs: Float64Array | null, n: number, keep: Uint32Array) => {
+      const a = start <= ts[0]! ? 0 : lowerBound(ts, start, 0, n);
+      const b = end >= ts[n - 1]! ? n : upperBound(ts, end, a, n);
+      return b <= a ? 0 : thinIndexes(ts, vs ?? ts, a, b, vs ? inst : plain, keep, 0);
+    };
     for (let c = e.first; c < e.first + e.n; c++) {
       if (this.cMaxT[c]! < start || this.cMinT[c]! > end) continue;
-      const n = this.decodeInto(c, seriesId, scratchT, scratchV, onSkip);
-      if (n < 0) continue;
-      const u = thinArrays(scratchT, scratchV, n, start, end, inst, this.cVersion[c]!);
-      if (u) out.push(u);
+      const kept = this.decodePicked(c, seriesId, pick, onSkip);
+      if (kept <= 0) continue;
+      const timestamps = new Float64Array(kept);
+      const values = new Float64Array(kept);
+      for (let k = 0; k < kept; k++) {
+        const j = scratchKeep[k]!;
+        timestamps[k] = scratchT[j]!;
+        values[k] = scratchV[j]!;
+      }
+      out.push({ timestamps, values, version: this.cVersion[c]! });
     }
     return out;
   }
@@ -243,6 +257,27 @@ export class WarmReader {
         throw new WarmCorruptError(`chunk holds ${n} points, index says ${this.cCount[c]}`);
       decodeChunkInto(bytes, timestamps, values, false);
       return n;
+    } catch (err) {
+      if (!(err instanceof CorruptionError)) throw err;
+      this.corrupt(c, seriesId, err.message, onSkip, err);
+      return -1;
+    }
+  }
+
+  /** Decodes chunk `c` into the scratch keeping `pick`'s points; -1 when damaged (reported). */
+  private decodePicked(
+    c: number,
+    seriesId: bigint,
+    pick: (ts: Float64Array, vs: Float64Array | null, n: number, keep: Uint32Array) => number,
+    onSkip?: SkipSink,
+  ): number {
+    const bytes = this.checkedBytes(c, seriesId, onSkip);
+    if (!bytes) return -1;
+    try {
+      const n = bytes.length >= 3 ? (bytes[1]! << 8) | bytes[2]! : -1;
+      if (n !== this.cCount[c])
+        throw new WarmCorruptError(`chunk holds ${n} points, index says ${this.cCount[c]}`);
+      return decodeChunkPicked(bytes, scratchT, scratchV, scratchKeep, pick, false);
     } catch (err) {
       if (!(err instanceof CorruptionError)) throw err;
       this.corrupt(c, seriesId, err.message, onSkip, err);
