@@ -5,8 +5,9 @@
 // /api/v1/query_range of each: p50 and p99 over 50 runs each, and the first run apart (for
 // ztsdb the decoded-points cache cold); then `sum(container_cpu_usage)` again with ztsdb's
 // decoded cache emptied before every run (BENCH_COLD_RUNS). Scale with BENCH_SERIES /
-// BENCH_POINTS / BENCH_RUNS; BENCH_PROMETHEUS=0 leaves Prometheus out (for profiling ztsdb
-// alone); BENCH_QUERIES=label,… runs only those queries. Last line: one JSON object.
+// BENCH_POINTS / BENCH_RUNS, size the decoded cache with ZTSDB_QUERY_DECODED_CACHE_BYTES
+// (0 turns it off); BENCH_PROMETHEUS=0 leaves Prometheus out (for profiling ztsdb alone);
+// BENCH_QUERIES=label,… runs only those queries. Last line: one JSON object.
 import 'reflect-metadata';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
@@ -32,6 +33,8 @@ import { startPrometheus, writeOpenMetrics, type RunningPrometheus } from './pro
 const SERIES = Number(process.env.BENCH_SERIES ?? 10_000);
 const POINTS = Number(process.env.BENCH_POINTS ?? 3_600);
 const RUNS = Number(process.env.BENCH_RUNS ?? 50);
+/** The query service's decoded cache (ZTSDB_QUERY_DECODED_CACHE_BYTES; 0 turns it off). */
+const CACHE_BYTES = Number(process.env.ZTSDB_QUERY_DECODED_CACHE_BYTES ?? 64 * 1024 * 1024);
 const COLD_RUNS = Number(process.env.BENCH_COLD_RUNS ?? 20);
 const WITH_PROMETHEUS = process.env.BENCH_PROMETHEUS !== '0';
 const ONLY = process.env.BENCH_QUERIES?.split(',').filter((q) => q !== '');
@@ -171,6 +174,7 @@ async function main(): Promise<void> {
     series: SERIES,
     points_per_series: POINTS,
     runs: RUNS,
+    decoded_cache_bytes: CACHE_BYTES,
   };
   try {
     const topo = await ensureTopology(nc);
@@ -230,6 +234,7 @@ async function main(): Promise<void> {
         ZTSDB_LOG_LEVEL: 'warn',
         ZTSDB_HOT_TIMEOUT_MS: '10000',
         ZTSDB_QUERY_TIMEOUT_MS: '120000',
+        ZTSDB_QUERY_DECODED_CACHE_BYTES: String(CACHE_BYTES),
       }),
     );
     const first = ds.timestamps[0]! / 1000;
