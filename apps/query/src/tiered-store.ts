@@ -97,26 +97,39 @@ export class TieredStore {
   ): void {
     for (const f of this.files(partition)) {
       if (f.maxT < start || f.minT > end) continue;
-      if (this.cache.maxBytes > 0 && this.cache.read(f.file, seriesId, start, end, out, onSkip))
-        continue;
-      // Decoding a whole file only pays when the cache keeps it for later ranges.
-      const whole = this.cache.maxBytes > 0 && f.maxT - f.minT <= WHOLE_FILE_FACTOR * (end - start);
-      const rs = whole ? -Infinity : start;
-      const re = whole ? Infinity : end;
-      const units: VersionedPoints[] = [];
-      const skipped: ZtsdbError[] = [];
-      this.reader.read([f], seriesId, rs, re, units, (e) => skipped.push(e));
-      if (this.cache.maxBytes > 0) this.cache.put(f.file, seriesId, rs, re, units, skipped);
-      clipUnits(units, start, end, out);
-      for (const e of skipped) onSkip(e);
+      this.readFile(f, seriesId, start, end, out, onSkip);
     }
+  }
+
+  /** One file's units of a series in [start, end], through the decoded cache when it is on. */
+  private readFile(
+    f: CatalogFile,
+    seriesId: bigint,
+    start: number,
+    end: number,
+    out: VersionedPoints[],
+    onSkip: (e: ZtsdbError) => void,
+  ): void {
+    if (this.cache.maxBytes > 0 && this.cache.read(f.file, seriesId, start, end, out, onSkip))
+      return;
+    // Decoding a whole file only pays when the cache keeps it for later ranges.
+    const whole = this.cache.maxBytes > 0 && f.maxT - f.minT <= WHOLE_FILE_FACTOR * (end - start);
+    const rs = whole ? -Infinity : start;
+    const re = whole ? Infinity : end;
+    const units: VersionedPoints[] = [];
+    const skipped: ZtsdbError[] = [];
+    this.reader.read([f], seriesId, rs, re, units, (e) => skipped.push(e));
+    if (this.cache.maxBytes > 0) this.cache.put(f.file, seriesId, rs, re, units, skipped);
+    clipUnits(units, start, end, out);
+    for (const e of skipped) onSkip(e);
   }
 
   /**
    * As read(), keeping only the points step sampling at `inst` needs (an instant vector
-   * selector): from cached points when a file's are cached, else thinned straight from the
-   * chunks as they are decoded, without filling the cache (a step-sampled read keeps a few
-   * points per chunk, so decoding everything for the cache would cost far more than the read).
+   * selector): from cached points when a file's are cached, else, for warm files, thinned
+   * straight from the chunks as they are decoded, without filling the cache (a step-sampled
+   * read keeps a few points per chunk, so decoding everything for the cache would cost far
+   * more than the read). Cold files are read (and cached) whole, then thinned.
    */
   readAtInstants(
     partition: number,
@@ -131,17 +144,20 @@ export class TieredStore {
     for (const f of this.files(partition)) {
       if (f.maxT < start || f.minT > end) continue;
       cached.length = 0;
-      if (
+      // Warm chunks are thinned as they are decoded. A cold column has to be decoded whole
+      // (its blocks are not read by index), so it goes through the cache like any read.
+      const viaCache =
         this.cache.maxBytes > 0 &&
-        this.cache.read(f.file, seriesId, start, end, cached, onSkip)
-      ) {
-        for (const u of cached) {
-          const thin = thinUnit(u, start, end, inst);
-          if (thin) out.push(thin);
-        }
+        (f.tier === 'cold' || this.cache.read(f.file, seriesId, start, end, cached, onSkip));
+      if (!viaCache) {
+        this.reader.readAtInstants([f], seriesId, start, end, inst, out, onSkip);
         continue;
       }
-      this.reader.readAtInstants([f], seriesId, start, end, inst, out, onSkip);
+      if (f.tier === 'cold') this.readFile(f, seriesId, start, end, cached, onSkip);
+      for (const u of cached) {
+        const thin = thinUnit(u, start, end, inst);
+        if (thin) out.push(thin);
+      }
     }
   }
 
