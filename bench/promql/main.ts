@@ -6,8 +6,9 @@
 // ztsdb the decoded-points cache cold); then `sum(container_cpu_usage)` again with ztsdb's
 // decoded cache emptied before every run (BENCH_COLD_RUNS). A run is timed to the answer's
 // last byte; the client parses it afterwards (every answer is checked). Scale with BENCH_SERIES /
-// BENCH_POINTS / BENCH_RUNS; BENCH_PROMETHEUS=0 leaves Prometheus out (for profiling ztsdb
-// alone); BENCH_QUERIES=label,… runs only those queries. Last line: one JSON object.
+// BENCH_POINTS / BENCH_RUNS, size the decoded cache with ZTSDB_QUERY_DECODED_CACHE_BYTES
+// (0 turns it off); BENCH_PROMETHEUS=0 leaves Prometheus out (for profiling ztsdb alone);
+// BENCH_QUERIES=label,… runs only those queries. Last line: one JSON object.
 import 'reflect-metadata';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
@@ -33,6 +34,8 @@ import { startPrometheus, writeOpenMetrics, type RunningPrometheus } from './pro
 const SERIES = Number(process.env.BENCH_SERIES ?? 10_000);
 const POINTS = Number(process.env.BENCH_POINTS ?? 3_600);
 const RUNS = Number(process.env.BENCH_RUNS ?? 50);
+/** The query service's decoded cache (ZTSDB_QUERY_DECODED_CACHE_BYTES; 0 turns it off). */
+const CACHE_BYTES = Number(process.env.ZTSDB_QUERY_DECODED_CACHE_BYTES ?? 64 * 1024 * 1024);
 const COLD_RUNS = Number(process.env.BENCH_COLD_RUNS ?? 20);
 const WITH_PROMETHEUS = process.env.BENCH_PROMETHEUS !== '0';
 const ONLY = process.env.BENCH_QUERIES?.split(',').filter((q) => q !== '');
@@ -176,6 +179,7 @@ async function main(): Promise<void> {
     series: SERIES,
     points_per_series: POINTS,
     runs: RUNS,
+    decoded_cache_bytes: CACHE_BYTES,
   };
   try {
     const topo = await ensureTopology(nc);
@@ -235,6 +239,7 @@ async function main(): Promise<void> {
         ZTSDB_LOG_LEVEL: 'warn',
         ZTSDB_HOT_TIMEOUT_MS: '10000',
         ZTSDB_QUERY_TIMEOUT_MS: '120000',
+        ZTSDB_QUERY_DECODED_CACHE_BYTES: String(CACHE_BYTES),
       }),
     );
     const first = ds.timestamps[0]! / 1000;

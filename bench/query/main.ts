@@ -5,7 +5,8 @@
 // 1,000 container_cpu_usage series at a 60 s step: p50 and p99 over 50 runs.
 // The hot tier is served in this process by the ingestor's HotReplyServer
 // (the same code that answers ztsdb.hot.p.<n>) over points held in memory. Scale with
-// BENCH_SERIES / BENCH_POINTS / BENCH_RUNS. Last line: one JSON object.
+// BENCH_SERIES / BENCH_POINTS / BENCH_RUNS, the decoded cache with
+// ZTSDB_QUERY_DECODED_CACHE_BYTES (0 turns it off). Last line: one JSON object.
 import 'reflect-metadata';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
@@ -38,6 +39,8 @@ import { QueryService } from '../../apps/query/src/query.service';
 const SERIES = Number(process.env.BENCH_SERIES ?? 10_000);
 const POINTS = Number(process.env.BENCH_POINTS ?? 3_600);
 const RUNS = Number(process.env.BENCH_RUNS ?? 50);
+/** The query service's decoded cache (ZTSDB_QUERY_DECODED_CACHE_BYTES; 0 turns it off). */
+const CACHE_BYTES = Number(process.env.ZTSDB_QUERY_DECODED_CACHE_BYTES ?? 64 * 1024 * 1024);
 const PARTITIONS = 4;
 
 const log = (m: string): void => void process.stdout.write(`${m}\n`);
@@ -209,6 +212,7 @@ async function phase(
       ZTSDB_LOG_LEVEL: 'warn',
       ZTSDB_QUERY_MAX_POINTS: '100000000',
       ZTSDB_HOT_TIMEOUT_MS: '10000',
+      ZTSDB_QUERY_DECODED_CACHE_BYTES: String(CACHE_BYTES),
     });
     t0 = ms();
     app = await bootstrapQuery(settings);
@@ -292,6 +296,7 @@ async function main(): Promise<void> {
     series: SERIES,
     points_per_series: POINTS,
     runs: RUNS,
+    decoded_cache_bytes: CACHE_BYTES,
   };
   const port = 19_280 + Math.floor(Math.random() * 500);
   for (const tier of ['cold', 'warm', 'hot'] as const)

@@ -9,7 +9,8 @@ import type { Settings } from '@ztsdb/config';
 import { InvalidInputError, LimitExceededError, ZtsdbError } from '@ztsdb/errors';
 import { parseLenientDurationMs, parseTimeParam, partitionOf, type Labels } from '@ztsdb/model';
 import { NatsClient, SETTINGS } from '@ztsdb/platform';
-import { mergeLatestWins, type Points, type VersionedPoints } from '@ztsdb/tsdb';
+import { isStaleNaN } from '@ztsdb/promql';
+import { mergeLatestWins, type Points, type StepInstants, type VersionedPoints } from '@ztsdb/tsdb';
 import type { SeriesPoints } from '@ztsdb/wire';
 import {
   answerJsonBufferAsync,
@@ -41,7 +42,7 @@ import {
   stepSeries,
   type AggFn,
 } from './step-aggregate';
-import { DEFAULT_DECODED_CACHE_BYTES, TieredStore } from './tiered-store';
+import { TieredStore } from './tiered-store';
 
 export type { QueryAnswer } from './answer-json';
 
@@ -97,7 +98,7 @@ export class QueryService implements OnApplicationBootstrap, OnApplicationShutdo
       this.nats.nc,
       this.settings.ZTSDB_DATA_DIR,
       (m) => this.log.warn(m),
-      DEFAULT_DECODED_CACHE_BYTES,
+      this.settings.ZTSDB_QUERY_DECODED_CACHE_BYTES,
       this.nats.partitions,
       { cacheBytes: this.settings.ZTSDB_TIER_CACHE_BYTES, replicas: this.settings.ZTSDB_REPLICAS },
     );
@@ -257,6 +258,10 @@ export class QueryService implements OnApplicationBootstrap, OnApplicationShutdo
       if (warnings.size < MAX_WARNINGS && !warnings.has(key))
         warnings.set(key, { ...(file ? { file } : {}), code: e.code, message: e.message });
     };
+    const instants: StepInstants | undefined =
+      grid && grid.length > 0
+        ? { first: start, step: step!, count: grid.length, dropped: isStaleNaN }
+        : undefined;
     const maxPoints = this.settings.ZTSDB_QUERY_MAX_POINTS;
     let total = 0;
     const units: VersionedPoints[] = [];
@@ -264,14 +269,11 @@ export class QueryService implements OnApplicationBootstrap, OnApplicationShutdo
     const pointsOf = async (s: KnownSeries): Promise<Points> => {
       if (clock.due()) await clock.pause();
       units.length = 0;
-      await this.store.read(
-        partitionOf(s.seriesId, this.nats.partitions),
-        s.seriesId,
-        start,
-        end,
-        units,
-        onSkip,
-      );
+      const part = partitionOf(s.seriesId, this.nats.partitions);
+      // Sampled at steps: only the points the steps need, straight from the chunks.
+      if (instants)
+        await this.store.readAtInstants(part, s.seriesId, start, end, instants, units, onSkip);
+      else await this.store.read(part, s.seriesId, start, end, units, onSkip);
       let fromFiles = 0;
       for (const u of units) fromFiles += u.timestamps.length;
       const h = hotById.get(s.seriesId);

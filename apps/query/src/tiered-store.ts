@@ -5,11 +5,11 @@ import type { ZtsdbError } from '@ztsdb/errors';
 import { FileCatalog, ManifestFollower, type CatalogFile } from '@ztsdb/manifest';
 import { CACHE_DIR } from '@ztsdb/config';
 import { DEFAULT_TIER_CACHE_BYTES, TierStore } from '@ztsdb/tierstore';
-import { TierReader, type VersionedPoints } from '@ztsdb/tsdb';
+import { thinUnit, TierReader, type StepInstants, type VersionedPoints } from '@ztsdb/tsdb';
 import { clipUnits, DecodedCache } from './decoded-cache';
 
-/** Default budget of decoded points kept between queries. */
-export const DEFAULT_DECODED_CACHE_BYTES = 256 * 1024 * 1024;
+/** Decoded cache budget when none is given (ZTSDB_QUERY_DECODED_CACHE_BYTES' default). */
+export const DEFAULT_DECODED_CACHE_BYTES = 64 * 1024 * 1024;
 /** A file whose span is at most this many times the asked range is decoded whole (and cached so). */
 const WHOLE_FILE_FACTOR = 4;
 
@@ -141,17 +141,69 @@ export class TieredStore {
   ): Promise<void> {
     for (const f of this.files(partition)) {
       if (f.maxT < start || f.minT > end) continue;
-      if (this.cache.read(f.file, seriesId, start, end, out, onSkip)) continue;
+      if (this.cache.maxBytes > 0 && this.cache.read(f.file, seriesId, start, end, out, onSkip))
+        continue;
       if (!(await this.present(f, onSkip))) continue;
-      const whole = f.maxT - f.minT <= WHOLE_FILE_FACTOR * (end - start);
-      const rs = whole ? -Infinity : start;
-      const re = whole ? Infinity : end;
-      const units: VersionedPoints[] = [];
-      const skipped: ZtsdbError[] = [];
-      this.reader.read([f], seriesId, rs, re, units, (e) => skipped.push(e));
-      this.cache.put(f.file, seriesId, rs, re, units, skipped);
-      clipUnits(units, start, end, out);
-      for (const e of skipped) onSkip(e);
+      this.readFile(f, seriesId, start, end, out, onSkip);
+    }
+  }
+
+  /** One file's units of a series in [start, end] (the file is present), filling the decoded cache when it is on. */
+  private readFile(
+    f: CatalogFile,
+    seriesId: bigint,
+    start: number,
+    end: number,
+    out: VersionedPoints[],
+    onSkip: (e: ZtsdbError) => void,
+  ): void {
+    // Decoding a whole file only pays when the cache keeps it for later ranges.
+    const whole = this.cache.maxBytes > 0 && f.maxT - f.minT <= WHOLE_FILE_FACTOR * (end - start);
+    const rs = whole ? -Infinity : start;
+    const re = whole ? Infinity : end;
+    const units: VersionedPoints[] = [];
+    const skipped: ZtsdbError[] = [];
+    this.reader.read([f], seriesId, rs, re, units, (e) => skipped.push(e));
+    if (this.cache.maxBytes > 0) this.cache.put(f.file, seriesId, rs, re, units, skipped);
+    clipUnits(units, start, end, out);
+    for (const e of skipped) onSkip(e);
+  }
+
+  /**
+   * As read(), keeping only the points step sampling at `inst` needs (an instant vector
+   * selector): from cached points when a file's are cached, else, for warm files, thinned
+   * straight from the chunks as they are decoded, without filling the cache (a step-sampled
+   * read keeps a few points per chunk, so decoding everything for the cache would cost far
+   * more than the read). Cold files are read (and cached) whole, then thinned.
+   */
+  async readAtInstants(
+    partition: number,
+    seriesId: bigint,
+    start: number,
+    end: number,
+    inst: StepInstants,
+    out: VersionedPoints[],
+    onSkip: (e: ZtsdbError) => void,
+  ): Promise<void> {
+    const cached: VersionedPoints[] = [];
+    for (const f of this.files(partition)) {
+      if (f.maxT < start || f.minT > end) continue;
+      cached.length = 0;
+      // Warm chunks are thinned as they are decoded. A cold column has to be decoded whole
+      // (its blocks are not read by index), so it goes through the cache like any read.
+      const cachedHere =
+        this.cache.maxBytes > 0 && this.cache.read(f.file, seriesId, start, end, cached, onSkip);
+      if (!cachedHere && !(await this.present(f, onSkip))) continue;
+      const viaCache = cachedHere || (this.cache.maxBytes > 0 && f.tier === 'cold');
+      if (!viaCache) {
+        this.reader.readAtInstants([f], seriesId, start, end, inst, out, onSkip);
+        continue;
+      }
+      if (!cachedHere) this.readFile(f, seriesId, start, end, cached, onSkip);
+      for (const u of cached) {
+        const thin = thinUnit(u, start, end, inst);
+        if (thin) out.push(thin);
+      }
     }
   }
 

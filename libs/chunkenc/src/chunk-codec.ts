@@ -7,7 +7,12 @@ import {
 } from './chunk-format';
 import { checkChunk } from './chunk-check';
 import { ChunkFullError, CHUNKENC_ERROR_CODES } from './errors';
-import { PACKED_CHUNK_VERSION, decodePackedBody, encodePackedChunk } from './packed-chunk';
+import {
+  PACKED_CHUNK_VERSION,
+  decodePackedBody,
+  decodePackedPicked,
+  encodePackedChunk,
+} from './packed-chunk';
 import { XorAppender } from './xor-appender';
 import { decodeXorStream } from './xor-decode';
 
@@ -124,6 +129,45 @@ export function decodeChunkInto(
     decodeXorStream(chunk, CHUNK_HEADER_BYTES, bodyEnd, n, timestamps, values);
   else decodePackedBody(chunk, bodyEnd, n, timestamps, values);
   return n;
+}
+
+/**
+ * Decodes a chunk of either version into caller-owned arrays for a reader that needs only
+ * some points: `pick` gets the decoded timestamps (and the values, or null when they are not
+ * decoded yet) and writes the indexes it needs, ascending, into `keep`, returning how many.
+ * Only the values at those indexes are guaranteed in `values` (a packed chunk with offset
+ * values decodes just those; packed values are decimals, never NaN). Returns pick's count.
+ * Throws ChunkCorruptError, or InvalidInputError when the arrays are too short.
+ */
+export function decodeChunkPicked(
+  chunk: Uint8Array,
+  timestamps: Float64Array,
+  values: Float64Array,
+  keep: Uint32Array,
+  pick: (ts: Float64Array, vs: Float64Array | null, n: number, keep: Uint32Array) => number,
+  verifyChecksum = true,
+): number {
+  if (chunk.length > 0 && chunk[0] !== CHUNK_VERSION) {
+    const n = checkChunk(chunk, verifyChecksum);
+    if (timestamps.length < n || values.length < n) {
+      throw new InvalidInputError(
+        CHUNKENC_ERROR_CODES.badRange,
+        `arrays of ${timestamps.length} and ${values.length} cannot hold ${n} points`,
+      );
+    }
+    if (n === 0) return 0;
+    return decodePackedPicked(
+      chunk,
+      chunk.length - CHUNK_TRAILER_BYTES,
+      n,
+      timestamps,
+      values,
+      keep,
+      (ts, m, k) => pick(ts, null, m, k),
+    );
+  }
+  const n = decodeChunkInto(chunk, timestamps, values, verifyChecksum);
+  return n === 0 ? 0 : pick(timestamps, values, n, keep);
 }
 
 /** Results of decodeChunk are carved from shared slabs of this size (one allocation for many chunks). */

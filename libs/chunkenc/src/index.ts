@@ -6,6 +6,7 @@ export {
   encodeChunk,
   decodeChunk,
   decodeChunkInto,
+  decodeChunkPicked,
   encodeChunkCompact,
   compactChunk,
 } from './chunk-codec';

@@ -1,3 +1,5 @@
+// Over 400 lines: the encoder and both decoders share this module's bit-reader state (BUF,
+// END, BP) and header fields, which stay module-local so decoding allocates no object.
 import { crc32c } from '@ztsdb/checksum';
 import { BitWriter } from './bit-writer';
 import { ChunkCorruptError } from './errors';
@@ -245,16 +247,18 @@ function readPacked(out: Float64Array, count: number): void {
   BP = bp;
 }
 
-/**
- * Decodes the body of a packed chunk (header already checked for version and
- * count `n ≥ 1`, bytes `[0, bodyEnd)`), into `ts`/`vs` from index 0.
- */
-export function decodePackedBody(
+/** Header fields of the packed chunk being decoded (module-local, no object per call). */
+let H_MODE = 0;
+let H_SCALE = 1;
+let H_POW = 1;
+let H_BASE = 0;
+
+/** Checks a packed chunk's header, sets H_*, and decodes its timestamps into ts from index 0. */
+function decodeHeaderAndTimestamps(
   b: Uint8Array,
   bodyEnd: number,
   n: number,
   ts: Float64Array,
-  vs: Float64Array,
 ): void {
   const mode = b[3]!;
   const e = b[4]!;
@@ -264,29 +268,55 @@ export function decodePackedBody(
     throw new ChunkCorruptError(`decimal exponent ${e} above ${MAX_EXPONENT}`, { offset: 4 });
   const g = ((b[5]! << 24) | (b[6]! << 16) | (b[7]! << 8) | b[8]!) >>> 0;
   if (g === 0) throw new ChunkCorruptError('packed scale 0', { offset: 5 });
-  const base = readI64(b, 9);
+  H_MODE = mode;
+  H_SCALE = g;
+  H_POW = POW10[e]!;
+  H_BASE = readI64(b, 9);
   let t = readI64(b, 17);
   if (!(t <= MAX_SAFE && t >= -MAX_SAFE))
     throw new ChunkCorruptError('timestamp outside the safe integer range', { offset: 17 });
   BUF = b;
   END = bodyEnd;
   BP = PACKED_HEADER_BYTES * 8;
-  // Timestamps: dods into ts[1…], then prefix sums.
-  readPacked(ts.subarray(1, n), n - 1);
+  // Timestamps: dods in groups, summed as they are read. A group of width 0 (a steady
+  // cadence) is a straight line: checking its ends checks every point between.
   ts[0] = t;
+  let bp = BP;
   let delta = 0;
-  for (let i = 1; i < n; i++) {
-    delta += ts[i]!;
-    t += delta;
-    if (!(t <= MAX_SAFE && t >= -MAX_SAFE))
-      throw new ChunkCorruptError('timestamp outside the safe integer range', {
-        offset: 17,
-        index: i,
-      });
-    ts[i] = t;
+  for (let first = 1; first < n; first += GROUP) {
+    const end = first + GROUP < n ? first + GROUP : n;
+    const width = peek32(bp) >>> 26;
+    bp += 6;
+    if (width === 0) {
+      for (let i = first; i < end; i++) ts[i] = t += delta;
+      if (!(t <= MAX_SAFE && t >= -MAX_SAFE)) throw unsafeTimestamp(end - 1);
+      continue;
+    }
+    if (width > 32)
+      throw new ChunkCorruptError(`packed group width ${width} above 32`, { bitOffset: bp - 6 });
+    const shift = 32 - width;
+    for (let i = first; i < end; i++) {
+      const z = peek32(bp) >>> shift;
+      bp += width;
+      delta += (z >>> 1) ^ -(z & 1);
+      t += delta;
+      if (!(t <= MAX_SAFE && t >= -MAX_SAFE)) throw unsafeTimestamp(i);
+      ts[i] = t;
+    }
   }
-  const p = POW10[e]!;
-  if (mode === VALUE_MODE_OFFSET) {
+  BP = bp;
+}
+
+function unsafeTimestamp(index: number): ChunkCorruptError {
+  return new ChunkCorruptError('timestamp outside the safe integer range', { offset: 17, index });
+}
+
+/** Decodes every value (after the timestamps, at BP) into vs from index 0. */
+function decodeAllValues(n: number, vs: Float64Array): void {
+  const g = H_SCALE;
+  const p = H_POW;
+  const base = H_BASE;
+  if (H_MODE === VALUE_MODE_OFFSET) {
     readPacked(vs, n);
     for (let i = 0; i < n; i++) vs[i] = ((vs[i]! + base) * g) / p;
   } else {
@@ -294,7 +324,7 @@ export function decodePackedBody(
     let m = base;
     vs[0] = (m * g) / p;
     let d = 0;
-    if (mode === VALUE_MODE_DELTA) {
+    if (H_MODE === VALUE_MODE_DELTA) {
       for (let i = 1; i < n; i++) {
         m += vs[i]!;
         vs[i] = (m * g) / p;
@@ -307,6 +337,10 @@ export function decodePackedBody(
       }
     }
   }
+}
+
+/** Checks that the bit stream ends at BP with at most 7 zero padding bits; clears BUF. */
+function checkStreamEnd(b: Uint8Array, bodyEnd: number, n: number): void {
   const bodyBits = (bodyEnd - PACKED_HEADER_BYTES) * 8;
   const used = BP - PACKED_HEADER_BYTES * 8;
   BUF = new Uint8Array(0);
@@ -326,4 +360,69 @@ export function decodePackedBody(
       bitOffset: used,
     });
   }
+}
+
+/**
+ * Decodes the body of a packed chunk (header already checked for version and
+ * count `n ≥ 1`, bytes `[0, bodyEnd)`), into `ts`/`vs` from index 0.
+ */
+export function decodePackedBody(
+  b: Uint8Array,
+  bodyEnd: number,
+  n: number,
+  ts: Float64Array,
+  vs: Float64Array,
+): void {
+  decodeHeaderAndTimestamps(b, bodyEnd, n, ts);
+  decodeAllValues(n, vs);
+  checkStreamEnd(b, bodyEnd, n);
+}
+
+/**
+ * As decodePackedBody, for a reader that needs only some points: decodes every timestamp
+ * into `ts`, lets `pick` write the indexes it needs (ascending) into `keep` and return their
+ * number, and fills `vs` only at those indexes when values are offsets (each found by its
+ * group's width, the others skipped unread); in the delta modes every value is decoded. The
+ * whole stream's structure is checked as by decodePackedBody. Returns what pick returned.
+ */
+export function decodePackedPicked(
+  b: Uint8Array,
+  bodyEnd: number,
+  n: number,
+  ts: Float64Array,
+  vs: Float64Array,
+  keep: Uint32Array,
+  pick: (ts: Float64Array, n: number, keep: Uint32Array) => number,
+): number {
+  decodeHeaderAndTimestamps(b, bodyEnd, n, ts);
+  const kept = pick(ts, n, keep);
+  if (H_MODE !== VALUE_MODE_OFFSET) {
+    decodeAllValues(n, vs);
+  } else {
+    const g = H_SCALE;
+    const p = H_POW;
+    const base = H_BASE;
+    let bp = BP;
+    let k = 0;
+    for (let first = 0; first < n; first += GROUP) {
+      const end = first + GROUP < n ? first + GROUP : n;
+      const width = peek32(bp) >>> 26;
+      bp += 6;
+      if (width > 32)
+        throw new ChunkCorruptError(`packed group width ${width} above 32`, { bitOffset: bp - 6 });
+      for (; k < kept && keep[k]! < end; k++) {
+        const i = keep[k]!;
+        let r = 0;
+        if (width > 0) {
+          const z = peek32(bp + (i - first) * width) >>> (32 - width);
+          r = (z >>> 1) ^ -(z & 1);
+        }
+        vs[i] = ((r + base) * g) / p;
+      }
+      bp += width * (end - first);
+    }
+    BP = bp;
+  }
+  checkStreamEnd(b, bodyEnd, n);
+  return kept;
 }

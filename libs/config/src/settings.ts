@@ -231,6 +231,15 @@ export class Settings {
   @IsInt()
   @Min(1024)
   ZTSDB_QUERY_MAX_BYTES = 128 * 1024 * 1024;
+
+  /**
+   * Decoded warm and cold points the query service keeps between queries (16 bytes a point),
+   * least recently used first out; 0 turns the cache off. Step-sampled selectors read past it.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  ZTSDB_QUERY_DECODED_CACHE_BYTES = 64 * 1024 * 1024;
   /** How long a NATS call at start-up (and in client commands) is retried on a timeout before giving up. */
   @Transform(toDuration)
   @IsInt(DURATION_MESSAGE('ZTSDB_NATS_RETRY_DEADLINE'))

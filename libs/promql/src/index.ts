@@ -18,7 +18,7 @@ export {
 } from './errors';
 export type { PromErrorType } from './errors';
 export { STALE_NAN, STALE_NAN_BITS, isStaleNaN } from './storage';
-export type { Queryable, StoredSeries } from './storage';
+export type { Queryable, SelectHints, StoredSeries } from './storage';
 export { MemoryQueryable } from './memory-queryable';
 export { newMatcher, matchesAll, compileRegex } from './matchers';
 export type { LabelMatcher, MatchType } from './matchers';

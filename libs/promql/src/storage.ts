@@ -33,11 +33,22 @@ export interface StoredSeries {
   readonly values: Float64Array;
 }
 
+/** What the engine will do with a selection, so a store may read less. */
+export interface SelectHints {
+  /**
+   * The engine samples the series only at these times (ascending): at each, the last sample
+   * at or before it within the lookback. A store may leave out every sample that is not
+   * such a last sample (an instant vector selector at a step needs a few points per step).
+   */
+  readonly sampleTimes?: Float64Array;
+}
+
 export interface Queryable {
   /** Series whose labels match every matcher, with their samples in [startMs, endMs]. */
   select(
     matchers: readonly LabelMatcher[],
     startMs: number,
     endMs: number,
+    hints?: SelectHints,
   ): Promise<StoredSeries[]>;
 }

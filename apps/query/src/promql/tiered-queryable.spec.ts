@@ -1,6 +1,6 @@
 import { seriesId, seriesKey } from '@ztsdb/model';
 import { getLabel, newMatcher } from '@ztsdb/promql';
-import type { VersionedPoints } from '@ztsdb/tsdb';
+import { thinUnit, type StepInstants, type VersionedPoints } from '@ztsdb/tsdb';
 import type { HotAnswer } from '../hot-client';
 import { LabelIndex } from '../label-index';
 import { QueryBudget } from '../query-budget';
@@ -23,7 +23,12 @@ class IndexedSeries {
   }
 }
 
-/** Files hold 100 at 5000 ms for every series: the hot value there (5) must win. */
+/** Files hold 100 at 5000 ms and 200 at 5500 ms for every series: the hot value at 5000 (5) must win. */
+const fileUnit = (): VersionedPoints => ({
+  timestamps: Float64Array.of(5000, 5500),
+  values: Float64Array.of(100, 200),
+  version: 1,
+});
 const files = {
   catalog: { lastSeq: 0 },
   async read(
@@ -33,20 +38,42 @@ const files = {
     end: number,
     out: VersionedPoints[],
   ): Promise<void> {
-    if (start <= 5000 && end >= 5000)
-      out.push({ timestamps: Float64Array.of(5000), values: Float64Array.of(100), version: 1 });
+    const u = thinUnit(fileUnit(), start, end, { first: start, step: 1, count: end - start + 1 });
+    if (u) out.push(u);
+  },
+  async readAtInstants(
+    _p: number,
+    _id: bigint,
+    start: number,
+    end: number,
+    inst: StepInstants,
+    out: VersionedPoints[],
+  ): Promise<void> {
+    const u = thinUnit(fileUnit(), start, end, inst);
+    if (u) out.push(u);
   },
 };
 
 /** Hot data of every series: 0..9 at 0, 1000, …, 9000 ms; counts the requests. */
 class CountingHot {
-  calls: Array<{ ids: number; start: number; end: number }> = [];
-  fetch(byPartition: Map<number, bigint[]>, start: number, end: number): Promise<HotAnswer> {
+  calls: Array<{ ids: number; start: number; end: number; step?: number }> = [];
+  fetch(
+    byPartition: Map<number, bigint[]>,
+    start: number,
+    end: number,
+    step?: number,
+  ): Promise<HotAnswer> {
     const ids = [...byPartition.values()].flat();
-    this.calls.push({ ids: ids.length, start, end });
+    this.calls.push(
+      step === undefined ? { ids: ids.length, start, end } : { ids: ids.length, start, end, step },
+    );
     const ts = Float64Array.from({ length: 10 }, (_, i) => i * 1000);
+    const all = { timestamps: ts, values: ts.map((t) => t / 1000), version: 0 };
+    // With a step the owner keeps the last point at or before each start + k·step.
+    const inst = step && { first: start, step, count: Math.floor((end - start) / step) + 1 };
+    const pts = inst ? thinUnit(all, start, end, inst)! : all;
     return Promise.resolve({
-      series: ids.map((id) => ({ id, timestamps: ts, values: ts.map((t) => t / 1000) })),
+      series: ids.map((id) => ({ id, timestamps: pts.timestamps, values: pts.values })),
       missing: [],
     });
   }
@@ -102,12 +129,12 @@ describe('TieredQueryable', () => {
     const all = [newMatcher('=', '__name__', 'container_cpu_usage')];
     const first = await q.select(all, 2000, 8000);
     expect(first[0]!.timestamps).toEqual(
-      Float64Array.from([2000, 3000, 4000, 5000, 6000, 7000, 8000]),
+      Float64Array.from([2000, 3000, 4000, 5000, 5500, 6000, 7000, 8000]),
     );
     // An inner range (a second selector of the same query) is served from what was read.
     const inner = await q.select([newMatcher('=', 'image', 'nginx')], 3000, 4000);
     expect(Array.from(inner[0]!.values)).toEqual([3, 4]);
-    expect(Array.from(first[0]!.values)).toEqual([2, 3, 4, 5, 6, 7, 8]);
+    expect(Array.from(first[0]!.values)).toEqual([2, 3, 4, 5, 200, 6, 7, 8]);
     expect(hot.calls).toEqual([{ ids: 3, start: 2000, end: 8000 }]);
     // A wider one reads again, the union of both.
     await q.select(all, 0, 9000);
@@ -132,6 +159,9 @@ describe('TieredQueryable', () => {
         if (!moved) return;
         const ts = Float64Array.from({ length: 10 }, (_, i) => i * 1000);
         out.push({ timestamps: ts, values: ts.map((t) => t / 100), version: 1 });
+      },
+      async readAtInstants(): Promise<void> {
+        throw new Error('not a sampled read');
       },
     };
     const hot = {
@@ -158,6 +188,32 @@ describe('TieredQueryable', () => {
     expect(Array.from(got[0]!.values)).toEqual([0, 10, 20, 30, 40, 50, 60, 70, 80, 90]);
     // Read once before the answer came (nothing yet), once after the catalog changed.
     expect(reads).toEqual([false, true]);
+  });
+
+  it('reads only the points step sampling needs, and serves only the same sampling from them', async () => {
+    const hot = new CountingHot();
+    const q = make(hot);
+    const all = [newMatcher('=', '__name__', 'container_cpu_usage')];
+    // Instants 2500, 5200, 7900 with a 2 s lookback: the range is (500, 7900].
+    const sampleTimes = Float64Array.of(2500, 5200, 7900);
+    const thin = await q.select(all, 501, 7900, { sampleTimes });
+    // Each tier's last point at or before each instant (5000: hot wins); sampling gives
+    // 2, 5 and 7 as from every point.
+    expect(Array.from(thin[0]!.timestamps)).toEqual([2000, 5000, 5500, 7000]);
+    expect(Array.from(thin[0]!.values)).toEqual([2, 5, 200, 7]);
+    // Hot asked thinned, its start on the instants' grid at or before the range's start.
+    expect(hot.calls).toEqual([{ ids: 3, start: -200, end: 7900, step: 2700 }]);
+    // The same sampling again is served from what was read; a whole read reads again.
+    await q.select(all, 501, 7900, { sampleTimes });
+    expect(hot.calls).toHaveLength(1);
+    const whole = await q.select(all, 501, 7900);
+    expect(hot.calls).toHaveLength(2);
+    expect(Array.from(whole[0]!.timestamps)).toEqual([
+      1000, 2000, 3000, 4000, 5000, 5500, 6000, 7000,
+    ]);
+    // Once read whole, a sampled selector over that range is served from it.
+    await q.select(all, 501, 7900, { sampleTimes });
+    expect(hot.calls).toHaveLength(2);
   });
 
   it('counts the points against the query memory budget', async () => {

@@ -170,7 +170,9 @@ export class Evaluator {
     const ts = this.selectorTimes(sel.at, sel.offsetMs);
     const lookback = this.opts.lookbackDeltaMs;
     const [minT, maxT] = bounds(ts);
-    const stored = await this.queryable.select(sel.matchers, minT - lookback + 1, maxT);
+    const stored = await this.queryable.select(sel.matchers, minT - lookback + 1, maxT, {
+      sampleTimes: ts,
+    });
     const out: VectorValue = { kind: 'vector', series: [] };
     let produced = 0;
     const slab = new StepSeriesSlab(stored.length, this.steps);

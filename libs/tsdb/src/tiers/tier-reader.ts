@@ -4,6 +4,7 @@ import { ColdReader } from './cold-reader';
 import type { SkipSink } from '../errors';
 import type { CatalogFile } from '@ztsdb/manifest';
 import type { VersionedPoints } from '../encoding/points';
+import { thinUnit, type StepInstants } from '../encoding/step-thin';
 import { WarmReader } from './warm-reader';
 
 type Opened = { ok: WarmReader | ColdReader } | { err: ZtsdbError };
@@ -74,6 +75,37 @@ export class TierReader {
       } else {
         const u = r.read(seriesId, start, end, onSkip);
         if (u) out.push(u);
+      }
+    }
+  }
+
+  /**
+   * As read(), keeping only the points step sampling at `inst` needs (step-thin.ts): warm
+   * chunks are thinned as they are decoded; a cold file's column is decoded and then thinned.
+   */
+  readAtInstants(
+    files: readonly CatalogFile[],
+    seriesId: bigint,
+    start: number,
+    end: number,
+    inst: StepInstants,
+    out: VersionedPoints[],
+    onSkip: SkipSink,
+  ): void {
+    for (const f of files) {
+      if (f.maxT < start || f.minT > end) continue;
+      const o = this.reader(f);
+      if ('err' in o) {
+        onSkip(o.err);
+        continue;
+      }
+      const r = o.ok;
+      if (r instanceof WarmReader) {
+        for (const u of r.readAtInstants(seriesId, start, end, inst, onSkip)) out.push(u);
+      } else {
+        const u = r.read(seriesId, start, end, onSkip);
+        const thin = u && thinUnit(u, start, end, inst);
+        if (thin) out.push(thin);
       }
     }
   }

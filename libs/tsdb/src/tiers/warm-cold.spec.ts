@@ -128,6 +128,33 @@ describe('warm segments', () => {
     expect(skipped[0]!.code).toBe('ZTSDB_WARM_CORRUPT');
     expect(skipped[0]!.context).toMatchObject({ file: 'x.warm', offset: 16 });
     expect(r.read(2n, -Infinity, Infinity)[0]!.timestamps.length).toBe(10);
+    // The step-aware read reports the damaged chunk the same way and serves the rest.
+    const thinSkipped: ZtsdbError[] = [];
+    const inst = { first: BASE + 2500, step: 3000, count: 3 };
+    expect(r.readAtInstants(1n, BASE, BASE + 9000, inst, (e) => thinSkipped.push(e))).toEqual([]);
+    expect(thinSkipped[0]!.context).toMatchObject({ file: 'x.warm', offset: 16 });
+    expect(Array.from(r.readAtInstants(2n, BASE, BASE + 9000, inst)[0]!.timestamps)).toEqual([
+      BASE + 2000,
+      BASE + 5000,
+      BASE + 8000,
+    ]);
+  });
+
+  it('reads per chunk only the last point at or before each instant', () => {
+    const buf = concat(
+      encodeWarmSegment(0, [chunk(1n, 1, BASE, 100), chunk(1n, 2, BASE + 100_000, 100)]),
+    );
+    const r = WarmReader.fromBuffer(buf, 'x.warm');
+    const inst = { first: BASE + 30_500, step: 60_000, count: 4 };
+    const units = r.readAtInstants(1n, BASE, BASE + 210_500, inst);
+    expect(units.map((u) => [u.version, Array.from(u.timestamps)])).toEqual([
+      [1, [BASE + 30_000, BASE + 90_000, BASE + 99_000]],
+      [2, [BASE + 150_000, BASE + 199_000]],
+    ]);
+    // Values are the chunk's own at those times.
+    const whole = r.read(1n, BASE, BASE + 210_500);
+    expect(units[0]!.values[1]).toBe(whole[0]!.values[90]);
+    expect(units[1]!.values[0]).toBe(whole[1]!.values[50]);
   });
 });
 

@@ -1,9 +1,10 @@
-import { decodeChunkInto } from '@ztsdb/chunkenc';
+import { decodeChunkInto, decodeChunkPicked } from '@ztsdb/chunkenc';
 import { crc32c } from '@ztsdb/checksum';
 import { CorruptionError } from '@ztsdb/errors';
 import { MappedFile } from '@ztsdb/fileutil';
 import { WarmCorruptError, type SkipSink } from '../errors';
-import { clipRange, type VersionedPoints } from '../encoding/points';
+import { clipRange, lowerBound, upperBound, type VersionedPoints } from '../encoding/points';
+import { thinIndexes, type StepInstants } from '../encoding/step-thin';
 import type { SealedChunk } from '../head/sealed-chunk';
 import {
   WARM_CHUNK_ENTRY_BYTES,
@@ -16,6 +17,12 @@ import {
 } from './warm-format';
 
 const TWO_32 = 2 ** 32;
+
+/** Most points a chunk holds (docs/format/chunk.md): the step-aware read's decode scratch. */
+const MAX_CHUNK_POINTS = 8192;
+const scratchT = new Float64Array(MAX_CHUNK_POINTS);
+const scratchV = new Float64Array(MAX_CHUNK_POINTS);
+const scratchKeep = new Uint32Array(2 * MAX_CHUNK_POINTS);
 
 /**
  * Reads a warm segment in place (through mmap when opened from a path). The
@@ -147,6 +154,45 @@ export class WarmReader {
     return out;
   }
 
+  /**
+   * Only the points of one series within [start, end] that step sampling at `inst` needs
+   * (step-thin.ts), one entry per chunk that has any. Chunks are decoded into a shared scratch,
+   * so the read allocates just what it keeps; damaged chunks go to onSkip as for read().
+   */
+  readAtInstants(
+    seriesId: bigint,
+    start: number,
+    end: number,
+    inst: StepInstants,
+    onSkip?: SkipSink,
+  ): VersionedPoints[] {
+    const out: VersionedPoints[] = [];
+    if (end < this.minT || start > this.maxT) return out;
+    const e = this.series.get(seriesId);
+    if (e === undefined) return out;
+    // Values not decoded yet (packed chunks) are decimals, never NaN: nothing to drop.
+    const plain: StepInstants = { first: inst.first, step: inst.step, count: inst.count };
+    const pick = (ts: Float64Array, vs: Float64Array | null, n: number, keep: Uint32Array) => {
+      const a = start <= ts[0]! ? 0 : lowerBound(ts, start, 0, n);
+      const b = end >= ts[n - 1]! ? n : upperBound(ts, end, a, n);
+      return b <= a ? 0 : thinIndexes(ts, vs ?? ts, a, b, vs ? inst : plain, keep, 0);
+    };
+    for (let c = e.first; c < e.first + e.n; c++) {
+      if (this.cMaxT[c]! < start || this.cMinT[c]! > end) continue;
+      const kept = this.decodePicked(c, seriesId, pick, onSkip);
+      if (kept <= 0) continue;
+      const timestamps = new Float64Array(kept);
+      const values = new Float64Array(kept);
+      for (let k = 0; k < kept; k++) {
+        const j = scratchKeep[k]!;
+        timestamps[k] = scratchT[j]!;
+        values[k] = scratchV[j]!;
+      }
+      out.push({ timestamps, values, version: this.cVersion[c]! });
+    }
+    return out;
+  }
+
   /** Every intact chunk (bytes are views into the file: copy before close()). */
   chunks(onSkip?: SkipSink): SealedChunk[] {
     const out: SealedChunk[] = [];
@@ -184,30 +230,77 @@ export class WarmReader {
   }
 
   private decode(c: number, seriesId: bigint, onSkip?: SkipSink): VersionedPoints | null {
+    const count = this.cCount[c]!;
+    if (count > MAX_CHUNK_POINTS)
+      return this.corrupt(c, seriesId, `index says ${count} points`, onSkip);
+    // Arrays of their own (not views into decodeChunk's shared slab): readers keep them
+    // (the query service's decoded cache), and a view would cost a copy there.
+    const timestamps = new Float64Array(count);
+    const values = new Float64Array(count);
+    const n = this.decodeInto(c, seriesId, timestamps, values, onSkip);
+    return n < 0 ? null : { timestamps, values, version: this.cVersion[c]! };
+  }
+
+  /** Decodes chunk `c` into the arrays (room for its count); -1 when it is damaged (reported). */
+  private decodeInto(
+    c: number,
+    seriesId: bigint,
+    timestamps: Float64Array,
+    values: Float64Array,
+    onSkip?: SkipSink,
+  ): number {
     const bytes = this.checkedBytes(c, seriesId, onSkip);
-    if (!bytes) return null;
-    const off = this.cOffset[c]!;
+    if (!bytes) return -1;
     try {
       const n = bytes.length >= 3 ? (bytes[1]! << 8) | bytes[2]! : -1;
       if (n !== this.cCount[c])
         throw new WarmCorruptError(`chunk holds ${n} points, index says ${this.cCount[c]}`);
-      // Arrays of their own (not views into decodeChunk's shared slab): readers keep them
-      // (the query service's decoded cache), and a view would cost a copy there.
-      const timestamps = new Float64Array(n);
-      const values = new Float64Array(n);
       decodeChunkInto(bytes, timestamps, values, false);
-      return { timestamps, values, version: this.cVersion[c]! };
+      return n;
     } catch (err) {
       if (!(err instanceof CorruptionError)) throw err;
-      onSkip?.(
-        new WarmCorruptError(
-          `${this.file}: chunk at offset ${off} (series ${seriesId}): ${err.message}`,
-          { file: this.file, offset: off, seriesId },
-          { cause: err },
-        ),
-      );
-      return null;
+      this.corrupt(c, seriesId, err.message, onSkip, err);
+      return -1;
     }
+  }
+
+  /** Decodes chunk `c` into the scratch keeping `pick`'s points; -1 when damaged (reported). */
+  private decodePicked(
+    c: number,
+    seriesId: bigint,
+    pick: (ts: Float64Array, vs: Float64Array | null, n: number, keep: Uint32Array) => number,
+    onSkip?: SkipSink,
+  ): number {
+    const bytes = this.checkedBytes(c, seriesId, onSkip);
+    if (!bytes) return -1;
+    try {
+      const n = bytes.length >= 3 ? (bytes[1]! << 8) | bytes[2]! : -1;
+      if (n !== this.cCount[c])
+        throw new WarmCorruptError(`chunk holds ${n} points, index says ${this.cCount[c]}`);
+      return decodeChunkPicked(bytes, scratchT, scratchV, scratchKeep, pick, false);
+    } catch (err) {
+      if (!(err instanceof CorruptionError)) throw err;
+      this.corrupt(c, seriesId, err.message, onSkip, err);
+      return -1;
+    }
+  }
+
+  private corrupt(
+    c: number,
+    seriesId: bigint,
+    message: string,
+    onSkip?: SkipSink,
+    cause?: unknown,
+  ): null {
+    const off = this.cOffset[c]!;
+    onSkip?.(
+      new WarmCorruptError(
+        `${this.file}: chunk at offset ${off} (series ${seriesId}): ${message}`,
+        { file: this.file, offset: off, seriesId },
+        cause === undefined ? undefined : { cause },
+      ),
+    );
+    return null;
   }
 
   close(): void {
