@@ -14,6 +14,8 @@ export interface CompactorOptions {
   mergeFiles: number;
   /** How often the series registry snapshot is written and KV ztsdb_series checked; 60 s when absent. */
   registryIntervalMs?: number;
+  /** Replicas of KV buckets the compactor creates again (ZTSDB_REPLICAS). */
+  replicas?: number;
   /** Interval between repeated warnings of one lasting failure (disk full); 60 s when absent. */
   stallLogMs?: number;
   /** Start-up calls to NATS retried on a transient failure; the default deadline when absent. */

@@ -5,6 +5,7 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
+import { replicaCount } from '@ztsdb/bus';
 import type { Settings } from '@ztsdb/config';
 import { NatsClient, SETTINGS } from '@ztsdb/platform';
 import { Compactor } from './compactor';
@@ -35,6 +36,7 @@ export class CompactorService implements OnApplicationBootstrap, OnApplicationSh
       mergeFiles: s.ZTSDB_COLD_MERGE_FILES,
       retry: this.nats.retry,
       registryIntervalMs: s.ZTSDB_REGISTRY_SNAPSHOT_INTERVAL,
+      replicas: replicaCount(s),
       stallLogMs: s.ZTSDB_WARN_INTERVAL,
       log: (m) => this.log.log(m),
       warn: (m) => this.log.warn(m),
