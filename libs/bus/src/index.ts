@@ -7,6 +7,7 @@ export { ensureTopology, DEFAULT_TOPOLOGY } from './topology';
 export type { Topology, TopologyOptions } from './topology';
 export {
   kvStreamName,
+  noPeersForPlacement,
   objectStoreStreamName,
   openSeriesBucket,
   reconcileReplicas,

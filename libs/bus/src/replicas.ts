@@ -22,6 +22,20 @@ export function replicaCount(settings: { ZTSDB_REPLICAS?: number }): number {
 }
 
 /**
+ * True when JetStream cannot place a stream's replicas yet: a cluster that has
+ * just started (its leader has not heard from every server) says so for a few
+ * seconds; one with too few servers says so until the retry deadline, and then
+ * `replicasError` explains it.
+ */
+export function noPeersForPlacement(e: unknown): boolean {
+  for (let err = e, depth = 0; err instanceof Error && depth < 5; depth++) {
+    if (/no suitable peers|insufficient resources/i.test(err.message)) return true;
+    err = err.cause;
+  }
+  return false;
+}
+
+/**
  * The error to raise when JetStream refuses to create `name` with `replicas`
  * replicas: a single server, or a cluster with fewer servers than replicas,
  * gets a message that says what to change. Other errors pass unchanged.

@@ -8,7 +8,13 @@ import {
   type StreamConfig,
 } from '@nats-io/jetstream';
 import { Kvm, type KV } from '@nats-io/kv';
-import { kvStreamName, reconcileReplicas, replicasError, type JetStreamManager } from './replicas';
+import {
+  kvStreamName,
+  noPeersForPlacement,
+  reconcileReplicas,
+  replicasError,
+  type JetStreamManager,
+} from './replicas';
 import {
   CHUNKS_WILDCARD,
   KV_CONFIG,
@@ -95,7 +101,7 @@ export async function ensureTopology(
     const kv = await withRetry(
       `opening KV ${name}`,
       () => kvm.create(name, { ...o, replicas: opts.replicas }),
-      retry,
+      { ...retry, retryAlso: noPeersForPlacement },
     ).catch((e: unknown) => {
       throw replicasError(e, `KV ${name}`, opts.replicas);
     });
@@ -122,7 +128,10 @@ async function ensureStream(
     if (!(e instanceof JetStreamApiError) && !/not found/i.test(String((e as Error).message)))
       throw e;
     try {
-      await withRetry(`creating stream ${cfg.name}`, () => jsm.streams.add(cfg), retry);
+      await withRetry(`creating stream ${cfg.name}`, () => jsm.streams.add(cfg), {
+        ...retry,
+        retryAlso: noPeersForPlacement,
+      });
       return;
     } catch (addErr) {
       // Another service may have created it between info and add.

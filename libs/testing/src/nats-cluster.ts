@@ -78,6 +78,7 @@ export class NatsCluster {
       if (failed) throw (failed as PromiseRejectedResult).reason;
       const cluster = new NatsCluster(nodes, monitorPorts, confDir);
       await cluster.waitForJetStream(opts.startTimeoutMs ?? 30_000);
+      await cluster.waitForPlacement(opts.startTimeoutMs ?? 30_000);
       return cluster;
     } catch (e) {
       for (const node of nodes) await node.stop();
@@ -116,6 +117,31 @@ export class NatsCluster {
         timeoutMs,
         100,
       );
+    }
+  }
+
+  /**
+   * Waits until a stream with one replica on every node can be placed: the meta
+   * leader learns each server's JetStream resources a little after electing
+   * itself, and refuses placement ("no suitable peers") until then.
+   */
+  private async waitForPlacement(timeoutMs: number): Promise<void> {
+    const nc = await connect({ servers: this.urls, timeout: 1000 });
+    try {
+      const jsm = await jetstreamManager(nc, { timeout: 2000 });
+      const name = 'ZTSDB_TEST_PLACEMENT';
+      await waitFor(
+        async () => {
+          await jsm.streams.add({ name, subjects: [], num_replicas: this.nodes.length });
+          return true;
+        },
+        `a stream with ${this.nodes.length} replicas to be placed`,
+        timeoutMs,
+        200,
+      );
+      await jsm.streams.delete(name);
+    } finally {
+      await nc.close();
     }
   }
 
