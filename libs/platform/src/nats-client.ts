@@ -81,11 +81,11 @@ export class NatsClient implements OnApplicationShutdown {
     for await (const s of this.nc.status()) {
       if (s.type === 'disconnect') {
         this.connected = false;
-        outage.disconnected();
+        outage.disconnected(s.server);
       } else if (s.type === 'reconnecting') outage.attempt();
       else if (s.type === 'reconnect') {
         this.connected = true;
-        outage.reconnected();
+        outage.reconnected(s.server);
       }
     }
   }
