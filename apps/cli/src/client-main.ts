@@ -3,6 +3,7 @@ import {
   connectWithRetry,
   DEFAULT_TOPOLOGY,
   ensureTopology,
+  replicaCount,
   resolvePartitions,
   type RetryPolicy,
 } from '@ztsdb/bus';
@@ -69,7 +70,11 @@ export async function runClient(
       case 'import': {
         const file = args.positional[0]!;
         const format = args.options.get('format') as ImportFormat | undefined;
-        const topo = await ensureTopology(nc, DEFAULT_TOPOLOGY, retry);
+        const topo = await ensureTopology(
+          nc,
+          { ...DEFAULT_TOPOLOGY, replicas: replicaCount(settings), log },
+          retry,
+        );
         const partitions = await resolvePartitions(
           topo.config,
           settings.ZTSDB_PARTITIONS,
@@ -98,7 +103,7 @@ export async function runClient(
         await seriesCommand(nc, args, out, retry);
         return 0;
       case 'repair':
-        log(await repairRegistry(nc, settings.ZTSDB_DATA_DIR, retry));
+        log(await repairRegistry(nc, settings.ZTSDB_DATA_DIR, retry, replicaCount(settings)));
         return 0;
       case 'top':
         await topCommand(nc, args.flags.has('once'), out);

@@ -1,7 +1,13 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { natsAnswers, redactUrl, splitUrlCredentials, type NatsAuth } from '@ztsdb/bus';
+import {
+  natsAnswers,
+  natsServerList,
+  redactUrl,
+  splitUrlCredentials,
+  type NatsAuth,
+} from '@ztsdb/bus';
 import { NATS_STORE_DIR } from '@ztsdb/config';
 
 export class NatsUnavailableError extends Error {}
@@ -25,8 +31,13 @@ export async function ensureLocalNats(
   auth?: NatsAuth,
 ): Promise<ChildProcess | undefined> {
   if (await natsAnswers(url, 1000, auth)) return undefined;
-  const u = new URL(splitUrlCredentials(url).url.replace(/^nats:/, 'http:'));
   const shown = redactUrl(url);
+  if (natsServerList(url).length > 1) {
+    throw new NatsUnavailableError(
+      `no NATS server answers at any of ${shown}; ztsdb starts a local server only for a single address`,
+    );
+  }
+  const u = new URL(splitUrlCredentials(url.trim()).url.replace(/^nats:/, 'http:'));
   const host = u.hostname;
   const port = Number(u.port || 4222);
   if (!['127.0.0.1', 'localhost', '::1', '[::1]'].includes(host)) {

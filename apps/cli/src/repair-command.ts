@@ -20,6 +20,7 @@ export async function repairRegistry(
   nc: NatsConnection,
   dataDir: string,
   retry: RetryPolicy,
+  replicas = 1,
 ): Promise<string> {
   const file = path.join(dataDir, REGISTRY_SNAPSHOT_FILE);
   const entries = readRegistrySnapshot(dataDir);
@@ -27,7 +28,7 @@ export async function repairRegistry(
     throw new Error(
       `no registry snapshot at ${file}: run "ztsdb repair" with the compactor's ZTSDB_DATA_DIR`,
     );
-  const topo = await ensureTopology(nc, DEFAULT_TOPOLOGY, retry);
+  const topo = await ensureTopology(nc, { ...DEFAULT_TOPOLOGY, replicas }, retry);
   const restored = await restoreMissingSeries(topo.series, entries, retry);
   return `restored ${restored} of ${entries.length} series entries into KV ${KV_SERIES} from ${file}`;
 }

@@ -5,8 +5,7 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import { Kvm } from '@nats-io/kv';
-import { KV_SERIES } from '@ztsdb/bus';
+import { openSeriesBucket, replicaCount } from '@ztsdb/bus';
 import type { Settings } from '@ztsdb/config';
 import { LATENCY_BUCKETS, processMetrics } from '@ztsdb/metrics';
 import { partitionOf, seriesLabels, type MetricSource } from '@ztsdb/model';
@@ -74,7 +73,7 @@ export class CollectorService implements OnApplicationBootstrap, OnApplicationSh
       this.cadvisor = new CadvisorSeries(this.nats.partitions);
     this.registrar = new SeriesRegistrar(this.nats.topology.series, {
       refreshMs: this.settings.ZTSDB_REGISTRY_REFRESH,
-      reopen: () => new Kvm(this.nats.nc).create(KV_SERIES, { history: 1 }),
+      reopen: () => openSeriesBucket(this.nats.nc, replicaCount(this.settings)),
       warn: (m) => this.log.warn(m),
     });
     this.publisher = new BatchPublisher(this.nats.js, {

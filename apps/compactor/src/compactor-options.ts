@@ -14,7 +14,7 @@ export interface CompactorOptions {
   mergeFiles: number;
   /** Bound of `cache/`, where files it did not write itself are fetched to (ZTSDB_TIER_CACHE_BYTES); 2 GiB when absent. */
   tierCacheBytes?: number;
-  /** Copies of the object store bucket `ztsdb_tiers` when the compactor creates it (ZTSDB_REPLICAS); 1 when absent. */
+  /** Replicas of the object store bucket `ztsdb_tiers` and of KV buckets the compactor creates (ZTSDB_REPLICAS); 1 when absent. */
   replicas?: number;
   /** How often the series registry snapshot is written and KV ztsdb_series checked; 60 s when absent. */
   registryIntervalMs?: number;

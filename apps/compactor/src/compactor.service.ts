@@ -7,6 +7,7 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
+import { replicaCount } from '@ztsdb/bus';
 import type { Settings } from '@ztsdb/config';
 import { processMetrics } from '@ztsdb/metrics';
 import { NatsClient, SETTINGS } from '@ztsdb/platform';
@@ -56,7 +57,7 @@ export class CompactorService implements OnApplicationBootstrap, OnApplicationSh
         batchChunks: s.ZTSDB_WARM_BATCH_CHUNKS,
         mergeFiles: s.ZTSDB_COLD_MERGE_FILES,
         tierCacheBytes: s.ZTSDB_TIER_CACHE_BYTES,
-        replicas: s.ZTSDB_REPLICAS,
+        replicas: replicaCount(s),
         retry: this.nats.retry,
         registryIntervalMs: s.ZTSDB_REGISTRY_SNAPSHOT_INTERVAL,
         manifestSnapshotMs: s.ZTSDB_MANIFEST_SNAPSHOT_INTERVAL,

@@ -133,6 +133,7 @@ export class Compactor {
     this.registry = new RegistryKeeper(this.nc, {
       dataDir: this.opts.dataDir,
       intervalMs: this.opts.registryIntervalMs ?? 60_000,
+      replicas: this.opts.replicas,
       retry: this.opts.retry,
       log: this.opts.log,
       warn: this.opts.warn,

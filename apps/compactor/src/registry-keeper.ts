@@ -1,8 +1,9 @@
 import type { NatsConnection } from '@nats-io/transport-node';
-import { Kvm, type KV, type KvWatchEntry } from '@nats-io/kv';
+import type { KV, KvWatchEntry } from '@nats-io/kv';
 import {
   DEFAULT_RETRY_DEADLINE_MS,
   KV_SERIES,
+  openSeriesBucket,
   restoreMissingSeries,
   withRetry,
   type RetryPolicy,
@@ -21,6 +22,8 @@ export interface RegistryKeeperOptions {
   dataDir: string;
   /** How often the snapshot is written (when changed) and the bucket checked. */
   intervalMs: number;
+  /** Replicas of the bucket when it has to be created again (ZTSDB_REPLICAS). */
+  replicas?: number;
   retry?: RetryPolicy;
   log: (msg: string) => void;
   warn: (msg: string) => void;
@@ -90,7 +93,7 @@ export class RegistryKeeper {
     // Opens the bucket, creating it again if it was deleted.
     const kv = await withRetry(
       `opening KV ${KV_SERIES}`,
-      () => new Kvm(this.nc).create(KV_SERIES, { history: 1 }),
+      () => openSeriesBucket(this.nc, this.opts.replicas ?? 1),
       this.retry,
     );
     let status = await withRetry(`status of KV ${KV_SERIES}`, () => kv.status(), this.retry);

@@ -11,6 +11,7 @@ import {
   DEFAULT_TOPOLOGY,
   DeadLetterReporter,
   ensureTopology,
+  replicaCount,
   STREAM_SAMPLES,
   withRetry,
 } from '@ztsdb/bus';
@@ -145,6 +146,8 @@ export class IngestorService implements OnApplicationBootstrap, OnApplicationShu
         await ensureTopology(this.nats.nc, {
           ...DEFAULT_TOPOLOGY,
           samplesMaxAgeMs: s.ZTSDB_SAMPLES_RETENTION_MS,
+          replicas: replicaCount(s),
+          log: (l) => this.log.warn(l),
         });
       },
       partitions: () => this.owners.values(),

@@ -6,6 +6,7 @@ import { isAuthError, natsAuthOptions, redactUrl, type NatsAuth } from './nats-a
 export const RECONNECT_WAIT_MS = 250;
 
 export interface ConnectOptions {
+  /** One server, or a cluster's servers separated by commas (the client tries them all). */
   url: string;
   name: string;
   /** Credentials and TLS (DESIGN.md "Security"); credentials in `url` work too. */
@@ -69,8 +70,11 @@ export async function connectWithRetry(opts: ConnectOptions): Promise<NatsConnec
  */
 export async function describeServer(nc: NatsConnection, shownUrl: string): Promise<string> {
   const info = nc.info;
+  // Given a cluster's list, say which of its servers answered (and the cluster's name).
+  const which = shownUrl.includes(',') ? ` at ${nc.getServer()}` : '';
+  const cluster = info?.cluster ? `, cluster ${info.cluster}` : '';
   const server = info
-    ? `${info.server_name && info.server_name !== info.server_id ? `${info.server_name}, ` : ''}nats-server ${info.version}`
+    ? `${info.server_name && info.server_name !== info.server_id ? `${info.server_name}${which}, ` : which ? `${which.slice(1)}, ` : ''}nats-server ${info.version}${cluster}`
     : 'server unknown';
   let js: string;
   try {

@@ -1,10 +1,19 @@
 export * from './subjects';
 export { connectWithRetry, describeServer, natsAnswers, RECONNECT_WAIT_MS } from './connect';
 export type { ConnectOptions } from './connect';
-export { inboxPrefixOf, redactUrl, splitUrlCredentials } from './nats-auth';
+export { inboxPrefixOf, natsServerList, redactUrl, splitUrlCredentials } from './nats-auth';
 export type { NatsAuth } from './nats-auth';
 export { ensureTopology, DEFAULT_TOPOLOGY } from './topology';
 export type { Topology, TopologyOptions } from './topology';
+export {
+  kvStreamName,
+  noPeersForPlacement,
+  objectStoreStreamName,
+  openSeriesBucket,
+  reconcileReplicas,
+  replicaCount,
+  replicasError,
+} from './replicas';
 export { resolvePartitions } from './partitions';
 export { DeadLetterReporter, publishDeadLetter } from './dead-letter';
 export { RepeatedWarnings } from './repeated-warnings';

@@ -24,7 +24,7 @@ describe('NATS URLs with credentials', () => {
 
   it('uses the settings before the URL, and TLS when asked', () => {
     const o = natsAuthOptions('nats://u:p@h:1', { NATS_TOKEN: 't', NATS_INBOX_PREFIX: '_INBOX_x' });
-    expect(o.servers).toBe('nats://h:1');
+    expect(o.servers).toEqual(['nats://h:1']);
     expect(o.authenticator).toBeDefined();
     expect(o.inboxPrefix).toBe('_INBOX_x');
     expect(o.tls).toBeUndefined();
@@ -32,6 +32,17 @@ describe('NATS URLs with credentials', () => {
       caFile: '/ca.pem',
     });
     expect(natsAuthOptions('nats://h:1').authenticator).toBeUndefined();
+  });
+
+  it('gives the client every server of a comma-separated list, credentials taken out of each', () => {
+    const o = natsAuthOptions(' nats://u:p@a:1 , nats://b:2,nats://u:p@c:3 ');
+    expect(o.servers).toEqual(['nats://a:1', 'nats://b:2', 'nats://c:3']);
+    expect(o.authenticator).toBeDefined();
+    expect(natsAuthOptions('nats://a:1,tls://b:2').tls).toEqual({});
+    expect(natsAuthOptions('nats://a:1,nats://b:2').authenticator).toBeUndefined();
+    expect(redactUrl('nats://u:secret@a:1, nats://tok@b:2,nats://c:3')).toBe(
+      'nats://u:***@a:1,nats://***@b:2,nats://c:3',
+    );
   });
 });
 

@@ -30,8 +30,8 @@ export interface NatsAuth {
 
 /** The parts of nats.js's connect options that carry identity and transport security. */
 export interface NatsAuthOptions {
-  /** The server URL with any credentials taken out of it. */
-  servers: string;
+  /** The server URLs (one, or a cluster's) with any credentials taken out of them. */
+  servers: string[];
   authenticator?: Authenticator;
   tls?: TlsOptions;
   inboxPrefix?: string;
@@ -64,12 +64,28 @@ export function splitUrlCredentials(url: string): UrlCredentials {
     : { url: scheme + rest, user: dec(cred.slice(0, colon)), pass: dec(cred.slice(colon + 1)) };
 }
 
-/** The URL as it may appear in a log line or an error: a password or token becomes `***`. */
+/**
+ * The servers of a `NATS_URL`: one URL, or a cluster's URLs separated by commas
+ * (blanks around them ignored). nats.js wants them as a list: given the whole
+ * string as one URL it would connect to the last host only.
+ */
+export function natsServerList(url: string): string[] {
+  return url
+    .split(',')
+    .map((u) => u.trim())
+    .filter((u) => u !== '');
+}
+
+/** The URL (or list) as it may appear in a log line or an error: a password or token becomes `***`. */
 export function redactUrl(url: string): string {
-  return url.replace(/^([a-z]+:\/\/)([^@/]*)@/i, (_, scheme: string, cred: string) => {
-    const colon = cred.indexOf(':');
-    return colon < 0 ? `${scheme}***@` : `${scheme}${cred.slice(0, colon)}:***@`;
-  });
+  return natsServerList(url)
+    .map((u) =>
+      u.replace(/^([a-z]+:\/\/)([^@/]*)@/i, (_, scheme: string, cred: string) => {
+        const colon = cred.indexOf(':');
+        return colon < 0 ? `${scheme}***@` : `${scheme}${cred.slice(0, colon)}:***@`;
+      }),
+    )
+    .join(',');
 }
 
 /**
@@ -77,8 +93,10 @@ export function redactUrl(url: string): string {
  * credentials in the URL; a URL with a user and no password carries a token.
  */
 export function natsAuthOptions(url: string, auth: NatsAuth = {}): NatsAuthOptions {
-  const fromUrl = splitUrlCredentials(url);
-  const out: NatsAuthOptions = { servers: fromUrl.url };
+  const split = natsServerList(url).map(splitUrlCredentials);
+  // In a list, the first URL that carries credentials gives them (one user for the whole cluster).
+  const fromUrl = split.find((u) => u.user !== undefined) ?? split[0] ?? { url };
+  const out: NatsAuthOptions = { servers: split.map((u) => u.url) };
   // Settings that are not set are '' (not undefined): `||` falls through to the URL.
   const user = auth.NATS_USER || fromUrl.user;
   const pass = auth.NATS_USER ? auth.NATS_PASSWORD : auth.NATS_PASSWORD || fromUrl.pass;
@@ -94,7 +112,7 @@ export function natsAuthOptions(url: string, auth: NatsAuth = {}): NatsAuthOptio
   } else if (user) {
     out.authenticator = tokenAuthenticator(user);
   }
-  if (auth.NATS_TLS_CA || auth.NATS_TLS_CERT || /^tls:/i.test(url)) {
+  if (auth.NATS_TLS_CA || auth.NATS_TLS_CERT || out.servers.some((u) => /^tls:/i.test(u))) {
     const tls: TlsOptions = {};
     if (auth.NATS_TLS_CA) tls.caFile = auth.NATS_TLS_CA;
     if (auth.NATS_TLS_CERT) tls.certFile = auth.NATS_TLS_CERT;

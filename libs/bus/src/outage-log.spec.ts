@@ -25,4 +25,22 @@ describe('OutageLog', () => {
       'I reconnected to nats://h:4222 after 40 attempts in 10.0 s',
     ]);
   });
+
+  it('names the server of a cluster list that went away and the one it reached', () => {
+    const lines: string[] = [];
+    const log = new OutageLog(
+      'nats://a:1,nats://b:2',
+      (m) => lines.push(m),
+      (m) => lines.push(m),
+      250,
+    );
+    log.disconnected('a:1');
+    log.reconnected('b:2');
+    expect(lines).toEqual([
+      'disconnected from a:1 (NATS_URL nats://a:1,nats://b:2); reconnecting every 250 ms',
+      expect.stringMatching(
+        /^reconnected to b:2 \(NATS_URL nats:\/\/a:1,nats:\/\/b:2\) after 0 attempts/,
+      ),
+    ]);
+  });
 });

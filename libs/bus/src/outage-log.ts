@@ -19,12 +19,13 @@ export class OutageLog {
     private readonly now: () => number = Date.now,
   ) {}
 
-  disconnected(): void {
+  /** `server`: the one the client lost (host:port), named when `url` lists a cluster's servers. */
+  disconnected(server?: string): void {
     if (this.since !== undefined) return;
     this.since = this.now();
     this.attempts = 0;
     this.lastLine = this.since;
-    this.warn(`disconnected from ${this.url}; reconnecting every ${this.retryMs} ms`);
+    this.warn(`disconnected from ${this.where(server)}; reconnecting every ${this.retryMs} ms`);
   }
 
   /** The client starts a reconnection attempt. */
@@ -39,13 +40,19 @@ export class OutageLog {
     );
   }
 
-  reconnected(): void {
+  /** `server`: the one the client reached (host:port), named when `url` lists a cluster's servers. */
+  reconnected(server?: string): void {
     const s = this.since;
     this.since = undefined;
     this.info(
       s === undefined
-        ? `reconnected to ${this.url}`
-        : `reconnected to ${this.url} after ${this.attempts} attempts in ${((this.now() - s) / 1000).toFixed(1)} s`,
+        ? `reconnected to ${this.where(server)}`
+        : `reconnected to ${this.where(server)} after ${this.attempts} attempts in ${((this.now() - s) / 1000).toFixed(1)} s`,
     );
+  }
+
+  /** With a list, which server of it; with one URL, that URL (as before). */
+  private where(server: string | undefined): string {
+    return server && this.url.includes(',') ? `${server} (NATS_URL ${this.url})` : this.url;
   }
 }

@@ -3,6 +3,7 @@ import { connect, NoRespondersError, RequestError, TimeoutError } from '@nats-io
 import { NatsServer } from '@ztsdb/testing';
 import { ensureTopology, DEFAULT_TOPOLOGY } from './topology';
 import { resolvePartitions } from './partitions';
+import { noPeersForPlacement } from './replicas';
 import { isTransientNatsError, RetryDeadlineError, withRetry, type RetryPolicy } from './retry';
 
 /** A clock that only moves when the helper sleeps. */
@@ -47,6 +48,18 @@ describe('withRetry', () => {
     expect(clock.logs).toHaveLength(3);
     expect(clock.logs[0]).toMatch(
       /^reading partitions failed \(attempt 1: .*TIMEOUT.*\); retrying in 200 ms at 1970-01-01T00:16:40.200Z, until 1970-01-01T00:16:50.000Z$/i,
+    );
+  });
+
+  it('retries what the call names as also transient, and nothing more', async () => {
+    const clock = fakeClock();
+    const noPeers = new Error('no suitable peers for placement');
+    const f = flaky([noPeers, noPeers], 'placed');
+    const policy = { ...clock, retryAlso: noPeersForPlacement };
+    expect(await withRetry('creating stream S', f.fn, policy)).toBe('placed');
+    expect(f.calls()).toBe(3);
+    await expect(withRetry('creating stream S', flaky([noPeers], 1).fn, clock)).rejects.toBe(
+      noPeers,
     );
   });
 

@@ -11,6 +11,8 @@ export interface RetryPolicy {
   /** Delay before the second attempt; doubles each time up to `maxDelayMs`. */
   firstDelayMs?: number;
   maxDelayMs?: number;
+  /** Failures this call may also retry, beyond the transient ones every call retries. */
+  retryAlso?: (e: unknown) => boolean;
   /** Seams for tests. */
   sleep?: (ms: number) => Promise<void>;
   now?: () => number;
@@ -78,7 +80,7 @@ export async function withRetry<T>(
     try {
       return await fn();
     } catch (e) {
-      if (!isTransientNatsError(e)) throw e;
+      if (!isTransientNatsError(e) && !policy.retryAlso?.(e)) throw e;
       const base = Math.min(max, first * 2 ** (attempt - 1));
       // Jitter: concurrent starts that failed together do not retry together.
       const delay = Math.round(base / 2 + (random() * base) / 2);

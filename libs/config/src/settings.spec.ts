@@ -52,6 +52,25 @@ describe('settings', () => {
     expect(() => loadSettings({ ZTSDB_HTTP_ADDR: '127.0.0.1:70000' })).toThrow(/above 65535/);
   });
 
+  it('takes a comma-separated list of NATS servers, and the replica count', () => {
+    const list = 'nats://127.0.0.1:4222, nats://127.0.0.1:4223,tls://h:4224';
+    expect(loadSettings({ NATS_URL: list }).NATS_URL).toBe(list);
+    expect(loadSettings({}).ZTSDB_REPLICAS).toBe(1);
+    expect(loadSettings({ ZTSDB_REPLICAS: '3' }).ZTSDB_REPLICAS).toBe(3);
+    expect(() => loadSettings({ ZTSDB_REPLICAS: '6' })).toThrow(/ZTSDB_REPLICAS="6"/);
+    expect(() => loadSettings({ ZTSDB_REPLICAS: '0' })).toThrow(/ZTSDB_REPLICAS/);
+    for (const bad of ['nats://a:1,', 'nats://a:1,,nats://b:2', 'nats://a:1,http://b:2']) {
+      expect(() => loadSettings({ NATS_URL: bad })).toThrow(/NATS_URL must look like/);
+    }
+    try {
+      loadSettings({ NATS_URL: 'nats://u:secret@a:1,nats://tok@b:2,http://c' });
+      throw new Error('no error');
+    } catch (e) {
+      expect((e as Error).message).not.toMatch(/secret|tok@/);
+      expect((e as Error).message).toMatch(/nats:\/\/\*\*\*@a:1,nats:\/\/\*\*\*@b:2/);
+    }
+  });
+
   it('gives each service its own metrics address, none colliding under ztsdb all', () => {
     const s = loadSettings({});
     const addrs = [

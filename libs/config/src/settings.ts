@@ -22,6 +22,10 @@ import { CONFIG_ERROR_CODES } from './errors';
 const toInt = ({ value }: { value: unknown }) =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
 
+/** One NATS URL, or several separated by commas (spaces around the commas allowed). */
+const NATS_URL_LIST =
+  /^\s*(nats|tls|ws|wss):\/\/[^\s,]+(\s*,\s*(nats|tls|ws|wss):\/\/[^\s,]+)*\s*$/;
+
 /** A duration setting as users write it: `500ms`, `30s`, `1.5h`, `30d`, or plain milliseconds. */
 const toDuration = ({ value }: { value: unknown }) =>
   typeof value === 'string' ? (parseLenientDurationMs(value) ?? value) : value;
@@ -34,11 +38,23 @@ const DURATION_MESSAGE = (name: string) => ({
  * the environment variables; README.md lists them for users.
  */
 export class Settings {
+  /** One server, or a comma-separated list of a cluster's servers (the client may use any of them). */
   @IsString()
-  @Matches(/^(nats|tls|ws|wss):\/\/[^\s]+$/, {
-    message: 'NATS_URL must look like nats://host:port',
+  @Matches(NATS_URL_LIST, {
+    message:
+      'NATS_URL must look like nats://host:port, or a comma-separated list of them (nats://a:4222,nats://b:4222)',
   })
   NATS_URL = 'nats://127.0.0.1:4222';
+
+  /**
+   * Replicas of every stream, KV bucket and object store ztsdb creates: 1 on a single
+   * server, 3 in a 3-node cluster (JetStream allows at most 5).
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(5)
+  ZTSDB_REPLICAS = 1;
 
   // --- Security (DESIGN.md "Security"); '' = not set. Checked by security-settings.ts. ---
   @IsString()
@@ -283,13 +299,6 @@ export class Settings {
   @Min(1024 * 1024)
   ZTSDB_TIER_CACHE_BYTES = 2 * 1024 * 1024 * 1024;
 
-  /** Copies JetStream keeps of every stream, KV bucket and the object store `ztsdb_tiers` (3 in a cluster). */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(5)
-  ZTSDB_REPLICAS = 1;
-
   /** How long a superseded or expired file stays on disk for readers that still have it open. */
   @Transform(toDuration)
   @IsInt(DURATION_MESSAGE('ZTSDB_WARM_GRACE'))
@@ -498,7 +507,8 @@ export class SettingsError extends InvalidInputError {}
 function shown(name: string, value: string | undefined): string {
   if (value === undefined || value === '') return '""';
   if (SECRET_SETTINGS.has(name)) return '(hidden)';
-  return JSON.stringify(value.replace(/^([a-z]+:\/\/)([^@/]*)@/i, '$1***@'));
+  // NATS_URL may be a list: every URL in it loses its credentials.
+  return JSON.stringify(value.replace(/(^|,)(\s*[a-z]+:\/\/)([^@/,]*)@/gi, '$1$2***@'));
 }
 
 /** Reads settings from an environment (variables that are absent or empty keep their default). */

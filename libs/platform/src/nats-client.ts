@@ -9,6 +9,7 @@ import {
   OutageLog,
   RECONNECT_WAIT_MS,
   redactUrl,
+  replicaCount,
   type RetryPolicy,
   type Topology,
 } from '@ztsdb/bus';
@@ -53,7 +54,12 @@ export class NatsClient implements OnApplicationShutdown {
     this.js = jetstream(this.nc);
     this.topology = await ensureTopology(
       this.nc,
-      { ...DEFAULT_TOPOLOGY, samplesMaxAgeMs: this.settings.ZTSDB_SAMPLES_RETENTION_MS },
+      {
+        ...DEFAULT_TOPOLOGY,
+        samplesMaxAgeMs: this.settings.ZTSDB_SAMPLES_RETENTION_MS,
+        replicas: replicaCount(this.settings),
+        log: (m) => this.log.warn(m),
+      },
       this.retry,
     );
     this.partitions = await resolvePartitions(
@@ -75,11 +81,11 @@ export class NatsClient implements OnApplicationShutdown {
     for await (const s of this.nc.status()) {
       if (s.type === 'disconnect') {
         this.connected = false;
-        outage.disconnected();
+        outage.disconnected(s.server);
       } else if (s.type === 'reconnecting') outage.attempt();
       else if (s.type === 'reconnect') {
         this.connected = true;
-        outage.reconnected();
+        outage.reconnected(s.server);
       }
     }
   }

@@ -5,3 +5,6 @@ export { tempDir } from './temp-dir';
 export { writeCredsSetup } from './nats-creds';
 export { writeTestCertificates } from './test-certs';
 export type { TestCertificates } from './test-certs';
+export { NatsCluster } from './nats-cluster';
+export type { NatsClusterOptions } from './nats-cluster';
+export { freePort } from './free-port';

@@ -93,6 +93,25 @@ export class NatsServer {
   async restart(downMs = 0): Promise<void> {
     await this.kill();
     if (downMs > 0) await new Promise((r) => setTimeout(r, downMs));
+    await this.resume();
+  }
+
+  /** True while the server's process runs. */
+  get running(): boolean {
+    return this.proc.exitCode === null && this.proc.signalCode === null;
+  }
+
+  /**
+   * Ends the server's process by its PID and keeps its store: SIGKILL is a
+   * crash (nothing flushed, no goodbye to clients or cluster peers).
+   */
+  async halt(signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM'): Promise<void> {
+    await this.kill(signal);
+  }
+
+  /** Starts a halted server again on the same port with the same store and configuration. */
+  async resume(): Promise<void> {
+    if (this.running) return;
     const { proc } = await launch(
       this.binary,
       this.workDir,
@@ -111,11 +130,11 @@ export class NatsServer {
     rmSync(this.storeDir, { recursive: true, force: true });
   }
 
-  private async kill(): Promise<void> {
+  private async kill(signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM'): Promise<void> {
     const p = this.proc;
     if (p.exitCode !== null || p.signalCode !== null) return;
     const exited = new Promise<void>((resolve) => p.once('exit', () => resolve()));
-    p.kill('SIGTERM');
+    p.kill(signal);
     const timer = setTimeout(() => p.kill('SIGKILL'), 5000);
     await exited;
     clearTimeout(timer);

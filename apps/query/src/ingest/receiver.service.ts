@@ -5,8 +5,7 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import { Kvm } from '@nats-io/kv';
-import { KV_SERIES } from '@ztsdb/bus';
+import { openSeriesBucket, replicaCount } from '@ztsdb/bus';
 import type { Settings } from '@ztsdb/config';
 import { NatsClient, SETTINGS } from '@ztsdb/platform';
 import { SampleWriter } from '@ztsdb/producer';
@@ -34,7 +33,7 @@ export class ReceiverService implements OnApplicationBootstrap, OnApplicationShu
       inFlight: 32,
       ackDeadlineMs: this.settings.ZTSDB_RECEIVER_ACK_TIMEOUT,
       refreshMs: this.settings.ZTSDB_REGISTRY_REFRESH,
-      reopen: () => new Kvm(this.nats.nc).create(KV_SERIES, { history: 1 }),
+      reopen: () => openSeriesBucket(this.nats.nc, replicaCount(this.settings)),
       warn: (m) => this.log.warn(m),
       log: this.log,
     });
