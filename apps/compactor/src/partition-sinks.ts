@@ -84,7 +84,15 @@ export class PartitionSinks {
   private async acquired(p: number): Promise<void> {
     await this.catchUp();
     if (this.stopped) throw new Error('stopping');
-    const sink = new WarmSink(this.nc, this.js, this.catalog, this.manifest, this.tiers, this.opts, p);
+    const sink = new WarmSink(
+      this.nc,
+      this.js,
+      this.catalog,
+      this.manifest,
+      this.tiers,
+      this.opts,
+      p,
+    );
     await sink.start();
     this.sinks.set(p, sink);
     this.opts.log(`partition ${p}: lease acquired; compacting it`);
