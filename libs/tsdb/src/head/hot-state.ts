@@ -165,10 +165,7 @@ export class HotState {
     if (seq > this.appliedSeq) this.appliedSeq = seq;
   }
 
-  /**
-   * Seals chunks older than the maximum chunk age at `nowMs` (data time; Infinity seals all);
-   * `paced`: backfill is cut by its own timestamps (Head.sealByAge). Returns how many.
-   */
+  /** Seals chunks older than the chunk age at `nowMs` (data time; Infinity: all); `paced`: backfill cut by its own timestamps (Head.sealByAge). */
   sealByAge(nowMs: number, paced = false): number {
     this.sealedNow = NONE;
     this.head.pacedSeen = 0;
