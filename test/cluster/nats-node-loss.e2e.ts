@@ -1,5 +1,5 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { seriesId } from '@ztsdb/model';
+import { METRICS, seriesId } from '@ztsdb/model';
 import { freePort, NatsCluster, tempDir, waitFor } from '@ztsdb/testing';
 import { pointsOf, readSampleStream } from '../support/stream-reader';
 import { getJson, ZtsdbProcess } from '../support/ztsdb-process';
@@ -11,6 +11,9 @@ import { getJson, ZtsdbProcess } from '../support/ztsdb-process';
  * acknowledged must be answered, exactly, and the services must come back by
  * themselves.
  */
+/** Series of the synthetic source's two containers: the ten metrics and memory usage each. */
+const SERIES = 2 * (METRICS.length + 1);
+
 describe('a 3-node NATS cluster with ZTSDB_REPLICAS=3 loses a node', () => {
   let cluster: NatsCluster;
   let nc: NatsConnection;
@@ -50,15 +53,15 @@ describe('a 3-node NATS cluster with ZTSDB_REPLICAS=3 loses a node', () => {
     data.remove();
   });
 
-  /** Names of the series the collector registered (20: ten metrics of two containers). */
+  /** Names of the series the collector registered: ten metrics and memory usage of two containers. */
   async function seriesNames(): Promise<string[]> {
     return waitFor(
       async () => {
         const r = await getJson(`${http}/series`);
         const names = (r.body.series ?? []).map((s: { name: string }) => s.name) as string[];
-        return names.length === 20 ? names : undefined;
+        return names.length === SERIES ? names : undefined;
       },
-      'the 20 synthetic series',
+      `the ${SERIES} synthetic series`,
       15_000,
     );
   }

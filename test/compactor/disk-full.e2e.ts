@@ -80,7 +80,7 @@ describe('compactor on a full disk (tmpfs)', () => {
     // Reads of what is on disk go on: one series of the first 200, from its warm file.
     const id = (1n * 0x9e3779b97f4a7c15n) & 0xffffffffffffffffn;
     const out: VersionedPoints[] = [];
-    store.read(partitionOf(id, PARTITIONS), id, 0, Infinity, out, (e) => fail(e));
+    await store.read(partitionOf(id, PARTITIONS), id, 0, Infinity, out, (e) => fail(e));
     expect(out.reduce((n, u) => n + u.timestamps.length, 0)).toBe(10);
 
     fs.rmSync(filler);

@@ -46,10 +46,10 @@ describe('forged manifest events', () => {
     await bed?.close();
   });
 
-  const pointsOf = (s: TieredStore, n: number): number => {
+  const pointsOf = async (s: TieredStore, n: number): Promise<number> => {
     const id = (BigInt(n + 1) * 0x9e3779b97f4a7c15n) & 0xffffffffffffffffn;
     const out: VersionedPoints[] = [];
-    s.read(partitionOf(id, PARTITIONS), id, 0, Infinity, out, (e) => fail(e));
+    await s.read(partitionOf(id, PARTITIONS), id, 0, Infinity, out, (e) => fail(e));
     return out.reduce((k, u) => k + u.timestamps.length, 0);
   };
 
@@ -64,7 +64,7 @@ describe('forged manifest events', () => {
     const live = store.catalog.live();
     const warm0 = live.find((f) => f.partition === 0)!.file;
     const before = bed.filesOnDisk();
-    expect(pointsOf(store, 0) + pointsOf(store, 1)).toBe(20);
+    expect((await pointsOf(store, 0)) + (await pointsOf(store, 1))).toBe(20);
 
     const victim = path.join(bed.dataDir, 'victim.txt');
     fs.writeFileSync(victim, 'not a tier file');
@@ -100,7 +100,7 @@ describe('forged manifest events', () => {
     await new Promise((r) => setTimeout(r, 300));
     expect(logs.filter((l) => /skipped/.test(l))).toHaveLength(1);
     expect(store.catalog.live()).toEqual(live);
-    expect(pointsOf(store, 0) + pointsOf(store, 1)).toBe(20);
+    expect((await pointsOf(store, 0)) + (await pointsOf(store, 1))).toBe(20);
 
     // The compactor replays them at start, removes retired files (grace 0) and cleans up: nothing goes.
     bed.logs.length = 0;

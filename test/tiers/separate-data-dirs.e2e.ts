@@ -18,6 +18,9 @@ function filesUnder(dir: string, rel = ''): string[] {
   return out.sort();
 }
 
+/** Partitions of the deployment: the test picks a series that shares a partition with another. */
+const PARTITIONS = 4;
+
 const tierFiles = (dir: string, tier: string): string[] =>
   filesUnder(dir).filter((f) => f.startsWith(`${tier}/`) && f.endsWith(`.${tier}`));
 
@@ -97,6 +100,7 @@ describe('each service on its own data dir, tiers through the object store', () 
     base = {
       NATS_URL: server.url,
       ZTSDB_HTTP_ADDR: `127.0.0.1:${port}`,
+      ZTSDB_PARTITIONS: String(PARTITIONS),
       ZTSDB_CHUNK_MAX_AGE: '30m',
       ZTSDB_COLD_AFTER: '6s',
       ZTSDB_COLD_WINDOW: '1h',
@@ -154,10 +158,10 @@ describe('each service on its own data dir, tiers through the object store', () 
 
     // A new series in the same cold windows: the fresh compactor merges its chunks with
     // cold files it never wrote, fetched from the object store into its own cache.
-    const first = partitionOf(seriesId('container.cpu.usage.aaaaaaaaaaaa'), 4);
+    const first = partitionOf(seriesId('container.cpu.usage.aaaaaaaaaaaa'), PARTITIONS);
     const sibling = ['c', 'd', 'e', 'f', '0', '1', '2', '3']
       .map((h) => `container.cpu.usage.${h.repeat(12)}`)
-      .find((n) => partitionOf(seriesId(n), 4) === first)!;
+      .find((n) => partitionOf(seriesId(n), PARTITIONS) === first)!;
     await importSeries([sibling]);
     const merged = (): string[] =>
       tierFiles(dirs.compactor2.path, 'cold').filter((f) => f.startsWith(`cold/p${first}/`));
