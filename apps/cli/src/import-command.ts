@@ -56,7 +56,8 @@ function parserFor(format: ImportFormat, nowMs: number): LineParser {
  * `ztsdb import FILE`: reads CSV, Prometheus text, OpenMetrics or JSON lines, and writes
  * through libs/producer like every producer: new series registered in KV ztsdb_series
  * (entries already there are left as they are), sample batches per partition on the samples
- * stream with Nats-Msg-Id; returns once JetStream acknowledged everything.
+ * stream with Nats-Msg-Id; returns once JetStream acknowledged everything and every series
+ * is registered.
  */
 export async function importFile(
   nc: NatsConnection,
@@ -108,7 +109,9 @@ export async function importFile(
   const flush = (p: number): void => {
     const cols = groups.takePartition(p);
     if (cols.count === 0) return;
-    const q: Promise<unknown> = publisher.publish(builder.build(cols)).then(
+    const batch = builder.build(cols);
+    groups.recycle(cols); // encoded: the columns can take the next points
+    const q: Promise<unknown> = publisher.publish(batch).then(
       () => {
         lastProgressMs = Date.now();
         inflight.delete(q);
@@ -182,6 +185,25 @@ export async function importFile(
       await new Promise((r) => setTimeout(r, 500));
     }
   };
+  // New series are registered beside the reading and publishing (one flush at a time), not
+  // in their way; the import ends only once every series is registered and every batch
+  // acknowledged.
+  let registering: Promise<void> | undefined;
+  const registerBeside = (): void => {
+    if (registering || registrar.pendingCount === 0) return;
+    registering = register().then(
+      () => void (registering = undefined),
+      (e: Error) => {
+        registering = undefined;
+        failure ??= e;
+      },
+    );
+  };
+  const registerAll = async (): Promise<void> => {
+    while (registering) await registering;
+    if (failure) throw failure;
+    await register();
+  };
 
   // CSV is scanned in bytes (CsvByteScanner); the other formats line by line as text.
   let lines: { push(chunk: Buffer): void; end(): void; readonly lines: number } | undefined;
@@ -222,8 +244,7 @@ export async function importFile(
             : textLines();
       }
       lines!.push(chunk);
-      // Series are registered before their samples can be acknowledged.
-      await register();
+      registerBeside();
       await drainTo(IN_FLIGHT);
       bar.update(
         bytes,
@@ -232,7 +253,7 @@ export async function importFile(
     }
     lines?.end();
     summary.lines = lines?.lines ?? 0;
-    await register();
+    await registerAll();
     for (let p = 0; p < partitions; p++) flush(p);
     await drainTo(0);
   } finally {

@@ -32,4 +32,17 @@ describe('PartitionGroups', () => {
     const next = g.takePartition(0);
     expect(next.ids[0]).toBe(9n + (1n << 32n));
   });
+
+  it('recycle hands encoded columns back for the next take, empty', () => {
+    const g = new PartitionGroups(1, 4);
+    g.addWords(0, 1, 0, 1, 1);
+    const first = g.takePartition(0);
+    g.recycle(first);
+    g.addWords(0, 2, 0, 2, 2);
+    const second = g.takePartition(0);
+    expect(second).not.toBe(first);
+    const third = g.takePartition(0);
+    expect(third).toBe(first);
+    expect(third.count).toBe(0);
+  });
 });

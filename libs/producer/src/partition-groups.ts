@@ -15,6 +15,8 @@ export class PartitionGroups {
   private cols: PartitionColumns[];
   /** `ids` of each partition's columns as u32 halves (low first), for `addWords`. */
   private words: Uint32Array[];
+  /** Columns given back by `recycle`, one per partition at most. */
+  private readonly spare: Array<PartitionColumns | undefined> = [];
 
   constructor(
     private readonly partitions: number,
@@ -96,10 +98,21 @@ export class PartitionGroups {
   /** One partition's columns (possibly empty); that partition starts empty again. */
   takePartition(partition: number): PartitionColumns {
     const c = this.cols[partition]!;
-    const next = this.empty(partition);
+    const next = this.spare[partition] ?? this.empty(partition);
+    this.spare[partition] = undefined;
     this.cols[partition] = next;
     this.words[partition] = new Uint32Array(next.ids.buffer);
     return c;
+  }
+
+  /**
+   * Gives back columns `takePartition` returned, once nothing reads them any more (encoded):
+   * the next take of that partition reuses them instead of allocating.
+   */
+  recycle(cols: PartitionColumns): void {
+    if (cols.ids.length !== this.capacity || cols === this.cols[cols.partition]) return;
+    cols.count = 0;
+    this.spare[cols.partition] = cols;
   }
 
   private grow(c: PartitionColumns): PartitionColumns {
