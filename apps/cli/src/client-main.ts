@@ -84,6 +84,7 @@ export async function runClient(
           (l) => process.stderr.write(`${file}: ${l}\n`),
           format,
           retry,
+          settings.ZTSDB_SAMPLE_BATCH_VERSION,
         );
         const rate = s.seconds > 0 ? Math.round(s.samples / s.seconds) : s.samples;
         log(

@@ -67,6 +67,7 @@ export async function importFile(
   report: (line: string) => void,
   format?: ImportFormat,
   retry: RetryPolicy = { deadlineMs: DEFAULT_RETRY_DEADLINE_MS },
+  batchVersion: 1 | 2 = 2,
 ): Promise<ImportSummary> {
   const started = Date.now();
   const size = fs.statSync(file).size;
@@ -82,7 +83,7 @@ export async function importFile(
     ackTimeoutMs: 30_000,
     log: { log: (m) => retry.log?.(m), warn: (m) => retry.log?.(m) },
   });
-  const builder = new BatchBuilder();
+  const builder = new BatchBuilder(batchVersion);
   const groups = new PartitionGroups(partitions, BATCH);
   // Series by name → ref (an index into the typed columns below: id halves and partition).
   const known = new Map<string, number>();

@@ -23,6 +23,8 @@ export interface SampleWriterOptions extends Pick<
   log?: PublisherLog;
   /** Series names kept with their id and partition (a cache; cleared when it grows past this). */
   cacheSeries?: number;
+  /** Sample batch version written (ZTSDB_SAMPLE_BATCH_VERSION); 2 unless said. */
+  batchVersion?: 1 | 2;
 }
 
 /** The write cannot be taken now; the sender should retry after `retryAfterS`. */
@@ -56,7 +58,7 @@ interface Ref {
 export class SampleWriter {
   readonly registrar: SeriesRegistrar;
   readonly publisher: BatchPublisher;
-  private readonly builder = new BatchBuilder();
+  private readonly builder: BatchBuilder;
   private readonly refs = new Map<string, Ref>();
   /** Refs by a sender's own key of a series (remote_write: its label bytes). */
   private readonly keyed = new Map<string, Ref>();
@@ -68,6 +70,7 @@ export class SampleWriter {
     private readonly opts: SampleWriterOptions,
   ) {
     this.partitions = opts.partitions;
+    this.builder = new BatchBuilder(opts.batchVersion);
     this.registrar = new SeriesRegistrar(kv, {
       refreshMs: opts.refreshMs,
       reopen: opts.reopen,
