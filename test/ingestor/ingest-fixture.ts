@@ -5,7 +5,12 @@ import { hotSubject, KV_LEASES, samplesSubject } from '@ztsdb/bus';
 import { partitionOf, seriesId, seriesKey } from '@ztsdb/model';
 import { NatsServer, tempDir, waitFor } from '@ztsdb/testing';
 import { stopAllZtsdb } from '../support/ztsdb-process';
-import { decodeHotReply, encodeSampleBatch, sampleBatchMsgId } from '@ztsdb/wire';
+import {
+  decodeHotReply,
+  encodeSampleBatch,
+  encodeSampleBatchV2,
+  sampleBatchMsgId,
+} from '@ztsdb/wire';
 
 export const PARTITIONS = 4;
 /** Timestamps of the test data start here (a fixed recent time, so they are never "absurd"). */
@@ -76,7 +81,17 @@ export class TestPublisher {
     const ts = ids.map(() => t);
     const vs = ids.map((id) => this.value(id, tick));
     const header = { partition, producerId: this.producerId, sequence };
-    const bytes = encodeSampleBatch(header, ids, ts, vs);
+    // Both wire versions, every other tick: the WAL and its replay hold both.
+    const bytes =
+      tick % 2 === 0
+        ? encodeSampleBatch(header, ids, ts, vs)
+        : encodeSampleBatchV2(
+            header,
+            BigUint64Array.from(ids),
+            Float64Array.from(ts),
+            Float64Array.from(vs),
+            ids.length,
+          )!;
     for (let attempt = 0; ; attempt++) {
       try {
         await this.js.publish(samplesSubject(partition), bytes, {

@@ -10,19 +10,17 @@ import {
 import type { Settings } from '@ztsdb/config';
 import { UsageError, type CliArgs } from './cli-args';
 import { cliWording, CommandFailed, reportError } from './cli-errors';
-import { checkQueryArgs, queryCommand, seriesCommand } from './client-commands';
-import { exportCommand } from './export-command';
-import { importFile } from './import-command';
 import type { ImportFormat } from './import-parsers';
-import { repairRegistry } from './repair-command';
-import { topCommand } from './top-command';
 
 export const CLIENT_COMMANDS = ['import', 'export', 'query', 'series', 'top', 'repair'] as const;
 export type ClientCommand = (typeof CLIENT_COMMANDS)[number];
 
+// Each command's module is loaded by that command only: the query and top modules take
+// seconds to load on a busy host, which `import` (timed by the peers benchmark) need not wait.
+
 /** Mistakes the command line alone shows, found before connecting to NATS. */
-function checkArgs(command: ClientCommand, args: CliArgs): void {
-  if (command === 'query') checkQueryArgs(args);
+async function checkArgs(command: ClientCommand, args: CliArgs): Promise<void> {
+  if (command === 'query') (await import('./client-commands')).checkQueryArgs(args);
   if (command === 'import' && !existsSync(args.positional[0]!))
     throw new CommandFailed(`cannot read ${args.positional[0]}: no such file`);
 }
@@ -35,7 +33,8 @@ export async function runClient(
   log: (m: string) => void,
 ): Promise<number> {
   // Export reads the query service's HTTP API; it needs no NATS connection.
-  if (command === 'export') return exportCommand(args, settings, log);
+  if (command === 'export')
+    return (await import('./export-command')).exportCommand(args, settings, log);
   // A busy server's timeout is retried (and said so) up to ZTSDB_NATS_RETRY_DEADLINE.
   const retry: RetryPolicy = { deadlineMs: settings.ZTSDB_NATS_RETRY_DEADLINE, log };
   const out = (s: string): void => void process.stdout.write(s);
@@ -46,7 +45,7 @@ export async function runClient(
     return reportError(e, (l) => process.stderr.write(`${l}\n`), command);
   };
   try {
-    checkArgs(command, args);
+    await checkArgs(command, args);
   } catch (e) {
     return fail(e);
   }
@@ -81,6 +80,7 @@ export async function runClient(
           log,
           retry,
         );
+        const { importFile } = await import('./import-command');
         const s = await importFile(
           nc,
           topo.series,
@@ -89,6 +89,7 @@ export async function runClient(
           (l) => process.stderr.write(`${file}: ${l}\n`),
           format,
           retry,
+          settings.ZTSDB_SAMPLE_BATCH_VERSION,
         );
         const rate = s.seconds > 0 ? Math.round(s.samples / s.seconds) : s.samples;
         log(
@@ -97,16 +98,20 @@ export async function runClient(
         return s.badLines > 0 ? 1 : 0;
       }
       case 'query':
-        await queryCommand(nc, args, out, retry);
+        await (await import('./client-commands')).queryCommand(nc, args, out, retry);
         return 0;
       case 'series':
-        await seriesCommand(nc, args, out, retry);
+        await (await import('./client-commands')).seriesCommand(nc, args, out, retry);
         return 0;
       case 'repair':
-        log(await repairRegistry(nc, settings.ZTSDB_DATA_DIR, retry, replicaCount(settings)));
+        log(
+          await (
+            await import('./repair-command')
+          ).repairRegistry(nc, settings.ZTSDB_DATA_DIR, retry, replicaCount(settings)),
+        );
         return 0;
       case 'top':
-        await topCommand(nc, args.flags.has('once'), out);
+        await (await import('./top-command')).topCommand(nc, args.flags.has('once'), out);
         return 0;
     }
   } catch (e) {

@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import { StringDecoder } from 'node:string_decoder';
 import { jetstream } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { KV } from '@nats-io/kv';
@@ -15,6 +16,7 @@ import {
   type ParsedSeriesLine,
 } from './import-parsers';
 import { ProgressBar } from './progress-bar';
+import { CsvByteScanner } from './csv-byte-scanner';
 
 const BATCH = 8192;
 const IN_FLIGHT = 64;
@@ -30,6 +32,12 @@ export interface ImportSummary {
 }
 
 type LineParser = (line: string) => ParseResult | ParsedSeriesLine | { error: string } | null;
+
+function grown<T extends Uint32Array | Uint16Array>(a: T): T {
+  const b = new (a.constructor as new (n: number) => T)(a.length * 2);
+  b.set(a);
+  return b;
+}
 
 function parserFor(format: ImportFormat, nowMs: number): LineParser {
   switch (format) {
@@ -48,7 +56,8 @@ function parserFor(format: ImportFormat, nowMs: number): LineParser {
  * `ztsdb import FILE`: reads CSV, Prometheus text, OpenMetrics or JSON lines, and writes
  * through libs/producer like every producer: new series registered in KV ztsdb_series
  * (entries already there are left as they are), sample batches per partition on the samples
- * stream with Nats-Msg-Id; returns once JetStream acknowledged everything.
+ * stream with Nats-Msg-Id; returns once JetStream acknowledged everything and every series
+ * is registered.
  */
 export async function importFile(
   nc: NatsConnection,
@@ -58,6 +67,7 @@ export async function importFile(
   report: (line: string) => void,
   format?: ImportFormat,
   retry: RetryPolicy = { deadlineMs: DEFAULT_RETRY_DEADLINE_MS },
+  batchVersion: 1 | 2 = 2,
 ): Promise<ImportSummary> {
   const started = Date.now();
   const size = fs.statSync(file).size;
@@ -73,9 +83,13 @@ export async function importFile(
     ackTimeoutMs: 30_000,
     log: { log: (m) => retry.log?.(m), warn: (m) => retry.log?.(m) },
   });
-  const builder = new BatchBuilder();
+  const builder = new BatchBuilder(batchVersion);
   const groups = new PartitionGroups(partitions, BATCH);
-  const known = new Map<string, { id: bigint; partition: number }>();
+  // Series by name → ref (an index into the typed columns below: id halves and partition).
+  const known = new Map<string, number>();
+  let idLo = new Uint32Array(1024);
+  let idHi = new Uint32Array(1024);
+  let partitionOfRef = new Uint16Array(1024);
   const inflight = new Set<Promise<unknown>>();
   let failure: Error | undefined;
   let lastProgressMs = Date.now();
@@ -96,7 +110,9 @@ export async function importFile(
   const flush = (p: number): void => {
     const cols = groups.takePartition(p);
     if (cols.count === 0) return;
-    const q: Promise<unknown> = publisher.publish(builder.build(cols)).then(
+    const batch = builder.build(cols);
+    groups.recycle(cols); // encoded: the columns can take the next points
+    const q: Promise<unknown> = publisher.publish(batch).then(
       () => {
         lastProgressMs = Date.now();
         inflight.delete(q);
@@ -120,39 +136,46 @@ export async function importFile(
   const bar = new ProgressBar(size, 'import');
   let parse: LineParser | undefined = format ? parserFor(format, started) : undefined;
 
-  const ref = (name: string, labels: () => Labels): { id: bigint; partition: number } => {
+  const ref = (name: string, labels: () => Labels): number => {
     let k = known.get(name);
-    if (!k) {
+    if (k === undefined) {
+      k = known.size;
+      if (k === idLo.length) {
+        idLo = grown(idLo);
+        idHi = grown(idHi);
+        partitionOfRef = grown(partitionOfRef);
+      }
       const id = seriesId(name);
-      k = { id, partition: partitionOf(id, partitions) };
+      idLo[k] = Number(id & 0xffffffffn);
+      idHi[k] = Number(id >> 32n);
+      partitionOfRef[k] = partitionOf(id, partitions);
       known.set(name, k);
       summary.series++;
       registrar.note(name, id, labels, Date.now());
     }
     return k;
   };
-  const add = (k: { id: bigint; partition: number }, ts: number, v: number): void => {
-    groups.add(k.partition, k.id, ts, v);
+  const add = (k: number, ts: number, v: number): void => {
+    const p = partitionOfRef[k]!;
+    groups.addWords(p, idLo[k]!, idHi[k]!, ts, v);
     summary.samples++;
-    if (groups.count(k.partition) === BATCH) flush(k.partition);
+    if (groups.count(p) === BATCH) flush(p);
   };
 
-  let rest = '';
-  let bytes = 0;
-  const stream = fs.createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 20 });
-  const handle = (line: string): void => {
-    summary.lines++;
-    const r = parse!(line.endsWith('\r') ? line.slice(0, -1) : line);
-    if (r === null) return;
+  /** One line the general way: the series ref of a good sample line, else -1. */
+  const handle = (line: string, lineNo: number): number => {
+    const r = parse!(line);
+    if (r === null) return -1;
     if ('error' in r) {
       summary.badLines++;
-      if (summary.badLines <= MAX_REPORTED) report(`line ${summary.lines}: ${r.error}`);
-      return;
+      if (summary.badLines <= MAX_REPORTED) report(`line ${lineNo}: ${r.error}`);
+      return -1;
     }
     const k = ref(r.name, r.labels);
     if ('timestamps' in r) {
       for (let i = 0; i < r.timestamps.length; i++) add(k, r.timestamps[i]!, r.values[i]!);
     } else add(k, r.timestamp, r.value);
+    return k;
   };
   const register = async (): Promise<void> => {
     if (registrar.pendingCount === 0) return;
@@ -163,32 +186,75 @@ export async function importFile(
       await new Promise((r) => setTimeout(r, 500));
     }
   };
-  try {
-    for await (const chunk of stream as AsyncIterable<string>) {
-      bytes += Buffer.byteLength(chunk);
-      const text = rest + chunk;
-      parse ??= parserFor(
-        detectFormat(text.slice(0, 4096).split('\n').slice(0, 20), file),
-        started,
-      );
+  // New series are registered beside the reading and publishing (one flush at a time), not
+  // in their way; the import ends only once every series is registered and every batch
+  // acknowledged.
+  let registering: Promise<void> | undefined;
+  const registerBeside = (): void => {
+    if (registering || registrar.pendingCount === 0) return;
+    registering = register().then(
+      () => void (registering = undefined),
+      (e: Error) => {
+        registering = undefined;
+        failure ??= e;
+      },
+    );
+  };
+  const registerAll = async (): Promise<void> => {
+    while (registering) await registering;
+    if (failure) throw failure;
+    await register();
+  };
+
+  // CSV is scanned in bytes (CsvByteScanner); the other formats line by line as text.
+  let lines: { push(chunk: Buffer): void; end(): void; readonly lines: number } | undefined;
+  const textLines = (): typeof lines => {
+    const decoder = new StringDecoder('utf8');
+    let rest = '';
+    let n = 0;
+    const take = (text: string, last: boolean): void => {
       let start = 0;
       for (;;) {
         const nl = text.indexOf('\n', start);
         if (nl < 0) break;
-        handle(text.slice(start, nl));
+        handle(text.slice(start, text[nl - 1] === '\r' ? nl - 1 : nl), ++n);
         start = nl + 1;
       }
       rest = text.slice(start);
-      // Series are registered before their samples can be acknowledged.
-      await register();
+      if (last && rest.length > 0) handle(rest.endsWith('\r') ? rest.slice(0, -1) : rest, ++n);
+    };
+    return {
+      push: (chunk) => take(rest + decoder.write(chunk), false),
+      end: () => take(rest + decoder.end(), true),
+      get lines() {
+        return n;
+      },
+    };
+  };
+  let bytes = 0;
+  const stream = fs.createReadStream(file, { highWaterMark: 1 << 20 });
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      bytes += chunk.length;
+      if (!lines) {
+        const head = chunk.toString('utf8', 0, Math.min(chunk.length, 4096));
+        parse ??= parserFor(detectFormat(head.split('\n').slice(0, 20), file), started);
+        lines =
+          parse === parseCsvLine
+            ? new CsvByteScanner({ sample: add, slowLine: handle })
+            : textLines();
+      }
+      lines!.push(chunk);
+      registerBeside();
       await drainTo(IN_FLIGHT);
       bar.update(
         bytes,
         `${summary.samples.toLocaleString('en-US')} samples, ${summary.series} series`,
       );
     }
-    if (rest.length > 0 && parse) handle(rest);
-    await register();
+    lines?.end();
+    summary.lines = lines?.lines ?? 0;
+    await registerAll();
     for (let p = 0; p < partitions; p++) flush(p);
     await drainTo(0);
   } finally {

@@ -51,7 +51,7 @@ export class CollectorService implements OnApplicationBootstrap, OnApplicationSh
   private cadvisor: CadvisorSeries | undefined;
   private registrar!: SeriesRegistrar;
   publisher!: BatchPublisher;
-  private readonly batches = new BatchBuilder();
+  private batches!: BatchBuilder;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = false;
@@ -69,6 +69,7 @@ export class CollectorService implements OnApplicationBootstrap, OnApplicationSh
     this.source = await createMetricSource(this.settings);
     await this.source.start();
     this.builder = new PartitionColumnsBuilder(this.nats.partitions);
+    this.batches = new BatchBuilder(this.settings.ZTSDB_SAMPLE_BATCH_VERSION);
     if (this.settings.ZTSDB_CADVISOR_METRICS === 'on')
       this.cadvisor = new CadvisorSeries(this.nats.partitions);
     this.registrar = new SeriesRegistrar(this.nats.topology.series, {

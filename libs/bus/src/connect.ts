@@ -38,6 +38,10 @@ export async function connectWithRetry(opts: ConnectOptions): Promise<NatsConnec
         maxReconnectAttempts: -1,
         reconnectTimeWait: RECONNECT_WAIT_MS,
         timeout: 2000,
+        // Otherwise every request (each JetStream publish, each pull) makes an Error just for
+        // its stack, a few per cent of the import's and the ingestor's CPU; a timeout still
+        // says which subject it was for.
+        noAsyncTraces: true,
       });
       if (opts.info) opts.info(await describeServer(nc, shown));
       return nc;

@@ -16,6 +16,12 @@ describe('settings', () => {
     expect(s.ZTSDB_CGROUP_ROOT).toBeUndefined();
   });
 
+  it('takes sample batch version 1 or 2 (default 2) and nothing else', () => {
+    expect(loadSettings({}).ZTSDB_SAMPLE_BATCH_VERSION).toBe(2);
+    expect(loadSettings({ ZTSDB_SAMPLE_BATCH_VERSION: '1' }).ZTSDB_SAMPLE_BATCH_VERSION).toBe(1);
+    expect(() => loadSettings({ ZTSDB_SAMPLE_BATCH_VERSION: '3' })).toThrow(SettingsError);
+  });
+
   it('reads and converts values', () => {
     const s = loadSettings({
       ZTSDB_PARTITIONS: '8',

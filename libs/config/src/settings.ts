@@ -199,6 +199,15 @@ export class Settings {
   @Max(10_000_000)
   ZTSDB_WRITE_MAX_SERIES = 100_000;
 
+  /**
+   * Sample batch version the producers (collector, receivers, `ztsdb import`) write: 2 sends
+   * each series and timestamp once per batch (half the bytes of 1); 1 only while ingestors
+   * older than version 2 still run.
+   */
+  @Transform(toInt)
+  @IsIn([1, 2])
+  ZTSDB_SAMPLE_BATCH_VERSION: 1 | 2 = 2;
+
   /** Sample batches the receivers let wait for JetStream; beyond it writes get 429 and Retry-After. */
   @Transform(toInt)
   @IsInt()

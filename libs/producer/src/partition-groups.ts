@@ -13,22 +13,36 @@ export interface PartitionColumns {
  */
 export class PartitionGroups {
   private cols: PartitionColumns[];
+  /** `ids` of each partition's columns as u32 halves (low first), for `addWords`. */
+  private words: Uint32Array[];
+  /** Columns given back by `recycle`, one per partition at most. */
+  private readonly spare: Array<PartitionColumns | undefined> = [];
 
   constructor(
     private readonly partitions: number,
     private capacity = 256,
   ) {
     this.cols = this.fresh();
+    this.words = this.cols.map((c) => new Uint32Array(c.ids.buffer));
   }
 
   private fresh(): PartitionColumns[] {
-    return Array.from({ length: this.partitions }, (_, partition) => ({
+    return Array.from({ length: this.partitions }, (_, partition) => this.empty(partition));
+  }
+
+  private empty(partition: number): PartitionColumns {
+    return {
       partition,
       count: 0,
       ids: new BigUint64Array(this.capacity),
       timestamps: new Float64Array(this.capacity),
       values: new Float64Array(this.capacity),
-    }));
+    };
+  }
+
+  private renew(): void {
+    this.cols = this.fresh();
+    this.words = this.cols.map((c) => new Uint32Array(c.ids.buffer));
   }
 
   /** Sizes the next columns for about `points` points in all (spread over the partitions). */
@@ -36,7 +50,7 @@ export class PartitionGroups {
     const want = Math.max(16, Math.ceil((points / this.partitions) * 2));
     if (this.cols.every((c) => c.count === 0) && want !== this.capacity) {
       this.capacity = want;
-      this.cols = this.fresh();
+      this.renew();
     }
   }
 
@@ -48,6 +62,27 @@ export class PartitionGroups {
     c.count++;
   }
 
+  /**
+   * `add` with the series id given as its two u32 halves (low first): no BigInt per point
+   * (the import keeps its series ids this way).
+   */
+  addWords(
+    partition: number,
+    idLo: number,
+    idHi: number,
+    timestampMs: number,
+    value: number,
+  ): void {
+    const c = this.grow(this.cols[partition]!);
+    const n = c.count;
+    const w = this.words[partition]!;
+    w[2 * n] = idLo;
+    w[2 * n + 1] = idHi;
+    c.timestamps[n] = timestampMs;
+    c.values[n] = value;
+    c.count = n + 1;
+  }
+
   /** Points held for one partition. */
   count(partition: number): number {
     return this.cols[partition]!.count;
@@ -56,21 +91,28 @@ export class PartitionGroups {
   /** The non-empty columns; the groups start empty again. */
   take(): PartitionColumns[] {
     const out = this.cols.filter((c) => c.count > 0);
-    if (out.length > 0) this.cols = this.fresh();
+    if (out.length > 0) this.renew();
     return out;
   }
 
   /** One partition's columns (possibly empty); that partition starts empty again. */
   takePartition(partition: number): PartitionColumns {
     const c = this.cols[partition]!;
-    this.cols[partition] = {
-      partition,
-      count: 0,
-      ids: new BigUint64Array(this.capacity),
-      timestamps: new Float64Array(this.capacity),
-      values: new Float64Array(this.capacity),
-    };
+    const next = this.spare[partition] ?? this.empty(partition);
+    this.spare[partition] = undefined;
+    this.cols[partition] = next;
+    this.words[partition] = new Uint32Array(next.ids.buffer);
     return c;
+  }
+
+  /**
+   * Gives back columns `takePartition` returned, once nothing reads them any more (encoded):
+   * the next take of that partition reuses them instead of allocating.
+   */
+  recycle(cols: PartitionColumns): void {
+    if (cols.ids.length !== this.capacity || cols === this.cols[cols.partition]) return;
+    cols.count = 0;
+    this.spare[cols.partition] = cols;
   }
 
   private grow(c: PartitionColumns): PartitionColumns {
@@ -83,6 +125,7 @@ export class PartitionGroups {
     const vs = new Float64Array(n);
     vs.set(c.values);
     c.ids = ids;
+    this.words[c.partition] = new Uint32Array(ids.buffer);
     c.timestamps = ts;
     c.values = vs;
     return c;

@@ -28,10 +28,12 @@ export interface SampleWriterOptions extends Pick<
    * while that many are out wait and go together in the next batch (default 2).
    */
   partitionInFlight?: number;
+  /** Sample batch version written (ZTSDB_SAMPLE_BATCH_VERSION); 2 unless said. */
+  batchVersion?: 1 | 2;
 }
 
 /**
- * Points of concurrent writes coalesced into one batch at most: 24 bytes each on the wire,
+ * Points of concurrent writes coalesced into one batch at most: at most 24 bytes each on the wire,
  * so a batch stays well under nats-server's default max_payload of 1 MiB.
  */
 export const COALESCED_BATCH_MAX_POINTS = 16_384;
@@ -72,7 +74,7 @@ interface Waiter {
 export class SampleWriter {
   readonly registrar: SeriesRegistrar;
   readonly publisher: BatchPublisher;
-  private readonly builder = new BatchBuilder();
+  private readonly builder: BatchBuilder;
   private readonly refs = new Map<string, Ref>();
   /** Refs by a sender's own key of a series (remote_write: its label bytes). */
   private readonly keyed = new Map<string, Ref>();
@@ -94,6 +96,7 @@ export class SampleWriter {
     this.waiters = Array.from({ length: opts.partitions }, () => []);
     this.out = new Int32Array(opts.partitions);
     this.partitionInFlight = Math.max(1, opts.partitionInFlight ?? 2);
+    this.builder = new BatchBuilder(opts.batchVersion);
     this.registrar = new SeriesRegistrar(kv, {
       refreshMs: opts.refreshMs,
       reopen: opts.reopen,

@@ -1,3 +1,4 @@
+import { JetStreamApiError } from '@nats-io/jetstream';
 import type { KV } from '@nats-io/kv';
 import { restoreMissingSeries } from '@ztsdb/bus';
 import { seriesKey, type ContainerInfo, type Labels, type SeriesEntry } from '@ztsdb/model';
@@ -16,6 +17,8 @@ export interface RegistrarOptions {
 }
 
 const WRITES_AT_ONCE = 256;
+/** JetStream's answer to a create of a key that holds a value (StreamWrongLastSequence). */
+const WRONG_LAST_SEQUENCE = 10071;
 
 /** The container is known by more (or other) labels than the entry holds (string compares only: runs per series per tick). */
 function labelsBehind(labels: Labels, c: ContainerInfo): boolean {
@@ -162,6 +165,15 @@ export class SeriesRegistrar {
     if (!this.opts.keepExisting || !entry.active) {
       await this.kv.put(key, json);
       return;
+    }
+    // One round trip for a new series (the usual case of an import); only a key already
+    // there costs a read, to tell a real entry (kept) from an empty one (written).
+    try {
+      await this.kv.create(key, json);
+      this.created++;
+      return;
+    } catch (e) {
+      if (!(e instanceof JetStreamApiError) || e.code !== WRONG_LAST_SEQUENCE) throw e;
     }
     const cur = await this.kv.get(key);
     if (cur && cur.operation === 'PUT' && cur.length > 0) return;

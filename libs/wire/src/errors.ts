@@ -8,6 +8,7 @@ export const WIRE_ERROR_CODES = {
   wireLength: 'ZTSDB_WIRE_LENGTH',
   wireChecksum: 'ZTSDB_WIRE_CHECKSUM',
   wireReserved: 'ZTSDB_WIRE_RESERVED',
+  wireIndex: 'ZTSDB_WIRE_INDEX',
   wireChunk: 'ZTSDB_WIRE_CHUNK',
   wireBody: 'ZTSDB_WIRE_BODY',
   wireMismatch: 'ZTSDB_WIRE_MISMATCH',

@@ -6,6 +6,7 @@ export {
   SAMPLE_BATCH_MAX_POINTS,
 } from './sample-batch';
 export type { SampleBatch, SampleBatchHeader } from './sample-batch';
+export { encodeSampleBatchV2, SAMPLE_BATCH_V2_MAX_KEYS } from './sample-batch-v2';
 export { WireDecodeError } from './errors';
 export {
   encodeHotReply,

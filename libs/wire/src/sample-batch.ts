@@ -2,30 +2,27 @@ import { crc32c } from '@ztsdb/checksum';
 import { readTimestampColumn, writeTimestampColumn } from './timestamp-column';
 import { WireDecodeError, WIRE_ERROR_CODES } from './errors';
 
-/** "ZTSB" read as a little-endian u32. */
-export const SAMPLE_BATCH_MAGIC = 0x4253545a;
+import {
+  SAMPLE_BATCH_HEADER_BYTES,
+  SAMPLE_BATCH_MAGIC,
+  SAMPLE_BATCH_MAX_POINTS,
+  SAMPLE_BATCH_TRAILER_BYTES,
+  type SampleBatch,
+  type SampleBatchHeader,
+} from './sample-batch-header';
+import { decodeSampleBatchV2, SAMPLE_BATCH_V2 } from './sample-batch-v2';
+
+export {
+  SAMPLE_BATCH_HEADER_BYTES,
+  SAMPLE_BATCH_MAGIC,
+  SAMPLE_BATCH_MAX_POINTS,
+  SAMPLE_BATCH_TRAILER_BYTES,
+  type SampleBatch,
+  type SampleBatchHeader,
+};
 export const SAMPLE_BATCH_VERSION = 1;
-export const SAMPLE_BATCH_HEADER_BYTES = 32;
-export const SAMPLE_BATCH_TRAILER_BYTES = 4;
 /** Bytes per point across the three columns (u64 id, i64 timestamp, f64 value). */
 export const SAMPLE_BATCH_POINT_BYTES = 24;
-/** Upper bound on points per batch; a larger count is refused without allocating. */
-export const SAMPLE_BATCH_MAX_POINTS = 1 << 20;
-
-export interface SampleBatchHeader {
-  partition: number;
-  producerId: bigint;
-  sequence: bigint;
-}
-
-/** A decoded batch. Columns are views on (or copies of) the message bytes. */
-export interface SampleBatch extends SampleBatchHeader {
-  count: number;
-  seriesIds: BigUint64Array;
-  /** Milliseconds since epoch as exact integers in doubles. */
-  timestamps: Float64Array;
-  values: Float64Array;
-}
 
 export function sampleBatchByteLength(count: number): number {
   return SAMPLE_BATCH_HEADER_BYTES + count * SAMPLE_BATCH_POINT_BYTES + SAMPLE_BATCH_TRAILER_BYTES;
@@ -72,7 +69,7 @@ export function encodeSampleBatch(
   return bytes;
 }
 
-/** Decodes and verifies a batch; throws WireDecodeError naming what was wrong. */
+/** Decodes and verifies a batch of either version; throws WireDecodeError naming what was wrong. */
 export function decodeSampleBatch(message: Uint8Array): SampleBatch {
   if (message.length < SAMPLE_BATCH_HEADER_BYTES + SAMPLE_BATCH_TRAILER_BYTES) {
     throw new WireDecodeError(
@@ -91,10 +88,11 @@ export function decodeSampleBatch(message: Uint8Array): SampleBatch {
     );
   }
   const version = view.getUint8(4);
+  if (version === SAMPLE_BATCH_V2) return decodeSampleBatchV2(message, view);
   if (version !== SAMPLE_BATCH_VERSION) {
     throw new WireDecodeError(
       WIRE_ERROR_CODES.wireVersion,
-      `sample batch version ${version} is not supported (want ${SAMPLE_BATCH_VERSION})`,
+      `sample batch version ${version} is not supported (want ${SAMPLE_BATCH_VERSION} or ${SAMPLE_BATCH_V2})`,
       { offset: 4 },
     );
   }

@@ -30,6 +30,7 @@ export class ReceiverService implements OnApplicationBootstrap, OnApplicationShu
       partitions: this.nats.partitions,
       role: 'receiver',
       maxBacklog: this.settings.ZTSDB_RECEIVER_BACKLOG,
+      batchVersion: this.settings.ZTSDB_SAMPLE_BATCH_VERSION,
       inFlight: 32,
       ackDeadlineMs: this.settings.ZTSDB_RECEIVER_ACK_TIMEOUT,
       refreshMs: this.settings.ZTSDB_REGISTRY_REFRESH,

@@ -1,0 +1,21 @@
+/** "ZTSB" read as a little-endian u32. */
+export const SAMPLE_BATCH_MAGIC = 0x4253545a;
+export const SAMPLE_BATCH_HEADER_BYTES = 32;
+export const SAMPLE_BATCH_TRAILER_BYTES = 4;
+/** Upper bound on points per batch; a larger count is refused without allocating. */
+export const SAMPLE_BATCH_MAX_POINTS = 1 << 20;
+
+export interface SampleBatchHeader {
+  partition: number;
+  producerId: bigint;
+  sequence: bigint;
+}
+
+/** A decoded batch. Columns are views on (or copies of) the message bytes. */
+export interface SampleBatch extends SampleBatchHeader {
+  count: number;
+  seriesIds: BigUint64Array;
+  /** Milliseconds since epoch as exact integers in doubles. */
+  timestamps: Float64Array;
+  values: Float64Array;
+}
