@@ -159,6 +159,27 @@ describe('Engine', () => {
     }
   });
 
+  it('writes its WAL batches as sample batch version 2 and replays them', async () => {
+    const e = await Engine.open({ ...opts(), partitions: 1 });
+    for (let i = 0; i < 10; i++) e.insert(BigInt(1 + (i % 3)), BASE + i * 1000, i);
+    await e.flush();
+    const env = openEnv(path.join(dir, 'wal', 'p0'));
+    const batch = Buffer.from(
+      openBinaryDb(env, 'iwal').get(Buffer.from([0, 0, 0, 0, 0, 0, 0, 1, 0]))!,
+    );
+    expect(batch[4]).toBe(2); // the version byte after the magic (sample-batch.md)
+    await e.partition(0).log.close(); // a crash: no close, so the reopen replays the WAL
+    await env.close();
+    const again = await Engine.open({ ...opts(), partitions: 1 });
+    try {
+      expect(again.warnings.total).toBe(0);
+      expect(Array.from(again.query(1n, 0, Infinity).values)).toEqual([0, 3, 6, 9]);
+      expect(Array.from(again.query(3n, 0, Infinity).values)).toEqual([2, 5, 8]);
+    } finally {
+      await again.close();
+    }
+  });
+
   it('reopens after a damaged WAL entry: reports it, keeps the batches before it, and writes on', async () => {
     const e = await Engine.open({ ...opts(), partitions: 1 });
     for (let i = 0; i < 10; i++) e.insert(1n, BASE + i * 1000, i);
