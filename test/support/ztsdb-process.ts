@@ -29,11 +29,14 @@ export async function stopAllZtsdb(): Promise<void> {
 /** `ztsdb <args>` as a child process, from the built tree (`npm test` builds first). */
 export class ZtsdbProcess {
   output = '';
+  /** Resolves once the process has exited and its stdout and stderr are read to the end. */
+  private readonly closed: Promise<number | null>;
   private constructor(readonly proc: ChildProcess) {
     proc.stdout?.on('data', (d: Buffer) => (this.output += d.toString()));
     proc.stderr?.on('data', (d: Buffer) => (this.output += d.toString()));
     running.add(this);
     proc.once('exit', () => running.delete(this));
+    this.closed = new Promise((r) => proc.once('close', (code) => r(code)));
   }
 
   static start(args: string[], env: Record<string, string>): ZtsdbProcess {
@@ -64,19 +67,23 @@ export class ZtsdbProcess {
     return code;
   }
 
-  /** Resolves with the exit code once the process ends. */
+  /**
+   * Resolves with the exit code once the process ends and all it wrote is in `output` ('exit'
+   * can come before the last of stderr is read: 'close' comes after both).
+   */
   async exit(timeoutMs = 20_000): Promise<number | null> {
-    if (this.exited) return this.proc.exitCode;
-    return new Promise((resolve, reject) => {
-      const t = setTimeout(
+    let t: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      t = setTimeout(
         () => reject(new Error(`ztsdb did not exit within ${timeoutMs} ms:\n${this.output}`)),
         timeoutMs,
       );
-      this.proc.once('exit', (code) => {
-        clearTimeout(t);
-        resolve(code);
-      });
     });
+    try {
+      return await Promise.race([this.closed, late]);
+    } finally {
+      clearTimeout(t);
+    }
   }
 }
 
