@@ -10,6 +10,7 @@ import {
   type CatalogFile,
   type FileCatalog,
   type ManifestPublisher,
+  sizeAndCrc,
 } from '@ztsdb/manifest';
 import { processMetrics, SLOW_BUCKETS } from '@ztsdb/metrics';
 import type { TierStore } from '@ztsdb/tierstore';
@@ -206,7 +207,7 @@ export class TierMaintainer {
             { partition: p, windowStart: w, windowEnd: w + this.opts.coldWindowMs },
             series,
           );
-          const object = await this.tiers.upload(file);
+          const object = await this.tiers.upload(file, sizeAndCrc(pieces).crc32c);
           let minT = Infinity;
           let maxT = -Infinity;
           let points = 0;
@@ -258,7 +259,7 @@ export class TierMaintainer {
       { partition: p, windowStart: 0, windowEnd: 0 },
       [],
     );
-    const object = await this.tiers.upload(file);
+    const object = await this.tiers.upload(file, sizeAndCrc(pieces).crc32c);
     await this.manifest.record(
       addedEvent(
         'cold-added',

@@ -21,7 +21,7 @@ import {
 } from '@ztsdb/bus';
 import { warmDirOf } from '@ztsdb/config';
 import { LATENCY_BUCKETS, processMetrics } from '@ztsdb/metrics';
-import { addedEvent, type FileCatalog, type ManifestPublisher } from '@ztsdb/manifest';
+import { addedEvent, sizeAndCrc, type FileCatalog, type ManifestPublisher } from '@ztsdb/manifest';
 import { seriesKey } from '@ztsdb/model';
 import type { TierStore } from '@ztsdb/tierstore';
 import { warmFileName, writeWarmSegment, type SealedChunk } from '@ztsdb/tsdb';
@@ -276,7 +276,7 @@ export class WarmSink {
         partition,
         g.chunks,
       );
-      const object = await this.tiers.upload(file);
+      const object = await this.tiers.upload(file, sizeAndCrc(pieces).crc32c);
       let minT = Infinity;
       let maxT = -Infinity;
       let points = 0;

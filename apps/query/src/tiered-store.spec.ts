@@ -3,12 +3,13 @@ import * as path from 'node:path';
 import { jetstream } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { encodeChunk } from '@ztsdb/chunkenc';
+import { crc32c } from '@ztsdb/checksum';
 import { ensureTopology, manifestSubject, resolvePartitions } from '@ztsdb/bus';
 import type { ZtsdbError } from '@ztsdb/errors';
 import { writeFileAtomic } from '@ztsdb/fileutil';
 import { addedEvent } from '@ztsdb/manifest';
 import { NatsServer, tempDir, waitFor } from '@ztsdb/testing';
-import { TierStore, TIERSTORE_ERROR_CODES } from '@ztsdb/tierstore';
+import { objectNameOf, TierStore, TIERSTORE_ERROR_CODES } from '@ztsdb/tierstore';
 import { encodeWarmSegment, warmFileName, type VersionedPoints } from '@ztsdb/tsdb';
 import { encodeManifestEvent, manifestEventId } from '@ztsdb/wire';
 import { TieredStore } from './tiered-store';
@@ -61,14 +62,15 @@ describe('TieredStore over the object store (real nats-server)', () => {
       warn: () => undefined,
     });
     fs.mkdirSync(path.join(writer.path, `warm/p${p}`), { recursive: true });
-    for (const f of [good, damaged]) {
-      await writeFileAtomic(path.join(writer.path, f.rel), f.pieces);
-      await tiers.upload(f.rel);
-    }
-    // The object of `damaged` is replaced by other bytes than its event records.
+    const crcOf = (pieces: Uint8Array[]): number => crc32c(Buffer.concat(pieces));
+    const objects = new Map<string, string>();
+    await writeFileAtomic(path.join(writer.path, good.rel), good.pieces);
+    objects.set(good.rel, await tiers.upload(good.rel, crcOf(good.pieces)));
+    objects.set(missing.rel, objectNameOf(missing.rel, crcOf(missing.pieces))); // never put
+    // The event of `damaged` names an object that holds other bytes than it records.
     const other = seg(3, 0, 50);
     await writeFileAtomic(path.join(writer.path, other.rel), other.pieces);
-    await tiers.upload(other.rel);
+    objects.set(damaged.rel, await tiers.upload(other.rel, crcOf(other.pieces)));
     for (const f of [good, missing, damaged]) {
       const e = addedEvent(
         'warm-added',
@@ -76,7 +78,7 @@ describe('TieredStore over the object store (real nats-server)', () => {
         f.rel,
         f.pieces,
         { minT: ts[f.a]!, maxT: ts[f.b - 1]!, seriesCount: 1, points: f.b - f.a },
-        { object: f.rel },
+        { object: objects.get(f.rel)! },
       );
       await jetstream(nc).publish(manifestSubject(p), encodeManifestEvent(e), {
         msgID: manifestEventId(e),

@@ -1,7 +1,7 @@
 export { ManifestEventError, MANIFEST_ERROR_CODES } from './errors';
 export { FileCatalog } from './file-catalog';
 export type { CatalogFile } from './file-catalog';
-export { addedEvent, removalEvent } from './file-events';
+export { addedEvent, removalEvent, sizeAndCrc } from './file-events';
 export { ManifestFollower } from './manifest-follower';
 export type { FollowOptions } from './manifest-follower';
 export { ManifestPublisher } from './manifest-publisher';

@@ -9,10 +9,14 @@ export const TIERS_STREAM = `OBJ_${TIERS_BUCKET}`;
 
 /**
  * Name of a tier file's object: its path relative to the data dir, as the
- * manifest names the file (`warm/p0/seg-000000000042.warm`). One object per
- * file, never rewritten under the same name with other bytes.
+ * manifest names the file, and its CRC-32C in 8 hex digits
+ * (`warm/p0/seg-000000000042.warm@1a2b3c4d`). A compactor that lost its lease
+ * while cut off may still write a file of the same name as the new holder's;
+ * with the checksum in the name it cannot replace the new holder's object, so
+ * no name is ever rewritten with other bytes.
  */
-export const objectNameOf = (file: string): string => file;
+export const objectNameOf = (file: string, crc32c: number): string =>
+  `${file}@${(crc32c >>> 0).toString(16).padStart(8, '0')}`;
 
 /**
  * Opens the bucket, creating it on file storage with `replicas` copies when

@@ -37,7 +37,8 @@ describe('TierStore (real nats-server object store)', () => {
     const file = 'cold/p1/w0-g3.cold';
     fs.mkdirSync(path.join(writer.path, 'cold/p1'), { recursive: true });
     fs.writeFileSync(path.join(writer.path, file), bytes);
-    const object = await w.upload(file);
+    const object = await w.upload(file, crc32c(bytes));
+    expect(object).toBe(`${file}@${crc32c(bytes).toString(16).padStart(8, '0')}`);
     const ref = { file, object, bytes: bytes.length, crc32c: crc32c(bytes) };
 
     expect(await w.ensure(ref)).toBe(path.join(writer.path, file));

@@ -63,12 +63,13 @@ export class TierStore {
   }
 
   /**
-   * Puts a written and fsynced file (path relative to the data dir) into the
-   * bucket and returns its object name, for the manifest event. Resolves once
-   * JetStream stored every chunk (with `ZTSDB_REPLICAS` copies).
+   * Puts a written and fsynced file (path relative to the data dir, `crc32c`
+   * its checksum as its manifest event records it) into the bucket and
+   * returns its object name, for the manifest event. Resolves once JetStream
+   * stored every chunk (with `ZTSDB_REPLICAS` copies).
    */
-  async upload(file: string): Promise<string> {
-    const name = objectNameOf(file);
+  async upload(file: string, crc32c: number): Promise<string> {
+    const name = objectNameOf(file, crc32c);
     const data = Readable.toWeb(
       fs.createReadStream(path.join(this.dataDir, file)),
     ) as unknown as ReadableStream<Uint8Array>;
