@@ -1,23 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 
 export const REPO_ROOT = join(__dirname, '..', '..');
 const BIN = join(REPO_ROOT, 'bin', 'ztsdb.js');
 const BUILT = join(REPO_ROOT, 'dist', 'apps', 'cli', 'src', 'main.js');
 
-/** A free TCP port on 127.0.0.1 (the OS picks; we release it before use). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => resolve(typeof addr === 'object' && addr ? addr.port : 0));
-    });
-  });
-}
+// Tests import it from here beside the process helpers; one implementation in libs/testing.
+export { freePort } from '@ztsdb/testing';
 
 const running = new Set<ZtsdbProcess>();
 

@@ -50,6 +50,21 @@ export class TierReader {
     return o;
   }
 
+  /** Readers of the files that overlap [start, end]; a file that cannot be opened goes to `onSkip`. */
+  private *overlapping(
+    files: readonly CatalogFile[],
+    start: number,
+    end: number,
+    onSkip: SkipSink,
+  ): Generator<WarmReader | ColdReader> {
+    for (const f of files) {
+      if (f.maxT < start || f.minT > end) continue;
+      const o = this.reader(f);
+      if ('err' in o) onSkip(o.err);
+      else yield o.ok;
+    }
+  }
+
   /**
    * Appends to `out` the stored units of one series within [start, end] from
    * `files` (those of the series' partition); skipped data goes to `onSkip`.
@@ -62,14 +77,7 @@ export class TierReader {
     out: VersionedPoints[],
     onSkip: SkipSink,
   ): void {
-    for (const f of files) {
-      if (f.maxT < start || f.minT > end) continue;
-      const o = this.reader(f);
-      if ('err' in o) {
-        onSkip(o.err);
-        continue;
-      }
-      const r = o.ok;
+    for (const r of this.overlapping(files, start, end, onSkip)) {
       if (r instanceof WarmReader) {
         for (const u of r.read(seriesId, start, end, onSkip)) out.push(u);
       } else {
@@ -92,14 +100,7 @@ export class TierReader {
     out: VersionedPoints[],
     onSkip: SkipSink,
   ): void {
-    for (const f of files) {
-      if (f.maxT < start || f.minT > end) continue;
-      const o = this.reader(f);
-      if ('err' in o) {
-        onSkip(o.err);
-        continue;
-      }
-      const r = o.ok;
+    for (const r of this.overlapping(files, start, end, onSkip)) {
       if (r instanceof WarmReader) {
         for (const u of r.readAtInstants(seriesId, start, end, inst, onSkip)) out.push(u);
       } else {
