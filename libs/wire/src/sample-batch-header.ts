@@ -1,3 +1,5 @@
+import { crc32c } from '@ztsdb/checksum';
+import { WireDecodeError, WIRE_ERROR_CODES } from './errors';
 /** "ZTSB" read as a little-endian u32. */
 export const SAMPLE_BATCH_MAGIC = 0x4253545a;
 export const SAMPLE_BATCH_HEADER_BYTES = 32;
@@ -18,4 +20,17 @@ export interface SampleBatch extends SampleBatchHeader {
   /** Milliseconds since epoch as exact integers in doubles. */
   timestamps: Float64Array;
   values: Float64Array;
+}
+
+/** Checks a whole batch's trailing CRC-32C (over everything before it), either version. */
+export function checkBatchChecksum(message: Uint8Array, view: DataView): void {
+  const expected = view.getUint32(message.length - 4, true);
+  const actual = crc32c(message, 0, message.length - 4);
+  if (expected !== actual) {
+    throw new WireDecodeError(
+      WIRE_ERROR_CODES.wireChecksum,
+      `sample batch checksum mismatch: stored 0x${expected.toString(16)}, computed 0x${actual.toString(16)}`,
+      { offset: message.length - 4 },
+    );
+  }
 }

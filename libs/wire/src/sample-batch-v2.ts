@@ -2,6 +2,7 @@ import { crc32c } from '@ztsdb/checksum';
 import { readTimestampColumn, writeTimestampColumn } from './timestamp-column';
 import { WireDecodeError, WIRE_ERROR_CODES } from './errors';
 import {
+  checkBatchChecksum,
   SAMPLE_BATCH_HEADER_BYTES,
   SAMPLE_BATCH_MAGIC,
   SAMPLE_BATCH_MAX_POINTS,
@@ -145,15 +146,7 @@ export function decodeSampleBatchV2(message: Uint8Array, view: DataView): Sample
       { offset: 8, count, length: message.length },
     );
   }
-  const expected = view.getUint32(message.length - 4, true);
-  const actual = crc32c(message, 0, message.length - 4);
-  if (expected !== actual) {
-    throw new WireDecodeError(
-      WIRE_ERROR_CODES.wireChecksum,
-      `sample batch checksum mismatch: stored 0x${expected.toString(16)}, computed 0x${actual.toString(16)}`,
-      { offset: message.length - 4 },
-    );
-  }
+  checkBatchChecksum(message, view);
   if (view.getUint8(5) !== 0) {
     throw new WireDecodeError(WIRE_ERROR_CODES.wireReserved, 'sample batch has reserved bits set', {
       offset: 5,
