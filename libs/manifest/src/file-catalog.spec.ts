@@ -1,4 +1,4 @@
-import type { ManifestEvent } from '@ztsdb/wire';
+import { decodeManifestSnapshot, encodeManifestSnapshot, type ManifestEvent } from '@ztsdb/wire';
 import { FileCatalog } from './file-catalog';
 
 const ev = (
@@ -51,6 +51,16 @@ describe('FileCatalog', () => {
     expect(c.get('cold/p0/w000000000000000-g0000000002.cold')?.expiredAtMs).toBe(500);
     c.apply(ev('warm-removed', 'cold/p0/w000000000000000-g0000000002.cold'));
     expect(c.has('cold/p0/w000000000000000-g0000000002.cold')).toBe(false);
+  });
+
+  it("keeps each file's object through a snapshot on the wire, so a fresh host can fetch it", () => {
+    const c = new FileCatalog();
+    const file = 'warm/p0/seg-000000000001.warm';
+    c.apply(ev('warm-added', file, { object: `${file}@0000002a`, crc32c: 42 }));
+    const fresh = new FileCatalog();
+    fresh.applySnapshot(decodeManifestSnapshot(encodeManifestSnapshot(c.snapshot(0, 500))), 2);
+    expect(fresh.get(file)?.object).toBe(`${file}@0000002a`);
+    expect(fresh.live().map((f) => f.file)).toEqual([file]);
   });
 
   it('remembers which chunk sequences are in warm files, after the files are gone too', () => {
