@@ -249,19 +249,10 @@ export class WarmReader {
     values: Float64Array,
     onSkip?: SkipSink,
   ): number {
-    const bytes = this.checkedBytes(c, seriesId, onSkip);
-    if (!bytes) return -1;
-    try {
-      const n = bytes.length >= 3 ? (bytes[1]! << 8) | bytes[2]! : -1;
-      if (n !== this.cCount[c])
-        throw new WarmCorruptError(`chunk holds ${n} points, index says ${this.cCount[c]}`);
+    return this.decodeChecked(c, seriesId, onSkip, (bytes, n) => {
       decodeChunkInto(bytes, timestamps, values, false);
       return n;
-    } catch (err) {
-      if (!(err instanceof CorruptionError)) throw err;
-      this.corrupt(c, seriesId, err.message, onSkip, err);
-      return -1;
-    }
+    });
   }
 
   /** Decodes chunk `c` into the scratch keeping `pick`'s points; -1 when damaged (reported). */
@@ -271,13 +262,28 @@ export class WarmReader {
     pick: (ts: Float64Array, vs: Float64Array | null, n: number, keep: Uint32Array) => number,
     onSkip?: SkipSink,
   ): number {
+    return this.decodeChecked(c, seriesId, onSkip, (bytes) =>
+      decodeChunkPicked(bytes, scratchT, scratchV, scratchKeep, pick, false),
+    );
+  }
+
+  /**
+   * Runs `decode` on chunk `c`'s checked bytes once their point count agrees with the index;
+   * -1 when the chunk is damaged (reported to `onSkip`).
+   */
+  private decodeChecked(
+    c: number,
+    seriesId: bigint,
+    onSkip: SkipSink | undefined,
+    decode: (bytes: Uint8Array, n: number) => number,
+  ): number {
     const bytes = this.checkedBytes(c, seriesId, onSkip);
     if (!bytes) return -1;
     try {
       const n = bytes.length >= 3 ? (bytes[1]! << 8) | bytes[2]! : -1;
       if (n !== this.cCount[c])
         throw new WarmCorruptError(`chunk holds ${n} points, index says ${this.cCount[c]}`);
-      return decodeChunkPicked(bytes, scratchT, scratchV, scratchKeep, pick, false);
+      return decode(bytes, n);
     } catch (err) {
       if (!(err instanceof CorruptionError)) throw err;
       this.corrupt(c, seriesId, err.message, onSkip, err);
