@@ -242,9 +242,12 @@ describe('CgroupMonitor counting', () => {
     const size = 64 * 2 ** 30; // 64 GiB, PROT_NONE: costs no memory
     expect((await nodeInCgroup(cg.path, MMAP_CHILD, [String(size)]).done).code).toBe(0);
     const after = m.read(id)!;
-    // The second child does everything the baseline child did, plus one mmap of `size`.
+    // The second child does everything the baseline child did, plus one mmap of `size`. Node's
+    // own mappings vary between runs by a few hundred MiB (heap growth, GC, thread stacks; 320
+    // MiB less than the baseline was seen under load), so the margin is 1 GiB: still far from
+    // 0 (the mmap missed) and from 2 × size (counted twice).
     const extra = after.mappedBytes - 2 * base.mappedBytes;
-    within(extra, size - 256 * 2 ** 20, size + 256 * 2 ** 20);
+    within(extra, size - 2 ** 30, size + 2 ** 30);
     expect(after.mmapCalls).toBeGreaterThan(2 * base.mmapCalls - 10);
     expect(base.mmapCalls).toBeGreaterThan(0);
   });
