@@ -181,8 +181,3 @@ export class ByteReader {
     }
   }
 }
-
-/** Checks that a number is an integer timestamp in ms (safe integer). */
-export function isTimestamp(t: number): boolean {
-  return Number.isSafeInteger(t);
-}

@@ -111,31 +111,3 @@ export function mergeLatestWins(sources: VersionedPoints[]): Points {
   for (let i = 1; i < live.length; i++) acc = mergeTwo(acc, live[i]!);
   return acc;
 }
-
-/** Sorts parallel arrays by timestamp and keeps the last-written value of each timestamp. */
-export function sortDedupLatest(ts: Float64Array, vs: Float64Array): Points {
-  const n = ts.length;
-  const order = new Uint32Array(n);
-  for (let i = 0; i < n; i++) order[i] = i;
-  // Stable on equal timestamps by index, so the later write sorts last.
-  order.sort((a, b) => ts[a]! - ts[b]! || a - b);
-  const ot = new Float64Array(n);
-  const ov = new Float64Array(n);
-  let k = 0;
-  for (let i = 0; i < n; i++) {
-    const idx = order[i]!;
-    const t = ts[idx]!;
-    if (k > 0 && ot[k - 1] === t) {
-      ov[k - 1] = vs[idx]!;
-    } else {
-      ot[k] = t;
-      ov[k++] = vs[idx]!;
-    }
-  }
-  return { timestamps: ot.subarray(0, k), values: ov.subarray(0, k) };
-}
-
-/** Copies views into compact arrays owned by the caller. */
-export function ownPoints(p: Points): Points {
-  return { timestamps: p.timestamps.slice(), values: p.values.slice() };
-}
