@@ -157,16 +157,27 @@ export class XorAppender {
   /** The complete chunk so far (a fresh copy the caller may keep). */
   bytes(): Uint8Array {
     const out = new Uint8Array(this.byteLength);
-    out[0] = CHUNK_VERSION;
-    out[1] = this.n >>> 8;
-    out[2] = this.n & 0xff;
-    const bodyEnd = CHUNK_HEADER_BYTES + this.bits.copyTo(out, CHUNK_HEADER_BYTES);
-    const crc = crc32c(out, 0, bodyEnd);
-    out[bodyEnd] = crc >>> 24;
-    out[bodyEnd + 1] = crc >>> 16;
-    out[bodyEnd + 2] = crc >>> 8;
-    out[bodyEnd + 3] = crc;
+    this.writeTo(out, 0);
     return out;
+  }
+
+  /**
+   * Writes the bytes that bytes() would return into `dst` at `offset` (which
+   * must have byteLength bytes free there); returns the offset after them.
+   * Lets a container (a head snapshot) hold the chunk without a copy of its own.
+   */
+  writeTo(dst: Uint8Array, offset: number): number {
+    dst[offset] = CHUNK_VERSION;
+    dst[offset + 1] = this.n >>> 8;
+    dst[offset + 2] = this.n & 0xff;
+    const bodyEnd =
+      offset + CHUNK_HEADER_BYTES + this.bits.copyTo(dst, offset + CHUNK_HEADER_BYTES);
+    const crc = crc32c(dst, offset, bodyEnd);
+    dst[bodyEnd] = crc >>> 24;
+    dst[bodyEnd + 1] = crc >>> 16;
+    dst[bodyEnd + 2] = crc >>> 8;
+    dst[bodyEnd + 3] = crc;
+    return bodyEnd + CHUNK_TRAILER_BYTES;
   }
 }
 

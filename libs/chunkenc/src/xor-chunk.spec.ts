@@ -217,6 +217,21 @@ describe('Gorilla chunk format', () => {
     expect(Array.from(decodeChunk(app.bytes()).values)).toEqual([1]);
   });
 
+  it('writeTo lays out the bytes() of the chunk at any offset and leaves the rest alone', () => {
+    const app = new XorAppender(1);
+    for (let i = 0; i < 300; i++) app.append(1_700_000_000_000 + i * 1000 + (i % 3), i * 0.25);
+    const expected = app.bytes();
+    for (const offset of [0, 1, 7]) {
+      const dst = new Uint8Array(offset + app.byteLength + 5).fill(0xee);
+      expect(app.writeTo(dst, offset)).toBe(offset + app.byteLength);
+      expect(Buffer.from(dst.subarray(offset, offset + app.byteLength))).toEqual(
+        Buffer.from(expected),
+      );
+      expect(dst.subarray(0, offset).every((b) => b === 0xee)).toBe(true);
+      expect(dst.subarray(offset + app.byteLength).every((b) => b === 0xee)).toBe(true);
+    }
+  });
+
   it('rejects timestamps that are not safe integers', () => {
     const app = new XorAppender();
     for (const t of [1.5, NaN, Infinity, 2 ** 53, -(2 ** 53)]) {

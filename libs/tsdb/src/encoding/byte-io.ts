@@ -61,6 +61,16 @@ export class ByteWriter {
     this.length += 8;
     return this;
   }
+  /**
+   * Lets `fill` write `n` bytes in place at the current end (it gets the buffer
+   * and the offset), so an encoder that lays out its own bytes needs no copy.
+   */
+  inPlace(n: number, fill: (dst: Uint8Array, at: number) => void): this {
+    this.ensure(n);
+    fill(this.buf, this.length);
+    this.length += n;
+    return this;
+  }
   bytes(b: Uint8Array): this {
     this.ensure(b.length);
     this.buf.set(b, this.length);

@@ -1,7 +1,7 @@
 import { crc32c } from '@ztsdb/checksum';
 import { ByteReader, ByteWriter } from '../encoding/byte-io';
 import { IndexCorruptError } from '../errors';
-import { decodeHeadSnapshot, encodeHeadSnapshot } from '../head/head-snapshot';
+import { decodeHeadSnapshot, encodeHeadSnapshot, headSnapshotBytes } from '../head/head-snapshot';
 import type { Head, HeadOptions } from '../head/head';
 import type { WalDb } from './lmdb-env';
 
@@ -22,11 +22,16 @@ export interface Catalog {
 /** [version u8][reserved ×3][CRC-32C u32 of payload][payload] */
 function seal(payload: Uint8Array): Buffer {
   const out = Buffer.allocUnsafe(8 + payload.length);
-  out[0] = META_VERSION;
-  out[1] = out[2] = out[3] = 0;
-  out.writeUInt32LE(crc32c(payload), 4);
   out.set(payload, 8);
-  return out;
+  return sealInPlace(out);
+}
+
+/** Fills in the 8-byte header of `sealed` (header, then payload) from its payload. */
+function sealInPlace(sealed: Buffer): Buffer {
+  sealed[0] = META_VERSION;
+  sealed[1] = sealed[2] = sealed[3] = 0;
+  sealed.writeUInt32LE(crc32c(sealed, 8), 4);
+  return sealed;
 }
 
 function unseal(what: string, value: Uint8Array): Uint8Array {
@@ -45,11 +50,14 @@ export function putCheckpoint(meta: WalDb, walSeq: number, head: Head): Promise<
   return meta.put(CHECKPOINT_KEY, sealedCheckpoint(walSeq, head));
 }
 
+/** The sealed checkpoint, written once into a buffer of its exact size (no growth, no copy to seal). */
 function sealedCheckpoint(walSeq: number, head: Head): Buffer {
-  const w = new ByteWriter(64 * 1024);
+  const w = new ByteWriter(8 + 8 + headSnapshotBytes(head));
+  w.u64(0); // the seal's header, filled in below
   w.u64(walSeq);
   encodeHeadSnapshot(head, w);
-  return seal(w.view8());
+  const v = w.view8();
+  return sealInPlace(Buffer.from(v.buffer, v.byteOffset, v.byteLength));
 }
 
 /**
