@@ -119,4 +119,26 @@ describe('CsvByteScanner', () => {
       Array.from({ length: 5000 }, (_, i) => [`s${i}`, i + 1, i + 1]),
     );
   });
+
+  it('follows a repeating order of series, and lines that break it, prefixes included', () => {
+    // Ticks of the same series in the same order, then an order that differs from the one
+    // remembered: a series whose name is a prefix of the expected one and the reverse.
+    const order = ['cpu.a', 'cpu.ab', 'cpu.b', 'mem.a'];
+    const lines: string[] = [];
+    for (let t = 0; t < 3; t++) for (const s of order) lines.push(`${s},${t},${t}.5`);
+    for (const s of ['cpu.ab', 'cpu.a', 'mem.a', 'cpu.b', 'cpu.a']) lines.push(`${s},9,1`);
+    lines.push('cpu.a,10,x', 'cpu.ab,11,2\r', 'cpu.b,12');
+    const text = lines.join('\n');
+    const want = reference(text);
+    for (const step of [1, 3, 5, 1 << 20]) {
+      const seen = scan(text, step);
+      expect(seen.samples).toEqual(want);
+      expect(seen.errors).toEqual([
+        expect.stringMatching(/^18: bad value/),
+        expect.stringMatching(/^20: expected 3 comma-separated fields/),
+      ]);
+    }
+    // Only the first line of each series and the two bad ones go the general way.
+    expect(scan(text, 1 << 20).slow).toEqual([1, 2, 3, 4, 18, 20]);
+  });
 });

@@ -39,6 +39,10 @@ export class CsvByteScanner {
   private offsets = new Int32Array(1 << 10);
   private lengths = new Int32Array(1 << 10);
   private refs = new Int32Array(1 << 10);
+  /** Per entry: the entry of the line that followed it last time, or -1. */
+  private next = new Int32Array(1 << 10).fill(-1);
+  /** Entry of the previous line when the fast path took it, else -1. */
+  private prev = -1;
   private entries = 0;
   private arena = Buffer.alloc(1 << 16);
   private arenaUsed = 0;
@@ -60,82 +64,118 @@ export class CsvByteScanner {
       }
       const joined = Buffer.concat([this.rest, buf.subarray(0, nl)]);
       this.rest = undefined;
-      this.line(joined, 0, joined.length);
+      this.whole(joined);
       start = nl + 1;
     }
-    for (;;) {
-      const nl = buf.indexOf(NL, start);
-      if (nl < 0) break;
-      this.line(buf, start, nl);
-      start = nl + 1;
+    const n = buf.length;
+    while (start < n) {
+      // The fast path finds the line's end itself: no search for the newline or the commas
+      // before the line is parsed.
+      const nl = this.fast(buf, start, n, false);
+      if (nl >= 0) {
+        this.lines++;
+        start = nl + 1;
+        continue;
+      }
+      const end = buf.indexOf(NL, start);
+      if (end < 0) break;
+      this.slow(buf, start, end);
+      start = end + 1;
     }
-    if (start < buf.length) this.rest = Buffer.from(buf.subarray(start));
+    if (start < n) this.rest = Buffer.from(buf.subarray(start));
   }
 
   /** The last line when the file does not end with a newline. */
   end(): void {
-    if (this.rest) this.line(this.rest, 0, this.rest.length);
+    if (this.rest) this.whole(this.rest);
     this.rest = undefined;
   }
 
-  private line(buf: Buffer, start: number, end: number): void {
+  /** One complete line without its newline. */
+  private whole(buf: Buffer): void {
+    if (this.fast(buf, 0, buf.length, true) >= 0) this.lines++;
+    else this.slow(buf, 0, buf.length);
+  }
+
+  private slow(buf: Buffer, start: number, end: number): void {
     this.lines++;
     if (end > start && buf[end - 1] === CR) end--;
-    if (!this.fast(buf, start, end)) {
-      const ref = this.sink.slowLine(buf.toString('utf8', start, end), this.lines);
-      if (ref >= 0) this.remember(buf, start, end, ref);
-    }
-  }
-
-  /** True when the line was taken: a known series field and exact plain numbers. */
-  private fast(buf: Buffer, start: number, end: number): boolean {
-    if (start === end || buf[start] === QUOTE) return false;
-    let h = 0x811c9dc5 | 0;
-    let i = start;
-    for (; i < end; i++) {
-      const c = buf[i]!;
-      if (c === COMMA) break;
-      h = Math.imul(h ^ c, 0x01000193);
-    }
-    if (i === end) return false;
-    const ref = this.lookup(buf, start, i, h);
-    if (ref < 0) return false;
-    const tsStart = i + 1;
-    const tsEnd = buf.indexOf(COMMA, tsStart);
-    if (tsEnd < 0 || tsEnd >= end) return false;
-    const ts = this.integer(buf, tsStart, tsEnd);
-    if (ts === undefined || !this.value(buf, tsEnd + 1, end)) return false;
-    this.sink.sample(ref, ts, this.parsed);
-    return true;
-  }
-
-  /** `-?\d{1,15}`, nothing else. */
-  private integer(buf: Buffer, s: number, e: number): number | undefined {
-    let neg = false;
-    if (buf[s] === MINUS) {
-      neg = true;
-      s++;
-    }
-    const n = e - s;
-    if (n < 1 || n > MAX_DIGITS) return undefined;
-    let v = 0;
-    for (let i = s; i < e; i++) {
-      const d = buf[i]! - ZERO;
-      if (d < 0 || d > 9) return undefined;
-      v = v * 10 + d;
-    }
-    return neg ? -v : v;
+    const ref = this.sink.slowLine(buf.toString('utf8', start, end), this.lines);
+    if (ref >= 0) this.remember(buf, start, end, ref);
+    // The series after this line is not predicted from it.
+    this.prev = -1;
   }
 
   /**
-   * `[-+]?(\d+\.?\d*|\.\d+)` with at most 15 significant digits and 22 decimals: exactly what
-   * Number() gives for that text. Anything else (exponents, NaN, Inf, a second comma) is not
-   * taken.
+   * Takes the line at `start` when its series field is known and its numbers are exact plain
+   * ones; returns where the line ends (its newline, or `limit` for a `final` line that has
+   * none), else -1 (the line goes to the general parser).
    */
-  private value(buf: Buffer, s: number, e: number): boolean {
+  private fast(buf: Buffer, start: number, limit: number, final: boolean): number {
+    if (start >= limit || buf[start] === QUOTE) return -1;
+    // Lines come in a repeating order of series (time-major files): the entry that followed
+    // the previous line's last time is compared first, which spares hashing the field.
+    let j = this.prev >= 0 ? this.next[this.prev]! : -1;
+    let i = start;
+    if (j >= 0) {
+      const len = this.lengths[j]!;
+      if (start + len < limit && buf[start + len] === COMMA) {
+        const off = this.offsets[j]!;
+        for (let x = 0; x < len; x++)
+          if (this.arena[off + x] !== buf[start + x]) {
+            j = -1;
+            break;
+          }
+      } else j = -1;
+      if (j >= 0) i = start + len;
+    }
+    if (j < 0) {
+      let h = 0x811c9dc5 | 0;
+      for (; i < limit; i++) {
+        const c = buf[i]!;
+        if (c === COMMA) break;
+        if (c === NL) return -1;
+        h = Math.imul(h ^ c, 0x01000193);
+      }
+      if (i === limit) return -1;
+      j = this.lookup(buf, start, i, h);
+      if (j < 0) return -1;
+      if (this.prev >= 0) this.next[this.prev] = j;
+    }
+    // Timestamp: `-?\d{1,15}` up to the next comma.
+    i++;
+    let neg = false;
+    if (i < limit && buf[i] === MINUS) {
+      neg = true;
+      i++;
+    }
+    const tsStart = i;
+    let ts = 0;
+    for (; ; i++) {
+      if (i === limit) return -1;
+      const d = buf[i]! - ZERO;
+      if (d < 0 || d > 9) break;
+      ts = ts * 10 + d;
+    }
+    if (buf[i] !== COMMA || i === tsStart || i - tsStart > MAX_DIGITS) return -1;
+    if (neg) ts = -ts;
+    const eol = this.value(buf, i + 1, limit, final);
+    if (eol < 0) return -1;
+    this.prev = j;
+    this.sink.sample(this.refs[j]!, ts, this.parsed);
+    return eol;
+  }
+
+  /**
+   * `[-+]?(\d+\.?\d*|\.\d+)` with at most 15 significant digits and 22 decimals, ended by a
+   * newline (a CR before it is dropped) or by `limit` on a `final` line: exactly what Number()
+   * gives for that text. Returns where the line ends, else -1; anything else (exponents, NaN,
+   * Inf, a second comma) is not taken.
+   */
+  private value(buf: Buffer, s: number, limit: number, final: boolean): number {
     let neg = false;
     const c0 = buf[s];
-    if (c0 === MINUS || c0 === PLUS) {
+    if (s < limit && (c0 === MINUS || c0 === PLUS)) {
       neg = c0 === MINUS;
       s++;
     }
@@ -143,26 +183,43 @@ export class CsvByteScanner {
     let digits = 0;
     let significant = 0;
     let decimals = -1;
-    for (let i = s; i < e; i++) {
+    let i = s;
+    let eol: number;
+    for (; ; i++) {
+      if (i === limit) {
+        if (!final) return -1;
+        eol = limit;
+        break;
+      }
       const c = buf[i]!;
+      if (c === NL) {
+        eol = i;
+        break;
+      }
+      if (c === CR) {
+        if (i + 1 === limit ? !final : buf[i + 1] !== NL) return -1;
+        eol = i + 1;
+        break;
+      }
       if (c === DOT) {
-        if (decimals >= 0) return false;
+        if (decimals >= 0) return -1;
         decimals = 0;
         continue;
       }
       const d = c - ZERO;
-      if (d < 0 || d > 9) return false;
+      if (d < 0 || d > 9) return -1;
       digits++;
       if (significant > 0 || d !== 0) significant++;
       m = m * 10 + d;
       if (decimals >= 0) decimals++;
     }
-    if (digits === 0 || significant > MAX_DIGITS || decimals > 22) return false;
+    if (digits === 0 || significant > MAX_DIGITS || decimals > 22) return -1;
     const v = decimals > 0 ? m / POW10[decimals]! : m;
     this.parsed = neg ? -v : v;
-    return true;
+    return eol;
   }
 
+  /** The entry of the series field `buf[s, e)` (hash `h`), or -1. */
   private lookup(buf: Buffer, s: number, e: number, h: number): number {
     const mask = this.slots.length - 1;
     const len = e - s;
@@ -178,7 +235,7 @@ export class CsvByteScanner {
           same = false;
           break;
         }
-      if (same) return this.refs[j]!;
+      if (same) return j;
     }
   }
 
@@ -231,5 +288,8 @@ export class CsvByteScanner {
     this.offsets = grow(this.offsets);
     this.lengths = grow(this.lengths);
     this.refs = grow(this.refs);
+    const next = new Int32Array(n).fill(-1);
+    next.set(this.next);
+    this.next = next;
   }
 }

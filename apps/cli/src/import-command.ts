@@ -18,8 +18,16 @@ import {
 import { ProgressBar } from './progress-bar';
 import { CsvByteScanner } from './csv-byte-scanner';
 
-const BATCH = 8192;
-const IN_FLIGHT = 64;
+/**
+ * Points per batch: larger batches than a scrape's, since every message costs the import, the
+ * bus and the ingestor a request, an acknowledgement and a WAL entry whatever its size; kept
+ * within NATS's max_payload even when a batch must go as version 1 (24 bytes a point).
+ */
+const BATCH = 16384;
+/** Batches awaiting their acknowledgement: about 6 MB on the wire. */
+const IN_FLIGHT = 32;
+/** One read buffer for the whole file: the scan copies what it keeps of a chunk. */
+const READ_BYTES = 1 << 20;
 const MAX_REPORTED = 50;
 
 export interface ImportSummary {
@@ -37,6 +45,14 @@ function grown<T extends Uint32Array | Uint16Array>(a: T): T {
   const b = new (a.constructor as new (n: number) => T)(a.length * 2);
   b.set(a);
   return b;
+}
+
+/** `BATCH`, or fewer when a version 1 batch of that many points would exceed `maxPayload`. */
+export function pointsPerBatch(maxPayload: number | undefined): number {
+  if (!maxPayload || maxPayload <= 0) return BATCH;
+  // 1 KiB for the batch's header and trailer and the message's NATS headers.
+  const fit = Math.floor((maxPayload - 1024) / 24);
+  return Math.max(1, Math.min(BATCH, fit));
 }
 
 function parserFor(format: ImportFormat, nowMs: number): LineParser {
@@ -84,7 +100,8 @@ export async function importFile(
     log: { log: (m) => retry.log?.(m), warn: (m) => retry.log?.(m) },
   });
   const builder = new BatchBuilder(batchVersion);
-  const groups = new PartitionGroups(partitions, BATCH);
+  const batchPoints = pointsPerBatch(nc.info?.max_payload);
+  const groups = new PartitionGroups(partitions, batchPoints);
   // Series by name → ref (an index into the typed columns below: id halves and partition).
   const known = new Map<string, number>();
   let idLo = new Uint32Array(1024);
@@ -159,7 +176,7 @@ export async function importFile(
     const p = partitionOfRef[k]!;
     groups.addWords(p, idLo[k]!, idHi[k]!, ts, v);
     summary.samples++;
-    if (groups.count(p) === BATCH) flush(p);
+    if (groups.count(p) === batchPoints) flush(p);
   };
 
   /** One line the general way: the series ref of a good sample line, else -1. */
@@ -232,10 +249,14 @@ export async function importFile(
     };
   };
   let bytes = 0;
-  const stream = fs.createReadStream(file, { highWaterMark: 1 << 20 });
+  const fh = await fs.promises.open(file, 'r');
+  const readBuf = Buffer.allocUnsafe(READ_BYTES);
   try {
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
-      bytes += chunk.length;
+    for (;;) {
+      const { bytesRead } = await fh.read(readBuf, 0, READ_BYTES, null);
+      if (bytesRead === 0) break;
+      const chunk = readBuf.subarray(0, bytesRead);
+      bytes += bytesRead;
       if (!lines) {
         const head = chunk.toString('utf8', 0, Math.min(chunk.length, 4096));
         parse ??= parserFor(detectFormat(head.split('\n').slice(0, 20), file), started);
@@ -259,6 +280,7 @@ export async function importFile(
     await drainTo(0);
   } finally {
     publisher.close();
+    await fh.close();
   }
   summary.newSeries = registrar.created;
   bar.update(

@@ -130,4 +130,19 @@ describe('sample batch v2', () => {
     version[4] = 3;
     expect(wireCode(() => decodeSampleBatch(withCrc(version)))).toBe(WIRE_ERROR_CODES.wireVersion);
   });
+
+  it('gives the same bytes for a batch whatever was encoded before it', () => {
+    const small = columns(3, 2);
+    const big = columns(700, 40);
+    const first = encodeSampleBatchV2(header, small.ids, small.ts, small.vs, small.n)!;
+    encodeSampleBatchV2(header, big.ids, big.ts, big.vs, big.n);
+    // Columns with more points than `count`: only the first `count` are encoded.
+    const again = encodeSampleBatchV2(header, big.ids, big.ts, big.vs, 3);
+    const fresh = columns(700, 1);
+    expect(again).toEqual(encodeSampleBatchV2(header, fresh.ids, fresh.ts, fresh.vs, 3));
+    expect(encodeSampleBatchV2(header, small.ids, small.ts, small.vs, small.n)).toEqual(first);
+    const back = decodeSampleBatch(encodeSampleBatchV2(header, big.ids, big.ts, big.vs, big.n)!);
+    expect(back.seriesIds).toEqual(big.ids);
+    expect(back.timestamps).toEqual(big.ts);
+  });
 });

@@ -31,7 +31,45 @@ export function sampleBatchV2ByteLength(series: number, timestamps: number, coun
   );
 }
 
-const EMPTY = -1;
+/**
+ * Working arrays of the encoder, kept between calls (encoding is synchronous, so one set
+ * serves every caller): a producer encodes a batch every few milliseconds, and fresh arrays
+ * per batch were a good part of its garbage. The id table's slots are valid only when their
+ * generation is the current call's, so nothing is cleared between batches.
+ */
+const scratch = {
+  generation: 0,
+  slotGeneration: new Int32Array(0),
+  slotKey: new Int32Array(0),
+  keyLo: new Uint32Array(0),
+  keyHi: new Uint32Array(0),
+  tsKeys: new Float64Array(0),
+  seriesIndex: new Uint16Array(0),
+  tsIndex: new Uint16Array(0),
+  tsMap: new Map<number, number>(),
+};
+
+function ensureScratch(count: number, size: number): void {
+  if (scratch.slotKey.length < size) {
+    scratch.slotGeneration = new Int32Array(size);
+    scratch.slotKey = new Int32Array(size);
+    scratch.generation = 0;
+  }
+  if (scratch.seriesIndex.length < count) {
+    const n = Math.max(count, 2 * scratch.seriesIndex.length);
+    const keys = Math.min(n, SAMPLE_BATCH_V2_MAX_KEYS);
+    scratch.keyLo = new Uint32Array(keys);
+    scratch.keyHi = new Uint32Array(keys);
+    scratch.tsKeys = new Float64Array(keys);
+    scratch.seriesIndex = new Uint16Array(n);
+    scratch.tsIndex = new Uint16Array(n);
+  }
+  if (++scratch.generation === 0x7fffffff) {
+    scratch.slotGeneration.fill(0);
+    scratch.generation = 1;
+  }
+  scratch.tsMap.clear();
+}
 
 /**
  * Encodes `[0, count)` of the columns as version 2, or returns undefined when they hold more
@@ -50,18 +88,16 @@ export function encodeSampleBatchV2(
   if (timestamps.length < count || values.length < count || seriesIds.length < count)
     throw new RangeError('batch columns are shorter than count');
   const words = new Uint32Array(seriesIds.buffer, seriesIds.byteOffset, count * 2);
-  const seriesIndex = new Uint16Array(count);
-  const tsIndex = new Uint16Array(count);
   // Distinct ids by open addressing on their halves; distinct timestamps by a map (ticks
   // come in runs, so the last one is tried first).
   let size = 64;
   while (size < 2 * Math.min(count, SAMPLE_BATCH_V2_MAX_KEYS + 1)) size *= 2;
-  const slots = new Int32Array(size).fill(EMPTY);
+  ensureScratch(count, size);
+  const { slotGeneration, slotKey, keyLo, keyHi, tsKeys, seriesIndex, tsIndex, tsMap } = scratch;
+  const generation = scratch.generation;
   const mask = size - 1;
-  const keyLo: number[] = [];
-  const keyHi: number[] = [];
-  const tsKeys: number[] = [];
-  const tsMap = new Map<number, number>();
+  let s = 0;
+  let tn = 0;
   let lastTs = NaN;
   let lastTsIndex = 0;
   for (let i = 0; i < count; i++) {
@@ -70,15 +106,17 @@ export function encodeSampleBatchV2(
     const h = Math.imul(lo ^ Math.imul(hi, 0x9e3779b1), 0x85ebca6b);
     let slot = (h ^ (h >>> 15)) & mask;
     for (;;) {
-      const k = slots[slot]!;
-      if (k === EMPTY) {
-        if (keyLo.length === SAMPLE_BATCH_V2_MAX_KEYS) return undefined;
-        slots[slot] = keyLo.length;
-        seriesIndex[i] = keyLo.length;
-        keyLo.push(lo);
-        keyHi.push(hi);
+      if (slotGeneration[slot] !== generation) {
+        if (s === SAMPLE_BATCH_V2_MAX_KEYS) return undefined;
+        slotGeneration[slot] = generation;
+        slotKey[slot] = s;
+        seriesIndex[i] = s;
+        keyLo[s] = lo;
+        keyHi[s] = hi;
+        s++;
         break;
       }
+      const k = slotKey[slot]!;
       if (keyLo[k] === lo && keyHi[k] === hi) {
         seriesIndex[i] = k;
         break;
@@ -89,9 +127,9 @@ export function encodeSampleBatchV2(
     if (t !== lastTs) {
       let j = tsMap.get(t);
       if (j === undefined) {
-        if (tsKeys.length === SAMPLE_BATCH_V2_MAX_KEYS) return undefined;
-        j = tsKeys.length;
-        tsKeys.push(t);
+        if (tn === SAMPLE_BATCH_V2_MAX_KEYS) return undefined;
+        j = tn++;
+        tsKeys[j] = t;
         tsMap.set(t, j);
       }
       lastTs = t;
@@ -99,8 +137,6 @@ export function encodeSampleBatchV2(
     }
     tsIndex[i] = lastTsIndex;
   }
-  const s = keyLo.length;
-  const tn = tsKeys.length;
   const bytes = new Uint8Array(sampleBatchV2ByteLength(s, tn, count));
   const view = new DataView(bytes.buffer);
   view.setUint32(0, SAMPLE_BATCH_MAGIC, true);
@@ -123,9 +159,9 @@ export function encodeSampleBatchV2(
   off += 8 * tn;
   new Float64Array(bytes.buffer, off, count).set(values.subarray(0, count));
   off += 8 * count;
-  new Uint16Array(bytes.buffer, off, count).set(seriesIndex);
+  new Uint16Array(bytes.buffer, off, count).set(seriesIndex.subarray(0, count));
   off += 2 * count;
-  new Uint16Array(bytes.buffer, off, count).set(tsIndex);
+  new Uint16Array(bytes.buffer, off, count).set(tsIndex.subarray(0, count));
   view.setUint32(bytes.length - 4, crc32c(bytes, 0, bytes.length - 4), true);
   return bytes;
 }
