@@ -1,4 +1,3 @@
-import { XorAppender } from '@ztsdb/chunkenc';
 import { ByteReader, ByteWriter } from '../encoding/byte-io';
 import { IndexCorruptError } from '../errors';
 import { Head, type HeadOptions } from './head';
@@ -13,7 +12,7 @@ export function encodeHeadSnapshot(head: Head, w: ByteWriter = new ByteWriter(40
   w.u64(head.nextVersion).u32(head.series.length);
   for (const s of head.series) {
     w.big64(s.id).f64(s.lastT).f64(s.oooSince).u64(s.openVersion);
-    const open = s.open !== null && s.open.count > 0 ? s.open.bytes() : null;
+    const open = head.openBytes(s);
     w.u32(open?.length ?? 0);
     if (open) w.bytes(open);
     const n = s.ooo?.count ?? 0;
@@ -50,10 +49,9 @@ export function decodeHeadSnapshot(r: ByteReader, opts: HeadOptions): Head {
     const openLen = r.u32();
     if (openLen > 0) {
       const bytes = r.bytesView(openLen);
-      let app;
       try {
         // Resumes the encoder from the chunk's bits: no point is re-encoded.
-        app = XorAppender.resume(bytes, true, openLen + 16);
+        head.resumeOpen(s, bytes);
       } catch (err) {
         throw new IndexCorruptError(
           `checkpoint: open chunk of series ${id} does not decode`,
@@ -61,7 +59,6 @@ export function decodeHeadSnapshot(r: ByteReader, opts: HeadOptions): Head {
           { cause: err },
         );
       }
-      s.open = app;
     }
     const n = r.u32();
     if (n > 0) {
