@@ -33,10 +33,10 @@ const MAX_SLOT_CACHE = 1 << 16;
  *   out-of-order buffer, so the partition checkpoint is known;
  * - sealed chunks until the manifest shows them in a warm file (queryable
  *   until then), each with the first stream sequence it holds.
- * Everything here is derived from the batches applied, in stream order.
- * The checkpoint's inputs are also kept as multisets of first sequences
- * (open and out-of-order units, held chunks, unpublished chunks), updated
- * when a unit starts or is sealed, so no checkpoint scans every series.
+ * Everything here is derived from the batches applied, in stream order. The
+ * checkpoint's inputs are kept as multisets of first sequences (open and
+ * out-of-order units, held and unpublished chunks), updated when a unit
+ * starts or is sealed, so no checkpoint scans every series.
  */
 export class HotState {
   readonly head: Head;
@@ -126,9 +126,8 @@ export class HotState {
       if (s.ooo !== hadOoo || hadOoo === null || hadOoo.count !== before) this.livePoints++;
     }
     if (t > s.maxSeen) s.maxSeen = t;
+    // A new open chunk takes a new version: with a changed version the old one was sealed.
     const openNow = head.openCount(s) > 0;
-    // A new open chunk takes a new version: a changed version means the old one was sealed.
-    const openStarted = openNow && (!hadOpen || s.openVersion !== hadVersion);
     if (head.peekSealed().length !== sealedBefore) {
       const fromOpen = hadOpen && (!openNow || s.openVersion !== hadVersion);
       const first = fromOpen ? this.openFirst[slot]! : this.oooFirst[slot]!;
@@ -137,7 +136,7 @@ export class HotState {
       if (fromOpen) this.openFirst[slot] = NO_SEQ;
       else this.oooFirst[slot] = NO_SEQ;
     }
-    if (openStarted) {
+    if (openNow && (!hadOpen || s.openVersion !== hadVersion)) {
       this.liveSeqs.remove(this.openFirst[slot]!);
       this.openFirst[slot] = seq;
       this.liveSeqs.add(seq);
@@ -180,8 +179,7 @@ export class HotState {
       // sealByAge starts no chunk: the open chunk kept its version, an out-of-order chunk took a new one.
       const fromOpen = this.head.openCount(s) === 0 && c.version === s.openVersion;
       const first = fromOpen ? this.openFirst[s.slot]! : this.oooFirst[s.slot]!;
-      if (fromOpen) this.openFirst[s.slot] = NO_SEQ;
-      else this.oooFirst[s.slot] = NO_SEQ;
+      (fromOpen ? this.openFirst : this.oooFirst)[s.slot] = NO_SEQ;
       this.liveSeqs.remove(first);
       this.adopt([c], first);
     }
@@ -342,7 +340,6 @@ export class HotState {
     this.oooFirst.set(ooo);
     // One scan at restore: a first sequence counts only while its unit holds points.
     this.liveSeqs.clear();
-    this.livePoints = 0;
     for (const s of this.head.series) {
       const slot = s.slot;
       if (this.head.openCount(s) > 0) this.liveSeqs.add(this.openFirst[slot]!);
