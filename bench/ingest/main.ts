@@ -100,6 +100,19 @@ async function appliedPoints(metricsUrl: string): Promise<number> {
   return n;
 }
 
+/** The ingestor's V8 heap and off-heap figures from its /metrics (prom-client's runtime gauges). */
+async function runtimeMemory(
+  metricsUrl: string,
+): Promise<{ heapUsed: number; heapTotal: number; external: number }> {
+  const text = await fetch(metricsUrl).then((r) => r.text());
+  const gauge = (name: string) => Number(new RegExp(`^${name} (\\S+)`, 'm').exec(text)?.[1] ?? NaN);
+  return {
+    heapUsed: gauge('nodejs_heap_size_used_bytes'),
+    heapTotal: gauge('nodejs_heap_size_total_bytes'),
+    external: gauge('nodejs_external_memory_bytes'),
+  };
+}
+
 async function waitFor<T>(
   f: () => Promise<T | undefined | false>,
   what: string,
@@ -299,8 +312,17 @@ async function main(): Promise<void> {
     figures.rss_anon_mb = Math.round(rss / 2 ** 20);
     figures.vm_rss_mb = Math.round(ingestor.rssBytes('VmRSS') / 2 ** 20);
     figures.rss_anon_delta_bytes_per_series = Math.round((rss - baseRss) / series);
+    // Where the anonymous memory is: the V8 heap (used, and reserved with its garbage) and
+    // buffers outside it (typed arrays, Buffers); the rest is the allocator, code and LMDB.
+    const runtime = await runtimeMemory(metricsUrl);
+    figures.heap_used_mb = Math.round(runtime.heapUsed / 2 ** 20);
+    figures.heap_total_mb = Math.round(runtime.heapTotal / 2 ** 20);
+    figures.external_mb = Math.round(runtime.external / 2 ** 20);
     figures.memory_budget_mb = Math.round((series * 1024 + hotSamples * 1.5) / 2 ** 20);
     figures.memory_delta_mb = Math.round((rss - baseRss) / 2 ** 20);
+    log(
+      `memory: V8 heap ${figures.heap_used_mb} MiB used of ${figures.heap_total_mb} MiB, ${figures.external_mb} MiB outside the heap`,
+    );
     log(
       `memory: anonymous RSS ${figures.rss_anon_mb} MiB (+${figures.memory_delta_mb} MiB over idle = ${figures.rss_anon_delta_bytes_per_series} B per series with ${(hotSamples / series).toFixed(0)} hot samples each; ` +
         `VmRSS with the LMDB map ${figures.vm_rss_mb} MiB); budget 1 KiB/series + 1.5 B/sample = ${figures.memory_budget_mb} MiB`,

@@ -18,3 +18,13 @@ export { XorValueWriter, XorValueReader } from './xor-values';
 export { makeFloatScratch } from './float-bits';
 export { CHUNKENC_ERROR_CODES } from './errors';
 export { checkChunk } from './chunk-check';
+// For encoders that keep their state elsewhere (the head's open chunks in typed columns).
+export {
+  CHUNK_VERSION,
+  CHUNK_HEADER_BYTES,
+  CHUNK_TRAILER_BYTES,
+  DOD_BITS_1,
+  DOD_BITS_2,
+  DOD_BITS_3,
+} from './chunk-format';
+export { decodeXorStream } from './xor-decode';

@@ -103,7 +103,7 @@ describe('head snapshots resume open chunks', () => {
     const [pts] = head.read(3n, -Infinity, Infinity);
     expect(Array.from(pts!.timestamps)).toEqual(ts);
     expect(Array.from(pts!.values)).toEqual(vs);
-    expect(head.series[0]!.open!.bytes()).toEqual(encodeChunk(ts, vs));
+    expect(head.openBytes(head.series[0]!)).toEqual(encodeChunk(ts, vs));
   });
 
   it('reports a corrupt open chunk as IndexCorruptError naming the series', () => {

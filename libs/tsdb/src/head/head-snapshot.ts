@@ -1,4 +1,3 @@
-import { XorAppender } from '@ztsdb/chunkenc';
 import { ByteReader, ByteWriter } from '../encoding/byte-io';
 import { IndexCorruptError } from '../errors';
 import { Head, type HeadOptions } from './head';
@@ -16,11 +15,10 @@ export function encodeHeadSnapshot(
   w.u64(head.nextVersion).u32(head.series.length);
   for (const s of head.series) {
     w.big64(s.id).f64(s.lastT).f64(s.oooSince).u64(s.openVersion);
-    const open = s.open !== null && s.open.count > 0 ? s.open : null;
-    const openLen = open?.byteLength ?? 0;
+    const openLen = head.openByteLength(s);
     w.u32(openLen);
     // Written in place: a snapshot holds every open chunk, a copy each was a third of its cost.
-    if (open) w.inPlace(openLen, (dst, at) => open.writeTo(dst, at));
+    if (openLen > 0) w.inPlace(openLen, (dst, at) => head.writeOpenTo(s, dst, at));
     const n = s.ooo?.count ?? 0;
     w.u32(n);
     for (let i = 0; i < n; i++) w.f64(s.ooo!.timestamps[i]!);
@@ -45,7 +43,7 @@ export function headSnapshotBytes(head: Head): number {
   let n = 8 + 4 + 4;
   for (const s of head.series) {
     n += 8 + 8 + 8 + 8 + 4 + 4;
-    if (s.open !== null && s.open.count > 0) n += s.open.byteLength;
+    n += head.openByteLength(s);
     n += 16 * (s.ooo?.count ?? 0);
   }
   for (const c of head.peekSealed()) n += 8 + 8 + 8 + 4 + 8 + 4 + c.bytes.length;
@@ -67,10 +65,9 @@ export function decodeHeadSnapshot(r: ByteReader, opts: HeadOptions): Head {
     const openLen = r.u32();
     if (openLen > 0) {
       const bytes = r.bytesView(openLen);
-      let app;
       try {
         // Resumes the encoder from the chunk's bits: no point is re-encoded.
-        app = XorAppender.resume(bytes, true, openLen + 16);
+        head.resumeOpen(s, bytes);
       } catch (err) {
         throw new IndexCorruptError(
           `checkpoint: open chunk of series ${id} does not decode`,
@@ -78,7 +75,6 @@ export function decodeHeadSnapshot(r: ByteReader, opts: HeadOptions): Head {
           { cause: err },
         );
       }
-      s.open = app;
     }
     const n = r.u32();
     if (n > 0) {

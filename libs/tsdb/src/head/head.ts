@@ -1,7 +1,8 @@
-import { MAX_CHUNK_POINTS, XorAppender, decodeChunk, encodeChunk } from '@ztsdb/chunkenc';
+import { MAX_CHUNK_POINTS, decodeChunk, encodeChunk } from '@ztsdb/chunkenc';
 import { InvalidInputError } from '@ztsdb/errors';
 import { OutOfOrderError } from '../errors';
 import { MemSeries } from './mem-series';
+import { OpenChunks } from './open-chunks';
 import { OooBuffer } from './ooo-buffer';
 import { clipRange, type VersionedPoints } from '../encoding/points';
 import type { SealedChunk } from './sealed-chunk';
@@ -27,7 +28,7 @@ const CHUNK_POINTS = MAX_CHUNK_POINTS;
 
 /**
  * Hot chunks of one partition (Prometheus' head): per series an open in-order
- * Gorilla chunk and a small out-of-order buffer.
+ * Gorilla chunk (in OpenChunks, by series slot) and a small out-of-order buffer.
  *
  * Ordering rules (see docs/format/wal.md, "Head"):
  * - t > lastT goes to the open chunk; it is sealed first if it holds
@@ -41,6 +42,8 @@ const CHUNK_POINTS = MAX_CHUNK_POINTS;
  */
 export class Head {
   readonly series: MemSeries[] = [];
+  /** The open in-order chunks, by series slot. */
+  readonly open = new OpenChunks();
   private readonly byId = new Map<bigint, MemSeries>();
   private sealed: SealedChunk[] = [];
   /** Next write-order number (persisted in checkpoints). */
@@ -111,33 +114,53 @@ export class Head {
    * decide (seal, start a chunk, out of order).
    */
   appendToOpen(s: MemSeries, t: number, v: number): boolean {
-    const open = s.open;
-    if (
-      open === null ||
-      !(t > s.lastT) ||
-      open.count >= CHUNK_POINTS ||
-      t - open.minT >= this.maxChunkAgeMs
-    )
+    const open = this.open;
+    const slot = s.slot;
+    const n = open.count(slot);
+    if (n === 0 || !(t > s.lastT) || n >= CHUNK_POINTS || t - open.minT(slot) >= this.maxChunkAgeMs)
       return false;
-    open.append(t, v);
+    open.append(slot, t, v);
     s.lastT = t;
     return true;
   }
 
+  /** Points in the open chunk of `s` (0: none open). */
+  openCount(s: MemSeries): number {
+    return this.open.count(s.slot);
+  }
+
+  /** The open chunk of `s` as chunk bytes (a copy), or null when none is open. */
+  openBytes(s: MemSeries): Uint8Array | null {
+    return this.open.count(s.slot) > 0 ? this.open.bytes(s.slot) : null;
+  }
+
+  /** Size of the open chunk of `s` as chunk bytes (0: none open). */
+  openByteLength(s: MemSeries): number {
+    return this.open.count(s.slot) > 0 ? this.open.byteLength(s.slot) : 0;
+  }
+
+  /** Writes the open chunk of `s` as chunk bytes into `out` at `at` (openByteLength(s) bytes). */
+  writeOpenTo(s: MemSeries, out: Uint8Array, at: number): void {
+    this.open.writeTo(s.slot, out, at);
+  }
+
+  /** Makes a finished chunk the open chunk of `s` (snapshot restore); throws ChunkCorruptError. */
+  resumeOpen(s: MemSeries, chunk: Uint8Array): void {
+    this.open.resume(s.slot, chunk);
+  }
+
   /** The in-order step of appendTo (t is newer than every point of the open chunk). */
   private appendInOrder(s: MemSeries, t: number, v: number): void {
-    let open = s.open;
-    if (open !== null && (open.count >= CHUNK_POINTS || t - open.minT >= this.maxChunkAgeMs)) {
-      this.sealOpen(s);
-      open = null;
-    }
-    if (open === null) {
-      open = new XorAppender(s.chunkBytesHint);
-      s.open = open;
+    const open = this.open;
+    const slot = s.slot;
+    const n = open.count(slot);
+    if (n > 0 && (n >= CHUNK_POINTS || t - open.minT(slot) >= this.maxChunkAgeMs)) this.sealOpen(s);
+    if (open.count(slot) === 0) {
+      open.start(slot, s.chunkBytesHint);
       s.openVersion = this.nextVersion++;
       s.tickVersion = -1;
     }
-    open.append(t, v);
+    open.append(slot, t, v);
   }
 
   private appendOoo(s: MemSeries, t: number, v: number): void {
@@ -152,19 +175,20 @@ export class Head {
   }
 
   private sealOpen(s: MemSeries): void {
-    const open = s.open;
-    if (open === null) return;
-    s.open = null;
-    if (open.count === 0) return;
-    s.chunkBytesHint = Math.min(65_536, open.byteLength + 64);
+    const open = this.open;
+    const slot = s.slot;
+    const count = open.count(slot);
+    if (count === 0) return;
+    s.chunkBytesHint = Math.min(65_536, open.byteLength(slot) + 64);
     this.sealed.push({
       seriesId: s.id,
-      minT: open.minT,
-      maxT: open.maxT,
-      count: open.count,
+      minT: open.minT(slot),
+      maxT: open.maxT(slot),
+      count,
       version: s.openVersion,
-      bytes: open.bytes(),
+      bytes: open.bytes(slot),
     });
+    open.close(slot);
   }
 
   private sealOoo(s: MemSeries): void {
@@ -203,10 +227,11 @@ export class Head {
     this.pacedSeen = 0;
     const age = this.maxChunkAgeMs;
     const pace = paced && Number.isFinite(nowMs);
+    const open = this.open;
     for (const s of this.series) {
-      const open = s.open;
-      if (open !== null && nowMs - open.minT >= age) {
-        if (!pace || nowMs - open.maxT < age || this.backfillDue(s, open.count, nowMs))
+      const n = open.count(s.slot);
+      if (n > 0 && nowMs - open.minT(s.slot) >= age) {
+        if (!pace || nowMs - open.maxT(s.slot) < age || this.backfillDue(s, n, nowMs))
           this.sealOpen(s);
       }
       if (s.ooo !== null && nowMs - s.oooSince >= age) this.sealOoo(s);
@@ -257,8 +282,10 @@ export class Head {
       }
     }
     if (s === undefined) return out;
-    if (s.open !== null && s.open.count > 0 && s.open.maxT >= start && s.open.minT <= end) {
-      out.push(clipRange({ ...decodeChunk(s.open.bytes()), version: s.openVersion }, start, end));
+    const open = this.open;
+    const slot = s.slot;
+    if (open.count(slot) > 0 && open.maxT(slot) >= start && open.minT(slot) <= end) {
+      out.push(clipRange({ ...decodeChunk(open.bytes(slot)), version: s.openVersion }, start, end));
     }
     if (s.ooo !== null && s.ooo.count > 0 && s.ooo.maxT >= start && s.ooo.minT <= end) {
       out.push(clipRange({ ...s.ooo.points(), version: OOO_LIVE_VERSION }, start, end));
@@ -269,7 +296,7 @@ export class Head {
   /** Number of points held in open chunks and out-of-order buffers. */
   get openPoints(): number {
     let n = 0;
-    for (const s of this.series) n += (s.open?.count ?? 0) + (s.ooo?.count ?? 0);
+    for (const s of this.series) n += this.open.count(s.slot) + (s.ooo?.count ?? 0);
     return n;
   }
 }

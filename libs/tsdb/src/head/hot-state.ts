@@ -33,10 +33,10 @@ const MAX_SLOT_CACHE = 1 << 16;
  *   out-of-order buffer, so the partition checkpoint is known;
  * - sealed chunks until the manifest shows them in a warm file (queryable
  *   until then), each with the first stream sequence it holds.
- * Everything here is derived from the batches applied, in stream order.
- * The checkpoint's inputs are also kept as multisets of first sequences
- * (open and out-of-order units, held chunks, unpublished chunks), updated
- * when a unit starts or is sealed, so no checkpoint scans every series.
+ * Everything here is derived from the batches applied, in stream order. The
+ * checkpoint's inputs are kept as multisets of first sequences (open and
+ * out-of-order units, held and unpublished chunks), updated when a unit
+ * starts or is sealed, so no checkpoint scans every series.
  */
 export class HotState {
   readonly head: Head;
@@ -112,7 +112,8 @@ export class HotState {
     const head = this.head;
     const slot = s.slot;
     if (slot >= this.openFirst.length) this.grow(slot);
-    const hadOpen = s.open;
+    const hadOpen = head.openCount(s) > 0;
+    const hadVersion = s.openVersion;
     const hadOoo = s.ooo;
     const sealedBefore = head.peekSealed().length;
     if (t > s.lastT) {
@@ -125,15 +126,17 @@ export class HotState {
       if (s.ooo !== hadOoo || hadOoo === null || hadOoo.count !== before) this.livePoints++;
     }
     if (t > s.maxSeen) s.maxSeen = t;
+    // A new open chunk takes a new version: with a changed version the old one was sealed.
+    const openNow = head.openCount(s) > 0;
     if (head.peekSealed().length !== sealedBefore) {
-      const fromOpen = hadOpen !== null && s.open !== hadOpen;
+      const fromOpen = hadOpen && (!openNow || s.openVersion !== hadVersion);
       const first = fromOpen ? this.openFirst[slot]! : this.oooFirst[slot]!;
       this.liveSeqs.remove(first);
       this.adopt(head.takeSealed(), first);
       if (fromOpen) this.openFirst[slot] = NO_SEQ;
       else this.oooFirst[slot] = NO_SEQ;
     }
-    if (s.open !== hadOpen && s.open !== null) {
+    if (openNow && (!hadOpen || s.openVersion !== hadVersion)) {
       this.liveSeqs.remove(this.openFirst[slot]!);
       this.openFirst[slot] = seq;
       this.liveSeqs.add(seq);
@@ -174,10 +177,9 @@ export class HotState {
     for (const c of this.head.takeSealed()) {
       const s = this.head.get(c.seriesId)!;
       // sealByAge starts no chunk: the open chunk kept its version, an out-of-order chunk took a new one.
-      const fromOpen = s.open === null && c.version === s.openVersion;
+      const fromOpen = this.head.openCount(s) === 0 && c.version === s.openVersion;
       const first = fromOpen ? this.openFirst[s.slot]! : this.oooFirst[s.slot]!;
-      if (fromOpen) this.openFirst[s.slot] = NO_SEQ;
-      else this.oooFirst[s.slot] = NO_SEQ;
+      (fromOpen ? this.openFirst : this.oooFirst)[s.slot] = NO_SEQ;
       this.liveSeqs.remove(first);
       this.adopt([c], first);
     }
@@ -306,7 +308,7 @@ export class HotState {
   scanned(): { replayFrom: number; sealedBelow: number; openPoints: number } {
     let live = this.appliedSeq + 1;
     for (const s of this.head.series) {
-      if (s.open !== null && s.open.count > 0) live = Math.min(live, this.openFirst[s.slot]!);
+      if (this.head.openCount(s) > 0) live = Math.min(live, this.openFirst[s.slot]!);
       if (s.ooo !== null && s.ooo.count > 0) live = Math.min(live, this.oooFirst[s.slot]!);
     }
     let replayFrom = live;
@@ -338,10 +340,9 @@ export class HotState {
     this.oooFirst.set(ooo);
     // One scan at restore: a first sequence counts only while its unit holds points.
     this.liveSeqs.clear();
-    this.livePoints = 0;
     for (const s of this.head.series) {
       const slot = s.slot;
-      if (s.open !== null && s.open.count > 0) this.liveSeqs.add(this.openFirst[slot]!);
+      if (this.head.openCount(s) > 0) this.liveSeqs.add(this.openFirst[slot]!);
       else this.openFirst[slot] = NO_SEQ;
       if (s.ooo !== null && s.ooo.count > 0) this.liveSeqs.add(this.oooFirst[slot]!);
       else this.oooFirst[slot] = NO_SEQ;

@@ -1,10 +1,7 @@
-import type { XorAppender } from '@ztsdb/chunkenc';
 import type { OooBuffer } from './ooo-buffer';
 
-/** In-memory state of one series in a head. */
+/** In-memory state of one series in a head (its open chunk is in the head's OpenChunks, at `slot`). */
 export class MemSeries {
-  /** Open in-order chunk; its points have strictly increasing timestamps. */
-  open: XorAppender | null = null;
   /** Write order of the open chunk, given when it was started. */
   openVersion = 0;
   /** Newest timestamp appended in order (-Infinity before the first). */

@@ -1,0 +1,393 @@
+import * as enc from '@ztsdb/chunkenc';
+import { crc32c } from '@ztsdb/checksum';
+import { WordSlab, SLAB_CLASSES, SLAB_PAGE_WORDS, slabClassFor, slabClassWords } from './word-slab';
+
+// Module-local copies: imported bindings are getter reads in CommonJS output.
+const CHUNK_VERSION = enc.CHUNK_VERSION;
+const HEADER = enc.CHUNK_HEADER_BYTES;
+const TRAILER = enc.CHUNK_TRAILER_BYTES;
+const PACKED = enc.PACKED_CHUNK_VERSION;
+const DOD_BITS_1 = enc.DOD_BITS_1;
+const DOD_BITS_2 = enc.DOD_BITS_2;
+const DOD_BITS_3 = enc.DOD_BITS_3;
+const LIM_1 = 1 << (DOD_BITS_1 - 1);
+const LIM_2 = 1 << (DOD_BITS_2 - 1);
+const LIM_3 = 1 << (DOD_BITS_3 - 1);
+const MASK_1 = (1 << DOD_BITS_1) - 1;
+const MASK_2 = (1 << DOD_BITS_2) - 1;
+const MASK_3 = (1 << DOD_BITS_3) - 1;
+const TWO_32 = 4294967296;
+const NO_WINDOW = 0xff;
+const { f64: F64, i32: I32, hi: HI, lo: LO } = enc.makeFloatScratch();
+
+/**
+ * The open Gorilla chunks of a head, one per series slot, as typed columns
+ * indexed by slot with their bit streams in a shared WordSlab: no object per
+ * series or per chunk. The encoding is XorAppender's, bit for bit (its
+ * timestamp and XOR value writers with their state in the columns), so a
+ * sealed chunk has the same bytes whichever path built it (docs/format/chunk.md).
+ * A slot with count 0 has no open chunk.
+ */
+/** Decoded points of the chunk being resumed (checkChunk bounds n by MAX_CHUNK_POINTS). */
+const RESUME_TS = new Float64Array(enc.MAX_CHUNK_POINTS);
+const RESUME_VS = new Float64Array(enc.MAX_CHUNK_POINTS);
+
+export class OpenChunks {
+  private readonly slab = new WordSlab();
+  private cap = 0;
+  private counts = new Int32Array(0);
+  private lo = new Float64Array(0);
+  private hi = new Float64Array(0);
+  private prevT = new Float64Array(0);
+  private prevDelta = new Float64Array(0);
+  private prevHi = new Int32Array(0);
+  private prevLo = new Int32Array(0);
+  private lead = new Uint8Array(0);
+  private trail = new Uint8Array(0);
+  /** Bit stream: pending bits (left-aligned), their number, full words written, region and its class. */
+  private acc = new Int32Array(0);
+  private accBits = new Uint8Array(0);
+  private words = new Int32Array(0);
+  private ref = new Float64Array(0);
+  private cls = new Uint8Array(0);
+
+  // The stream being written by append(): its slot's bit writer state, loaded once per point.
+  private wPage: Int32Array = new Int32Array(0);
+  private wBase = 0;
+  private wCap = 0;
+  private wSlot = 0;
+  private wAcc = 0;
+  private wBits = 0;
+  private wCount = 0;
+
+  /** Points in the open chunk of `slot` (0: none). */
+  count(slot: number): number {
+    return slot < this.cap ? this.counts[slot]! : 0;
+  }
+
+  /** Smallest timestamp of the open chunk (Infinity while empty). */
+  minT(slot: number): number {
+    return this.count(slot) > 0 ? this.lo[slot]! : Infinity;
+  }
+
+  /** Largest timestamp of the open chunk (-Infinity while empty). */
+  maxT(slot: number): number {
+    return this.count(slot) > 0 ? this.hi[slot]! : -Infinity;
+  }
+
+  /** Size of the chunk bytes() would return now. */
+  byteLength(slot: number): number {
+    return HEADER + this.words[slot]! * 4 + ((this.accBits[slot]! + 7) >>> 3) + TRAILER;
+  }
+
+  /** Bytes the bit streams hold in the slab, and the slab's pages (for memory figures). */
+  get slabBytes(): { used: number; reserved: number } {
+    return { used: this.slab.usedWords * 4, reserved: this.slab.reservedBytes };
+  }
+
+  /** Starts an empty chunk for `slot` with room for about `hintBytes` bytes (replacing any open one). */
+  start(slot: number, hintBytes: number): void {
+    if (slot >= this.cap) this.grow(slot);
+    this.close(slot);
+    const c = slabClassFor(Math.ceil(hintBytes / 4));
+    this.ref[slot] = this.slab.alloc(c);
+    this.cls[slot] = c;
+    this.counts[slot] = 0;
+    this.words[slot] = 0;
+    this.acc[slot] = 0;
+    this.accBits[slot] = 0;
+    this.lead[slot] = NO_WINDOW;
+    this.trail[slot] = 0;
+    this.prevT[slot] = 0;
+    this.prevDelta[slot] = 0;
+    this.lo[slot] = Infinity;
+    this.hi[slot] = -Infinity;
+  }
+
+  /** Drops the open chunk of `slot` (after sealing it) and frees its region. */
+  close(slot: number): void {
+    if (slot >= this.cap || this.ref[slot]! < 0) return;
+    this.slab.release(this.ref[slot]!, this.cls[slot]!);
+    this.ref[slot] = -1;
+    this.counts[slot] = 0;
+  }
+
+  /**
+   * Appends one point to the started chunk of `slot`. The caller (the head)
+   * has checked it: `t` a safe integer, fewer than MAX_CHUNK_POINTS points.
+   */
+  append(slot: number, t: number, v: number): void {
+    this.load(slot);
+    const n = this.counts[slot]!;
+    F64[0] = v;
+    const vh = I32[HI]!;
+    const vl = I32[LO]!;
+    if (n === 0) {
+      this.int64(t);
+      this.prevT[slot] = t;
+      this.prevDelta[slot] = 0;
+      this.put(vh, 32);
+      this.put(vl, 32);
+    } else {
+      this.timestamp(slot, t);
+      this.value(slot, vh, vl);
+    }
+    this.prevHi[slot] = vh;
+    this.prevLo[slot] = vl;
+    this.counts[slot] = n + 1;
+    if (t < this.lo[slot]!) this.lo[slot] = t;
+    if (t > this.hi[slot]!) this.hi[slot] = t;
+    this.acc[slot] = this.wAcc;
+    this.accBits[slot] = this.wBits;
+    this.words[slot] = this.wCount;
+  }
+
+  /** The complete chunk of `slot` so far (a fresh copy), as XorAppender.bytes() gives it. */
+  bytes(slot: number): Uint8Array {
+    const out = new Uint8Array(this.byteLength(slot));
+    this.writeTo(slot, out, 0);
+    return out;
+  }
+
+  /**
+   * Writes the bytes that bytes(slot) would return into `out` at `at` (which must
+   * have byteLength(slot) bytes free there); returns the offset after them. A head
+   * snapshot lays out every open chunk this way, without a copy of each.
+   */
+  writeTo(slot: number, out: Uint8Array, at: number): number {
+    const n = this.counts[slot]!;
+    out[at] = CHUNK_VERSION;
+    out[at + 1] = n >>> 8;
+    out[at + 2] = n & 0xff;
+    const ref = this.ref[slot]!;
+    const page = this.slab.pages[WordSlab.page(ref)]!;
+    const base = ref - WordSlab.page(ref) * SLAB_PAGE_WORDS;
+    let o = at + HEADER;
+    for (let i = base, end = base + this.words[slot]!; i < end; i++) {
+      const w = page[i]!;
+      out[o] = w >>> 24;
+      out[o + 1] = w >>> 16;
+      out[o + 2] = w >>> 8;
+      out[o + 3] = w;
+      o += 4;
+    }
+    const acc = this.acc[slot]!;
+    for (let b = 0; b < this.accBits[slot]!; b += 8) out[o++] = acc >>> (24 - b);
+    const crc = crc32c(out, at, o);
+    out[o] = crc >>> 24;
+    out[o + 1] = crc >>> 16;
+    out[o + 2] = crc >>> 8;
+    out[o + 3] = crc;
+    return o + TRAILER;
+  }
+
+  /**
+   * Makes `chunk` (a finished chunk of either version) the open chunk of
+   * `slot`, ready for more points: later bytes() equal those of a chunk that
+   * received every point here. A Gorilla chunk's bits are copied and its
+   * encoder state taken from one decode; a packed chunk is decoded and
+   * re-appended. Throws ChunkCorruptError.
+   */
+  resume(slot: number, chunk: Uint8Array, verifyChecksum = true): void {
+    const n = enc.checkChunk(chunk, verifyChecksum);
+    this.close(slot);
+    if (n === 0) return;
+    this.start(slot, chunk.length + 16);
+    if (chunk[0] === PACKED) {
+      const d = enc.decodeChunk(chunk);
+      for (let i = 0; i < n; i++) this.append(slot, d.timestamps[i]!, d.values[i]!);
+      return;
+    }
+    // Decoded into module scratch: a takeover resumes every open chunk of a partition, and two
+    // new arrays per chunk were a fifth of its cost (allocation and GC).
+    const ts = RESUME_TS;
+    const bodyEnd = chunk.length - TRAILER;
+    const st = enc.decodeXorStream(chunk, HEADER, bodyEnd, n, ts, RESUME_VS);
+    const fullWords = st.bitLength >>> 5;
+    this.load(slot);
+    const dv = new DataView(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    let o = HEADER;
+    for (let i = 0; i < fullWords; i++, o += 4) this.put(dv.getInt32(o), 32);
+    const rest = st.bitLength & 31;
+    if (rest > 0) {
+      let word = 0;
+      for (let k = 0; k < 4; k++) word = (word << 8) | (o + k < bodyEnd ? chunk[o + k]! : 0);
+      this.put(word >>> (32 - rest), rest);
+    }
+    this.acc[slot] = this.wAcc;
+    this.accBits[slot] = this.wBits;
+    this.words[slot] = this.wCount;
+    this.counts[slot] = n;
+    this.prevT[slot] = st.lastT;
+    this.prevDelta[slot] = st.lastDelta;
+    this.prevHi[slot] = st.lastHi;
+    this.prevLo[slot] = st.lastLo;
+    this.lead[slot] = st.leading < 0 ? NO_WINDOW : st.leading;
+    this.trail[slot] = st.leading < 0 ? 0 : st.trailing;
+    let lo = ts[0]!;
+    let hi = lo;
+    for (let i = 1; i < n; i++) {
+      const t = ts[i]!;
+      if (t < lo) lo = t;
+      if (t > hi) hi = t;
+    }
+    this.lo[slot] = lo;
+    this.hi[slot] = hi;
+  }
+
+  /** The delta-of-delta timestamp step (TimestampWriter.write after the first point). */
+  private timestamp(slot: number, t: number): void {
+    const prevT = this.prevT[slot]!;
+    const prevDelta = this.prevDelta[slot]!;
+    const dod = t - prevT - prevDelta;
+    const delta = prevDelta + dod;
+    this.prevT[slot] = t;
+    if (prevT + delta === t) {
+      if (dod === 0) return this.put(0, 1);
+      if (dod >= -LIM_1 && dod < LIM_1) {
+        this.put((0b10 << DOD_BITS_1) | (dod & MASK_1), 2 + DOD_BITS_1);
+        this.prevDelta[slot] = delta;
+        return;
+      }
+      if (dod >= -LIM_2 && dod < LIM_2) {
+        this.put((0b110 << DOD_BITS_2) | (dod & MASK_2), 3 + DOD_BITS_2);
+        this.prevDelta[slot] = delta;
+        return;
+      }
+      if (dod >= -LIM_3 && dod < LIM_3) {
+        this.put((0b1110 << DOD_BITS_3) | (dod & MASK_3), 4 + DOD_BITS_3);
+        this.prevDelta[slot] = delta;
+        return;
+      }
+    }
+    this.put(0b1111, 4);
+    this.int64(t);
+    this.prevDelta[slot] = t - prevT;
+  }
+
+  /** The XOR value step (XorValueWriter.write after the first value). */
+  private value(slot: number, hi: number, lo: number): void {
+    const xh = hi ^ this.prevHi[slot]!;
+    const xl = lo ^ this.prevLo[slot]!;
+    if (xh === 0 && xl === 0) return this.put(0, 1);
+    let lead = xh !== 0 ? Math.clz32(xh) : 32 + Math.clz32(xl);
+    if (lead > 31) lead = 31;
+    const trail = xl !== 0 ? 31 - Math.clz32(xl & -xl) : 63 - Math.clz32(xh & -xh);
+    const pl = this.lead[slot]!;
+    const pt = this.trail[slot]!;
+    // Reuse the previous window when it holds the bits and does not waste more
+    // than the 11 header bits a new window would cost.
+    if (pl !== NO_WINDOW && lead >= pl && trail >= pt && lead + trail - pl - pt <= 11) {
+      this.put(0b10, 2);
+      this.window(xh, xl, pl, pt);
+      return;
+    }
+    this.lead[slot] = lead;
+    this.trail[slot] = trail;
+    const sig = 64 - lead - trail;
+    this.put((0b11 << 11) | (lead << 6) | (sig & 63), 13);
+    this.window(xh, xl, lead, trail);
+  }
+
+  /** Bits [lead, 64 - trail) of the 64-bit word (xh, xl). */
+  private window(xh: number, xl: number, lead: number, trail: number): void {
+    const end = 64 - trail;
+    if (end <= 32) {
+      this.put(xh >>> (32 - end), end - lead);
+    } else if (lead >= 32) {
+      this.put(xl >>> (64 - end), end - lead);
+    } else {
+      this.put(xh, 32 - lead);
+      this.put(xl >>> (64 - end), end - 32);
+    }
+  }
+
+  /** A safe integer as 64-bit two's complement, high word first. */
+  private int64(t: number): void {
+    const h = Math.floor(t / TWO_32);
+    this.put(h >>> 0, 32);
+    this.put((t - h * TWO_32) >>> 0, 32);
+  }
+
+  /** Loads the bit writer state of `slot` into the w* fields. */
+  private load(slot: number): void {
+    const ref = this.ref[slot]!;
+    const p = WordSlab.page(ref);
+    this.wSlot = slot;
+    this.wPage = this.slab.pages[p]!;
+    this.wBase = ref - p * SLAB_PAGE_WORDS;
+    this.wCap = slabClassWords(this.cls[slot]!);
+    this.wAcc = this.acc[slot]!;
+    this.wBits = this.accBits[slot]!;
+    this.wCount = this.words[slot]!;
+  }
+
+  /** Writes the low `n` bits of `value` (1 ≤ n ≤ 32; higher bits zero): BitWriter.writeBits. */
+  private put(value: number, n: number): void {
+    const free = 32 - this.wBits;
+    if (n < free) {
+      this.wAcc |= value << (free - n);
+      this.wBits += n;
+      return;
+    }
+    const rest = n - free;
+    if (this.wCount === this.wCap) this.regrow();
+    this.wPage[this.wBase + this.wCount++] = this.wAcc | (value >>> rest);
+    this.wAcc = rest === 0 ? 0 : value << (32 - rest);
+    this.wBits = rest;
+  }
+
+  /** Moves the stream being written to a region of the next class. */
+  private regrow(): void {
+    const slot = this.wSlot;
+    const c = this.cls[slot]!;
+    if (c + 1 >= SLAB_CLASSES) throw new RangeError('open chunk larger than a slab page');
+    const ref = this.slab.alloc(c + 1);
+    const p = WordSlab.page(ref);
+    const page = this.slab.pages[p]!;
+    const base = ref - p * SLAB_PAGE_WORDS;
+    page.set(this.wPage.subarray(this.wBase, this.wBase + this.wCount), base);
+    this.slab.release(this.ref[slot]!, c);
+    this.ref[slot] = ref;
+    this.cls[slot] = c + 1;
+    this.wPage = page;
+    this.wBase = base;
+    this.wCap = slabClassWords(c + 1);
+  }
+
+  private grow(slot: number): void {
+    let n = Math.max(1024, this.cap);
+    while (n <= slot) n *= 2;
+    const f64 = (a: Float64Array) => {
+      const b = new Float64Array(n);
+      b.set(a);
+      return b;
+    };
+    const i32 = (a: Int32Array) => {
+      const b = new Int32Array(n);
+      b.set(a);
+      return b;
+    };
+    const u8 = (a: Uint8Array) => {
+      const b = new Uint8Array(n);
+      b.set(a);
+      return b;
+    };
+    this.counts = i32(this.counts);
+    this.lo = f64(this.lo);
+    this.hi = f64(this.hi);
+    this.prevT = f64(this.prevT);
+    this.prevDelta = f64(this.prevDelta);
+    this.prevHi = i32(this.prevHi);
+    this.prevLo = i32(this.prevLo);
+    this.lead = u8(this.lead);
+    this.trail = u8(this.trail);
+    this.acc = i32(this.acc);
+    this.accBits = u8(this.accBits);
+    this.words = i32(this.words);
+    this.ref = f64(this.ref);
+    this.ref.fill(-1, this.cap);
+    this.cls = u8(this.cls);
+    this.cap = n;
+  }
+}

@@ -1,0 +1,83 @@
+/** Words per page: 1 MiB pages, so the largest region (a whole page) holds any chunk's bit stream. */
+export const SLAB_PAGE_WORDS = 1 << 18;
+/** Smallest region: 8 words (32 bytes); class c holds 8 << c words. */
+const MIN_REGION_WORDS = 8;
+export const SLAB_CLASSES = 16; // 8 << 15 = SLAB_PAGE_WORDS
+
+/** Size class of the smallest region holding `words` words (capped at a whole page). */
+export function slabClassFor(words: number): number {
+  let c = 0;
+  while (c < SLAB_CLASSES - 1 && MIN_REGION_WORDS << c < words) c++;
+  return c;
+}
+
+/** Words in a region of class `c`. */
+export function slabClassWords(c: number): number {
+  return MIN_REGION_WORDS << c;
+}
+
+/**
+ * Int32 words for many small growable streams (the head's open chunks) in
+ * shared 1 MiB pages instead of one typed array each: a typed array costs
+ * about 300 bytes of objects and allocator bookkeeping besides its data, more
+ * than a typical open chunk holds. A buddy allocator: regions come in
+ * power-of-two size classes aligned to their size within a page; a larger
+ * free region is split to serve a smaller class, and a released region
+ * merges with its free buddy, so the regions a growing stream leaves behind
+ * serve the next larger class. Pages are kept for the life of the slab (the
+ * head's series stay, and their next chunks reuse the regions).
+ */
+export class WordSlab {
+  readonly pages: Int32Array[] = [];
+  /** References of the free regions, per class. */
+  private readonly free: Set<number>[] = Array.from({ length: SLAB_CLASSES }, () => new Set());
+  /** Words in regions handed out and not released (for the memory figures and tests). */
+  usedWords = 0;
+
+  /** A region of class `c`, as a reference: page * SLAB_PAGE_WORDS + offset. */
+  alloc(c: number): number {
+    this.usedWords += MIN_REGION_WORDS << c;
+    let k = c;
+    while (k < SLAB_CLASSES && this.free[k]!.size === 0) k++;
+    let ref: number;
+    if (k === SLAB_CLASSES) {
+      this.pages.push(new Int32Array(SLAB_PAGE_WORDS));
+      ref = (this.pages.length - 1) * SLAB_PAGE_WORDS;
+      k = SLAB_CLASSES - 1;
+    } else {
+      const list = this.free[k]!;
+      ref = list.values().next().value!;
+      list.delete(ref);
+    }
+    // Split down to class c: the upper half of each split is free.
+    while (k > c) {
+      k--;
+      this.free[k]!.add(ref + (MIN_REGION_WORDS << k));
+    }
+    return ref;
+  }
+
+  /** Gives back a region of class `c` that alloc returned. */
+  release(ref: number, c: number): void {
+    this.usedWords -= MIN_REGION_WORDS << c;
+    while (c < SLAB_CLASSES - 1) {
+      const words = MIN_REGION_WORDS << c;
+      const offset = ref % SLAB_PAGE_WORDS;
+      const buddy = ref - offset + (offset ^ words);
+      if (!this.free[c]!.delete(buddy)) break;
+      ref = Math.min(ref, buddy);
+      c++;
+    }
+    this.free[c]!.add(ref);
+  }
+
+  /** The page of a reference. */
+  static page(ref: number): number {
+    return Math.floor(ref / SLAB_PAGE_WORDS);
+  }
+
+  /** Bytes of the pages (what the slab holds from the allocator). */
+  get reservedBytes(): number {
+    return this.pages.length * SLAB_PAGE_WORDS * 4;
+  }
+}
