@@ -30,7 +30,10 @@ export interface ColdBlockInfo {
  * Reads a cold columnar file in place (mmap). Header, footer and index are
  * checked at open (ColdCorruptError: file unusable); each block's CRC-32C is
  * checked when read, a bad block is reported to the skip sink and left out.
- * Blocks outside the asked range are not touched.
+ * Blocks outside the asked range are not touched. A file opened from a path is
+ * immutable, so each of its blocks is checked on its first read only (as in
+ * WarmReader); a failed check is reported on every read, and a buffer given to
+ * fromBuffer() is checked on every read.
  */
 export class ColdReader {
   readonly partition: number;
@@ -52,6 +55,9 @@ export class ColdReader {
   private readonly bValLen: Uint32Array;
   private readonly bTsCrc: Uint32Array;
   private readonly bValCrc: Uint32Array;
+  /** 1 for a block whose two CRC-32Cs passed (mapped files only: their bytes never change). */
+  private readonly verified: Uint8Array | null;
+  private verifiedN = 0;
 
   private constructor(
     readonly file: string,
@@ -104,6 +110,7 @@ export class ColdReader {
     this.bValLen = new Uint32Array(n);
     this.bTsCrc = new Uint32Array(n);
     this.bValCrc = new Uint32Array(n);
+    this.verified = mapped ? new Uint8Array(n) : null;
     let p = indexOffset;
     let b = 0;
     let expect = COLD_HEADER_BYTES;
@@ -209,6 +216,11 @@ export class ColdReader {
     }
   }
 
+  /** Blocks whose CRC-32Cs have been checked and passed and are not checked again. */
+  get verifiedBlocks(): number {
+    return this.verifiedN;
+  }
+
   private decodeBlock(
     b: number,
     seriesId: bigint,
@@ -228,10 +240,17 @@ export class ColdReader {
       );
       return null;
     };
-    if (crc32c(this.buf, off, valOff) !== this.bTsCrc[b])
-      return report('timestamp block fails its CRC-32C', off);
-    if (crc32c(this.buf, valOff, valEnd) !== this.bValCrc[b])
-      return report('value block fails its CRC-32C', valOff);
+    const known = this.verified;
+    if (known === null || known[b] !== 1) {
+      if (crc32c(this.buf, off, valOff) !== this.bTsCrc[b])
+        return report('timestamp block fails its CRC-32C', off);
+      if (crc32c(this.buf, valOff, valEnd) !== this.bValCrc[b])
+        return report('value block fails its CRC-32C', valOff);
+      if (known !== null) {
+        known[b] = 1;
+        this.verifiedN++;
+      }
+    }
     try {
       const t = decodeTimestampBlock(this.buf.subarray(off, valOff));
       const v = decodeValueBlock(this.buf.subarray(valOff, valEnd));

@@ -156,6 +156,33 @@ describe('warm segments', () => {
     expect(units[0]!.values[1]).toBe(whole[0]!.values[90]);
     expect(units[1]!.values[0]).toBe(whole[1]!.values[50]);
   });
+
+  it('checks a mapped chunk once, and a damaged one on every read', async () => {
+    const file = path.join(dir, 'seg.warm');
+    await writeWarmSegment(file, 0, [chunk(1n, 1, BASE, 10), chunk(2n, 2, BASE, 10)]);
+    const bytes = fs.readFileSync(file);
+    bytes[16 + 5]! ^= 0x10; // inside the first chunk (series 1)
+    fs.writeFileSync(file, bytes);
+    const r = WarmReader.open(file);
+    try {
+      const skipped: ZtsdbError[] = [];
+      const inst = { first: BASE + 2500, step: 3000, count: 3 };
+      for (let i = 0; i < 2; i++) {
+        expect(r.read(1n, -Infinity, Infinity, (e) => skipped.push(e))).toEqual([]);
+        expect(r.readAtInstants(1n, BASE, BASE + 9000, inst, (e) => skipped.push(e))).toEqual([]);
+        expect(r.read(2n, -Infinity, Infinity)[0]!.timestamps.length).toBe(10);
+        expect(r.readAtInstants(2n, BASE, BASE + 9000, inst)[0]!.timestamps.length).toBe(3);
+      }
+      expect(skipped.map((e) => e.context.offset)).toEqual([16, 16, 16, 16]);
+      expect(r.verifiedChunks).toBe(1);
+    } finally {
+      r.close();
+    }
+    // A buffer is the caller's to change: it is checked on every read.
+    const b = WarmReader.fromBuffer(bytes, 'x.warm');
+    b.read(2n, -Infinity, Infinity);
+    expect(b.verifiedChunks).toBe(0);
+  });
 });
 
 describe('cold files', () => {
@@ -208,6 +235,31 @@ describe('cold files', () => {
       r2.read(9n, BASE + 120_000, BASE + 130_000, (e) => skipped.push(e))!.timestamps.length,
     ).toBe(11);
     expect(skipped.length).toBe(1);
+  });
+
+  it('checks a mapped block once, and a damaged one on every read', async () => {
+    const file = path.join(dir, 'w.cold');
+    const meta = { partition: 0, windowStart: BASE, windowEnd: BASE + 7_200_000, blockPoints: 100 };
+    await writeColdFile(file, meta, [series(9n, 250, 4), series(3n, 40)]);
+    const bytes = fs.readFileSync(file);
+    bytes[32 + 1]! ^= 1; // series 3's only block
+    fs.writeFileSync(file, bytes);
+    const r = ColdReader.open(file);
+    try {
+      const skipped: ZtsdbError[] = [];
+      for (let i = 0; i < 2; i++) {
+        expect(r.read(3n, -Infinity, Infinity, (e) => skipped.push(e))).not.toBeNull();
+        expect(r.read(9n, -Infinity, Infinity)!.timestamps.length).toBe(250);
+        expect(r.read(9n, BASE + 120_000, BASE + 130_000)!.timestamps.length).toBe(11);
+      }
+      expect(skipped.map((e) => e.context.offset)).toEqual([32, 32]);
+      expect(r.verifiedBlocks).toBe(3);
+    } finally {
+      r.close();
+    }
+    const b = ColdReader.fromBuffer(bytes, 'c');
+    b.read(9n, -Infinity, Infinity);
+    expect(b.verifiedBlocks).toBe(0);
   });
 
   it('detects a flip of every single bit', () => {
