@@ -171,10 +171,10 @@ export class TieredStore {
 
   /**
    * As read(), keeping only the points step sampling at `inst` needs (an instant vector
-   * selector): from cached points when a file's are cached, else, for warm files, thinned
-   * straight from the chunks as they are decoded, without filling the cache (a step-sampled
-   * read keeps a few points per chunk, so decoding everything for the cache would cost far
-   * more than the read). Cold files are read (and cached) whole, then thinned.
+   * selector): from cached points when a file's are cached, else thinned straight from the
+   * warm chunks or cold blocks as they are decoded, without filling the cache (a step-sampled
+   * read keeps a few points per chunk or block, so keeping everything decoded for the cache
+   * would cost far more than the read: for cold files, a first query's whole columns).
    */
   async readAtInstants(
     partition: number,
@@ -189,17 +189,13 @@ export class TieredStore {
     for (const f of this.files(partition)) {
       if (f.maxT < start || f.minT > end) continue;
       cached.length = 0;
-      // Warm chunks are thinned as they are decoded. A cold column has to be decoded whole
-      // (its blocks are not read by index), so it goes through the cache like any read.
       const cachedHere =
         this.cache.maxBytes > 0 && this.cache.read(f.file, seriesId, start, end, cached, onSkip);
-      if (!cachedHere && !(await this.present(f, onSkip))) continue;
-      const viaCache = cachedHere || (this.cache.maxBytes > 0 && f.tier === 'cold');
-      if (!viaCache) {
-        this.reader.readAtInstants([f], seriesId, start, end, inst, out, onSkip);
+      if (!cachedHere) {
+        if (await this.present(f, onSkip))
+          this.reader.readAtInstants([f], seriesId, start, end, inst, out, onSkip);
         continue;
       }
-      if (!cachedHere) this.readFile(f, seriesId, start, end, cached, onSkip);
       for (const u of cached) {
         const thin = thinUnit(u, start, end, inst);
         if (thin) out.push(thin);
