@@ -171,10 +171,12 @@ export class TieredStore {
 
   /**
    * As read(), keeping only the points step sampling at `inst` needs (an instant vector
-   * selector): from cached points when a file's are cached, else thinned straight from the
-   * warm chunks or cold blocks as they are decoded, without filling the cache (a step-sampled
-   * read keeps a few points per chunk or block, so keeping everything decoded for the cache
-   * would cost far more than the read: for cold files, a first query's whole columns).
+   * selector): from cached points when a file's are cached, else, for warm files, thinned
+   * straight from the chunks as they are decoded, without filling the cache (a step-sampled
+   * read keeps a few points per chunk, so decoding everything for the cache would cost far
+   * more than the read). A cold column costs about ten times more to decode (its value blocks
+   * are compressed) than to thin once decoded, so with the cache on it is read (and cached)
+   * whole, then thinned; with the cache off its blocks are thinned as they are decoded.
    */
   async readAtInstants(
     partition: number,
@@ -191,11 +193,13 @@ export class TieredStore {
       cached.length = 0;
       const cachedHere =
         this.cache.maxBytes > 0 && this.cache.read(f.file, seriesId, start, end, cached, onSkip);
-      if (!cachedHere) {
-        if (await this.present(f, onSkip))
-          this.reader.readAtInstants([f], seriesId, start, end, inst, out, onSkip);
+      if (!cachedHere && !(await this.present(f, onSkip))) continue;
+      const viaCache = cachedHere || (this.cache.maxBytes > 0 && f.tier === 'cold');
+      if (!viaCache) {
+        this.reader.readAtInstants([f], seriesId, start, end, inst, out, onSkip);
         continue;
       }
+      if (!cachedHere) this.readFile(f, seriesId, start, end, cached, onSkip);
       for (const u of cached) {
         const thin = thinUnit(u, start, end, inst);
         if (thin) out.push(thin);
