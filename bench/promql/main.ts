@@ -8,7 +8,8 @@
 // last byte; the client parses it afterwards (every answer is checked). Scale with BENCH_SERIES /
 // BENCH_POINTS / BENCH_RUNS, size the decoded cache with ZTSDB_QUERY_DECODED_CACHE_BYTES
 // (0 turns it off); BENCH_PROMETHEUS=0 leaves Prometheus out (for profiling ztsdb alone);
-// BENCH_QUERIES=label,… runs only those queries. Last line: one JSON object.
+// BENCH_QUERIES=label,… runs only those queries; BENCH_TIER=cold stores the data in cold
+// files (as after the warm→cold merge) instead of warm ones. Last line: one JSON object.
 import 'reflect-metadata';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
@@ -24,7 +25,13 @@ import { addedEvent } from '@ztsdb/manifest';
 import { partitionOf, seriesKey, seriesLabels, parseSeriesName } from '@ztsdb/model';
 import { generateDataset, type Dataset } from '@ztsdb/synthetic';
 import { NatsServer, tempDir } from '@ztsdb/testing';
-import { encodeWarmSegment, warmFileName, type SealedChunk } from '@ztsdb/tsdb';
+import {
+  coldFileName,
+  encodeColdFile,
+  encodeWarmSegment,
+  warmFileName,
+  type SealedChunk,
+} from '@ztsdb/tsdb';
 import { encodeManifestEvent, manifestEventId } from '@ztsdb/wire';
 import { HotReplyServer } from '../../apps/ingestor/src/hot-reply-server';
 import { bootstrapQuery } from '../../apps/query/src/bootstrap';
@@ -39,7 +46,10 @@ const CACHE_BYTES = Number(process.env.ZTSDB_QUERY_DECODED_CACHE_BYTES ?? 64 * 1
 const COLD_RUNS = Number(process.env.BENCH_COLD_RUNS ?? 20);
 const WITH_PROMETHEUS = process.env.BENCH_PROMETHEUS !== '0';
 const ONLY = process.env.BENCH_QUERIES?.split(',').filter((q) => q !== '');
+const TIER: 'warm' | 'cold' = process.env.BENCH_TIER === 'cold' ? 'cold' : 'warm';
 const PARTITIONS = 4;
+/** The compactor's cold window (two hours, its default): the hour of data lies in one. */
+const COLD_WINDOW_MS = 2 * 3_600_000;
 const IMAGES = 10;
 
 const log = (m: string): void => void process.stdout.write(`${m}\n`);
@@ -133,11 +143,12 @@ function post(
   });
 }
 
-/** Every series in one warm file per partition, recorded in the manifest stream. */
-async function writeWarm(ds: Dataset, dataDir: string, nc: NatsConnection): Promise<void> {
+/** Every series in one warm (or cold, BENCH_TIER) file per partition, recorded in the manifest stream. */
+async function writeFiles(ds: Dataset, dataDir: string, nc: NatsConnection): Promise<void> {
   const js = jetstream(nc);
   const minT = ds.timestamps[0]!;
   const maxT = ds.timestamps[ds.timestamps.length - 1]!;
+  const windowStart = Math.floor(minT / COLD_WINDOW_MS) * COLD_WINDOW_MS;
   for (let p = 0; p < PARTITIONS; p++) {
     const chunks: SealedChunk[] = [];
     for (let s = 0; s < ds.ids.length; s++) {
@@ -148,14 +159,29 @@ async function writeWarm(ds: Dataset, dataDir: string, nc: NatsConnection): Prom
         maxT,
         count: POINTS,
         version: 1,
-        bytes: encodeChunk(ds.timestamps, ds.values[s]!),
+        bytes: TIER === 'warm' ? encodeChunk(ds.timestamps, ds.values[s]!) : new Uint8Array(0),
       });
     }
-    const file = `warm/p${p}/${warmFileName(1)}`;
-    const pieces = encodeWarmSegment(p, chunks);
+    const valuesOf = new Map(Array.from(ds.ids, (id, s) => [id, ds.values[s]!]));
+    const file =
+      TIER === 'warm'
+        ? `warm/p${p}/${warmFileName(1)}`
+        : `cold/p${p}/${coldFileName(windowStart, 1)}`;
+    const pieces =
+      TIER === 'warm'
+        ? encodeWarmSegment(p, chunks)
+        : encodeColdFile(
+            { partition: p, windowStart, windowEnd: windowStart + COLD_WINDOW_MS },
+            chunks.map((c) => ({
+              seriesId: c.seriesId,
+              version: 1,
+              timestamps: ds.timestamps,
+              values: valuesOf.get(c.seriesId)!,
+            })),
+          );
     fs.mkdirSync(path.dirname(path.join(dataDir, file)), { recursive: true });
     await writeFileAtomic(path.join(dataDir, file), pieces);
-    const e = addedEvent('warm-added', p, file, pieces, {
+    const e = addedEvent(`${TIER}-added`, p, file, pieces, {
       minT,
       maxT,
       seriesCount: chunks.length,
@@ -180,6 +206,7 @@ async function main(): Promise<void> {
     points_per_series: POINTS,
     runs: RUNS,
     decoded_cache_bytes: CACHE_BYTES,
+    tier: TIER,
   };
   try {
     const topo = await ensureTopology(nc);
@@ -213,8 +240,8 @@ async function main(): Promise<void> {
       new HotReplyServer(nc, p, (ids) =>
         ids.map((id) => ({ id, timestamps: new Float64Array(0), values: new Float64Array(0) })),
       ).start();
-    await writeWarm(ds, data.path, nc);
-    log(`stored in warm files in ${((ms() - t0) / 1000).toFixed(1)} s`);
+    await writeFiles(ds, data.path, nc);
+    log(`stored in ${TIER} files in ${((ms() - t0) / 1000).toFixed(1)} s`);
     if (WITH_PROMETHEUS) {
       t0 = ms();
       const om = path.join(data.path, 'prometheus.om');

@@ -174,7 +174,9 @@ export class TieredStore {
    * selector): from cached points when a file's are cached, else, for warm files, thinned
    * straight from the chunks as they are decoded, without filling the cache (a step-sampled
    * read keeps a few points per chunk, so decoding everything for the cache would cost far
-   * more than the read). Cold files are read (and cached) whole, then thinned.
+   * more than the read). A cold column costs about ten times more to decode (its value blocks
+   * are compressed) than to thin once decoded, so with the cache on it is read (and cached)
+   * whole, then thinned; with the cache off its blocks are thinned as they are decoded.
    */
   async readAtInstants(
     partition: number,
@@ -189,8 +191,6 @@ export class TieredStore {
     for (const f of this.files(partition)) {
       if (f.maxT < start || f.minT > end) continue;
       cached.length = 0;
-      // Warm chunks are thinned as they are decoded. A cold column has to be decoded whole
-      // (its blocks are not read by index), so it goes through the cache like any read.
       const cachedHere =
         this.cache.maxBytes > 0 && this.cache.read(f.file, seriesId, start, end, cached, onSkip);
       if (!cachedHere && !(await this.present(f, onSkip))) continue;

@@ -103,9 +103,34 @@ function badTimestamp(t: number, i: number): InvalidInputError {
 
 /** Decode a timestamp block. Throws BlockCorruptError. */
 export function decodeTimestampBlock(block: Uint8Array): Float64Array {
+  const opened = openBlock(block, TS_ENCODINGS, 'timestamp');
+  const out = new Float64Array(opened.count);
+  if (opened.count > 0) decodeTimestamps(opened.encoding, opened.count, opened.payload, out);
+  return out;
+}
+
+/**
+ * Decode a timestamp block into `out` from index 0 (a reader's reused scratch) and return its
+ * point count. Throws BlockCorruptError, also when the block holds more points than `out`.
+ */
+export function decodeTimestampBlockInto(block: Uint8Array, out: Float64Array): number {
   const { encoding, count, payload } = openBlock(block, TS_ENCODINGS, 'timestamp');
-  if (count === 0) return new Float64Array(0);
-  const out = new Float64Array(count);
+  if (count > out.length)
+    throw new BlockCorruptError(`${count} timestamps, room for ${out.length}`, {
+      offset: 1,
+      count,
+    });
+  if (count > 0) decodeTimestamps(encoding, count, payload, out);
+  return count;
+}
+
+/** Decodes an opened block's `count` timestamps into `out`. */
+function decodeTimestamps(
+  encoding: number,
+  count: number,
+  payload: ByteReader,
+  out: Float64Array,
+): void {
   let t = payload.int64();
   out[0] = t;
   switch (encoding) {
@@ -136,7 +161,6 @@ export function decodeTimestampBlock(block: Uint8Array): Float64Array {
       for (let i = 1; i < count; i++) out[i] = payload.int64();
   }
   payload.expectEnd('timestamps');
-  return out;
 }
 
 function checkSafe(t: number, payload: ByteReader): void {

@@ -153,16 +153,35 @@ function decimalPayload(
 
 /** Decode a value block. Throws BlockCorruptError. */
 export function decodeValueBlock(block: Uint8Array): Float64Array {
+  const opened = openBlock(block, VAL_ENCODINGS, 'value');
+  const out = new Float64Array(opened.count);
+  if (opened.count > 0) decodeValues(opened.encoding, opened.payload, out);
+  return out;
+}
+
+/**
+ * Decode a value block into `out` from index 0 (a reader's reused scratch) and return its
+ * point count. Throws BlockCorruptError, also when the block holds more points than `out`.
+ */
+export function decodeValueBlockInto(block: Uint8Array, out: Float64Array): number {
   const { encoding, count, payload } = openBlock(block, VAL_ENCODINGS, 'value');
-  const out = new Float64Array(count);
-  if (count === 0) return out;
+  if (count > out.length)
+    throw new BlockCorruptError(`${count} values, room for ${out.length}`, { offset: 1, count });
+  if (count > 0)
+    decodeValues(encoding, payload, count === out.length ? out : out.subarray(0, count));
+  return count;
+}
+
+/** Decodes an opened block's `out.length` values into `out`. */
+function decodeValues(encoding: number, payload: ByteReader, out: Float64Array): void {
+  const count = out.length;
   switch (encoding) {
     case TAG_VAL_CONST:
       out.fill(payload.f64());
       break;
     case TAG_VAL_XOR:
       decodeXor(payload, out);
-      return out;
+      return;
     case TAG_VAL_PLAIN:
       for (let i = 0; i < count; i++) out[i] = payload.f64();
       break;
@@ -173,7 +192,6 @@ export function decodeValueBlock(block: Uint8Array): Float64Array {
       decodeDecimal(encoding, payload, out);
   }
   payload.expectEnd('values');
-  return out;
 }
 
 function decodeDecimal(encoding: number, payload: ByteReader, out: Float64Array): void {

@@ -1,9 +1,7 @@
 import type { ZtsdbError } from '@ztsdb/errors';
 import { partitionOf } from '@ztsdb/model';
 import {
-  labelsFromRecord,
   type LabelMatcher as PromMatcher,
-  type Labels,
   type Queryable,
   type SelectHints,
   type StoredSeries,
@@ -21,6 +19,7 @@ import type { QueryClock } from '../query-clock';
 import type { KnownSeries, SeriesRegistry } from '../series-registry';
 import type { LabelMatcher } from '../series-selector';
 import type { TieredStore } from '../tiered-store';
+import { promLabelsOf } from './series-labels';
 
 /** Hot points win over any file: they are the latest writes. */
 const HOT_VERSION = Number.MAX_SAFE_INTEGER;
@@ -79,7 +78,6 @@ function clipFrom(u: VersionedPoints, start: number): VersionedPoints {
  */
 export class TieredQueryable implements Queryable {
   private readonly read = new Map<bigint, ReadRange>();
-  private readonly labelsOf = new Map<bigint, Labels>();
 
   constructor(
     private readonly registry: Pick<SeriesRegistry, 'select'>,
@@ -118,18 +116,12 @@ export class TieredQueryable implements Queryable {
       const hi = lowerBound(r.timestamps, endMs + 1);
       if (hi === lo) continue;
       out.push({
-        labels: this.labels(s),
+        labels: promLabelsOf(s),
         timestamps: r.timestamps.subarray(lo, hi),
         values: r.values.subarray(lo, hi),
       });
     }
     return out;
-  }
-
-  private labels(s: KnownSeries): Labels {
-    let l = this.labelsOf.get(s.seriesId);
-    if (!l) this.labelsOf.set(s.seriesId, (l = labelsFromRecord(s.labels)));
-    return l;
   }
 
   /**

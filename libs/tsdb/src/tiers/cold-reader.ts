@@ -1,4 +1,9 @@
-import { decodeTimestampBlock, decodeValueBlock } from '@ztsdb/blockenc';
+import {
+  decodeTimestampBlock,
+  decodeTimestampBlockInto,
+  decodeValueBlock,
+  decodeValueBlockInto,
+} from '@ztsdb/blockenc';
 import { crc32c } from '@ztsdb/checksum';
 import { CorruptionError } from '@ztsdb/errors';
 import { MappedFile } from '@ztsdb/fileutil';
@@ -14,8 +19,13 @@ import {
 } from './cold-format';
 import { ColdCorruptError, type SkipSink } from '../errors';
 import { lowerBound, upperBound, type VersionedPoints } from '../encoding/points';
+import { thinArrays, type StepInstants } from '../encoding/step-thin';
 
 const TWO_32 = 2 ** 32;
+
+/** Decode scratch of the step-thinned read, grown as needed (reads are synchronous). */
+let scratchT = new Float64Array(8192);
+let scratchV = new Float64Array(8192);
 
 /** Per-block statistics from the index (no decoding needed). */
 export interface ColdBlockInfo {
@@ -30,7 +40,10 @@ export interface ColdBlockInfo {
  * Reads a cold columnar file in place (mmap). Header, footer and index are
  * checked at open (ColdCorruptError: file unusable); each block's CRC-32C is
  * checked when read, a bad block is reported to the skip sink and left out.
- * Blocks outside the asked range are not touched.
+ * Blocks outside the asked range are not touched. A file opened from a path is
+ * immutable, so each of its blocks is checked on its first read only (as in
+ * WarmReader); a failed check is reported on every read, and a buffer given to
+ * fromBuffer() is checked on every read.
  */
 export class ColdReader {
   readonly partition: number;
@@ -52,6 +65,9 @@ export class ColdReader {
   private readonly bValLen: Uint32Array;
   private readonly bTsCrc: Uint32Array;
   private readonly bValCrc: Uint32Array;
+  /** 1 for a block whose two CRC-32Cs passed (mapped files only: their bytes never change). */
+  private readonly verified: Uint8Array | null;
+  private verifiedN = 0;
 
   private constructor(
     readonly file: string,
@@ -104,6 +120,7 @@ export class ColdReader {
     this.bValLen = new Uint32Array(n);
     this.bTsCrc = new Uint32Array(n);
     this.bValCrc = new Uint32Array(n);
+    this.verified = mapped ? new Uint8Array(n) : null;
     let p = indexOffset;
     let b = 0;
     let expect = COLD_HEADER_BYTES;
@@ -201,6 +218,40 @@ export class ColdReader {
     return { timestamps, values, version: e.version };
   }
 
+  /**
+   * Only the points of one series within [start, end] that step sampling at `inst` needs
+   * (step-thin.ts), in arrays of their own (null when none). The blocks are decoded into a
+   * shared scratch, so a step-sampled read of a long column allocates just the few points it
+   * keeps; damaged blocks go to onSkip as for read().
+   */
+  readAtInstants(
+    seriesId: bigint,
+    start: number,
+    end: number,
+    inst: StepInstants,
+    onSkip?: SkipSink,
+  ): VersionedPoints | null {
+    if (end < this.minT || start > this.maxT) return null;
+    const e = this.series.get(seriesId);
+    if (e === undefined) return null;
+    let n = 0;
+    for (let b = e.first; b < e.first + e.n; b++) {
+      if (this.bMaxT[b]! < start || this.bMinT[b]! > end) continue;
+      const count = this.bCount[b]!;
+      if (n + count > scratchT.length) {
+        const size = Math.max(n + count, scratchT.length * 2);
+        const t = new Float64Array(size);
+        const v = new Float64Array(size);
+        t.set(scratchT.subarray(0, n));
+        v.set(scratchV.subarray(0, n));
+        scratchT = t;
+        scratchV = v;
+      }
+      if (this.decodeBlockAt(b, seriesId, n, onSkip)) n += count;
+    }
+    return thinArrays(scratchT, scratchV, n, start, end, inst, e.version);
+  }
+
   /** All intact data per series (for compaction). */
   *allSeries(onSkip?: SkipSink): Generator<ColdSeries> {
     for (const id of this.ids) {
@@ -209,40 +260,101 @@ export class ColdReader {
     }
   }
 
+  /** Blocks whose CRC-32Cs have been checked and passed and are not checked again. */
+  get verifiedBlocks(): number {
+    return this.verifiedN;
+  }
+
   private decodeBlock(
     b: number,
     seriesId: bigint,
     onSkip?: SkipSink,
   ): { t: Float64Array; v: Float64Array } | null {
+    if (!this.checkBlock(b, seriesId, onSkip)) return null;
     const off = this.bOffset[b]!;
-    const tsLen = this.bTsLen[b]!;
-    const valOff = off + tsLen;
-    const valEnd = valOff + this.bValLen[b]!;
-    const report = (m: string, at: number, cause?: unknown): null => {
-      onSkip?.(
-        new ColdCorruptError(
-          `${this.file}: block at offset ${at} (series ${seriesId}): ${m}`,
-          { file: this.file, offset: at, seriesId },
-          { cause },
-        ),
-      );
-      return null;
-    };
-    if (crc32c(this.buf, off, valOff) !== this.bTsCrc[b])
-      return report('timestamp block fails its CRC-32C', off);
-    if (crc32c(this.buf, valOff, valEnd) !== this.bValCrc[b])
-      return report('value block fails its CRC-32C', valOff);
+    const valOff = off + this.bTsLen[b]!;
     try {
       const t = decodeTimestampBlock(this.buf.subarray(off, valOff));
-      const v = decodeValueBlock(this.buf.subarray(valOff, valEnd));
+      const v = decodeValueBlock(this.buf.subarray(valOff, valOff + this.bValLen[b]!));
       const n = this.bCount[b]!;
       if (t.length !== n || v.length !== n)
-        return report(`holds ${t.length}/${v.length} points, index says ${n}`, off);
+        return this.report(
+          b,
+          seriesId,
+          onSkip,
+          `holds ${t.length}/${v.length} points, index says ${n}`,
+        );
       return { t, v };
     } catch (err) {
       if (!(err instanceof CorruptionError)) throw err;
-      return report(err.message, off, err);
+      return this.report(b, seriesId, onSkip, err.message, off, err);
     }
+  }
+
+  /** Decodes block `b` into the scratch from index `at`; false when it is damaged (reported). */
+  private decodeBlockAt(b: number, seriesId: bigint, at: number, onSkip?: SkipSink): boolean {
+    if (!this.checkBlock(b, seriesId, onSkip)) return false;
+    const off = this.bOffset[b]!;
+    const valOff = off + this.bTsLen[b]!;
+    const n = this.bCount[b]!;
+    try {
+      const tn = decodeTimestampBlockInto(
+        this.buf.subarray(off, valOff),
+        scratchT.subarray(at, at + n),
+      );
+      const vn = decodeValueBlockInto(
+        this.buf.subarray(valOff, valOff + this.bValLen[b]!),
+        scratchV.subarray(at, at + n),
+      );
+      if (tn !== n || vn !== n) {
+        this.report(b, seriesId, onSkip, `holds ${tn}/${vn} points, index says ${n}`);
+        return false;
+      }
+      return true;
+    } catch (err) {
+      if (!(err instanceof CorruptionError)) throw err;
+      this.report(b, seriesId, onSkip, err.message, off, err);
+      return false;
+    }
+  }
+
+  /** Whether block `b`'s two CRC-32Cs pass (checked once per block of a mapped file); a failure is reported. */
+  private checkBlock(b: number, seriesId: bigint, onSkip?: SkipSink): boolean {
+    const known = this.verified;
+    if (known !== null && known[b] === 1) return true;
+    const off = this.bOffset[b]!;
+    const valOff = off + this.bTsLen[b]!;
+    if (crc32c(this.buf, off, valOff) !== this.bTsCrc[b]) {
+      this.report(b, seriesId, onSkip, 'timestamp block fails its CRC-32C');
+      return false;
+    }
+    if (crc32c(this.buf, valOff, valOff + this.bValLen[b]!) !== this.bValCrc[b]) {
+      this.report(b, seriesId, onSkip, 'value block fails its CRC-32C', valOff);
+      return false;
+    }
+    if (known !== null) {
+      known[b] = 1;
+      this.verifiedN++;
+    }
+    return true;
+  }
+
+  private report(
+    b: number,
+    seriesId: bigint,
+    onSkip: SkipSink | undefined,
+    message: string,
+    at = this.bOffset[b]!,
+    cause?: unknown,
+  ): null {
+    onSkip?.(
+      new ColdCorruptError(
+        `${this.file}: block at offset ${at} (series ${seriesId}): ${message}`,
+        { file: this.file, offset: at, seriesId },
+        { cause },
+      ),
+    );
+    return null;
   }
 
   close(): void {

@@ -4,7 +4,7 @@ import { ColdReader } from './cold-reader';
 import type { SkipSink } from '../errors';
 import type { CatalogFile } from '@ztsdb/manifest';
 import type { VersionedPoints } from '../encoding/points';
-import { thinUnit, type StepInstants } from '../encoding/step-thin';
+import type { StepInstants } from '../encoding/step-thin';
 import { WarmReader } from './warm-reader';
 
 type Opened = { ok: WarmReader | ColdReader } | { err: ZtsdbError };
@@ -89,7 +89,8 @@ export class TierReader {
 
   /**
    * As read(), keeping only the points step sampling at `inst` needs (step-thin.ts): warm
-   * chunks are thinned as they are decoded; a cold file's column is decoded and then thinned.
+   * chunks are thinned as they are decoded, a cold file's blocks are decoded into a scratch
+   * and thinned there.
    */
   readAtInstants(
     files: readonly CatalogFile[],
@@ -104,8 +105,7 @@ export class TierReader {
       if (r instanceof WarmReader) {
         for (const u of r.readAtInstants(seriesId, start, end, inst, onSkip)) out.push(u);
       } else {
-        const u = r.read(seriesId, start, end, onSkip);
-        const thin = u && thinUnit(u, start, end, inst);
+        const thin = r.readAtInstants(seriesId, start, end, inst, onSkip);
         if (thin) out.push(thin);
       }
     }

@@ -5,7 +5,12 @@ import type { ZtsdbError } from '@ztsdb/errors';
 import { CorruptionError } from '@ztsdb/errors';
 import { ColdReader } from './cold-reader';
 import { encodeColdFile, writeColdFile } from './cold-writer';
-import type { ColdSeries } from './cold-format';
+import {
+  COLD_BLOCK_ENTRY_BYTES,
+  COLD_FOOTER_BYTES,
+  COLD_SERIES_ENTRY_BYTES,
+  type ColdSeries,
+} from './cold-format';
 import type { SealedChunk } from '../head/sealed-chunk';
 import { WarmReader } from './warm-reader';
 import { encodeWarmSegment, writeWarmSegment } from './warm-writer';
@@ -156,6 +161,33 @@ describe('warm segments', () => {
     expect(units[0]!.values[1]).toBe(whole[0]!.values[90]);
     expect(units[1]!.values[0]).toBe(whole[1]!.values[50]);
   });
+
+  it('checks a mapped chunk once, and a damaged one on every read', async () => {
+    const file = path.join(dir, 'seg.warm');
+    await writeWarmSegment(file, 0, [chunk(1n, 1, BASE, 10), chunk(2n, 2, BASE, 10)]);
+    const bytes = fs.readFileSync(file);
+    bytes[16 + 5]! ^= 0x10; // inside the first chunk (series 1)
+    fs.writeFileSync(file, bytes);
+    const r = WarmReader.open(file);
+    try {
+      const skipped: ZtsdbError[] = [];
+      const inst = { first: BASE + 2500, step: 3000, count: 3 };
+      for (let i = 0; i < 2; i++) {
+        expect(r.read(1n, -Infinity, Infinity, (e) => skipped.push(e))).toEqual([]);
+        expect(r.readAtInstants(1n, BASE, BASE + 9000, inst, (e) => skipped.push(e))).toEqual([]);
+        expect(r.read(2n, -Infinity, Infinity)[0]!.timestamps.length).toBe(10);
+        expect(r.readAtInstants(2n, BASE, BASE + 9000, inst)[0]!.timestamps.length).toBe(3);
+      }
+      expect(skipped.map((e) => e.context.offset)).toEqual([16, 16, 16, 16]);
+      expect(r.verifiedChunks).toBe(1);
+    } finally {
+      r.close();
+    }
+    // A buffer is the caller's to change: it is checked on every read.
+    const b = WarmReader.fromBuffer(bytes, 'x.warm');
+    b.read(2n, -Infinity, Infinity);
+    expect(b.verifiedChunks).toBe(0);
+  });
 });
 
 describe('cold files', () => {
@@ -208,6 +240,74 @@ describe('cold files', () => {
       r2.read(9n, BASE + 120_000, BASE + 130_000, (e) => skipped.push(e))!.timestamps.length,
     ).toBe(11);
     expect(skipped.length).toBe(1);
+  });
+
+  it('checks a mapped block once, and a damaged one on every read', async () => {
+    const file = path.join(dir, 'w.cold');
+    const meta = { partition: 0, windowStart: BASE, windowEnd: BASE + 7_200_000, blockPoints: 100 };
+    await writeColdFile(file, meta, [series(9n, 250, 4), series(3n, 40)]);
+    const bytes = fs.readFileSync(file);
+    bytes[32 + 1]! ^= 1; // series 3's only block
+    fs.writeFileSync(file, bytes);
+    const r = ColdReader.open(file);
+    try {
+      const skipped: ZtsdbError[] = [];
+      for (let i = 0; i < 2; i++) {
+        expect(r.read(3n, -Infinity, Infinity, (e) => skipped.push(e))).not.toBeNull();
+        expect(r.read(9n, -Infinity, Infinity)!.timestamps.length).toBe(250);
+        expect(r.read(9n, BASE + 120_000, BASE + 130_000)!.timestamps.length).toBe(11);
+      }
+      expect(skipped.map((e) => e.context.offset)).toEqual([32, 32]);
+      expect(r.verifiedBlocks).toBe(3);
+    } finally {
+      r.close();
+    }
+    const b = ColdReader.fromBuffer(bytes, 'c');
+    b.read(9n, -Infinity, Infinity);
+    expect(b.verifiedBlocks).toBe(0);
+  });
+
+  it('reads only the points step sampling needs, across blocks, skipping a damaged one', () => {
+    const buf = concat(
+      encodeColdFile(
+        { partition: 0, windowStart: BASE, windowEnd: BASE + 7_200_000, blockPoints: 100 },
+        [series(9n, 250, 4), series(3n, 40)],
+      ),
+    );
+    const r = ColdReader.fromBuffer(buf, 'c');
+    const inst = { first: BASE + 30_500, step: 60_000, count: 4 };
+    const start = BASE + 1000;
+    const end = BASE + 210_500;
+    const thin = r.readAtInstants(9n, start, end, inst)!;
+    expect(thin.version).toBe(4);
+    expect(Array.from(thin.timestamps)).toEqual([
+      BASE + 30_000,
+      BASE + 90_000,
+      BASE + 150_000,
+      BASE + 210_000,
+    ]);
+    const whole = r.read(9n, -Infinity, Infinity)!;
+    expect(Array.from(thin.values)).toEqual([30, 90, 150, 210].map((i) => whole.values[i]));
+    expect(r.readAtInstants(9n, BASE + 300_000, BASE + 400_000, inst)).toBeNull();
+    expect(r.readAtInstants(1n, start, end, inst)).toBeNull();
+    // Block 1 of series 9 (points 100..199) damaged: the others are served, the damage reported.
+    // Its offset from the index: series 3's entry and block, series 9's entry and block 0 before it.
+    const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    const index = dv.getUint32(buf.length - COLD_FOOTER_BYTES, true);
+    const entry = index + 2 * COLD_SERIES_ENTRY_BYTES + 2 * COLD_BLOCK_ENTRY_BYTES;
+    const at = dv.getUint32(entry + 32, true);
+    const bad = buf.slice();
+    bad[at + 2]! ^= 1;
+    const skipped: ZtsdbError[] = [];
+    const rb = ColdReader.fromBuffer(bad, 'c');
+    const partial = rb.readAtInstants(9n, start, end, inst, (e) => skipped.push(e))!;
+    expect(Array.from(partial.timestamps)).toEqual([
+      BASE + 30_000,
+      BASE + 90_000,
+      BASE + 99_000,
+      BASE + 210_000,
+    ]);
+    expect(skipped.map((e) => e.context.offset)).toEqual([at]);
   });
 
   it('detects a flip of every single bit', () => {
