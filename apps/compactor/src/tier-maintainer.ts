@@ -61,6 +61,9 @@ const mergeWindowsLeft = processMetrics.gauge(
   ['partition'],
 );
 
+/** Longest a merge runs before it lets other work on the event loop have a turn. */
+const MERGE_TURN_MS = 50;
+
 /** A cold file being written by a merge: its name under the data directory and its writer. */
 interface ColdOutput {
   file: string;
@@ -179,6 +182,7 @@ export class TierMaintainer {
     // The cold files of every window the warm files may touch, opened before the
     // merge (which reads them as it goes); only the windows it touches are replaced.
     const existing = await this.openExistingCold(p, readers, onSkip);
+    let turnStarted = Date.now();
     try {
       const merged = mergeWarmSeries(
         readers,
@@ -195,6 +199,11 @@ export class TierMaintainer {
         }
         await out.writer.add(series);
         mergeProgress.set(progress, label);
+        if (Date.now() - turnStarted >= MERGE_TURN_MS) {
+          // Lets the chunk consumer, lease renewals and /metrics run between series.
+          await new Promise((r) => setImmediate(r));
+          turnStarted = Date.now();
+        }
       }
       const windows = [...cold.keys()].sort((a, b) => a - b);
       if (windows.length === 0) {

@@ -2,6 +2,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 let tempCounter = 0;
+/** Buffers per writev call: within every platform's IOV_MAX. */
+const IOV_BATCH = 1024;
 
 function tempNameFor(target: string): string {
   tempCounter = (tempCounter + 1) >>> 0;
@@ -57,14 +59,18 @@ export class AtomicFileWriter {
     return new AtomicFileWriter(target, tmp, await fs.promises.open(tmp, 'wx', 0o644));
   }
 
-  /** Appends `chunk` (all of it: short writes are continued). */
-  async write(chunk: Uint8Array): Promise<void> {
+  /** Appends `chunks` in order, without copying them together (short writes are continued). */
+  async write(chunks: readonly Uint8Array[]): Promise<void> {
     const handle = this.live();
     try {
-      let off = 0;
-      while (off < chunk.length) {
-        const { bytesWritten } = await handle.write(chunk, off, chunk.length - off);
-        off += bytesWritten;
+      let rest = chunks.filter((c) => c.length > 0);
+      while (rest.length > 0) {
+        const batch = rest.length > IOV_BATCH ? rest.slice(0, IOV_BATCH) : rest;
+        let n = (await handle.writev(batch)).bytesWritten;
+        let i = 0;
+        while (i < rest.length && n >= rest[i]!.length) n -= rest[i++]!.length;
+        rest = rest.slice(i);
+        if (n > 0) rest[0] = rest[0]!.subarray(n);
       }
     } catch (err) {
       await this.abort();
@@ -113,7 +119,7 @@ export async function writeFileAtomic(
   chunks: readonly Uint8Array[],
 ): Promise<void> {
   const file = await AtomicFileWriter.open(target);
-  for (const chunk of chunks) await file.write(chunk);
+  await file.write(chunks);
   await file.commit();
 }
 

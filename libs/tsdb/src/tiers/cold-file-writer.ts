@@ -25,20 +25,19 @@ export interface ColdFileSummary {
  */
 export class ColdFileWriter {
   private readonly enc: ColdEncoder;
-  private readonly buf: Uint8Array;
-  private used = 0;
+  /** Encoded pieces not written yet, and their bytes. */
+  private pending: Uint8Array[] = [];
+  private pendingBytes = 0;
   private bytes = 0;
   private crc = 0;
-  private readonly pending: Uint8Array[] = [];
 
   private constructor(
     private readonly file: AtomicFileWriter,
     meta: ColdFileMeta,
-    bufferBytes: number,
+    private readonly bufferBytes: number,
   ) {
     this.enc = new ColdEncoder(meta);
-    this.buf = new Uint8Array(Math.max(64 << 10, bufferBytes));
-    this.copyIn(this.enc.head);
+    this.keep([this.enc.head]);
   }
 
   static async open(
@@ -56,22 +55,15 @@ export class ColdFileWriter {
 
   /** Appends one series (ids ascending; timestamps sorted and unique; an empty one is left out). */
   async add(s: ColdSeries): Promise<void> {
-    this.enc.addSeries(s, this.pending);
-    for (const piece of this.pending) {
-      if (this.used + piece.length > this.buf.length) await this.flush();
-      if (piece.length > this.buf.length) await this.writeOut(piece);
-      else this.copyIn(piece);
-    }
-    this.pending.length = 0;
+    const pieces: Uint8Array[] = [];
+    this.enc.addSeries(s, pieces);
+    this.keep(pieces);
+    if (this.pendingBytes >= this.bufferBytes) await this.flush();
   }
 
   /** Writes the index and footer and makes the file durable under its name. */
   async finish(): Promise<ColdFileSummary> {
-    for (const piece of this.enc.tail()) {
-      if (this.used + piece.length > this.buf.length) await this.flush();
-      if (piece.length > this.buf.length) await this.writeOut(piece);
-      else this.copyIn(piece);
-    }
+    this.keep(this.enc.tail());
     await this.flush();
     await this.file.commit();
     const e = this.enc;
@@ -87,24 +79,23 @@ export class ColdFileWriter {
 
   /** Drops the unfinished file. */
   abort(): Promise<void> {
+    this.pending = [];
     return this.file.abort();
   }
 
-  private copyIn(piece: Uint8Array): void {
-    this.buf.set(piece, this.used);
-    this.used += piece.length;
+  private keep(pieces: readonly Uint8Array[]): void {
+    for (const p of pieces) {
+      this.pending.push(p);
+      this.pendingBytes += p.length;
+      this.crc = crc32c(p, 0, p.length, this.crc);
+    }
   }
 
   private async flush(): Promise<void> {
-    if (this.used === 0) return;
-    const n = this.used;
-    this.used = 0;
-    await this.writeOut(this.buf.subarray(0, n));
-  }
-
-  private async writeOut(bytes: Uint8Array): Promise<void> {
-    this.crc = crc32c(bytes, 0, bytes.length, this.crc);
-    this.bytes += bytes.length;
-    await this.file.write(bytes);
+    const pieces = this.pending;
+    this.pending = [];
+    this.bytes += this.pendingBytes;
+    this.pendingBytes = 0;
+    await this.file.write(pieces);
   }
 }
