@@ -75,7 +75,8 @@ export function compactToCold(p: EnginePartition): Promise<string[]> {
     }
     const replaced: string[] = [];
     // One cold file per window, opened when a series first has points in it and
-    // written series by series; none is under its name until all are complete.
+    // written series by series; none is in the catalog until all are complete (an
+    // unlisted one that a crash leaves is removed at the next open).
     const writers = new Map<number, { name: string; file: ColdFileWriter }>();
     let nextSeq = p.catalog.nextFileSeq;
     try {
