@@ -160,8 +160,10 @@ async function main(): Promise<void> {
 
     engine.sealByAge(Infinity);
     t0 = now();
+    c0 = cpuMs();
     await engine.compactToWarm();
     figures.compact_to_warm_ms = Math.round(now() - t0);
+    figures.compact_to_warm_cpu_ms = Math.round(cpuMs() - c0);
     let warmBytes = 0;
     for (let p = 0; p < 4; p++) warmBytes += dirBytes(path.join(dir, 'warm', `p${p}`));
     figures.warm_bytes_per_sample = +(warmBytes / total).toFixed(3);
@@ -243,14 +245,23 @@ async function main(): Promise<void> {
       `warm read of one series' hour: p50 ${figures.warm_read_hour_p50_ms} ms, p99 ${figures.warm_read_hour_p99_ms} ms (${READS} reads; ${warmLat.gcCount} GC pauses, ${warmLat.gcMs} ms, longest ${warmLat.gcMaxMs} ms; share of reads ≥ p99 that overlapped a GC pause: ${warmLat.slowWithGc}, that ran on the CPU under half their time: ${warmLat.slowOffCpu})`,
     );
 
+    // The merge's memory: RSS sampled every 5 ms while it runs, above the RSS it started from.
+    const rss0 = process.memoryUsage.rss();
+    let rssPeak = rss0;
+    const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, process.memoryUsage.rss())), 5);
     t0 = now();
+    c0 = cpuMs();
     await engine.compactToCold();
     figures.compact_to_cold_ms = Math.round(now() - t0);
+    figures.compact_to_cold_cpu_ms = Math.round(cpuMs() - c0);
+    clearInterval(sampler);
+    rssPeak = Math.max(rssPeak, process.memoryUsage.rss());
+    figures.compact_to_cold_rss_growth_mb = Math.round((rssPeak - rss0) / 2 ** 20);
     let coldBytes = 0;
     for (let p = 0; p < 4; p++) coldBytes += dirBytes(path.join(dir, 'cold', `p${p}`));
     figures.cold_bytes_per_sample = +(coldBytes / total).toFixed(3);
     log(
-      `cold: ${figures.cold_bytes_per_sample} B/sample (${coldBytes.toLocaleString()} bytes, compaction ${figures.compact_to_cold_ms} ms)`,
+      `cold: ${figures.cold_bytes_per_sample} B/sample (${coldBytes.toLocaleString()} bytes, compaction ${figures.compact_to_cold_ms} ms, ${figures.compact_to_cold_cpu_ms} ms CPU, RSS +${figures.compact_to_cold_rss_growth_mb} MiB)`,
     );
     const coldLat = await readLatency((id) => {
       let n = 0;

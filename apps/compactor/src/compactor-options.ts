@@ -12,6 +12,8 @@ export interface CompactorOptions {
   flushMs: number;
   batchChunks: number;
   mergeFiles: number;
+  /** Bytes of encoded blocks a warm → cold merge holds per cold file before writing them (ZTSDB_COLD_MERGE_BUFFER_BYTES); 4 MiB when absent. */
+  mergeBufferBytes?: number;
   /** Bound of `cache/`, where files it did not write itself are fetched to (ZTSDB_TIER_CACHE_BYTES); 2 GiB when absent. */
   tierCacheBytes?: number;
   /** Replicas of the object store bucket `ztsdb_tiers` and of KV buckets the compactor creates (ZTSDB_REPLICAS); 1 when absent. */

@@ -56,6 +56,7 @@ export class CompactorService implements OnApplicationBootstrap, OnApplicationSh
         flushMs: s.ZTSDB_WARM_FLUSH,
         batchChunks: s.ZTSDB_WARM_BATCH_CHUNKS,
         mergeFiles: s.ZTSDB_COLD_MERGE_FILES,
+        mergeBufferBytes: s.ZTSDB_COLD_MERGE_BUFFER_BYTES,
         tierCacheBytes: s.ZTSDB_TIER_CACHE_BYTES,
         replicas: replicaCount(s),
         retry: this.nats.retry,

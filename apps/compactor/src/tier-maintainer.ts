@@ -15,11 +15,12 @@ import {
 import { processMetrics, SLOW_BUCKETS } from '@ztsdb/metrics';
 import type { TierStore } from '@ztsdb/tierstore';
 import {
+  ColdFileWriter,
   ColdReader,
   coldFileName,
-  mergeWindow,
-  splitWarmByWindow,
+  mergeWarmSeries,
   WarmReader,
+  windowStartOf,
   writeColdFile,
 } from '@ztsdb/tsdb';
 import { coldWindowOf, type CompactorOptions } from './compactor-options';
@@ -59,6 +60,15 @@ const mergeWindowsLeft = processMetrics.gauge(
   'Cold windows still to write in the current merge, by partition.',
   ['partition'],
 );
+
+/** Longest a merge runs before it lets other work on the event loop have a turn. */
+const MERGE_TURN_MS = 50;
+
+/** A cold file being written by a merge: its name under the data directory and its writer. */
+interface ColdOutput {
+  file: string;
+  writer: ColdFileWriter;
+}
 
 /**
  * The periodic work on files: warm → cold merges, retention, and deleting
@@ -168,77 +178,67 @@ export class TierMaintainer {
       return;
     }
     const started = Date.now();
+    const cold = new Map<number, ColdOutput>();
+    // The cold files of every window the warm files may touch, opened before the
+    // merge (which reads them as it goes); only the windows it touches are replaced.
+    const existing = await this.openExistingCold(p, readers, onSkip);
+    let turnStarted = Date.now();
     try {
-      const byWindow = splitWarmByWindow(readers, this.opts.coldWindowMs, onSkip);
-      const windows = [...byWindow.keys()].sort((a, b) => a - b);
-      if (windows.length === 0) windows.push(NaN); // nothing intact: one empty-handed event still retires them
+      const merged = mergeWarmSeries(
+        readers,
+        this.opts.coldWindowMs,
+        (w) => existing.get(w)?.readers ?? [],
+        onSkip,
+      );
+      for (const { windowStart: w, series, progress } of merged) {
+        let out = cold.get(w);
+        if (!out) {
+          out = await this.openCold(p, w);
+          cold.set(w, out);
+          mergeWindowsLeft.set(cold.size, label);
+        }
+        await out.writer.add(series);
+        mergeProgress.set(progress, label);
+        if (Date.now() - turnStarted >= MERGE_TURN_MS) {
+          // Lets the chunk consumer, lease renewals and /metrics run between series.
+          await new Promise((r) => setImmediate(r));
+          turnStarted = Date.now();
+        }
+      }
+      const windows = [...cold.keys()].sort((a, b) => a - b);
+      if (windows.length === 0) {
+        // nothing intact: one empty-handed event still retires them
+        this.opts.log(`partition ${p}: ${usable.length} warm files hold no intact point`);
+        await this.recordEmptyMerge(p, usable);
+      }
       this.opts.log(
-        `partition ${p}: merging ${usable.length} warm files into ${windows.length} cold window(s)`,
+        `partition ${p}: merged ${usable.length} warm files into ${windows.length} cold window(s)`,
       );
       for (let i = 0; i < windows.length; i++) {
         const w = windows[i]!;
-        mergeWindowsLeft.set(windows.length - i, label);
-        mergeProgress.set(i / windows.length, label);
+        const { file, writer } = cold.get(w)!;
+        const sum = await writer.finish();
+        cold.delete(w);
+        mergeWindowsLeft.set(windows.length - i - 1, label);
+        const object = await this.tiers.upload(file, sum.crc32c);
+        // Only the last window's event retires the warm files: until then they still serve the other windows.
         const last = i === windows.length - 1;
-        if (Number.isNaN(w)) {
-          await this.recordEmptyMerge(p, usable);
-          continue;
-        }
-        const existing = this.catalog
-          .live(p)
-          .filter((f) => f.tier === 'cold' && coldWindowOf(f.file) === w);
-        const existingReaders: ColdReader[] = [];
-        const existingNames: string[] = [];
-        for (const f of existing) {
-          try {
-            existingReaders.push(ColdReader.open(await this.tiers.ensure(f)));
-            existingNames.push(f.file);
-          } catch (e) {
-            onSkip(e as ZtsdbError);
-          }
-        }
-        try {
-          const series = mergeWindow(byWindow.get(w)!, existingReaders, onSkip);
-          const gen = this.catalog.nextColdGen();
-          this.catalog.reserveColdGen(gen);
-          const file = `${coldDirOf(p)}/${coldFileName(w, gen)}`;
-          const pieces = await writeColdFile(
-            path.join(this.opts.dataDir, file),
-            { partition: p, windowStart: w, windowEnd: w + this.opts.coldWindowMs },
-            series,
-          );
-          const object = await this.tiers.upload(file, sizeAndCrc(pieces).crc32c);
-          let minT = Infinity;
-          let maxT = -Infinity;
-          let points = 0;
-          for (const s of series) {
-            points += s.timestamps.length;
-            if (s.timestamps[0]! < minT) minT = s.timestamps[0]!;
-            if (s.timestamps[s.timestamps.length - 1]! > maxT)
-              maxT = s.timestamps[s.timestamps.length - 1]!;
-          }
-          // Only the last window's event retires the warm files: until then they still serve the other windows.
-          const replaces = [...existingNames, ...(last ? usable : [])];
-          await this.manifest.record(
-            addedEvent(
-              'cold-added',
-              p,
-              file,
-              pieces,
-              { minT, maxT, seriesCount: series.length, points },
-              { replaces, object },
-            ),
-          );
-          coldFiles.inc();
-          coldPoints.inc({}, points);
-          this.opts.log(
-            `partition ${p}: cold window ${new Date(w).toISOString()} written (${file}, ${points} points, ${i + 1}/${windows.length})`,
-          );
-        } finally {
-          for (const r of existingReaders) r.close();
-        }
+        const replaces = [...(existing.get(w)?.names ?? []), ...(last ? usable : [])];
+        const { bytes, crc32c, ...stats } = sum;
+        await this.manifest.record({
+          ...addedEvent('cold-added', p, file, [], stats, { replaces, object }),
+          bytes,
+          crc32c,
+        });
+        coldFiles.inc();
+        coldPoints.inc({}, stats.points);
+        this.opts.log(
+          `partition ${p}: cold window ${new Date(w).toISOString()} written (${file}, ${stats.points} points, ${i + 1}/${windows.length})`,
+        );
       }
     } finally {
+      for (const { writer } of cold.values()) await writer.abort();
+      for (const e of existing.values()) for (const r of e.readers) r.close();
       for (const r of readers) r.close();
       mergeSeconds.observe((Date.now() - started) / 1000);
       mergeProgress.set(1, label);
@@ -247,6 +247,54 @@ export class TierMaintainer {
     this.opts.log(
       `partition ${p}: merge of ${usable.length} warm files done in ${Date.now() - started} ms`,
     );
+  }
+
+  /** The live cold files of the windows that the warm files' time range covers, opened. */
+  private async openExistingCold(
+    p: number,
+    warm: readonly WarmReader[],
+    onSkip: (e: ZtsdbError) => void,
+  ): Promise<Map<number, { names: string[]; readers: ColdReader[] }>> {
+    const windowMs = this.opts.coldWindowMs;
+    let minT = Infinity;
+    let maxT = -Infinity;
+    for (const r of warm) {
+      if (r.chunkCount === 0) continue;
+      if (r.minT < minT) minT = r.minT;
+      if (r.maxT > maxT) maxT = r.maxT;
+    }
+    const out = new Map<number, { names: string[]; readers: ColdReader[] }>();
+    if (minT > maxT) return out;
+    const first = windowStartOf(minT, windowMs);
+    const last = windowStartOf(maxT, windowMs);
+    for (const f of this.catalog.live(p)) {
+      if (f.tier !== 'cold') continue;
+      const w = coldWindowOf(f.file);
+      if (w === undefined || w < first || w > last) continue;
+      try {
+        const r = ColdReader.open(await this.tiers.ensure(f));
+        let e = out.get(w);
+        if (!e) out.set(w, (e = { names: [], readers: [] }));
+        e.names.push(f.file);
+        e.readers.push(r);
+      } catch (e) {
+        onSkip(e as ZtsdbError);
+      }
+    }
+    return out;
+  }
+
+  /** A new cold file of window `w`, its generation reserved, written as the merge goes. */
+  private async openCold(p: number, w: number): Promise<ColdOutput> {
+    const gen = this.catalog.nextColdGen();
+    this.catalog.reserveColdGen(gen);
+    const file = `${coldDirOf(p)}/${coldFileName(w, gen)}`;
+    const writer = await ColdFileWriter.open(
+      path.join(this.opts.dataDir, file),
+      { partition: p, windowStart: w, windowEnd: w + this.opts.coldWindowMs },
+      this.opts.mergeBufferBytes,
+    );
+    return { file, writer };
   }
 
   /** Warm files with no intact chunk: an empty cold file of their own records that they are retired. */

@@ -355,11 +355,20 @@ export class Settings {
   @Max(8192)
   ZTSDB_WARM_BATCH_CHUNKS = 4096;
 
-  /** Most warm files merged into cold in one pass (bounds the compactor's memory). */
+  /** Most warm files merged into cold in one pass. */
   @Transform(toInt)
   @IsInt()
   @Min(1)
   ZTSDB_COLD_MERGE_FILES = 64;
+
+  /**
+   * Bytes of encoded blocks a warm → cold merge holds per cold file before writing them out.
+   * The merge goes series by series, so with this it bounds the compactor's merge memory.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(65_536)
+  ZTSDB_COLD_MERGE_BUFFER_BYTES = 4 * 1024 * 1024;
 
   /** With step=, how far back from each step a point may be and still count. */
   @Transform(toDuration)

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { MappedFile, fsyncDir, isAtomicTempName, writeFileAtomic } from './index';
+import { AtomicFileWriter, MappedFile, fsyncDir, isAtomicTempName, writeFileAtomic } from './index';
 import { writeFileAtomicSync } from './write-file-atomic';
 
 describe('fileutil', () => {
@@ -32,6 +32,30 @@ describe('fileutil', () => {
     expect(fs.readdirSync(dir)).toEqual(['sub']);
     expect(isAtomicTempName('.a.bin.1.2.tmp')).toBe(true);
     expect(isAtomicTempName('a.bin')).toBe(false);
+  });
+
+  it('AtomicFileWriter appends piece by piece under a temp name; abort leaves the target as it was', async () => {
+    const target = path.join(dir, 'c.bin');
+    const w = await AtomicFileWriter.open(target);
+    await w.write([Buffer.from('one ')]);
+    // More pieces than one writev takes, an empty one among them.
+    const many = Array.from({ length: 2000 }, (_, i) => Buffer.alloc(100, i === 0 ? 0x61 : 0x62));
+    await w.write([new Uint8Array(0), ...many]);
+    expect(fs.existsSync(target)).toBe(false);
+    expect(fs.readdirSync(dir).every(isAtomicTempName)).toBe(true);
+    await w.commit();
+    const got = fs.readFileSync(target);
+    expect(got.length).toBe(200_004);
+    expect(got.subarray(0, 5).toString()).toBe('one a');
+    expect(got.subarray(103, 105).toString()).toBe('ab');
+    expect(got.at(-1)).toBe(0x62);
+    await expect(w.write([Buffer.from('late')])).rejects.toThrow(/after commit or abort/);
+    const again = await AtomicFileWriter.open(target);
+    await again.write([Buffer.from('other')]);
+    await again.abort();
+    await again.abort();
+    expect(fs.readdirSync(dir)).toEqual(['c.bin']);
+    expect(fs.readFileSync(target).length).toBe(200_004);
   });
 
   it('MappedFile maps file contents without copying and unmaps on close', () => {

@@ -1,3 +1,9 @@
-export { writeFileAtomic, fsyncDir, fsyncDirSync, isAtomicTempName } from './write-file-atomic';
+export {
+  AtomicFileWriter,
+  writeFileAtomic,
+  fsyncDir,
+  fsyncDirSync,
+  isAtomicTempName,
+} from './write-file-atomic';
 export { MappedFile } from './mapped-file';
 export { FILEUTIL_ERROR_CODES } from './errors';

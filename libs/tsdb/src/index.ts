@@ -42,11 +42,14 @@ export { warmFileName } from './tiers/warm-format';
 // Cold files
 export { encodeColdFile, writeColdFile } from './tiers/cold-writer';
 export type { ColdFileMeta } from './tiers/cold-writer';
+export { ColdFileWriter, DEFAULT_COLD_WRITE_BUFFER_BYTES } from './tiers/cold-file-writer';
+export type { ColdFileSummary } from './tiers/cold-file-writer';
 export { ColdReader } from './tiers/cold-reader';
 export { coldFileName } from './tiers/cold-format';
 export type { ColdSeries } from './tiers/cold-format';
 // Tiers: warm → cold merging, reading the files of a catalog
-export { splitWarmByWindow, mergeWindow } from './tiers/tier-merge';
+export { mergeWarmSeries, windowStartOf } from './tiers/tier-merge';
+export type { WindowSeries } from './tiers/tier-merge';
 export { TierReader } from './tiers/tier-reader';
 // Points and merging
 export { mergeLatestWins, clipRange, emptyPoints, lowerBound, upperBound } from './encoding/points';

@@ -7,8 +7,8 @@ import {
   WarmReader,
   encodeColdFile,
   encodeWarmSegment,
-  mergeWindow,
-  splitWarmByWindow,
+  mergeWarmSeries,
+  type ColdSeries,
   type SealedChunk,
 } from '@ztsdb/tsdb';
 import { FuzzInput } from '../fuzz-input';
@@ -39,17 +39,21 @@ function readBuffer(buf: Uint8Array): void {
 const WINDOW_MS = 7_200_000;
 
 /**
- * What the compactor does with an open warm file: split its chunks by cold
- * window, merge and write cold files. Damage goes to the skip sink; a throw
+ * What the compactor does with an open warm file: merge its series by cold
+ * window and write cold files. Damage goes to the skip sink; a throw
  * here (typed or not) would fail the merge of the partition every time.
  */
 function compact(r: WarmReader): void {
   const sink = (e: unknown): void =>
     check(e instanceof ZtsdbError, 'a skip report is not a ZtsdbError');
   try {
-    const byWindow = splitWarmByWindow([r], WINDOW_MS, sink);
-    for (const [w, units] of byWindow) {
-      const series = mergeWindow(units, [], sink);
+    const byWindow = new Map<number, ColdSeries[]>();
+    for (const { windowStart: w, series } of mergeWarmSeries([r], WINDOW_MS, () => [], sink)) {
+      const list = byWindow.get(w);
+      if (list) list.push(series);
+      else byWindow.set(w, [series]);
+    }
+    for (const [w, series] of byWindow) {
       const file = Buffer.concat(
         encodeColdFile(
           { partition: r.partition, windowStart: w, windowEnd: w + WINDOW_MS },

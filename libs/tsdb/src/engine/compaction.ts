@@ -3,13 +3,13 @@ import * as path from 'node:path';
 import { fsyncDir } from '@ztsdb/fileutil';
 import { ColdReader } from '../tiers/cold-reader';
 import { coldFileName } from '../tiers/cold-format';
-import { writeColdFile } from '../tiers/cold-writer';
+import { ColdFileWriter } from '../tiers/cold-file-writer';
 import { seriesKey } from '@ztsdb/model';
 import type { EnginePartition } from './engine-partition';
 import { warmFileName } from '../tiers/warm-format';
 import { WarmReader } from '../tiers/warm-reader';
 import { writeWarmSegment } from '../tiers/warm-writer';
-import { mergeWindow, splitWarmByWindow } from '../tiers/tier-merge';
+import { mergeWarmSeries } from '../tiers/tier-merge';
 
 /**
  * Moves the partition's held sealed chunks into a new warm segment. Order:
@@ -67,30 +67,60 @@ export function compactToCold(p: EnginePartition): Promise<string[]> {
     const readers = warmNames
       .map((n) => p.warm.get(n))
       .filter((r): r is WarmReader => r !== undefined); // unreadable ones were reported at open
-    const byWindow = splitWarmByWindow(readers, windowMs, onSkip);
+    const existing = new Map<number, string[]>();
+    for (const [name, r] of p.cold) {
+      const names = existing.get(r.windowStart);
+      if (names) names.push(name);
+      else existing.set(r.windowStart, [name]);
+    }
     const replaced: string[] = [];
-    const written: string[] = [];
+    // One cold file per window, opened when a series first has points in it and
+    // written series by series; none is in the catalog until all are complete (an
+    // unlisted one that a crash leaves is removed at the next open).
+    const writers = new Map<number, { name: string; file: ColdFileWriter }>();
     let nextSeq = p.catalog.nextFileSeq;
-    for (const [w, seriesMap] of [...byWindow.entries()].sort((a, b) => a[0] - b[0])) {
-      const existing: ColdReader[] = [];
-      for (const [name, r] of p.cold) {
-        if (r.windowStart !== w) continue;
-        existing.push(r);
-        replaced.push(name);
-      }
-      const series = mergeWindow(seriesMap, existing, onSkip);
-      const name = coldFileName(w, nextSeq++);
-      await writeColdFile(
-        path.join(p.coldDir, name),
-        {
-          partition: p.index,
-          windowStart: w,
-          windowEnd: w + windowMs,
-          blockPoints: p.opts.coldBlockPoints,
+    try {
+      const merged = mergeWarmSeries(
+        readers,
+        windowMs,
+        (w) => {
+          const names = existing.get(w) ?? [];
+          replaced.push(...names);
+          return names.map((n) => p.cold.get(n)!);
         },
-        series,
+        onSkip,
       );
-      written.push(name);
+      for (const { windowStart: w, series } of merged) {
+        let out = writers.get(w);
+        if (!out) {
+          const name = coldFileName(w, nextSeq++);
+          const file = await ColdFileWriter.open(path.join(p.coldDir, name), {
+            partition: p.index,
+            windowStart: w,
+            windowEnd: w + windowMs,
+            blockPoints: p.opts.coldBlockPoints,
+          });
+          writers.set(w, (out = { name, file }));
+        }
+        await out.file.add(series);
+      }
+    } catch (err) {
+      for (const { file } of writers.values()) await file.abort();
+      throw err;
+    }
+    const written: string[] = [];
+    try {
+      for (const w of [...writers.keys()].sort((a, b) => a - b)) {
+        const { name, file } = writers.get(w)!;
+        await file.finish();
+        written.push(name);
+      }
+    } catch (err) {
+      for (const [, { name, file }] of writers) {
+        await file.abort();
+        fs.rmSync(path.join(p.coldDir, name), { force: true });
+      }
+      throw err;
     }
     const catalog = {
       nextFileSeq: nextSeq,

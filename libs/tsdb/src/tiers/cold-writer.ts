@@ -19,34 +19,55 @@ export interface ColdFileMeta {
 }
 
 /**
- * Encodes a cold file: header, then per series (ascending id) and per block a
- * timestamp block and a value block (blockenc), then the index with
- * min/max/count per block, then the footer. Returns the pieces in order.
+ * The parts of a cold file (docs/format/cold.md) in the order they are
+ * written: header, then per series (ascending id) and per block a timestamp
+ * block and a value block (blockenc), then the index with min/max/count per
+ * block, then the footer. Both the in-memory encoder and the streaming
+ * ColdFileWriter run this one encoder.
  */
-export function encodeColdFile(meta: ColdFileMeta, input: readonly ColdSeries[]): Uint8Array[] {
-  const blockPoints = meta.blockPoints ?? DEFAULT_COLD_BLOCK_POINTS;
-  const series = [...input]
-    .filter((s) => s.timestamps.length > 0)
-    .sort((a, b) => (a.seriesId < b.seriesId ? -1 : a.seriesId > b.seriesId ? 1 : 0));
-  const head = new ByteWriter(COLD_HEADER_BYTES)
-    .u32(COLD_MAGIC)
-    .u8(COLD_VERSION)
-    .u8(0)
-    .u16(0)
-    .u32(meta.partition)
-    .u32(0)
-    .f64(meta.windowStart)
-    .f64(meta.windowEnd)
-    .finish();
-  const pieces: Uint8Array[] = [head];
-  const idx = new ByteWriter(1024 + series.length * 96);
-  let offset = COLD_HEADER_BYTES;
-  let blockCount = 0;
-  let minT = Infinity;
-  let maxT = -Infinity;
-  for (const s of series) {
+export class ColdEncoder {
+  readonly head: Uint8Array;
+  private readonly blockPoints: number;
+  private readonly idx = new ByteWriter(4096);
+  /** Offset in the file of the next data byte. */
+  offset = COLD_HEADER_BYTES;
+  seriesCount = 0;
+  blockCount = 0;
+  points = 0;
+  minT = Infinity;
+  maxT = -Infinity;
+  private lastId: bigint | undefined;
+
+  constructor(private readonly meta: ColdFileMeta) {
+    this.blockPoints = meta.blockPoints ?? DEFAULT_COLD_BLOCK_POINTS;
+    this.head = new ByteWriter(COLD_HEADER_BYTES)
+      .u32(COLD_MAGIC)
+      .u8(COLD_VERSION)
+      .u8(0)
+      .u16(0)
+      .u32(meta.partition)
+      .u32(0)
+      .f64(meta.windowStart)
+      .f64(meta.windowEnd)
+      .finish();
+  }
+
+  /**
+   * Encodes one series' blocks into `out` and its index entries; series come
+   * in ascending id order, each with sorted unique timestamps (an empty one is
+   * left out).
+   */
+  addSeries(s: ColdSeries, out: Uint8Array[]): void {
     const n = s.timestamps.length;
+    if (n === 0) return;
+    if (this.lastId !== undefined && s.seriesId <= this.lastId)
+      throw new RangeError(
+        `cold file of partition ${this.meta.partition}, window ${this.meta.windowStart}: series ${s.seriesId} after ${this.lastId} (ids must ascend)`,
+      );
+    this.lastId = s.seriesId;
+    const blockPoints = this.blockPoints;
     const blocks = Math.ceil(n / blockPoints);
+    const idx = this.idx;
     idx.big64(s.seriesId).u64(s.version).u32(blocks).u32(0);
     for (let b = 0; b < blocks; b++) {
       const from = b * blockPoints;
@@ -68,33 +89,49 @@ export function encodeColdFile(meta: ColdFileMeta, input: readonly ColdSeries[])
         .f64(bMax)
         .f64(minV)
         .f64(maxV)
-        .u64(offset)
+        .u64(this.offset)
         .u32(to - from)
         .u32(tsBlock.length)
         .u32(valBlock.length)
         .u32(crc32c(tsBlock))
         .u32(crc32c(valBlock))
         .u32(0);
-      pieces.push(tsBlock, valBlock);
-      offset += tsBlock.length + valBlock.length;
-      blockCount++;
-      if (bMin < minT) minT = bMin;
-      if (bMax > maxT) maxT = bMax;
+      out.push(tsBlock, valBlock);
+      this.offset += tsBlock.length + valBlock.length;
+      this.blockCount++;
+      if (bMin < this.minT) this.minT = bMin;
+      if (bMax > this.maxT) this.maxT = bMax;
     }
+    this.seriesCount++;
+    this.points += n;
   }
-  const index = idx.finish();
-  pieces.push(index);
-  const footer = new ByteWriter(COLD_FOOTER_BYTES)
-    .u64(offset)
-    .u64(index.length)
-    .u32(series.length)
-    .u32(blockCount)
-    .f64(minT)
-    .f64(maxT)
-    .u32(crc32c(index))
-    .u32(COLD_MAGIC);
-  footer.u32(crc32c(footer.view8(), 0, footer.length, crc32c(head)));
-  pieces.push(footer.finish());
+
+  /** The index and the footer, which end the file. */
+  tail(): [Uint8Array, Uint8Array] {
+    const index = this.idx.finish();
+    const footer = new ByteWriter(COLD_FOOTER_BYTES)
+      .u64(this.offset)
+      .u64(index.length)
+      .u32(this.seriesCount)
+      .u32(this.blockCount)
+      .f64(this.minT)
+      .f64(this.maxT)
+      .u32(crc32c(index))
+      .u32(COLD_MAGIC);
+    footer.u32(crc32c(footer.view8(), 0, footer.length, crc32c(this.head)));
+    return [index, footer.finish()];
+  }
+}
+
+/** Encodes a whole cold file held in memory. Returns the pieces in order. */
+export function encodeColdFile(meta: ColdFileMeta, input: readonly ColdSeries[]): Uint8Array[] {
+  const series = [...input]
+    .filter((s) => s.timestamps.length > 0)
+    .sort((a, b) => (a.seriesId < b.seriesId ? -1 : a.seriesId > b.seriesId ? 1 : 0));
+  const enc = new ColdEncoder(meta);
+  const pieces: Uint8Array[] = [enc.head];
+  for (const s of series) enc.addSeries(s, pieces);
+  pieces.push(...enc.tail());
   return pieces;
 }
 
