@@ -95,6 +95,19 @@ export class PartitionGroups {
     return out;
   }
 
+  /**
+   * The non-empty columns, kept: valid until `clear` or the next `add` (a caller that encodes
+   * them at once and then clears reuses the same arrays for its next points).
+   */
+  filled(): PartitionColumns[] {
+    return this.cols.filter((c) => c.count > 0);
+  }
+
+  /** Empties every partition, keeping the arrays. */
+  clear(): void {
+    for (const c of this.cols) c.count = 0;
+  }
+
   /** One partition's columns (possibly empty); that partition starts empty again. */
   takePartition(partition: number): PartitionColumns {
     const c = this.cols[partition]!;
