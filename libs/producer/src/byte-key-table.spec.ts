@@ -36,6 +36,24 @@ describe('ByteKeyTable', () => {
       expect(t.get(copy, s + 3, e + 3)).toBe(m.get(buf.toString('hex', s, e)) ?? -1);
   });
 
+  it('answers the same whether keys come in the order seen before or another', () => {
+    const { buf, at } = keys(300, 30);
+    const t = new ByteKeyTable(16);
+    const m = new Map<string, number>();
+    at.forEach(([s, e], i) => {
+      if (t.get(buf, s, e) < 0) t.set(buf, s, e, i);
+      if (!m.has(buf.toString('hex', s, e))) m.set(buf.toString('hex', s, e), i);
+    });
+    const orders = [at, at, [...at].reverse(), at.filter((_, i) => i % 3 !== 1), at];
+    for (const order of orders)
+      for (const [s, e] of order) expect(t.get(buf, s, e)).toBe(m.get(buf.toString('hex', s, e)));
+    // A key that follows a known one but is not itself known.
+    const other = Buffer.concat([buf.subarray(at[1]![0], at[1]![1]), Buffer.from([0xff])]);
+    expect(t.get(buf, at[0]![0], at[0]![1])).toBe(0);
+    expect(t.get(other, 0, other.length)).toBe(-1);
+    expect(t.get(buf, at[1]![0], at[1]![1])).toBe(m.get(buf.toString('hex', at[1]![0], at[1]![1])));
+  });
+
   it('tells apart keys that differ in one byte, in length, or only by a trailing zero', () => {
     const t = new ByteKeyTable();
     const a = Buffer.from('__name__=up,job=node');

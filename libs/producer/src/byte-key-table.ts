@@ -6,6 +6,11 @@ import { randomBytes } from 'node:crypto';
  * arena, in an open-addressing table. A receiver finds a known series by its label bytes with
  * no string, object or allocation per lookup (a Map keyed by strings needs a string made of
  * the bytes, about a hundred, for every series of every request).
+ *
+ * Senders tend to send the same keys in the same order every time (Prometheus: a target's
+ * series in the order of its scrape), so each entry remembers the one looked up after it: a
+ * lookup first compares with the successor of the last key found, and only hashes when that
+ * is not it.
  */
 export class ByteKeyTable {
   /** Entry number + 1 per slot; 0 is empty. */
@@ -14,6 +19,10 @@ export class ByteKeyTable {
   private offsets: Int32Array;
   private lengths: Int32Array;
   private values: Int32Array;
+  /** Per entry, the entry looked up or set right after it last time; -1 when none. */
+  private successors: Int32Array;
+  /** The entry last looked up or set; -1 when none. */
+  private last = -1;
   private arena: Uint8Array;
   private arenaView: DataView;
   private used = 0;
@@ -34,6 +43,7 @@ export class ByteKeyTable {
     this.offsets = new Int32Array(cap);
     this.lengths = new Int32Array(cap);
     this.values = new Int32Array(cap);
+    this.successors = new Int32Array(cap).fill(-1);
     this.arena = new Uint8Array(cap * 64);
     this.arenaView = new DataView(this.arena.buffer);
   }
@@ -51,15 +61,31 @@ export class ByteKeyTable {
   /** The value of the key `buf[start, end)`, or -1. */
   get(buf: Uint8Array, start: number, end: number): number {
     const view = this.viewOf(buf, start, end);
+    const len = end - start;
+    const prev = this.last;
+    if (prev >= 0) {
+      const guess = this.successors[prev]!;
+      if (guess >= 0 && this.lengths[guess] === len && this.same(guess, view, start, len)) {
+        this.last = guess;
+        return this.values[guess]!;
+      }
+    }
     const h = hashView(view, start, end);
     const mask = this.slots.length - 1;
-    const len = end - start;
     for (let s = h & mask; ; s = (s + 1) & mask) {
       const e = this.slots[s]! - 1;
       if (e < 0) return -1;
-      if (this.hashes[e] === h && this.lengths[e] === len && this.same(e, view, start, len))
+      if (this.hashes[e] === h && this.lengths[e] === len && this.same(e, view, start, len)) {
+        this.follows(prev, e);
         return this.values[e]!;
+      }
     }
+  }
+
+  /** Notes that `e` came right after `prev`, and makes `e` the last entry. */
+  private follows(prev: number, e: number): void {
+    if (prev >= 0) this.successors[prev] = e;
+    this.last = e;
   }
 
   /** Sets the value of the key `buf[start, end)` (`value` ≥ 0). */
@@ -75,6 +101,7 @@ export class ByteKeyTable {
       if (e < 0) break;
       if (this.hashes[e] === h && this.lengths[e] === len && this.same(e, view, start, len)) {
         this.values[e] = value;
+        this.follows(this.last, e);
         return;
       }
     }
@@ -97,8 +124,10 @@ export class ByteKeyTable {
     this.offsets[e] = this.used;
     this.lengths[e] = len;
     this.values[e] = value;
+    this.successors[e] = -1;
     this.used += len;
     this.slots[s] = e + 1;
+    this.follows(this.last, e);
   }
 
   /** Forgets every key (the arrays are kept). */
@@ -106,6 +135,7 @@ export class ByteKeyTable {
     this.slots.fill(0);
     this.count = 0;
     this.used = 0;
+    this.last = -1;
   }
 
   /** A view of `buf` (indexes as in `buf`), checked to hold `[start, end)`. */
@@ -140,6 +170,9 @@ export class ByteKeyTable {
     this.offsets = widen(this.offsets);
     this.lengths = widen(this.lengths);
     this.values = widen(this.values);
+    const successors = new Int32Array(cap).fill(-1);
+    successors.set(this.successors);
+    this.successors = successors;
     this.slots = new Int32Array(cap * 2);
     const mask = this.slots.length - 1;
     for (let e = 0; e < this.count; e++) {
