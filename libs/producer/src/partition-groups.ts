@@ -83,6 +83,13 @@ export class PartitionGroups {
     c.count = n + 1;
   }
 
+  /** Points the columns hold before any of them grows (their memory). */
+  get heldPoints(): number {
+    let n = 0;
+    for (const c of this.cols) n += c.ids.length;
+    return n;
+  }
+
   /** Points held for one partition. */
   count(partition: number): number {
     return this.cols[partition]!.count;

@@ -214,6 +214,13 @@ describe('producer against a real nats-server', () => {
     expect(await second.commit()).toMatchObject({ samples: 1, series: 1 });
     expect(await lastBatch()).toEqual({ ids: [seriesId('a')], timestamps: [7] });
     await expect(second.commit()).resolves.toMatchObject({ samples: 0 });
+    // Columns a very large write grew are not kept for later writes; others are.
+    const grown = new PartitionGroups(1, 70_000);
+    w.reuseGroups(grown);
+    expect(w.groupsFor(16)).not.toBe(grown);
+    const kept = new PartitionGroups(1, 1000);
+    w.reuseGroups(kept);
+    expect(w.groupsFor(16)).toBe(kept);
     w.close();
   });
 });

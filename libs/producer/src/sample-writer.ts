@@ -39,6 +39,11 @@ export interface SampleWriterOptions extends Pick<
  */
 export const COALESCED_BATCH_MAX_POINTS = 16_384;
 
+/** Finished writes' columns kept for the next writes: about the requests in flight at once. */
+const SPARE_GROUPS = 16;
+/** Columns kept only up to this many points (1.5 MiB): a few times a Prometheus request. */
+const SPARE_GROUP_MAX_POINTS = 65_536;
+
 /** The write cannot be taken now; the sender should retry after `retryAfterS`. */
 export class BackpressureError extends Error {
   constructor(
@@ -164,10 +169,14 @@ export class SampleWriter {
     );
   }
 
-  /** @internal Takes back a write's columns once nothing reads them (published or copied). */
+  /**
+   * @internal Takes back a write's columns once nothing reads them (published or copied); a
+   * few, and not those a very large write grew (they would hold their memory for good).
+   */
   reuseGroups(groups: PartitionGroups): void {
     groups.clear();
-    if (this.spareGroups.length < 64) this.spareGroups.push(groups);
+    if (this.spareGroups.length < SPARE_GROUPS && groups.heldPoints <= SPARE_GROUP_MAX_POINTS)
+      this.spareGroups.push(groups);
   }
 
   /** @internal */
