@@ -12,15 +12,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createServer } from 'node:net';
-import { encodeWriteRequestV1, snappyEncode, type WriteSeries } from '@ztsdb/ingest-formats';
 import { NatsServer, tempDir } from '@ztsdb/testing';
+import { buildRequests, PER_REQUEST } from './requests';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const IN_FLIGHT = 8;
-const PER_REQUEST = 2000;
-/** Distinct series: requests cycle over this many (a fleet of 100 targets × 200 series). */
-const SERIES = 20_000;
-const ROUNDS = 8;
+/** Extra node options for the ztsdb process, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`. */
+const QUERY_NODE_ARGS = (process.env.BENCH_QUERY_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const ROOT = path.join(__dirname, '..', '..', '..');
 
 const log = (m: string): void => void process.stdout.write(`${m}\n`);
@@ -37,36 +35,6 @@ async function freePort(): Promise<number> {
       s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
     });
   });
-}
-
-/** Requests as Prometheus would send them: each series once per request, a scrape round apart. */
-function buildRequests(): Buffer[] {
-  const out: Buffer[] = [];
-  const t0 = Date.now() - 3_600_000;
-  const metrics = [
-    'http_requests_total',
-    'process_cpu_seconds_total',
-    'go_goroutines',
-    'node_load1',
-  ];
-  for (let round = 0; round < ROUNDS; round++) {
-    for (let first = 0; first < SERIES; first += PER_REQUEST) {
-      const series: WriteSeries[] = [];
-      for (let i = first; i < first + PER_REQUEST; i++)
-        series.push({
-          labels: [
-            ['__name__', metrics[i % metrics.length]!],
-            ['code', String(200 + (i % 7))],
-            ['handler', `/api/v1/h${Math.floor(i / 28) % 50}`],
-            ['instance', `10.0.${Math.floor(i / 200)}.${i % 200}:9100`],
-            ['job', 'node'],
-          ],
-          samples: [[t0 + round * 15_000, (i * 31 + round) % 1000]],
-        });
-      out.push(snappyEncode(encodeWriteRequestV1(series)));
-    }
-  }
-  return out;
 }
 
 interface RunFigures {
@@ -218,16 +186,20 @@ async function main(): Promise<void> {
   const nats = await NatsServer.start();
   const port = await freePort();
   let output = '';
-  const query = spawn(process.execPath, [path.join(ROOT, 'bin', 'ztsdb.js'), 'query'], {
-    env: {
-      ...process.env,
-      NATS_URL: nats.url,
-      ZTSDB_DATA_DIR: path.join(dir.path, 'ztsdb'),
-      ZTSDB_HTTP_ADDR: `127.0.0.1:${port}`,
-      ZTSDB_LOG_LEVEL: 'warn',
+  const query = spawn(
+    process.execPath,
+    [...QUERY_NODE_ARGS, path.join(ROOT, 'bin', 'ztsdb.js'), 'query'],
+    {
+      env: {
+        ...process.env,
+        NATS_URL: nats.url,
+        ZTSDB_DATA_DIR: path.join(dir.path, 'ztsdb'),
+        ZTSDB_HTTP_ADDR: `127.0.0.1:${port}`,
+        ZTSDB_LOG_LEVEL: 'warn',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  );
   query.stdout!.on('data', (d: Buffer) => (output += d.toString()));
   query.stderr!.on('data', (d: Buffer) => (output += d.toString()));
   const figures: Record<string, unknown> = {

@@ -2,7 +2,7 @@ export { snappyDecode, snappyDecodedLength, snappyEncode, SnappyError } from './
 export { ProtoReader, ProtobufError } from './protobuf-reader';
 export { ProtoWriter } from './protobuf-writer';
 export { decodeWriteRequestV1, decodeWriteRequestV2, RemoteWriteError } from './remote-write';
-export type { DecodeCounts, WriteVisitor } from './remote-write';
+export type { DecodeCounts, LabelBytes, WriteVisitor } from './remote-write';
 export { encodeWriteRequestV1, encodeWriteRequestV2 } from './remote-write-encode';
 export type { WriteSeries } from './remote-write-encode';
 export {

@@ -7,9 +7,13 @@ import {
   ProtoWriter,
   snappyDecode,
   snappyEncode,
+  type LabelBytes,
   type WriteSeries,
   type WriteVisitor,
 } from './index';
+
+const keyOf = (k: LabelBytes): string =>
+  Buffer.from(k.buf.subarray(k.start, k.end)).toString('hex');
 
 function collect(known = new Set<string>()): {
   v: WriteVisitor;
@@ -19,13 +23,13 @@ function collect(known = new Set<string>()): {
   return {
     out,
     v: {
-      known: (k) => {
-        if (!known.has(k)) return false;
+      known: (buf, start, end) => {
+        if (!known.has(keyOf({ buf, start, end }))) return false;
         out.push({ labels: 'known', samples: [] });
         return true;
       },
       series: (labels, key) => {
-        if (key) known.add(key);
+        if (key) known.add(keyOf(key));
         out.push({ labels, samples: [] });
       },
       sample: (t, v) => out[out.length - 1]!.samples.push([t, v]),
@@ -62,6 +66,28 @@ describe('snappy block format', () => {
     ];
     for (const b of inputs) expect(snappyDecode(snappyEncode(b), b.length)).toEqual(b);
     expect(snappyEncode(Buffer.from('x'.repeat(100_000))).length).toBeLessThan(5000);
+  });
+
+  it('decodes into a reused buffer: same bytes as a fresh one, a new buffer when too short', () => {
+    const into = Buffer.alloc(4096, 0xee);
+    let seed = 7;
+    const rnd = (n: number): number => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 8) % n;
+    for (let round = 0; round < 200; round++) {
+      // Short and long runs of a small alphabet: literals and copies of every length class.
+      const len = rnd(6000);
+      const b = Buffer.alloc(len);
+      for (let i = 0; i < len;) {
+        const run = 1 + rnd(round % 2 ? 80 : 6);
+        const c = 97 + rnd(round % 3 ? 4 : 26);
+        for (let k = 0; k < run && i < len; k++, i++) b[i] = rnd(3) ? c : 97 + rnd(26);
+      }
+      const enc = snappyEncode(b);
+      const out = snappyDecode(enc, len, into);
+      expect(out).toEqual(b);
+      expect(out.buffer === into.buffer).toBe(len <= into.length);
+    }
+    expect(() => snappyDecode(Buffer.from([4, 0x09, 5]), 100, into)).toThrow(/copy offset/);
+    expect(() => snappyDecode(Buffer.from([9, 0x04, 0x61, 0x62]), 100, into)).toThrow(/declared/);
   });
 
   it('decodes the reference encoder bytes (golden) and refuses corrupt input', () => {

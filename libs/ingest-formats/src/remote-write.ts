@@ -3,9 +3,9 @@ import { ProtoReader, ProtobufError, WIRE_FIXED64, WIRE_LEN, WIRE_VARINT } from 
 
 /**
  * Prometheus remote_write requests (already snappy-decoded), decoded straight into a
- * visitor: per series either `known(key)` (the same label bytes were seen before) or
- * `series(labels, key)`, then one `sample` call per sample — no object per sample, and no
- * label decoding for a series the receiver already knows by its bytes.
+ * visitor: per series either `known(buf, start, end)` (the same label bytes were seen
+ * before) or `series(labels, key)`, then one `sample` call per sample — no object per sample,
+ * and no string or label decoding for a series the receiver already knows by its bytes.
  *
  * 1.0 `prometheus.WriteRequest`: timeseries = 1 (TimeSeries: labels = 1 {name = 1, value = 2},
  * samples = 2 {value = 1 double, timestamp = 2 int64}, exemplars = 3, histograms = 4);
@@ -16,11 +16,24 @@ import { ProtoReader, ProtobufError, WIRE_FIXED64, WIRE_LEN, WIRE_VARINT } from 
  */
 
 export interface WriteVisitor {
-  /** True when the series with these label bytes is known: its samples follow. */
-  known?(key: string): boolean;
-  /** Labels of the next series' samples; `key` to remember it by (when it has one). */
-  series(labels: Labels, key: string | undefined): void;
+  /**
+   * True when the series whose label bytes are `buf[start, end)` is known: its samples
+   * follow. The range is only valid during the call.
+   */
+  known?(buf: Uint8Array, start: number, end: number): boolean;
+  /**
+   * Labels of the next series' samples; `key`: where its label bytes are, to remember it by
+   * (when it has such a key; valid only during the call).
+   */
+  series(labels: Labels, key: LabelBytes | undefined): void;
   sample(timestampMs: number, value: number): void;
+}
+
+/** A series' label bytes, where they lie in the request. */
+export interface LabelBytes {
+  buf: Uint8Array;
+  start: number;
+  end: number;
 }
 
 export interface DecodeCounts {
@@ -121,9 +134,9 @@ export function decodeWriteRequestV1(buf: Uint8Array, v: WriteVisitor): DecodeCo
         sub.skip(t & 7);
       }
     }
-    const key = together && lStart >= 0 ? sub.key(lStart, lEnd) : undefined;
+    const keyed = together && lStart >= 0;
     counts.series++;
-    if (key === undefined || !v.known?.(key)) {
+    if (!keyed || !v.known?.(buf, lStart, lEnd)) {
       const labels: Labels = {};
       sub.range(start, end);
       while (!sub.done) {
@@ -147,7 +160,7 @@ export function decodeWriteRequestV1(buf: Uint8Array, v: WriteVisitor): DecodeCo
         addLabel(labels, name, value);
       }
       checkName(labels);
-      v.series(labels, key);
+      v.series(labels, keyed ? { buf, start: lStart, end: lEnd } : undefined);
     }
     counts.samples += samplesOf(sub, start, end, v);
   }

@@ -25,12 +25,22 @@ export function snappyDecodedLength(input: Uint8Array): { length: number; offset
   return { length, offset: i };
 }
 
-/** Decodes one block; refuses a declared length over `maxLength` before allocating. */
-export function snappyDecode(input: Uint8Array, maxLength: number): Buffer {
+/** Below this many bytes a literal or copy goes byte by byte (cheaper than a call that slices). */
+const SHORT = 16;
+
+/**
+ * Decodes one block; refuses a declared length over `maxLength` before allocating. With
+ * `into` long enough, the output is the start of `into` (a receiver reuses one buffer for
+ * every request) and a new buffer otherwise.
+ */
+export function snappyDecode(input: Uint8Array, maxLength: number, into?: Buffer): Buffer {
   const { length, offset } = snappyDecodedLength(input);
   if (length > maxLength)
     throw new SnappyError(`snappy: decoded length ${length} over the limit of ${maxLength}`);
-  const out = Buffer.allocUnsafe(length);
+  const out =
+    into !== undefined && into.length >= length
+      ? into.subarray(0, length)
+      : Buffer.allocUnsafe(length);
   let o = 0;
   let i = offset;
   const n = input.length;
@@ -50,7 +60,8 @@ export function snappyDecode(input: Uint8Array, maxLength: number): Buffer {
       if (i + len > n)
         throw new SnappyError(`snappy: literal of ${len} bytes past the input at ${i}`);
       if (o + len > length) throw new SnappyError('snappy: output longer than declared');
-      out.set(input.subarray(i, i + len), o);
+      if (len < SHORT) for (let k = 0; k < len; k++) out[o + k] = input[i + k]!;
+      else out.set(input.subarray(i, i + len), o);
       i += len;
       o += len;
       continue;
@@ -74,7 +85,8 @@ export function snappyDecode(input: Uint8Array, maxLength: number): Buffer {
     }
     if (dist === 0 || dist > o) throw new SnappyError(`snappy: copy offset ${dist} at output ${o}`);
     if (o + len > length) throw new SnappyError('snappy: output longer than declared');
-    if (dist >= len) out.copyWithin(o, o - dist, o - dist + len);
+    // Overlapping copies (dist < len) repeat the last `dist` bytes: byte by byte, in order.
+    if (dist >= len && len >= SHORT) out.copyWithin(o, o - dist, o - dist + len);
     else for (let k = 0; k < len; k++) out[o + k] = out[o - dist + k]!;
     o += len;
   }

@@ -83,6 +83,13 @@ export class PartitionGroups {
     c.count = n + 1;
   }
 
+  /** Points the columns hold before any of them grows (their memory). */
+  get heldPoints(): number {
+    let n = 0;
+    for (const c of this.cols) n += c.ids.length;
+    return n;
+  }
+
   /** Points held for one partition. */
   count(partition: number): number {
     return this.cols[partition]!.count;
@@ -93,6 +100,19 @@ export class PartitionGroups {
     const out = this.cols.filter((c) => c.count > 0);
     if (out.length > 0) this.renew();
     return out;
+  }
+
+  /**
+   * The non-empty columns, kept: valid until `clear` or the next `add` (a caller that encodes
+   * them at once and then clears reuses the same arrays for its next points).
+   */
+  filled(): PartitionColumns[] {
+    return this.cols.filter((c) => c.count > 0);
+  }
+
+  /** Empties every partition, keeping the arrays. */
+  clear(): void {
+    for (const c of this.cols) c.count = 0;
   }
 
   /** One partition's columns (possibly empty); that partition starts empty again. */

@@ -178,4 +178,49 @@ describe('producer against a real nats-server', () => {
     expect([...decodeSampleBatch(last!.data).timestamps]).toEqual([11, 12, 13, 14]);
     w.close();
   });
+  it('SampleWriter finds series by label bytes anywhere and reuses columns between writes', async () => {
+    const kv = await new Kvm(nc).create(KV_SERIES, { history: 1 });
+    const w = new SampleWriter(jetstream(nc), kv, {
+      partitions: 1,
+      role: 'test_writer',
+      maxBacklog: 100,
+      inFlight: 8,
+      ackDeadlineMs: 5000,
+      refreshMs: 60_000,
+      warn: () => undefined,
+    });
+    const bytesA = Buffer.from('..label bytes of a..');
+    const bytesB = Buffer.from('label bytes of b');
+    const jsm = await jetstreamManager(nc);
+    const lastBatch = async (): Promise<{ ids: bigint[]; timestamps: number[] }> => {
+      const m = await jsm.streams.getMessage(STREAM_SAMPLES, { seq: await streamMessages() });
+      const b = decodeSampleBatch(m!.data);
+      return { ids: [...b.seriesIds], timestamps: [...b.timestamps] };
+    };
+    const first = w.begin();
+    expect(first.seriesByKey(bytesA, 2, 18)).toBe(false);
+    first.series({ __name__: 'a' }, { buf: bytesA, start: 2, end: 18 });
+    for (let i = 0; i < 50; i++) first.sample(i, i);
+    first.series({ __name__: 'b' }, { buf: bytesB, start: 0, end: bytesB.length });
+    first.sample(100, 1);
+    await first.commit();
+    expect(await lastBatch()).toMatchObject({ timestamps: [...Array(50).keys(), 100] });
+    // The same bytes at another offset of another buffer are the same series; a write after
+    // a larger one carries only its own points in the reused columns.
+    const second = w.begin();
+    expect(second.seriesByKey(Buffer.from('label bytes of a'), 0, 16)).toBe(true);
+    second.sample(7, 7);
+    expect(second.seriesByKey(bytesA, 2, 17)).toBe(false); // one byte short: another key
+    expect(await second.commit()).toMatchObject({ samples: 1, series: 1 });
+    expect(await lastBatch()).toEqual({ ids: [seriesId('a')], timestamps: [7] });
+    await expect(second.commit()).resolves.toMatchObject({ samples: 0 });
+    // Columns a very large write grew are not kept for later writes; others are.
+    const grown = new PartitionGroups(1, 70_000);
+    w.reuseGroups(grown);
+    expect(w.groupsFor(16)).not.toBe(grown);
+    const kept = new PartitionGroups(1, 1000);
+    w.reuseGroups(kept);
+    expect(w.groupsFor(16)).toBe(kept);
+    w.close();
+  });
 });

@@ -2,6 +2,7 @@ import type { JetStreamClient } from '@nats-io/jetstream';
 import type { KV } from '@nats-io/kv';
 import { partitionOf, seriesId, type Labels } from '@ztsdb/model';
 import { BatchBuilder } from './batch-builder';
+import { ByteKeyTable } from './byte-key-table';
 import { BatchPublisher, type PublisherLog } from './batch-publisher';
 import { canonicalSeriesName } from './canonical-name';
 import { PartitionGroups, type PartitionColumns } from './partition-groups';
@@ -38,6 +39,11 @@ export interface SampleWriterOptions extends Pick<
  */
 export const COALESCED_BATCH_MAX_POINTS = 16_384;
 
+/** Finished writes' columns kept for the next writes: about the requests in flight at once. */
+const SPARE_GROUPS = 16;
+/** Columns kept only up to this many points (1.5 MiB): a few times a Prometheus request. */
+const SPARE_GROUP_MAX_POINTS = 65_536;
+
 /** The write cannot be taken now; the sender should retry after `retryAfterS`. */
 export class BackpressureError extends Error {
   constructor(
@@ -61,6 +67,13 @@ interface Ref {
   partition: number;
 }
 
+/** Where a sender's own key of a series (remote_write: its label bytes) lies. */
+export interface KeyBytes {
+  buf: Uint8Array;
+  start: number;
+  end: number;
+}
+
 interface Waiter {
   resolve: () => void;
   reject: (e: Error) => void;
@@ -76,8 +89,11 @@ export class SampleWriter {
   readonly publisher: BatchPublisher;
   private readonly builder: BatchBuilder;
   private readonly refs = new Map<string, Ref>();
-  /** Refs by a sender's own key of a series (remote_write: its label bytes). */
-  private readonly keyed = new Map<string, Ref>();
+  /** Refs by a sender's own key of a series (remote_write: its label bytes): `keyedRefs[i]`. */
+  private readonly keyed = new ByteKeyTable();
+  private keyedRefs: Ref[] = [];
+  /** Columns of finished writes, for the next ones (one set per write in progress at most). */
+  private readonly spareGroups: PartitionGroups[] = [];
   readonly partitions: number;
   /** Points waiting for their partition's next batch (writes that came while batches were out). */
   private readonly waiting: PartitionGroups;
@@ -116,7 +132,7 @@ export class SampleWriter {
   }
 
   /** Id and partition of a label set; registers the series when it is new. */
-  ref(labels: Labels, nowMs: number, key?: string): Ref {
+  ref(labels: Labels, nowMs: number, key?: KeyBytes): Ref {
     const name = canonicalSeriesName(labels);
     let r = this.refs.get(name);
     const max = this.opts.cacheSeries ?? 1_000_000;
@@ -128,20 +144,52 @@ export class SampleWriter {
       this.registrar.note(name, id, labels, nowMs);
     }
     if (key !== undefined) {
-      if (this.keyed.size >= max) this.keyed.clear();
-      this.keyed.set(key, r);
+      if (this.keyed.size >= max) {
+        this.keyed.clear();
+        this.keyedRefs = [];
+      }
+      this.keyed.set(key.buf, key.start, key.end, this.keyedRefs.length);
+      this.keyedRefs.push(r);
     }
     return r;
   }
 
-  /** The ref remembered under a sender's key, if any. */
-  refByKey(key: string): Ref | undefined {
-    return this.keyed.get(key);
+  /** The ref remembered under a sender's key `buf[start, end)`, if any. */
+  refByKey(buf: Uint8Array, start: number, end: number): Ref | undefined {
+    const i = this.keyed.get(buf, start, end);
+    return i < 0 ? undefined : this.keyedRefs[i];
+  }
+
+  /** @internal Empty columns for a write: a finished write's, or new ones. */
+  groupsFor(expectedPoints: number): PartitionGroups {
+    const n = this.partitions;
+    return (
+      this.spareGroups.pop() ??
+      new PartitionGroups(n, Math.max(16, Math.ceil((expectedPoints / n) * 1.25)))
+    );
+  }
+
+  /**
+   * @internal Takes back a write's columns once nothing reads them (published or copied); a
+   * few, and not those a very large write grew (they would hold their memory for good).
+   */
+  reuseGroups(groups: PartitionGroups): void {
+    groups.clear();
+    if (this.spareGroups.length < SPARE_GROUPS && groups.heldPoints <= SPARE_GROUP_MAX_POINTS)
+      this.spareGroups.push(groups);
   }
 
   /** @internal */
   async commit(groups: PartitionGroups, series: number): Promise<WriteResult> {
-    const cols = groups.take();
+    try {
+      return await this.commitColumns(groups, series);
+    } finally {
+      this.reuseGroups(groups);
+    }
+  }
+
+  private async commitColumns(groups: PartitionGroups, series: number): Promise<WriteResult> {
+    const cols = groups.filled();
     let samples = 0;
     for (const c of cols) samples += c.count;
     if (samples === 0) return { samples, series, batches: 0 };
@@ -159,6 +207,7 @@ export class SampleWriter {
         503,
         5,
       );
+    // `send` encodes or copies the columns before it returns: they are free after this line.
     const acks = cols.map((c) => this.send(c));
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_, reject) => {
@@ -255,25 +304,24 @@ export class Write {
   private readonly now = Date.now();
   private seriesCount = 0;
   private current: Ref | undefined;
+  private committed = false;
 
   constructor(
     private readonly writer: SampleWriter,
     expectedPoints: number,
   ) {
-    // Sized once for the request (expect() after a smaller start would allocate twice).
-    const n = writer.partitions;
-    this.groups = new PartitionGroups(n, Math.max(16, Math.ceil((expectedPoints / n) * 1.25)));
+    this.groups = writer.groupsFor(expectedPoints);
   }
 
   /** Makes `labels` the series of the following `sample` calls; `key` remembers it. */
-  series(labels: Labels, key?: string): void {
+  series(labels: Labels, key?: KeyBytes): void {
     this.current = this.writer.ref(labels, this.now, key);
     this.seriesCount++;
   }
 
-  /** Makes the series remembered under `key` current; false when there is none. */
-  seriesByKey(key: string): boolean {
-    const r = this.writer.refByKey(key);
+  /** Makes the series remembered under the key `buf[start, end)` current; false when none. */
+  seriesByKey(buf: Uint8Array, start: number, end: number): boolean {
+    const r = this.writer.refByKey(buf, start, end);
     if (!r) return false;
     this.current = r;
     this.seriesCount++;
@@ -285,7 +333,14 @@ export class Write {
     this.groups.add(r.partition, r.id, timestampMs, value);
   }
 
+  /**
+   * Publishes the points. The Write is spent after this: its columns serve later writes, and
+   * committing again publishes nothing (a refused write's points are gone; the sender retries).
+   */
   commit(): Promise<WriteResult> {
+    if (this.committed)
+      return Promise.resolve({ samples: 0, series: this.seriesCount, batches: 0 });
+    this.committed = true;
     return this.writer.commit(this.groups, this.seriesCount);
   }
 }

@@ -7,6 +7,7 @@ import {
   snappyDecode,
   SnappyError,
   type DecodeCounts,
+  type LabelBytes,
 } from '@ztsdb/ingest-formats';
 import type { Labels } from '@ztsdb/model';
 import { withoutEmptyLabels, type SampleWriter } from '@ztsdb/producer';
@@ -52,7 +53,7 @@ export async function receiveRemoteWrite(
   const body = await readBody(req, limits.maxBytes);
   let raw: Buffer;
   try {
-    raw = snappyDecode(body, limits.maxBytes);
+    raw = snappyDecode(body, limits.maxBytes, scratch);
   } catch (e) {
     if (e instanceof SnappyError && /over the limit/.test(e.message))
       throw new ReceiverError(413, `${e.message} (ZTSDB_WRITE_MAX_BYTES)`);
@@ -63,11 +64,11 @@ export async function receiveRemoteWrite(
   const write = writer.begin(Math.max(64, raw.length >>> 7));
   let series = 0;
   const visitor = {
-    known: (key: string): boolean => {
+    known: (buf: Uint8Array, start: number, end: number): boolean => {
       if (++series > limits.maxSeries) tooMany(limits.maxSeries);
-      return write.seriesByKey(key);
+      return write.seriesByKey(buf, start, end);
     },
-    series: (labels: Labels, key: string | undefined): void => {
+    series: (labels: Labels, key: LabelBytes | undefined): void => {
       if (key === undefined && ++series > limits.maxSeries) tooMany(limits.maxSeries);
       write.series(withoutEmptyLabels(labels), key);
     },
@@ -83,9 +84,19 @@ export async function receiveRemoteWrite(
       throw new ReceiverError(400, `invalid ${proto}: ${e.message}`);
     throw e;
   }
+  if (raw.length > scratch.length && raw.length <= SCRATCH_MAX_BYTES) scratch = raw;
   await write.commit();
   return { counts, version: proto === PROTO_V1 ? 1 : 2 };
 }
+
+/**
+ * The decompressed body of every request in turn: decoding runs in one go, without an await
+ * between snappy and the last sample, and keeps nothing of the bytes (labels are copied into
+ * strings, keys into the writer's table), so one buffer serves all. It grows to the largest
+ * request up to SCRATCH_MAX_BYTES; larger ones get their own.
+ */
+let scratch: Buffer = Buffer.alloc(0);
+const SCRATCH_MAX_BYTES = 8 * 1024 * 1024;
 
 function tooMany(max: number): never {
   throw new ReceiverError(400, `more than ZTSDB_WRITE_MAX_SERIES=${max} series in one request`);
