@@ -1,0 +1,62 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { FileCatalog } from '@ztsdb/manifest';
+import { tempDir } from '@ztsdb/testing';
+import { coldFileName, warmFileName } from '@ztsdb/tsdb';
+import type { ManifestEvent } from '@ztsdb/wire';
+import { removeUnrecorded } from './data-dir-cleanup';
+
+const ev = (
+  kind: ManifestEvent['kind'],
+  file: string,
+  extra: Partial<ManifestEvent> = {},
+): ManifestEvent => ({
+  kind,
+  partition: 0,
+  file,
+  bytes: 1,
+  crc32c: 0,
+  minT: 0,
+  maxT: 10,
+  seriesCount: 1,
+  points: 1,
+  atMs: 100,
+  ...extra,
+});
+
+describe('removeUnrecorded', () => {
+  const dir = tempDir('ztsdb-cleanup-');
+  afterAll(() => dir.remove());
+
+  it('removes unrecorded tier files, below recorded names too, and keeps the rest', () => {
+    const warm = (seq: number) => `warm/p0/${warmFileName(seq)}`;
+    const cold = `cold/p0/${coldFileName(0, 1)}`;
+    const catalog = new FileCatalog();
+    // seg 1 was written but its publish timed out; seg 2 and 3 were recorded after it, and
+    // 3 was merged into the cold file and removed.
+    for (const e of [
+      ev('warm-added', warm(2)),
+      ev('warm-added', warm(3)),
+      ev('cold-added', cold, { replaces: [warm(3)] }),
+      ev('warm-removed', warm(3)),
+    ])
+      catalog.apply(e);
+    const files = [warm(1), warm(2), warm(3), warm(9), cold, `warm/p0/.${warmFileName(4)}.1.1.tmp`];
+    for (const f of [...files, 'warm/p0/notes.txt', 'cold/p1/README']) {
+      fs.mkdirSync(path.join(dir.path, path.dirname(f)), { recursive: true });
+      fs.writeFileSync(path.join(dir.path, f), 'x');
+    }
+    const warnings: string[] = [];
+    const removed = removeUnrecorded(dir.path, 2, catalog, (m) => warnings.push(m));
+    expect(removed.sort()).toEqual(
+      [warm(1), warm(3), warm(9), `warm/p0/.${warmFileName(4)}.1.1.tmp`].sort(),
+    );
+    const left = (rel: string) => fs.readdirSync(path.join(dir.path, rel)).sort();
+    expect(left('warm/p0')).toEqual([warmFileName(2), 'notes.txt'].sort());
+    expect(left('cold/p0')).toEqual([coldFileName(0, 1)]);
+    expect(left('cold/p1')).toEqual(['README']);
+    expect(warnings).toEqual([
+      'left 2 file(s) in the tier folders that are not named as tier files: warm/p0/notes.txt, cold/p1/README',
+    ]);
+  });
+});
