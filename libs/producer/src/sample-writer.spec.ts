@@ -9,7 +9,7 @@ import { BatchBuilder } from './batch-builder';
 import { BatchPublisher, BatchDroppedError } from './batch-publisher';
 import { canonicalSeriesName } from './canonical-name';
 import { PartitionGroups } from './partition-groups';
-import { BackpressureError, SampleWriter } from './sample-writer';
+import { BackpressureError, COALESCED_BATCH_MAX_POINTS, SampleWriter } from './sample-writer';
 
 describe('canonicalSeriesName', () => {
   it('sorts labels, quotes values, leaves out __name__ and empty values', () => {
@@ -178,6 +178,34 @@ describe('producer against a real nats-server', () => {
     expect([...decodeSampleBatch(last!.data).timestamps]).toEqual([11, 12, 13, 14]);
     w.close();
   });
+  it('SampleWriter splits one write larger than a batch may be, also when it goes at once', async () => {
+    const kv = await new Kvm(nc).create(KV_SERIES, { history: 1 });
+    const w = new SampleWriter(jetstream(nc), kv, {
+      partitions: 1,
+      role: 'test_writer',
+      maxBacklog: 100,
+      inFlight: 8,
+      ackDeadlineMs: 10_000,
+      refreshMs: 60_000,
+      warn: () => undefined,
+    });
+    const n = 2 * COALESCED_BATCH_MAX_POINTS + 5;
+    const before = await streamMessages();
+    const x = w.begin();
+    x.series({ __name__: 'one_big_write' });
+    for (let i = 0; i < n; i++) x.sample(1_000_000 + i, i);
+    expect(await x.commit()).toMatchObject({ samples: n, series: 1 });
+    expect(await streamMessages()).toBe(before + 3);
+    const jsm = await jetstreamManager(nc);
+    const sizes: number[] = [];
+    for (let seq = before + 1; seq <= before + 3; seq++)
+      sizes.push(
+        decodeSampleBatch((await jsm.streams.getMessage(STREAM_SAMPLES, { seq }))!.data).count,
+      );
+    expect(sizes).toEqual([COALESCED_BATCH_MAX_POINTS, COALESCED_BATCH_MAX_POINTS, 5]);
+    w.close();
+  });
+
   it('SampleWriter finds series by label bytes anywhere and reuses columns between writes', async () => {
     const kv = await new Kvm(nc).create(KV_SERIES, { history: 1 });
     const w = new SampleWriter(jetstream(nc), kv, {

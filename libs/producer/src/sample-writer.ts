@@ -244,7 +244,7 @@ export class SampleWriter {
   private send(c: PartitionColumns): Promise<unknown> {
     const p = c.partition;
     if (this.out[p]! < this.partitionInFlight && this.waiting.count(p) === 0)
-      return this.publishOut(c);
+      return Promise.all(this.publishPieces(c));
     const w = this.waiting;
     for (let i = 0; i < c.count; i++) w.add(p, c.ids[i]!, c.timestamps[i]!, c.values[i]!);
     const done = new Promise<void>((resolve, reject) => this.waiters[p]!.push({ resolve, reject }));
@@ -257,24 +257,33 @@ export class SampleWriter {
     while (this.out[p]! < this.partitionInFlight && this.waiting.count(p) > 0) {
       const cols = this.waiting.takePartition(p);
       const settle = this.waiters[p]!.splice(0);
-      const sent: Array<Promise<unknown>> = [];
-      for (let from = 0; from < cols.count; from += COALESCED_BATCH_MAX_POINTS) {
-        const to = Math.min(cols.count, from + COALESCED_BATCH_MAX_POINTS);
-        sent.push(
-          this.publishOut({
-            partition: p,
-            count: to - from,
-            ids: cols.ids.subarray(from, to),
-            timestamps: cols.timestamps.subarray(from, to),
-            values: cols.values.subarray(from, to),
-          }),
-        );
-      }
-      Promise.all(sent).then(
+      Promise.all(this.publishPieces(cols)).then(
         () => settle.forEach((s) => s.resolve()),
         (e: Error) => settle.forEach((s) => s.reject(e)),
       );
     }
+  }
+
+  /**
+   * Publishes a partition's points as batches of at most COALESCED_BATCH_MAX_POINTS: one write
+   * may hold more points of a partition than a message may carry (nats-server's max_payload).
+   */
+  private publishPieces(c: PartitionColumns): Array<Promise<unknown>> {
+    if (c.count <= COALESCED_BATCH_MAX_POINTS) return [this.publishOut(c)];
+    const sent: Array<Promise<unknown>> = [];
+    for (let from = 0; from < c.count; from += COALESCED_BATCH_MAX_POINTS) {
+      const to = Math.min(c.count, from + COALESCED_BATCH_MAX_POINTS);
+      sent.push(
+        this.publishOut({
+          partition: c.partition,
+          count: to - from,
+          ids: c.ids.subarray(from, to),
+          timestamps: c.timestamps.subarray(from, to),
+          values: c.values.subarray(from, to),
+        }),
+      );
+    }
+    return sent;
   }
 
   private publishOut(c: PartitionColumns): Promise<unknown> {
