@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
   AckPolicy,
@@ -271,12 +272,17 @@ export class WarmSink {
       const seq = this.catalog.nextWarmSeq(partition);
       this.catalog.reserveWarmSeq(partition, seq);
       const file = `${warmDirOf(partition)}/${warmFileName(seq)}`;
-      const pieces = await writeWarmSegment(
-        path.join(this.opts.dataDir, file),
-        partition,
-        g.chunks,
-      );
-      const object = await this.tiers.upload(file, sizeAndCrc(pieces).crc32c);
+      const local = path.join(this.opts.dataDir, file);
+      const pieces = await writeWarmSegment(local, partition, g.chunks);
+      let object: string;
+      try {
+        object = await this.tiers.upload(file, sizeAndCrc(pieces).crc32c);
+      } catch (e) {
+        // No event names the file yet, and the retry writes its chunks under the next name:
+        // left here, it would stay unrecorded below recorded names, which start-up keeps.
+        fs.rmSync(local, { force: true });
+        throw e;
+      }
       let minT = Infinity;
       let maxT = -Infinity;
       let points = 0;
