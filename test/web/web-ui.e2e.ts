@@ -125,7 +125,9 @@ describe('web UI in Chromium against ztsdb all', () => {
       [v0, before.join()] as const,
       { timeout: 15_000 },
     );
-    await page.waitForFunction(() => document.querySelectorAll('canvas.spark').length >= 10);
+    await page.waitForFunction(
+      () => document.querySelectorAll('svg.spark path[d^="M"]').length >= 10,
+    );
     await page.screenshot({ path: join(ARTIFACTS, 'containers.png') });
     // Filtering by a name leaves that one container.
     await page.getByLabel('filter containers').fill(names[0]);
