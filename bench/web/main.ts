@@ -9,12 +9,12 @@
 // refreshes. Targets:
 // first render < 1 s, refresh < 100 ms. Last line: one JSON object.
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { chromium } from 'playwright-core';
+import { chromium, type Browser } from 'playwright-core';
 import { NatsServer, tempDir, waitFor } from '@ztsdb/testing';
 import { mainThreadTime, TRACE_CATEGORIES } from './main-thread';
 
@@ -22,6 +22,10 @@ const CONTAINERS = Number(process.env.BENCH_CONTAINERS ?? 1000);
 const LOADS = Number(process.env.BENCH_LOADS ?? 5);
 const REFRESHES = Number(process.env.BENCH_REFRESHES ?? 8);
 const REFRESH_SEC = 5;
+// With BENCH_TRACE_DIR set, each refresh's trace is saved there (refresh-<n>.json) for a closer look.
+const TRACE_DIR = process.env.BENCH_TRACE_DIR;
+// … with the events that name the work (scripts, style, layout, paint, GC, network).
+const DETAIL_CATEGORIES = ['devtools.timeline', 'v8', 'blink', 'loading', 'netlog'];
 const ROOT = join(__dirname, '..', '..', '..');
 
 async function freePort(): Promise<number> {
@@ -81,17 +85,19 @@ async function main(): Promise<void> {
     },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-    ],
-  });
+  // Launched inside the try: a browser that fails to start still stops the stack.
+  let browser: Browser | undefined;
   try {
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      headless: true,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+      ],
+    });
     await waitFor(
       async () => {
         const r = await fetch(`${http}/api/v1/query?query=count(container_memory_bytes)`).catch(
@@ -151,7 +157,9 @@ async function main(): Promise<void> {
       // Just after a refresh the page is idle until the next one: trace from here to the end
       // of the next refresh, its rendering and any sparkline update that follows it.
       await page.waitForTimeout(1000);
-      await browser.startTracing(page, { categories: TRACE_CATEGORIES });
+      await browser.startTracing(page, {
+        categories: TRACE_DIR ? [...TRACE_CATEGORIES, ...DETAIL_CATEGORIES] : TRACE_CATEGORIES,
+      });
       await page.waitForFunction(
         (x) =>
           Number(
@@ -163,7 +171,12 @@ async function main(): Promise<void> {
         { polling: 200 },
       );
       await page.waitForTimeout(1500);
-      const t = mainThreadTime(await browser.stopTracing());
+      const trace = await browser.stopTracing();
+      if (TRACE_DIR) {
+        mkdirSync(TRACE_DIR, { recursive: true });
+        writeFileSync(join(TRACE_DIR, `refresh-${i + 1}.json`), trace);
+      }
+      const t = mainThreadTime(trace);
       refresh.push(t.cpuMs);
       refreshWall.push(t.wallMs);
       console.log(
@@ -191,7 +204,7 @@ async function main(): Promise<void> {
     );
     console.log(JSON.stringify(figures));
   } finally {
-    await browser.close();
+    await browser?.close();
     stack.kill('SIGTERM');
     await new Promise((r) => stack.once('exit', r));
     await nats.stop();

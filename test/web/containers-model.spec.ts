@@ -137,4 +137,35 @@ describe('the Containers page model', () => {
     });
     expect(m.rows.get('h1/aaaaaaaaaaaa')!.name).toBe('name-aaaaaaaaaaaa');
   });
+
+  it("changes a row's stamp only when something shown of it changed", async () => {
+    const f: Fake = {
+      nowMs: 1_800_000_000_000,
+      lastSample: new Map([
+        ['aaaaaaaaaaaa', 1_800_000_000_000],
+        ['bbbbbbbbbbbb', 1_800_000_000_000],
+      ]),
+      queries: [],
+    };
+    globalThis.fetch = fakeApi(f);
+    const m = new ContainersModel();
+    await m.refresh();
+    const stamps = () => [...m.rows.values()].map((r) => r.stamp);
+    const first = stamps();
+    // Same values (the fake answers by position), same state: nothing to render again.
+    f.nowMs += 1000;
+    for (const id of f.lastSample.keys()) f.lastSample.set(id, f.nowMs);
+    await m.refresh();
+    expect(stamps()).toEqual(first);
+    // The first container drops out of the answers, so the second one's values change and
+    // the first one's age makes it gone: both are stamped anew.
+    f.lastSample.delete('aaaaaaaaaaaa');
+    f.nowMs += GONE_AFTER_MS + 1000;
+    f.lastSample.set('bbbbbbbbbbbb', f.nowMs);
+    await m.refresh();
+    const [a, b] = stamps();
+    expect(a).not.toBe(first[0]);
+    expect(b).not.toBe(first[1]);
+    expect(m.rows.get('h1/aaaaaaaaaaaa')!.gone).toBe(true);
+  });
 });

@@ -125,7 +125,13 @@ describe('web UI in Chromium against ztsdb all', () => {
       [v0, before.join()] as const,
       { timeout: 15_000 },
     );
-    await page.waitForFunction(() => document.querySelectorAll('canvas.spark').length >= 10);
+    // Sparklines are SVG paths (in the SVG namespace, or nothing would be drawn) with a line.
+    await page.waitForFunction(
+      () =>
+        [...document.querySelectorAll('svg.spark path')].filter(
+          (p) => p instanceof SVGPathElement && p.getAttribute('d')?.startsWith('M'),
+        ).length >= 10,
+    );
     await page.screenshot({ path: join(ARTIFACTS, 'containers.png') });
     // Filtering by a name leaves that one container.
     await page.getByLabel('filter containers').fill(names[0]);

@@ -38,6 +38,8 @@ export interface ContainerRow {
   gone: boolean;
   cpuSpark: Float64Array;
   memSpark: Float64Array;
+  /** Changes whenever anything shown of the row changes: a row with the same stamp needs no new rendering. */
+  stamp: number;
 }
 
 /** New containers asked for by id (a regex alternation) when there are at most this many. */
@@ -61,6 +63,8 @@ export class ContainersModel {
   private sparkEnd = 0;
   goneAfterMs = GONE_AFTER_MS;
   dropAfterMs = DROP_AFTER_MS;
+  /** Source of the rows' stamps. */
+  private stamps = 0;
 
   /** Latest values and sample times, at the server's evaluation time. */
   async refresh(signal?: AbortSignal): Promise<void> {
@@ -82,7 +86,12 @@ export class ContainersModel {
       const k = keys[i]!;
       for (const s of vectorOf(answer.data)) {
         const row = this.rows.get(keyOf(s.metric));
-        if (row) row.values[k] = Number(s.value[1]);
+        if (!row) continue;
+        const v = Number(s.value[1]);
+        if (row.values[k] !== v) {
+          row.values[k] = v;
+          row.stamp = ++this.stamps;
+        }
       }
     });
     for (const s of seenNow) {
@@ -92,7 +101,13 @@ export class ContainersModel {
     for (const [key, row] of this.rows) {
       const age = this.nowMs - row.lastSeenMs;
       if (row.lastSeenMs > 0 && age > this.dropAfterMs) this.rows.delete(key);
-      else row.gone = row.lastSeenMs > 0 && age > this.goneAfterMs;
+      else {
+        const gone = row.lastSeenMs > 0 && age > this.goneAfterMs;
+        if (row.gone !== gone) {
+          row.gone = gone;
+          row.stamp = ++this.stamps;
+        }
+      }
     }
   }
 
@@ -130,6 +145,7 @@ export class ContainersModel {
         gone: false,
         cpuSpark: blankSpark(),
         memSpark: blankSpark(),
+        stamp: ++this.stamps,
       };
       this.rows.set(key, row);
     }
@@ -150,6 +166,7 @@ export class ContainersModel {
       range(`max by (${KEY_LABELS}) (${METRIC.mem})`, from, end, SPARK_STEP_SEC, signal),
     ]);
     for (const row of this.rows.values()) {
+      row.stamp = ++this.stamps;
       for (const a of [row.cpuSpark, row.memSpark]) {
         if (shift >= SPARK_POINTS) a.fill(NaN);
         else {

@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'preact/hooks';
+import { sparkPath } from './spark-path';
 
 interface Props {
   /** Values in time order; NaN leaves a gap. */
@@ -9,13 +9,26 @@ interface Props {
   height?: number;
   color?: string;
   label: string;
-  /** Changes when `values` was updated in place, so the canvas is redrawn. */
+  /** Changes when `values` was updated in place, so the line is drawn anew. */
   version?: number;
 }
 
+interface CachedPath {
+  version: number | undefined;
+  max: number | undefined;
+  width: number;
+  height: number;
+  d: string;
+}
+
+// The path of each series, kept until its values (version) or scale change: when the table's
+// rows are re-sorted, a row moving to another place reuses its path instead of recomputing it.
+const paths = new WeakMap<object, CachedPath>();
+
 /**
- * A tiny line chart drawn straight on a canvas: a table of a thousand containers has two per
- * row, so it avoids a chart library's per-instance cost.
+ * A tiny line chart as one SVG path: a table of containers has two per row. A path costs the
+ * page's main thread only its recording at paint (rasterising happens off the main thread),
+ * where a canvas per cell made the main thread produce a canvas resource for each one drawn.
  */
 export function Sparkline({
   values,
@@ -26,60 +39,32 @@ export function Sparkline({
   label,
   version,
 }: Props) {
-  const ref = useRef<HTMLCanvasElement>(null);
-  useEffect(() => {
-    const c = ref.current;
-    if (!c) return;
-    const dpr = window.devicePixelRatio || 1;
-    if (c.width !== width * dpr) {
-      c.width = width * dpr;
-      c.height = height * dpr;
+  let d = '';
+  if (values) {
+    const hit = paths.get(values);
+    if (
+      hit &&
+      hit.version === version &&
+      hit.max === max &&
+      hit.width === width &&
+      hit.height === height
+    )
+      d = hit.d;
+    else {
+      d = sparkPath(values, max, width, height);
+      paths.set(values, { version, max, width, height, d });
     }
-    const g = c.getContext('2d');
-    if (!g) return;
-    g.setTransform(dpr, 0, 0, dpr, 0, 0);
-    g.clearRect(0, 0, width, height);
-    const n = values?.length ?? 0;
-    if (!values || n < 2) return;
-    // With a fixed top the scale starts at zero (CPU of the fleet, comparable across rows);
-    // without one it spans the series' own range, so a slow drift still shows.
-    let top = max ?? -Infinity;
-    let bottom = max === undefined ? Infinity : 0;
-    if (max === undefined)
-      for (let i = 0; i < n; i++) {
-        const v = values[i]!;
-        if (v > top) top = v;
-        if (v < bottom) bottom = v;
-      }
-    if (!Number.isFinite(bottom)) bottom = 0;
-    if (!(top > bottom)) top = bottom + 1;
-    const dx = width / (n - 1);
-    const sy = (height - 2) / (top - bottom);
-    g.beginPath();
-    let pen = false;
-    for (let i = 0; i < n; i++) {
-      const v = values[i]!;
-      if (!Number.isFinite(v)) {
-        pen = false;
-        continue;
-      }
-      const x = i * dx;
-      const y = height - 1 - (v - bottom) * sy;
-      if (pen) g.lineTo(x, y);
-      else g.moveTo(x, y);
-      pen = true;
-    }
-    g.strokeStyle = color;
-    g.lineWidth = 1.25;
-    g.stroke();
-  }, [values, max, width, height, color, version]);
+  }
   return (
-    <canvas
-      ref={ref}
+    <svg
       class="spark"
-      style={{ width: `${width}px`, height: `${height}px` }}
+      width={width}
+      height={height}
+      viewBox={`0 0 ${width} ${height}`}
       role="img"
       aria-label={label}
-    />
+    >
+      <path d={d} fill="none" stroke={color} stroke-width="1.25" stroke-linejoin="round" />
+    </svg>
   );
 }

@@ -1,3 +1,4 @@
+import { Component } from 'preact';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { ApiError } from '../api';
 import { Sparkline } from '../components/sparkline';
@@ -39,8 +40,72 @@ function sortValue(r: ContainerRow, k: SortKey): string | number {
 }
 
 function matches(r: ContainerRow, words: string[]): boolean {
+  if (words.length === 0) return true;
   const hay = `${r.name} ${r.id} ${r.image} ${r.runtime} ${r.host}`.toLowerCase();
   return words.every((w) => hay.includes(w));
+}
+
+interface RowProps {
+  row: ContainerRow;
+  /** The row's stamp when rendered (the row itself is updated in place). */
+  stamp: number;
+  cpuMax: number;
+  /** Changes when the sparklines were extended (in place). */
+  sparkVersion: number;
+}
+
+/** One container's row; rendered again only when it shows another container or its data changed. */
+class RowView extends Component<RowProps> {
+  override shouldComponentUpdate(next: RowProps): boolean {
+    const p = this.props;
+    return (
+      next.row !== p.row ||
+      next.stamp !== p.stamp ||
+      next.cpuMax !== p.cpuMax ||
+      next.sparkVersion !== p.sparkVersion
+    );
+  }
+
+  override render({ row: r, cpuMax, sparkVersion }: RowProps) {
+    return (
+      <tr class={r.gone ? 'gone' : undefined} data-id={r.id}>
+        <td>
+          <a href={`/containers/${encodeURIComponent(r.id)}`} onClick={onLinkClick}>
+            {r.name}
+          </a>
+        </td>
+        <td>{r.image}</td>
+        <td>{r.runtime}</td>
+        <td>{r.host}</td>
+        <td class="num" data-col="cpu">
+          {percent(r.values.cpu)}
+        </td>
+        <td>
+          <Sparkline
+            values={r.cpuSpark}
+            max={cpuMax}
+            version={sparkVersion}
+            label={`CPU of ${r.name}, last 15 minutes`}
+          />
+        </td>
+        <td class="num" data-col="mem">
+          {bytes(r.values.mem)}
+        </td>
+        <td>
+          <Sparkline
+            values={r.memSpark}
+            version={sparkVersion}
+            color="#10b981"
+            label={`memory of ${r.name}, last 15 minutes`}
+          />
+        </td>
+        <td class="num">{rate(r.values.rx)}</td>
+        <td class="num">{rate(r.values.tx)}</td>
+        <td class="num">{rate(r.values.rd)}</td>
+        <td class="num">{rate(r.values.wr)}</td>
+      </tr>
+    );
+  }
 }
 
 /** Every container of every host, like `docker stats`, refreshed live; the home page. */
@@ -70,14 +135,29 @@ export function ContainersPage({ loc }: { loc: Location }) {
   useEffect(() => {
     let stopped = false;
     let timer: number | undefined;
+    let firstTick = true;
     const ac = new AbortController();
     const tick = async () => {
       try {
         await model.refresh(ac.signal);
         if (stopped) return;
-        setVersion((v) => v + 1);
+        // Later refreshes extend the sparklines (every third one) before anything is drawn,
+        // so that a refresh renders the table once, not once for the values and again for
+        // the lines. The first shows the values at once: its full 15-minute query is slow.
+        if (firstTick) setVersion((v) => v + 1);
+        let sparkError: unknown;
+        const sparked = await model.refreshSparks(ac.signal).catch((e: unknown) => {
+          // A failed extension does not hold back the values (it is shown, and tried again).
+          if (ac.signal.aborted) throw e;
+          sparkError = e;
+          return false;
+        });
+        if (stopped) return;
+        if (!firstTick) setVersion((v) => v + 1);
+        if (sparked) setSparkVersion((v) => v + 1);
+        firstTick = false;
+        if (sparkError !== undefined) throw sparkError;
         setError(undefined);
-        if (await model.refreshSparks(ac.signal)) setSparkVersion((v) => v + 1);
       } catch (e) {
         if (!stopped) setError(e instanceof ApiError ? e.message : String(e));
       }
@@ -211,43 +291,17 @@ export function ContainersPage({ loc }: { loc: Location }) {
           </thead>
           <tbody>
             {first > 0 && <tr style={{ height: `${first * ROW_HEIGHT}px` }} aria-hidden="true" />}
-            {rows.slice(first, last).map((r) => (
-              <tr key={r.key} class={r.gone ? 'gone' : undefined} data-id={r.id}>
-                <td>
-                  <a href={`/containers/${encodeURIComponent(r.id)}`} onClick={onLinkClick}>
-                    {r.name}
-                  </a>
-                </td>
-                <td>{r.image}</td>
-                <td>{r.runtime}</td>
-                <td>{r.host}</td>
-                <td class="num" data-col="cpu">
-                  {percent(r.values.cpu)}
-                </td>
-                <td>
-                  <Sparkline
-                    values={r.cpuSpark}
-                    max={cpuMax}
-                    version={sparkVersion}
-                    label={`CPU of ${r.name}, last 15 minutes`}
-                  />
-                </td>
-                <td class="num" data-col="mem">
-                  {bytes(r.values.mem)}
-                </td>
-                <td>
-                  <Sparkline
-                    values={r.memSpark}
-                    version={sparkVersion}
-                    color="#10b981"
-                    label={`memory of ${r.name}, last 15 minutes`}
-                  />
-                </td>
-                <td class="num">{rate(r.values.rx)}</td>
-                <td class="num">{rate(r.values.tx)}</td>
-                <td class="num">{rate(r.values.rd)}</td>
-                <td class="num">{rate(r.values.wr)}</td>
-              </tr>
+            {rows.slice(first, last).map((r, i) => (
+              // Keyed by place, not by container: when a refresh re-sorts the rows, each place
+              // keeps its elements and only the contents of the changed ones are updated, instead
+              // of rows being moved, removed and created.
+              <RowView
+                key={first + i}
+                row={r}
+                stamp={r.stamp}
+                cpuMax={cpuMax}
+                sparkVersion={sparkVersion}
+              />
             ))}
             {last < rows.length && (
               <tr style={{ height: `${(rows.length - last) * ROW_HEIGHT}px` }} aria-hidden="true" />
