@@ -45,6 +45,21 @@ describe('producer against a real nats-server', () => {
   });
   const streamMessages = async (): Promise<number> =>
     Number((await (await jetstreamManager(nc)).streams.info(STREAM_SAMPLES)).state.messages);
+  /** A SampleWriter with the tests' usual options, `over` replacing some. */
+  const writer = (
+    kv: ConstructorParameters<typeof SampleWriter>[1],
+    over: Partial<ConstructorParameters<typeof SampleWriter>[2]> = {},
+  ): SampleWriter =>
+    new SampleWriter(jetstream(nc), kv, {
+      partitions: 1,
+      role: 'test_writer',
+      maxBacklog: 100,
+      inFlight: 8,
+      ackDeadlineMs: 5000,
+      refreshMs: 60_000,
+      warn: () => undefined,
+      ...over,
+    });
 
   it('publish resolves once stored, retries until the stream exists, stores a msg id once', async () => {
     const jsm = await jetstreamManager(nc);
@@ -104,15 +119,7 @@ describe('producer against a real nats-server', () => {
 
   it('SampleWriter registers series, publishes per partition and answers after the acks', async () => {
     const kv = await new Kvm(nc).create(KV_SERIES, { history: 1 });
-    const w = new SampleWriter(jetstream(nc), kv, {
-      partitions: 4,
-      role: 'test_writer',
-      maxBacklog: 100,
-      inFlight: 8,
-      ackDeadlineMs: 5000,
-      refreshMs: 60_000,
-      warn: () => undefined,
-    });
+    const w = writer(kv, { partitions: 4 });
     const before = await streamMessages();
     const write = w.begin();
     for (let s = 0; s < 20; s++) {
@@ -127,15 +134,7 @@ describe('producer against a real nats-server', () => {
     expect(e).toMatchObject({ name, labels: { __name__: 'http_requests_total', code: '205' } });
     expect(partitionOf(seriesId(name), 4)).toBeLessThan(4);
     // A full backlog refuses the write with 429 instead of queueing it.
-    const full = new SampleWriter(jetstream(nc), kv, {
-      partitions: 4,
-      role: 'test_writer',
-      maxBacklog: 0,
-      inFlight: 1,
-      ackDeadlineMs: 5000,
-      refreshMs: 60_000,
-      warn: () => undefined,
-    });
+    const full = writer(kv, { partitions: 4, maxBacklog: 0, inFlight: 1 });
     const w2 = full.begin();
     w2.series({ __name__: 'x' });
     w2.sample(1, 1);
@@ -148,16 +147,7 @@ describe('producer against a real nats-server', () => {
 
   it('SampleWriter puts the points of writes that come while a batch is out in one batch', async () => {
     const kv = await new Kvm(nc).create(KV_SERIES, { history: 1 });
-    const w = new SampleWriter(jetstream(nc), kv, {
-      partitions: 1,
-      role: 'test_writer',
-      maxBacklog: 100,
-      inFlight: 8,
-      partitionInFlight: 1,
-      ackDeadlineMs: 5000,
-      refreshMs: 60_000,
-      warn: () => undefined,
-    });
+    const w = writer(kv, { partitionInFlight: 1 });
     const labels = { __name__: 'coalesced', job: 'api' };
     const first = w.begin();
     first.series(labels);
@@ -180,15 +170,7 @@ describe('producer against a real nats-server', () => {
   });
   it('SampleWriter splits one write larger than a batch may be, also when it goes at once', async () => {
     const kv = await new Kvm(nc).create(KV_SERIES, { history: 1 });
-    const w = new SampleWriter(jetstream(nc), kv, {
-      partitions: 1,
-      role: 'test_writer',
-      maxBacklog: 100,
-      inFlight: 8,
-      ackDeadlineMs: 10_000,
-      refreshMs: 60_000,
-      warn: () => undefined,
-    });
+    const w = writer(kv, { ackDeadlineMs: 10_000 });
     const n = 2 * COALESCED_BATCH_MAX_POINTS + 5;
     const before = await streamMessages();
     const x = w.begin();
@@ -208,15 +190,7 @@ describe('producer against a real nats-server', () => {
 
   it('SampleWriter finds series by label bytes anywhere and reuses columns between writes', async () => {
     const kv = await new Kvm(nc).create(KV_SERIES, { history: 1 });
-    const w = new SampleWriter(jetstream(nc), kv, {
-      partitions: 1,
-      role: 'test_writer',
-      maxBacklog: 100,
-      inFlight: 8,
-      ackDeadlineMs: 5000,
-      refreshMs: 60_000,
-      warn: () => undefined,
-    });
+    const w = writer(kv);
     const bytesA = Buffer.from('..label bytes of a..');
     const bytesB = Buffer.from('label bytes of b');
     const jsm = await jetstreamManager(nc);
