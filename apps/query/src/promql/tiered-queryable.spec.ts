@@ -146,6 +146,11 @@ describe('TieredQueryable', () => {
     // hot while its answer is on the way: the answer must hold the file's points.
     let moved = false;
     const reads: boolean[] = [];
+    // The owner answers once the files were read the first time (a fixed delay raced a loaded
+    // machine); if no read comes while the request is out, it answers after a second and the
+    // test fails on `reads`.
+    let firstReadDone!: () => void;
+    const firstRead = new Promise<void>((r) => (firstReadDone = r));
     const store = {
       catalog: { lastSeq: 1 },
       async read(
@@ -156,6 +161,7 @@ describe('TieredQueryable', () => {
         out: VersionedPoints[],
       ): Promise<void> {
         reads.push(moved);
+        firstReadDone();
         if (!moved) return;
         const ts = Float64Array.from({ length: 10 }, (_, i) => i * 1000);
         out.push({ timestamps: ts, values: ts.map((t) => t / 100), version: 1 });
@@ -166,7 +172,7 @@ describe('TieredQueryable', () => {
     };
     const hot = {
       fetch: async (): Promise<HotAnswer> => {
-        await new Promise((r) => setTimeout(r, 5));
+        await Promise.race([firstRead, new Promise((r) => setTimeout(r, 1000))]);
         moved = true;
         store.catalog.lastSeq = 2;
         return { series: [], missing: [] };
