@@ -1,28 +1,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { FileCatalog } from '@ztsdb/manifest';
-import { tempDir } from '@ztsdb/testing';
+import { manifestEvent as ev, tempDir } from '@ztsdb/testing';
 import { coldFileName, warmFileName } from '@ztsdb/tsdb';
-import type { ManifestEvent } from '@ztsdb/wire';
 import { removeUnrecorded } from './data-dir-cleanup';
-
-const ev = (
-  kind: ManifestEvent['kind'],
-  file: string,
-  extra: Partial<ManifestEvent> = {},
-): ManifestEvent => ({
-  kind,
-  partition: 0,
-  file,
-  bytes: 1,
-  crc32c: 0,
-  minT: 0,
-  maxT: 10,
-  seriesCount: 1,
-  points: 1,
-  atMs: 100,
-  ...extra,
-});
 
 describe('removeUnrecorded', () => {
   const dir = tempDir('ztsdb-cleanup-');

@@ -1,23 +1,6 @@
-import { decodeManifestSnapshot, encodeManifestSnapshot, type ManifestEvent } from '@ztsdb/wire';
+import { manifestEvent as ev } from '@ztsdb/testing';
+import { decodeManifestSnapshot, encodeManifestSnapshot } from '@ztsdb/wire';
 import { FileCatalog } from './file-catalog';
-
-const ev = (
-  kind: ManifestEvent['kind'],
-  file: string,
-  extra: Partial<ManifestEvent> = {},
-): ManifestEvent => ({
-  kind,
-  partition: 0,
-  file,
-  bytes: 1,
-  crc32c: 0,
-  minT: 0,
-  maxT: 10,
-  seriesCount: 1,
-  points: 1,
-  atMs: 100,
-  ...extra,
-});
 
 describe('FileCatalog', () => {
   it('follows added, superseded, expired and removed files, idempotently', () => {

@@ -1,26 +1,9 @@
 import { coldFileName, warmFileName } from '@ztsdb/tsdb';
+import { manifestEvent as ev } from '@ztsdb/testing';
 import type { ManifestEvent } from '@ztsdb/wire';
 import { ManifestEventError } from './errors';
 import { FileCatalog } from './file-catalog';
 import { checkManifestEvent, parseTierPath } from './manifest-check';
-
-const ev = (
-  kind: ManifestEvent['kind'],
-  file: string,
-  extra: Partial<ManifestEvent> = {},
-): ManifestEvent => ({
-  kind,
-  partition: 0,
-  file,
-  bytes: 1,
-  crc32c: 0,
-  minT: 0,
-  maxT: 10,
-  seriesCount: 1,
-  points: 1,
-  atMs: 100,
-  ...extra,
-});
 
 const WARM = `warm/p0/${warmFileName(7)}`;
 const COLD = `cold/p0/${coldFileName(3_600_000, 2)}`;

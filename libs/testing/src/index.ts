@@ -8,3 +8,4 @@ export type { TestCertificates } from './test-certs';
 export { NatsCluster } from './nats-cluster';
 export type { NatsClusterOptions } from './nats-cluster';
 export { freePort } from './free-port';
+export { manifestEvent } from './manifest-event';
