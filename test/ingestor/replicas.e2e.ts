@@ -33,29 +33,41 @@ describe('two ingestor replicas', () => {
     for (const d of [dataA, dataB, dataC]) d.remove();
   });
 
-  const spread = async (ids: string[]) =>
-    waitFor(
-      async () => {
-        const owners = [...(await leaseOwners(nc)).values()];
-        return ids.every((id) => owners.filter((o) => o === id).length === 4 / ids.length)
-          ? owners
-          : undefined;
-      },
-      `partitions spread evenly over ${ids.join(', ')}`,
-      15_000,
-      100,
+  const started = new Map<string, ZtsdbProcess>();
+  const ingestor = (id: string, data: string) => {
+    const p = ZtsdbProcess.start(
+      ['ingestor'],
+      ingestorEnv(server.url, data, { ZTSDB_INGESTOR_ID: id }),
     );
+    started.set(id, p);
+    return p;
+  };
+  const spread = async (ids: string[]) => {
+    let owners: string[] = [];
+    try {
+      await waitFor(
+        async () => {
+          owners = [...(await leaseOwners(nc)).values()];
+          return ids.every((id) => owners.filter((o) => o === id).length === 4 / ids.length);
+        },
+        `partitions spread evenly over ${ids.join(', ')}`,
+        15_000,
+        100,
+      );
+    } catch (e) {
+      // What the replicas logged tells a slow start from a lease round that never settles.
+      (e as Error).message += `\nowners: ${owners.join(', ')}`;
+      for (const id of ids)
+        (e as Error).message +=
+          `\n--- ingestor ${id} ---\n${started.get(id)?.output.slice(-4000) ?? ''}`;
+      throw e;
+    }
+  };
 
   it('spread partitions; when one is killed and its disk lost, the other takes its partitions within the lease TTL', async () => {
     const series = makeSeries(48);
-    const a = ZtsdbProcess.start(
-      ['ingestor'],
-      ingestorEnv(server.url, dataA.path, { ZTSDB_INGESTOR_ID: 'a' }),
-    );
-    ZtsdbProcess.start(
-      ['ingestor'],
-      ingestorEnv(server.url, dataB.path, { ZTSDB_INGESTOR_ID: 'b' }),
-    );
+    const a = ingestor('a', dataA.path);
+    ingestor('b', dataB.path);
     await spread(['a', 'b']);
     const pub = new TestPublisher(nc, series, 10);
     pub.start();
@@ -86,10 +98,7 @@ describe('two ingestor replicas', () => {
 
   it('a replica that joins gets half; one stopped gracefully hands its partitions over at once, without a gap', async () => {
     const series = makeSeries(48, 1000);
-    const c = ZtsdbProcess.start(
-      ['ingestor'],
-      ingestorEnv(server.url, dataC.path, { ZTSDB_INGESTOR_ID: 'c' }),
-    );
+    const c = ingestor('c', dataC.path);
     await spread(['b', 'c']);
     const pub = new TestPublisher(nc, series, 10);
     pub.start();

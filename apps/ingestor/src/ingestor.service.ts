@@ -187,12 +187,19 @@ export class IngestorService implements OnApplicationBootstrap, OnApplicationShu
         walMaxBytes: s.ZTSDB_WAL_MAX_BYTES,
         deadLetters: this.deadLetters,
         warnIntervalMs: s.ZTSDB_WARN_INTERVAL,
+        retry: this.nats.retry,
       },
     );
     this.owners.set(p, owner);
     this.log.log(`partition ${p}: lease acquired; taking over`);
     zeroPartitionCounters(p);
-    owner.start();
+    // A failed takeover gives the lease back: a later round (here or on another
+    // replica) takes the partition over afresh instead of holding it unserved.
+    owner.start(() => {
+      if (this.owners.get(p) !== owner) return;
+      this.log.warn(`partition ${p}: giving its lease back after the failed takeover`);
+      void this.leases?.release(p);
+    });
   }
 
   private async released(p: number, lost: boolean): Promise<void> {

@@ -1,5 +1,5 @@
 import type { Logger } from '@nestjs/common';
-import type { DeadLetterReporter, RepeatedWarnings } from '@ztsdb/bus';
+import type { DeadLetterReporter, RepeatedWarnings, RetryPolicy } from '@ztsdb/bus';
 import type { HotState, LocalLog } from '@ztsdb/tsdb';
 import type { JsMsg } from '@nats-io/jetstream';
 import type { SampleBatch } from '@ztsdb/wire';
@@ -23,6 +23,8 @@ export interface PartitionOwnerOptions {
   deadLetters: DeadLetterReporter;
   /** ZTSDB_WARN_INTERVAL: repeated warnings of this partition are logged at most this often. */
   warnIntervalMs: number;
+  /** ZTSDB_NATS_RETRY_DEADLINE: how long the takeover retries a request NATS did not answer. */
+  retry: RetryPolicy;
 }
 
 /**

@@ -13,7 +13,7 @@ import { ManifestFollower } from './manifest-follower';
 import type { OwnedPartition, PartitionOwnerOptions } from './owned-partition';
 import { consumerName, PartitionCheckpoints } from './partition-checkpoint';
 import { PartitionConsumer } from './partition-consumer';
-import { loadState, waitCaughtUp } from './partition-takeover';
+import { loadState, takeoverStep, TakeoverStopped, waitCaughtUp } from './partition-takeover';
 import { moveToNewStream } from './stream-switch';
 
 export { checkpointKey, consumerName } from './partition-checkpoint';
@@ -126,12 +126,18 @@ export class PartitionOwner {
     this.consumerJob.reconnected();
   }
 
-  /** Starts the takeover in the background; `ready` tells when it is done. */
-  start(): void {
+  /**
+   * Starts the takeover in the background; `ready` tells when it is done.
+   * `failed` is told when it cannot be done (NATS did not answer until the
+   * retry deadline, or the WAL cannot be opened): the lease should go back.
+   */
+  start(failed?: (e: Error) => void): void {
     this.ready = this.takeOver();
-    this.ready.catch((e: Error) =>
-      this.owned.log.error(`partition ${this.partition}: takeover failed: ${e.message}`),
-    );
+    this.ready.catch((e: Error) => {
+      if (e instanceof TakeoverStopped || this.owned.stopping) return;
+      this.owned.log.error(`partition ${this.partition}: takeover failed: ${e.message}`);
+      failed?.(e);
+    });
   }
 
   private async takeOver(): Promise<void> {
@@ -145,7 +151,9 @@ export class PartitionOwner {
     const consumer = this.consumerJob;
     consumer.replaying = loaded.replaying;
     consumer.receivedSeq = owned.state.appliedSeq;
-    await consumer.open(loaded.startSeq);
+    await takeoverStep(owned, `partition ${p}: opening its consumer`, () =>
+      consumer.open(loaded.startSeq),
+    );
     await waitCaughtUp(owned, this.jsm, () => consumer.caughtUp);
     if (consumer.replaying) await this.endReplay();
     else {

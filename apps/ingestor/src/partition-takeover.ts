@@ -1,6 +1,6 @@
 import type { JetStreamManager } from '@nats-io/jetstream';
 import type { KV } from '@nats-io/kv';
-import { STREAM_SAMPLES } from '@ztsdb/bus';
+import { STREAM_SAMPLES, withRetry } from '@ztsdb/bus';
 import { HotState } from '@ztsdb/tsdb';
 import type { OwnedPartition } from './owned-partition';
 import { consumerName, readReplayFrom } from './partition-checkpoint';
@@ -32,7 +32,9 @@ export async function loadState(
 ): Promise<LoadedState | undefined> {
   const p = owned.partition;
   const { opts, log } = owned;
-  const info = await jsm.streams.info(STREAM_SAMPLES);
+  const info = await takeoverStep(owned, `stream info ${STREAM_SAMPLES}`, () =>
+    jsm.streams.info(STREAM_SAMPLES),
+  );
   const streamId = info.created;
   const ctx = { ...opts, log, stopping: () => owned.stopping };
   const wal = await openPartitionLog(ctx);
@@ -43,7 +45,11 @@ export async function loadState(
       ? undefined
       : await carryOverLog(ctx, wal, streamId, (s) => (owned.state = s), publishAll);
   owned.streamId = streamId;
-  const replayFrom = carried ? 1 : await readReplayFrom(config, p, streamId, (l) => log.warn(l));
+  const replayFrom = carried
+    ? 1
+    : await takeoverStep(owned, `partition ${p}: reading its checkpoint`, () =>
+        readReplayFrom(config, p, streamId, (l) => log.warn(l)),
+      );
   const local = carried
     ? { state: carried, replayedPoints: 0 }
     : wal.recover({ partition: p, maxChunkAgeMs: opts.maxChunkAgeMs }, (e) =>
@@ -92,4 +98,40 @@ export async function waitCaughtUp(
     if (ci && ci.num_pending === 0 && ci.num_ack_pending === 0) return;
     await new Promise((r) => setTimeout(r, 10));
   }
+}
+
+/** Thrown by a takeover step once the partition is being stopped: the takeover ends quietly. */
+export class TakeoverStopped extends Error {
+  constructor(partition: number) {
+    super(`partition ${partition}: stopped during the takeover`);
+  }
+}
+
+/**
+ * Runs one NATS step of a takeover, retrying while NATS does not answer (a
+ * restart or a reconnection in the middle of a takeover loses the request)
+ * until the retry deadline, or until the partition is stopped: a takeover that
+ * gave up on the first timeout would hold the lease and serve nothing.
+ */
+export function takeoverStep<T>(
+  owned: OwnedPartition,
+  what: string,
+  fn: () => Promise<T>,
+): Promise<T> {
+  const stopped = () => new TakeoverStopped(owned.partition);
+  return withRetry(
+    what,
+    async () => {
+      if (owned.stopping) throw stopped();
+      return fn();
+    },
+    {
+      ...owned.opts.retry,
+      // Waits in short steps, so that a stop does not wait out a backoff.
+      sleep: async (ms) => {
+        for (const end = Date.now() + ms; Date.now() < end && !owned.stopping;)
+          await new Promise((r) => setTimeout(r, Math.min(50, end - Date.now())));
+      },
+    },
+  );
 }
