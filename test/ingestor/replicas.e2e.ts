@@ -43,7 +43,7 @@ describe('two ingestor replicas', () => {
     return p;
   };
   const spread = async (ids: string[]) => {
-    let owners: string[] = [];
+    let owners: Array<string | undefined> = [];
     try {
       await waitFor(
         async () => {

@@ -10,12 +10,12 @@ import {
   type MetricKey,
 } from '../containers-model';
 import { bytes, percent, rate } from '../format';
+import { refreshChoices, refreshSeconds } from '../refresh-interval';
 import { navigate, onLinkClick, type Location } from '../router';
 
 type SortKey = 'name' | 'image' | 'runtime' | 'host' | MetricKey;
 const ROW_HEIGHT = 30;
 const OVERSCAN = 10;
-const REFRESH_CHOICES = [0, 2, 5, 10, 30];
 // Fixed column widths (table-layout: fixed): a refresh that changes the numbers then costs no
 // table-wide layout pass. Name, image, runtime, host, CPU, its sparkline, memory, its
 // sparkline, net rx, net tx, block read, block write.
@@ -117,7 +117,7 @@ export function ContainersPage({ loc }: { loc: Location }) {
   const sort = (loc.search.get('sort') ?? 'cpu') as SortKey;
   const desc = loc.search.get('dir') !== 'asc';
   const filter = loc.search.get('filter') ?? '';
-  const refreshSec = Number(loc.search.get('refresh') ?? 5);
+  const refreshSec = refreshSeconds(loc.search.get('refresh'));
   // How long without samples before a container is greyed out, then dropped (seconds).
   const goneSec = Number(loc.search.get('gone'));
   const dropSec = Number(loc.search.get('drop'));
@@ -254,7 +254,7 @@ export function ContainersPage({ loc }: { loc: Location }) {
             value={String(refreshSec)}
             onChange={(e) => setParam('refresh', (e.target as HTMLSelectElement).value)}
           >
-            {REFRESH_CHOICES.map((s) => (
+            {refreshChoices(refreshSec).map((s) => (
               <option value={String(s)}>{s ? `${s} s` : 'off'}</option>
             ))}
           </select>
