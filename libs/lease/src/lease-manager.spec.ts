@@ -5,11 +5,18 @@ import { LeaseManager, type LeaseLog } from './lease-manager';
 
 const TTL = 1200;
 
+/** Which replica serves each partition, across replicas, and any second server seen. */
+const servers = new Map<number, string>();
+const overlaps: string[] = [];
+
 /** A replica: its lease manager and the partitions its callbacks say it serves. */
 class Replica {
   readonly serving = new Set<number>();
   readonly lines: string[] = [];
   readonly leases: LeaseManager;
+  /** How long taking a partition over and flushing one take (a snapshot, a merge to finish). */
+  acquireMs = 0;
+  releaseMs = 0;
 
   constructor(
     readonly nc: NatsConnection,
@@ -30,10 +37,16 @@ class Replica {
         acquired: async (p) => {
           // Two servers of one partition at once would be a broken lease.
           if (this.serving.has(p)) throw new Error(`partition ${p} acquired twice`);
+          const other = servers.get(p);
+          if (other !== undefined) overlaps.push(`partition ${p}: ${id} while ${other} serves it`);
+          servers.set(p, id);
           this.serving.add(p);
+          await new Promise((r) => setTimeout(r, this.acquireMs));
         },
         released: async (p) => {
+          await new Promise((r) => setTimeout(r, this.releaseMs));
           this.serving.delete(p);
+          if (servers.get(p) === id) servers.delete(p);
         },
       },
     );
@@ -58,6 +71,8 @@ describe('LeaseManager', () => {
       await r.nc.close();
     }
     for await (const k of await kv.keys()) await kv.purge(k);
+    servers.clear();
+    overlaps.length = 0;
   });
   afterAll(async () => {
     await nc?.close();
@@ -123,5 +138,25 @@ describe('LeaseManager', () => {
     await settled(rest, 6, [3, 3]);
     // The compactors' keys live beside the ingestors' without touching them.
     for await (const k of await kv.keys()) expect(k).toMatch(/^compactor\.(p|member)\./);
+  });
+
+  it('keeps its other leases, and the one it hands over, while a handover flushes for longer than the TTL', async () => {
+    const [a] = await start(['a'], 4);
+    await settled([a!], 4, [4]);
+    a!.releaseMs = 3 * TTL;
+    const [b] = await start(['b'], 4);
+    await settled([a!, b!], 4, [2, 2]);
+    expect(a!.lines.filter((l) => /lease lost/.test(l))).toEqual([]);
+    // Nobody took a partition over before its old owner had flushed it.
+    expect(overlaps).toEqual([]);
+  });
+
+  it('keeps its leases while takeovers take longer than the TTL', async () => {
+    const [a, b] = await start(['a', 'b'], 4);
+    a!.acquireMs = 2 * TTL;
+    b!.acquireMs = 2 * TTL;
+    await settled([a!, b!], 4, [2, 2]);
+    for (const r of [a!, b!]) expect(r.lines.filter((l) => /lease lost/.test(l))).toEqual([]);
+    expect(overlaps).toEqual([]);
   });
 });

@@ -52,15 +52,33 @@ export const memberKey = (id: string, prefix = ''): string => `${prefix}member.$
  * releases extras and acquires free or lapsed partitions up to it; when a
  * renewal fails or cannot be made before the lease lapses, the partition is
  * dropped at once.
+ *
+ * Renewals (and the membership heartbeat) run on a timer of their own, never
+ * behind a callback: a partition whose release flushes for longer than the TTL
+ * (a snapshot, a merge to finish) or whose takeover is slow must not cost the
+ * replica its other leases. A partition being released stays renewed until its
+ * key is deleted, so nobody takes it over while its state is still flushed.
  */
 export class LeaseManager {
-  /** partition → revision of our last write of its lease key */
+  /** partition → revision of our last write of its lease key (held in KV, renewed) */
   private readonly owned = new Map<number, number>();
   private readonly renewedAt = new Map<number, number>();
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private stopped = false;
+  /** Held partitions whose `released` callback runs before their key is deleted. */
+  private readonly releasing = new Set<number>();
+  /** Partitions whose key is being deleted: not renewed any more. */
+  private readonly deleting = new Set<number>();
+  /** Partitions whose `acquired` callback runs. */
   private readonly busy = new Set<number>();
+  /** `released(p, true)` callbacks of lost leases, still running: not acquired again till they end. */
+  private readonly dropping = new Map<number, Promise<void>>();
+  private balanceTimer: NodeJS.Timeout | undefined;
+  private renewTimer: NodeJS.Timeout | undefined;
+  private balancing: Promise<void> | undefined;
+  private renewing: Promise<void> | undefined;
+  /** No more acquiring or balancing (stop() began). */
+  private stopped = false;
+  /** No more renewals (every partition is released). */
+  private closed = false;
   private readonly prefix: string;
   /** Partitions this replica should own after the last round (undefined before the first). */
   target: number | undefined;
@@ -84,20 +102,31 @@ export class LeaseManager {
     return this.target === 0 && !this.opts.pinned;
   }
 
+  /** Partitions served (held and not being released). */
   ownedPartitions(): number[] {
-    return [...this.owned.keys()].sort((a, b) => a - b);
+    return [...this.owned.keys()].filter((p) => !this.releasing.has(p)).sort((a, b) => a - b);
   }
 
   start(): void {
-    const tick = () => {
-      if (this.stopped) return;
-      this.running = this.round()
-        .catch((e: Error) => this.opts.log.warn(`lease round failed: ${e.message}`))
+    const renew = () => {
+      if (this.closed) return;
+      this.renewing = this.renew()
+        .catch((e: Error) => this.opts.log.warn(`lease renewal failed: ${e.message}`))
         .finally(() => {
-          if (!this.stopped) this.timer = setTimeout(tick, this.intervalMs);
+          if (!this.closed) this.renewTimer = setTimeout(renew, this.intervalMs);
         });
     };
-    tick();
+    const balance = () => {
+      if (this.stopped) return;
+      this.balancing = this.balance()
+        .catch((e: Error) => this.opts.log.warn(`lease round failed: ${e.message}`))
+        .finally(() => {
+          if (!this.stopped) this.balanceTimer = setTimeout(balance, this.intervalMs);
+        });
+    };
+    // The first balance round starts after the first heartbeat, so that the replica counts itself.
+    renew();
+    void this.renewing?.finally(balance);
   }
 
   private value(): Uint8Array {
@@ -109,8 +138,14 @@ export class LeaseManager {
     return new TextEncoder().encode(JSON.stringify(v));
   }
 
-  /** One round: heartbeat, renew, then release extras or acquire free partitions. */
+  /** One whole round, renewals then balance (tests drive rounds with it). */
   async round(): Promise<void> {
+    await this.renew();
+    await this.balance();
+  }
+
+  /** Heartbeat, then a renewal of every lease held; a lease no longer ours is dropped. */
+  async renew(): Promise<void> {
     const now = Date.now();
     // A failed heartbeat (NATS unreachable) still lets the renewals below drop
     // what is about to lapse, so that a cut-off replica stops serving in time.
@@ -120,37 +155,57 @@ export class LeaseManager {
     } catch (e) {
       heartbeat = e as Error;
     }
-    // Renew what we hold; a failed renewal means someone else holds it now.
     for (const [p, rev] of [...this.owned]) {
-      if (this.stopped) return;
+      if (this.closed) return;
+      if (this.deleting.has(p)) continue;
       try {
         const next = await this.kv.update(leaseKey(p, this.prefix), this.value(), rev);
+        // Released (or lost) meanwhile: the release deletes at the revision it reads.
+        if (this.owned.get(p) !== rev) continue;
         this.owned.set(p, next);
         this.renewedAt.set(p, Date.now());
       } catch (e) {
+        if (this.owned.get(p) !== rev) continue;
         const lapsed = now - (this.renewedAt.get(p) ?? 0) > this.opts.ttlMs * 0.75;
         if (/wrong last sequence|key exists|revision/i.test((e as Error).message) || lapsed) {
           this.opts.log.warn(`partition ${p}: lease lost (${(e as Error).message})`);
-          await this.drop(p, true);
+          this.lose(p);
         }
       }
     }
     if (heartbeat) throw heartbeat;
+  }
+
+  /** The lease is no longer ours: stop serving at once (without holding up the renewals). */
+  private lose(p: number): void {
+    this.owned.delete(p);
+    this.renewedAt.delete(p);
+    // A release in progress stops the partition itself; an acquire in progress is
+    // undone by balance() once its callback returns.
+    if (this.releasing.has(p) || this.busy.has(p)) return;
+    const stopping = this.cb
+      .released(p, true)
+      .catch((e: Error) => this.opts.log.error(`partition ${p}: while stopping: ${e.message}`))
+      .finally(() => this.dropping.delete(p));
+    this.dropping.set(p, stopping);
+  }
+
+  /** Releases extras, then acquires free or lapsed partitions up to this replica's share. */
+  async balance(): Promise<void> {
     if (this.stopped) return;
     const { leases, view } = await this.read();
     const target = this.opts.pinned ? this.opts.pinned.length : targetOf(view, this.opts.memberId);
     this.noteShare(target, view);
     // Release extras (the highest numbered first) so that others can take them.
     if (!this.opts.pinned) {
-      const extra = this.ownedPartitions()
-        .reverse()
-        .slice(0, Math.max(0, this.owned.size - target));
+      const serving = this.ownedPartitions();
+      const extra = serving.reverse().slice(0, Math.max(0, serving.length - target));
       for (const p of extra) await this.release(p);
     }
     // Acquire free or lapsed partitions up to the target.
     for (const p of this.opts.pinned ?? acquireOrder(view, this.opts.memberId)) {
-      if (this.stopped || this.owned.size >= target) break;
-      if (this.owned.has(p) || this.busy.has(p)) continue;
+      if (this.stopped || this.ownedPartitions().length >= target) break;
+      if (this.owned.has(p) || this.busy.has(p) || this.dropping.has(p)) continue;
       const e = leases.get(p);
       let rev: number;
       try {
@@ -165,14 +220,24 @@ export class LeaseManager {
       this.owned.set(p, rev);
       this.renewedAt.set(p, Date.now());
       this.busy.add(p);
+      let served = true;
       try {
         await this.cb.acquired(p);
       } catch (err) {
+        served = false;
         this.opts.log.error(`partition ${p}: cannot take over: ${(err as Error).message}`);
-        await this.release(p);
       } finally {
         this.busy.delete(p);
       }
+      if (!this.owned.has(p)) {
+        // Lost while its takeover ran.
+        if (served)
+          await this.cb
+            .released(p, true)
+            .catch((e: Error) =>
+              this.opts.log.error(`partition ${p}: while stopping: ${e.message}`),
+            );
+      } else if (!served) await this.release(p);
     }
   }
 
@@ -235,33 +300,51 @@ export class LeaseManager {
     return { leases, view: { partitions: this.opts.partitions, members, holdings } };
   }
 
-  /** Stops serving the partition and deletes our lease key so another replica can take it at once. */
+  /**
+   * Stops serving the partition (its `released` callback, while the lease is
+   * still renewed) and then deletes our lease key, so another replica can take
+   * it at once.
+   */
   async release(p: number): Promise<void> {
-    const rev = this.owned.get(p);
-    if (rev === undefined) return;
-    await this.drop(p, false);
+    if (!this.owned.has(p) || this.releasing.has(p)) return;
+    this.releasing.add(p);
     try {
-      await this.kv.delete(leaseKey(p, this.prefix), { previousSeq: rev });
-    } catch (e) {
-      this.opts.log.warn(`partition ${p}: could not delete its lease: ${(e as Error).message}`);
+      await this.cb
+        .released(p, false)
+        .catch((e: Error) => this.opts.log.error(`partition ${p}: while stopping: ${e.message}`));
+      this.deleting.add(p);
+      // A renewal may land between reading the revision and deleting: read it again then.
+      for (let attempt = 0; attempt < 3; attempt++) {
+        const rev = this.owned.get(p);
+        if (rev === undefined) break; // lost meanwhile
+        try {
+          await this.kv.delete(leaseKey(p, this.prefix), { previousSeq: rev });
+          break;
+        } catch (e) {
+          if (this.owned.get(p) !== rev) continue;
+          this.opts.log.warn(`partition ${p}: could not delete its lease: ${(e as Error).message}`);
+          break;
+        }
+      }
+    } finally {
+      this.owned.delete(p);
+      this.renewedAt.delete(p);
+      this.releasing.delete(p);
+      this.deleting.delete(p);
     }
-  }
-
-  private async drop(p: number, lost: boolean): Promise<void> {
-    this.owned.delete(p);
-    this.renewedAt.delete(p);
-    await this.cb
-      .released(p, lost)
-      .catch((e: Error) => this.opts.log.error(`partition ${p}: while stopping: ${e.message}`));
   }
 
   /** Graceful stop: hands every partition over at once and removes the membership. */
   async stop(): Promise<void> {
     this.stopped = true;
-    clearTimeout(this.timer);
-    await this.running?.catch(() => undefined);
-    // Each partition's lease is deleted as soon as its state is flushed.
+    clearTimeout(this.balanceTimer);
+    await this.balancing?.catch(() => undefined);
+    // Each partition's lease is deleted as soon as its state is flushed; renewals go on till then.
     await Promise.all(this.ownedPartitions().map((p) => this.release(p)));
+    await Promise.all([...this.dropping.values()]);
+    this.closed = true;
+    clearTimeout(this.renewTimer);
+    await this.renewing?.catch(() => undefined);
     await this.kv.delete(memberKey(this.opts.memberId, this.prefix)).catch(() => undefined);
   }
 }
