@@ -22,6 +22,10 @@ export interface CompactorOptions {
   registryIntervalMs?: number;
   /** How often each changed partition's manifest gets a catalog snapshot and is purged; 15 min when absent. */
   manifestSnapshotMs?: number;
+  /** How often objects no manifest event names are looked for and deleted (ZTSDB_TIER_SWEEP_INTERVAL); 0 = never; 1 h when absent. */
+  objectSweepMs?: number;
+  /** Objects younger than this are never swept (ZTSDB_TIER_SWEEP_AGE); 1 h when absent. */
+  objectSweepAgeMs?: number;
   /** Interval between repeated warnings of one lasting failure (disk full); 60 s when absent. */
   stallLogMs?: number;
   /** Start-up calls to NATS retried on a transient failure; the default deadline when absent. */

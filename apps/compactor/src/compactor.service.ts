@@ -52,6 +52,8 @@ export class CompactorService implements OnApplicationBootstrap, OnApplicationSh
         coldWindowMs: s.ZTSDB_COLD_WINDOW,
         retentionMs: s.ZTSDB_RETENTION,
         graceMs: s.ZTSDB_WARM_GRACE,
+        objectSweepMs: s.ZTSDB_TIER_SWEEP_INTERVAL,
+        objectSweepAgeMs: s.ZTSDB_TIER_SWEEP_AGE,
         intervalMs: s.ZTSDB_COMPACT_INTERVAL,
         flushMs: s.ZTSDB_WARM_FLUSH,
         batchChunks: s.ZTSDB_WARM_BATCH_CHUNKS,

@@ -314,6 +314,18 @@ export class Settings {
   @Min(0)
   ZTSDB_WARM_GRACE = 60_000;
 
+  /** How often the compactor looks for objects of `ztsdb_tiers` that no manifest event names (an upload whose event was never recorded) and deletes them; 0 = never. */
+  @Transform(toDuration)
+  @IsInt(DURATION_MESSAGE('ZTSDB_TIER_SWEEP_INTERVAL'))
+  @Min(0)
+  ZTSDB_TIER_SWEEP_INTERVAL = 3600_000;
+
+  /** Objects put less than this long ago are never swept: their event may still be on its way. */
+  @Transform(toDuration)
+  @IsInt(DURATION_MESSAGE('ZTSDB_TIER_SWEEP_AGE'))
+  @Min(0)
+  ZTSDB_TIER_SWEEP_AGE = 3600_000;
+
   /** How often the compactor looks for warm files to merge and cold files to expire. */
   @Transform(toDuration)
   @IsInt(DURATION_MESSAGE('ZTSDB_COMPACT_INTERVAL'))

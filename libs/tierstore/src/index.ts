@@ -4,5 +4,5 @@ export type { TierCacheOptions } from './tier-cache';
 export { downloadObject } from './object-download';
 export type { TierFileRef, TierObjects } from './object-download';
 export { TierStore } from './tier-store';
-export type { TierStoreOptions } from './tier-store';
+export type { BucketObject, TierStoreOptions } from './tier-store';
 export { TierFetchError, TIERSTORE_ERROR_CODES } from './errors';

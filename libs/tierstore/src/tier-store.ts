@@ -19,6 +19,14 @@ export interface TierStoreOptions {
   warn: (m: string) => void;
 }
 
+/** An object of the bucket as its listing gives it. */
+export interface BucketObject {
+  name: string;
+  bytes: number;
+  /** When it was put (ms since the epoch). */
+  mtimeMs: number;
+}
+
 /** Caches open in this process, by directory. */
 const openCaches = new Map<string, TierCache>();
 
@@ -81,6 +89,19 @@ export class TierStore {
   async remove(ref: Pick<TierFileRef, 'file' | 'object'>): Promise<void> {
     this.cache.drop(ref.file);
     if (ref.object !== undefined) await this.bucket.delete(ref.object);
+  }
+
+  /** Every object in the bucket, with its size and when it was put. */
+  async objects(): Promise<BucketObject[]> {
+    const infos = await this.bucket.list();
+    return infos
+      .filter((i) => !i.deleted)
+      .map((i) => ({ name: i.name, bytes: i.size, mtimeMs: Date.parse(i.mtime) }));
+  }
+
+  /** Deletes an object no manifest event names (see the compactor's object sweep). */
+  async deleteObject(name: string): Promise<void> {
+    await this.bucket.delete(name);
   }
 
   /** See TierCache.ensure. */

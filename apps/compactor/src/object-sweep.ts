@@ -1,0 +1,38 @@
+import { parseTierPath, type FileCatalog } from '@ztsdb/manifest';
+import type { BucketObject } from '@ztsdb/tierstore';
+
+/** The tier file an object holds: its name without the `@<crc32c>` suffix (older events name the path alone). */
+export function fileOfObject(name: string): string {
+  const at = name.lastIndexOf('@');
+  return at < 0 ? name : name.slice(0, at);
+}
+
+export interface SweepRule {
+  /** Only the lease holder of a partition deletes its objects (its catalog caught up at the takeover). */
+  owns: (partition: number) => boolean;
+  /** Objects put less than this long ago are left alone: their event may be on its way. */
+  minAgeMs: number;
+  now: number;
+}
+
+/**
+ * Objects of `ztsdb_tiers` that no file of the catalog names, of partitions
+ * this compactor holds, older than the minimum age: an upload whose event
+ * was never recorded (the publish failed, or the compactor died between the
+ * two), or a retired file whose deletion failed after its `warm-removed`.
+ * Objects of names the compactor would not write are never touched.
+ */
+export function unrecordedObjects(
+  objects: BucketObject[],
+  catalog: FileCatalog,
+  rule: SweepRule,
+): BucketObject[] {
+  const named = new Set<string>();
+  for (const f of catalog.all()) named.add(f.object ?? f.file);
+  return objects.filter((o) => {
+    if (named.has(o.name)) return false;
+    const where = parseTierPath(fileOfObject(o.name));
+    if (!where || !rule.owns(where.partition)) return false;
+    return rule.now - o.mtimeMs >= rule.minAgeMs;
+  });
+}
