@@ -89,7 +89,7 @@ describe('compactor killed with SIGKILL while writing', () => {
       }
     }
 
-    ZtsdbProcess.start(['compactor'], env);
+    const second = ZtsdbProcess.start(['compactor'], env);
     const jsm = await jetstreamManager(nc);
     await waitFor(
       async () => {
@@ -134,7 +134,9 @@ describe('compactor killed with SIGKILL while writing', () => {
     // Exactly once: a chunk already in a recorded warm file is never written again.
     expect([...found].filter(([, n]) => n > 1)).toEqual([]);
 
-    // Killed again and restarted twice with no new chunk: nothing is written.
+    // Killed again and restarted twice with no new chunk: nothing is written. One compactor at
+    // a time: two with the same replica id would both take the leases for theirs.
+    await second.stop('SIGKILL');
     const files = onDisk.sort();
     const catalogFiles = catalog.all();
     for (let i = 0; i < 2; i++) {
