@@ -89,7 +89,7 @@ describe('compactor killed with SIGKILL while writing', () => {
       }
     }
 
-    const second = ZtsdbProcess.start(['compactor'], env);
+    const second = ZtsdbProcess.start(['compactor'], { ...env, ZTSDB_LOG_LEVEL: 'info' });
     const jsm = await jetstreamManager(nc);
     await waitFor(
       async () => {
@@ -103,7 +103,10 @@ describe('compactor killed with SIGKILL while writing', () => {
       },
       'every chunk to be acknowledged after the restart',
       30_000,
-    );
+    ).catch((e: Error) => {
+      e.message += `\n--- restarted compactor ---\n${second.output.slice(-6000)}`;
+      throw e;
+    });
     expect(events).toBeGreaterThan(atKill);
     sub.unsubscribe();
 

@@ -110,6 +110,12 @@ export class WarmSink {
    * once instead of after the ack wait (one compactor per partition).
    */
   async start(): Promise<void> {
+    await this.openConsumer();
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  private async openConsumer(): Promise<void> {
     const retry = this.opts.retry ?? { deadlineMs: DEFAULT_RETRY_DEADLINE_MS, log: this.opts.warn };
     const jsm = await withRetry('JetStream manager', () => jetstreamManager(this.nc), retry);
     const name = this.name;
@@ -164,8 +170,6 @@ export class WarmSink {
       () => this.js.consumers.get(STREAM_CHUNKS, name),
       retry,
     );
-    this.running = true;
-    this.loop = this.run();
   }
 
   async stop(): Promise<void> {
@@ -184,8 +188,14 @@ export class WarmSink {
         for await (const m of batch) msgs.push(m);
       } catch (e) {
         if (!this.running || this.nc.isClosed()) return;
-        this.opts.warn(`chunk consumer: ${(e as Error).message}; retrying`);
+        this.opts.warn(`chunk consumer: ${(e as Error).message}; re-creating it`);
         await sleep(500);
+        // The server may have delivered messages to the failed fetch (heartbeats missed while
+        // the event loop was busy): they would wait out the ack wait (2 min) before coming
+        // again. Re-created at the first chunk not in a warm file, they come at once.
+        await this.openConsumer().catch((err: Error) =>
+          this.opts.warn(`chunk consumer: cannot re-create it: ${err.message}; retrying`),
+        );
         continue;
       }
       if (msgs.length > 0) await this.writeUntilDone(msgs);
