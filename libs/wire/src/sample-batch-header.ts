@@ -7,6 +7,9 @@ export const SAMPLE_BATCH_TRAILER_BYTES = 4;
 /** Upper bound on points per batch; a larger count is refused without allocating. */
 export const SAMPLE_BATCH_MAX_POINTS = 1 << 20;
 
+/** Versions a producer can write (ZTSDB_SAMPLE_BATCH_VERSION); every decoder reads them all. */
+export type SampleBatchVersion = 1 | 2 | 3;
+
 export interface SampleBatchHeader {
   partition: number;
   producerId: bigint;

@@ -440,7 +440,7 @@ function repeat<T extends Uint32Array | Float64Array>(
  * point's key slot (for the values), checking the mapping against the table.
  */
 function expandKeys(
-  buf: ArrayBuffer,
+  buf: ArrayBufferLike,
   keysOff: number,
   k: number,
   mode: number,
@@ -509,7 +509,7 @@ function expandKeys(
 
 /** As `expandKeys` for the timestamps: the table read once as numbers, then spread. */
 function expandTimes(
-  buf: ArrayBuffer,
+  buf: ArrayBufferLike,
   keysOff: number,
   k: number,
   mode: number,

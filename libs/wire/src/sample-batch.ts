@@ -10,6 +10,7 @@ import {
   SAMPLE_BATCH_TRAILER_BYTES,
   type SampleBatch,
   type SampleBatchHeader,
+  type SampleBatchVersion,
 } from './sample-batch-header';
 import { decodeSampleBatchV2, SAMPLE_BATCH_V2 } from './sample-batch-v2';
 import { decodeSampleBatchV3, SAMPLE_BATCH_V3 } from './sample-batch-v3';
@@ -21,6 +22,7 @@ export {
   SAMPLE_BATCH_TRAILER_BYTES,
   type SampleBatch,
   type SampleBatchHeader,
+  type SampleBatchVersion,
 };
 export const SAMPLE_BATCH_VERSION = 1;
 /** Bytes per point across the three columns (u64 id, i64 timestamp, f64 value). */
