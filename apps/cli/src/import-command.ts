@@ -84,7 +84,7 @@ export async function importFile(
   report: (line: string) => void,
   format?: ImportFormat,
   retry: RetryPolicy = { deadlineMs: DEFAULT_RETRY_DEADLINE_MS },
-  batchVersion: SampleBatchVersion = 2,
+  batchVersion: SampleBatchVersion = 3,
 ): Promise<ImportSummary> {
   const started = Date.now();
   const size = fs.statSync(file).size;

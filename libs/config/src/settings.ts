@@ -204,11 +204,11 @@ export class Settings {
    * (docs/format/sample-batch.md): 3 sends each series and tick once per batch with no index
    * per point for a scrape, an import or a remote write, and values XORed with the series'
    * previous one; 2 sends each series and timestamp once and a u16 index of each per point
-   * (half the bytes of 1); 1 and 2 only while ingestors older than versions 2 and 3 still run.
+   * (half the bytes of 1); 1 or 2 only while ingestors older than version 3 still run.
    */
   @Transform(toInt)
   @IsIn([1, 2, 3])
-  ZTSDB_SAMPLE_BATCH_VERSION: 1 | 2 | 3 = 2;
+  ZTSDB_SAMPLE_BATCH_VERSION: 1 | 2 | 3 = 3;
 
   /** Sample batches the receivers let wait for JetStream; beyond it writes get 429 and Retry-After. */
   @Transform(toInt)

@@ -26,6 +26,20 @@ describe('BatchBuilder', () => {
     expect(second.msgId).toBe(`${b.producerId.toString(16).padStart(16, '0')}-1-p2`);
   });
 
+  it('writes version 1 instead of 3 for points in no order, where 3 would be larger', () => {
+    const groups = new PartitionGroups(1);
+    // 1,000 points, every id and timestamp new but one in the middle: neither cyclic nor in
+    // runs, so version 3 needs a u16 index per point for each, beside both tables.
+    for (let i = 0; i < 1000; i++) {
+      const k = i === 500 ? 3 : i;
+      groups.add(0, BigInt(k + 1), 1_700_000_000_000 + k, Math.sqrt(i + 2));
+    }
+    const cols = groups.take()[0]!;
+    const b = new BatchBuilder(3).build(cols);
+    expect(b.data[4]).toBe(1);
+    expect(decodeSampleBatch(b.data).seriesIds).toEqual(cols.ids.subarray(0, 1000));
+  });
+
   it('writes version 3 smaller than version 2 for a tick-ordered batch', () => {
     const cols = columns();
     const v2 = new BatchBuilder(2).build(cols).data.length;

@@ -4,6 +4,7 @@ import {
   encodeSampleBatch,
   encodeSampleBatchV2,
   encodeSampleBatchV3,
+  sampleBatchByteLength,
   sampleBatchMsgId,
   type SampleBatchHeader,
   type SampleBatchVersion,
@@ -28,7 +29,7 @@ export class BatchBuilder {
    * batch it cannot index, more than 65,535 of either, goes as version 1); 1 is 24 bytes a
    * point. Versions below 3 are for ingestors that do not read version 3 yet.
    */
-  constructor(private readonly version: SampleBatchVersion = 2) {}
+  constructor(private readonly version: SampleBatchVersion = 3) {}
 
   build(cols: PartitionColumns): OutgoingBatch {
     const header = {
@@ -46,7 +47,13 @@ export class BatchBuilder {
 
   private encode(header: SampleBatchHeader, cols: PartitionColumns): Uint8Array {
     const { ids, timestamps, values, count } = cols;
-    if (this.version === 3) return encodeSampleBatchV3(header, ids, timestamps, values, count);
+    if (this.version === 3) {
+      // Points in no order at all (ids and timestamps repeating at random) can take more than
+      // version 1's 24 bytes a point; version 1 then, which also keeps a batch within the
+      // max_payload its size was chosen for.
+      const v3 = encodeSampleBatchV3(header, ids, timestamps, values, count);
+      if (v3.length <= sampleBatchByteLength(count)) return v3;
+    }
     return (
       (this.version === 2
         ? encodeSampleBatchV2(header, ids, timestamps, values, count)

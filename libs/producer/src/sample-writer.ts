@@ -30,7 +30,7 @@ export interface SampleWriterOptions extends Pick<
    * while that many are out wait and go together in the next batch (default 2).
    */
   partitionInFlight?: number;
-  /** Sample batch version written (ZTSDB_SAMPLE_BATCH_VERSION); 2 unless said. */
+  /** Sample batch version written (ZTSDB_SAMPLE_BATCH_VERSION); 3 unless said. */
   batchVersion?: SampleBatchVersion;
 }
 

@@ -2,6 +2,7 @@ export {
   encodeSampleBatch,
   decodeSampleBatch,
   sampleBatchMsgId,
+  sampleBatchByteLength,
   SAMPLE_BATCH_HEADER_BYTES,
   SAMPLE_BATCH_MAX_POINTS,
 } from './sample-batch';
