@@ -23,6 +23,13 @@ export interface SampleBatch extends SampleBatchHeader {
   /** Milliseconds since epoch as exact integers in doubles. */
   timestamps: Float64Array;
   values: Float64Array;
+  /**
+   * Version 3 only: the series key table (a view on the message) and each point's index into
+   * it, `seriesIds[i] = seriesKeys[seriesKeyIndex[i]]`, so a consumer can look each key up
+   * once per batch instead of once per point. Keys may repeat (runs mode).
+   */
+  seriesKeys?: BigUint64Array;
+  seriesKeyIndex?: Uint32Array;
 }
 
 /** Checks a whole batch's trailing CRC-32C (over everything before it), either version. */

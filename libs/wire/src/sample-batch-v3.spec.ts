@@ -74,6 +74,12 @@ function expectRoundTrip(c: Cols, bytes: Uint8Array): void {
     expect(bytesOf(b.seriesIds).equals(bytesOf(c.ids, c.n))).toBe(true);
     expect(bytesOf(b.timestamps).equals(bytesOf(c.ts, c.n))).toBe(true);
     expect(bytesOf(b.values).equals(bytesOf(c.vs, c.n))).toBe(true);
+    // The key table and each point's index into it give the same ids.
+    const keys = b.seriesKeys!;
+    const index = b.seriesKeyIndex!;
+    let same = index.length === c.n;
+    for (let i = 0; i < c.n && same; i++) same = keys[index[i]!] === c.ids[i];
+    expect(same).toBe(true);
   }
 }
 

@@ -436,8 +436,9 @@ function repeat<T extends Uint32Array | Float64Array>(
 }
 
 /**
- * Expands a key column into one 8-byte key per point (`out`, as u32 halves) and returns each
- * point's key slot (for the values), checking the mapping against the table.
+ * Expands the series column into one 8-byte key per point (`out`, as u32 halves) and each
+ * point's key slot (`slots`: for the values, and for consumers that resolve each key once),
+ * checking the mapping against the table.
  */
 function expandKeys(
   buf: ArrayBufferLike,
@@ -447,19 +448,17 @@ function expandKeys(
   mapOff: number,
   count: number,
   out: Uint32Array,
-  slots: Uint32Array | undefined,
+  slots: Uint32Array,
   what: string,
 ): void {
   const keys = new Uint32Array(buf, keysOff, 2 * k);
   switch (mode) {
     case KEYS_CYCLIC: {
       repeat(out, keys, 2 * k, 2 * count);
-      if (slots !== undefined) {
-        let c = 0;
-        for (let i = 0; i < count; i++) {
-          slots[i] = c;
-          if (++c === k) c = 0;
-        }
+      let c = 0;
+      for (let i = 0; i < count; i++) {
+        slots[i] = c;
+        if (++c === k) c = 0;
       }
       return;
     }
@@ -477,7 +476,7 @@ function expandKeys(
         const lo = keys[2 * r]!;
         const hi = keys[2 * r + 1]!;
         const end = at + len;
-        if (slots !== undefined) slots.fill(r, at, end);
+        slots.fill(r, at, end);
         for (let i = at; i < end; i++) {
           out[2 * i] = lo;
           out[2 * i + 1] = hi;
@@ -502,7 +501,7 @@ function expandKeys(
         out[2 * i] = keys[2 * j]!;
         out[2 * i + 1] = keys[2 * j + 1]!;
       }
-      if (slots !== undefined) slots.set(index);
+      slots.set(index);
     }
   }
 }
@@ -693,7 +692,7 @@ export function decodeSampleBatchV3(message: Uint8Array, view: DataView): Sample
   checkZero(local, rel(tsMapOff) + tMapBytes, rel(tsMapOff) + pad4(tMapBytes));
 
   const seriesIds = new BigUint64Array(count);
-  const slots = vMode === VALUES_XOR ? new Uint32Array(count) : undefined;
+  const slots = new Uint32Array(count);
   expandKeys(
     buf,
     seriesKeysOff,
@@ -714,7 +713,7 @@ export function decodeSampleBatchV3(message: Uint8Array, view: DataView): Sample
       local,
       rel(valuesOff),
       rel(valuesOff) + vBytes,
-      slots!,
+      slots,
       s,
       count,
       new Uint32Array(values.buffer),
@@ -728,5 +727,7 @@ export function decodeSampleBatchV3(message: Uint8Array, view: DataView): Sample
     seriesIds,
     timestamps,
     values,
+    seriesKeys: new BigUint64Array(buf, seriesKeysOff, s),
+    seriesKeyIndex: slots,
   };
 }
