@@ -12,8 +12,8 @@ import {
 
 /**
  * Sample batch version 3 (docs/format/sample-batch.md). The series ids and the timestamps are
- * each a table of 8-byte keys plus a mapping from points to keys, in whichever of four shapes
- * is smallest for the batch:
+ * each a table of 8-byte keys plus a mapping from points to keys, in whichever shape is
+ * smallest for the batch:
  * - cyclic: point i has key i mod K, no bytes per point. A time-major batch (an import, a
  *   scrape) repeats the same series order every tick, so its series column is this;
  * - runs: K keys and K run lengths, consecutive points share a key. The timestamps of a
@@ -201,7 +201,7 @@ function isCyclic(index: Uint32Array, count: number, k: number): boolean {
   return true;
 }
 
-/** The smallest mapping of a column: [mode, keys in its table, mapping bytes]. */
+/** The smallest mapping of a column: [mode, keys in its table]. */
 function chooseMode(col: KeyColumn, count: number): [number, number] {
   if (count === 0) return [KEYS_CYCLIC, 0];
   const k = col.distinct;
@@ -211,7 +211,7 @@ function chooseMode(col: KeyColumn, count: number): [number, number] {
   return 12 * col.runs <= indexed ? [KEYS_RUNS, col.runs] : [wide, k];
 }
 
-/** Writes a column's key table and returns the byte offset after it. */
+/** Writes a column's key table (distinct keys, or one key per run) at word `at` of `out`. */
 function writeKeys(
   out: Uint32Array,
   at: number,
