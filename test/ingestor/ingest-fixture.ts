@@ -9,6 +9,7 @@ import {
   decodeHotReply,
   encodeSampleBatch,
   encodeSampleBatchV2,
+  encodeSampleBatchV3,
   sampleBatchMsgId,
 } from '@ztsdb/wire';
 
@@ -81,17 +82,14 @@ export class TestPublisher {
     const ts = ids.map(() => t);
     const vs = ids.map((id) => this.value(id, tick));
     const header = { partition, producerId: this.producerId, sequence };
-    // Both wire versions, every other tick: the WAL and its replay hold both.
+    // Every wire version in turn, one a tick: the WAL and its replay hold all three.
+    const cols = [BigUint64Array.from(ids), Float64Array.from(ts), Float64Array.from(vs)] as const;
     const bytes =
-      tick % 2 === 0
+      tick % 3 === 0
         ? encodeSampleBatch(header, ids, ts, vs)
-        : encodeSampleBatchV2(
-            header,
-            BigUint64Array.from(ids),
-            Float64Array.from(ts),
-            Float64Array.from(vs),
-            ids.length,
-          )!;
+        : tick % 3 === 1
+          ? encodeSampleBatchV2(header, ...cols, ids.length)!
+          : encodeSampleBatchV3(header, ...cols, ids.length);
     for (let attempt = 0; ; attempt++) {
       try {
         await this.js.publish(samplesSubject(partition), bytes, {

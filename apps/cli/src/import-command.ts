@@ -6,6 +6,7 @@ import type { KV } from '@nats-io/kv';
 import { DEFAULT_RETRY_DEADLINE_MS, type RetryPolicy } from '@ztsdb/bus';
 import { partitionOf, seriesId, type Labels } from '@ztsdb/model';
 import { BatchBuilder, BatchPublisher, PartitionGroups, SeriesRegistrar } from '@ztsdb/producer';
+import type { SampleBatchVersion } from '@ztsdb/wire';
 import {
   detectFormat,
   parseCsvLine,
@@ -83,7 +84,7 @@ export async function importFile(
   report: (line: string) => void,
   format?: ImportFormat,
   retry: RetryPolicy = { deadlineMs: DEFAULT_RETRY_DEADLINE_MS },
-  batchVersion: 1 | 2 = 2,
+  batchVersion: SampleBatchVersion = 3,
 ): Promise<ImportSummary> {
   const started = Date.now();
   const size = fs.statSync(file).size;

@@ -1,5 +1,6 @@
 import { DRAIN_BATCH } from '@ztsdb/tsdb';
 import { metrics } from './ingestor-metrics';
+import { KeySlots } from './key-slots';
 import type { OwnedPartition, Received } from './owned-partition';
 
 /**
@@ -14,6 +15,8 @@ export class ApplyQueue {
   private inflight = 0;
   private scheduled = false;
   private spaceWaiter: (() => void) | undefined;
+  /** Series slots of version 3 batches, from their key tables. */
+  private readonly keySlots = new KeySlots();
 
   constructor(
     private readonly owned: OwnedPartition,
@@ -72,7 +75,16 @@ export class ApplyQueue {
       if (e.batch) {
         const b = e.batch;
         const t0 = performance.now();
-        state.apply(e.seq, b.seriesIds, b.timestamps, b.values, b.count, b.producerId);
+        if (b.seriesKeys !== undefined && b.seriesKeyIndex !== undefined) {
+          const known = this.keySlots.resolve(
+            state.head,
+            b.producerId,
+            b.seriesKeys,
+            b.seriesKeyIndex,
+            b.count,
+          );
+          state.apply(e.seq, b.seriesIds, b.timestamps, b.values, b.count, undefined, known);
+        } else state.apply(e.seq, b.seriesIds, b.timestamps, b.values, b.count, b.producerId);
         metrics.applySeconds.observe((performance.now() - t0) / 1000);
         this.inflight -= b.count;
         n += b.count;

@@ -16,10 +16,12 @@ describe('settings', () => {
     expect(s.ZTSDB_CGROUP_ROOT).toBeUndefined();
   });
 
-  it('takes sample batch version 1 or 2 (default 2) and nothing else', () => {
-    expect(loadSettings({}).ZTSDB_SAMPLE_BATCH_VERSION).toBe(2);
+  it('takes sample batch version 1, 2 or 3 (default 3) and nothing else', () => {
+    expect(loadSettings({}).ZTSDB_SAMPLE_BATCH_VERSION).toBe(3);
     expect(loadSettings({ ZTSDB_SAMPLE_BATCH_VERSION: '1' }).ZTSDB_SAMPLE_BATCH_VERSION).toBe(1);
-    expect(() => loadSettings({ ZTSDB_SAMPLE_BATCH_VERSION: '3' })).toThrow(SettingsError);
+    expect(loadSettings({ ZTSDB_SAMPLE_BATCH_VERSION: '3' }).ZTSDB_SAMPLE_BATCH_VERSION).toBe(3);
+    expect(() => loadSettings({ ZTSDB_SAMPLE_BATCH_VERSION: '4' })).toThrow(SettingsError);
+    expect(() => loadSettings({ ZTSDB_SAMPLE_BATCH_VERSION: '0' })).toThrow(SettingsError);
   });
 
   it('reads and converts values', () => {

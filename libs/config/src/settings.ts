@@ -200,13 +200,15 @@ export class Settings {
   ZTSDB_WRITE_MAX_SERIES = 100_000;
 
   /**
-   * Sample batch version the producers (collector, receivers, `ztsdb import`) write: 2 sends
-   * each series and timestamp once per batch (half the bytes of 1); 1 only while ingestors
-   * older than version 2 still run.
+   * Sample batch version the producers (collector, receivers, `ztsdb import`) write
+   * (docs/format/sample-batch.md): 3 sends each series and tick once per batch with no index
+   * per point for a scrape, an import or a remote write, and values XORed with the series'
+   * previous one; 2 sends each series and timestamp once and a u16 index of each per point
+   * (half the bytes of 1); 1 or 2 only while ingestors older than version 3 still run.
    */
   @Transform(toInt)
-  @IsIn([1, 2])
-  ZTSDB_SAMPLE_BATCH_VERSION: 1 | 2 = 2;
+  @IsIn([1, 2, 3])
+  ZTSDB_SAMPLE_BATCH_VERSION: 1 | 2 | 3 = 3;
 
   /** Sample batches the receivers let wait for JetStream; beyond it writes get 429 and Retry-After. */
   @Transform(toInt)

@@ -1,6 +1,7 @@
 import type { JetStreamClient } from '@nats-io/jetstream';
 import type { KV } from '@nats-io/kv';
 import { partitionOf, seriesId, type Labels } from '@ztsdb/model';
+import type { SampleBatchVersion } from '@ztsdb/wire';
 import { BatchBuilder } from './batch-builder';
 import { ByteKeyTable } from './byte-key-table';
 import { BatchPublisher, type PublisherLog } from './batch-publisher';
@@ -29,8 +30,8 @@ export interface SampleWriterOptions extends Pick<
    * while that many are out wait and go together in the next batch (default 2).
    */
   partitionInFlight?: number;
-  /** Sample batch version written (ZTSDB_SAMPLE_BATCH_VERSION); 2 unless said. */
-  batchVersion?: 1 | 2;
+  /** Sample batch version written (ZTSDB_SAMPLE_BATCH_VERSION); 3 unless said. */
+  batchVersion?: SampleBatchVersion;
 }
 
 /**

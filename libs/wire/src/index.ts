@@ -2,11 +2,13 @@ export {
   encodeSampleBatch,
   decodeSampleBatch,
   sampleBatchMsgId,
+  sampleBatchByteLength,
   SAMPLE_BATCH_HEADER_BYTES,
   SAMPLE_BATCH_MAX_POINTS,
 } from './sample-batch';
-export type { SampleBatch, SampleBatchHeader } from './sample-batch';
+export type { SampleBatch, SampleBatchHeader, SampleBatchVersion } from './sample-batch';
 export { encodeSampleBatchV2, SAMPLE_BATCH_V2_MAX_KEYS } from './sample-batch-v2';
+export { encodeSampleBatchV3, type ValueEncoding } from './sample-batch-v3';
 export { WireDecodeError } from './errors';
 export {
   encodeHotReply,

@@ -7,6 +7,9 @@ export const SAMPLE_BATCH_TRAILER_BYTES = 4;
 /** Upper bound on points per batch; a larger count is refused without allocating. */
 export const SAMPLE_BATCH_MAX_POINTS = 1 << 20;
 
+/** Versions a producer can write (ZTSDB_SAMPLE_BATCH_VERSION); every decoder reads them all. */
+export type SampleBatchVersion = 1 | 2 | 3;
+
 export interface SampleBatchHeader {
   partition: number;
   producerId: bigint;
@@ -20,6 +23,13 @@ export interface SampleBatch extends SampleBatchHeader {
   /** Milliseconds since epoch as exact integers in doubles. */
   timestamps: Float64Array;
   values: Float64Array;
+  /**
+   * Version 3 only: the series key table (a view on the message) and each point's index into
+   * it, `seriesIds[i] = seriesKeys[seriesKeyIndex[i]]`, so a consumer can look each key up
+   * once per batch instead of once per point. Keys may repeat (runs mode).
+   */
+  seriesKeys?: BigUint64Array;
+  seriesKeyIndex?: Uint32Array;
 }
 
 /** Checks a whole batch's trailing CRC-32C (over everything before it), either version. */

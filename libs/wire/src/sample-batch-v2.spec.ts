@@ -127,7 +127,7 @@ describe('sample batch v2', () => {
     new DataView(bogus.buffer).setUint32(8, 1, true);
     expect(wireCode(() => decodeSampleBatch(withCrc(bogus)))).toBe(WIRE_ERROR_CODES.wireLength);
     const version = copy();
-    version[4] = 3;
+    version[4] = 4;
     expect(wireCode(() => decodeSampleBatch(withCrc(version)))).toBe(WIRE_ERROR_CODES.wireVersion);
   });
 

@@ -99,7 +99,7 @@ describe('sample batch v1', () => {
       ).code,
     ).toBe('ZTSDB_WIRE_MAGIC');
     const bad = small();
-    bad[4] = 3;
+    bad[4] = 4;
     expect(expectWireError(() => decodeSampleBatch(bad)).code).toBe('ZTSDB_WIRE_VERSION');
     const flipped = small();
     flipped[40]! ^= 1;

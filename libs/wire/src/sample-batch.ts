@@ -10,8 +10,10 @@ import {
   SAMPLE_BATCH_TRAILER_BYTES,
   type SampleBatch,
   type SampleBatchHeader,
+  type SampleBatchVersion,
 } from './sample-batch-header';
 import { decodeSampleBatchV2, SAMPLE_BATCH_V2 } from './sample-batch-v2';
+import { decodeSampleBatchV3, SAMPLE_BATCH_V3 } from './sample-batch-v3';
 
 export {
   SAMPLE_BATCH_HEADER_BYTES,
@@ -20,6 +22,7 @@ export {
   SAMPLE_BATCH_TRAILER_BYTES,
   type SampleBatch,
   type SampleBatchHeader,
+  type SampleBatchVersion,
 };
 export const SAMPLE_BATCH_VERSION = 1;
 /** Bytes per point across the three columns (u64 id, i64 timestamp, f64 value). */
@@ -70,7 +73,7 @@ export function encodeSampleBatch(
   return bytes;
 }
 
-/** Decodes and verifies a batch of either version; throws WireDecodeError naming what was wrong. */
+/** Decodes and verifies a batch of any version (1, 2, 3); throws WireDecodeError naming what was wrong. */
 export function decodeSampleBatch(message: Uint8Array): SampleBatch {
   if (message.length < SAMPLE_BATCH_HEADER_BYTES + SAMPLE_BATCH_TRAILER_BYTES) {
     throw new WireDecodeError(
@@ -90,10 +93,11 @@ export function decodeSampleBatch(message: Uint8Array): SampleBatch {
   }
   const version = view.getUint8(4);
   if (version === SAMPLE_BATCH_V2) return decodeSampleBatchV2(message, view);
+  if (version === SAMPLE_BATCH_V3) return decodeSampleBatchV3(message, view);
   if (version !== SAMPLE_BATCH_VERSION) {
     throw new WireDecodeError(
       WIRE_ERROR_CODES.wireVersion,
-      `sample batch version ${version} is not supported (want ${SAMPLE_BATCH_VERSION} or ${SAMPLE_BATCH_V2})`,
+      `sample batch version ${version} is not supported (want ${SAMPLE_BATCH_VERSION}, ${SAMPLE_BATCH_V2} or ${SAMPLE_BATCH_V3})`,
       { offset: 4 },
     );
   }
