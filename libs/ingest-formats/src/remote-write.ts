@@ -85,9 +85,7 @@ function samplesOf(r: ProtoReader, start: number, end: number, v: WriteVisitor):
       r.skip(t & 7);
       continue;
     }
-    const len = r.varint();
-    const sEnd = r.pos + len;
-    if (sEnd > end) throw new ProtobufError(`sample runs past its series at ${r.pos}`);
+    const sEnd = r.lengthEnd();
     let value = 0;
     let ts = 0;
     while (r.pos < sEnd) {
@@ -114,7 +112,9 @@ export function decodeWriteRequestV1(buf: Uint8Array, v: WriteVisitor): DecodeCo
       r.skip(tag & 7);
       continue;
     }
-    const { start, end } = r.bytes();
+    const end = r.lengthEnd();
+    const start = r.pos;
+    r.pos = end;
     // Where the labels are: Prometheus writes them first and together, which makes their
     // bytes a key for the series; protobuf allows any order, which is decoded the long way.
     let lStart = -1;
@@ -125,7 +125,7 @@ export function decodeWriteRequestV1(buf: Uint8Array, v: WriteVisitor): DecodeCo
       const at = sub.pos;
       const t = sub.varint();
       if (t === TAG_V1_LABEL) {
-        sub.bytes();
+        sub.pos = sub.lengthEnd();
         if (lStart < 0) lStart = at;
         else if (lEnd !== at) together = false;
         lEnd = sub.pos;
@@ -162,7 +162,8 @@ export function decodeWriteRequestV1(buf: Uint8Array, v: WriteVisitor): DecodeCo
       checkName(labels);
       v.series(labels, keyed ? { buf, start: lStart, end: lEnd } : undefined);
     }
-    counts.samples += samplesOf(sub, start, end, v);
+    // Labels first and together (as Prometheus writes them): the samples are after them.
+    counts.samples += samplesOf(sub, keyed && lStart === start ? lEnd : start, end, v);
   }
   return counts;
 }

@@ -65,6 +65,9 @@ export interface WriteResult {
 interface Ref {
   id: bigint;
   partition: number;
+  /** `id` as u32 halves: a point's id goes into its column without a BigInt conversion. */
+  lo: number;
+  hi: number;
 }
 
 /** Where a sender's own key of a series (remote_write: its label bytes) lies. */
@@ -138,7 +141,12 @@ export class SampleWriter {
     const max = this.opts.cacheSeries ?? 1_000_000;
     if (!r) {
       const id = seriesId(name);
-      r = { id, partition: partitionOf(id, this.opts.partitions) };
+      r = {
+        id,
+        partition: partitionOf(id, this.opts.partitions),
+        lo: Number(id & 0xffffffffn),
+        hi: Number(id >> 32n),
+      };
       if (this.refs.size >= max) this.refs.clear();
       this.refs.set(name, r);
       this.registrar.note(name, id, labels, nowMs);
@@ -339,7 +347,7 @@ export class Write {
 
   sample(timestampMs: number, value: number): void {
     const r = this.current!;
-    this.groups.add(r.partition, r.id, timestampMs, value);
+    this.groups.addWords(r.partition, r.lo, r.hi, timestampMs, value);
   }
 
   /**
