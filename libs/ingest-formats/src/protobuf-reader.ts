@@ -48,14 +48,23 @@ export class ProtoReader {
 
   /** An unsigned varint up to 2^53 (protobuf lengths, tags, uint32/uint64 in range). */
   varint(): number {
+    const buf = this.buf;
     const p = this.pos;
-    if (p < this.end) {
-      const b = this.buf[p]!;
+    // Tags and most lengths are one or two bytes: no loop.
+    if (p + 1 < this.end) {
+      const b = buf[p]!;
       if (b < 0x80) {
-        // Tags and most lengths are one byte: no loop.
         this.pos = p + 1;
         return b;
       }
+      const b1 = buf[p + 1]!;
+      if (b1 < 0x80) {
+        this.pos = p + 2;
+        return (b & 0x7f) | (b1 << 7);
+      }
+    } else if (p < this.end && buf[p]! < 0x80) {
+      this.pos = p + 1;
+      return buf[p]!;
     }
     return this.longVarint();
   }
@@ -83,18 +92,17 @@ export class ProtoReader {
     const p = this.pos;
     // Up to 7 bytes (49 bits: millisecond timestamps until the year 19800) in one pass;
     // anything longer may be negative or past 2^53 and goes the exact way.
-    if (p + 7 <= this.end) {
-      let result = 0;
-      let mul = 1;
-      for (let k = 0; k < 7; k++) {
-        const b = buf[p + k]!;
-        result += (b & 0x7f) * mul;
-        if (b < 0x80) {
-          this.pos = p + k + 1;
-          return result;
-        }
-        mul *= 128;
+    const most = Math.min(7, this.end - p);
+    let result = 0;
+    let mul = 1;
+    for (let k = 0; k < most; k++) {
+      const b = buf[p + k]!;
+      result += (b & 0x7f) * mul;
+      if (b < 0x80) {
+        this.pos = p + k + 1;
+        return result;
       }
+      mul *= 128;
     }
     return this.longInt64();
   }

@@ -1,9 +1,8 @@
-import type { JetStreamClient } from '@nats-io/jetstream';
 import type { KV } from '@nats-io/kv';
 import { partitionOf, seriesId, type Labels } from '@ztsdb/model';
 import { BatchBuilder } from './batch-builder';
 import { ByteKeyTable } from './byte-key-table';
-import { BatchPublisher, type PublisherLog } from './batch-publisher';
+import { BatchPublisher, type JetStreamPublish, type PublisherLog } from './batch-publisher';
 import { canonicalSeriesName } from './canonical-name';
 import { PartitionGroups, type PartitionColumns } from './partition-groups';
 import { SeriesRegistrar, type RegistrarOptions } from './series-registrar';
@@ -106,7 +105,7 @@ export class SampleWriter {
   private readonly partitionInFlight: number;
 
   constructor(
-    js: JetStreamClient,
+    js: JetStreamPublish,
     kv: KV,
     private readonly opts: SampleWriterOptions,
   ) {
