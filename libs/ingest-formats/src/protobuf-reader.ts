@@ -15,7 +15,7 @@ export const WIRE_FIXED32 = 5;
 
 export class ProtoReader {
   pos: number;
-  private readonly view: DataView;
+  readonly view: DataView;
   private readonly text: Buffer;
 
   constructor(

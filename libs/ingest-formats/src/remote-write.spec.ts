@@ -252,6 +252,39 @@ describe('remote_write decoders', () => {
     );
   });
 
+  it('reads samples whose fields come in another order, are missing or have company (1.0)', () => {
+    const w = new ProtoWriter()
+      .message(1, (ts) => {
+        ts.message(1, (l) => l.string(1, '__name__').string(2, 'odd'));
+        ts.message(2, (s) => s.tag(2, 0).int64(1_700_000_000_000).double(1, 2.5)); // reversed
+        ts.message(2, (s) => s.tag(2, 0).int64(7)); // no value: 0
+        ts.message(2, (s) => s.double(1, 4).tag(2, 0).int64(8).tag(9, 0).varint(1)); // extra field
+        ts.message(2, (s) => s.double(1, 5)); // no timestamp: 0
+        ts.message(2, (s) => s.double(1, 6).tag(2, 0).int64(-9)); // 10-byte timestamp
+      })
+      .finish();
+    const { v, out } = collect();
+    expect(decodeWriteRequestV1(w, v)).toEqual({ series: 1, samples: 5, histograms: 0 });
+    expect(out[0]!.samples).toEqual([
+      [1_700_000_000_000, 2.5],
+      [7, 0],
+      [8, 4],
+      [0, 5],
+      [-9, 6],
+    ]);
+    // A sample whose timestamp runs past its message is refused, not read from the next one.
+    const bad = Buffer.from(
+      new ProtoWriter()
+        .message(1, (ts) => {
+          ts.message(1, (l) => l.string(1, '__name__').string(2, 'x'));
+          ts.message(2, (s) => s.double(1, 1).tag(2, 0).int64(1_700_000_000_000));
+        })
+        .finish(),
+    );
+    bad[bad.length - 1] = bad[bad.length - 1]! | 0x80; // the timestamp's last byte now says "more follows"
+    expect(() => decodeWriteRequestV1(bad, collect().v)).toThrow(/truncated|runs past/);
+  });
+
   it('counts native histograms and skips exemplars and metadata (1.0)', () => {
     const w = new ProtoWriter()
       .message(1, (ts) => {

@@ -77,12 +77,37 @@ function checkName(labels: Labels): void {
 
 /** Reads the samples (field `tag`) of a series in [start, end). */
 function samplesOf(r: ProtoReader, start: number, end: number, v: WriteVisitor): number {
+  const buf = r.buf;
   let n = 0;
-  r.range(start, end);
-  while (!r.done) {
+  let p = start;
+  while (p < end) {
+    // As Prometheus writes a sample: tag, a one-byte length, the value (fixed64), then the
+    // timestamp (varint) and nothing else; read in place. Anything else goes the general way.
+    if (buf[p] === TAG_V1_SAMPLE) {
+      const len = buf[p + 1]!;
+      const sEnd = p + 2 + len;
+      if (
+        len >= 11 &&
+        len < 0x80 &&
+        sEnd <= end &&
+        buf[p + 2] === TAG_VALUE &&
+        buf[p + 11] === TAG_TIMESTAMP
+      ) {
+        r.range(p + 12, sEnd);
+        const ts = r.int64();
+        if (r.pos === sEnd) {
+          v.sample(ts, r.view.getFloat64(p + 3, true));
+          n++;
+          p = sEnd;
+          continue;
+        }
+      }
+    }
+    r.range(p, end);
     const t = r.varint();
     if (t !== TAG_V1_SAMPLE) {
       r.skip(t & 7);
+      p = r.pos;
       continue;
     }
     const sEnd = r.lengthEnd();
@@ -97,6 +122,7 @@ function samplesOf(r: ProtoReader, start: number, end: number, v: WriteVisitor):
     if (r.pos !== sEnd) throw new ProtobufError(`sample field runs past its message at ${sEnd}`);
     v.sample(ts, value);
     n++;
+    p = sEnd;
   }
   return n;
 }
