@@ -19,6 +19,8 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const IN_FLIGHT = 8;
 /** Extra node options for the ztsdb process, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`. */
 const QUERY_NODE_ARGS = (process.env.BENCH_QUERY_NODE_ARGS ?? '').split(' ').filter(Boolean);
+/** A file that gets the ztsdb process's output (with `--trace-deopt` and the like). */
+const QUERY_OUTPUT = process.env.BENCH_QUERY_OUTPUT;
 const ROOT = path.join(__dirname, '..', '..', '..');
 
 const log = (m: string): void => void process.stdout.write(`${m}\n`);
@@ -200,8 +202,12 @@ async function main(): Promise<void> {
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
-  query.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-  query.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+  const keep = (d: Buffer): void => {
+    if (QUERY_OUTPUT) fs.appendFileSync(QUERY_OUTPUT, d);
+    else output += d.toString();
+  };
+  query.stdout!.on('data', keep);
+  query.stderr!.on('data', keep);
   const figures: Record<string, unknown> = {
     bytesPerSampleWire: Number(bytesPerSample.toFixed(2)),
     perRequest: PER_REQUEST,

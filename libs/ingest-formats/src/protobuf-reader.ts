@@ -15,7 +15,7 @@ export const WIRE_FIXED32 = 5;
 
 export class ProtoReader {
   pos: number;
-  private readonly view: DataView;
+  readonly view: DataView;
   private readonly text: Buffer;
 
   constructor(
@@ -48,6 +48,28 @@ export class ProtoReader {
 
   /** An unsigned varint up to 2^53 (protobuf lengths, tags, uint32/uint64 in range). */
   varint(): number {
+    const buf = this.buf;
+    const p = this.pos;
+    // Tags and most lengths are one or two bytes: no loop.
+    if (p + 1 < this.end) {
+      const b = buf[p]!;
+      if (b < 0x80) {
+        this.pos = p + 1;
+        return b;
+      }
+      const b1 = buf[p + 1]!;
+      if (b1 < 0x80) {
+        this.pos = p + 2;
+        return (b & 0x7f) | (b1 << 7);
+      }
+    } else if (p < this.end && buf[p]! < 0x80) {
+      this.pos = p + 1;
+      return buf[p]!;
+    }
+    return this.longVarint();
+  }
+
+  private longVarint(): number {
     let result = 0;
     let mul = 1;
     for (let k = 0; k < 10; k++) {
@@ -66,6 +88,26 @@ export class ProtoReader {
 
   /** A signed int64 (two's complement varint), as a number when it is a safe integer. */
   int64(): number {
+    const buf = this.buf;
+    const p = this.pos;
+    // Up to 7 bytes (49 bits: millisecond timestamps until the year 19800) in one pass;
+    // anything longer may be negative or past 2^53 and goes the exact way.
+    const most = Math.min(7, this.end - p);
+    let result = 0;
+    let mul = 1;
+    for (let k = 0; k < most; k++) {
+      const b = buf[p + k]!;
+      result += (b & 0x7f) * mul;
+      if (b < 0x80) {
+        this.pos = p + k + 1;
+        return result;
+      }
+      mul *= 128;
+    }
+    return this.longInt64();
+  }
+
+  private longInt64(): number {
     const start = this.pos;
     let n = 0;
     while (n < 10) {
@@ -113,6 +155,17 @@ export class ProtoReader {
     return v;
   }
 
+  /**
+   * The end of a length-delimited field whose content starts at `pos` (the reader stays
+   * there): `bytes` without an object.
+   */
+  lengthEnd(): number {
+    const len = this.varint();
+    if (len > this.end - this.pos)
+      throw new ProtobufError(`field of ${len} bytes at ${this.pos} runs past its message`);
+    return this.pos + len;
+  }
+
   /** The bounds of a length-delimited field; the reader moves past it. */
   bytes(): { start: number; end: number } {
     const len = this.varint();
@@ -138,7 +191,7 @@ export class ProtoReader {
         this.advance(8);
         return;
       case WIRE_LEN:
-        this.bytes();
+        this.pos = this.lengthEnd();
         return;
       case WIRE_FIXED32:
         this.advance(4);

@@ -90,6 +90,60 @@ describe('snappy block format', () => {
     expect(() => snappyDecode(Buffer.from([9, 0x04, 0x61, 0x62]), 100, into)).toThrow(/declared/);
   });
 
+  it('decodes every element kind the reference encoder writes, overlapping copies too', () => {
+    // Blocks built element by element (our encoder writes only literals and 2-byte-offset
+    // copies; Go's snappy, which Prometheus uses, also 1-byte-offset copies), checked against
+    // the format applied byte by byte.
+    let seed = 11;
+    const rnd = (n: number): number => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 8) % n;
+    const into = Buffer.alloc(1 << 16);
+    for (let round = 0; round < 300; round++) {
+      const expected: number[] = [];
+      const elements: number[] = [];
+      const literal = (len: number): void => {
+        const n = len - 1;
+        if (n < 60) elements.push(n << 2);
+        else {
+          const bytes = n < 0x100 ? 1 : n < 0x10000 ? 2 : 3;
+          elements.push((59 + bytes) << 2);
+          for (let k = 0; k < bytes; k++) elements.push((n >>> (8 * k)) & 0xff);
+        }
+        for (let k = 0; k < len; k++) {
+          const b = 97 + rnd(4);
+          elements.push(b);
+          expected.push(b);
+        }
+      };
+      literal(1 + rnd(80));
+      for (let e = 0; e < 40; e++) {
+        if (rnd(5) === 0) {
+          literal(1 + (rnd(4) === 0 ? rnd(300) : rnd(20)));
+          continue;
+        }
+        const dist = 1 + rnd(Math.min(expected.length, rnd(3) === 0 ? 2047 : 12));
+        const kind = 1 + rnd(3);
+        const len = kind === 1 ? 4 + rnd(8) : 1 + rnd(64);
+        if (kind === 1 && dist < 2048)
+          elements.push(((dist >>> 8) << 5) | ((len - 4) << 2) | 1, dist & 0xff);
+        else if (kind === 3) elements.push(((len - 1) << 2) | 3, dist & 0xff, dist >>> 8, 0, 0);
+        else elements.push(((len - 1) << 2) | 2, dist & 0xff, dist >>> 8);
+        for (let k = 0; k < len; k++) expected.push(expected[expected.length - dist]!);
+      }
+      const lenBytes: number[] = [];
+      let n = expected.length;
+      do {
+        lenBytes.push((n & 0x7f) | (n > 0x7f ? 0x80 : 0));
+        n = Math.floor(n / 128);
+      } while (n > 0);
+      const block = Buffer.from([...lenBytes, ...elements]);
+      expect(snappyDecode(block, expected.length)).toEqual(Buffer.from(expected));
+      expect(snappyDecode(block, expected.length, into)).toEqual(Buffer.from(expected));
+      // One byte short anywhere in the elements: refused, never a wrong output.
+      const cut = block.subarray(0, lenBytes.length + rnd(elements.length));
+      expect(() => snappyDecode(cut, expected.length, into)).toThrow(/snappy/);
+    }
+  });
+
   it('decodes the reference encoder bytes (golden) and refuses corrupt input', () => {
     // "Wikipedia" from the snappy format description: length 9, one literal.
     expect(
@@ -123,6 +177,32 @@ describe('remote_write decoders', () => {
       expect(out).toEqual(
         SERIES.map((s) => ({ labels: Object.fromEntries(s.labels), samples: s.samples })),
       );
+    }
+  });
+
+  it('reads timestamps of every varint length up to ±2^53 and refuses those beyond', () => {
+    const times = [
+      0,
+      1,
+      127,
+      128,
+      2 ** 35,
+      2 ** 42 - 1,
+      2 ** 48,
+      2 ** 49 - 1,
+      2 ** 49,
+      2 ** 53 - 1,
+    ];
+    const all = times.flatMap((t) => (t === 0 ? [0] : [t, -t]));
+    const series: WriteSeries[] = [
+      { labels: [['__name__', 't']], samples: all.map((t): [number, number] => [t, 1]) },
+    ];
+    const { v, out } = collect();
+    decodeWriteRequestV1(encodeWriteRequestV1(series), v);
+    expect(out[0]!.samples.map(([t]) => t)).toEqual(all);
+    for (const t of [2 ** 53, -(2 ** 53) - 2]) {
+      const big = encodeWriteRequestV1([{ labels: [['__name__', 't']], samples: [[t, 1]] }]);
+      expect(() => decodeWriteRequestV1(big, collect().v)).toThrow(/safe range|over 2\^53/);
     }
   });
 
@@ -170,6 +250,39 @@ describe('remote_write decoders', () => {
     expect(() => decodeWriteRequestV1(Buffer.from([0x0a, 0xff, 0xff, 0xff, 0x0f]), v)).toThrow(
       /runs past/,
     );
+  });
+
+  it('reads samples whose fields come in another order, are missing or have company (1.0)', () => {
+    const w = new ProtoWriter()
+      .message(1, (ts) => {
+        ts.message(1, (l) => l.string(1, '__name__').string(2, 'odd'));
+        ts.message(2, (s) => s.tag(2, 0).int64(1_700_000_000_000).double(1, 2.5)); // reversed
+        ts.message(2, (s) => s.tag(2, 0).int64(7)); // no value: 0
+        ts.message(2, (s) => s.double(1, 4).tag(2, 0).int64(8).tag(9, 0).varint(1)); // extra field
+        ts.message(2, (s) => s.double(1, 5)); // no timestamp: 0
+        ts.message(2, (s) => s.double(1, 6).tag(2, 0).int64(-9)); // 10-byte timestamp
+      })
+      .finish();
+    const { v, out } = collect();
+    expect(decodeWriteRequestV1(w, v)).toEqual({ series: 1, samples: 5, histograms: 0 });
+    expect(out[0]!.samples).toEqual([
+      [1_700_000_000_000, 2.5],
+      [7, 0],
+      [8, 4],
+      [0, 5],
+      [-9, 6],
+    ]);
+    // A sample whose timestamp runs past its message is refused, not read from the next one.
+    const bad = Buffer.from(
+      new ProtoWriter()
+        .message(1, (ts) => {
+          ts.message(1, (l) => l.string(1, '__name__').string(2, 'x'));
+          ts.message(2, (s) => s.double(1, 1).tag(2, 0).int64(1_700_000_000_000));
+        })
+        .finish(),
+    );
+    bad[bad.length - 1] = bad[bad.length - 1]! | 0x80; // the timestamp's last byte now says "more follows"
+    expect(() => decodeWriteRequestV1(bad, collect().v)).toThrow(/truncated|runs past/);
   });
 
   it('counts native histograms and skips exemplars and metadata (1.0)', () => {

@@ -77,17 +77,40 @@ function checkName(labels: Labels): void {
 
 /** Reads the samples (field `tag`) of a series in [start, end). */
 function samplesOf(r: ProtoReader, start: number, end: number, v: WriteVisitor): number {
+  const buf = r.buf;
   let n = 0;
-  r.range(start, end);
-  while (!r.done) {
+  let p = start;
+  while (p < end) {
+    // As Prometheus writes a sample: tag, a one-byte length, the value (fixed64), then the
+    // timestamp (varint) and nothing else; read in place. Anything else goes the general way.
+    if (buf[p] === TAG_V1_SAMPLE) {
+      const len = buf[p + 1]!;
+      const sEnd = p + 2 + len;
+      if (
+        len >= 11 &&
+        len < 0x80 &&
+        sEnd <= end &&
+        buf[p + 2] === TAG_VALUE &&
+        buf[p + 11] === TAG_TIMESTAMP
+      ) {
+        r.range(p + 12, sEnd);
+        const ts = r.int64();
+        if (r.pos === sEnd) {
+          v.sample(ts, r.view.getFloat64(p + 3, true));
+          n++;
+          p = sEnd;
+          continue;
+        }
+      }
+    }
+    r.range(p, end);
     const t = r.varint();
     if (t !== TAG_V1_SAMPLE) {
       r.skip(t & 7);
+      p = r.pos;
       continue;
     }
-    const len = r.varint();
-    const sEnd = r.pos + len;
-    if (sEnd > end) throw new ProtobufError(`sample runs past its series at ${r.pos}`);
+    const sEnd = r.lengthEnd();
     let value = 0;
     let ts = 0;
     while (r.pos < sEnd) {
@@ -99,6 +122,7 @@ function samplesOf(r: ProtoReader, start: number, end: number, v: WriteVisitor):
     if (r.pos !== sEnd) throw new ProtobufError(`sample field runs past its message at ${sEnd}`);
     v.sample(ts, value);
     n++;
+    p = sEnd;
   }
   return n;
 }
@@ -114,7 +138,9 @@ export function decodeWriteRequestV1(buf: Uint8Array, v: WriteVisitor): DecodeCo
       r.skip(tag & 7);
       continue;
     }
-    const { start, end } = r.bytes();
+    const end = r.lengthEnd();
+    const start = r.pos;
+    r.pos = end;
     // Where the labels are: Prometheus writes them first and together, which makes their
     // bytes a key for the series; protobuf allows any order, which is decoded the long way.
     let lStart = -1;
@@ -125,7 +151,7 @@ export function decodeWriteRequestV1(buf: Uint8Array, v: WriteVisitor): DecodeCo
       const at = sub.pos;
       const t = sub.varint();
       if (t === TAG_V1_LABEL) {
-        sub.bytes();
+        sub.pos = sub.lengthEnd();
         if (lStart < 0) lStart = at;
         else if (lEnd !== at) together = false;
         lEnd = sub.pos;
@@ -162,7 +188,8 @@ export function decodeWriteRequestV1(buf: Uint8Array, v: WriteVisitor): DecodeCo
       checkName(labels);
       v.series(labels, keyed ? { buf, start: lStart, end: lEnd } : undefined);
     }
-    counts.samples += samplesOf(sub, start, end, v);
+    // Labels first and together (as Prometheus writes them): the samples are after them.
+    counts.samples += samplesOf(sub, keyed && lStart === start ? lEnd : start, end, v);
   }
   return counts;
 }

@@ -1,5 +1,16 @@
-import type { JetStreamClient } from '@nats-io/jetstream';
 import { LATENCY_BUCKETS, processMetrics } from '@ztsdb/metrics';
+
+/**
+ * What the publisher needs of a JetStream client: `jetstream(nc)`, or the receivers' own
+ * acknowledgement inbox (apps/query `JetStreamAcks`).
+ */
+export interface JetStreamPublish {
+  publish(
+    subject: string,
+    data: Uint8Array,
+    opts: { msgID: string; timeout: number },
+  ): Promise<{ seq: number }>;
+}
 
 export interface OutgoingBatch {
   subject: string;
@@ -104,7 +115,7 @@ export class BatchPublisher {
   onAck?: (b: OutgoingBatch, streamSeq: number) => void;
 
   constructor(
-    private readonly js: JetStreamClient,
+    private readonly js: JetStreamPublish,
     opts: PublisherOptions,
   ) {
     const role = opts.role ?? 'collector';

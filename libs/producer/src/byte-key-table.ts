@@ -24,7 +24,11 @@ export class ByteKeyTable {
   /** The entry last looked up or set; -1 when none. */
   private last = -1;
   private arena: Uint8Array;
-  private arenaView: DataView;
+  /**
+   * The arena as words: keys start at multiples of four, so a compare reads one side as an
+   * element and only the caller's (unaligned) side through a DataView.
+   */
+  private arenaWords: Int32Array;
   private used = 0;
   private count = 0;
   /**
@@ -45,7 +49,7 @@ export class ByteKeyTable {
     this.values = new Int32Array(cap);
     this.successors = new Int32Array(cap).fill(-1);
     this.arena = new Uint8Array(cap * 64);
-    this.arenaView = new DataView(this.arena.buffer);
+    this.arenaWords = new Int32Array(this.arena.buffer);
   }
 
   /** Keys held. */
@@ -53,7 +57,7 @@ export class ByteKeyTable {
     return this.count;
   }
 
-  /** Bytes of keys held. */
+  /** Bytes of the arena that keys use (each starts at a multiple of four). */
   get bytes(): number {
     return this.used;
   }
@@ -110,22 +114,23 @@ export class ByteKeyTable {
       this.set(buf, start, end, value);
       return;
     }
-    if (this.used + len > this.arena.length) {
+    const at = (this.used + 3) & ~3;
+    if (at + len > this.arena.length) {
       let n = this.arena.length * 2;
-      while (n < this.used + len) n *= 2;
+      while (n < at + len) n *= 2;
       const a = new Uint8Array(n);
       a.set(this.arena.subarray(0, this.used));
       this.arena = a;
-      this.arenaView = new DataView(a.buffer);
+      this.arenaWords = new Int32Array(a.buffer);
     }
     const e = this.count++;
-    this.arena.set(buf.subarray(start, end), this.used);
+    this.arena.set(buf.subarray(start, end), at);
     this.hashes[e] = h;
-    this.offsets[e] = this.used;
+    this.offsets[e] = at;
     this.lengths[e] = len;
     this.values[e] = value;
     this.successors[e] = -1;
-    this.used += len;
+    this.used = at + len;
     this.slots[s] = e + 1;
     this.follows(this.last, e);
   }
@@ -150,11 +155,22 @@ export class ByteKeyTable {
   }
 
   private same(e: number, view: DataView, start: number, len: number): boolean {
-    const a = this.arenaView;
+    const words = this.arenaWords;
     const o = this.offsets[e]!;
+    let w = o >>> 2;
     let i = 0;
-    for (; i + 4 <= len; i += 4) if (a.getInt32(o + i) !== view.getInt32(start + i)) return false;
-    for (; i < len; i++) if (a.getUint8(o + i) !== view.getUint8(start + i)) return false;
+    for (; i + 8 <= len; i += 8, w += 2)
+      if (
+        words[w] !== view.getInt32(start + i, LITTLE_ENDIAN) ||
+        words[w + 1] !== view.getInt32(start + i + 4, LITTLE_ENDIAN)
+      )
+        return false;
+    if (i + 4 <= len) {
+      if (words[w] !== view.getInt32(start + i, LITTLE_ENDIAN)) return false;
+      i += 4;
+    }
+    const bytes = this.arena;
+    for (; i < len; i++) if (bytes[o + i] !== view.getUint8(start + i)) return false;
     return true;
   }
 
@@ -182,6 +198,9 @@ export class ByteKeyTable {
     }
   }
 }
+
+/** Int32Array elements are in the platform's byte order; DataView reads must match it. */
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 /** Per process, so which keys share a slot cannot be worked out from the code alone. */
 const SEED = randomBytes(4).readInt32LE(0);

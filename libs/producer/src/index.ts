@@ -1,5 +1,10 @@
 export { BatchPublisher, BatchDroppedError } from './batch-publisher';
-export type { OutgoingBatch, PublisherLog, PublisherOptions } from './batch-publisher';
+export type {
+  JetStreamPublish,
+  OutgoingBatch,
+  PublisherLog,
+  PublisherOptions,
+} from './batch-publisher';
 export { BatchBuilder } from './batch-builder';
 export { PartitionGroups } from './partition-groups';
 export type { PartitionColumns } from './partition-groups';

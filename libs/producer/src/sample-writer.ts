@@ -1,10 +1,9 @@
-import type { JetStreamClient } from '@nats-io/jetstream';
 import type { KV } from '@nats-io/kv';
 import { partitionOf, seriesId, type Labels } from '@ztsdb/model';
 import type { SampleBatchVersion } from '@ztsdb/wire';
 import { BatchBuilder } from './batch-builder';
 import { ByteKeyTable } from './byte-key-table';
-import { BatchPublisher, type PublisherLog } from './batch-publisher';
+import { BatchPublisher, type JetStreamPublish, type PublisherLog } from './batch-publisher';
 import { canonicalSeriesName } from './canonical-name';
 import { PartitionGroups, type PartitionColumns } from './partition-groups';
 import { SeriesRegistrar, type RegistrarOptions } from './series-registrar';
@@ -66,6 +65,9 @@ export interface WriteResult {
 interface Ref {
   id: bigint;
   partition: number;
+  /** `id` as u32 halves: a point's id goes into its column without a BigInt conversion. */
+  lo: number;
+  hi: number;
 }
 
 /** Where a sender's own key of a series (remote_write: its label bytes) lies. */
@@ -104,7 +106,7 @@ export class SampleWriter {
   private readonly partitionInFlight: number;
 
   constructor(
-    js: JetStreamClient,
+    js: JetStreamPublish,
     kv: KV,
     private readonly opts: SampleWriterOptions,
   ) {
@@ -139,7 +141,12 @@ export class SampleWriter {
     const max = this.opts.cacheSeries ?? 1_000_000;
     if (!r) {
       const id = seriesId(name);
-      r = { id, partition: partitionOf(id, this.opts.partitions) };
+      r = {
+        id,
+        partition: partitionOf(id, this.opts.partitions),
+        lo: Number(id & 0xffffffffn),
+        hi: Number(id >> 32n),
+      };
       if (this.refs.size >= max) this.refs.clear();
       this.refs.set(name, r);
       this.registrar.note(name, id, labels, nowMs);
@@ -340,7 +347,7 @@ export class Write {
 
   sample(timestampMs: number, value: number): void {
     const r = this.current!;
-    this.groups.add(r.partition, r.id, timestampMs, value);
+    this.groups.addWords(r.partition, r.lo, r.hi, timestampMs, value);
   }
 
   /**

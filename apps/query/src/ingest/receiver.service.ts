@@ -9,16 +9,19 @@ import { openSeriesBucket, replicaCount } from '@ztsdb/bus';
 import type { Settings } from '@ztsdb/config';
 import { NatsClient, SETTINGS } from '@ztsdb/platform';
 import { SampleWriter } from '@ztsdb/producer';
+import { JetStreamAcks } from './jetstream-acks';
 
 /**
  * The producer side of the query service: remote_write and OTLP requests become sample
  * batches on ZTSDB_SAMPLES and entries in KV ztsdb_series through libs/producer, like the
- * collector's. Receivers publish with up to 32 batches awaiting acknowledgement.
+ * collector's. Receivers publish with up to 32 batches awaiting acknowledgement, acknowledged
+ * through their own inbox (JetStreamAcks).
  */
 @Injectable()
 export class ReceiverService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly log = new Logger('receiver');
   writer!: SampleWriter;
+  private acks: JetStreamAcks | undefined;
 
   constructor(
     @Inject(SETTINGS) readonly settings: Settings,
@@ -26,7 +29,8 @@ export class ReceiverService implements OnApplicationBootstrap, OnApplicationShu
   ) {}
 
   onApplicationBootstrap(): void {
-    this.writer = new SampleWriter(this.nats.js, this.nats.topology.series, {
+    this.acks = new JetStreamAcks(this.nats.nc);
+    this.writer = new SampleWriter(this.acks, this.nats.topology.series, {
       partitions: this.nats.partitions,
       role: 'receiver',
       maxBacklog: this.settings.ZTSDB_RECEIVER_BACKLOG,
@@ -42,5 +46,6 @@ export class ReceiverService implements OnApplicationBootstrap, OnApplicationShu
 
   onApplicationShutdown(): void {
     this.writer?.close();
+    this.acks?.close();
   }
 }
