@@ -123,7 +123,8 @@ export function getCheckpoint(
     (m, o) => new IndexCorruptError(`checkpoint: ${m}`, { key: 'checkpoint', offset: o }),
   );
   const walSeq = r.u64();
-  const head = decodeHeadSnapshot(r, opts);
+  // unseal checked the CRC-32C over all of it, open chunks included.
+  const head = decodeHeadSnapshot(r, opts, false);
   if (r.remaining !== 0)
     throw new IndexCorruptError(`checkpoint: ${r.remaining} trailing bytes`, { key: 'checkpoint' });
   return { walSeq, head };
