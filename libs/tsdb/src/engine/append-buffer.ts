@@ -6,17 +6,14 @@ export const DRAIN_BATCH = 4_096;
 /**
  * Samples inserted into one partition of the embedded engine and not yet in
  * its head: three typed columns (series slot in the head, timestamp, value),
- * no object per sample; the series ids of a batch are gathered from a table
- * by slot as (low, high) u32 pairs, without a BigInt per sample. `push`
+ * no object per sample; the series ids are kept by slot as (low, high) u32
+ * pairs (`idsBySlot`), for the WAL entry, without a BigInt per sample. `push`
  * returns false when full. Drained front to back in batches of DRAIN_BATCH,
  * each a view on the columns (valid until the next push).
  */
 export class AppendBuffer {
-  /** Series ids of the batch being drained (filled by next()). */
-  private readonly ids: BigUint64Array;
-  private readonly idHalves: Uint32Array;
   /** Series ids by slot, (low, high) u32 pairs. */
-  private idsBySlot = new Uint32Array(256);
+  idsBySlot = new Uint32Array(256);
   /** Each sample's series slot in the partition's head. */
   readonly slots: Int32Array;
   readonly ts: Float64Array;
@@ -25,8 +22,6 @@ export class AppendBuffer {
   private end = 0;
 
   constructor(readonly capacity = BUFFER_CAPACITY) {
-    this.ids = new BigUint64Array(DRAIN_BATCH);
-    this.idHalves = new Uint32Array(this.ids.buffer);
     this.slots = new Int32Array(capacity);
     this.ts = new Float64Array(capacity);
     this.vs = new Float64Array(capacity);
@@ -60,24 +55,13 @@ export class AppendBuffer {
   }
 
   /** The next batch (at most DRAIN_BATCH samples) as views, removed from the buffer; undefined when empty. */
-  next():
-    | { ids: BigUint64Array; slots: Int32Array; ts: Float64Array; vs: Float64Array; count: number }
-    | undefined {
+  next(): { slots: Int32Array; ts: Float64Array; vs: Float64Array; count: number } | undefined {
     const a = this.start;
     if (a === this.end) return undefined;
     const b = Math.min(this.end, a + DRAIN_BATCH);
     this.start = b;
     if (b === this.end) this.start = this.end = 0; // empty again: the views stay valid until the next push
-    const halves = this.idHalves;
-    const bySlot = this.idsBySlot;
-    const slots = this.slots;
-    for (let i = a, j = 0; i < b; i++, j += 2) {
-      const k = 2 * slots[i]!;
-      halves[j] = bySlot[k]!;
-      halves[j + 1] = bySlot[k + 1]!;
-    }
     return {
-      ids: this.ids.subarray(0, b - a),
       slots: this.slots.subarray(a, b),
       ts: this.ts.subarray(a, b),
       vs: this.vs.subarray(a, b),

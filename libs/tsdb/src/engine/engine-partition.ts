@@ -1,5 +1,4 @@
 import * as path from 'node:path';
-import { encodeSampleBatch, encodeSampleBatchV2 } from '@ztsdb/wire';
 import type { SkipSink } from '../errors';
 import { Head } from '../head/head';
 import { HotState } from '../head/hot-state';
@@ -9,7 +8,11 @@ import { openCatalogFiles, removeUnlisted } from '../tiers/partition-files';
 import type { WarmReader } from '../tiers/warm-reader';
 import { LocalLog } from '../wal/local-log';
 import type { Catalog } from '../wal/snapshot-store';
-import { AppendBuffer } from './append-buffer';
+import { AppendBuffer, DRAIN_BATCH } from './append-buffer';
+import { WalEntryWriter } from './wal-entry';
+
+/** The id column apply() is given when it has the slots (it reads no id then). */
+const NO_IDS = new BigUint64Array(0);
 
 export interface EnginePartitionOptions {
   /** Engine data dir; the partition uses wal/p<n>/, warm/p<n>/ and cold/p<n>/ in it. */
@@ -32,6 +35,7 @@ export interface EnginePartitionOptions {
  */
 export class EnginePartition {
   readonly buffer = new AppendBuffer();
+  private readonly entries = new WalEntryWriter(DRAIN_BATCH);
   readonly warmDir: string;
   readonly coldDir: string;
   warm = new Map<string, WarmReader>();
@@ -105,16 +109,23 @@ export class EnginePartition {
     const p = this.opts.partition;
     for (let b = this.buffer.next(); b !== undefined; b = this.buffer.next()) {
       const seq = ++this.seq;
-      const header = { partition: p, producerId: 0n, sequence: BigInt(seq) };
-      // Version 2 names each distinct series and timestamp once: about two thirds of version
-      // 1's bytes here, and LMDB's cost grows with the bytes (docs/benchmarks.md, one engine).
-      // A drain batch (at most DRAIN_BATCH points) always fits it; version 1 is the fallback
-      // the encoder's contract asks for.
-      const bytes =
-        encodeSampleBatchV2(header, b.ids, b.ts, b.vs, b.count) ??
-        encodeSampleBatch(header, b.ids, b.ts, b.vs, b.count);
-      this.track(this.log.putBatch(seq, bytes));
-      this.state.apply(seq, b.ids, b.ts, b.vs, b.count, undefined, b.slots);
+      // Sample batch version 2, as the ingestor stores what producers send: it names each
+      // distinct series and timestamp once, about two thirds of version 1's bytes here, and
+      // LMDB's cost grows with the bytes (docs/benchmarks.md, one engine).
+      const entry = this.entries.encode(
+        p,
+        0n,
+        BigInt(seq),
+        this.buffer.idsBySlot,
+        b.slots,
+        b.ts,
+        b.vs,
+        b.count,
+      );
+      const write = this.log.putBatch(seq, entry.bytes);
+      this.track(write);
+      write.then(entry.done, entry.done);
+      this.state.apply(seq, NO_IDS, b.ts, b.vs, b.count, undefined, b.slots);
       moved += b.count;
     }
     return moved;

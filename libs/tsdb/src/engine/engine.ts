@@ -7,7 +7,7 @@ import {
   DEFAULT_OOO_CAPACITY,
   DEFAULT_OOO_WINDOW_MS,
 } from '../head/head';
-import type { MemSeries } from '../head/mem-series';
+import { MemSeries } from '../head/mem-series';
 import { DEFAULT_COLD_BLOCK_POINTS, DEFAULT_COLD_WINDOW_MS } from '../tiers/cold-format';
 import type { AppendBuffer } from './append-buffer';
 import type { Appender, Querier } from './api';
@@ -50,6 +50,8 @@ export class Engine implements Appender, Querier {
   /** Hot-path copies: the out-of-order window and each partition's buffer. */
   private readonly oooWindowMs: number;
   private readonly buffers: AppendBuffer[];
+  /** The series of the last accepted insert (a placeholder before the first); see MemSeries.insertNext. */
+  private lastInserted = new MemSeries(0n, -1, -1);
 
   private constructor(
     readonly options: Required<Omit<EngineOptions, 'warnings'>>,
@@ -129,19 +131,11 @@ export class Engine implements Appender, Querier {
    * the out-of-order window, InvalidInputError for a bad timestamp or id.
    */
   insert(seriesId: bigint, timestampMs: number, value: number): boolean {
-    let s = this.route.get(seriesId);
-    if (s === undefined) {
-      if (this.closed) throw new ClosedError('engine');
-      if (typeof seriesId !== 'bigint' || seriesId < 0n || seriesId > 0xffffffffffffffffn) {
-        throw new InvalidInputError(
-          'ZTSDB_BAD_SERIES_ID',
-          `series id must be a u64 bigint, got ${String(seriesId)}`,
-        );
-      }
-      const p = this.parts[partitionOf(seriesId, this.parts.length)]!;
-      s = p.state.head.getOrCreate(seriesId);
-      p.buffer.noteSeries(s.slot, seriesId);
-      this.route.set(seriesId, s);
+    const prev = this.lastInserted;
+    let s = prev.insertNext;
+    if (s === null || s.id !== seriesId) {
+      s = this.route.get(seriesId) ?? this.newSeries(seriesId);
+      prev.insertNext = s;
     }
     if (!Number.isSafeInteger(timestampMs)) {
       throw new InvalidInputError(
@@ -158,12 +152,29 @@ export class Engine implements Appender, Querier {
     }
     if (this.closed) throw new ClosedError('engine');
     if (!this.buffers[s.partition]!.push(s.slot, timestampMs, value)) return false;
+    this.lastInserted = s;
     if (timestampMs > s.maxSeen) s.maxSeen = timestampMs;
     if (!this.drainScheduled) {
       this.drainScheduled = true;
       setImmediate(this.drainTick);
     }
     return true;
+  }
+
+  /** A series insert has not seen before: checks the id and creates it in its partition's head. */
+  private newSeries(seriesId: bigint): MemSeries {
+    if (this.closed) throw new ClosedError('engine');
+    if (typeof seriesId !== 'bigint' || seriesId < 0n || seriesId > 0xffffffffffffffffn) {
+      throw new InvalidInputError(
+        'ZTSDB_BAD_SERIES_ID',
+        `series id must be a u64 bigint, got ${String(seriesId)}`,
+      );
+    }
+    const p = this.parts[partitionOf(seriesId, this.parts.length)]!;
+    const s = p.state.head.getOrCreate(seriesId);
+    p.buffer.noteSeries(s.slot, seriesId);
+    this.route.set(seriesId, s);
+    return s;
   }
 
   private readonly drainTick = (): void => {

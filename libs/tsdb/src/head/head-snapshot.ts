@@ -50,8 +50,13 @@ export function headSnapshotBytes(head: Head): number {
   return n;
 }
 
-/** Rebuilds a head from {@link encodeHeadSnapshot} bytes (read from `r`). */
-export function decodeHeadSnapshot(r: ByteReader, opts: HeadOptions): Head {
+/**
+ * Rebuilds a head from {@link encodeHeadSnapshot} bytes (read from `r`).
+ * `verifyChunks` false skips each open chunk's CRC-32C, for a caller that has
+ * checked a CRC over the whole snapshot (a checkpoint): the chunk bytes were
+ * then read twice over by the CRC for nothing.
+ */
+export function decodeHeadSnapshot(r: ByteReader, opts: HeadOptions, verifyChunks = true): Head {
   const head = new Head(opts);
   head.nextVersion = r.u64();
   const seriesCount = r.u32();
@@ -67,7 +72,7 @@ export function decodeHeadSnapshot(r: ByteReader, opts: HeadOptions): Head {
       const bytes = r.bytesView(openLen);
       try {
         // Resumes the encoder from the chunk's bits: no point is re-encoded.
-        head.resumeOpen(s, bytes);
+        head.resumeOpen(s, bytes, verifyChunks);
       } catch (err) {
         throw new IndexCorruptError(
           `checkpoint: open chunk of series ${id} does not decode`,

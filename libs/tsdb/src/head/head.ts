@@ -145,8 +145,8 @@ export class Head {
   }
 
   /** Makes a finished chunk the open chunk of `s` (snapshot restore); throws ChunkCorruptError. */
-  resumeOpen(s: MemSeries, chunk: Uint8Array): void {
-    this.open.resume(s.slot, chunk);
+  resumeOpen(s: MemSeries, chunk: Uint8Array, verifyChecksum = true): void {
+    this.open.resume(s.slot, chunk, verifyChecksum);
   }
 
   /** The in-order step of appendTo (t is newer than every point of the open chunk). */

@@ -163,12 +163,11 @@ export class OpenChunks {
     const page = this.slab.pages[WordSlab.page(ref)]!;
     const base = ref - WordSlab.page(ref) * SLAB_PAGE_WORDS;
     let o = at + HEADER;
+    // Big-endian words through a DataView: one store a word instead of four byte stores (a head
+    // snapshot writes every open chunk, and the byte loop was most of its time).
+    const dv = new DataView(out.buffer, out.byteOffset, out.byteLength);
     for (let i = base, end = base + this.words[slot]!; i < end; i++) {
-      const w = page[i]!;
-      out[o] = w >>> 24;
-      out[o + 1] = w >>> 16;
-      out[o + 2] = w >>> 8;
-      out[o + 3] = w;
+      dv.setInt32(o, page[i]!);
       o += 4;
     }
     const acc = this.acc[slot]!;
@@ -205,9 +204,13 @@ export class OpenChunks {
     const st = enc.decodeXorStream(chunk, HEADER, bodyEnd, n, ts, RESUME_VS);
     const fullWords = st.bitLength >>> 5;
     this.load(slot);
+    // The whole words go straight into the region (it was started with room for the chunk).
     const dv = new DataView(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     let o = HEADER;
-    for (let i = 0; i < fullWords; i++, o += 4) this.put(dv.getInt32(o), 32);
+    while (this.wCap < fullWords) this.regrow();
+    const page = this.wPage;
+    for (let i = 0, w = this.wBase; i < fullWords; i++, o += 4) page[w + i] = dv.getInt32(o);
+    this.wCount = fullWords;
     const rest = st.bitLength & 31;
     if (rest > 0) {
       let word = 0;

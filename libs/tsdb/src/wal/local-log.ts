@@ -388,7 +388,8 @@ export class LocalLog {
       if (kind === KIND_BATCH) {
         let b: SampleBatch;
         try {
-          b = decodeSampleBatch(new Uint8Array(value as Buffer));
+          // No copy: the decoded columns are used up by apply() before the next entry is read.
+          b = decodeSampleBatch(value as Buffer);
         } catch (e) {
           damaged(seq, 'WAL entry', e as Error);
           break;

@@ -1,6 +1,7 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '@ztsdb/testing';
+import { IndexCorruptError } from '../errors';
 import { Head } from '../head/head';
 import { getCheckpoint, putCheckpoint, putCheckpointParts } from './snapshot-store';
 import { openBinaryDb, openEnv } from './lmdb-env';
@@ -39,6 +40,21 @@ describe('checkpoint in pieces', () => {
     expect(getCheckpoint(meta, OPTS)!.head.read(1n, 0, 8.64e15)).toEqual(
       headWith(2, 5, 3).read(1n, 0, 8.64e15),
     );
+    await env.close();
+  });
+
+  it('refuses a checkpoint with a piece missing or cut short', async () => {
+    const env = openEnv(join(dir.path, 'c'));
+    const meta = openBinaryDb(env, 'meta');
+    await putCheckpointParts(meta, 9, headWith(200, 800, 2));
+    const keys = [...meta.getKeys()] as Buffer[];
+    expect(keys.length).toBeGreaterThan(3);
+    const middle = keys[1]!;
+    const piece = Buffer.from(meta.get(middle)!);
+    await meta.put(middle, piece.subarray(0, piece.length - 1));
+    expect(() => getCheckpoint(meta, OPTS)).toThrow(/piece 1 of .* bytes, expected 65536/);
+    await meta.remove(middle);
+    expect(() => getCheckpoint(meta, OPTS)).toThrow(IndexCorruptError);
     await env.close();
   });
 

@@ -98,14 +98,29 @@ export function putCheckpointParts(meta: WalDb, walSeq: number, head: Head): Pro
 }
 
 function checkpointBytes(meta: WalDb): Buffer | undefined {
-  const parts: Buffer[] = [];
-  for (const { value } of meta.getRange({
-    start: partKey(0),
-    end: partKey(0xffffffff),
-    snapshot: false,
-  }))
-    parts.push(value);
-  return parts.length > 0 ? Buffer.concat(parts) : meta.get(CHECKPOINT_KEY);
+  const keys: Buffer[] = [];
+  for (const k of meta.getKeys({ start: partKey(0), end: partKey(0xffffffff), snapshot: false }))
+    keys.push(k);
+  if (keys.length === 0) return meta.get(CHECKPOINT_KEY);
+  // Every piece but the last is CHECKPOINT_PART_BYTES long (putCheckpointParts): the pieces are
+  // copied into one buffer of the whole size from lmdb's reused read buffer (getBinaryFast, valid
+  // until the next read; its `length` is the value's), without a fresh Buffer per piece and a
+  // concat of them after (a takeover reads tens of megabytes here).
+  const lastLength = meta.getBinaryFast(keys[keys.length - 1]!)?.length ?? 0;
+  const out = Buffer.allocUnsafe((keys.length - 1) * CHECKPOINT_PART_BYTES + lastLength);
+  let at = 0;
+  for (let i = 0; i < keys.length; i++) {
+    const v = meta.getBinaryFast(keys[i]!);
+    const want = i < keys.length - 1 ? CHECKPOINT_PART_BYTES : lastLength;
+    if (v === undefined || v.length !== want)
+      throw new IndexCorruptError(
+        `checkpoint: piece ${i} of ${keys.length} has ${v?.length ?? 0} bytes, expected ${want}`,
+        { key: 'checkpoint', offset: at },
+      );
+    out.set(v.subarray(0, want), at);
+    at += want;
+  }
+  return out;
 }
 
 /** The checkpoint, from pieces (putCheckpointParts) or one value (putCheckpoint); null when none. */
@@ -123,7 +138,8 @@ export function getCheckpoint(
     (m, o) => new IndexCorruptError(`checkpoint: ${m}`, { key: 'checkpoint', offset: o }),
   );
   const walSeq = r.u64();
-  const head = decodeHeadSnapshot(r, opts);
+  // unseal checked the CRC-32C over all of it, open chunks included.
+  const head = decodeHeadSnapshot(r, opts, false);
   if (r.remaining !== 0)
     throw new IndexCorruptError(`checkpoint: ${r.remaining} trailing bytes`, { key: 'checkpoint' });
   return { walSeq, head };
