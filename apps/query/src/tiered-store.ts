@@ -174,9 +174,11 @@ export class TieredStore {
    * selector): from cached points when a file's are cached, else, for warm files, thinned
    * straight from the chunks as they are decoded, without filling the cache (a step-sampled
    * read keeps a few points per chunk, so decoding everything for the cache would cost far
-   * more than the read). A cold column costs about ten times more to decode (its value blocks
-   * are compressed) than to thin once decoded, so with the cache on it is read (and cached)
-   * whole, then thinned; with the cache off its blocks are thinned as they are decoded.
+   * more than the read). So are cold columns whose values are readable by index (packed
+   * decimals, docs/format/block.md). A compressed cold column costs about ten times more to
+   * inflate and decode than to thin once decoded, so with the cache on it is read (and
+   * cached) whole, then thinned; with the cache off its blocks are thinned as they are
+   * decoded.
    */
   async readAtInstants(
     partition: number,
@@ -190,6 +192,13 @@ export class TieredStore {
     const cached: VersionedPoints[] = [];
     for (const f of this.files(partition)) {
       if (f.maxT < start || f.minT > end) continue;
+      // Read by index, no cache lookup needed: costs about what thinning cached points does.
+      if (
+        f.tier === 'cold' &&
+        this.tiers!.cache.readyPath(f) !== undefined &&
+        this.reader.readAtInstantsIfCheap(f, seriesId, start, end, inst, out, onSkip)
+      )
+        continue;
       cached.length = 0;
       const cachedHere =
         this.cache.maxBytes > 0 && this.cache.read(f.file, seriesId, start, end, cached, onSkip);
