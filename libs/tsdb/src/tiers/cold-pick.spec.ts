@@ -140,6 +140,17 @@ describe('cold files: step-sampled reads by index (format version 3)', () => {
     }
   });
 
+  it('refuses at open a block entry claiming more points than a block may hold', () => {
+    const b = buf.slice();
+    const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+    const f = b.length - COLD_FOOTER_BYTES;
+    const index = dv.getUint32(f, true);
+    dv.setUint32(index + COLD_SERIES_ENTRY_BYTES + 40, 1_000_001, true);
+    dv.setUint32(f + 40, crc32c(b, index, f), true);
+    dv.setUint32(f + 48, crc32c(b, f, f + 48, crc32c(b, 0, COLD_HEADER_BYTES)), true);
+    expect(() => ColdReader.fromBuffer(b, 'c')).toThrow(/block of 1000001 points/);
+  });
+
   it('still reads files of versions 1 and 2 and refuses version 4', () => {
     const old = fleet(r, 500).map((s) => ({ ...s, values: s.values.map((v) => v + 0.5) }));
     const file = concat(encodeColdFile({ ...meta, blockPoints: 200 }, old));

@@ -3,6 +3,7 @@ import {
   decodeTimestampBlockInto,
   decodeValueBlock,
   decodeValueBlockInto,
+  MAX_BLOCK_POINTS,
   pickValueBlock,
   steadyTimestamps,
   tagInflates,
@@ -40,6 +41,18 @@ let readT0 = new Float64Array(64);
 let readStep = new Float64Array(64);
 let scratchKeep = new Uint32Array(1024);
 const NO_INDEXES = new Uint32Array(0);
+
+/** Room in the scratch for `n` more points after the first `at`, which are kept. */
+function growScratch(at: number, n: number): void {
+  if (at + n <= scratchT.length) return;
+  const size = Math.max(at + n, scratchT.length * 2);
+  const t = new Float64Array(size);
+  const v = new Float64Array(size);
+  t.set(scratchT.subarray(0, at));
+  v.set(scratchV.subarray(0, at));
+  scratchT = t;
+  scratchV = v;
+}
 
 /** Per-block statistics from the index (no decoding needed). */
 export interface ColdBlockInfo {
@@ -157,6 +170,8 @@ export class ColdReader {
         this.bMaxV[b] = dv.getFloat64(p + 24, true);
         this.bOffset[b] = u64(p + 32);
         this.bCount[b] = dv.getUint32(p + 40, true);
+        if (this.bCount[b]! > MAX_BLOCK_POINTS)
+          throw fail(`block of ${this.bCount[b]} points (at most ${MAX_BLOCK_POINTS})`, p + 40);
         this.bTsLen[b] = dv.getUint32(p + 44, true);
         this.bValLen[b] = dv.getUint32(p + 48, true);
         this.bTsCrc[b] = dv.getUint32(p + 52, true);
@@ -339,15 +354,6 @@ export class ColdReader {
     for (let b = e.first; b < e.first + e.n; b++) {
       if (this.bMaxT[b]! < start || this.bMinT[b]! > end) continue;
       const count = this.bCount[b]!;
-      if (n + count > scratchT.length) {
-        const size = Math.max(n + count, scratchT.length * 2);
-        const t = new Float64Array(size);
-        const v = new Float64Array(size);
-        t.set(scratchT.subarray(0, n));
-        v.set(scratchV.subarray(0, n));
-        scratchT = t;
-        scratchV = v;
-      }
       if (!this.readBlockAt(b, seriesId, n, nb, onSkip)) continue;
       readBlocks[nb] = b;
       readStarts[nb] = n;
@@ -461,14 +467,17 @@ export class ColdReader {
         tn = steady.count;
       } else {
         readStep[i] = 0;
+        growScratch(at, n);
         tn = decodeTimestampBlockInto(tblock, scratchT.subarray(at, at + n));
       }
       const vblock = this.buf.subarray(valOff, valOff + this.bValLen[b]!);
       const whole = !valueBlockPickable(vblock);
       readWhole[i] = whole ? 1 : 0;
       let vn = n;
-      if (whole) vn = decodeValueBlockInto(vblock, scratchV.subarray(at, at + n));
-      else if (this.shaped === null || this.shaped[b] !== 1) {
+      if (whole) {
+        growScratch(at, n);
+        vn = decodeValueBlockInto(vblock, scratchV.subarray(at, at + n));
+      } else if (this.shaped === null || this.shaped[b] !== 1) {
         vn = pickValueBlock(vblock, NO_INDEXES, 0, 0, 0, scratchV);
         if (vn === n && this.shaped !== null) this.shaped[b] = 1;
       }
