@@ -33,7 +33,7 @@ const same = (a: ArrayLike<number>, b: ArrayLike<number>): void => {
 function packed(vs: ArrayLike<number>): Uint8Array {
   const dec = toDecimal(vs, 0, vs.length);
   expect(dec).not.toBeNull();
-  return frameBlock(TAG_VAL_PACKED, vs.length, packedPayloadOf(dec!), false);
+  return frameBlock(TAG_VAL_PACKED, vs.length, packedPayloadOf(dec!)!, false);
 }
 
 /** Every index, every 7th, one in the middle, the last: picked as decoded. */

@@ -115,47 +115,62 @@ function frameResiduals(
   return { base: m[from]!, dmin, n: to - from - 1, w: widthOf(max) };
 }
 
-/** The payload of one mode (without the frame's tag and count). */
-function packedPayload(e: number, g: number, m: Float64Array, mode: number): Uint8Array {
-  const count = m.length;
-  const r = new Float64Array(PACKED_FRAME);
-  const frames: { base: number; dmin: number; n: number; w: number; data: Uint8Array }[] = [];
+/** Payload bytes of one mode, from its frames' widths alone (nothing packed). */
+function packedSize(g: number, m: Float64Array, mode: number, r: Float64Array): number {
   let size = 2 + uvarintLength(g);
-  for (let from = 0; from < count; from += PACKED_FRAME) {
-    const to = Math.min(count, from + PACKED_FRAME);
-    const f = frameResiduals(m, from, to, mode, r);
-    const data = new Uint8Array(Math.ceil((f.w * f.n) / 8));
-    packInto(r, f.n, f.w, data, 0);
-    frames.push({ ...f, data });
+  for (let from = 0; from < m.length; from += PACKED_FRAME) {
+    const f = frameResiduals(m, from, Math.min(m.length, from + PACKED_FRAME), mode, r);
     size += 1 + zigzagLength(f.base) + (mode === PACKED_MODE_DELTA ? zigzagLength(f.dmin) : 0);
-    size += data.length;
+    size += Math.ceil((f.w * f.n) / 8);
   }
+  return size;
+}
+
+/** The payload of one mode (without the frame's tag and count), `size` bytes long. */
+function packedPayload(
+  e: number,
+  g: number,
+  m: Float64Array,
+  mode: number,
+  size: number,
+  r: Float64Array,
+): Uint8Array {
   const w = new ByteWriter(size);
   w.byte(mode);
   w.byte(e);
   w.uvarint(g);
-  for (const f of frames) {
+  const out = new Uint8Array(size);
+  for (let from = 0; from < m.length; from += PACKED_FRAME) {
+    const f = frameResiduals(m, from, Math.min(m.length, from + PACKED_FRAME), mode, r);
     w.byte(f.w);
     w.zigzag(f.base);
     if (mode === PACKED_MODE_DELTA) w.zigzag(f.dmin);
-    w.bytes(f.data);
+    const bytes = Math.ceil((f.w * f.n) / 8);
+    packInto(r, f.n, f.w, out, 0);
+    w.bytes(out.subarray(0, bytes));
+    out.fill(0, 0, bytes);
   }
   return w.result();
 }
 
 /**
  * The packed-decimal payload of decimal form `dec`: integers over their common factor, in
- * whichever of offset and delta mode is smaller (offset on a tie: its reads need no sums).
+ * whichever of offset and delta mode is smaller (offset on a tie: its reads need no sums);
+ * null, with nothing packed, when it would take more than `maxBytes`.
  */
-export function packedPayloadOf(dec: DecimalForm): Uint8Array {
+export function packedPayloadOf(dec: DecimalForm, maxBytes = Infinity): Uint8Array | null {
   const src = dec.mantissas;
   let g = 0;
   for (let i = 0; i < src.length; i++) g = gcd(g, Math.abs(src[i]!));
   if (g === 0 || g > MAX_SCALE) g = 1;
   const m = g === 1 ? src : src.map((x) => x / g);
-  const offset = packedPayload(dec.exponent, g, m, PACKED_MODE_OFFSET);
-  const delta = packedPayload(dec.exponent, g, m, PACKED_MODE_DELTA);
-  return delta.length < offset.length ? delta : offset;
+  const r = new Float64Array(PACKED_FRAME);
+  const offset = packedSize(g, m, PACKED_MODE_OFFSET, r);
+  const delta = packedSize(g, m, PACKED_MODE_DELTA, r);
+  const mode = delta < offset ? PACKED_MODE_DELTA : PACKED_MODE_OFFSET;
+  const size = Math.min(offset, delta);
+  if (size > maxBytes) return null;
+  return packedPayload(dec.exponent, g, m, mode, size, r);
 }
 
 /** `w` bits at bit `p` of the bytes from `o` (fields as packInto writes them). */

@@ -91,8 +91,9 @@ export function encodeValueBlock(
   }
   if (dec && best) {
     // Readable by index (a step-sampled read skips the rest): worth a few more bytes.
-    const packed = frameBlock(TAG_VAL_PACKED, n, packedPayloadOf(dec), false);
-    if (packed.length <= best.length * (n >= PACKED_FRAME ? PACKED_SLACK : 1)) best = packed;
+    const limit = Math.floor(best.length * (n >= PACKED_FRAME ? PACKED_SLACK : 1));
+    const payload = packedPayloadOf(dec, limit - rawBlockLength(n, 0));
+    if (payload) best = frameBlock(TAG_VAL_PACKED, n, payload, false);
   }
   if (best && best.length < rawBlockLength(n, 8 * n)) return best;
   const w = new ByteWriter(8 * n);

@@ -505,6 +505,30 @@ export class ColdReader {
     }
   }
 
+  /**
+   * Checks the CRC-32Cs of blocks [from, to) not checked yet, ahead of any read (a mapped
+   * file only: otherwise nothing is remembered), and returns `to` clipped to the block count.
+   * A block that fails is left unchecked: the read that meets it reports it.
+   */
+  verifyBlocks(from: number, to: number): number {
+    const known = this.verified;
+    const end = Math.min(to, this.blockCount);
+    if (known === null) return end;
+    for (let b = from; b < end; b++) {
+      if (known[b] === 1) continue;
+      const off = this.bOffset[b]!;
+      const valOff = off + this.bTsLen[b]!;
+      if (
+        crc32c(this.buf, off, valOff) === this.bTsCrc[b] &&
+        crc32c(this.buf, valOff, valOff + this.bValLen[b]!) === this.bValCrc[b]
+      ) {
+        known[b] = 1;
+        this.verifiedN++;
+      }
+    }
+    return end;
+  }
+
   /** Blocks whose CRC-32Cs have been checked and passed and are not checked again. */
   get verifiedBlocks(): number {
     return this.verifiedN;

@@ -144,6 +144,24 @@ export class TierReader {
     return true;
   }
 
+  /**
+   * Opens cold file `f` ahead of reads and checks its blocks' CRC-32Cs a slice at a time,
+   * yielding to the event loop between slices (`yieldNow`), so that the first query of the
+   * file neither parses its index nor checks what it reads. Stops when the file is retired
+   * meanwhile; a file that cannot be opened is left to the reads to report.
+   */
+  async prepare(f: CatalogFile, yieldNow: () => Promise<void>, slice = 256): Promise<void> {
+    if (f.tier !== 'cold') return;
+    const o = this.reader(f);
+    if ('err' in o || !(o.ok instanceof ColdReader)) return;
+    const r = o.ok;
+    for (let b = 0; b < r.blockCount;) {
+      if (this.open.get(f.file) !== o) return;
+      b = r.verifyBlocks(b, b + slice);
+      await yieldNow();
+    }
+  }
+
   /** Closes (unmaps) a file no longer in the catalog. */
   retire(file: string): void {
     const o = this.open.get(file);
