@@ -1,8 +1,12 @@
 import { blockTag } from '@ztsdb/blockenc';
 import { crc32c } from '@ztsdb/checksum';
 import type { ZtsdbError } from '@ztsdb/errors';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { ColdReader } from './cold-reader';
-import { encodeColdFile } from './cold-writer';
+import { encodeColdFile, writeColdFile } from './cold-writer';
+import { TierReader } from './tier-reader';
+import { removeDir, tempDir } from '../testing/model';
 import {
   COLD_BLOCK_ENTRY_BYTES,
   COLD_FOOTER_BYTES,
@@ -173,5 +177,40 @@ describe('cold files: step-sampled reads by index (format version 3)', () => {
       }
     }
     expect(() => ColdReader.fromBuffer(withVersion(4), 'v4')).toThrow(/unsupported version 4/);
+  });
+
+  it('checks every block ahead of reads when prepared, leaving a damaged one to the read', async () => {
+    const dir = tempDir('cold-prepare');
+    try {
+      const file = path.join(dir, 'w.cold');
+      await writeColdFile(file, meta, series);
+      const bytes = fs.readFileSync(file);
+      const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      const index = dv.getUint32(bytes.length - COLD_FOOTER_BYTES, true);
+      const at = dv.getUint32(index + COLD_SERIES_ENTRY_BYTES + COLD_BLOCK_ENTRY_BYTES + 32, true);
+      bytes[at + 3]! ^= 1; // series 1's block 1
+      fs.writeFileSync(file, bytes);
+      const tiers = new TierReader(dir);
+      const f = { file: 'w.cold', tier: 'cold', minT: BASE, maxT: BASE + 3_600_000 };
+      let turns = 0;
+      await tiers.prepare(f as never, async () => void turns++, 5);
+      const blocks = 4 * 4; // four series of 3,600 points in blocks of 1,000
+      expect(turns).toBe(Math.ceil(blocks / 5));
+      const reader = ColdReader.open(file);
+      try {
+        expect(reader.verifyBlocks(0, 100)).toBe(blocks);
+        expect(reader.verifiedBlocks).toBe(blocks - 1);
+      } finally {
+        reader.close();
+      }
+      const skipped: ZtsdbError[] = [];
+      const out: { timestamps: Float64Array }[] = [];
+      tiers.read([f as never], 1n, -Infinity, Infinity, out as never, (e) => skipped.push(e));
+      expect(skipped.map((e) => e.context.offset)).toEqual([at]);
+      expect(out[0]!.timestamps.length).toBe(2600);
+      tiers.close();
+    } finally {
+      removeDir(dir);
+    }
   });
 });
