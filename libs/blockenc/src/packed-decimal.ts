@@ -1,4 +1,3 @@
-import { TAG_VAL_PACKED } from './block-format';
 import type { ByteReader } from './byte-reader';
 import { ByteWriter, uvarintLength, zigzagLength } from './byte-writer';
 import { MAX_DECIMAL_EXPONENT, POW10, type DecimalForm } from './decimal';
