@@ -107,6 +107,20 @@ describe('cold files: step-sampled reads by index (format version 3)', () => {
     );
   });
 
+  it('leaves to the caller what is not readable by index or is nearly every point', () => {
+    const reader = ColdReader.fromBuffer(buf, 'c');
+    const hour = { start: BASE, end: BASE + 3_599_000 };
+    const minute = { first: BASE, step: 60_000, count: 60 };
+    const second = { first: BASE, step: 1000, count: 3600 };
+    const picked = reader.readAtInstantsIfPickable(1n, hour.start, hour.end, minute);
+    expect(points(picked)).toEqual(points(reader.readAtInstants(1n, hour.start, hour.end, minute)));
+    expect(reader.readAtInstantsIfPickable(1n, hour.start, hour.end, second)).toBeUndefined();
+    expect(reader.readAtInstantsIfPickable(3n, hour.start, hour.end, minute)).toBeUndefined();
+    const dropped = { ...minute, dropped: () => true };
+    expect(reader.readAtInstantsIfPickable(1n, hour.start, hour.end, dropped)).toBeUndefined();
+    expect(reader.readAtInstantsIfPickable(9n, hour.start, hour.end, minute)).toBeNull();
+  });
+
   it('gives exactly the points thinning the whole read gives, for any steps and range', () => {
     const reader = ColdReader.fromBuffer(buf, 'c');
     for (let trial = 0; trial < 60; trial++) {

@@ -54,6 +54,13 @@ function growScratch(at: number, n: number): void {
   scratchV = v;
 }
 
+/**
+ * readAtInstantsIfPickable leaves a series to its caller's cache when the instants are more
+ * than this share of its points (a raw read at the scrape interval): picking nearly every
+ * value by index costs more than thinning a column decoded once and cached.
+ */
+const PICK_SHARE = 4;
+
 /** Per-block statistics from the index (no decoding needed). */
 export interface ColdBlockInfo {
   minT: number;
@@ -297,9 +304,10 @@ export class ColdReader {
   }
 
   /**
-   * readAtInstants when pickable() holds for the series (and `inst` drops nothing), else
-   * undefined without reading anything: one lookup for a caller that reads the series
-   * otherwise (decoded whole, through a cache) when its blocks are not readable by index.
+   * readAtInstants when pickable() holds for the series, `inst` drops nothing and has at most
+   * a quarter as many instants as the blocks read have points (PICK_SHARE), else undefined
+   * without reading anything: one lookup for a caller that reads the series otherwise
+   * (decoded whole, through a cache).
    */
   readAtInstantsIfPickable(
     seriesId: bigint,
@@ -312,18 +320,26 @@ export class ColdReader {
     if (end < this.minT || start > this.maxT) return null;
     const e = this.series.get(seriesId);
     if (e === undefined) return null;
-    if (!this.pickableEntry(e, start, end)) return undefined;
+    if (!this.pickableEntry(e, start, end, inst.count * PICK_SHARE)) return undefined;
     return this.pickAtInstants(e, seriesId, start, end, inst, onSkip);
   }
 
-  private pickableEntry(e: { first: number; n: number }, start: number, end: number): boolean {
+  /** pickable() for an entry, and false unless the blocks read hold more than `minPoints`. */
+  private pickableEntry(
+    e: { first: number; n: number },
+    start: number,
+    end: number,
+    minPoints = 0,
+  ): boolean {
     const buf = this.buf;
+    let points = 0;
     for (let b = e.first; b < e.first + e.n; b++) {
       if (this.bMaxT[b]! < start || this.bMinT[b]! > end) continue;
       if (tagInflates(buf[this.bOffset[b]!]!) || !valueTagPickable(buf[this.valueOffset(b)]!))
         return false;
+      points += this.bCount[b]!;
     }
-    return true;
+    return points > minPoints;
   }
 
   /**
