@@ -113,7 +113,10 @@ describe('cold files: step-sampled reads by index (format version 3)', () => {
     const minute = { first: BASE, step: 60_000, count: 60 };
     const second = { first: BASE, step: 1000, count: 3600 };
     const picked = reader.readAtInstantsIfPickable(1n, hour.start, hour.end, minute);
-    expect(points(picked)).toEqual(points(reader.readAtInstants(1n, hour.start, hour.end, minute)));
+    expect(picked).toBeDefined();
+    expect(points(picked!)).toEqual(
+      points(reader.readAtInstants(1n, hour.start, hour.end, minute)),
+    );
     expect(reader.readAtInstantsIfPickable(1n, hour.start, hour.end, second)).toBeUndefined();
     expect(reader.readAtInstantsIfPickable(3n, hour.start, hour.end, minute)).toBeUndefined();
     const dropped = { ...minute, dropped: () => true };
