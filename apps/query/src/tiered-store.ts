@@ -12,6 +12,7 @@ import { clipUnits, DecodedCache } from './decoded-cache';
 export const DEFAULT_DECODED_CACHE_BYTES = 64 * 1024 * 1024;
 /** A file whose span is at most this many times the asked range is decoded whole (and cached so). */
 const WHOLE_FILE_FACTOR = 4;
+const yieldToLoop = (): Promise<void> => new Promise((r) => setImmediate(r));
 
 /**
  * The query service's view of the warm and cold files: its own catalog,
@@ -30,6 +31,9 @@ export class TieredStore {
   private byPartition: Map<number, CatalogFile[]> | undefined;
   readonly cache: DecodedCache;
   ready = false;
+  private preparing: Promise<void> | undefined;
+  private prepareAgain = false;
+  private stopped = false;
 
   constructor(
     private readonly nc: NatsConnection,
@@ -77,6 +81,7 @@ export class TieredStore {
                 () => added.supersededAtMs === undefined && added.expiredAtMs === undefined,
               );
           }
+          if (e.kind === 'cold-added' && this.ready) this.prepareColdFiles();
           if (e.kind === 'warm-removed') this.tiers!.cache.drop(e.file);
           this.cache.dropFile(e.file);
         } catch (err) {
@@ -90,6 +95,36 @@ export class TieredStore {
     await this.follower.start();
     this.prefetchNewest();
     this.ready = true;
+    this.prepareColdFiles();
+  }
+
+  /**
+   * Opens the live cold files that are on this host and checks their blocks' CRC-32Cs in the
+   * background (TierReader.prepare), one file after another, so that a file's first query
+   * costs what later ones do. Asked again after each cold-added event; a run in progress
+   * picks up the files added meanwhile.
+   */
+  private prepareColdFiles(): void {
+    this.prepareAgain = true;
+    if (this.preparing) return;
+    this.preparing = (async () => {
+      while (this.prepareAgain) {
+        this.prepareAgain = false;
+        for (const f of this.catalog.live()) {
+          if (this.stopped) return;
+          if (f.tier !== 'cold' || !this.tiers || this.tiers.cache.readyPath(f) === undefined)
+            continue;
+          await this.reader.prepare(f, yieldToLoop);
+        }
+      }
+    })()
+      .catch((e: Error) => this.warn(`preparing cold files: ${e.message}`))
+      .finally(() => (this.preparing = undefined));
+  }
+
+  /** Resolves when the background preparation of cold files (if any) is done. */
+  async prepared(): Promise<void> {
+    while (this.preparing) await this.preparing;
   }
 
   /** Queues the live files with the newest data, up to half the cache, for prefetch. */
@@ -107,7 +142,9 @@ export class TieredStore {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     await this.follower?.stop();
+    await this.prepared();
     this.reader.close();
     this.cache.clear();
   }
@@ -174,9 +211,11 @@ export class TieredStore {
    * selector): from cached points when a file's are cached, else, for warm files, thinned
    * straight from the chunks as they are decoded, without filling the cache (a step-sampled
    * read keeps a few points per chunk, so decoding everything for the cache would cost far
-   * more than the read). A cold column costs about ten times more to decode (its value blocks
-   * are compressed) than to thin once decoded, so with the cache on it is read (and cached)
-   * whole, then thinned; with the cache off its blocks are thinned as they are decoded.
+   * more than the read). So are cold columns whose values are readable by index (packed
+   * decimals, docs/format/block.md). A compressed cold column costs about ten times more to
+   * inflate and decode than to thin once decoded, so with the cache on it is read (and
+   * cached) whole, then thinned; with the cache off its blocks are thinned as they are
+   * decoded.
    */
   async readAtInstants(
     partition: number,
@@ -190,6 +229,13 @@ export class TieredStore {
     const cached: VersionedPoints[] = [];
     for (const f of this.files(partition)) {
       if (f.maxT < start || f.minT > end) continue;
+      // Read by index, no cache lookup needed: costs about what thinning cached points does.
+      if (
+        f.tier === 'cold' &&
+        this.tiers!.cache.readyPath(f) !== undefined &&
+        this.reader.readAtInstantsIfCheap(f, seriesId, start, end, inst, out, onSkip)
+      )
+        continue;
       cached.length = 0;
       const cachedHere =
         this.cache.maxBytes > 0 && this.cache.read(f.file, seriesId, start, end, cached, onSkip);

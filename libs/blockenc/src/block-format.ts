@@ -30,6 +30,8 @@ export const TAG_VAL_DECIMAL_DOD = 0x14;
 export const TAG_VAL_PLAIN = 0x15;
 /** Decimal integers divided by their common factor, as offsets/deltas/dods in varints or byte planes. */
 export const TAG_VAL_SCALED = 0x16;
+/** Scaled decimal integers bit-packed in frames of 128, never compressed: readable by index. */
+export const TAG_VAL_PACKED = 0x17;
 
 export const TAG_NAMES: ReadonlyMap<number, string> = new Map([
   [TAG_EMPTY, 'empty'],
@@ -44,6 +46,7 @@ export const TAG_NAMES: ReadonlyMap<number, string> = new Map([
   [TAG_VAL_DECIMAL_DOD, 'val-decimal-dod'],
   [TAG_VAL_PLAIN, 'val-plain'],
   [TAG_VAL_SCALED, 'val-decimal-scaled'],
+  [TAG_VAL_PACKED, 'val-decimal-packed'],
 ]);
 
 /** Largest integer magnitude the varint encodings carry (zigzag stays ≤ 2^53). */
@@ -76,6 +79,9 @@ export function minPayloadBytes(encoding: number, count: number): number {
       return 1 + count;
     case TAG_VAL_SCALED:
       return 4;
+    case TAG_VAL_PACKED:
+      // mode, e, g, and per frame of 128 at least its width and base.
+      return 3 + 2 * Math.ceil(count / 128);
     default:
       return 0;
   }

@@ -15,3 +15,14 @@ export function blockTag(block: Uint8Array): string {
   }
   return name + compression;
 }
+
+/** Whether a block's payload is compressed (decoding it inflates the whole payload first). */
+export function blockInflates(block: Uint8Array): boolean {
+  const tag = block[0];
+  return tag !== undefined && tagInflates(tag);
+}
+
+/** blockInflates from the block's tag byte alone. */
+export function tagInflates(tag: number): boolean {
+  return tag >>> COMPRESSION_SHIFT !== 0;
+}

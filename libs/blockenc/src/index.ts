@@ -2,9 +2,17 @@ export {
   encodeTimestampBlock,
   decodeTimestampBlock,
   decodeTimestampBlockInto,
+  steadyTimestamps,
 } from './timestamp-block';
-export { encodeValueBlock, decodeValueBlock, decodeValueBlockInto } from './value-block';
-export { blockTag } from './block-tag';
+export {
+  encodeValueBlock,
+  decodeValueBlock,
+  decodeValueBlockInto,
+  pickValueBlock,
+  valueBlockPickable,
+  valueTagPickable,
+} from './value-block';
+export { blockTag, blockInflates, tagInflates } from './block-tag';
 export { BlockCorruptError } from './errors';
 export { MAX_BLOCK_POINTS } from './block-format';
 export { BLOCKENC_ERROR_CODES } from './errors';

@@ -124,6 +124,24 @@ export function decodeTimestampBlockInto(block: Uint8Array, out: Float64Array): 
   return count;
 }
 
+/**
+ * A steady timestamp block (`ts-const-step`) as its first timestamp, step and count, without
+ * decoding it: timestamp i is t0 + i·step. Null for any other encoding (and for an empty
+ * block). Checks what decoding would: the frame, the payload's exact length and that the
+ * last timestamp is a safe integer. Throws BlockCorruptError.
+ */
+export function steadyTimestamps(
+  block: Uint8Array,
+): { t0: number; step: number; count: number } | null {
+  if (block[0] !== TAG_TS_CONST_STEP) return null;
+  const { count, payload } = openBlock(block, TS_ENCODINGS, 'timestamp');
+  const t0 = payload.int64();
+  const step = payload.zigzag();
+  payload.expectEnd('timestamps');
+  checkSafe(t0 + (count - 1) * step, payload);
+  return { t0, step, count };
+}
+
 /** Decodes an opened block's `count` timestamps into `out`. */
 function decodeTimestamps(
   encoding: number,

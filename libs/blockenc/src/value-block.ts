@@ -10,9 +10,13 @@ import {
   TAG_VAL_DECIMAL,
   TAG_VAL_DECIMAL_DELTA,
   TAG_VAL_DECIMAL_DOD,
+  TAG_VAL_PACKED,
   TAG_VAL_PLAIN,
   TAG_VAL_SCALED,
   TAG_VAL_XOR,
+  COMPRESSION_SHIFT,
+  ENCODING_MASK,
+  TAG_EMPTY,
 } from './block-format';
 import { emptyBlock, frameBlock, openBlock, rawBlockLength } from './block-frame';
 import type { ByteReader } from './byte-reader';
@@ -23,6 +27,7 @@ import { makeFloatScratch } from '@ztsdb/chunkenc';
 import { checkRange } from './input-range';
 import { estimateCompressed } from './compression';
 import { decodeScaled, scaledPayloads } from './scaled-decimal';
+import { PACKED_FRAME, decodePacked, packedPayloadOf, pickPacked } from './packed-decimal';
 
 const { f64: F64, i32: I32, hi: HI, lo: LO } = makeFloatScratch();
 
@@ -34,6 +39,7 @@ const VAL_ENCODINGS: ReadonlySet<number> = new Set([
   TAG_VAL_DECIMAL_DOD,
   TAG_VAL_PLAIN,
   TAG_VAL_SCALED,
+  TAG_VAL_PACKED,
 ]);
 
 /**
@@ -83,6 +89,12 @@ export function encodeValueBlock(
     const block = frameBlock(c.encoding, n, c.payload);
     if (!best || block.length < best.length) best = block;
   }
+  if (dec && best) {
+    // Readable by index (a step-sampled read skips the rest): worth a few more bytes.
+    const limit = Math.floor(best.length * (n >= PACKED_FRAME ? PACKED_SLACK : 1));
+    const payload = packedPayloadOf(dec, limit - rawBlockLength(n, 0));
+    if (payload) best = frameBlock(TAG_VAL_PACKED, n, payload, false);
+  }
   if (best && best.length < rawBlockLength(n, 8 * n)) return best;
   const w = new ByteWriter(8 * n);
   for (let i = start; i < end; i++) w.f64(values[i]!);
@@ -108,6 +120,14 @@ function encodeXor(values: ArrayLike<number>, start: number, end: number): Uint8
   bits.copyTo(out, 0);
   return out;
 }
+
+/**
+ * A packed-decimal block (readable by index, never compressed) is kept over a smaller block
+ * when it is at most this many times its size (blocks of at least one frame; a shorter one
+ * only when it is the smallest): a step-sampled read of a compressed column inflates it
+ * whole, of a packed one reads only the values at its steps.
+ */
+const PACKED_SLACK = 1.25;
 
 /** Candidates that get the real compression pass when there are more. */
 const FULLY_COMPRESSED = 2;
@@ -172,6 +192,70 @@ export function decodeValueBlockInto(block: Uint8Array, out: Float64Array): numb
   return count;
 }
 
+/** Whole-block decode scratch of pickValueBlock for encodings not readable by index. */
+let pickScratch = new Float64Array(4096);
+
+/**
+ * The values at ascending indexes `idx[from, to)` (each minus `shift`, so a caller can pass
+ * indexes over several blocks laid end to end) of a value block, into `out[from, to)`; returns
+ * the block's point count. A packed-decimal block is read at those indexes only, a constant
+ * one not at all; any other is decoded whole into a scratch first. Throws BlockCorruptError,
+ * also for an index outside the block.
+ */
+export function pickValueBlock(
+  block: Uint8Array,
+  idx: Uint32Array,
+  from: number,
+  to: number,
+  shift: number,
+  out: Float64Array,
+): number {
+  const { encoding, count, payload } = openBlock(block, VAL_ENCODINGS, 'value');
+  for (let k = from; k < to; k++) {
+    const i = idx[k]! - shift;
+    if (i < 0 || i >= count)
+      throw new BlockCorruptError(`index ${i} outside the block's ${count} values`, {
+        offset: 1,
+        count,
+      });
+  }
+  if (count === 0) return 0;
+  if (encoding === TAG_VAL_PACKED) {
+    pickPacked(payload, count, idx, from, to, shift, out);
+    payload.expectEnd('values');
+    return count;
+  }
+  if (encoding === TAG_VAL_CONST) {
+    const v = payload.f64();
+    payload.expectEnd('values');
+    out.fill(v, from, to);
+    return count;
+  }
+  if (pickScratch.length < count)
+    pickScratch = new Float64Array(Math.max(count, 2 * pickScratch.length));
+  const all = pickScratch.subarray(0, count);
+  decodeValues(encoding, payload, all);
+  for (let k = from; k < to; k++) out[k] = all[idx[k]! - shift]!;
+  return count;
+}
+
+/**
+ * Whether pickValueBlock reads this block without decoding it whole: an uncompressed
+ * packed-decimal or constant block, or an empty one. Looks at the tag byte only.
+ */
+export function valueBlockPickable(block: Uint8Array): boolean {
+  const tag = block[0];
+  return tag !== undefined && valueTagPickable(tag);
+}
+
+/** valueBlockPickable from the block's tag byte alone. */
+export function valueTagPickable(tag: number): boolean {
+  if (tag === TAG_EMPTY) return true;
+  if (tag >>> COMPRESSION_SHIFT !== 0) return false;
+  const e = tag & ENCODING_MASK;
+  return e === TAG_VAL_PACKED || e === TAG_VAL_CONST;
+}
+
 /** Decodes an opened block's `out.length` values into `out`. */
 function decodeValues(encoding: number, payload: ByteReader, out: Float64Array): void {
   const count = out.length;
@@ -187,6 +271,9 @@ function decodeValues(encoding: number, payload: ByteReader, out: Float64Array):
       break;
     case TAG_VAL_SCALED:
       decodeScaled(payload, out);
+      break;
+    case TAG_VAL_PACKED:
+      decodePacked(payload, out);
       break;
     default:
       decodeDecimal(encoding, payload, out);

@@ -4,6 +4,8 @@ import {
   decodeValueBlock,
   encodeTimestampBlock,
   encodeValueBlock,
+  pickValueBlock,
+  steadyTimestamps,
 } from '@ztsdb/blockenc';
 import { FuzzInput } from '../fuzz-input';
 import { check, decodeOrTyped, sameFloats, type FuzzTarget } from '../fuzz-target';
@@ -20,6 +22,38 @@ function roundTrip(data: Uint8Array): void {
   const vb = encodeValueBlock(vs);
   check(sameFloats(decodeTimestampBlock(tb), ts), `timestamps do not round-trip (tag ${tb[0]})`);
   check(sameFloats(decodeValueBlock(vb), vs), `values do not round-trip (tag ${vb[0]})`);
+  // Read by index: every third value, as a step-sampled read asks.
+  const idx = Uint32Array.from({ length: Math.ceil(vs.length / 3) }, (_, i) => i * 3);
+  const picked = new Float64Array(idx.length);
+  if (vs.length > 0) pickValueBlock(vb, idx, 0, idx.length, 0, picked);
+  check(
+    sameFloats(
+      picked,
+      Array.from(idx, (i) => vs[i]!),
+    ),
+    `values picked by index differ (tag ${vb[0]})`,
+  );
+  const steady = steadyTimestamps(tb);
+  if (steady)
+    check(
+      ts.every((t, i) => t === steady.t0 + i * steady.step),
+      'steady timestamps differ from the decoded ones',
+    );
+}
+
+/** Picks from a fuzzed block: decoded values at those indexes, or a typed error. */
+function pickAll(data: Uint8Array, all: Float64Array | undefined): void {
+  const idx = Uint32Array.from({ length: 40 }, (_, i) => i * 7);
+  const out = new Float64Array(idx.length);
+  const n = decodeOrTyped('pickValueBlock', () => pickValueBlock(data, idx, 0, idx.length, 0, out));
+  if (n !== undefined && all)
+    check(
+      sameFloats(
+        out,
+        Array.from(idx, (i) => all[i]!),
+      ),
+      'values picked by index differ from the decoded ones',
+    );
 }
 
 export const blockTarget: FuzzTarget = {
@@ -33,6 +67,13 @@ export const blockTarget: FuzzTarget = {
     }
     const v = decodeOrTyped('decodeValueBlock', () => decodeValueBlock(data));
     if (v) check(v.length <= MAX_BLOCK_POINTS, 'more values than a block may hold');
+    pickAll(data, v && v.length >= 274 ? v : undefined);
+    const st = decodeOrTyped('steadyTimestamps', () => steadyTimestamps(data));
+    if (st && t)
+      check(
+        t.every((x, i) => x === st.t0 + i * st.step),
+        'steady timestamps differ',
+      );
     roundTrip(data);
   },
   seeds() {
@@ -51,6 +92,11 @@ export const blockTarget: FuzzTarget = {
       encodeValueBlock([NaN, -0, Infinity, -Infinity, 1e-300]),
       encodeValueBlock(regular.map((_, i) => (i % 3) * 1.25)),
       encodeValueBlock(Array.from({ length: 5000 }, (_, i) => i % 17)),
+      // Packed decimals (readable by index): a noisy gauge and a counter.
+      encodeValueBlock(regular.map((_, i) => Math.round((20 + Math.sin(i * 7.3) * 3) * 100) / 100)),
+      encodeValueBlock(
+        Array.from({ length: 400 }, (_, i) => 1e6 + i * 1000 + Math.round(Math.sin(i) * 40)),
+      ),
     ];
   },
 };

@@ -1,7 +1,10 @@
 /** Cold columnar file layout; see docs/format/cold.md. */
 export const COLD_MAGIC = 0x4c43545a; // "ZTCL" as bytes 5A 54 43 4C (u32 LE)
-/** 2: value blocks may use the scaled-decimal encoding (block tag 0x16). Readers accept 1 and 2. */
-export const COLD_VERSION = 2;
+/**
+ * 2: value blocks may use the scaled-decimal encoding (block tag 0x16); 3: also the
+ * packed-decimal encoding (0x17, readable by index). Readers accept 1 to 3.
+ */
+export const COLD_VERSION = 3;
 export const COLD_MIN_VERSION = 1;
 export const COLD_HEADER_BYTES = 32;
 export const COLD_SERIES_ENTRY_BYTES = 24;

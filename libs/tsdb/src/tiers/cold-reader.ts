@@ -3,6 +3,12 @@ import {
   decodeTimestampBlockInto,
   decodeValueBlock,
   decodeValueBlockInto,
+  MAX_BLOCK_POINTS,
+  pickValueBlock,
+  steadyTimestamps,
+  tagInflates,
+  valueBlockPickable,
+  valueTagPickable,
 } from '@ztsdb/blockenc';
 import { crc32c } from '@ztsdb/checksum';
 import { CorruptionError } from '@ztsdb/errors';
@@ -26,6 +32,34 @@ const TWO_32 = 2 ** 32;
 /** Decode scratch of the step-thinned read, grown as needed (reads are synchronous). */
 let scratchT = new Float64Array(8192);
 let scratchV = new Float64Array(8192);
+/** Per block of a step-sampled read: its index, first scratch position, and whether its values are in scratchV. */
+let readBlocks = new Int32Array(64);
+let readStarts = new Int32Array(64);
+let readWhole = new Uint8Array(64);
+let readT0 = new Float64Array(64);
+/** A block's step when its timestamps are steady, else 0 (decoded into scratchT). */
+let readStep = new Float64Array(64);
+let scratchKeep = new Uint32Array(1024);
+const NO_INDEXES = new Uint32Array(0);
+
+/** Room in the scratch for `n` more points after the first `at`, which are kept. */
+function growScratch(at: number, n: number): void {
+  if (at + n <= scratchT.length) return;
+  const size = Math.max(at + n, scratchT.length * 2);
+  const t = new Float64Array(size);
+  const v = new Float64Array(size);
+  t.set(scratchT.subarray(0, at));
+  v.set(scratchV.subarray(0, at));
+  scratchT = t;
+  scratchV = v;
+}
+
+/**
+ * readAtInstantsIfPickable leaves a series to its caller's cache when the instants are more
+ * than this share of its points (a raw read at the scrape interval): picking nearly every
+ * value by index costs more than thinning a column decoded once and cached.
+ */
+const PICK_SHARE = 4;
 
 /** Per-block statistics from the index (no decoding needed). */
 export interface ColdBlockInfo {
@@ -67,6 +101,8 @@ export class ColdReader {
   private readonly bValCrc: Uint32Array;
   /** 1 for a block whose two CRC-32Cs passed (mapped files only: their bytes never change). */
   private readonly verified: Uint8Array | null;
+  /** 1 for a block whose packed value block's frames were checked (mapped files only). */
+  private readonly shaped: Uint8Array | null;
   private verifiedN = 0;
 
   private constructor(
@@ -121,6 +157,7 @@ export class ColdReader {
     this.bTsCrc = new Uint32Array(n);
     this.bValCrc = new Uint32Array(n);
     this.verified = mapped ? new Uint8Array(n) : null;
+    this.shaped = mapped ? new Uint8Array(n) : null;
     let p = indexOffset;
     let b = 0;
     let expect = COLD_HEADER_BYTES;
@@ -140,6 +177,8 @@ export class ColdReader {
         this.bMaxV[b] = dv.getFloat64(p + 24, true);
         this.bOffset[b] = u64(p + 32);
         this.bCount[b] = dv.getUint32(p + 40, true);
+        if (this.bCount[b]! > MAX_BLOCK_POINTS)
+          throw fail(`block of ${this.bCount[b]} points (at most ${MAX_BLOCK_POINTS})`, p + 40);
         this.bTsLen[b] = dv.getUint32(p + 44, true);
         this.bValLen[b] = dv.getUint32(p + 48, true);
         this.bTsCrc[b] = dv.getUint32(p + 52, true);
@@ -234,6 +273,7 @@ export class ColdReader {
     if (end < this.minT || start > this.maxT) return null;
     const e = this.series.get(seriesId);
     if (e === undefined) return null;
+    if (!inst.dropped) return this.pickAtInstants(e, seriesId, start, end, inst, onSkip);
     let n = 0;
     for (let b = e.first; b < e.first + e.n; b++) {
       if (this.bMaxT[b]! < start || this.bMinT[b]! > end) continue;
@@ -252,12 +292,257 @@ export class ColdReader {
     return thinArrays(scratchT, scratchV, n, start, end, inst, e.version);
   }
 
+  /**
+   * Whether a step-sampled read of this series' blocks within [start, end] reads its values
+   * by index (packed-decimal or constant value blocks, docs/format/block.md) and inflates no
+   * timestamp block, rather than decoding whole columns: then it costs little more than
+   * thinning cached points.
+   */
+  pickable(seriesId: bigint, start: number, end: number): boolean {
+    const e = this.series.get(seriesId);
+    return e === undefined || this.pickableEntry(e, start, end);
+  }
+
+  /**
+   * readAtInstants when pickable() holds for the series, `inst` drops nothing and has at most
+   * a quarter as many instants as the blocks read have points (PICK_SHARE), else undefined
+   * without reading anything: one lookup for a caller that reads the series otherwise
+   * (decoded whole, through a cache).
+   */
+  readAtInstantsIfPickable(
+    seriesId: bigint,
+    start: number,
+    end: number,
+    inst: StepInstants,
+    onSkip?: SkipSink,
+  ): VersionedPoints | null | undefined {
+    if (inst.dropped) return undefined;
+    if (end < this.minT || start > this.maxT) return null;
+    const e = this.series.get(seriesId);
+    if (e === undefined) return null;
+    if (!this.pickableEntry(e, start, end, inst.count * PICK_SHARE)) return undefined;
+    return this.pickAtInstants(e, seriesId, start, end, inst, onSkip);
+  }
+
+  /** pickable() for an entry, and false unless the blocks read hold more than `minPoints`. */
+  private pickableEntry(
+    e: { first: number; n: number },
+    start: number,
+    end: number,
+    minPoints = 0,
+  ): boolean {
+    const buf = this.buf;
+    let points = 0;
+    for (let b = e.first; b < e.first + e.n; b++) {
+      if (this.bMaxT[b]! < start || this.bMinT[b]! > end) continue;
+      if (tagInflates(buf[this.bOffset[b]!]!) || !valueTagPickable(buf[this.valueOffset(b)]!))
+        return false;
+      points += this.bCount[b]!;
+    }
+    return points > minPoints;
+  }
+
+  /**
+   * readAtInstants without `dropped`: for each instant the last point at or before it, found
+   * from each block's steady timestamps by arithmetic (others are decoded into the scratch
+   * and searched), and only those points' values read, by index where the value block allows
+   * (pickValueBlock), so a packed column is never decoded whole. The points kept are the ones
+   * thinArrays keeps from the decoded column.
+   */
+  private pickAtInstants(
+    e: { first: number; n: number; version: number },
+    seriesId: bigint,
+    start: number,
+    end: number,
+    inst: StepInstants,
+    onSkip?: SkipSink,
+  ): VersionedPoints | null {
+    if (inst.count === 0) return null;
+    if (readBlocks.length < e.n) {
+      readBlocks = new Int32Array(e.n);
+      readStarts = new Int32Array(e.n);
+      readWhole = new Uint8Array(e.n);
+      readT0 = new Float64Array(e.n);
+      readStep = new Float64Array(e.n);
+    }
+    let n = 0;
+    let nb = 0;
+    for (let b = e.first; b < e.first + e.n; b++) {
+      if (this.bMaxT[b]! < start || this.bMinT[b]! > end) continue;
+      const count = this.bCount[b]!;
+      if (!this.readBlockAt(b, seriesId, n, nb, onSkip)) continue;
+      readBlocks[nb] = b;
+      readStarts[nb] = n;
+      nb++;
+      n += count;
+    }
+    if (nb === 0) return null;
+    // a: first point at or after start; z: first after end (indexes over the blocks end to end).
+    let a = -1;
+    for (let i = 0; i < nb && a < 0; i++) {
+      const j = this.firstAfter(i, start, true);
+      if (j < this.bCount[readBlocks[i]!]!) a = readStarts[i]! + j;
+    }
+    let z = -1;
+    for (let i = nb - 1; i >= 0 && z < 0; i--)
+      if (this.tsAt(i, 0) <= end) z = readStarts[i]! + this.firstAfter(i, end, false);
+    if (a < 0 || z <= a) return null;
+    if (scratchKeep.length < inst.count)
+      scratchKeep = new Uint32Array(Math.max(inst.count, scratchKeep.length * 2));
+    const keep = scratchKeep;
+    let kept = 0;
+    let last = -1;
+    let bi = 0;
+    for (let k = 0; k < inst.count; k++) {
+      const t = inst.first + k * inst.step;
+      while (bi + 1 < nb && this.tsAt(bi + 1, 0) <= t) bi++;
+      if (this.tsAt(bi, 0) > t) continue;
+      let g = readStarts[bi]! + this.firstAfter(bi, t, false) - 1;
+      if (g >= z) g = z - 1;
+      if (g < a || g <= last) continue;
+      keep[kept++] = g;
+      last = g;
+    }
+    if (kept === 0) return null;
+    const timestamps = new Float64Array(kept);
+    const values = new Float64Array(kept);
+    let k = 0;
+    for (let i = 0; i < nb && k < kept; i++) {
+      const b = readBlocks[i]!;
+      const lo = readStarts[i]!;
+      const hi = lo + this.bCount[b]!;
+      let k2 = k;
+      while (k2 < kept && keep[k2]! < hi) {
+        timestamps[k2] = this.tsAt(i, keep[k2]! - lo);
+        k2++;
+      }
+      if (k2 === k) continue;
+      if (readWhole[i] === 1) {
+        for (let q = k; q < k2; q++) values[q] = scratchV[keep[q]!]!;
+      } else {
+        // Its structure was checked by readBlockAt: the picks cannot fail.
+        const off = this.valueOffset(b);
+        pickValueBlock(this.buf.subarray(off, off + this.bValLen[b]!), keep, k, k2, lo, values);
+      }
+      k = k2;
+    }
+    return { timestamps, values, version: e.version };
+  }
+
+  /** Timestamp `j` of the `i`th block of a pickAtInstants read. */
+  private tsAt(i: number, j: number): number {
+    const step = readStep[i]!;
+    return step > 0 ? readT0[i]! + j * step : scratchT[readStarts[i]! + j]!;
+  }
+
+  /**
+   * In the `i`th block of a pickAtInstants read, the index of its first timestamp at or after
+   * `x` (`orAt`) or after `x`; the block's count when there is none.
+   */
+  private firstAfter(i: number, x: number, orAt: boolean): number {
+    const count = this.bCount[readBlocks[i]!]!;
+    const step = readStep[i]!;
+    if (step <= 0) {
+      const s = readStarts[i]!;
+      return (
+        (orAt ? lowerBound(scratchT, x, s, s + count) : upperBound(scratchT, x, s, s + count)) - s
+      );
+    }
+    const t0 = readT0[i]!;
+    let j = x < t0 ? 0 : Math.min(count, Math.floor((x - t0) / step));
+    // The division may round: settle on the exact boundary.
+    while (j > 0 && (orAt ? t0 + (j - 1) * step >= x : t0 + (j - 1) * step > x)) j--;
+    while (j < count && (orAt ? t0 + j * step < x : t0 + j * step <= x)) j++;
+    return j;
+  }
+
+  /**
+   * Block `b` readied for pickAtInstants as its `i`th block: a steady timestamp block kept as
+   * first timestamp and step, any other decoded into scratchT from `at`; its values decoded
+   * into scratchV unless its value block is readable by index (then only its structure is
+   * checked, once per block of a mapped file). False for a damaged block (reported).
+   */
+  private readBlockAt(
+    b: number,
+    seriesId: bigint,
+    at: number,
+    i: number,
+    onSkip?: SkipSink,
+  ): boolean {
+    if (!this.checkBlock(b, seriesId, onSkip)) return false;
+    const off = this.bOffset[b]!;
+    const valOff = this.valueOffset(b);
+    const n = this.bCount[b]!;
+    try {
+      const tblock = this.buf.subarray(off, valOff);
+      const steady = steadyTimestamps(tblock);
+      let tn: number;
+      if (steady !== null && (steady.step > 0 || steady.count === 1)) {
+        readT0[i] = steady.t0;
+        readStep[i] = steady.step > 0 ? steady.step : 1;
+        tn = steady.count;
+      } else {
+        readStep[i] = 0;
+        growScratch(at, n);
+        tn = decodeTimestampBlockInto(tblock, scratchT.subarray(at, at + n));
+      }
+      const vblock = this.buf.subarray(valOff, valOff + this.bValLen[b]!);
+      const whole = !valueBlockPickable(vblock);
+      readWhole[i] = whole ? 1 : 0;
+      let vn = n;
+      if (whole) {
+        growScratch(at, n);
+        vn = decodeValueBlockInto(vblock, scratchV.subarray(at, at + n));
+      } else if (this.shaped === null || this.shaped[b] !== 1) {
+        vn = pickValueBlock(vblock, NO_INDEXES, 0, 0, 0, scratchV);
+        if (vn === n && this.shaped !== null) this.shaped[b] = 1;
+      }
+      if (tn !== n || vn !== n) {
+        this.report(b, seriesId, onSkip, `holds ${tn}/${vn} points, index says ${n}`);
+        return false;
+      }
+      return true;
+    } catch (err) {
+      if (!(err instanceof CorruptionError)) throw err;
+      this.report(b, seriesId, onSkip, err.message, off, err);
+      return false;
+    }
+  }
+
+  private valueOffset(b: number): number {
+    return this.bOffset[b]! + this.bTsLen[b]!;
+  }
+
   /** All intact data per series (for compaction). */
   *allSeries(onSkip?: SkipSink): Generator<ColdSeries> {
     for (const id of this.ids) {
       const p = this.read(id, -Infinity, Infinity, onSkip);
       if (p) yield { seriesId: id, version: p.version, timestamps: p.timestamps, values: p.values };
     }
+  }
+
+  /**
+   * Checks the CRC-32Cs of blocks [from, to) not checked yet, ahead of any read (a mapped
+   * file only: otherwise nothing is remembered), and returns `to` clipped to the block count.
+   * A block that fails is left unchecked: the read that meets it reports it.
+   */
+  verifyBlocks(from: number, to: number): number {
+    const known = this.verified;
+    const end = Math.min(to, this.blockCount);
+    if (known === null) return end;
+    for (let b = from; b < end; b++) {
+      if (known[b] === 1) continue;
+      const off = this.bOffset[b]!;
+      const valOff = off + this.bTsLen[b]!;
+      if (
+        crc32c(this.buf, off, valOff) === this.bTsCrc[b] &&
+        crc32c(this.buf, valOff, valOff + this.bValLen[b]!) === this.bValCrc[b]
+      ) {
+        known[b] = 1;
+        this.verifiedN++;
+      }
+    }
+    return end;
   }
 
   /** Blocks whose CRC-32Cs have been checked and passed and are not checked again. */

@@ -111,6 +111,57 @@ export class TierReader {
     }
   }
 
+  /**
+   * As readAtInstants over the one file `f`, when that read needs no whole column decoded:
+   * a warm file (its chunks are thinned as they are decoded), a cold file whose blocks for the
+   * series are readable by index (ColdReader.readAtInstantsIfPickable), or a file that cannot
+   * be opened (reported). False, with nothing read, for a cold file whose columns would be
+   * decoded whole: a caller with a decoded cache reads those through it.
+   */
+  readAtInstantsIfCheap(
+    f: CatalogFile,
+    seriesId: bigint,
+    start: number,
+    end: number,
+    inst: StepInstants,
+    out: VersionedPoints[],
+    onSkip: SkipSink,
+  ): boolean {
+    if (f.maxT < start || f.minT > end) return true;
+    const o = this.reader(f);
+    if ('err' in o) {
+      onSkip(o.err);
+      return true;
+    }
+    const r = o.ok;
+    if (r instanceof WarmReader) {
+      for (const u of r.readAtInstants(seriesId, start, end, inst, onSkip)) out.push(u);
+      return true;
+    }
+    const thin = r.readAtInstantsIfPickable(seriesId, start, end, inst, onSkip);
+    if (thin === undefined) return false;
+    if (thin) out.push(thin);
+    return true;
+  }
+
+  /**
+   * Opens cold file `f` ahead of reads and checks its blocks' CRC-32Cs a slice at a time,
+   * yielding to the event loop between slices (`yieldNow`), so that the first query of the
+   * file neither parses its index nor checks what it reads. Stops when the file is retired
+   * meanwhile; a file that cannot be opened is left to the reads to report.
+   */
+  async prepare(f: CatalogFile, yieldNow: () => Promise<void>, slice = 256): Promise<void> {
+    if (f.tier !== 'cold') return;
+    const o = this.reader(f);
+    if ('err' in o || !(o.ok instanceof ColdReader)) return;
+    const r = o.ok;
+    for (let b = 0; b < r.blockCount;) {
+      if (this.open.get(f.file) !== o) return;
+      b = r.verifyBlocks(b, b + slice);
+      await yieldNow();
+    }
+  }
+
   /** Closes (unmaps) a file no longer in the catalog. */
   retire(file: string): void {
     const o = this.open.get(file);

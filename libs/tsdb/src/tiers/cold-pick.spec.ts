@@ -1,0 +1,233 @@
+import { blockTag } from '@ztsdb/blockenc';
+import { crc32c } from '@ztsdb/checksum';
+import type { ZtsdbError } from '@ztsdb/errors';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ColdReader } from './cold-reader';
+import { encodeColdFile, writeColdFile } from './cold-writer';
+import { TierReader } from './tier-reader';
+import { removeDir, tempDir } from '../testing/model';
+import {
+  COLD_BLOCK_ENTRY_BYTES,
+  COLD_FOOTER_BYTES,
+  COLD_HEADER_BYTES,
+  COLD_SERIES_ENTRY_BYTES,
+  COLD_VERSION,
+  type ColdSeries,
+} from './cold-format';
+import { thinUnit, type StepInstants } from '../encoding/step-thin';
+
+const BASE = 1_700_000_000_000;
+
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const concat = (pieces: Uint8Array[]): Uint8Array => new Uint8Array(Buffer.concat(pieces));
+
+/** Series 1: a decimal gauge (packed blocks); 2: a counter; 3: floats (XOR); 4: irregular times. */
+function fleet(r: () => number, n: number): ColdSeries[] {
+  const steady = Float64Array.from({ length: n }, (_, i) => BASE + i * 1000);
+  let c = 5e6;
+  let t = BASE;
+  return [
+    {
+      seriesId: 1n,
+      version: 3,
+      timestamps: steady,
+      values: Float64Array.from(steady, () => Math.round((10 + r() * 4) * 100) / 100),
+    },
+    {
+      seriesId: 2n,
+      version: 1,
+      timestamps: steady,
+      values: Float64Array.from(steady, () => (c += Math.round(r() * 900))),
+    },
+    {
+      seriesId: 3n,
+      version: 1,
+      timestamps: steady,
+      values: Float64Array.from(steady, (_, i) => Math.sin(i * 0.1) * 1e-3 + r()),
+    },
+    {
+      seriesId: 4n,
+      version: 2,
+      timestamps: Float64Array.from(steady, () => (t += 500 + Math.floor(r() * 2000))),
+      values: Float64Array.from(steady, () => Math.round(r() * 5000) / 10),
+    },
+  ];
+}
+
+const points = (p: { timestamps: Float64Array; values: Float64Array; version: number } | null) =>
+  p && { t: Array.from(p.timestamps), v: Array.from(p.values), version: p.version };
+
+/** readAtInstants against thinning the whole read, as the decoded cache does. */
+function sameAsThinnedRead(
+  r: ColdReader,
+  id: bigint,
+  start: number,
+  end: number,
+  inst: StepInstants,
+): void {
+  const skippedA: ZtsdbError[] = [];
+  const skippedB: ZtsdbError[] = [];
+  const whole = r.read(id, start, end, (e) => skippedA.push(e));
+  const want = whole && thinUnit(whole, start, end, inst);
+  const got = r.readAtInstants(id, start, end, inst, (e) => skippedB.push(e));
+  expect(points(got)).toEqual(points(want));
+  expect(skippedB.map((e) => e.context.offset)).toEqual(skippedA.map((e) => e.context.offset));
+}
+
+describe('cold files: step-sampled reads by index (format version 3)', () => {
+  const r = rng(3);
+  const meta = { partition: 1, windowStart: BASE, windowEnd: BASE + 7_200_000, blockPoints: 1000 };
+  const series = fleet(r, 3600);
+  const buf = concat(encodeColdFile(meta, series));
+
+  it('writes version 3 with packed value blocks for decimal gauges', () => {
+    expect(buf[4]).toBe(3);
+    expect(COLD_VERSION).toBe(3);
+    const reader = ColdReader.fromBuffer(buf, 'c');
+    expect(reader.pickable(1n, -Infinity, Infinity)).toBe(true);
+    expect(reader.pickable(3n, -Infinity, Infinity)).toBe(false); // XOR, compressed
+    expect(reader.pickable(9n, -Infinity, Infinity)).toBe(true); // absent: nothing to decode
+    // The first value block of series 1: right after its first timestamp block.
+    const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    const index = dv.getUint32(buf.length - COLD_FOOTER_BYTES, true);
+    const entry = index + COLD_SERIES_ENTRY_BYTES;
+    const at = dv.getUint32(entry + 32, true) + dv.getUint32(entry + 44, true);
+    expect(blockTag(buf.subarray(at, at + dv.getUint32(entry + 48, true)))).toBe(
+      'val-decimal-packed',
+    );
+  });
+
+  it('leaves to the caller what is not readable by index or is nearly every point', () => {
+    const reader = ColdReader.fromBuffer(buf, 'c');
+    const hour = { start: BASE, end: BASE + 3_599_000 };
+    const minute = { first: BASE, step: 60_000, count: 60 };
+    const second = { first: BASE, step: 1000, count: 3600 };
+    const picked = reader.readAtInstantsIfPickable(1n, hour.start, hour.end, minute);
+    expect(picked).toBeDefined();
+    expect(points(picked!)).toEqual(
+      points(reader.readAtInstants(1n, hour.start, hour.end, minute)),
+    );
+    expect(reader.readAtInstantsIfPickable(1n, hour.start, hour.end, second)).toBeUndefined();
+    expect(reader.readAtInstantsIfPickable(3n, hour.start, hour.end, minute)).toBeUndefined();
+    const dropped = { ...minute, dropped: () => true };
+    expect(reader.readAtInstantsIfPickable(1n, hour.start, hour.end, dropped)).toBeUndefined();
+    expect(reader.readAtInstantsIfPickable(9n, hour.start, hour.end, minute)).toBeNull();
+  });
+
+  it('gives exactly the points thinning the whole read gives, for any steps and range', () => {
+    const reader = ColdReader.fromBuffer(buf, 'c');
+    for (let trial = 0; trial < 60; trial++) {
+      const step = [1, 999, 1000, 15_000, 60_000, 3_600_000][trial % 6]!;
+      const first = BASE - 100_000 + Math.floor(r() * 3_800_000);
+      const count = 1 + Math.floor(r() * 200);
+      const start = first - Math.floor(r() * 300_000);
+      const end = first + (count - 1) * step;
+      const inst = { first, step, count };
+      for (const s of series) sameAsThinnedRead(reader, s.seriesId, start, end, inst);
+      sameAsThinnedRead(reader, 1n, start, end, { first, step: 0, count: 1 });
+    }
+  });
+
+  it('skips a damaged packed block as the whole read does, and reports it', () => {
+    const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    const index = dv.getUint32(buf.length - COLD_FOOTER_BYTES, true);
+    // Series 1's block 1 (points 1000..1999): value block damaged.
+    const entry = index + COLD_SERIES_ENTRY_BYTES + COLD_BLOCK_ENTRY_BYTES;
+    const valueAt = dv.getUint32(entry + 32, true) + dv.getUint32(entry + 44, true);
+    for (const at of [valueAt + 1, valueAt + 8, valueAt + 40]) {
+      const bad = buf.slice();
+      bad[at]! ^= 0x40;
+      const reader = ColdReader.fromBuffer(bad, 'c');
+      const inst = { first: BASE + 30_000, step: 60_000, count: 60 };
+      sameAsThinnedRead(reader, 1n, BASE, BASE + 3_600_000, inst);
+      const skipped: ZtsdbError[] = [];
+      const got = reader.readAtInstants(1n, BASE, BASE + 3_600_000, inst, (e) => skipped.push(e))!;
+      expect(skipped).toHaveLength(1);
+      // No point of the damaged block's span but its predecessor's last, which steps fall back to.
+      const inDamaged = Array.from(got.timestamps).filter(
+        (t) => t >= BASE + 1_000_000 && t < BASE + 2_000_000,
+      );
+      expect(inDamaged).toEqual([]);
+    }
+  });
+
+  it('refuses at open a block entry claiming more points than a block may hold', () => {
+    const b = buf.slice();
+    const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+    const f = b.length - COLD_FOOTER_BYTES;
+    const index = dv.getUint32(f, true);
+    dv.setUint32(index + COLD_SERIES_ENTRY_BYTES + 40, 1_000_001, true);
+    dv.setUint32(f + 40, crc32c(b, index, f), true);
+    dv.setUint32(f + 48, crc32c(b, f, f + 48, crc32c(b, 0, COLD_HEADER_BYTES)), true);
+    expect(() => ColdReader.fromBuffer(b, 'c')).toThrow(/block of 1000001 points/);
+  });
+
+  it('still reads files of versions 1 and 2 and refuses version 4', () => {
+    const old = fleet(r, 500).map((s) => ({ ...s, values: s.values.map((v) => v + 0.5) }));
+    const file = concat(encodeColdFile({ ...meta, blockPoints: 200 }, old));
+    const withVersion = (v: number): Uint8Array => {
+      const b = file.slice();
+      b[4] = v;
+      const f = b.length - COLD_FOOTER_BYTES;
+      new DataView(b.buffer).setUint32(
+        f + 48,
+        crc32c(b, f, f + 48, crc32c(b, 0, COLD_HEADER_BYTES)),
+        true,
+      );
+      return b;
+    };
+    for (const v of [1, 2]) {
+      const reader = ColdReader.fromBuffer(withVersion(v), `v${v}`);
+      for (const s of old) {
+        const p = reader.read(s.seriesId, -Infinity, Infinity)!;
+        expect(Array.from(p.values)).toEqual(Array.from(s.values));
+      }
+    }
+    expect(() => ColdReader.fromBuffer(withVersion(4), 'v4')).toThrow(/unsupported version 4/);
+  });
+
+  it('checks every block ahead of reads when prepared, leaving a damaged one to the read', async () => {
+    const dir = tempDir('cold-prepare');
+    try {
+      const file = path.join(dir, 'w.cold');
+      await writeColdFile(file, meta, series);
+      const bytes = fs.readFileSync(file);
+      const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      const index = dv.getUint32(bytes.length - COLD_FOOTER_BYTES, true);
+      const at = dv.getUint32(index + COLD_SERIES_ENTRY_BYTES + COLD_BLOCK_ENTRY_BYTES + 32, true);
+      bytes[at + 3]! ^= 1; // series 1's block 1
+      fs.writeFileSync(file, bytes);
+      const tiers = new TierReader(dir);
+      const f = { file: 'w.cold', tier: 'cold', minT: BASE, maxT: BASE + 3_600_000 };
+      let turns = 0;
+      await tiers.prepare(f as never, async () => void turns++, 5);
+      const blocks = 4 * 4; // four series of 3,600 points in blocks of 1,000
+      expect(turns).toBe(Math.ceil(blocks / 5));
+      const reader = ColdReader.open(file);
+      try {
+        expect(reader.verifyBlocks(0, 100)).toBe(blocks);
+        expect(reader.verifiedBlocks).toBe(blocks - 1);
+      } finally {
+        reader.close();
+      }
+      const skipped: ZtsdbError[] = [];
+      const out: { timestamps: Float64Array }[] = [];
+      tiers.read([f as never], 1n, -Infinity, Infinity, out as never, (e) => skipped.push(e));
+      expect(skipped.map((e) => e.context.offset)).toEqual([at]);
+      expect(out[0]!.timestamps.length).toBe(2600);
+      tiers.close();
+    } finally {
+      removeDir(dir);
+    }
+  });
+});
