@@ -14,6 +14,8 @@ export interface CompactorOptions {
   mergeFiles: number;
   /** Bytes of encoded blocks a warm → cold merge holds per cold file before writing them (ZTSDB_COLD_MERGE_BUFFER_BYTES); 4 MiB when absent. */
   mergeBufferBytes?: number;
+  /** Value blocks readable by index are kept up to this many times the smallest encoding (ZTSDB_COLD_PACKED_SLACK_PERCENT); blockenc's default when absent. */
+  coldPackedSlack?: number;
   /** Bound of `cache/`, where files it did not write itself are fetched to (ZTSDB_TIER_CACHE_BYTES); 2 GiB when absent. */
   tierCacheBytes?: number;
   /** Replicas of the object store bucket `ztsdb_tiers` and of KV buckets the compactor creates (ZTSDB_REPLICAS); 1 when absent. */

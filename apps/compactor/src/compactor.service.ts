@@ -59,6 +59,7 @@ export class CompactorService implements OnApplicationBootstrap, OnApplicationSh
         batchChunks: s.ZTSDB_WARM_BATCH_CHUNKS,
         mergeFiles: s.ZTSDB_COLD_MERGE_FILES,
         mergeBufferBytes: s.ZTSDB_COLD_MERGE_BUFFER_BYTES,
+        coldPackedSlack: 1 + s.ZTSDB_COLD_PACKED_SLACK_PERCENT / 100,
         tierCacheBytes: s.ZTSDB_TIER_CACHE_BYTES,
         replicas: replicaCount(s),
         retry: this.nats.retry,

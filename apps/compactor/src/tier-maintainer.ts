@@ -332,7 +332,12 @@ export class TierMaintainer {
     const file = `${coldDirOf(p)}/${coldFileName(w, gen)}`;
     const writer = await ColdFileWriter.open(
       path.join(this.opts.dataDir, file),
-      { partition: p, windowStart: w, windowEnd: w + this.opts.coldWindowMs },
+      {
+        partition: p,
+        windowStart: w,
+        windowEnd: w + this.opts.coldWindowMs,
+        packedSlack: this.opts.coldPackedSlack,
+      },
       this.opts.mergeBufferBytes,
     );
     return { file, writer };

@@ -5,6 +5,7 @@ export {
   steadyTimestamps,
 } from './timestamp-block';
 export {
+  DEFAULT_PACKED_SLACK,
   encodeValueBlock,
   decodeValueBlock,
   decodeValueBlockInto,

@@ -120,6 +120,21 @@ describe('packed-decimal value blocks', () => {
     expect(valueBlockPickable(new Uint8Array(0))).toBe(false);
   });
 
+  it('is kept over a smaller block only within the slack the writer is given', () => {
+    const gauge = Array.from({ length: 3600 }, () => Math.round((2 + r() * 0.3) * 100) / 100);
+    const packedBytes = packed(gauge).length;
+    const strict = encodeValueBlock(gauge, 0, gauge.length, 1);
+    // On these values the packed block is not the smallest: a slack of 1 leaves it out.
+    expect(blockTag(strict)).not.toMatch(/packed/);
+    expect(strict.length).toBeLessThan(packedBytes);
+    same(decodeValueBlock(strict), gauge);
+    const slack = packedBytes / strict.length;
+    expect(blockTag(encodeValueBlock(gauge, 0, gauge.length, slack + 0.01))).toBe(
+      'val-decimal-packed',
+    );
+    expect(blockTag(encodeValueBlock(gauge, 0, gauge.length, slack - 0.01))).not.toMatch(/packed/);
+  });
+
   it('lays out bytes as docs/format/block.md says (golden block)', () => {
     // 1.5, 1.25, 1.75: e = 2, m = 150, 125, 175, g = 25, n = 6, 5, 7; offset mode (base 5,
     // residuals 1, 0, 2 in 2 bits: 0b10_00_01 = 0x21) is 1 byte shorter than delta mode.

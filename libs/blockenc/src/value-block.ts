@@ -54,6 +54,7 @@ export function encodeValueBlock(
   values: ArrayLike<number>,
   start = 0,
   end = values.length,
+  packedSlack = DEFAULT_PACKED_SLACK,
 ): Uint8Array {
   const n = checkRange(values, start, end, 'values');
   if (n === 0) return emptyBlock();
@@ -91,7 +92,7 @@ export function encodeValueBlock(
   }
   if (dec && best) {
     // Readable by index (a step-sampled read skips the rest): worth a few more bytes.
-    const limit = Math.floor(best.length * (n >= PACKED_FRAME ? PACKED_SLACK : 1));
+    const limit = Math.floor(best.length * (n >= PACKED_FRAME ? Math.max(1, packedSlack) : 1));
     const payload = packedPayloadOf(dec, limit - rawBlockLength(n, 0));
     if (payload) best = frameBlock(TAG_VAL_PACKED, n, payload, false);
   }
@@ -125,9 +126,11 @@ function encodeXor(values: ArrayLike<number>, start: number, end: number): Uint8
  * A packed-decimal block (readable by index, never compressed) is kept over a smaller block
  * when it is at most this many times its size (blocks of at least one frame; a shorter one
  * only when it is the smallest): a step-sampled read of a compressed column inflates it
- * whole, of a packed one reads only the values at its steps.
+ * whole, of a packed one reads only the values at its steps. The cold writer's
+ * `packedSlack` (ZTSDB_COLD_PACKED_SLACK_PERCENT) overrides it; 1 keeps a packed block only
+ * when it is the smallest.
  */
-const PACKED_SLACK = 1.25;
+export const DEFAULT_PACKED_SLACK = 1.25;
 
 /** Candidates that get the real compression pass when there are more. */
 const FULLY_COMPRESSED = 2;

@@ -384,6 +384,17 @@ export class Settings {
   @Min(65_536)
   ZTSDB_COLD_MERGE_BUFFER_BYTES = 4 * 1024 * 1024;
 
+  /**
+   * How much larger (percent) a cold value block readable by index (packed decimals) may be
+   * than the smallest encoding and still be written: a query sampled at steps reads only its
+   * steps' values from it instead of inflating the whole block. 0 = only when smallest.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(300)
+  ZTSDB_COLD_PACKED_SLACK_PERCENT = 25;
+
   /** With step=, how far back from each step a point may be and still count. */
   @Transform(toDuration)
   @IsInt(DURATION_MESSAGE('ZTSDB_QUERY_LOOKBACK'))

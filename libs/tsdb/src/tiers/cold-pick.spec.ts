@@ -90,6 +90,21 @@ describe('cold files: step-sampled reads by index (format version 3)', () => {
   const series = fleet(r, 3600);
   const buf = concat(encodeColdFile(meta, series));
 
+  it("writes packed blocks within the writer's slack only (ZTSDB_COLD_PACKED_SLACK_PERCENT)", () => {
+    const strict = concat(encodeColdFile({ ...meta, packedSlack: 1 }, series));
+    const loose = concat(encodeColdFile({ ...meta, packedSlack: 4 }, series));
+    // A looser slack trades bytes for blocks readable by index; 1 takes the smallest only.
+    expect(strict.length).toBeLessThan(buf.length);
+    expect(buf.length).toBeLessThanOrEqual(loose.length);
+    for (const b of [strict, loose]) {
+      const reader = ColdReader.fromBuffer(b, 'x');
+      for (const s of series)
+        expect(points(reader.read(s.seriesId, -Infinity, Infinity, (e) => fail(e)))).toEqual(
+          points({ timestamps: s.timestamps, values: s.values, version: s.version }),
+        );
+    }
+  });
+
   it('writes version 3 with packed value blocks for decimal gauges', () => {
     expect(buf[4]).toBe(3);
     expect(COLD_VERSION).toBe(3);

@@ -16,6 +16,11 @@ export interface ColdFileMeta {
   windowStart: number;
   windowEnd: number;
   blockPoints?: number;
+  /**
+   * How many times the smallest encoding a value block readable by index may be and still be
+   * chosen (ZTSDB_COLD_PACKED_SLACK_PERCENT); blockenc's default when absent. Not stored.
+   */
+  packedSlack?: number;
 }
 
 /**
@@ -73,7 +78,7 @@ export class ColdEncoder {
       const from = b * blockPoints;
       const to = Math.min(n, from + blockPoints);
       const tsBlock = encodeTimestampBlock(s.timestamps, from, to);
-      const valBlock = encodeValueBlock(s.values, from, to);
+      const valBlock = encodeValueBlock(s.values, from, to, this.meta.packedSlack);
       let minV = Infinity;
       let maxV = -Infinity;
       for (let i = from; i < to; i++) {
