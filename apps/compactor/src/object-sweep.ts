@@ -1,5 +1,11 @@
 import { parseTierPath, type FileCatalog } from '@ztsdb/manifest';
-import type { BucketObject } from '@ztsdb/tierstore';
+import { processMetrics } from '@ztsdb/metrics';
+import type { BucketObject, TierStore } from '@ztsdb/tierstore';
+
+const sweptObjects = processMetrics.counter(
+  'ztsdb_compactor_swept_objects_total',
+  'Objects of the bucket ztsdb_tiers that no manifest event named, deleted.',
+);
 
 /** The tier file an object holds: its name without the `@<crc32c>` suffix (older events name the path alone). */
 export function fileOfObject(name: string): string {
@@ -35,4 +41,35 @@ export function unrecordedObjects(
     if (!where || !rule.owns(where.partition)) return false;
     return rule.now - o.mtimeMs >= rule.minAgeMs;
   });
+}
+
+/**
+ * Deletes the objects unrecordedObjects names, one by one, each logged: without
+ * it, an upload whose event was never recorded would stay in the bucket for
+ * good. Returns how many went.
+ */
+export async function sweepObjects(
+  tiers: Pick<TierStore, 'objects' | 'deleteObject'>,
+  catalog: FileCatalog,
+  rule: SweepRule & {
+    stopped: () => boolean;
+    log: (m: string) => void;
+    warn: (m: string) => void;
+  },
+): Promise<number> {
+  let deleted = 0;
+  for (const o of unrecordedObjects(await tiers.objects(), catalog, rule)) {
+    if (rule.stopped()) break;
+    try {
+      await tiers.deleteObject(o.name);
+      deleted++;
+      sweptObjects.inc();
+      rule.log(
+        `object ${o.name} (${o.bytes} bytes, put ${new Date(o.mtimeMs).toISOString()}) deleted: no manifest event names it`,
+      );
+    } catch (e) {
+      rule.warn(`object ${o.name} not swept: ${(e as Error).message}`);
+    }
+  }
+  return deleted;
 }

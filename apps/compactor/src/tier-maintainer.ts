@@ -24,7 +24,7 @@ import {
   writeColdFile,
 } from '@ztsdb/tsdb';
 import { coldWindowOf, type CompactorOptions } from './compactor-options';
-import { unrecordedObjects } from './object-sweep';
+import { sweepObjects } from './object-sweep';
 
 const coldFiles = processMetrics.counter(
   'ztsdb_compactor_cold_files_total',
@@ -45,10 +45,6 @@ const expiredFiles = processMetrics.counter(
 const skipped = processMetrics.counter(
   'ztsdb_compactor_skipped_total',
   'Damaged chunks, blocks or files left out of a merge.',
-);
-const sweptObjects = processMetrics.counter(
-  'ztsdb_compactor_swept_objects_total',
-  'Objects of the bucket ztsdb_tiers that no manifest event named, deleted.',
 );
 const mergeSeconds = processMetrics.histogram(
   'ztsdb_compactor_merge_seconds',
@@ -148,37 +144,15 @@ export class TierMaintainer {
     const every = this.opts.objectSweepMs ?? 3600_000;
     if (!this.stopped && every > 0 && this.now() - this.sweptAt >= every) {
       this.sweptAt = this.now();
-      await this.sweepObjects();
+      await sweepObjects(this.tiers, this.catalog, {
+        owns: (p) => this.owns(p),
+        minAgeMs: this.opts.objectSweepAgeMs ?? 3600_000,
+        now: this.now(),
+        stopped: () => this.stopped,
+        log: this.opts.log,
+        warn: this.opts.warn,
+      });
     }
-  }
-
-  /**
-   * Deletes the objects of this replica's partitions that no manifest event
-   * names and that are older than ZTSDB_TIER_SWEEP_AGE (see object-sweep.ts):
-   * without it, an upload whose event was never recorded would stay in the
-   * bucket for good.
-   */
-  async sweepObjects(): Promise<number> {
-    const orphans = unrecordedObjects(await this.tiers.objects(), this.catalog, {
-      owns: (p) => this.owns(p),
-      minAgeMs: this.opts.objectSweepAgeMs ?? 3600_000,
-      now: this.now(),
-    });
-    let deleted = 0;
-    for (const o of orphans) {
-      if (this.stopped) break;
-      try {
-        await this.tiers.deleteObject(o.name);
-        deleted++;
-        sweptObjects.inc();
-        this.opts.log(
-          `object ${o.name} (${o.bytes} bytes, put ${new Date(o.mtimeMs).toISOString()}) deleted: no manifest event names it`,
-        );
-      } catch (e) {
-        this.opts.warn(`object ${o.name} not swept: ${(e as Error).message}`);
-      }
-    }
-    return deleted;
   }
 
   /** Merges the partition's warm files older than ZTSDB_COLD_AFTER into cold files, a bounded number per pass. */

@@ -1,3 +1,6 @@
+// Over 400 lines: one class owns a mapped cold file's block table (typed columns built at
+// open); whole reads, reads by index at a query's steps and the background block checks all
+// index into it and share its checked-block marks.
 import {
   decodeTimestampBlock,
   decodeTimestampBlockInto,
