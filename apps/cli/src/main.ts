@@ -95,6 +95,11 @@ async function runServices(command: ServiceName | 'all', settings: Settings): Pr
     }
   }
 
+  (await import('@ztsdb/platform')).releaseMemory({
+    mmapThreshold: settings.ZTSDB_MALLOC_MMAP_THRESHOLD,
+    intervalMs: settings.ZTSDB_MEMORY_RELEASE_INTERVAL,
+    dataDir: settings.ZTSDB_DATA_DIR,
+  });
   const apps: INestApplicationContext[] = [];
   let stopping = false;
   const stop = async (code: number) => {

@@ -185,6 +185,11 @@ export class IngestorService implements OnApplicationBootstrap, OnApplicationShu
         },
         disk: this.disk,
         walMaxBytes: s.ZTSDB_WAL_MAX_BYTES,
+        // A pull whose max_bytes is below a message's size stalls: let the largest batch fit.
+        fetchBytes: Math.max(
+          s.ZTSDB_INGESTOR_FETCH_BYTES,
+          2 * (this.nats.nc.info?.max_payload ?? 1024 * 1024),
+        ),
         deadLetters: this.deadLetters,
         warnIntervalMs: s.ZTSDB_WARN_INTERVAL,
         retry: this.nats.retry,

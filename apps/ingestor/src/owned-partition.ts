@@ -17,6 +17,8 @@ export interface PartitionOwnerOptions {
   bufferCapacity?: number;
   /** The disk under the data dir (shared by the partitions): no write, and no acknowledgement, while it is full. */
   disk: DiskGuard;
+  /** ZTSDB_INGESTOR_FETCH_BYTES: bytes of batches the consumer asks for ahead of what it handled (raised to fit a batch). */
+  fetchBytes: number;
   /** ZTSDB_WAL_MAX_BYTES: batches written since the last snapshot before an early one trims the WAL. */
   walMaxBytes: number;
   /** Bad batches go here (DLQ, counts, rate-limited log lines). */

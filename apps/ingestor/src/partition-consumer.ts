@@ -116,7 +116,8 @@ export class PartitionConsumer {
     this.lastDseq = 0;
     this.resetWanted = '';
     this.commits.resume();
-    this.messages = await consumer.consume({ max_messages: 512 });
+    // Bounded by bytes, not messages: what waits here undecoded is fetchBytes whatever the batch size.
+    this.messages = await consumer.consume({ max_bytes: this.owned.opts.fetchBytes });
     this.loop = this.run(this.messages);
   }
 

@@ -24,6 +24,31 @@ describe('settings', () => {
     expect(() => loadSettings({ ZTSDB_SAMPLE_BATCH_VERSION: '0' })).toThrow(SettingsError);
   });
 
+  it('bounds the memory settings: consumer fetch and the allocator mmap threshold', () => {
+    const d = loadSettings({});
+    expect(d.ZTSDB_INGESTOR_FETCH_BYTES).toBe(4 * 1024 * 1024);
+    expect(d.ZTSDB_MALLOC_MMAP_THRESHOLD).toBe(128 * 1024);
+    expect(d.ZTSDB_MEMORY_RELEASE_INTERVAL).toBe(5000);
+    expect(
+      loadSettings({ ZTSDB_MEMORY_RELEASE_INTERVAL: '30s' }).ZTSDB_MEMORY_RELEASE_INTERVAL,
+    ).toBe(30_000);
+    expect(loadSettings({ ZTSDB_MEMORY_RELEASE_INTERVAL: '0' }).ZTSDB_MEMORY_RELEASE_INTERVAL).toBe(
+      0,
+    );
+    const s = loadSettings({
+      ZTSDB_INGESTOR_FETCH_BYTES: '1048576',
+      ZTSDB_MALLOC_MMAP_THRESHOLD: '0',
+    });
+    expect(s.ZTSDB_INGESTOR_FETCH_BYTES).toBe(1048576);
+    expect(s.ZTSDB_MALLOC_MMAP_THRESHOLD).toBe(0);
+    expect(() => loadSettings({ ZTSDB_INGESTOR_FETCH_BYTES: '1000' })).toThrow(
+      /ZTSDB_INGESTOR_FETCH_BYTES/,
+    );
+    expect(() => loadSettings({ ZTSDB_MALLOC_MMAP_THRESHOLD: String(64 * 1024 * 1024) })).toThrow(
+      /ZTSDB_MALLOC_MMAP_THRESHOLD/,
+    );
+  });
+
   it('reads and converts values', () => {
     const s = loadSettings({
       ZTSDB_PARTITIONS: '8',

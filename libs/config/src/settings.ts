@@ -476,6 +476,17 @@ export class Settings {
   @Min(1024 * 1024)
   ZTSDB_WAL_MAX_BYTES = 64 * 1024 * 1024;
 
+  /**
+   * Bytes of sample batches each owned partition's consumer asks JetStream for ahead of what
+   * it has handled (a pull consumer's `max_bytes`): what waits in the ingestor's memory,
+   * undecoded, per partition. Raised to twice the server's max_payload when below it, so that
+   * any one batch fits.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(64 * 1024)
+  ZTSDB_INGESTOR_FETCH_BYTES = 4 * 1024 * 1024;
+
   /** The ingestor stops acknowledging samples while less than this many bytes are free under its data dir. */
   @Transform(toInt)
   @IsInt()
@@ -493,6 +504,28 @@ export class Settings {
   @IsInt(DURATION_MESSAGE('ZTSDB_STREAM_CHECK_INTERVAL'))
   @Min(10)
   ZTSDB_STREAM_CHECK_INTERVAL = 5000;
+
+  /**
+   * How often a service gives memory it no longer uses back to the kernel: the pages of the
+   * ingestor's WAL files it mapped (they stay in the page cache), and, once its RSS grew by
+   * 64 MiB and stopped growing, the allocator's free pages (glibc malloc_trim, once per burst
+   * of ingest, merge or query work). 0 = never.
+   */
+  @Transform(toDuration)
+  @IsInt(DURATION_MESSAGE('ZTSDB_MEMORY_RELEASE_INTERVAL'))
+  @Min(0)
+  ZTSDB_MEMORY_RELEASE_INTERVAL = 5000;
+
+  /**
+   * Memory blocks of at least this many bytes get their own mapping from the allocator, given
+   * back to the kernel when freed (glibc mallopt M_MMAP_THRESHOLD; its default rises to 32 MiB as
+   * large blocks are freed, after which their pages stay resident). 0 = glibc's default.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(32 * 1024 * 1024)
+  ZTSDB_MALLOC_MMAP_THRESHOLD = 128 * 1024;
 
   /** A warning that repeats (a bad message, a full disk, a missing stream) is logged at most once per interval and reason, with a count. */
   @Transform(toDuration)

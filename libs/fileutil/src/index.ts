@@ -7,3 +7,4 @@ export {
 } from './write-file-atomic';
 export { MappedFile } from './mapped-file';
 export { FILEUTIL_ERROR_CODES } from './errors';
+export { dropMappedFilePages, mallocTrim, setMmapThreshold } from './malloc-tuning';

@@ -1,5 +1,6 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { loadSettings, SettingsError, type Settings } from '@ztsdb/config';
+import { releaseMemory } from './malloc-tuning';
 
 /**
  * Runs one service as its own process (an app's `main.ts`, what `nest start
@@ -20,6 +21,11 @@ export function runService(
     log(e.message);
     process.exit(2);
   }
+  releaseMemory({
+    mmapThreshold: settings.ZTSDB_MALLOC_MMAP_THRESHOLD,
+    intervalMs: settings.ZTSDB_MEMORY_RELEASE_INTERVAL,
+    dataDir: settings.ZTSDB_DATA_DIR,
+  });
   bootstrap(settings).then(
     (app) => {
       let stopping = false;

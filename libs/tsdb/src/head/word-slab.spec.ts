@@ -74,4 +74,31 @@ describe('WordSlab', () => {
     expect(slab.usedWords).toBe(4096 * 512);
     expect(slab.pages.length).toBeLessThanOrEqual(9);
   });
+
+  it('gives back pages whose regions are all released, keeping one spare, and reuses their numbers', () => {
+    const slab = new WordSlab();
+    const page = SLAB_PAGE_WORDS * 4;
+    // 5 pages of 4 KiB regions, then every region released again.
+    const refs = Array.from({ length: 5 * 256 }, () => slab.alloc(7));
+    expect(slab.pages.length).toBe(5);
+    expect(slab.reservedBytes).toBe(5 * page);
+    for (const r of refs) slab.release(r, 7);
+    expect(slab.usedWords).toBe(0);
+    expect(slab.reservedBytes).toBe(page);
+    expect(slab.pages.filter((p) => p.length > 0)).toHaveLength(1);
+    // New regions take the spare page first, then the numbers of pages given back.
+    const again = Array.from({ length: 3 * 256 }, () => slab.alloc(7));
+    expect(slab.pages.length).toBe(5);
+    expect(slab.reservedBytes).toBe(3 * page);
+    // Every region handed out lies in a held page and can be written.
+    for (const r of again) {
+      const p = slab.pages[WordSlab.page(r)]!;
+      expect(p.length).toBe(SLAB_PAGE_WORDS);
+      p[r % SLAB_PAGE_WORDS] = 7;
+      expect(p[r % SLAB_PAGE_WORDS]).toBe(7);
+    }
+    // A page with one region still in use is kept.
+    for (const r of again.slice(1)) slab.release(r, 7);
+    expect(slab.reservedBytes).toBe(2 * page);
+  });
 });

@@ -1,5 +1,9 @@
 /** Words per page: 1 MiB pages, so the largest region (a whole page) holds any chunk's bit stream. */
 export const SLAB_PAGE_WORDS = 1 << 18;
+/** Whole free pages kept for reuse; more are given back (a head that sealed everything needs none). */
+const SPARE_PAGES = 1;
+/** Stands for a page given back: no reference points into it. */
+const NO_PAGE = new Int32Array(0);
 /** Smallest region: 8 words (32 bytes); class c holds 8 << c words. */
 const MIN_REGION_WORDS = 8;
 export const SLAB_CLASSES = 16; // 8 << 15 = SLAB_PAGE_WORDS
@@ -24,13 +28,17 @@ export function slabClassWords(c: number): number {
  * power-of-two size classes aligned to their size within a page; a larger
  * free region is split to serve a smaller class, and a released region
  * merges with its free buddy, so the regions a growing stream leaves behind
- * serve the next larger class. Pages are kept for the life of the slab (the
- * head's series stay, and their next chunks reuse the regions).
+ * serve the next larger class. A page whose regions are all released again is
+ * given back (beyond SPARE_PAGES kept for the next chunks): once a backfill's
+ * chunks are sealed the head holds no pages, where it kept its peak before.
  */
 export class WordSlab {
+  /** Pages by number; a page given back is NO_PAGE and its number is reused. */
   readonly pages: Int32Array[] = [];
-  /** References of the free regions, per class. */
+  /** References of the free regions, per class (whole pages in the last class). */
   private readonly free: Set<number>[] = Array.from({ length: SLAB_CLASSES }, () => new Set());
+  /** Numbers of pages given back, for reuse. */
+  private readonly gone: number[] = [];
   /** Words in regions handed out and not released (for the memory figures and tests). */
   usedWords = 0;
 
@@ -41,8 +49,10 @@ export class WordSlab {
     while (k < SLAB_CLASSES && this.free[k]!.size === 0) k++;
     let ref: number;
     if (k === SLAB_CLASSES) {
-      this.pages.push(new Int32Array(SLAB_PAGE_WORDS));
-      ref = (this.pages.length - 1) * SLAB_PAGE_WORDS;
+      const page = new Int32Array(SLAB_PAGE_WORDS);
+      const p = this.gone.pop() ?? this.pages.push(page) - 1;
+      this.pages[p] = page;
+      ref = p * SLAB_PAGE_WORDS;
       k = SLAB_CLASSES - 1;
     } else {
       const list = this.free[k]!;
@@ -68,7 +78,12 @@ export class WordSlab {
       ref = Math.min(ref, buddy);
       c++;
     }
-    this.free[c]!.add(ref);
+    const whole = this.free[c]!;
+    if (c === SLAB_CLASSES - 1 && whole.size >= SPARE_PAGES) {
+      const p = WordSlab.page(ref);
+      this.pages[p] = NO_PAGE;
+      this.gone.push(p);
+    } else whole.add(ref);
   }
 
   /** The page of a reference. */
@@ -76,8 +91,8 @@ export class WordSlab {
     return Math.floor(ref / SLAB_PAGE_WORDS);
   }
 
-  /** Bytes of the pages (what the slab holds from the allocator). */
+  /** Bytes of the pages held (what the slab holds from the allocator). */
   get reservedBytes(): number {
-    return this.pages.length * SLAB_PAGE_WORDS * 4;
+    return (this.pages.length - this.gone.length) * SLAB_PAGE_WORDS * 4;
   }
 }
