@@ -1,3 +1,4 @@
+import { mulberry32 as rng } from '@ztsdb/synthetic';
 import {
   BlockCorruptError,
   blockInflates,
@@ -12,16 +13,6 @@ import { TAG_VAL_PACKED } from './block-format';
 import { frameBlock } from './block-frame';
 import { toDecimal } from './decimal';
 import { MAX_PACKED_WIDTH, PACKED_FRAME, packedPayloadOf } from './packed-decimal';
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const same = (a: ArrayLike<number>, b: ArrayLike<number>): void => {
   expect(a.length).toBe(b.length);

@@ -1,3 +1,4 @@
+import { mulberry32 as rng } from '@ztsdb/synthetic';
 import { blockTag } from '@ztsdb/blockenc';
 import { crc32c } from '@ztsdb/checksum';
 import type { ZtsdbError } from '@ztsdb/errors';
@@ -18,16 +19,6 @@ import {
 import { thinUnit, type StepInstants } from '../encoding/step-thin';
 
 const BASE = 1_700_000_000_000;
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const concat = (pieces: Uint8Array[]): Uint8Array => new Uint8Array(Buffer.concat(pieces));
 
