@@ -1,8 +1,33 @@
+import type { ByteReader } from './byte-reader';
+import { BlockCorruptError } from './errors';
+
 /** 10^e for e = 0…15, all exact in float64. */
 export const POW10: readonly number[] = Array.from({ length: 16 }, (_, e) => 10 ** e);
 export const MAX_DECIMAL_EXPONENT = 15;
 /** Largest |m|: keeps deltas and delta-of-deltas of m within the varint range. */
 export const MAX_DECIMAL_MANTISSA = 2 ** 50;
+
+/** Largest common factor g of a scaled or packed block's integers (m = g · n). */
+export const MAX_DECIMAL_SCALE = 2 ** 52;
+
+/** A decimal payload's exponent byte, checked (at most MAX_DECIMAL_EXPONENT). */
+export function readDecimalExponent(p: ByteReader): number {
+  const e = p.byte();
+  if (e > MAX_DECIMAL_EXPONENT)
+    throw new BlockCorruptError(`decimal exponent ${e} above ${MAX_DECIMAL_EXPONENT}`, {
+      offset: p.pos - 1,
+    });
+  return e;
+}
+
+/** A scaled or packed payload's common factor (a uvarint), checked to be 1…2^52. */
+export function readDecimalScale(p: ByteReader): number {
+  const at = p.pos;
+  const g = p.uvarint();
+  if (g === 0 || g > MAX_DECIMAL_SCALE)
+    throw new BlockCorruptError(`scale ${g} outside 1..2^52`, { offset: at });
+  return g;
+}
 
 /** A block's values as integers m with v = m / 10^exponent exactly. */
 export interface DecimalForm {

@@ -1,6 +1,12 @@
 import type { ByteReader } from './byte-reader';
 import { ByteWriter, uvarintLength, zigzagLength } from './byte-writer';
-import { MAX_DECIMAL_EXPONENT, POW10, type DecimalForm } from './decimal';
+import {
+  MAX_DECIMAL_SCALE,
+  POW10,
+  readDecimalExponent,
+  readDecimalScale,
+  type DecimalForm,
+} from './decimal';
 import { BlockCorruptError } from './errors';
 
 /**
@@ -16,7 +22,6 @@ export const PACKED_MODE_OFFSET = 0;
 export const PACKED_MODE_DELTA = 1;
 /** Widest residual: integers are within ±2^50, so offsets and deltas are below 2^52. */
 export const MAX_PACKED_WIDTH = 52;
-const MAX_SCALE = 2 ** 52;
 const TWO_24 = 16_777_216;
 
 function gcd(a: number, b: number): number {
@@ -161,7 +166,7 @@ export function packedPayloadOf(dec: DecimalForm, maxBytes = Infinity): Uint8Arr
   const src = dec.mantissas;
   let g = 0;
   for (let i = 0; i < src.length; i++) g = gcd(g, Math.abs(src[i]!));
-  if (g === 0 || g > MAX_SCALE) g = 1;
+  if (g === 0 || g > MAX_DECIMAL_SCALE) g = 1;
   const m = g === 1 ? src : src.map((x) => x / g);
   const r = new Float64Array(PACKED_FRAME);
   const offset = packedSize(g, m, PACKED_MODE_OFFSET, r);
@@ -212,14 +217,8 @@ function openPacked(p: ByteReader, count: number): PackedLayout {
   const mode = p.byte();
   if (mode > PACKED_MODE_DELTA)
     throw new BlockCorruptError(`packed block mode ${mode} unknown`, { offset: at });
-  const e = p.byte();
-  if (e > MAX_DECIMAL_EXPONENT)
-    throw new BlockCorruptError(`decimal exponent ${e} above ${MAX_DECIMAL_EXPONENT}`, {
-      offset: at + 1,
-    });
-  const g = p.uvarint();
-  if (g === 0 || g > MAX_SCALE)
-    throw new BlockCorruptError(`scale ${g} outside 1..2^52`, { offset: at + 2 });
+  const e = readDecimalExponent(p);
+  const g = readDecimalScale(p);
   const frames = Math.ceil(count / PACKED_FRAME);
   let l = layoutScratch;
   if (l === null || l.width.length < frames) {

@@ -2,7 +2,13 @@ import { TAG_VAL_SCALED } from './block-format';
 import { frameBlock } from './block-frame';
 import type { ByteReader } from './byte-reader';
 import { ByteWriter } from './byte-writer';
-import { MAX_DECIMAL_EXPONENT, POW10, type DecimalForm } from './decimal';
+import {
+  MAX_DECIMAL_SCALE,
+  POW10,
+  readDecimalExponent,
+  readDecimalScale,
+  type DecimalForm,
+} from './decimal';
 import { BlockCorruptError } from './errors';
 
 /**
@@ -19,7 +25,6 @@ export const SCALED_MODE_DOD = 2;
 export const SCALED_LAYOUT_VARINT = 0;
 export const SCALED_LAYOUT_PLANES = 1;
 const MAX_PLANES = 7;
-const MAX_SCALE = 2 ** 52;
 
 const zz = (x: number): number => (x >= 0 ? 2 * x : -2 * x - 1);
 const unzz = (x: number): number => (x % 2 === 0 ? x / 2 : -(x + 1) / 2);
@@ -112,7 +117,7 @@ export function scaledPayloads(dec: DecimalForm): Uint8Array[] {
   const n = src.length;
   let g = 0;
   for (let i = 0; i < n; i++) g = gcd(g, Math.abs(src[i]!));
-  if (g === 0 || g > MAX_SCALE) g = 1;
+  if (g === 0 || g > MAX_DECIMAL_SCALE) g = 1;
   const m = g === 1 ? src : src.map((x) => x / g);
   const out: Uint8Array[] = [];
   let bestVarMode = SCALED_MODE_OFFSET;
@@ -145,14 +150,8 @@ export function decodeScaled(p: ByteReader, out: Float64Array): void {
       offset: at,
     });
   }
-  const e = p.byte();
-  if (e > MAX_DECIMAL_EXPONENT)
-    throw new BlockCorruptError(`decimal exponent ${e} above ${MAX_DECIMAL_EXPONENT}`, {
-      offset: at + 1,
-    });
-  const g = p.uvarint();
-  if (g === 0 || g > MAX_SCALE)
-    throw new BlockCorruptError(`scale ${g} outside 1..2^52`, { offset: at + 2 });
+  const e = readDecimalExponent(p);
+  const g = readDecimalScale(p);
   const base = p.zigzag();
   const n = out.length;
   const count = mode === SCALED_MODE_OFFSET ? n : n - 1;

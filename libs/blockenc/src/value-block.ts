@@ -21,7 +21,7 @@ import {
 import { emptyBlock, frameBlock, openBlock, rawBlockLength } from './block-frame';
 import type { ByteReader } from './byte-reader';
 import { ByteWriter, zigzagLength } from './byte-writer';
-import { MAX_DECIMAL_EXPONENT, POW10, toDecimal } from './decimal';
+import { POW10, readDecimalExponent, toDecimal } from './decimal';
 import { BlockCorruptError } from './errors';
 import { makeFloatScratch } from '@ztsdb/chunkenc';
 import { checkRange } from './input-range';
@@ -285,12 +285,7 @@ function decodeValues(encoding: number, payload: ByteReader, out: Float64Array):
 }
 
 function decodeDecimal(encoding: number, payload: ByteReader, out: Float64Array): void {
-  const exponent = payload.byte();
-  if (exponent > MAX_DECIMAL_EXPONENT) {
-    throw new BlockCorruptError(`decimal exponent ${exponent} above ${MAX_DECIMAL_EXPONENT}`, {
-      offset: payload.pos - 1,
-    });
-  }
+  const exponent = readDecimalExponent(payload);
   const p = POW10[exponent]!;
   const n = out.length;
   if (encoding === TAG_VAL_DECIMAL) {

@@ -42,6 +42,45 @@ function repeat<T extends Uint32Array | Float64Array>(
     out.copyWithin(filled, 0, Math.min(filled, total - filled));
 }
 
+/** A run mapping's `k` lengths, each checked to fit and all to cover the `count` points. */
+function checkedRuns(
+  buf: ArrayBufferLike,
+  mapOff: number,
+  k: number,
+  count: number,
+  what: string,
+): Uint32Array {
+  const lengths = new Uint32Array(buf, mapOff, k);
+  let at = 0;
+  for (let r = 0; r < k; r++) {
+    const len = lengths[r]!;
+    if (len === 0 || len > count - at)
+      refuse(
+        WIRE_ERROR_CODES.wireIndex,
+        `${what} run ${r} of ${len} points does not fit in ${count} points (${at} before it)`,
+        mapOff + 4 * r,
+      );
+    at += len;
+  }
+  if (at !== count)
+    refuse(WIRE_ERROR_CODES.wireIndex, `${what} runs cover ${at} of ${count} points`, mapOff);
+  return lengths;
+}
+
+/** An index mapping's per-point key numbers, 1, 2 or 4 bytes wide by its mode. */
+function indexColumn(
+  buf: ArrayBufferLike,
+  mode: number,
+  mapOff: number,
+  count: number,
+): Uint8Array | Uint16Array | Uint32Array {
+  return mode === KEYS_U8
+    ? new Uint8Array(buf, mapOff, count)
+    : mode === KEYS_U16
+      ? new Uint16Array(buf, mapOff, count)
+      : new Uint32Array(buf, mapOff, count);
+}
+
 /**
  * Expands the series column into one 8-byte key per point (`out`, as u32 halves) and each
  * point's key slot (`slots`: for the values, and for consumers that resolve each key once),
@@ -70,16 +109,10 @@ function expandKeys(
       return;
     }
     case KEYS_RUNS: {
-      const lengths = new Uint32Array(buf, mapOff, k);
+      const lengths = checkedRuns(buf, mapOff, k, count, what);
       let at = 0;
       for (let r = 0; r < k; r++) {
         const len = lengths[r]!;
-        if (len === 0 || len > count - at)
-          refuse(
-            WIRE_ERROR_CODES.wireIndex,
-            `${what} run ${r} of ${len} points does not fit in ${count} points (${at} before it)`,
-            mapOff + 4 * r,
-          );
         const lo = keys[2 * r]!;
         const hi = keys[2 * r + 1]!;
         const end = at + len;
@@ -90,17 +123,10 @@ function expandKeys(
         }
         at = end;
       }
-      if (at !== count)
-        refuse(WIRE_ERROR_CODES.wireIndex, `${what} runs cover ${at} of ${count} points`, mapOff);
       return;
     }
     default: {
-      const index =
-        mode === KEYS_U8
-          ? new Uint8Array(buf, mapOff, count)
-          : mode === KEYS_U16
-            ? new Uint16Array(buf, mapOff, count)
-            : new Uint32Array(buf, mapOff, count);
+      const index = indexColumn(buf, mode, mapOff, count);
       for (let i = 0; i < count; i++) {
         const j = index[i]!;
         if (j >= k)
@@ -129,30 +155,17 @@ function expandTimes(
       repeat(out, keys, k, count);
       return out;
     case KEYS_RUNS: {
-      const lengths = new Uint32Array(buf, mapOff, k);
+      const lengths = checkedRuns(buf, mapOff, k, count, 'timestamp');
       let at = 0;
       for (let r = 0; r < k; r++) {
         const len = lengths[r]!;
-        if (len === 0 || len > count - at)
-          refuse(
-            WIRE_ERROR_CODES.wireIndex,
-            `timestamp run ${r} of ${len} points does not fit in ${count} points (${at} before it)`,
-            mapOff + 4 * r,
-          );
         out.fill(keys[r]!, at, at + len);
         at += len;
       }
-      if (at !== count)
-        refuse(WIRE_ERROR_CODES.wireIndex, `timestamp runs cover ${at} of ${count} points`, mapOff);
       return out;
     }
     default: {
-      const index =
-        mode === KEYS_U8
-          ? new Uint8Array(buf, mapOff, count)
-          : mode === KEYS_U16
-            ? new Uint16Array(buf, mapOff, count)
-            : new Uint32Array(buf, mapOff, count);
+      const index = indexColumn(buf, mode, mapOff, count);
       for (let i = 0; i < count; i++) {
         const j = index[i]!;
         if (j >= k)
