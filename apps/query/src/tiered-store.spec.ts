@@ -10,7 +10,13 @@ import { writeFileAtomic } from '@ztsdb/fileutil';
 import { addedEvent } from '@ztsdb/manifest';
 import { NatsServer, tempDir, waitFor } from '@ztsdb/testing';
 import { objectNameOf, TierStore, TIERSTORE_ERROR_CODES } from '@ztsdb/tierstore';
-import { encodeWarmSegment, warmFileName, type VersionedPoints } from '@ztsdb/tsdb';
+import {
+  coldFileName,
+  encodeColdFile,
+  encodeWarmSegment,
+  warmFileName,
+  type VersionedPoints,
+} from '@ztsdb/tsdb';
 import { encodeManifestEvent, manifestEventId } from '@ztsdb/wire';
 import { TieredStore } from './tiered-store';
 
@@ -107,6 +113,55 @@ describe('TieredStore over the object store (real nats-server)', () => {
       expect(skipped.every((e) => typeof e.context.object === 'string')).toBe(true);
       expect(fs.existsSync(path.join(reader.path, 'cache', good.rel))).toBe(true);
       expect(fs.existsSync(path.join(reader.path, good.rel))).toBe(false);
+    } finally {
+      await store.stop();
+    }
+  });
+
+  it('opens and checks a cold file announced while running once its prefetch is done, before any query', async () => {
+    const p = 1;
+    const ts = Float64Array.from({ length: 500 }, (_, i) => 1_760_000_000_000 + i * 1000);
+    const vs = Float64Array.from({ length: 500 }, (_, i) => Math.round(i * 7.25) / 100);
+    const rel = `cold/p${p}/${coldFileName(1_760_000_000_000, 1)}`;
+    const pieces = encodeColdFile(
+      { partition: p, windowStart: 1_760_000_000_000, windowEnd: 1_760_086_400_000 },
+      [{ seriesId: 11n, version: 1, timestamps: ts, values: vs }],
+    );
+    const tiers = await TierStore.open(nc, {
+      dataDir: writer.path,
+      cacheBytes: 1 << 20,
+      replicas: 1,
+      warn: () => undefined,
+    });
+    fs.mkdirSync(path.join(writer.path, `cold/p${p}`), { recursive: true });
+    await writeFileAtomic(path.join(writer.path, rel), pieces);
+    const object = await tiers.upload(rel, crc32c(Buffer.concat(pieces)));
+
+    const store = new TieredStore(nc, reader.path, () => undefined, 1 << 20, 4, {
+      cacheBytes: 1 << 20,
+      replicas: 1,
+    });
+    await store.start();
+    try {
+      const before = store.catalog.live().length;
+      const e = addedEvent(
+        'cold-added',
+        p,
+        rel,
+        pieces,
+        { minT: ts[0]!, maxT: ts[499]!, seriesCount: 1, points: 500 },
+        { object },
+      );
+      await jetstream(nc).publish(manifestSubject(p), encodeManifestEvent(e), {
+        msgID: manifestEventId(e),
+      });
+      await waitFor(
+        () => store.catalog.live().length === before + 1,
+        'the cold file in the catalog',
+      );
+      const opened = store.openFiles;
+      await waitFor(() => store.openFiles === opened + 1, 'the cold file opened without a query');
+      expect(fs.existsSync(path.join(reader.path, 'cache', rel))).toBe(true);
     } finally {
       await store.stop();
     }

@@ -57,6 +57,11 @@ export class TieredStore {
       cacheBytes: this.tierOpts.cacheBytes,
       replicas: this.tierOpts.replicas,
       onEvict: (file) => this.reader.retire(file),
+      // A cold file skipped by the preparation because it was not here yet is prepared now,
+      // so its first query does not open and check it.
+      onPrefetched: (file) => {
+        if (this.ready && this.catalog.get(file)?.tier === 'cold') this.prepareColdFiles();
+      },
       warn: this.warn,
     });
     this.follower = new ManifestFollower(jetstream(this.nc), {
@@ -120,6 +125,11 @@ export class TieredStore {
     })()
       .catch((e: Error) => this.warn(`preparing cold files: ${e.message}`))
       .finally(() => (this.preparing = undefined));
+  }
+
+  /** Tier files this store holds open (mapped). */
+  get openFiles(): number {
+    return this.reader.openFiles;
   }
 
   /** Resolves when the background preparation of cold files (if any) is done. */

@@ -12,6 +12,7 @@ export {
   pickValueBlock,
   valueBlockPickable,
   valueTagPickable,
+  valueTagHoldsNoNaN,
 } from './value-block';
 export { blockTag, blockInflates, tagInflates } from './block-tag';
 export { BlockCorruptError } from './errors';

@@ -259,6 +259,16 @@ export function valueTagPickable(tag: number): boolean {
   return e === TAG_VAL_PACKED || e === TAG_VAL_CONST;
 }
 
+/**
+ * Whether a block with this tag holds no NaN, by its encoding alone: an uncompressed
+ * packed-decimal block (integers scaled by a power of ten) or an empty one. A reader that
+ * drops staleness markers (NaN) can pick such a block's values by index knowing none is dropped.
+ */
+export function valueTagHoldsNoNaN(tag: number): boolean {
+  if (tag === TAG_EMPTY) return true;
+  return tag >>> COMPRESSION_SHIFT === 0 && (tag & ENCODING_MASK) === TAG_VAL_PACKED;
+}
+
 /** Decodes an opened block's `out.length` values into `out`. */
 function decodeValues(encoding: number, payload: ByteReader, out: Float64Array): void {
   const count = out.length;

@@ -222,4 +222,21 @@ describe('TierCache', () => {
     expect(cache.readyPath(a)).toBeUndefined();
     expect(objects.gets).toBe(1);
   });
+
+  it('tells its listeners of each file a prefetch made ready, not of failed or unwanted ones', async () => {
+    const { cache, put } = setup();
+    const ready: string[] = [];
+    cache.onPrefetched((f) => ready.push(f));
+    const a = put('cold/p0/seg-000000000010.cold', blob(1500, 13));
+    const b = put('cold/p0/seg-000000000011.cold', blob(1500, 14));
+    const missing: TierFileRef = { ...b, file: 'cold/p0/seg-000000000012.cold', object: 'gone' };
+    cache.prefetch(a, () => false);
+    cache.prefetch(missing);
+    cache.prefetch(b);
+    await new Promise<void>((resolve) => {
+      const check = (): void => (ready.length > 0 ? resolve() : void setTimeout(check, 5));
+      check();
+    });
+    expect(ready).toEqual([b.file]);
+  });
 });

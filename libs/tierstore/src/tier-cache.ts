@@ -30,6 +30,8 @@ export interface TierCacheOptions {
   preferLocal?: boolean;
   /** Called when a file leaves the cache, so a reader holding it open lets go. */
   onEvict?: (file: string) => void;
+  /** Called when a prefetch made a file ready, so a reader can open and check it before a query needs it. */
+  onPrefetched?: (file: string) => void;
   warn?: (m: string) => void;
   now?: () => number;
 }
@@ -57,6 +59,7 @@ export class TierCache {
   /** Files found in `localDir` (preferLocal), by manifest path. */
   private readonly local = new Map<string, string>();
   private readonly evictListeners: Array<(file: string) => void> = [];
+  private readonly prefetchedListeners: Array<(file: string) => void> = [];
   private prefetching = false;
   private total = 0;
 
@@ -65,12 +68,18 @@ export class TierCache {
 
   constructor(private readonly opts: TierCacheOptions) {
     if (opts.onEvict) this.evictListeners.push(opts.onEvict);
+    if (opts.onPrefetched) this.prefetchedListeners.push(opts.onPrefetched);
     this.objects = opts.objects;
   }
 
   /** Adds a reader to tell when a file leaves the cache. */
   onEvict(listener: (file: string) => void): void {
     this.evictListeners.push(listener);
+  }
+
+  /** Adds a reader to tell when a prefetch made a file ready. */
+  onPrefetched(listener: (file: string) => void): void {
+    this.prefetchedListeners.push(listener);
   }
 
   /** Takes stock of the cache directory: removes temporary files, keeps the rest as unverified entries, oldest first. */
@@ -160,9 +169,14 @@ export class TierCache {
         const want = this.wanted.get(ref.file);
         this.wanted.delete(ref.file);
         if (want && !want()) continue;
-        await this.ensure(ref).catch((e: Error) =>
-          this.opts.warn?.(`prefetch of ${ref.file}: ${e.message}`),
+        const ready = await this.ensure(ref).then(
+          () => true,
+          (e: Error) => {
+            this.opts.warn?.(`prefetch of ${ref.file}: ${e.message}`);
+            return false;
+          },
         );
+        if (ready) for (const l of this.prefetchedListeners) l(ref.file);
       }
     } finally {
       this.prefetching = false;

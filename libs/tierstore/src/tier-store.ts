@@ -16,6 +16,8 @@ export interface TierStoreOptions {
   /** `ZTSDB_REPLICAS`: copies of the bucket when this service creates it. */
   replicas: number;
   onEvict?: (file: string) => void;
+  /** A prefetch made this file ready on this host. */
+  onPrefetched?: (file: string) => void;
   warn: (m: string) => void;
 }
 
@@ -65,6 +67,7 @@ export class TierStore {
       openCaches.set(dir, cache);
     }
     if (opts.onEvict) cache.onEvict(opts.onEvict);
+    if (opts.onPrefetched) cache.onPrefetched(opts.onPrefetched);
     const bucket = await openTierBucket(nc, opts.replicas);
     cache.objects ??= bucket;
     return new TierStore(bucket, cache, opts.dataDir);

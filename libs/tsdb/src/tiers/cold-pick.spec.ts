@@ -125,9 +125,43 @@ describe('cold files: step-sampled reads by index (format version 3)', () => {
     );
     expect(reader.readAtInstantsIfPickable(1n, hour.start, hour.end, second)).toBeUndefined();
     expect(reader.readAtInstantsIfPickable(3n, hour.start, hour.end, minute)).toBeUndefined();
-    const dropped = { ...minute, dropped: () => true };
-    expect(reader.readAtInstantsIfPickable(1n, hour.start, hour.end, dropped)).toBeUndefined();
     expect(reader.readAtInstantsIfPickable(9n, hour.start, hour.end, minute)).toBeNull();
+  });
+
+  it('picks by index when markers are dropped only from blocks that cannot hold a NaN', () => {
+    const marker = new Float64Array(new BigUint64Array([0x7ff0000000000002n]).buffer)[0]!;
+    const isMarker = (v: number): boolean =>
+      new BigUint64Array(Float64Array.of(v).buffer)[0] === 0x7ff0000000000002n;
+    const steady = Float64Array.from({ length: 3600 }, (_, i) => BASE + i * 1000);
+    const gauge = Float64Array.from(steady, () => Math.round((10 + r() * 4) * 100) / 100);
+    // The same gauge with a staleness marker in the middle: its block cannot be packed.
+    const marked = Float64Array.from(gauge);
+    marked[1800] = marker;
+    const file = ColdReader.fromBuffer(
+      concat(
+        encodeColdFile(meta, [
+          { seriesId: 1n, version: 1, timestamps: steady, values: gauge },
+          { seriesId: 2n, version: 1, timestamps: steady, values: marked },
+        ]),
+      ),
+      'marked',
+    );
+    const hour = { start: BASE, end: BASE + 3_599_000 };
+    const minute = { first: BASE + 30_000, step: 60_000, count: 60, dropped: isMarker };
+    const picked = file.readAtInstantsIfPickable(1n, hour.start, hour.end, minute);
+    expect(picked).toBeDefined();
+    expect(points(picked!)).toEqual(
+      points(thinUnit(file.read(1n, hour.start, hour.end)!, hour.start, hour.end, minute)),
+    );
+    expect(file.readAtInstantsIfPickable(2n, hour.start, hour.end, minute)).toBeUndefined();
+    for (const id of [1n, 2n]) sameAsThinnedRead(file, id, hour.start, hour.end, minute);
+    // At the marker's instant the point before it is kept (what the reader samples) beside
+    // the marker itself (it may win over another file's point at its time).
+    const around = { first: BASE + 1_800_000, step: 1000, count: 1, dropped: isMarker };
+    const kept = file.readAtInstants(2n, hour.start, hour.end, around)!;
+    expect(Array.from(kept.timestamps)).toEqual([steady[1799], steady[1800]]);
+    expect(kept.values[0]).toBe(gauge[1799]);
+    expect(isMarker(kept.values[1]!)).toBe(true);
   });
 
   it('gives exactly the points thinning the whole read gives, for any steps and range', () => {

@@ -12,6 +12,7 @@ import {
   tagInflates,
   valueBlockPickable,
   valueTagPickable,
+  valueTagHoldsNoNaN,
 } from '@ztsdb/blockenc';
 import { crc32c } from '@ztsdb/checksum';
 import { CorruptionError } from '@ztsdb/errors';
@@ -276,7 +277,8 @@ export class ColdReader {
     if (end < this.minT || start > this.maxT) return null;
     const e = this.series.get(seriesId);
     if (e === undefined) return null;
-    if (!inst.dropped) return this.pickAtInstants(e, seriesId, start, end, inst, onSkip);
+    if (!inst.dropped || this.valuesHoldNoNaN(e, start, end))
+      return this.pickAtInstants(e, seriesId, start, end, inst, onSkip);
     let n = 0;
     for (let b = e.first; b < e.first + e.n; b++) {
       if (this.bMaxT[b]! < start || this.bMinT[b]! > end) continue;
@@ -307,10 +309,10 @@ export class ColdReader {
   }
 
   /**
-   * readAtInstants when pickable() holds for the series, `inst` drops nothing and has at most
-   * a quarter as many instants as the blocks read have points (PICK_SHARE), else undefined
-   * without reading anything: one lookup for a caller that reads the series otherwise
-   * (decoded whole, through a cache).
+   * readAtInstants when pickable() holds for the series (with `inst.dropped`, only for value
+   * blocks that cannot hold a NaN) and `inst` has at most a quarter as many instants as the
+   * blocks read have points (PICK_SHARE), else undefined without reading anything: one lookup
+   * for a caller that reads the series otherwise (decoded whole, through a cache).
    */
   readAtInstantsIfPickable(
     seriesId: bigint,
@@ -319,27 +321,43 @@ export class ColdReader {
     inst: StepInstants,
     onSkip?: SkipSink,
   ): VersionedPoints | null | undefined {
-    if (inst.dropped) return undefined;
     if (end < this.minT || start > this.maxT) return null;
     const e = this.series.get(seriesId);
     if (e === undefined) return null;
-    if (!this.pickableEntry(e, start, end, inst.count * PICK_SHARE)) return undefined;
+    // With `dropped` (staleness markers left out) only blocks that cannot hold a NaN are
+    // picked: none of their values is dropped, so the picks are what thinning would keep.
+    const noNaN = inst.dropped !== undefined;
+    if (!this.pickableEntry(e, start, end, inst.count * PICK_SHARE, noNaN)) return undefined;
     return this.pickAtInstants(e, seriesId, start, end, inst, onSkip);
   }
 
-  /** pickable() for an entry, and false unless the blocks read hold more than `minPoints`. */
+  /** Whether none of the entry's value blocks within [start, end] can hold a NaN (by tag). */
+  private valuesHoldNoNaN(e: { first: number; n: number }, start: number, end: number): boolean {
+    for (let b = e.first; b < e.first + e.n; b++) {
+      if (this.bMaxT[b]! < start || this.bMinT[b]! > end) continue;
+      if (!valueTagHoldsNoNaN(this.buf[this.valueOffset(b)]!)) return false;
+    }
+    return true;
+  }
+
+  /**
+   * pickable() for an entry, and false unless the blocks read hold more than `minPoints`;
+   * with `noNaN`, also false unless every value block read is one that cannot hold a NaN.
+   */
   private pickableEntry(
     e: { first: number; n: number },
     start: number,
     end: number,
     minPoints = 0,
+    noNaN = false,
   ): boolean {
     const buf = this.buf;
     let points = 0;
     for (let b = e.first; b < e.first + e.n; b++) {
       if (this.bMaxT[b]! < start || this.bMinT[b]! > end) continue;
-      if (tagInflates(buf[this.bOffset[b]!]!) || !valueTagPickable(buf[this.valueOffset(b)]!))
-        return false;
+      const vtag = buf[this.valueOffset(b)]!;
+      if (tagInflates(buf[this.bOffset[b]!]!) || !valueTagPickable(vtag)) return false;
+      if (noNaN && !valueTagHoldsNoNaN(vtag)) return false;
       points += this.bCount[b]!;
     }
     return points > minPoints;
