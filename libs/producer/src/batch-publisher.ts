@@ -1,8 +1,8 @@
 import { LATENCY_BUCKETS, processMetrics } from '@ztsdb/metrics';
 
 /**
- * What the publisher needs of a JetStream client: `jetstream(nc)`, or the receivers' own
- * acknowledgement inbox (apps/query `JetStreamAcks`).
+ * What the publisher needs of a JetStream client: `jetstream(nc)`, or an acknowledgement
+ * inbox of its own (`JetStreamAcks`: the receivers and `ztsdb import`).
  */
 export interface JetStreamPublish {
   publish(

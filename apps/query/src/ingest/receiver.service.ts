@@ -8,8 +8,7 @@ import {
 import { openSeriesBucket, replicaCount } from '@ztsdb/bus';
 import type { Settings } from '@ztsdb/config';
 import { NatsClient, SETTINGS } from '@ztsdb/platform';
-import { SampleWriter } from '@ztsdb/producer';
-import { JetStreamAcks } from './jetstream-acks';
+import { JetStreamAcks, SampleWriter } from '@ztsdb/producer';
 
 /**
  * The producer side of the query service: remote_write and OTLP requests become sample
