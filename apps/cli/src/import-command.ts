@@ -106,6 +106,7 @@ export async function importFile(
   const publisher = new BatchPublisher(acks, {
     maxBacklog: IN_FLIGHT * 2,
     role: 'import',
+    metrics: null, // a command serves no /metrics: prom-client is not even loaded
     inFlight: IN_FLIGHT,
     ackTimeoutMs: 30_000,
     log: { log: (m) => retry.log?.(m), warn: (m) => retry.log?.(m) },

@@ -3,6 +3,7 @@ export type {
   JetStreamPublish,
   OutgoingBatch,
   PublisherLog,
+  PublisherMetrics,
   PublisherOptions,
 } from './batch-publisher';
 export { JetStreamAcks, JetStreamPublishError, kvCreate } from './jetstream-acks';
