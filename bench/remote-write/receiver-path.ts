@@ -8,6 +8,7 @@ import type { JetStreamClient } from '@nats-io/jetstream';
 import type { KV } from '@nats-io/kv';
 import type { IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
+import { publisherMetrics } from '@ztsdb/metrics';
 import { SampleWriter } from '@ztsdb/producer';
 import { receiveRemoteWrite } from '../../apps/query/src/ingest/remote-write-receiver';
 import { buildRequests, PER_REQUEST } from './requests';
@@ -39,6 +40,7 @@ async function main(): Promise<void> {
   const writer = new SampleWriter(js, kv, {
     partitions: 12,
     role: 'bench_receiver',
+    metrics: publisherMetrics('bench_receiver'),
     maxBacklog: 4096,
     inFlight: 32,
     ackDeadlineMs: 10_000,

@@ -76,6 +76,23 @@ describe('ztsdb command line: help, version and usage mistakes', () => {
       expect(r.output).not.toMatch(/agg=|step=/);
     });
   });
+  it('import with a bad setting says which, as every command does, exit 2 (settings from the table)', async () => {
+    const file = path.join(REPO_ROOT, 'package.json');
+    const bad: Array<[Record<string, string>, string]> = [
+      [{ ZTSDB_PARTITIONS: '0' }, 'ZTSDB_PARTITIONS="0": ZTSDB_PARTITIONS must not be less than 1'],
+      [{ ZTSDB_WARM_GRACE: 'soon' }, 'ZTSDB_WARM_GRACE must be a duration like 500ms'],
+      [{ NATS_USER: 'u' }, 'NATS_PASSWORD: must be set with NATS_USER'],
+    ];
+    for (const [env, message] of bad) {
+      const [imp, series] = await Promise.all([
+        run(['import', file, '--format', 'csv'], env),
+        run(['series'], env),
+      ]);
+      expect({ env, code: imp.code }).toEqual({ env, code: 2 });
+      expect(imp.output).toContain(message);
+      expect(imp.output).toBe(series.output);
+    }
+  });
 
   it('a client command with NATS down says so in one line (the stack only with ZTSDB_DEBUG)', async () => {
     const [plain, debug] = await Promise.all([

@@ -1,11 +1,17 @@
 import * as fs from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
-import { jetstream } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { KV } from '@nats-io/kv';
-import { DEFAULT_RETRY_DEADLINE_MS, type RetryPolicy } from '@ztsdb/bus';
+import { DEFAULT_RETRY_DEADLINE_MS, KV_SERIES, type RetryPolicy } from '@ztsdb/bus';
 import { partitionOf, seriesId, type Labels } from '@ztsdb/model';
-import { BatchBuilder, BatchPublisher, PartitionGroups, SeriesRegistrar } from '@ztsdb/producer';
+import {
+  BatchBuilder,
+  BatchPublisher,
+  JetStreamAcks,
+  kvCreate,
+  PartitionGroups,
+  SeriesRegistrar,
+} from '@ztsdb/producer';
 import type { SampleBatchVersion } from '@ztsdb/wire';
 import {
   detectFormat,
@@ -88,14 +94,19 @@ export async function importFile(
 ): Promise<ImportSummary> {
   const started = Date.now();
   const size = fs.statSync(file).size;
+  // Batches and new series are acknowledged through one inbox of the import's own, not a
+  // request each (JetStreamAcks).
+  const acks = new JetStreamAcks(nc);
   const registrar = new SeriesRegistrar(seriesKv, {
     refreshMs: Number.MAX_SAFE_INTEGER,
     keepExisting: true,
+    create: kvCreate(acks, KV_SERIES),
     warn: (m) => retry.log?.(m),
   });
-  const publisher = new BatchPublisher(jetstream(nc), {
+  const publisher = new BatchPublisher(acks, {
     maxBacklog: IN_FLIGHT * 2,
     role: 'import',
+    metrics: null, // a command serves no /metrics: prom-client is not even loaded
     inFlight: IN_FLIGHT,
     ackTimeoutMs: 30_000,
     log: { log: (m) => retry.log?.(m), warn: (m) => retry.log?.(m) },
@@ -281,6 +292,7 @@ export async function importFile(
     await drainTo(0);
   } finally {
     publisher.close();
+    acks.close();
     await fh.close();
   }
   summary.newSeries = registrar.created;

@@ -7,7 +7,7 @@ import {
 } from '@nestjs/common';
 import { openSeriesBucket, replicaCount } from '@ztsdb/bus';
 import type { Settings } from '@ztsdb/config';
-import { LATENCY_BUCKETS, processMetrics } from '@ztsdb/metrics';
+import { LATENCY_BUCKETS, processMetrics, publisherMetrics } from '@ztsdb/metrics';
 import { partitionOf, seriesLabels, type MetricSource } from '@ztsdb/model';
 import { NatsClient, SETTINGS } from '@ztsdb/platform';
 import {
@@ -80,6 +80,7 @@ export class CollectorService implements OnApplicationBootstrap, OnApplicationSh
     this.publisher = new BatchPublisher(this.nats.js, {
       maxBacklog: this.settings.ZTSDB_COLLECTOR_BACKLOG,
       role: 'collector',
+      metrics: publisherMetrics('collector'),
       log: this.log,
     });
     this.schedule();

@@ -1,6 +1,8 @@
 // Over 400 lines: every setting of every service in one validated class, so one table is the
 // whole configuration surface and a bad value stops any service with the same message shape;
-// each entry is a few lines of decorators and a doc comment (NATS security settings: security-settings.ts).
+// each entry is a few lines of decorators and a doc comment (NATS security settings: libs/config-lite/src/security-settings.ts).
+// A setting added or changed here also gets its rule in libs/config-lite/src/setting-rules.ts (the
+// table `ztsdb import` checks without class-validator); quick-settings.spec.ts fails until it does.
 import 'reflect-metadata';
 import { hostname } from 'node:os';
 import { plainToInstance, Transform } from 'class-transformer';
@@ -16,7 +18,7 @@ import {
 } from 'class-validator';
 import { InvalidInputError } from '@ztsdb/errors';
 import { parseLenientDurationMs } from '@ztsdb/model';
-import { SECRET_SETTINGS, securityProblems } from './security-settings';
+import { SECRET_SETTINGS, securityProblems } from '@ztsdb/config-lite';
 import { CONFIG_ERROR_CODES } from './errors';
 
 const toInt = ({ value }: { value: unknown }) =>
@@ -56,7 +58,7 @@ export class Settings {
   @Max(5)
   ZTSDB_REPLICAS = 1;
 
-  // --- Security (DESIGN.md "Security"); '' = not set. Checked by security-settings.ts. ---
+  // --- Security (DESIGN.md "Security"); '' = not set. Checked by libs/config-lite/src/security-settings.ts. ---
   @IsString()
   NATS_USER = '';
 

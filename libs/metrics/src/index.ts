@@ -6,3 +6,5 @@ export { SERVICE_PREFIXES } from './service-scope';
 export type { ServiceName } from './service-scope';
 export { MetricsHttpServer } from './metrics-http-server';
 export type { HealthReport, MetricsHttpServerOptions } from './metrics-http-server';
+export { publisherMetrics } from './publisher-metrics';
+export type { PublisherMetricFamilies } from './publisher-metrics';

@@ -1,8 +1,6 @@
-import { LATENCY_BUCKETS, processMetrics } from '@ztsdb/metrics';
-
 /**
- * What the publisher needs of a JetStream client: `jetstream(nc)`, or the receivers' own
- * acknowledgement inbox (apps/query `JetStreamAcks`).
+ * What the publisher needs of a JetStream client: `jetstream(nc)`, or an acknowledgement
+ * inbox of its own (`JetStreamAcks`: the receivers and `ztsdb import`).
  */
 export interface JetStreamPublish {
   publish(
@@ -22,8 +20,10 @@ export interface OutgoingBatch {
 export interface PublisherOptions {
   /** Batches kept while JetStream does not acknowledge (queued and in flight). */
   maxBacklog: number;
-  /** Names the metrics (`ztsdb_<role>_published_batches_total`, …) and log lines. */
+  /** Names the log lines. */
   role?: string;
+  /** `publisherMetrics(role)` of libs/metrics, or null: not counted. */
+  metrics: PublisherMetrics | null;
   /** Publishes awaiting their acknowledgement at once; 1 keeps batches strictly in order. */
   inFlight?: number;
   retryDelayMs?: number;
@@ -48,48 +48,28 @@ interface Queued {
   settle?: { resolve: (seq: number) => void; reject: (e: Error) => void };
 }
 
-interface PublisherMetrics {
-  published: ReturnType<typeof processMetrics.counter>;
-  publishedPoints: ReturnType<typeof processMetrics.counter>;
-  dropped: ReturnType<typeof processMetrics.counter>;
-  droppedPoints: ReturnType<typeof processMetrics.counter>;
-  backlog: ReturnType<typeof processMetrics.gauge>;
-  publishSeconds: ReturnType<typeof processMetrics.histogram>;
+/**
+ * Where a publisher counts: libs/metrics' `publisherMetrics(role)` (what a service's /metrics
+ * shows), or nothing (`null` in the options: a command that serves no metrics).
+ */
+export interface PublisherMetrics {
+  published: { inc(labels?: Record<string, string>, by?: number): void };
+  publishedPoints: { inc(labels?: Record<string, string>, by?: number): void };
+  dropped: { inc(labels?: Record<string, string>, by?: number): void };
+  droppedPoints: { inc(labels?: Record<string, string>, by?: number): void };
+  backlog: { set(value: number): void };
+  publishSeconds: { observe(seconds: number): void };
 }
 
-const metricsByRole = new Map<string, PublisherMetrics>();
-function metricsOf(role: string): PublisherMetrics {
-  let m = metricsByRole.get(role);
-  if (!m) {
-    const p = `ztsdb_${role}`;
-    m = {
-      published: processMetrics.counter(
-        `${p}_published_batches_total`,
-        'Sample batches acknowledged by JetStream.',
-      ),
-      publishedPoints: processMetrics.counter(
-        `${p}_published_points_total`,
-        'Points in acknowledged batches.',
-      ),
-      dropped: processMetrics.counter(
-        `${p}_dropped_batches_total`,
-        'Batches dropped because the backlog was full while NATS was unreachable.',
-      ),
-      droppedPoints: processMetrics.counter(
-        `${p}_dropped_points_total`,
-        'Points in dropped batches.',
-      ),
-      backlog: processMetrics.gauge(`${p}_backlog_batches`, 'Batches waiting to be acknowledged.'),
-      publishSeconds: processMetrics.histogram(
-        `${p}_publish_seconds`,
-        'Time from publishing a sample batch to its JetStream acknowledgement (ingest latency seen by the producer).',
-        LATENCY_BUCKETS,
-      ),
-    };
-    metricsByRole.set(role, m);
-  }
-  return m;
-}
+const uncounted = { inc: (): void => undefined };
+const NOT_COUNTED: PublisherMetrics = {
+  published: uncounted,
+  publishedPoints: uncounted,
+  dropped: uncounted,
+  droppedPoints: uncounted,
+  backlog: { set: () => undefined },
+  publishSeconds: { observe: () => undefined },
+};
 
 /**
  * Publishes sample batches with `Nats-Msg-Id` (so a retried publish is stored once), keeping a
@@ -123,7 +103,7 @@ export class BatchPublisher {
       log: (m) => process.stderr.write(`${role}: ${m}\n`),
       warn: (m) => process.stderr.write(`${role}: ${m}\n`),
     };
-    this.m = metricsOf(role);
+    this.m = opts.metrics ?? NOT_COUNTED;
     this.maxBacklog = opts.maxBacklog;
     this.window = Math.max(1, opts.inFlight ?? 1);
     this.retryDelayMs = opts.retryDelayMs ?? 500;

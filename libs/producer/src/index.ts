@@ -3,8 +3,11 @@ export type {
   JetStreamPublish,
   OutgoingBatch,
   PublisherLog,
+  PublisherMetrics,
   PublisherOptions,
 } from './batch-publisher';
+export { JetStreamAcks, JetStreamPublishError, kvCreate } from './jetstream-acks';
+export type { AckedPublishOptions } from './jetstream-acks';
 export { BatchBuilder } from './batch-builder';
 export { PartitionGroups } from './partition-groups';
 export type { PartitionColumns } from './partition-groups';

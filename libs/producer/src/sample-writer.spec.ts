@@ -53,6 +53,7 @@ describe('producer against a real nats-server', () => {
     new SampleWriter(jetstream(nc), kv, {
       partitions: 1,
       role: 'test_writer',
+      metrics: null,
       maxBacklog: 100,
       inFlight: 8,
       ackDeadlineMs: 5000,
@@ -66,6 +67,7 @@ describe('producer against a real nats-server', () => {
     const p = new BatchPublisher(jetstream(nc), {
       maxBacklog: 10,
       role: 'test_publisher',
+      metrics: null,
       inFlight: 4,
       retryDelayMs: 50,
       ackTimeoutMs: 500,
@@ -101,6 +103,7 @@ describe('producer against a real nats-server', () => {
     const p = new BatchPublisher(jetstream(nc), {
       maxBacklog: 2,
       role: 'test_publisher',
+      metrics: null,
       inFlight: 1,
     });
     const b = new BatchBuilder();

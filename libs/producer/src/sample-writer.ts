@@ -3,7 +3,12 @@ import { partitionOf, seriesId, type Labels } from '@ztsdb/model';
 import type { SampleBatchVersion } from '@ztsdb/wire';
 import { BatchBuilder } from './batch-builder';
 import { ByteKeyTable } from './byte-key-table';
-import { BatchPublisher, type JetStreamPublish, type PublisherLog } from './batch-publisher';
+import {
+  BatchPublisher,
+  type JetStreamPublish,
+  type PublisherLog,
+  type PublisherMetrics,
+} from './batch-publisher';
 import { canonicalSeriesName } from './canonical-name';
 import { PartitionGroups, type PartitionColumns } from './partition-groups';
 import { SeriesRegistrar, type RegistrarOptions } from './series-registrar';
@@ -13,8 +18,10 @@ export interface SampleWriterOptions extends Pick<
   'refreshMs' | 'reopen' | 'warn'
 > {
   partitions: number;
-  /** Names the publisher's metrics, e.g. `receiver`. */
+  /** Names the publisher's log lines, e.g. `receiver`. */
   role: string;
+  /** The publisher's metrics (`publisherMetrics(role)` of libs/metrics), or null. */
+  metrics: PublisherMetrics | null;
   /** Batches queued or in flight before writes are refused with BackpressureError. */
   maxBacklog: number;
   /** Publishes awaiting acknowledgement at once. */
@@ -124,6 +131,7 @@ export class SampleWriter {
     this.publisher = new BatchPublisher(js, {
       maxBacklog: opts.maxBacklog,
       role: opts.role,
+      metrics: opts.metrics,
       inFlight: opts.inFlight,
       ackTimeoutMs: Math.min(5000, opts.ackDeadlineMs),
       log: opts.log,

@@ -4,6 +4,7 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { KV_SERIES } from '@ztsdb/bus';
 import { seriesLabels, type SeriesEntry } from '@ztsdb/model';
 import { NatsServer } from '@ztsdb/testing';
+import { JetStreamAcks, kvCreate } from './jetstream-acks';
 import { SeriesRegistrar } from './series-registrar';
 
 describe('SeriesRegistrar against a real nats-server', () => {
@@ -18,29 +19,36 @@ describe('SeriesRegistrar against a real nats-server', () => {
     await server?.stop();
   });
 
-  it('with keepExisting, creates new entries, keeps real ones and writes over empty or deleted ones', async () => {
-    const kv = await new Kvm(nc).create('keep_existing_test', { history: 1 });
-    await kv.put('00000000000000a1', JSON.stringify({ name: 'collector.said.so' }));
-    await kv.put('00000000000000a2', '');
-    await kv.put('00000000000000a3', 'x');
-    await kv.delete('00000000000000a3');
-    const warnings: string[] = [];
-    const r = new SeriesRegistrar(kv, {
-      refreshMs: 60_000,
-      keepExisting: true,
-      warn: (m) => void warnings.push(m),
-    });
-    for (const id of [0xa0n, 0xa1n, 0xa2n, 0xa3n])
-      r.note(`m.${id}`, id, { __name__: 'm', container_id: `${id}` }, 5);
-    expect(await r.flush()).toBe(true);
-    expect(warnings).toEqual([]);
-    expect(r.created).toBe(3);
-    const name = async (k: string) => (await kv.get(k))?.json<SeriesEntry>().name;
-    expect(await name('00000000000000a0')).toBe('m.160');
-    expect(await name('00000000000000a1')).toBe('collector.said.so');
-    expect(await name('00000000000000a2')).toBe('m.162');
-    expect(await name('00000000000000a3')).toBe('m.163');
-  });
+  it.each(['kv.create', 'kvCreate through JetStreamAcks'])(
+    'with keepExisting (%s), creates new entries, keeps real ones and writes over empty or deleted ones',
+    async (how) => {
+      const bucket = how === 'kv.create' ? 'keep_existing_test' : 'keep_existing_acks';
+      const kv = await new Kvm(nc).create(bucket, { history: 1 });
+      const acks = how === 'kv.create' ? undefined : new JetStreamAcks(nc);
+      await kv.put('00000000000000a1', JSON.stringify({ name: 'collector.said.so' }));
+      await kv.put('00000000000000a2', '');
+      await kv.put('00000000000000a3', 'x');
+      await kv.delete('00000000000000a3');
+      const warnings: string[] = [];
+      const r = new SeriesRegistrar(kv, {
+        refreshMs: 60_000,
+        keepExisting: true,
+        create: acks && kvCreate(acks, bucket),
+        warn: (m) => void warnings.push(m),
+      });
+      for (const id of [0xa0n, 0xa1n, 0xa2n, 0xa3n])
+        r.note(`m.${id}`, id, { __name__: 'm', container_id: `${id}` }, 5);
+      expect(await r.flush()).toBe(true);
+      expect(warnings).toEqual([]);
+      expect(r.created).toBe(3);
+      const name = async (k: string) => (await kv.get(k))?.json<SeriesEntry>().name;
+      expect(await name('00000000000000a0')).toBe('m.160');
+      expect(await name('00000000000000a1')).toBe('collector.said.so');
+      expect(await name('00000000000000a2')).toBe('m.162');
+      expect(await name('00000000000000a3')).toBe('m.163');
+      acks?.close();
+    },
+  );
 
   it('registers its series again once their keys are gone (bucket deleted)', async () => {
     const open = () => new Kvm(nc).create(KV_SERIES, { history: 1 });

@@ -13,6 +13,11 @@ export interface RegistrarOptions {
    * a collector's series than the collector registered). Costs a create instead of a put.
    */
   keepExisting?: boolean;
+  /**
+   * With keepExisting: writes an entry only if its key holds nothing, answering whether it did
+   * (the import's own acknowledgement inbox, not a request each); `kv.create` without it.
+   */
+  create?: (key: string, json: string) => Promise<'created' | 'exists'>;
   warn: (msg: string) => void;
 }
 
@@ -168,13 +173,19 @@ export class SeriesRegistrar {
     }
     // One round trip for a new series (the usual case of an import); only a key already
     // there costs a read, to tell a real entry (kept) from an empty one (written).
-    try {
-      await this.kv.create(key, json);
-      this.created++;
-      return;
-    } catch (e) {
-      if (!(e instanceof JetStreamApiError) || e.code !== WRONG_LAST_SEQUENCE) throw e;
-    }
+    if (this.opts.create) {
+      if ((await this.opts.create(key, json)) === 'created') {
+        this.created++;
+        return;
+      }
+    } else
+      try {
+        await this.kv.create(key, json);
+        this.created++;
+        return;
+      } catch (e) {
+        if (!(e instanceof JetStreamApiError) || e.code !== WRONG_LAST_SEQUENCE) throw e;
+      }
     const cur = await this.kv.get(key);
     if (cur && cur.operation === 'PUT' && cur.length > 0) return;
     await this.kv.put(key, json);

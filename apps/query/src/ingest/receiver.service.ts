@@ -7,9 +7,9 @@ import {
 } from '@nestjs/common';
 import { openSeriesBucket, replicaCount } from '@ztsdb/bus';
 import type { Settings } from '@ztsdb/config';
+import { publisherMetrics } from '@ztsdb/metrics';
 import { NatsClient, SETTINGS } from '@ztsdb/platform';
-import { SampleWriter } from '@ztsdb/producer';
-import { JetStreamAcks } from './jetstream-acks';
+import { JetStreamAcks, SampleWriter } from '@ztsdb/producer';
 
 /**
  * The producer side of the query service: remote_write and OTLP requests become sample
@@ -33,6 +33,7 @@ export class ReceiverService implements OnApplicationBootstrap, OnApplicationShu
     this.writer = new SampleWriter(this.acks, this.nats.topology.series, {
       partitions: this.nats.partitions,
       role: 'receiver',
+      metrics: publisherMetrics('receiver'),
       maxBacklog: this.settings.ZTSDB_RECEIVER_BACKLOG,
       batchVersion: this.settings.ZTSDB_SAMPLE_BATCH_VERSION,
       inFlight: 32,

@@ -37,6 +37,28 @@ describe('JetStreamAcks against a real nats-server', () => {
     acks.close();
   });
 
+  it('stores a message with an expected last subject sequence once (a KV create)', async () => {
+    const acks = new JetStreamAcks(nc);
+    const create = (subject: string) =>
+      acks.publish(subject, new Uint8Array([7]), { timeout: 5000, expectLastSubjectSequence: 0 });
+    const made = await create('acks.kv.a');
+    expect(made.duplicate).toBe(false);
+    // The subject holds a message now: refused with JetStream's "wrong last sequence".
+    const refused = await create('acks.kv.a').catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(JetStreamPublishError);
+    expect((refused as JetStreamPublishError).apiCode).toBe(10071);
+    expect((refused as JetStreamPublishError).message).toMatch(/wrong last sequence/);
+    // Another subject is empty, and the right last sequence is taken.
+    await expect(create('acks.kv.b')).resolves.toMatchObject({ stream: 'ACKS' });
+    await expect(
+      acks.publish('acks.kv.a', new Uint8Array([8]), {
+        timeout: 5000,
+        expectLastSubjectSequence: made.seq,
+      }),
+    ).resolves.toMatchObject({ stream: 'ACKS' });
+    acks.close();
+  });
+
   it('refuses with a reason: no stream, no answer in time, closed', async () => {
     const acks = new JetStreamAcks(nc, 20);
     await expect(

@@ -7,7 +7,7 @@ import {
   type Subscription,
 } from '@nats-io/transport-node';
 import { inboxPrefixOf } from '@ztsdb/bus';
-import type { JetStreamPublish } from '@ztsdb/producer';
+import type { JetStreamPublish } from './batch-publisher';
 
 /** JetStream refused a message (its API error), or nothing listens on the subject. */
 export class JetStreamPublishError extends Error {
@@ -15,9 +15,20 @@ export class JetStreamPublishError extends Error {
     message: string,
     /** The API error code (503: no stream or no responders). */
     readonly code: number,
+    /** JetStream's own error number (`err_code`: 10071 = wrong last sequence), 0 if none. */
+    readonly apiCode = 0,
   ) {
     super(message);
   }
+}
+
+/** A publish's options: `jetstream(nc).publish`'s that the producers use. */
+export interface AckedPublishOptions {
+  /** `Nats-Msg-Id`: a message published again under it is stored once. */
+  msgID?: string;
+  timeout: number;
+  /** Stored only if the subject's last message has this sequence (0: the subject is empty). */
+  expectLastSubjectSequence?: number;
 }
 
 interface Waiting {
@@ -58,15 +69,13 @@ export class JetStreamAcks implements JetStreamPublish {
     return this.waiting.size;
   }
 
-  publish(
-    subject: string,
-    data: Uint8Array,
-    opts: { msgID: string; timeout: number },
-  ): Promise<PubAck> {
+  publish(subject: string, data: Uint8Array, opts: AckedPublishOptions): Promise<PubAck> {
     if (this.closed) return Promise.reject(new Error('the JetStream publisher is closed'));
     const token = this.next++;
     const h = headers();
-    h.set('Nats-Msg-Id', opts.msgID);
+    if (opts.msgID !== undefined) h.set('Nats-Msg-Id', opts.msgID);
+    if (opts.expectLastSubjectSequence !== undefined)
+      h.set('Nats-Expected-Last-Subject-Sequence', String(opts.expectLastSubjectSequence));
     try {
       this.nc.publish(subject, data, { reply: this.prefix + token, headers: h });
     } catch (e) {
@@ -100,7 +109,7 @@ export class JetStreamAcks implements JetStreamPublish {
       stream?: string;
       seq?: number;
       duplicate?: boolean;
-      error?: { code?: number; description?: string };
+      error?: { code?: number; err_code?: number; description?: string };
     };
     try {
       ack = JSON.parse(msg.string()) as typeof ack;
@@ -115,6 +124,7 @@ export class JetStreamAcks implements JetStreamPublish {
         new JetStreamPublishError(
           `JetStream refused a message on ${w.subject}: ${ack.error.description ?? 'no reason given'}`,
           ack.error.code ?? 0,
+          ack.error.err_code ?? 0,
         ),
       );
     else if (!ack.stream || typeof ack.seq !== 'number')
@@ -146,4 +156,35 @@ export class JetStreamAcks implements JetStreamPublish {
     for (const w of this.waiting.values()) w.reject(new Error('the JetStream publisher is closed'));
     this.waiting.clear();
   }
+}
+
+/** JetStream's answer to a publish whose expected last subject sequence is not the subject's. */
+const WRONG_LAST_SEQUENCE = 10071;
+const utf8 = new TextEncoder();
+
+/**
+ * `kv.create` of bucket `bucket` (one with the default `$KV.<bucket>.` subjects) through `acks`:
+ * the entry is stored only if its key holds nothing; 'exists' when it holds something (a value,
+ * or a delete marker: the caller reads the key to tell them apart).
+ */
+export function kvCreate(
+  acks: JetStreamAcks,
+  bucket: string,
+  timeoutMs = 30_000,
+): (key: string, json: string) => Promise<'created' | 'exists'> {
+  const prefix = `$KV.${bucket}.`;
+  return (key, json) =>
+    acks
+      .publish(prefix + key, utf8.encode(json), {
+        timeout: timeoutMs,
+        expectLastSubjectSequence: 0,
+      })
+      .then(
+        () => 'created' as const,
+        (e: unknown) => {
+          if (e instanceof JetStreamPublishError && e.apiCode === WRONG_LAST_SEQUENCE)
+            return 'exists' as const;
+          throw e;
+        },
+      );
 }
