@@ -10,7 +10,7 @@
  *
  * Each round runs every variant once, in order, alternating the order between rounds. A
  * variant is a built checkout (DIR) and optionally ZTSDB_SAMPLE_BATCH_VERSION. The last line
- * is a JSON object.
+ * is a JSON object. BENCH_INGESTOR_NODE_ARGS adds node flags to the ingestor (a CPU profile).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -20,6 +20,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 const PARTITIONS = 4;
+/** Extra node flags for the ingestor, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof". */
+const INGESTOR_NODE_ARGS = (process.env.BENCH_INGESTOR_NODE_ARGS ?? '').split(' ').filter(Boolean);
 
 interface Variant {
   name: string;
@@ -155,7 +157,7 @@ async function runOnce(
         }),
       30_000,
     );
-    const ingestor = spawn(process.execPath, [bin, 'ingestor'], {
+    const ingestor = spawn(process.execPath, [...INGESTOR_NODE_ARGS, bin, 'ingestor'], {
       cwd: v.dir,
       env,
       stdio: ['ignore', log('ingestor'), log('ingestor-err')],

@@ -17,7 +17,9 @@ export interface BatchLimits {
  * Checks a decoded batch against the partition it arrived on and the limits:
  * the header's partition, every series' partition (`id % partitions`, computed
  * on the two 32-bit halves: no BigInt per sample) and every timestamp.
- * Returns `[code, message]` for the first problem, or undefined.
+ * Returns `[code, message]` for the first problem, or undefined. A batch with a series
+ * key table (version 3) has its keys checked instead of its points: every point's id is one
+ * of them, so the points are looked at only when a key is in the wrong partition.
  */
 export function checkBatch(
   batch: SampleBatch,
@@ -31,9 +33,36 @@ export function checkBatch(
       `batch for partition ${batch.partition} arrived on partition ${partition}`,
     ];
   }
-  const n = batch.count;
-  const p = limits.partitions;
-  const ids = batch.seriesIds;
+  const keys = batch.seriesKeys;
+  if (
+    keys === undefined ||
+    firstOutside(keys, keys.length, partition, limits.partitions) !== undefined
+  ) {
+    const bad = firstOutside(batch.seriesIds, batch.count, partition, limits.partitions);
+    if (bad !== undefined) return bad;
+  }
+  const lo = limits.minTimestampMs;
+  const hi = nowMs + limits.maxFutureMs;
+  const ts = batch.timestamps;
+  for (let i = 0, n = batch.count; i < n; i++) {
+    const t = ts[i]!;
+    if (!(t >= lo && t <= hi)) {
+      return [
+        REASON_ABSURD_TIMESTAMP,
+        `point ${i} has timestamp ${t}, outside [${lo}, now + ${limits.maxFutureMs} ms]`,
+      ];
+    }
+  }
+  return undefined;
+}
+
+/** The first of `ids[0, n)` not in `partition` of `p`, as a refusal. */
+function firstOutside(
+  ids: BigUint64Array,
+  n: number,
+  partition: number,
+  p: number,
+): [string, string] | undefined {
   const halves = new Uint32Array(ids.buffer, ids.byteOffset, n * 2);
   // A power of two divides 2^32: the low half alone decides, with a mask. Otherwise the
   // halves are split in 16-bit parts so every step is small-integer arithmetic (a u32 above
@@ -54,18 +83,6 @@ export function checkBatch(
       return [
         REASON_WRONG_PARTITION,
         `series ${ids[i]!.toString(16).padStart(16, '0')} (point ${i}) belongs to partition ${part}, not ${partition}`,
-      ];
-    }
-  }
-  const lo = limits.minTimestampMs;
-  const hi = nowMs + limits.maxFutureMs;
-  const ts = batch.timestamps;
-  for (let i = 0; i < n; i++) {
-    const t = ts[i]!;
-    if (!(t >= lo && t <= hi)) {
-      return [
-        REASON_ABSURD_TIMESTAMP,
-        `point ${i} has timestamp ${t}, outside [${lo}, now + ${limits.maxFutureMs} ms]`,
       ];
     }
   }

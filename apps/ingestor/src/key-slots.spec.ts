@@ -43,7 +43,7 @@ describe('KeySlots', () => {
     const h1 = head();
     h1.getOrCreate(5n); // the same series takes other slots in the two heads
     const b = batch(2n, 4, 2);
-    const first = ks.resolve(h1, 2n, b.seriesKeys!, b.seriesKeyIndex!, b.count);
+    const first = Int32Array.from(ks.resolve(h1, 2n, b.seriesKeys!, b.seriesKeyIndex!, b.count));
     const spy = jest.spyOn(h1, 'getOrCreate');
     expectSlotsOf(h1, b, ks.resolve(h1, 2n, b.seriesKeys!, b.seriesKeyIndex!, b.count));
     expect(spy).not.toHaveBeenCalled();
@@ -51,5 +51,22 @@ describe('KeySlots', () => {
     const again = ks.resolve(h2, 2n, b.seriesKeys!, b.seriesKeyIndex!, b.count);
     expectSlotsOf(h2, b, again);
     expect([...again]).not.toEqual([...first]);
+  });
+
+  it('keeps the slots of many keys (its table grows), answering from it and not from the head', () => {
+    const h = head();
+    const ks = new KeySlots();
+    const b = batch(3n, 5000, 2, 17);
+    expectSlotsOf(h, b, ks.resolve(h, 3n, b.seriesKeys!, b.seriesKeyIndex!, b.count));
+    expect(h.series).toHaveLength(5000);
+    // Another producer with the same series, in another rotation: every key is known.
+    const spy = jest.spyOn(h, 'getOrCreate');
+    const other = batch(4n, 5000, 1, 2501);
+    expectSlotsOf(
+      h,
+      other,
+      ks.resolve(h, 4n, other.seriesKeys!, other.seriesKeyIndex!, other.count),
+    );
+    expect(spy).not.toHaveBeenCalled();
   });
 });

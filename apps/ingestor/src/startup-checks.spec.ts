@@ -1,5 +1,5 @@
 import { loadSettings } from '@ztsdb/config';
-import { encodeSampleBatch, decodeSampleBatch } from '@ztsdb/wire';
+import { encodeSampleBatch, encodeSampleBatchV3, decodeSampleBatch } from '@ztsdb/wire';
 import { partitionOf } from '@ztsdb/model';
 import { checkBatch } from './batch-check';
 import { checkRetention, parsePinned } from './startup-checks';
@@ -108,5 +108,32 @@ describe('checkBatch', () => {
         );
       }
     }
+  });
+
+  it('checks a version 3 batch by its key table, naming the first point of a series in the wrong partition', () => {
+    // Three ticks of the same series order: a cyclic table of keys, no index per point.
+    const order = [...ids, 2n];
+    const n = 3 * order.length;
+    const enc = (list: bigint[]) =>
+      decodeSampleBatch(
+        encodeSampleBatchV3(
+          { partition: 1, producerId: 1n, sequence: 1n },
+          BigUint64Array.from({ length: n }, (_, i) => list[i % list.length]!),
+          Float64Array.from({ length: n }, (_, i) => now + 1000 * Math.floor(i / list.length)),
+          new Float64Array(n),
+          n,
+        ),
+      );
+    const good = enc(ids);
+    expect(good.seriesKeys).toHaveLength(ids.length);
+    expect(checkBatch(good, 1, limits, now + 3000)).toBeUndefined();
+    const bad = enc(order);
+    expect(bad.seriesKeys).toHaveLength(order.length);
+    expect(checkBatch(bad, 1, limits, now + 3000)?.[1]).toBe(
+      `series 0000000000000002 (point ${ids.length}) belongs to partition 2, not 1`,
+    );
+    expect(checkBatch(enc(ids), 1, limits, now - 86_400_000 - 1)?.[0]).toBe(
+      'ZTSDB_ABSURD_TIMESTAMP',
+    );
   });
 });

@@ -70,8 +70,11 @@ function expectRoundTrip(c: Cols, bytes: Uint8Array): void {
   for (const msg of [bytes, shifted]) {
     const b = decodeSampleBatch(msg);
     expect(b).toMatchObject({ ...header, count: c.n });
-    // Bytes compared (NaN payloads, -0), and fast on columns of 100,000 points.
+    // Bytes compared (NaN payloads, -0), and fast on columns of 100,000 points. The ids are
+    // expanded on first read, also into a spread copy, and the same array after.
+    expect(bytesOf({ ...b }.seriesIds).equals(bytesOf(c.ids, c.n))).toBe(true);
     expect(bytesOf(b.seriesIds).equals(bytesOf(c.ids, c.n))).toBe(true);
+    expect(b.seriesIds).toBe(b.seriesIds);
     expect(bytesOf(b.timestamps).equals(bytesOf(c.ts, c.n))).toBe(true);
     expect(bytesOf(b.values).equals(bytesOf(c.vs, c.n))).toBe(true);
     // The key table and each point's index into it give the same ids.
