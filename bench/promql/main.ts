@@ -30,10 +30,12 @@ import {
   coldFileName,
   encodeColdFile,
   encodeWarmSegment,
+  HotState,
   warmFileName,
   type SealedChunk,
 } from '@ztsdb/tsdb';
 import { encodeManifestEvent, manifestEventId } from '@ztsdb/wire';
+import { HotExtentPublisher } from '../../apps/ingestor/src/hot-extent';
 import { HotReplyServer } from '../../apps/ingestor/src/hot-reply-server';
 import { bootstrapQuery } from '../../apps/query/src/bootstrap';
 import { QueryService } from '../../apps/query/src/query.service';
@@ -48,6 +50,8 @@ const COLD_RUNS = Number(process.env.BENCH_COLD_RUNS ?? 20);
 const WITH_PROMETHEUS = process.env.BENCH_PROMETHEUS !== '0';
 const ONLY = process.env.BENCH_QUERIES?.split(',').filter((q) => q !== '');
 const TIER: 'warm' | 'cold' = process.env.BENCH_TIER === 'cold' ? 'cold' : 'warm';
+/** ZTSDB_HOT_EXTENT_MAX_AGE_MS for the owners and the query service (0: every query asks the owners). */
+const EXTENT_MAX_AGE_MS = Number(process.env.ZTSDB_HOT_EXTENT_MAX_AGE_MS ?? 2000);
 const PARTITIONS = 4;
 /** The compactor's cold window (two hours, its default): the hour of data lies in one. */
 const COLD_WINDOW_MS = 2 * 3_600_000;
@@ -207,6 +211,7 @@ async function main(): Promise<void> {
     points_per_series: POINTS,
     runs: RUNS,
     decoded_cache_bytes: CACHE_BYTES,
+    hot_extent_max_age_ms: EXTENT_MAX_AGE_MS,
     tier: TIER,
   };
   try {
@@ -236,11 +241,24 @@ async function main(): Promise<void> {
       if (puts.length >= 500) await Promise.all(puts.splice(0));
     }
     await Promise.all(puts);
-    // Owners that have handed everything on to warm files, as after compaction.
-    for (let p = 0; p < PARTITIONS; p++)
+    // Owners that have handed everything on to warm files, as after compaction: their heads
+    // are empty, and they announce so (as an ingestor does) before answering.
+    const extents: HotExtentPublisher[] = [];
+    for (let p = 0; p < PARTITIONS; p++) {
+      const head = new HotState(p, 2 * 3_600_000);
+      const extent = new HotExtentPublisher(
+        nc,
+        p,
+        'bench-owner',
+        EXTENT_MAX_AGE_MS / 4,
+        () => head,
+      );
+      extent.start();
+      extents.push(extent);
       new HotReplyServer(nc, p, (ids) =>
         ids.map((id) => ({ id, timestamps: new Float64Array(0), values: new Float64Array(0) })),
       ).start();
+    }
     await writeFiles(ds, data.path, nc);
     log(`stored in ${TIER} files in ${((ms() - t0) / 1000).toFixed(1)} s`);
     if (WITH_PROMETHEUS) {
@@ -268,6 +286,7 @@ async function main(): Promise<void> {
         ZTSDB_HOT_TIMEOUT_MS: '10000',
         ZTSDB_QUERY_TIMEOUT_MS: '120000',
         ZTSDB_QUERY_DECODED_CACHE_BYTES: String(CACHE_BYTES),
+        ZTSDB_HOT_EXTENT_MAX_AGE_MS: String(EXTENT_MAX_AGE_MS),
       }),
     );
     const first = ds.timestamps[0]! / 1000;
@@ -327,6 +346,7 @@ async function main(): Promise<void> {
         );
       }
     }
+    figures.hot_requests_skipped = queriesService.hot.skipped;
     if (!ONLY || ONLY.includes('sum_cpu_60s_cold')) {
       // The decoded-points cache emptied before every run: each decodes 1,000 series' hour.
       const form = queries.find(([l]) => l === 'sum_cpu_60s')![1];
