@@ -100,13 +100,39 @@ export class JsonBytes {
     } while (x > 0);
   }
 
+  /** `.` and the integer `frac` (1 ≤ frac < 10^width) as `width` digits, less its trailing zeros. */
+  private fraction(frac: number, width: number): void {
+    let f = frac | 0;
+    let w = width;
+    let q = (f / 10) | 0;
+    while (f === q * 10) {
+      f = q;
+      w--;
+      q = (f / 10) | 0;
+    }
+    const b = this.buf;
+    b[this.n++] = DOT;
+    let at = this.n + w;
+    this.n = at;
+    while (at > this.n - w) {
+      q = (f / 10) | 0;
+      b[--at] = ZERO + (f - q * 10);
+      f = q;
+    }
+  }
+
   /** `ms / 1000` as String() writes it (Unix seconds with up to three decimals). */
   secs(ms: number): void {
+    this.room(24);
+    this.secsIn(ms);
+  }
+
+  /** secs() with room for 24 bytes made. */
+  private secsIn(ms: number): void {
     if (!(Number.isInteger(ms) && ms > -SECS_MAX_MS && ms < SECS_MAX_MS)) {
       this.text(String(ms / 1000));
       return;
     }
-    this.room(24);
     let a = ms;
     if (a < 0) {
       a = -a;
@@ -114,26 +140,19 @@ export class JsonBytes {
       this.buf[this.n++] = MINUS;
     }
     const int = Math.floor(a / 1000);
-    let frac = a - int * 1000;
+    const frac = a - int * 1000;
     this.digits(int);
-    if (frac === 0) return;
-    const b = this.buf;
-    b[this.n++] = DOT;
-    let width = 3;
-    while (frac % 10 === 0) {
-      frac /= 10;
-      width--;
-    }
-    for (let i = width - 1; i >= 0; i--) {
-      const q = Math.floor(frac / 10);
-      b[this.n + i] = ZERO + (frac - q * 10);
-      frac = q;
-    }
-    this.n += width;
+    if (frac !== 0) this.fraction(frac, 3);
   }
 
   /** `formatFloat(f)` (Go's strconv.FormatFloat(f, 'f', -1, 64)), without its string when it is a short decimal. */
   float(f: number): void {
+    this.room(24);
+    this.floatIn(f);
+  }
+
+  /** float() with room for 24 bytes made. */
+  private floatIn(f: number): void {
     if (!(f > -SHORT_DECIMAL_MAX && f < SHORT_DECIMAL_MAX)) {
       this.text(formatFloatSlow(f));
       return;
@@ -143,45 +162,33 @@ export class JsonBytes {
       this.text(formatFloatSlow(f));
       return;
     }
-    this.room(24);
-    const b = this.buf;
     if (k === 0) {
-      b[this.n++] = ZERO;
+      this.buf[this.n++] = ZERO;
       return;
     }
     let a = k;
     if (a < 0) {
       a = -a;
-      b[this.n++] = MINUS;
+      this.buf[this.n++] = MINUS;
     }
     const int = Math.floor(a / 1e6);
-    let frac = a - int * 1e6;
+    const frac = a - int * 1e6;
     this.digits(int);
-    if (frac === 0) return;
-    b[this.n++] = DOT;
-    let width = 6;
-    while (frac % 10 === 0) {
-      frac /= 10;
-      width--;
-    }
-    for (let i = width - 1; i >= 0; i--) {
-      const q = Math.floor(frac / 10);
-      b[this.n + i] = ZERO + (frac - q * 10);
-      frac = q;
-    }
-    this.n += width;
+    if (frac !== 0) this.fraction(frac, 6);
   }
 
   /** One `[<secs>,"<value>"]` pair, with a comma before it unless it is the first. */
   point(ms: number, v: number, first: boolean): void {
-    this.room(2);
-    if (!first) this.buf[this.n++] = 0x2c;
-    this.buf[this.n++] = 0x5b;
-    this.secs(ms);
-    this.room(2);
+    this.room(56); // , [ secs(24) , " value(24) " ]
+    const b = this.buf;
+    if (!first) b[this.n++] = 0x2c;
+    b[this.n++] = 0x5b;
+    this.secsIn(ms);
+    // A slow-path text may have moved the buffer.
+    this.room(28);
     this.buf[this.n++] = 0x2c;
     this.buf[this.n++] = 0x22;
-    this.float(v);
+    this.floatIn(v);
     this.room(2);
     this.buf[this.n++] = 0x22;
     this.buf[this.n++] = 0x5d;
