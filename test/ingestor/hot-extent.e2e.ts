@@ -12,7 +12,9 @@ const HOUR = 3_600_000;
 const OLD = { start: T0 - 2 * HOUR, end: T0 - HOUR };
 
 const points = (a: HotAnswer): Array<[bigint, number, number]> =>
-  a.series.flatMap((s) => Array.from(s.timestamps, (t, i) => [s.id, t, s.values[i]!]));
+  a.series.flatMap((s) =>
+    Array.from(s.timestamps, (t, i): [bigint, number, number] => [s.id, t, s.values[i]!]),
+  );
 
 const servingCount = (p: ZtsdbProcess): number => (p.output.match(/: serving \(/g) ?? []).length;
 

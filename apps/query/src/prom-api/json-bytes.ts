@@ -7,6 +7,8 @@ const SECS_MAX_MS = 1e15;
 const DOT = 0x2e;
 const MINUS = 0x2d;
 const ZERO = 0x30;
+/** Milliseconds whose whole seconds are below 2^31. */
+const INT_SECS_MAX_MS = 2147483648000;
 /** "00", "01", … "99" as character codes, two per number. */
 const PAIRS = new Uint8Array(200);
 for (let i = 0; i < 100; i++) {
@@ -49,46 +51,13 @@ export class JsonBytes {
     this.n += this.buf.write(s, this.n, 'utf8');
   }
 
-  /** A non-negative integer below 2^53, in decimal (below 2^31, two digits at a time in int32). */
+  /** A non-negative integer below 2^53, in decimal. */
   private digits(x: number): void {
-    const b = this.buf;
     if (x < 2147483648) {
-      let v = x | 0;
-      const len =
-        v < 1e5
-          ? v < 100
-            ? v < 10
-              ? 1
-              : 2
-            : v < 1e3
-              ? 3
-              : v < 1e4
-                ? 4
-                : 5
-          : v < 1e7
-            ? v < 1e6
-              ? 6
-              : 7
-            : v < 1e8
-              ? 8
-              : v < 1e9
-                ? 9
-                : 10;
-      let at = this.n + len;
-      this.n = at;
-      while (v >= 100) {
-        const q = (v / 100) | 0;
-        const r = (v - q * 100) << 1;
-        b[--at] = PAIRS[r + 1]!;
-        b[--at] = PAIRS[r]!;
-        v = q;
-      }
-      if (v >= 10) {
-        b[--at] = PAIRS[(v << 1) + 1]!;
-        b[--at] = PAIRS[v << 1]!;
-      } else b[--at] = ZERO + v;
+      this.n = writeUint31(this.buf, this.n, x);
       return;
     }
+    const b = this.buf;
     let len = 10;
     for (let p = 1e10; p <= x && len < 16; p *= 10) len++;
     let at = this.n + len;
@@ -98,27 +67,6 @@ export class JsonBytes {
       b[--at] = ZERO + (x - q * 10);
       x = q;
     } while (x > 0);
-  }
-
-  /** `.` and the integer `frac` (1 ≤ frac < 10^width) as `width` digits, less its trailing zeros. */
-  private fraction(frac: number, width: number): void {
-    let f = frac | 0;
-    let w = width;
-    let q = (f / 10) | 0;
-    while (f === q * 10) {
-      f = q;
-      w--;
-      q = (f / 10) | 0;
-    }
-    const b = this.buf;
-    b[this.n++] = DOT;
-    let at = this.n + w;
-    this.n = at;
-    while (at > this.n - w) {
-      q = (f / 10) | 0;
-      b[--at] = ZERO + (f - q * 10);
-      f = q;
-    }
   }
 
   /** `ms / 1000` as String() writes it (Unix seconds with up to three decimals). */
@@ -142,7 +90,7 @@ export class JsonBytes {
     const int = Math.floor(a / 1000);
     const frac = a - int * 1000;
     this.digits(int);
-    if (frac !== 0) this.fraction(frac, 3);
+    if (frac !== 0) this.n = writeFraction(this.buf, this.n, frac, 3);
   }
 
   /** `formatFloat(f)` (Go's strconv.FormatFloat(f, 'f', -1, 64)), without its string when it is a short decimal. */
@@ -174,28 +122,115 @@ export class JsonBytes {
     const int = Math.floor(a / 1e6);
     const frac = a - int * 1e6;
     this.digits(int);
-    if (frac !== 0) this.fraction(frac, 6);
+    if (frac !== 0) this.n = writeFraction(this.buf, this.n, frac, 6);
   }
 
   /** One `[<secs>,"<value>"]` pair, with a comma before it unless it is the first. */
   point(ms: number, v: number, first: boolean): void {
     this.room(56); // , [ secs(24) , " value(24) " ]
-    const b = this.buf;
-    if (!first) b[this.n++] = 0x2c;
-    b[this.n++] = 0x5b;
-    this.secsIn(ms);
-    // A slow-path text may have moved the buffer.
-    this.room(28);
-    this.buf[this.n++] = 0x2c;
-    this.buf[this.n++] = 0x22;
-    this.floatIn(v);
-    this.room(2);
-    this.buf[this.n++] = 0x22;
-    this.buf[this.n++] = 0x5d;
+    let b = this.buf;
+    let n = this.n;
+    if (!first) b[n++] = 0x2c;
+    b[n++] = 0x5b;
+    // Whole seconds below 2^31 (until 2038) and short decimals below 2^31 millionths (|v| under
+    // 2147.48) in int32 arithmetic, on locals; anything else through secsIn / floatIn.
+    if (ms >= 0 && ms < INT_SECS_MAX_MS && Number.isInteger(ms)) {
+      const int = Math.floor(ms / 1000);
+      n = writeUint31(b, n, int);
+      const frac = ms - int * 1000;
+      if (frac !== 0) n = writeFraction(b, n, frac, 3);
+    } else {
+      this.n = n;
+      this.secsIn(ms);
+      this.room(28);
+      b = this.buf;
+      n = this.n;
+    }
+    b[n++] = 0x2c;
+    b[n++] = 0x22;
+    const k = Math.round(v * 1e6);
+    if (k > -2147483648 && k < 2147483648 && k / 1e6 === v) {
+      let a = k | 0;
+      if (a < 0) {
+        a = -a;
+        b[n++] = MINUS;
+      }
+      const int = (a / 1000000) | 0;
+      n = writeUint31(b, n, int);
+      const frac = a - int * 1000000;
+      if (frac !== 0) n = writeFraction(b, n, frac, 6);
+    } else {
+      this.n = n;
+      this.floatIn(v);
+      this.room(2);
+      b = this.buf;
+      n = this.n;
+    }
+    b[n++] = 0x22;
+    b[n++] = 0x5d;
+    this.n = n;
   }
 
   /** The bytes written, in a buffer of their own (the scratch is left to be collected). */
   done(): Buffer {
     return this.n === this.buf.length ? this.buf : this.buf.subarray(0, this.n);
   }
+}
+
+/** x (an integer, 0 ≤ x < 2^31) in decimal at b[n]; returns the position after it. */
+function writeUint31(b: Buffer, n: number, x: number): number {
+  let v = x | 0;
+  const len =
+    v < 1e5
+      ? v < 100
+        ? v < 10
+          ? 1
+          : 2
+        : v < 1e3
+          ? 3
+          : v < 1e4
+            ? 4
+            : 5
+      : v < 1e7
+        ? v < 1e6
+          ? 6
+          : 7
+        : v < 1e8
+          ? 8
+          : v < 1e9
+            ? 9
+            : 10;
+  const end = n + len;
+  let at = end;
+  while (v >= 100) {
+    const q = (v / 100) | 0;
+    const r = (v - q * 100) << 1;
+    b[--at] = PAIRS[r + 1]!;
+    b[--at] = PAIRS[r]!;
+    v = q;
+  }
+  if (v >= 10) {
+    b[--at] = PAIRS[(v << 1) + 1]!;
+    b[--at] = PAIRS[v << 1]!;
+  } else b[--at] = ZERO + v;
+  return end;
+}
+
+/** `.` and the integer f (1 ≤ f < 10^width < 2^31) as `width` digits less its trailing zeros, at b[n]. */
+function writeFraction(b: Buffer, n: number, f: number, width: number): number {
+  let x = f | 0;
+  let w = width;
+  while (x % 10 === 0) {
+    x = (x / 10) | 0;
+    w--;
+  }
+  b[n++] = DOT;
+  const end = n + w;
+  let at = end;
+  while (at > n) {
+    const q = (x / 10) | 0;
+    b[--at] = ZERO + (x - q * 10);
+    x = q;
+  }
+  return end;
 }
