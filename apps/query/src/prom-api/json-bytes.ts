@@ -210,9 +210,9 @@ function writeUint31(b: Buffer, n: number, x: number): number {
     v = q;
   }
   if (v >= 10) {
-    b[--at] = PAIRS[(v << 1) + 1]!;
-    b[--at] = PAIRS[v << 1]!;
-  } else b[--at] = ZERO + v;
+    b[at - 1] = PAIRS[(v << 1) + 1]!;
+    b[at - 2] = PAIRS[v << 1]!;
+  } else b[at - 1] = ZERO + v;
   return end;
 }
 
