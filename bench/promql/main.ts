@@ -6,7 +6,7 @@
 // ztsdb the decoded-points cache cold); then `sum(container_cpu_usage)` again with ztsdb's
 // decoded cache emptied before every run (BENCH_COLD_RUNS). A run is timed to the answer's
 // last byte; the client parses it afterwards (every answer is checked). Scale with BENCH_SERIES /
-// BENCH_POINTS / BENCH_RUNS, size the decoded cache with ZTSDB_QUERY_DECODED_CACHE_BYTES
+// BENCH_POINTS / BENCH_RUNS (BENCH_WARMUP untimed runs first), size the decoded cache with ZTSDB_QUERY_DECODED_CACHE_BYTES
 // (0 turns it off); BENCH_PROMETHEUS=0 leaves Prometheus out (for profiling ztsdb alone);
 // BENCH_QUERIES=label,… runs only those queries; BENCH_TIER=cold stores the data in cold
 // files (as after the warm→cold merge) instead of warm ones, which the service opens and
@@ -44,6 +44,8 @@ import { startPrometheus, writeOpenMetrics, type RunningPrometheus } from './pro
 const SERIES = Number(process.env.BENCH_SERIES ?? 10_000);
 const POINTS = Number(process.env.BENCH_POINTS ?? 3_600);
 const RUNS = Number(process.env.BENCH_RUNS ?? 50);
+/** Untimed runs of each query before its timed ones, on both servers (0: the first timed runs include the JIT's warm-up). */
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 0);
 /** The query service's decoded cache (ZTSDB_QUERY_DECODED_CACHE_BYTES; 0 turns it off). */
 const CACHE_BYTES = Number(process.env.ZTSDB_QUERY_DECODED_CACHE_BYTES ?? 64 * 1024 * 1024);
 const COLD_RUNS = Number(process.env.BENCH_COLD_RUNS ?? 20);
@@ -89,6 +91,7 @@ async function measure(
   const cpu: number[] = [];
   let first = 0;
   let series = 0;
+  for (let i = 0; i < WARMUP && before === undefined; i++) await post(agent, port, form);
   for (let i = 0; i < runs + 1; i++) {
     before?.();
     const c = process.cpuUsage();
@@ -210,6 +213,7 @@ async function main(): Promise<void> {
     series: SERIES,
     points_per_series: POINTS,
     runs: RUNS,
+    warmup_runs: WARMUP,
     decoded_cache_bytes: CACHE_BYTES,
     hot_extent_max_age_ms: EXTENT_MAX_AGE_MS,
     tier: TIER,
