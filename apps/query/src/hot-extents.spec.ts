@@ -58,6 +58,17 @@ describe('HotExtents', () => {
     expect(x.holdsNothing(0, 0, 1)).toBe(true);
   });
 
+  it('forgets silent owners of past takeovers as new ones are heard', () => {
+    const { x, clock } = tracker(2000);
+    for (let i = 0; i < 50; i++) {
+      clock.now = i * 3000;
+      x.take(ext({ instance: `i${i}`, minT: Infinity, maxT: -Infinity }));
+    }
+    const owners = (x as unknown as { byPartition: Map<number, Map<string, unknown>> }).byPartition;
+    expect(owners.get(0)!.size).toBe(1);
+    expect(x.holdsNothing(0, 0, 1)).toBe(true);
+  });
+
   it('keeps the newest announcement of an instance, and drops an instance that stopped', () => {
     const { x } = tracker();
     x.take(ext({ seq: 5, minT: T0 - 9000 }));

@@ -77,7 +77,10 @@ export class HotExtents {
     }
     const had = owners.get(key);
     if (had && had.seq >= e.seq) return; // not newer than what this instance said already
-    owners.set(key, { seq: e.seq, minT: e.minT, maxT: e.maxT, at: this.now() });
+    const now = this.now();
+    // Owners of past takeovers that fell silent go (a partition nobody queries keeps no history).
+    for (const [k, h] of owners) if (now - h.at > this.maxAgeMs) owners.delete(k);
+    owners.set(key, { seq: e.seq, minT: e.minT, maxT: e.maxT, at: now });
   }
 
   /** True when the partition's owners, heard lately, hold no hot point in [start, end]. */
