@@ -6,7 +6,7 @@
 // ztsdb the decoded-points cache cold); then `sum(container_cpu_usage)` again with ztsdb's
 // decoded cache emptied before every run (BENCH_COLD_RUNS). A run is timed to the answer's
 // last byte; the client parses it afterwards (every answer is checked). Scale with BENCH_SERIES /
-// BENCH_POINTS / BENCH_RUNS, size the decoded cache with ZTSDB_QUERY_DECODED_CACHE_BYTES
+// BENCH_POINTS / BENCH_RUNS (BENCH_WARMUP untimed runs first), size the decoded cache with ZTSDB_QUERY_DECODED_CACHE_BYTES
 // (0 turns it off); BENCH_PROMETHEUS=0 leaves Prometheus out (for profiling ztsdb alone);
 // BENCH_QUERIES=label,… runs only those queries; BENCH_TIER=cold stores the data in cold
 // files (as after the warm→cold merge) instead of warm ones, which the service opens and
@@ -30,10 +30,12 @@ import {
   coldFileName,
   encodeColdFile,
   encodeWarmSegment,
+  HotState,
   warmFileName,
   type SealedChunk,
 } from '@ztsdb/tsdb';
 import { encodeManifestEvent, manifestEventId } from '@ztsdb/wire';
+import { HotExtentPublisher } from '../../apps/ingestor/src/hot-extent';
 import { HotReplyServer } from '../../apps/ingestor/src/hot-reply-server';
 import { bootstrapQuery } from '../../apps/query/src/bootstrap';
 import { QueryService } from '../../apps/query/src/query.service';
@@ -42,12 +44,16 @@ import { startPrometheus, writeOpenMetrics, type RunningPrometheus } from './pro
 const SERIES = Number(process.env.BENCH_SERIES ?? 10_000);
 const POINTS = Number(process.env.BENCH_POINTS ?? 3_600);
 const RUNS = Number(process.env.BENCH_RUNS ?? 50);
+/** Untimed runs of each query before its timed ones, on both servers (0: the first timed runs include the JIT's warm-up). */
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 0);
 /** The query service's decoded cache (ZTSDB_QUERY_DECODED_CACHE_BYTES; 0 turns it off). */
 const CACHE_BYTES = Number(process.env.ZTSDB_QUERY_DECODED_CACHE_BYTES ?? 64 * 1024 * 1024);
 const COLD_RUNS = Number(process.env.BENCH_COLD_RUNS ?? 20);
 const WITH_PROMETHEUS = process.env.BENCH_PROMETHEUS !== '0';
 const ONLY = process.env.BENCH_QUERIES?.split(',').filter((q) => q !== '');
 const TIER: 'warm' | 'cold' = process.env.BENCH_TIER === 'cold' ? 'cold' : 'warm';
+/** ZTSDB_HOT_EXTENT_MAX_AGE_MS for the owners and the query service (0: every query asks the owners). */
+const EXTENT_MAX_AGE_MS = Number(process.env.ZTSDB_HOT_EXTENT_MAX_AGE_MS ?? 2000);
 const PARTITIONS = 4;
 /** The compactor's cold window (two hours, its default): the hour of data lies in one. */
 const COLD_WINDOW_MS = 2 * 3_600_000;
@@ -85,6 +91,7 @@ async function measure(
   const cpu: number[] = [];
   let first = 0;
   let series = 0;
+  for (let i = 0; i < WARMUP && before === undefined; i++) await post(agent, port, form);
   for (let i = 0; i < runs + 1; i++) {
     before?.();
     const c = process.cpuUsage();
@@ -206,7 +213,9 @@ async function main(): Promise<void> {
     series: SERIES,
     points_per_series: POINTS,
     runs: RUNS,
+    warmup_runs: WARMUP,
     decoded_cache_bytes: CACHE_BYTES,
+    hot_extent_max_age_ms: EXTENT_MAX_AGE_MS,
     tier: TIER,
   };
   try {
@@ -236,11 +245,24 @@ async function main(): Promise<void> {
       if (puts.length >= 500) await Promise.all(puts.splice(0));
     }
     await Promise.all(puts);
-    // Owners that have handed everything on to warm files, as after compaction.
-    for (let p = 0; p < PARTITIONS; p++)
+    // Owners that have handed everything on to warm files, as after compaction: their heads
+    // are empty, and they announce so (as an ingestor does) before answering.
+    const extents: HotExtentPublisher[] = [];
+    for (let p = 0; p < PARTITIONS; p++) {
+      const head = new HotState(p, 2 * 3_600_000);
+      const extent = new HotExtentPublisher(
+        nc,
+        p,
+        'bench-owner',
+        EXTENT_MAX_AGE_MS / 4,
+        () => head,
+      );
+      extent.start();
+      extents.push(extent);
       new HotReplyServer(nc, p, (ids) =>
         ids.map((id) => ({ id, timestamps: new Float64Array(0), values: new Float64Array(0) })),
       ).start();
+    }
     await writeFiles(ds, data.path, nc);
     log(`stored in ${TIER} files in ${((ms() - t0) / 1000).toFixed(1)} s`);
     if (WITH_PROMETHEUS) {
@@ -268,6 +290,7 @@ async function main(): Promise<void> {
         ZTSDB_HOT_TIMEOUT_MS: '10000',
         ZTSDB_QUERY_TIMEOUT_MS: '120000',
         ZTSDB_QUERY_DECODED_CACHE_BYTES: String(CACHE_BYTES),
+        ZTSDB_HOT_EXTENT_MAX_AGE_MS: String(EXTENT_MAX_AGE_MS),
       }),
     );
     const first = ds.timestamps[0]! / 1000;
@@ -327,6 +350,7 @@ async function main(): Promise<void> {
         );
       }
     }
+    figures.hot_requests_skipped = queriesService.hot.skipped;
     if (!ONLY || ONLY.includes('sum_cpu_60s_cold')) {
       // The decoded-points cache emptied before every run: each decodes 1,000 series' hour.
       const form = queries.find(([l]) => l === 'sum_cpu_60s')![1];

@@ -193,6 +193,7 @@ export class IngestorService implements OnApplicationBootstrap, OnApplicationShu
         deadLetters: this.deadLetters,
         warnIntervalMs: s.ZTSDB_WARN_INTERVAL,
         retry: this.nats.retry,
+        hotExtentMaxAgeMs: s.ZTSDB_HOT_EXTENT_MAX_AGE_MS,
       },
     );
     this.owners.set(p, owner);

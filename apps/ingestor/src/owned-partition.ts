@@ -27,6 +27,8 @@ export interface PartitionOwnerOptions {
   warnIntervalMs: number;
   /** ZTSDB_NATS_RETRY_DEADLINE: how long the takeover retries a request NATS did not answer. */
   retry: RetryPolicy;
+  /** ZTSDB_HOT_EXTENT_MAX_AGE_MS: the hot extent is announced every quarter of it (absent or 0: not announced). */
+  hotExtentMaxAgeMs?: number;
 }
 
 /**

@@ -59,6 +59,8 @@ export class PartitionConsumer {
       adoptStream(created: string): Promise<void>;
       /** Batches piled up in the WAL since the last snapshot: take one early. */
       walFull(): void;
+      /** A batch passed its checks and goes to the WAL (the hot extent widens before it can be read). */
+      received(seq: number, batch: SampleBatch): void;
     },
   ) {
     this.commits = new WalCommits(
@@ -251,6 +253,7 @@ export class PartitionConsumer {
         // Bounds the WAL: trim it (snapshot) long before the timer would.
         if (wal.batchBytes >= opts.walMaxBytes / 4) this.hooks.walFull();
       }
+      this.hooks.received(seq, batch!);
       this.queue.received(batch!.count);
     }
     this.receivedSeq = seq;

@@ -7,6 +7,7 @@ import { BUFFER_CAPACITY, type HotState, type LocalLog } from '@ztsdb/tsdb';
 import type { SeriesPoints } from '@ztsdb/wire';
 import { ApplyQueue } from './apply-queue';
 import { ChunkPublisher } from './chunk-publisher';
+import { HotExtentPublisher } from './hot-extent';
 import { HotResponder } from './hot-responder';
 import { metrics } from './ingestor-metrics';
 import { ManifestFollower } from './manifest-follower';
@@ -33,6 +34,7 @@ export class PartitionOwner {
   readonly partition: number;
   private readonly owned: OwnedPartition;
   private readonly hot: HotResponder;
+  private readonly extent: HotExtentPublisher;
   private readonly manifest: ManifestFollower;
   private readonly publisher: ChunkPublisher;
   private readonly queue: ApplyQueue;
@@ -68,6 +70,13 @@ export class PartitionOwner {
     };
     const owned = this.owned;
     this.hot = new HotResponder(nc, this.partition, (ids, s, e) => this.queryHot(ids, s, e));
+    this.extent = new HotExtentPublisher(
+      nc,
+      this.partition,
+      memberId,
+      Math.floor((opts.hotExtentMaxAgeMs ?? 0) / 4),
+      () => owned.state,
+    );
     this.publisher = new ChunkPublisher(js, this.partition, () => owned.state, owned.warnings);
     this.manifest = new ManifestFollower(js, this.partition, () => owned.state, owned.warnings);
     this.queue = new ApplyQueue(owned, opts.bufferCapacity ?? BUFFER_CAPACITY, () =>
@@ -76,6 +85,7 @@ export class PartitionOwner {
     this.consumerJob = new PartitionConsumer(owned, js, jsm, this.queue, {
       adoptStream: (created) => this.adoptStream(created),
       walFull: () => void this.checkpoints.snapshot(),
+      received: (seq, b) => this.extent.received(seq, b.timestamps, b.count),
     });
     this.checkpoints = new PartitionCheckpoints(
       owned,
@@ -164,6 +174,7 @@ export class PartitionOwner {
     this.recoveryMs = Date.now() - t0;
     this.hotPointsAtTakeover = owned.state.openPoints + owned.state.heldPoints;
     if (owned.stopping) return;
+    this.extent.start(); // announced before the first hot request is answered
     this.hot.start();
     this.serving = true;
     this.kickPublisher(); // chunks sealed before a restart and not yet published
@@ -237,6 +248,7 @@ export class PartitionOwner {
     owned.stopping = true;
     this.checkpoints.stop();
     this.hot.stop();
+    this.extent.stop();
     await this.manifest.stop();
     this.queue.release();
     await this.consumerJob.close();

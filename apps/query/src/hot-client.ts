@@ -7,6 +7,7 @@ import {
 import { hotSubject, inboxPrefixOf } from '@ztsdb/bus';
 import { seriesKey } from '@ztsdb/model';
 import { HotReplyAssembler, type SeriesPoints } from '@ztsdb/wire';
+import type { HotExtents } from './hot-extents';
 
 export interface HotAnswer {
   series: SeriesPoints[];
@@ -36,10 +37,14 @@ export class HotClient {
   private sub: Subscription | undefined;
   private readonly pending = new Map<string, Pending>();
   private seq = 0;
+  /** Requests not sent because the owners' extents showed nothing in the range. */
+  skipped = 0;
 
   constructor(
     private readonly nc: NatsConnection,
     private readonly timeoutMs: number,
+    /** The owners' announced extents: a partition whose owners hold nothing in the range is not asked. */
+    private readonly extents?: Pick<HotExtents, 'holdsNothing'>,
   ) {
     this.prefix = createInbox(inboxPrefixOf(nc));
   }
@@ -117,6 +122,8 @@ export class HotClient {
    * Hot points of the given series in [start, end]. With `step`, the owner may
    * leave out points that are not the last at or before some instant
    * start + k·step (enough for step sampling, and exact after a merge).
+   * A partition whose owners announced lately that they hold nothing in
+   * [start, end] is not asked (hot-extents.ts).
    */
   async fetch(
     byPartition: Map<number, bigint[]>,
@@ -125,8 +132,14 @@ export class HotClient {
     step?: number,
   ): Promise<HotAnswer> {
     const answer: HotAnswer = { series: [], missing: [] };
+    const ext = this.extents;
+    const asked = ext
+      ? [...byPartition].filter(([p]) => !ext.holdsNothing(p, start, end))
+      : [...byPartition];
+    this.skipped += byPartition.size - asked.length;
+    if (asked.length === 0) return answer;
     await Promise.all(
-      [...byPartition].map(async ([partition, ids]) => {
+      asked.map(async ([partition, ids]) => {
         const asks: Array<Promise<SeriesPoints[]>> = [];
         for (let i = 0; i < ids.length; i += HOT_IDS_PER_REQUEST)
           asks.push(this.ask(partition, ids.slice(i, i + HOT_IDS_PER_REQUEST), start, end, step));

@@ -30,6 +30,12 @@ const matchersOf = (text: string): LabelMatcher[] => {
 describe('label index', () => {
   it.each([
     'container_cpu_usage',
+    'container_cpu_usage{container_id="id3"}',
+    'container_cpu_usage{container_id="id4"}',
+    '{container_id="id3", host="h3", __name__="container_cpu_usage"}',
+    '{container_id="id3", host="h0"}',
+    '{host="h1", image="redis", container_id=~"id1.*"}',
+    'container_cpu_usage{container_id="nobody"}',
     '{__name__=~"container_.*_bytes"}',
     '{__name__=~"container_.*", image="redis"}',
     '{__name__=~"container_.*", image!="redis"}',

@@ -50,13 +50,30 @@ export class LabelIndex {
       const needsValue = (m.op === '=' && m.value !== '') || (m.op === '=~' && !m.re!.test(''));
       (needsValue ? narrowing : rest).push(m);
     }
-    // Exact values first: they narrow the most for the least work.
-    narrowing.sort((a, b) => (a.op === '=' ? 0 : 1) - (b.op === '=' ? 0 : 1));
+    // Exact values first, the rarest first (a container id before its metric's name): they
+    // narrow the most for the least work.
+    const size = (m: LabelMatcher): number =>
+      m.op === '=' ? (this.postings.get(m.label)?.get(m.value)?.size ?? 0) : Infinity;
+    narrowing.sort((a, b) => size(a) - size(b));
     let cand: Set<string> | undefined;
     for (const m of narrowing) {
       const values = this.postings.get(m.label);
       if (!values) return [];
-      if (m.op === '=~' && cand !== undefined && cand.size < values.size) {
+      if (m.op === '=') {
+        const names = values.get(m.value);
+        if (!names) return [];
+        let got: Set<string>;
+        if (!cand) got = new Set(names);
+        else {
+          got = new Set<string>();
+          const [few, many] = cand.size <= names.size ? [cand, names] : [names, cand];
+          for (const n of few) if (many.has(n)) got.add(n);
+        }
+        cand = got;
+        if (cand.size === 0) return [];
+        continue;
+      }
+      if (cand !== undefined && cand.size < values.size) {
         // Fewer candidates than values: testing the candidates is less work.
         rest.push(m);
         continue;
@@ -65,12 +82,9 @@ export class LabelIndex {
       const take = (names: Set<string> | undefined): void => {
         for (const n of names ?? []) if (!cand || cand.has(n)) got.add(n);
       };
-      if (m.op === '=') take(values.get(m.value));
-      else {
-        for (const [v, names] of values) {
-          if (m.re!.test(v)) take(names);
-          if (clock?.due()) await clock.pause();
-        }
+      for (const [v, names] of values) {
+        if (m.re!.test(v)) take(names);
+        if (clock?.due()) await clock.pause();
       }
       cand = got;
       if (cand.size === 0) return [];

@@ -88,6 +88,7 @@ export class NatsQueryController {
     const range = 'start' in r || 'end' in r || 'step' in r;
     const p = PromParams.fromObject({ ...rest, query: promql });
     const a = await this.prom.answer(range ? 'query_range' : 'query', p);
-    return Buffer.from(a!.body);
+    const body = a!.body;
+    return typeof body === 'string' ? Buffer.from(body) : body;
   }
 }

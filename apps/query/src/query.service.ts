@@ -21,6 +21,7 @@ import {
 import { dropStaleMarkers } from './drop-stale-markers';
 import { isGlob } from './glob-matcher';
 import { HotClient } from './hot-client';
+import { HotExtents } from './hot-extents';
 import { POINT_BYTES, QueryBudget } from './query-budget';
 import { QueryClock } from './query-clock';
 import { QueryGate } from './query-gate';
@@ -78,6 +79,7 @@ export class QueryService implements OnApplicationBootstrap, OnApplicationShutdo
   registry!: SeriesRegistry;
   store!: TieredStore;
   hot!: HotClient;
+  extents!: HotExtents;
   private readonly gate: QueryGate;
 
   constructor(
@@ -93,7 +95,10 @@ export class QueryService implements OnApplicationBootstrap, OnApplicationShutdo
       this.nats.retry,
       this.settings.ZTSDB_REGISTRY_REFRESH,
     );
-    this.hot = new HotClient(this.nats.nc, this.settings.ZTSDB_HOT_TIMEOUT_MS);
+    // Subscribed before the first query: until an owner is heard, every partition is asked.
+    this.extents = new HotExtents(this.nats.nc, this.settings.ZTSDB_HOT_EXTENT_MAX_AGE_MS);
+    this.extents.start();
+    this.hot = new HotClient(this.nats.nc, this.settings.ZTSDB_HOT_TIMEOUT_MS, this.extents);
     this.store = new TieredStore(
       this.nats.nc,
       this.settings.ZTSDB_DATA_DIR,
@@ -108,6 +113,7 @@ export class QueryService implements OnApplicationBootstrap, OnApplicationShutdo
   async onApplicationShutdown(): Promise<void> {
     this.registry?.stop();
     this.hot?.close();
+    this.extents?.stop();
     await this.store?.stop();
   }
 

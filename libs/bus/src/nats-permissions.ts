@@ -1,5 +1,6 @@
 import {
   CHUNKS_WILDCARD,
+  HOT_EXTENT_WILDCARD,
   KV_CONFIG,
   KV_LEASES,
   KV_SERIES,
@@ -105,7 +106,8 @@ function tiersWriter(): string[] {
  * does on the bus (DESIGN.md "Security"):
  * - collector: publish samples, write the series registry; nothing else;
  * - ingestor: consume samples, publish chunks, hold leases, write checkpoints,
- *   follow the manifest; the only one that may answer `ztsdb.hot.p.<n>`;
+ *   follow the manifest; the only one that may answer `ztsdb.hot.p.<n>` and
+ *   announce `ztsdb.hot.extent.p.<n>`;
  * - compactor: consume chunks; the only one that may publish manifest events;
  *   it follows the series registry and restores lost entries (`ztsdb repair`
  *   runs with its credentials, beside its data dir);
@@ -137,6 +139,8 @@ export function permissionsFor(role: NatsRole, inboxPrefix: string): NatsPermiss
           ...kvReader(KV_CONFIG),
           `$KV.${KV_CONFIG}.checkpoint.>`,
           CHUNKS_WILDCARD,
+          // The extent of its hot points (docs/format/hot-extent.md): queries trust it to skip asking.
+          HOT_EXTENT_WILDCARD,
           DLQ,
         ],
         subscribe: [inbox, 'ztsdb.hot.p.*'],
@@ -179,7 +183,7 @@ export function permissionsFor(role: NatsRole, inboxPrefix: string): NatsPermiss
           SAMPLES_WILDCARD,
           kvSubjects(KV_SERIES),
         ],
-        subscribe: [inbox, SUBJECT_QUERY, DLQ],
+        subscribe: [inbox, SUBJECT_QUERY, DLQ, HOT_EXTENT_WILDCARD],
         answers: true,
       };
     case 'client':

@@ -14,11 +14,14 @@ export const samplesSubject = (partition: number): string => `ztsdb.samples.p.${
 export const chunksSubject = (partition: number): string => `ztsdb.chunks.p.${partition}`;
 export const manifestSubject = (partition: number): string => `ztsdb.manifest.p.${partition}`;
 export const hotSubject = (partition: number): string => `ztsdb.hot.p.${partition}`;
+/** Where partition n's owner announces the extent of its hot points (docs/format/hot-extent.md). */
+export const hotExtentSubject = (partition: number): string => `ztsdb.hot.extent.p.${partition}`;
 export const dlqSubject = (kind: string): string => `ztsdb.dlq.${kind}`;
 
 export const SAMPLES_WILDCARD = 'ztsdb.samples.p.*';
 export const CHUNKS_WILDCARD = 'ztsdb.chunks.p.*';
 export const MANIFEST_WILDCARD = 'ztsdb.manifest.p.*';
+export const HOT_EXTENT_WILDCARD = 'ztsdb.hot.extent.p.*';
 
 /** Partition number at the end of a `….p.<n>` subject, or undefined. */
 export function partitionOfSubject(subject: string): number | undefined {

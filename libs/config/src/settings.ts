@@ -280,6 +280,16 @@ export class Settings {
   @IsInt()
   @Min(10)
   ZTSDB_HOT_TIMEOUT_MS = 2000;
+  /**
+   * Partition owners announce the extent of their hot points every quarter of this; the query
+   * service skips asking an owner whose extent, heard within this, is disjoint from the range
+   * (docs/format/hot-extent.md). 0: owners do not announce and queries always ask.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(60_000)
+  ZTSDB_HOT_EXTENT_MAX_AGE_MS = 2000;
 
   /** How long the samples stream keeps messages (must outlast the longest-lived unsealed chunk). */
   @Transform(toInt)

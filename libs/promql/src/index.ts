@@ -33,4 +33,4 @@ export {
 } from './labels';
 export type { Label, Labels } from './labels';
 export { parseDurationMs } from './parser/literals';
-export { formatFloat } from './engine/format-float';
+export { formatFloat, formatFloatSlow, shortDecimal } from './engine/format-float';

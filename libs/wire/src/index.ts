@@ -36,3 +36,5 @@ export {
 } from './manifest-snapshot';
 export type { ManifestSnapshot, ManifestSnapshotFile } from './manifest-snapshot';
 export { WIRE_ERROR_CODES } from './errors';
+export { encodeHotExtent, decodeHotExtent, EMPTY_EXTENT, HOT_EXTENT_VERSION } from './hot-extent';
+export type { HotExtent } from './hot-extent';

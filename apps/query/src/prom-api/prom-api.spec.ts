@@ -85,7 +85,7 @@ describe('Prometheus API JSON', () => {
       {},
       budget(),
     );
-    expect(JSON.parse(body)).toEqual({
+    expect(JSON.parse(body.toString())).toEqual({
       status: 'success',
       data: {
         resultType: 'vector',
@@ -104,7 +104,7 @@ describe('Prometheus API JSON', () => {
       { warnings: ['w'], infos: [] },
       budget(),
     );
-    expect(JSON.parse(m)).toEqual({
+    expect(JSON.parse(m.toString())).toEqual({
       status: 'success',
       data: {
         resultType: 'matrix',
@@ -121,13 +121,17 @@ describe('Prometheus API JSON', () => {
       warnings: ['w'],
     });
     expect(
-      JSON.parse(resultBody({ type: 'scalar', timestampMs: 2000, value: 2 }, {}, budget())),
+      JSON.parse(
+        resultBody({ type: 'scalar', timestampMs: 2000, value: 2 }, {}, budget()).toString(),
+      ),
     ).toEqual({
       status: 'success',
       data: { resultType: 'scalar', result: [2, '2'] },
     });
     expect(
-      JSON.parse(resultBody({ type: 'string', timestampMs: 0, value: 'x' }, {}, budget())).data,
+      JSON.parse(
+        resultBody({ type: 'string', timestampMs: 0, value: 'x' }, {}, budget()).toString(),
+      ).data,
     ).toEqual({
       resultType: 'string',
       result: [0, 'x'],

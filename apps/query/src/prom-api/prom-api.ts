@@ -12,7 +12,8 @@ export const PROM_API_PREFIX = '/api/v1/';
 
 export interface PromAnswer {
   status: number;
-  body: string;
+  /** JSON: query answers are bytes already (prom-json.ts), the others text. */
+  body: string | Buffer;
   /** The endpoint, for metrics: `query`, `label_values`, … */
   endpoint: string;
 }
@@ -49,7 +50,7 @@ export class PromApi {
     path: string,
     p: PromParams,
     nowMs: number,
-  ): { endpoint: string; run: () => Promise<string> } | undefined {
+  ): { endpoint: string; run: () => Promise<string | Buffer> } | undefined {
     switch (path) {
       case 'query':
         return { endpoint: 'query', run: () => instantQuery(this.runner, p, nowMs) };

@@ -20,7 +20,7 @@ const duration = processMetrics.histogram(
   ['endpoint'],
 );
 
-function send(res: ServerResponse, status: number, body: string): void {
+function send(res: ServerResponse, status: number, body: string | Buffer): void {
   res.writeHead(status, {
     'content-type': 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(body),
@@ -73,7 +73,7 @@ export function promListener(api: PromApi): (req: IncomingMessage, res: ServerRe
     const started = performance.now();
     void (async () => {
       let status: number;
-      let body: string;
+      let body: string | Buffer;
       let endpoint = 'unknown';
       try {
         const form = method === 'POST' ? await readForm(req) : '';

@@ -7,7 +7,7 @@ import { durationParam, timeParam, type PromParams } from './prom-params';
 export const MAX_POINTS_PER_SERIES = 11_000;
 
 /** `/api/v1/query`: `query`, `time` (default now). */
-export function instantQuery(runner: PromQLRunner, p: PromParams, nowMs: number): Promise<string> {
+export function instantQuery(runner: PromQLRunner, p: PromParams, nowMs: number): Promise<Buffer> {
   const timeMs = timeParam(p, 'time', nowMs);
   return runner.instant(p.get('query'), timeMs, (a) =>
     resultBody(
@@ -19,7 +19,7 @@ export function instantQuery(runner: PromQLRunner, p: PromParams, nowMs: number)
 }
 
 /** `/api/v1/query_range`: `query`, `start`, `end`, `step`, with Prometheus's checks and wording. */
-export function rangeQuery(runner: PromQLRunner, p: PromParams): Promise<string> {
+export function rangeQuery(runner: PromQLRunner, p: PromParams): Promise<Buffer> {
   const startMs = timeParam(p, 'start', NaN);
   if (Number.isNaN(startMs)) throw missing('start', 'timestamp');
   const endMs = timeParam(p, 'end', NaN);

@@ -104,6 +104,27 @@ describe('numeric helpers', () => {
     expect(quantileOfRange(1, Float64Array.of(0, -0), 0, 2)).toBe(-0);
   });
 
+  it('selects the same ranks as the sort, over ranges without -0 (NaN, infinities, ties)', () => {
+    let seed = 7;
+    const rnd = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const pool = [NaN, 0, 1, 2, 2, -3.5, Infinity, -Infinity, 1e-300, 5];
+    for (let round = 0; round < 5000; round++) {
+      const n = 1 + Math.floor(rnd() * (round % 10 === 0 ? 500 : 80));
+      const share = [0, 0.1, 0.5, 1][round % 4]!;
+      const v = Float64Array.from({ length: n }, () =>
+        rnd() < share ? pool[Math.floor(rnd() * pool.length)]! : Math.round(rnd() * 1e4) / 100,
+      );
+      const q = round % 5 === 0 ? [0, 1, 0.5, 0.99][round % 4]! : rnd();
+      const want = quantile(q, Array.from(v));
+      const got = quantileOfRange(q, v, 0, n);
+      if (!Object.is(got, want)) throw new Error(`q=${q} over ${Array.from(v)}: ${got} ≠ ${want}`);
+    }
+    expect(quantileOfRange(0.99, Float64Array.of(NaN, NaN, 4, 1), 0, 4)).toBe(
+      quantile(0.99, [NaN, NaN, 4, 1]),
+    );
+    expect(quantileOfRange(0.5, Float64Array.of(NaN, NaN, NaN, 2), 0, 4)).toBeNaN();
+  });
+
   it('computes quantiles with interpolation and NaN first', () => {
     expect(quantile(0.5, [4, 1, 3, 2])).toBe(2.5);
     expect(quantile(0, [NaN, 1])).toBeNaN();

@@ -25,11 +25,48 @@ export function byValueNaNFirst(a: number, b: number): number {
 let scratch = new Float64Array(256);
 
 /**
- * quantile(q, values[lo, hi)) without an array of numbers and a comparator: the values are
- * copied into a reused Float64Array and sorted numerically, where NaNs land last; they are
- * read as if first, as Prometheus sorts them. A numeric sort puts -0 before 0 where the stable
- * sort of `quantile` keeps their order, which could change the sign of a zero result: a range
- * holding a -0 goes the way of `quantile`.
+ * Moves the k-th smallest of s[0, m) (no NaN, no -0: a total order) to s[k], smaller or equal
+ * values before it and greater or equal after it (Hoare's selection, median of three).
+ */
+function select(s: Float64Array, m: number, k: number): void {
+  let lo = 0;
+  let hi = m - 1;
+  while (hi > lo) {
+    const mid = (lo + hi) >>> 1;
+    // Median of three at `mid`, the other two as sentinels at the ends.
+    if (s[mid]! < s[lo]!) swap(s, mid, lo);
+    if (s[hi]! < s[lo]!) swap(s, hi, lo);
+    if (s[hi]! < s[mid]!) swap(s, hi, mid);
+    const pivot = s[mid]!;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (s[i]! < pivot) i++;
+      while (s[j]! > pivot) j--;
+      if (i <= j) {
+        swap(s, i, j);
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return;
+  }
+}
+
+function swap(s: Float64Array, a: number, b: number): void {
+  const t = s[a]!;
+  s[a] = s[b]!;
+  s[b] = t;
+}
+
+/**
+ * quantile(q, values[lo, hi)) without an array of numbers, a comparator or a sort: the values
+ * that are not NaN are copied into a reused Float64Array and the two ranks needed are selected
+ * (values, so any order of equal values gives the same result); NaNs are read as first, as
+ * Prometheus sorts them. The sort of `quantile` keeps -0 and 0 in their order, which could
+ * change the sign of a zero result: a range holding a -0 goes the way of `quantile`.
  */
 export function quantileOfRange(q: number, values: Float64Array, lo: number, hi: number): number {
   const n = hi - lo;
@@ -37,17 +74,36 @@ export function quantileOfRange(q: number, values: Float64Array, lo: number, hi:
   if (q < 0) return -Infinity;
   if (q > 1) return Infinity;
   if (scratch.length < n) scratch = new Float64Array(Math.max(n, scratch.length * 2));
-  const s = scratch.subarray(0, n);
-  s.set(values.subarray(lo, hi));
-  for (let i = 0; i < n; i++)
-    if (s[i] === 0 && Object.is(s[i], -0)) return quantile(q, Array.from(s));
-  s.sort();
-  let nans = 0;
-  while (nans < n && Number.isNaN(s[n - 1 - nans]!)) nans++;
+  const s = scratch;
+  let m = 0;
+  for (let i = lo; i < hi; i++) {
+    const v = values[i]!;
+    if (v !== v) continue; // NaN
+    if (v === 0 && 1 / v < 0) return quantile(q, Array.from(values.subarray(lo, hi)));
+    s[m++] = v;
+  }
+  const nans = n - m;
   const rank = q * (n - 1);
   const lower = Math.max(0, Math.floor(rank));
   const upper = Math.min(n - 1, lower + 1);
   const weight = rank - Math.floor(rank);
-  const at = (i: number): number => (i < nans ? NaN : s[i - nans]!);
-  return at(lower) * (1 - weight) + at(upper) * weight;
+  let a = NaN;
+  let b = NaN;
+  if (lower >= nans) {
+    select(s, m, lower - nans);
+    a = s[lower - nans]!;
+  }
+  if (upper >= nans) {
+    const k = upper - nans;
+    if (lower >= nans && k > lower - nans) {
+      // Everything after the lower rank is at least it: the next rank is their minimum.
+      b = s[k]!;
+      for (let i = k + 1; i < m; i++) if (s[i]! < b) b = s[i]!;
+    } else if (lower >= nans) b = a;
+    else {
+      select(s, m, k);
+      b = s[k]!;
+    }
+  }
+  return a * (1 - weight) + b * weight;
 }

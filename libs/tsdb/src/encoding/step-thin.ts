@@ -63,7 +63,9 @@ export function thinIndexes(
     if (p > last) break;
     // The first instant at or after this point; the last point at or before it is kept.
     const k = step > 0 && p > first ? Math.ceil((p - first) / step) : 0;
-    const next = upperBound(ts, first + k * step, i, to);
+    const t = first + k * step;
+    // Points about as dense as the instants: the next point is usually past the instant already.
+    const next = i + 1 >= to || ts[i + 1]! > t ? i + 1 : upperBound(ts, t, i + 1, to);
     const j = next - 1;
     if (dropped && vs[j]! !== vs[j]! && dropped(vs[j]!)) {
       // The dropped point stays (it may win over another unit's point at its time); so does
