@@ -3,7 +3,6 @@ import {
   type ConsumerMessages,
   type JetStreamClient,
   type JetStreamManager,
-  type JsMsg,
 } from '@nats-io/jetstream';
 import { samplesSubject, STREAM_SAMPLES } from '@ztsdb/bus';
 import { DRAIN_BATCH } from '@ztsdb/tsdb';
@@ -17,6 +16,8 @@ import { consumerName } from './partition-checkpoint';
 /** Messages the replay asks for ahead of what it applied: at least this many, at most the next. */
 const MIN_AHEAD = 64;
 const MAX_AHEAD = 8192;
+/** How often a replay that received nothing checks whether anything is left to deliver, or it was stopped. */
+const IDLE_CHECK_MS = 1000;
 /** Points applied between two yields to the event loop (timers: the lease, the disk guard). */
 const YIELD_POINTS = DRAIN_BATCH * 16;
 
@@ -156,14 +157,32 @@ export async function replayStream(
     opt_start_seq: state.appliedSeq + 1,
   });
   let messages: ConsumerMessages | undefined;
+  let watchdog: NodeJS.Timeout | undefined;
   try {
     // Messages of this partition the stream holds from there on: the replay ends after them.
     const pending = (await consumer.info(true)).num_pending;
     if (pending === 0 || owned.stopping) return applier.result;
     const ahead = replayAhead(opts.fetchBytes, info.state.bytes, info.state.messages);
-    messages = await consumer.consume({ max_messages: ahead });
+    const open = await consumer.consume({ max_messages: ahead });
+    messages = open;
+    // Ends a replay that waits: on stop, or when nothing is left to deliver (retention removed the rest).
+    let delivered = 0;
+    let seen = -1;
+    watchdog = setInterval(() => {
+      if (owned.stopping) void open.close();
+      else if (delivered === seen)
+        // Ending early is safe too: the durable consumer goes on from the last sequence applied.
+        void consumer
+          .info()
+          .then((ci) => {
+            if (ci.num_pending === 0 && delivered === seen) void open.close();
+          })
+          .catch(() => undefined);
+      seen = delivered;
+    }, IDLE_CHECK_MS);
     let sinceYield = 0;
-    for await (const m of messages as AsyncIterable<JsMsg>) {
+    for await (const m of open) {
+      delivered++;
       if (owned.stopping) break;
       sinceYield += applier.apply(m.seq, m.data, m.subject);
       if (m.info.pending === 0 || applier.result.batches + applier.result.refused >= pending) break;
@@ -174,6 +193,7 @@ export async function replayStream(
       }
     }
   } finally {
+    clearInterval(watchdog);
     applier.flush();
     await messages?.close().catch(() => undefined);
     // Its inactivity threshold would remove it too, minutes later.
