@@ -189,6 +189,8 @@ async function takeoverRounds(
         } finally {
           // --cpu-prof writes its profile only on a normal exit.
           await ingestor.stop(process.env.BENCH_INGESTOR_NODE_ARGS ? 'SIGTERM' : 'SIGKILL');
+          // Writes the killed process left to the kernel land before the next takeover reads.
+          await sleep(2000);
         }
       }
 }
