@@ -157,6 +157,7 @@ function buildHosts(): Array<Array<{ partition: number; ids: BigUint64Array }>> 
  * (no WAL) and from a copy of the WAL the ingest left, on the same stream:
  * before/after comparisons alternate on identical data. The CPU figure is the
  * ingestor's from its start to serving (process start-up included).
+ * `<checkout>@NAME=value@…` runs that checkout with settings of its own.
  */
 async function takeoverRounds(
   roots: string[],
@@ -171,7 +172,10 @@ async function takeoverRounds(
       for (const source of ['stream', 'wal'] as const) {
         fs.rmSync(walDir, { recursive: true, force: true });
         if (source === 'wal') fs.cpSync(saved, walDir, { recursive: true });
-        const ingestor = Ingestor.start(env, root);
+        // `root@NAME=value@…`: that checkout with settings of its own.
+        const [dir, ...settings] = root.split('@');
+        const own = Object.fromEntries(settings.map((kv) => kv.split('=', 2) as [string, string]));
+        const ingestor = Ingestor.start({ ...env, ...own }, dir);
         try {
           const line = await waitFor(
             async () => ingestor.servingLines()[0],
