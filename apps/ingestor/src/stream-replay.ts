@@ -150,7 +150,9 @@ export async function replayStream(
   await jsm.consumers.delete(STREAM_SAMPLES, consumerName(partition)).catch(() => undefined);
   const info = await jsm.streams.info(STREAM_SAMPLES);
   const applier = new ReplayApplier(owned);
-  if (info.state.last_seq <= state.appliedSeq) return applier.result;
+  // A stream re-created since the takeover began is the consumer's to adopt (PartitionConsumer.open).
+  if (info.created !== owned.streamId || info.state.last_seq <= state.appliedSeq)
+    return applier.result;
   const consumer = await js.consumers.get(STREAM_SAMPLES, {
     filter_subjects: samplesSubject(partition),
     deliver_policy: DeliverPolicy.StartSequence,
