@@ -51,11 +51,12 @@ class Ingestor {
     proc.stdout!.on('data', (d: Buffer) => (this.output += d.toString()));
     proc.stderr!.on('data', (d: Buffer) => (this.output += d.toString()));
   }
-  static start(env: Record<string, string>): Ingestor {
+  /** `root`: the checkout whose build runs (another one than this: BENCH_TAKEOVER_ROOTS). */
+  static start(env: Record<string, string>, root = ROOT): Ingestor {
     const extra = (process.env.BENCH_INGESTOR_NODE_ARGS ?? '').split(' ').filter(Boolean);
     const proc = spawn(
       process.execPath,
-      ['--max-old-space-size=6144', ...extra, path.join(ROOT, 'bin', 'ztsdb.js'), 'ingestor'],
+      ['--max-old-space-size=6144', ...extra, path.join(root, 'bin', 'ztsdb.js'), 'ingestor'],
       {
         env: { ...process.env, ZTSDB_LOG_LEVEL: 'info', ...env },
         stdio: ['ignore', 'pipe', 'pipe'],
@@ -80,6 +81,11 @@ class Ingestor {
   cpuSeconds(): number {
     const f = fs.readFileSync(`/proc/${this.proc.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
     return (Number(f[11]) + Number(f[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+  }
+  /** The main thread's time on a CPU and waiting for one, in seconds (/proc/<pid>/schedstat). */
+  schedSeconds(): { run: number; wait: number } {
+    const [run, wait] = fs.readFileSync(`/proc/${this.proc.pid}/schedstat`, 'utf8').split(' ');
+    return { run: Number(run) / 1e9, wait: Number(wait) / 1e9 };
   }
   /** `partition N: serving (state from X, from sequence S, H hot points, M ms)` lines. */
   servingLines(): Array<{ partition: number; source: string; points: number; ms: number }> {
@@ -142,6 +148,55 @@ function buildHosts(): Array<Array<{ partition: number; ids: BigUint64Array }>> 
     hosts.push(per.map((ids, partition) => ({ partition, ids: BigUint64Array.from(ids) })));
   }
   return hosts;
+}
+
+/**
+ * BENCH_TAKEOVER_ROOTS (checkouts, comma-separated, each built): instead of
+ * one takeover of each kind, BENCH_TAKEOVER_ROUNDS rounds (default 3) that
+ * take partition 0 over with each checkout's build in turn, from the stream
+ * (no WAL) and from a copy of the WAL the ingest left, on the same stream:
+ * before/after comparisons alternate on identical data. The CPU figure is the
+ * ingestor's from its start to serving (process start-up included).
+ * `<checkout>@NAME=value@…` runs that checkout with settings of its own.
+ */
+async function takeoverRounds(
+  roots: string[],
+  env: Record<string, string>,
+  walDir: string,
+): Promise<void> {
+  const saved = `${walDir}.saved`;
+  fs.cpSync(walDir, saved, { recursive: true });
+  const rounds = Number(process.env.BENCH_TAKEOVER_ROUNDS ?? 3);
+  for (let r = 1; r <= rounds; r++)
+    for (const root of roots)
+      for (const source of ['stream', 'wal'] as const) {
+        fs.rmSync(walDir, { recursive: true, force: true });
+        if (source === 'wal') fs.cpSync(saved, walDir, { recursive: true });
+        // `root@NAME=value@…`: that checkout with settings of its own.
+        const [dir, ...settings] = root.split('@');
+        const own = Object.fromEntries(settings.map((kv) => kv.split('=', 2) as [string, string]));
+        const ingestor = Ingestor.start({ ...env, ...own }, dir);
+        try {
+          const line = await waitFor(
+            async () => ingestor.servingLines()[0],
+            `takeover from the ${source} (${root})`,
+            600_000,
+          );
+          const cpu = ingestor.cpuSeconds();
+          const sched = ingestor.schedSeconds();
+          log(
+            `round ${r} ${root} from the ${source}: ${line.points.toLocaleString()} hot samples in ${line.ms} ms (${Math.round((line.ms * 1e7) / line.points)} ms per 10 M), ${cpu.toFixed(2)} CPU-s from start (${((cpu * 1e7) / line.points).toFixed(2)} per 10 M); main thread ${sched.run.toFixed(2)} s on a CPU, ${sched.wait.toFixed(2)} s waiting for one`,
+          );
+          if (line.source !== source) log(`  (state came from ${line.source})`);
+          for (const m of ingestor.output.matchAll(/replayed .* from the stream in \d+ ms/g))
+            log(`  ${m[0]}`);
+        } finally {
+          // --cpu-prof writes its profile only on a normal exit.
+          await ingestor.stop(process.env.BENCH_INGESTOR_NODE_ARGS ? 'SIGTERM' : 'SIGKILL');
+          // Writes the killed process left to the kernel land before the next takeover reads.
+          await sleep(2000);
+        }
+      }
 }
 
 async function main(): Promise<void> {
@@ -333,6 +388,11 @@ async function main(): Promise<void> {
     const one = { ...env, ZTSDB_INGESTOR_PARTITIONS: '0' };
     if (process.env.BENCH_SKIP_TAKEOVER) throw new Skip();
     await ingestor.stop('SIGKILL');
+    const roots = (process.env.BENCH_TAKEOVER_ROOTS ?? '').split(',').filter(Boolean);
+    if (roots.length > 0) {
+      await takeoverRounds(roots, one, path.join(data.path, 'wal'));
+      throw new Skip();
+    }
     ingestor = Ingestor.start(one);
     await waitFor(
       async () => ingestor.servingLines().length === 1,

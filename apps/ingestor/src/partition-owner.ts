@@ -15,6 +15,7 @@ import type { OwnedPartition, PartitionOwnerOptions } from './owned-partition';
 import { consumerName, PartitionCheckpoints } from './partition-checkpoint';
 import { PartitionConsumer } from './partition-consumer';
 import { loadState, takeoverStep, TakeoverStopped, waitCaughtUp } from './partition-takeover';
+import { replayStream } from './stream-replay';
 import { moveToNewStream } from './stream-switch';
 
 export { checkpointKey, consumerName } from './partition-checkpoint';
@@ -41,6 +42,8 @@ export class PartitionOwner {
   private readonly consumerJob: PartitionConsumer;
   private readonly checkpoints: PartitionCheckpoints;
   private serving = false;
+  /** The snapshot that ends a takeover from the stream, made once the partition is served. */
+  private endingReplay: Promise<void> | undefined;
   /** Resolves once the hot state is rebuilt and the partition is served. */
   ready!: Promise<void>;
   source: 'wal' | 'stream' = 'stream';
@@ -50,7 +53,7 @@ export class PartitionOwner {
 
   constructor(
     nc: NatsConnection,
-    js: JetStreamClient,
+    private readonly js: JetStreamClient,
     private readonly jsm: JetStreamManager,
     private readonly config: KV,
     memberId: string,
@@ -158,19 +161,18 @@ export class PartitionOwner {
     if (!loaded || owned.stopping) return;
     this.source = loaded.source;
     this.recoveredPoints = loaded.recoveredPoints;
+    if (loaded.replaying && !(await this.replay())) return;
     const consumer = this.consumerJob;
+    // Batches that came after the replay are acknowledged without a WAL copy too, until the snapshot.
     consumer.replaying = loaded.replaying;
     consumer.receivedSeq = owned.state.appliedSeq;
     await takeoverStep(owned, `partition ${p}: opening its consumer`, () =>
-      consumer.open(loaded.startSeq),
+      consumer.open(owned.state.appliedSeq + 1),
     );
     await waitCaughtUp(owned, this.jsm, () => consumer.caughtUp);
-    if (consumer.replaying) await this.endReplay();
-    else {
-      await new Promise((r) => setImmediate(r));
-      await consumer.commits.settled();
-      this.queue.drainAll();
-    }
+    await new Promise((r) => setImmediate(r));
+    await consumer.commits.settled();
+    this.queue.drainAll();
     this.recoveryMs = Date.now() - t0;
     this.hotPointsAtTakeover = owned.state.openPoints + owned.state.heldPoints;
     if (owned.stopping) return;
@@ -179,29 +181,71 @@ export class PartitionOwner {
     this.serving = true;
     this.kickPublisher(); // chunks sealed before a restart and not yet published
     void this.manifest.run();
-    this.checkpoints.start();
     metrics.takeovers.inc({ source: this.source });
     owned.log.log(
       `partition ${p}: serving (state from ${this.source}, from sequence ${loaded.startSeq}, ${this.hotPointsAtTakeover} hot points, ${this.recoveryMs} ms)`,
     );
+    // The checkpoints' jobs write to the WAL (seal markers, snapshots): not before the log is whole.
+    if (consumer.replaying)
+      this.endingReplay = this.endReplay().then(() => {
+        if (!owned.stopping) this.checkpoints.start();
+      });
+    else this.checkpoints.start();
   }
 
   /**
-   * Ends a replay from the stream: with the consumer loop held, applies what
-   * was received, snapshots the state (durable), then lets the loop go on in
-   * the normal mode (WAL write before ack). Every WAL entry written later has a
-   * higher sequence than the snapshot, so the local log is whole from here on.
+   * Ends a takeover from the stream, once served: with the consumer loop
+   * held, applies what was received, snapshots the state (durable), then lets
+   * the loop go on in the normal mode (WAL write before ack). Every WAL entry
+   * written later has a higher sequence than the snapshot, so the local log is
+   * whole from here on. Until then it reads as empty, and a crash replays the
+   * stream again. A failed snapshot (disk full) is tried again once there is room.
    */
   private async endReplay(): Promise<void> {
+    const owned = this.owned;
     const consumer = this.consumerJob;
-    await consumer.holding(async () => {
-      await new Promise((r) => setImmediate(r));
-      await consumer.commits.settled();
-      this.queue.drainAll();
-      if (this.owned.stopping) return;
-      await this.owned.wal.snapshot(this.owned.state);
-      consumer.replaying = false;
-    });
+    for (;;) {
+      const t0 = Date.now();
+      try {
+        await consumer.holding(async () => {
+          await new Promise((r) => setImmediate(r));
+          await consumer.commits.settled();
+          this.queue.drainAll();
+          if (owned.stopping) return;
+          await owned.wal.snapshot(owned.state);
+          consumer.replaying = false;
+        });
+        if (!owned.stopping)
+          owned.log.log(
+            `partition ${this.partition}: replay snapshot made (${Date.now() - t0} ms); batches go to the WAL again`,
+          );
+        return;
+      } catch (e) {
+        owned.opts.disk.writeFailed(owned.wal.file, e);
+        // In steps, so that a stop (which waits for this) does not wait for the disk.
+        do await new Promise((r) => setTimeout(r, 250));
+        while (owned.opts.disk.full && !owned.stopping);
+        if (owned.stopping) return;
+      }
+    }
+  }
+
+  /**
+   * Rebuilds the head from the stream (stream-replay.ts), the log left empty:
+   * the consumer, opened after in the replay mode, takes the batches that came
+   * meanwhile, and endReplay's snapshot makes the log whole. False when stopped.
+   */
+  private async replay(): Promise<boolean> {
+    const owned = this.owned;
+    const p = this.partition;
+    const t0 = Date.now();
+    const r = await takeoverStep(owned, `partition ${p}: replaying the stream`, () =>
+      replayStream(owned, this.js, this.jsm),
+    );
+    owned.log.log(
+      `partition ${p}: replayed ${r.batches} batches (${r.points} points, ${r.refused} refused) from the stream in ${Date.now() - t0} ms`,
+    );
+    return !owned.stopping;
   }
 
   /** The samples stream was re-created: keep the points, start over at its sequence 1 (moveToNewStream). */
@@ -253,6 +297,7 @@ export class PartitionOwner {
     this.queue.release();
     await this.consumerJob.close();
     await this.ready?.catch(() => undefined);
+    await this.endingReplay;
     await this.consumerJob.commits.settled().catch(() => undefined);
     await this.publisher.stop();
     owned.warnings.stop();
