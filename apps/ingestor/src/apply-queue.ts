@@ -4,7 +4,6 @@ import { KeySlots } from './key-slots';
 import type { OwnedPartition, Received } from './owned-partition';
 
 /** What HotState.apply gets for ids when the slots are given. */
-const NO_IDS = new BigUint64Array(0);
 
 /**
  * Batches that are durable and acknowledged but not yet in the head, applied
@@ -81,17 +80,7 @@ export class ApplyQueue {
       if (e.batch) {
         const b = e.batch;
         const t0 = performance.now();
-        if (b.seriesKeys !== undefined && b.seriesKeyIndex !== undefined) {
-          const known = this.keySlots.resolve(
-            state.head,
-            b.producerId,
-            b.seriesKeys,
-            b.seriesKeyIndex,
-            b.count,
-          );
-          // The per-point ids are not read with the slots known (nor expanded: sample-batch-v3-decode.ts).
-          state.apply(e.seq, NO_IDS, b.timestamps, b.values, b.count, undefined, known);
-        } else state.apply(e.seq, b.seriesIds, b.timestamps, b.values, b.count, b.producerId);
+        this.keySlots.apply(state, e.seq, b);
         metrics.applySeconds.observe((performance.now() - t0) / 1000);
         this.inflight -= b.count;
         n += b.count;

@@ -1,8 +1,11 @@
-import type { Head } from '@ztsdb/tsdb';
+import type { Head, HotState } from '@ztsdb/tsdb';
+import type { SampleBatch } from '@ztsdb/wire';
 
 /** Producers whose last key table is kept (as HotState keeps their last id column). */
 const MAX_PRODUCERS = 1 << 12;
 const EMPTY = -1;
+/** With slots known the head reads no per-point ids (nor are they expanded: sample-batch-v3-decode.ts). */
+const NO_IDS = new BigUint64Array(0);
 
 /**
  * Head series slots of a version 3 batch's points, from its series key table: each key is
@@ -24,6 +27,17 @@ export class KeySlots {
   private shift = 32 - 10;
   /** The per-point answer, reused: the caller applies the batch before the next resolve. */
   private out = new Int32Array(16384);
+
+  /**
+   * Applies one batch to `state` at stream sequence `seq`: a batch with a series key table
+   * through its points' slots, any other by its per-point series ids.
+   */
+  apply(state: HotState, seq: number, b: SampleBatch): void {
+    if (b.seriesKeys !== undefined && b.seriesKeyIndex !== undefined) {
+      const known = this.resolve(state.head, b.producerId, b.seriesKeys, b.seriesKeyIndex, b.count);
+      state.apply(seq, NO_IDS, b.timestamps, b.values, b.count, undefined, known);
+    } else state.apply(seq, b.seriesIds, b.timestamps, b.values, b.count, b.producerId);
+  }
 
   /**
    * Per point its series slot in `head`: `slots[i]` is the slot of `keys[index[i]]`. The

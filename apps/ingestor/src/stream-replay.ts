@@ -113,16 +113,7 @@ export class ReplayApplier {
       return 0;
     }
     const b = batch;
-    if (b.seriesKeys !== undefined && b.seriesKeyIndex !== undefined) {
-      const known = this.keySlots.resolve(
-        state.head,
-        b.producerId,
-        b.seriesKeys,
-        b.seriesKeyIndex,
-        b.count,
-      );
-      state.apply(seq, b.seriesIds, b.timestamps, b.values, b.count, undefined, known);
-    } else state.apply(seq, b.seriesIds, b.timestamps, b.values, b.count, b.producerId);
+    this.keySlots.apply(state, seq, b);
     this.unflushed.batches++;
     this.unflushed.points += b.count;
     this.result.batches++;

@@ -31,6 +31,21 @@ describe('TieredStore over the object store (real nats-server)', () => {
     nc = await connect({ servers: server.url });
     await resolvePartitions((await ensureTopology(nc)).config, 4);
   });
+  /** The compactor's side: uploads from the writer's data dir. */
+  const writerTiers = () =>
+    TierStore.open(nc, {
+      dataDir: writer.path,
+      cacheBytes: 1 << 20,
+      replicas: 1,
+      warn: () => undefined,
+    });
+  /** The query service's side, on a data dir of its own. */
+  const readerStore = () =>
+    new TieredStore(nc, reader.path, () => undefined, 1 << 20, 4, {
+      cacheBytes: 1 << 20,
+      replicas: 1,
+    });
+
   afterAll(async () => {
     await nc?.close();
     await server?.stop();
@@ -61,12 +76,7 @@ describe('TieredStore over the object store (real nats-server)', () => {
     const good = seg(1, 0, 100);
     const missing = seg(2, 100, 200);
     const damaged = seg(3, 200, 300);
-    const tiers = await TierStore.open(nc, {
-      dataDir: writer.path,
-      cacheBytes: 1 << 20,
-      replicas: 1,
-      warn: () => undefined,
-    });
+    const tiers = await writerTiers();
     fs.mkdirSync(path.join(writer.path, `warm/p${p}`), { recursive: true });
     const crcOf = (pieces: Uint8Array[]): number => crc32c(Buffer.concat(pieces));
     const objects = new Map<string, string>();
@@ -91,10 +101,7 @@ describe('TieredStore over the object store (real nats-server)', () => {
       });
     }
 
-    const store = new TieredStore(nc, reader.path, () => undefined, 1 << 20, 4, {
-      cacheBytes: 1 << 20,
-      replicas: 1,
-    });
+    const store = readerStore();
     await store.start();
     try {
       await waitFor(() => store.catalog.live().length === 3, 'the catalog');
@@ -127,20 +134,12 @@ describe('TieredStore over the object store (real nats-server)', () => {
       { partition: p, windowStart: 1_760_000_000_000, windowEnd: 1_760_086_400_000 },
       [{ seriesId: 11n, version: 1, timestamps: ts, values: vs }],
     );
-    const tiers = await TierStore.open(nc, {
-      dataDir: writer.path,
-      cacheBytes: 1 << 20,
-      replicas: 1,
-      warn: () => undefined,
-    });
+    const tiers = await writerTiers();
     fs.mkdirSync(path.join(writer.path, `cold/p${p}`), { recursive: true });
     await writeFileAtomic(path.join(writer.path, rel), pieces);
     const object = await tiers.upload(rel, crc32c(Buffer.concat(pieces)));
 
-    const store = new TieredStore(nc, reader.path, () => undefined, 1 << 20, 4, {
-      cacheBytes: 1 << 20,
-      replicas: 1,
-    });
+    const store = readerStore();
     await store.start();
     try {
       const before = store.catalog.live().length;
