@@ -6,16 +6,15 @@
 // RSS per active series, and the time to take a partition over (from the
 // stream and from the local WAL). BENCH_SECONDS shortens the run (default 60).
 // Last line: one JSON object.
-import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { createServer } from 'node:net';
 import { jetstream } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { hotSubject, samplesSubject } from '@ztsdb/bus';
 import { partitionOf, seriesId, seriesKey } from '@ztsdb/model';
 import { NatsServer, tempDir } from '@ztsdb/testing';
 import { decodeHotReply, encodeSampleBatch, sampleBatchMsgId } from '@ztsdb/wire';
+import { appliedPoints, freePort, Ingestor, runtimeMemory, waitFor } from './ingestor-process';
 
 const HOSTS = Number(process.env.BENCH_HOSTS ?? 1000);
 const CONTAINERS = Number(process.env.BENCH_CONTAINERS ?? 100);
@@ -25,7 +24,6 @@ const PARTITIONS = 4;
 const IN_FLIGHT = Number(process.env.BENCH_IN_FLIGHT ?? 2000);
 /** Offered load: samples per second the producers publish (ticks are spaced to match). */
 const RATE = Number(process.env.BENCH_RATE ?? 1_700_000);
-const ROOT = path.join(__dirname, '..', '..', '..');
 
 const log = (m: string) => process.stdout.write(`${m}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -35,103 +33,6 @@ const pct = (xs: number[], p: number) =>
     : [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))]!;
 
 class Skip extends Error {}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
-}
-
-class Ingestor {
-  output = '';
-  constructor(readonly proc: ChildProcess) {
-    proc.stdout!.on('data', (d: Buffer) => (this.output += d.toString()));
-    proc.stderr!.on('data', (d: Buffer) => (this.output += d.toString()));
-  }
-  /** `root`: the checkout whose build runs (another one than this: BENCH_TAKEOVER_ROOTS). */
-  static start(env: Record<string, string>, root = ROOT): Ingestor {
-    const extra = (process.env.BENCH_INGESTOR_NODE_ARGS ?? '').split(' ').filter(Boolean);
-    const proc = spawn(
-      process.execPath,
-      ['--max-old-space-size=6144', ...extra, path.join(root, 'bin', 'ztsdb.js'), 'ingestor'],
-      {
-        env: { ...process.env, ZTSDB_LOG_LEVEL: 'info', ...env },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    return new Ingestor(proc);
-  }
-  /** VmRSS, or RssAnon (heap and buffers, without the LMDB map's file pages). */
-  rssBytes(kind: 'VmRSS' | 'RssAnon' = 'RssAnon'): number {
-    const m = new RegExp(`${kind}:\\s+(\\d+) kB`).exec(
-      fs.readFileSync(`/proc/${this.proc.pid}/status`, 'utf8'),
-    );
-    return m ? Number(m[1]) * 1024 : NaN;
-  }
-  async stop(signal: NodeJS.Signals): Promise<void> {
-    if (this.proc.exitCode !== null || this.proc.signalCode !== null) return;
-    const done = new Promise((r) => this.proc.once('exit', r));
-    this.proc.kill(signal);
-    await done;
-  }
-  /** User + system CPU time of the process so far, in seconds (/proc/<pid>/stat). */
-  cpuSeconds(): number {
-    const f = fs.readFileSync(`/proc/${this.proc.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(f[11]) + Number(f[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
-  }
-  /** The main thread's time on a CPU and waiting for one, in seconds (/proc/<pid>/schedstat). */
-  schedSeconds(): { run: number; wait: number } {
-    const [run, wait] = fs.readFileSync(`/proc/${this.proc.pid}/schedstat`, 'utf8').split(' ');
-    return { run: Number(run) / 1e9, wait: Number(wait) / 1e9 };
-  }
-  /** `partition N: serving (state from X, from sequence S, H hot points, M ms)` lines. */
-  servingLines(): Array<{ partition: number; source: string; points: number; ms: number }> {
-    const out = [];
-    for (const m of this.output.matchAll(
-      /partition (\d+): serving \(state from (\w+), from sequence \d+, (\d+) hot points, (\d+) ms\)/g,
-    )) {
-      out.push({ partition: Number(m[1]), source: m[2]!, points: Number(m[3]), ms: Number(m[4]) });
-    }
-    return out;
-  }
-}
-
-async function appliedPoints(metricsUrl: string): Promise<number> {
-  const text = await fetch(metricsUrl).then((r) => r.text());
-  let n = 0;
-  for (const m of text.matchAll(/^ztsdb_ingestor_points_total\{[^}]*\} (\d+)/gm)) n += Number(m[1]);
-  return n;
-}
-
-/** The ingestor's V8 heap and off-heap figures from its /metrics (prom-client's runtime gauges). */
-async function runtimeMemory(
-  metricsUrl: string,
-): Promise<{ heapUsed: number; heapTotal: number; external: number }> {
-  const text = await fetch(metricsUrl).then((r) => r.text());
-  const gauge = (name: string) => Number(new RegExp(`^${name} (\\S+)`, 'm').exec(text)?.[1] ?? NaN);
-  return {
-    heapUsed: gauge('nodejs_heap_size_used_bytes'),
-    heapTotal: gauge('nodejs_heap_size_total_bytes'),
-    external: gauge('nodejs_external_memory_bytes'),
-  };
-}
-
-async function waitFor<T>(
-  f: () => Promise<T | undefined | false>,
-  what: string,
-  ms: number,
-): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await f().catch(() => undefined);
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 /** The hosts' batches: per host and partition the ids of its series in that partition. */
 function buildHosts(): Array<Array<{ partition: number; ids: BigUint64Array }>> {
