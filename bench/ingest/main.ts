@@ -137,7 +137,9 @@ async function main(): Promise<void> {
     let acked = 0;
     let inFlight = 0;
     let wake: (() => void) | undefined;
-    let lastAck: { id: bigint; partition: number; t: number; at: number } | undefined;
+    type Ack = { id: bigint; partition: number; t: number; at: number };
+    /** A freshness probe waiting for the next acknowledgement (so its clock starts at the ack). */
+    let ackWaiter: ((a: Ack) => void) | undefined;
     const ts = new Float64Array(CONTAINERS * METRICS);
     const vs = new Float64Array(CONTAINERS * METRICS);
     // Values: per series a random walk kept to two decimals, like a rate or a percentage.
@@ -173,7 +175,9 @@ async function main(): Promise<void> {
               .then(
                 () => {
                   acked += b.ids.length;
-                  lastAck = { id: probeId, partition: b.partition, t, at: performance.now() };
+                  const w = ackWaiter;
+                  ackWaiter = undefined;
+                  w?.({ id: probeId, partition: b.partition, t, at: performance.now() });
                 },
                 (e: Error) => log(`publish failed: ${e.message}`),
               )
@@ -187,12 +191,16 @@ async function main(): Promise<void> {
       }
     })();
 
-    // Freshness probes: JetStream ack → the point answered by hot.p.<n>.
+    // Freshness probes: JetStream ack → the point answered by hot.p.<n>. Each probe takes the
+    // next acknowledgement and asks from then on, so the time since an older ack is not counted.
     const fresh: number[] = [];
     const probes = (async () => {
       while (running) {
         await sleep(100);
-        const p = lastAck;
+        const p = await Promise.race([
+          new Promise<Ack>((r) => (ackWaiter = r)),
+          sleep(1000).then(() => undefined),
+        ]);
         if (!p) continue;
         for (let tries = 0; running && tries < 5000; tries++) {
           const r = await nc
