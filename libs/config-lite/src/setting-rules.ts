@@ -67,6 +67,7 @@ export const SETTING_RULES: Readonly<Record<string, SettingRule>> = {
   ZTSDB_QUERY_DECODED_CACHE_BYTES: { default: 67108864, from: 'int', int: true, min: 0 },
   ZTSDB_NATS_RETRY_DEADLINE: { default: 60000, from: 'duration', int: true, min: 0 },
   ZTSDB_HOT_TIMEOUT_MS: { default: 2000, from: 'int', int: true, min: 10 },
+  ZTSDB_HOT_EXTENT_MAX_AGE_MS: { default: 2000, from: 'int', int: true, min: 0, max: 60_000 },
   ZTSDB_SAMPLES_RETENTION_MS: { default: 86400000, from: 'int', int: true, min: 60000 },
   ZTSDB_COLD_AFTER: { default: 21600000, from: 'duration', int: true, min: 0 },
   ZTSDB_COLD_WINDOW: { default: 86400000, from: 'duration', int: true, min: 1000 },
