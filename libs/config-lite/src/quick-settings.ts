@@ -7,13 +7,13 @@ import { SETTING_RULES, type SettingRule } from './setting-rules';
 // asks libs/config's `loadSettings` only when something is wrong, so every error is still
 // that one's, word for word.
 
-/** The `toInt` of libs/config: digits (and a sign) only, else the text as it is. */
-function toInt(value: unknown): unknown {
+/** A whole number from its text: digits (and a sign) only, else the text as it is (for the check to refuse). */
+export function intFromText(value: unknown): unknown {
   return typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
 }
 
-/** The `toDuration` of libs/config. */
-function toDuration(value: unknown): unknown {
+/** Milliseconds from a duration's text (parseLenientDurationMs), else the text as it is. */
+export function durationFromText(value: unknown): unknown {
   return typeof value === 'string' ? (parseLenientDurationMs(value) ?? value) : value;
 }
 
@@ -56,8 +56,8 @@ export function quickSettings(env: NodeJS.ProcessEnv = process.env): object | un
     const rule = SETTING_RULES[name]!;
     const text = env[name];
     let v: unknown = text !== undefined && text !== '' ? text : rule.default;
-    if (rule.from === 'int') v = toInt(v);
-    else if (rule.from === 'duration') v = toDuration(v);
+    if (rule.from === 'int') v = intFromText(v);
+    else if (rule.from === 'duration') v = durationFromText(v);
     if (!passes(rule, v)) return undefined;
     out[name] = v;
   }

@@ -1,5 +1,9 @@
 import { hostname } from 'node:os';
 
+/** One NATS URL, or several separated by commas (spaces around the commas allowed). */
+export const NATS_URL_LIST =
+  /^\s*(nats|tls|ws|wss):\/\/[^\s,]+(\s*,\s*(nats|tls|ws|wss):\/\/[^\s,]+)*\s*$/;
+
 /**
  * What `Settings`' decorators (libs/config settings.ts) say of one setting, as data: how its
  * text is read (`int`: digits only, `duration`: parseLenientDurationMs) and what the value must
@@ -23,7 +27,7 @@ export const SETTING_RULES: Readonly<Record<string, SettingRule>> = {
   NATS_URL: {
     default: 'nats://127.0.0.1:4222',
     string: true,
-    pattern: /^\s*(nats|tls|ws|wss):\/\/[^\s,]+(\s*,\s*(nats|tls|ws|wss):\/\/[^\s,]+)*\s*$/,
+    pattern: NATS_URL_LIST,
   },
   ZTSDB_REPLICAS: { default: 1, from: 'int', int: true, min: 1, max: 5 },
   NATS_USER: { default: '', string: true },

@@ -17,20 +17,19 @@ import {
   validateSync,
 } from 'class-validator';
 import { InvalidInputError } from '@ztsdb/errors';
-import { parseLenientDurationMs } from '@ztsdb/model';
-import { SECRET_SETTINGS, securityProblems } from '@ztsdb/config-lite';
+import {
+  durationFromText,
+  intFromText,
+  NATS_URL_LIST,
+  SECRET_SETTINGS,
+  securityProblems,
+} from '@ztsdb/config-lite';
 import { CONFIG_ERROR_CODES } from './errors';
 
-const toInt = ({ value }: { value: unknown }) =>
-  typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
-
-/** One NATS URL, or several separated by commas (spaces around the commas allowed). */
-const NATS_URL_LIST =
-  /^\s*(nats|tls|ws|wss):\/\/[^\s,]+(\s*,\s*(nats|tls|ws|wss):\/\/[^\s,]+)*\s*$/;
+const toInt = ({ value }: { value: unknown }) => intFromText(value);
 
 /** A duration setting as users write it: `500ms`, `30s`, `1.5h`, `30d`, or plain milliseconds. */
-const toDuration = ({ value }: { value: unknown }) =>
-  typeof value === 'string' ? (parseLenientDurationMs(value) ?? value) : value;
+const toDuration = ({ value }: { value: unknown }) => durationFromText(value);
 const DURATION_MESSAGE = (name: string) => ({
   message: `${name} must be a duration like 500ms, 30s, 6h, 30d or plain milliseconds`,
 });

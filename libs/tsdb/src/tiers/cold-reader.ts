@@ -518,14 +518,9 @@ export class ColdReader {
         vn = pickValueBlock(vblock, NO_INDEXES, 0, 0, 0, scratchV);
         if (vn === n && this.shaped !== null) this.shaped[b] = 1;
       }
-      if (tn !== n || vn !== n) {
-        this.report(b, seriesId, onSkip, `holds ${tn}/${vn} points, index says ${n}`);
-        return false;
-      }
-      return true;
+      return this.countsMatch(b, seriesId, onSkip, tn, vn);
     } catch (err) {
-      if (!(err instanceof CorruptionError)) throw err;
-      this.report(b, seriesId, onSkip, err.message, off, err);
+      this.reportCorrupt(err, b, seriesId, onSkip, off);
       return false;
     }
   }
@@ -582,18 +577,9 @@ export class ColdReader {
     try {
       const t = decodeTimestampBlock(this.buf.subarray(off, valOff));
       const v = decodeValueBlock(this.buf.subarray(valOff, valOff + this.bValLen[b]!));
-      const n = this.bCount[b]!;
-      if (t.length !== n || v.length !== n)
-        return this.report(
-          b,
-          seriesId,
-          onSkip,
-          `holds ${t.length}/${v.length} points, index says ${n}`,
-        );
-      return { t, v };
+      return this.countsMatch(b, seriesId, onSkip, t.length, v.length) ? { t, v } : null;
     } catch (err) {
-      if (!(err instanceof CorruptionError)) throw err;
-      return this.report(b, seriesId, onSkip, err.message, off, err);
+      return this.reportCorrupt(err, b, seriesId, onSkip, off);
     }
   }
 
@@ -612,14 +598,9 @@ export class ColdReader {
         this.buf.subarray(valOff, valOff + this.bValLen[b]!),
         scratchV.subarray(at, at + n),
       );
-      if (tn !== n || vn !== n) {
-        this.report(b, seriesId, onSkip, `holds ${tn}/${vn} points, index says ${n}`);
-        return false;
-      }
-      return true;
+      return this.countsMatch(b, seriesId, onSkip, tn, vn);
     } catch (err) {
-      if (!(err instanceof CorruptionError)) throw err;
-      this.report(b, seriesId, onSkip, err.message, off, err);
+      this.reportCorrupt(err, b, seriesId, onSkip, off);
       return false;
     }
   }
@@ -643,6 +624,32 @@ export class ColdReader {
       this.verifiedN++;
     }
     return true;
+  }
+
+  /** Whether block `b` decoded to the point count its index entry gives; a mismatch is reported. */
+  private countsMatch(
+    b: number,
+    seriesId: bigint,
+    onSkip: SkipSink | undefined,
+    tn: number,
+    vn: number,
+  ): boolean {
+    const n = this.bCount[b]!;
+    if (tn === n && vn === n) return true;
+    this.report(b, seriesId, onSkip, `holds ${tn}/${vn} points, index says ${n}`);
+    return false;
+  }
+
+  /** Reports a block that failed to decode at `off`; an error that is not a corruption goes on up. */
+  private reportCorrupt(
+    err: unknown,
+    b: number,
+    seriesId: bigint,
+    onSkip: SkipSink | undefined,
+    off: number,
+  ): null {
+    if (!(err instanceof CorruptionError)) throw err;
+    return this.report(b, seriesId, onSkip, err.message, off, err);
   }
 
   private report(
