@@ -242,12 +242,16 @@ suite(`ztsdb against a real Docker engine${missing ? ` (skipped: ${missing})` : 
       );
       const got = pts[pts.length - 1]![1];
       if (name === 'mem') expect(want).toBeGreaterThan(15_000_000);
-      // Equal but for the kernel's own pages moving between the two readings.
-      expect({ name, got, want, within2pc: Math.abs(got - want) / want <= 0.02 }).toEqual({
+      // Equal but for the kernel's own pages moving between the two readings: the LRU ages
+      // file pages from active to inactive at its own pace, which moves tens of pages of the
+      // disk container's ~1 MiB (its 16 MiB of written file pages are what is subtracted, so
+      // counting them would still fail by far).
+      const slack = Math.max(want * 0.02, 256 * 1024);
+      expect({ name, got, want, withinSlack: Math.abs(got - want) <= slack }).toEqual({
         name,
         got,
         want,
-        within2pc: true,
+        withinSlack: true,
       });
     }
   });
