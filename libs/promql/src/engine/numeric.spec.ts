@@ -125,6 +125,32 @@ describe('numeric helpers', () => {
     expect(quantileOfRange(0.5, Float64Array.of(NaN, NaN, NaN, 2), 0, 4)).toBeNaN();
   });
 
+  it('finds ranks near either end in one pass as the sort does (φ 0.99, 0.95, 0.01 …, NaN first)', () => {
+    let seed = 11;
+    const rnd = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const pool = [NaN, 0, 1, 2, 2, -3.5, Infinity, -Infinity, 5];
+    const qs = [0, 0.001, 0.01, 0.05, 0.95, 0.99, 0.999, 1];
+    for (let round = 0; round < 6000; round++) {
+      const n = 1 + (round % 70);
+      const share = [0, 0.05, 0.3, 0.9][round % 4]!;
+      const v = Float64Array.from({ length: n + 2 }, () =>
+        rnd() < share ? pool[Math.floor(rnd() * pool.length)]! : Math.round(rnd() * 400) / 4,
+      );
+      const q = qs[Math.floor(rnd() * qs.length)]!;
+      const want = quantile(q, Array.from(v.subarray(1, n + 1)));
+      const got = quantileOfRange(q, v, 1, n + 1);
+      if (!Object.is(got, want))
+        throw new Error(`q=${q} over ${Array.from(v.subarray(1, n + 1))}: ${got} ≠ ${want}`);
+    }
+    expect(quantileOfRange(0.99, Float64Array.of(3, 9, 1, 7, 9, 2, 8), 0, 7)).toBe(9);
+    expect(quantileOfRange(0.01, Float64Array.of(3, NaN, 1, 7, 0, 2, 8), 0, 7)).toBeNaN();
+    expect(quantileOfRange(0.01, Float64Array.of(3, 1, 7, 0, 2, 8), 0, 6)).toBe(0.05);
+    expect(Object.is(quantileOfRange(0, Float64Array.of(3, 0, 7, 1, 2, 8), 0, 6), 0)).toBe(true);
+    expect(Object.is(quantileOfRange(0.99, Float64Array.of(3, -0, 7, 1, 2, 8), 0, 6), 7.95)).toBe(
+      true,
+    );
+  });
+
   it('computes quantiles with interpolation and NaN first', () => {
     expect(quantile(0.5, [4, 1, 3, 2])).toBe(2.5);
     expect(quantile(0, [NaN, 1])).toBeNaN();

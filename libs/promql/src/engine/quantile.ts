@@ -25,6 +25,60 @@ export function byValueNaNFirst(a: number, b: number): number {
 let scratch = new Float64Array(256);
 
 /**
+ * Ranks this close to either end (φ = 0.99 or 0.95 over a minute of points, φ = 0.01) are
+ * found in one pass that keeps the few largest (or smallest) values, without the copy and
+ * the selection.
+ */
+const END_RANKS = 4;
+const ends = new Float64Array(END_RANKS);
+
+/**
+ * quantileOfRange when both ranks needed are among the `keep` largest of the n values
+ * (`dir` 1) or, NaNs sorting first, at most `keep` - 1 from the start (`dir` -1): keeps the
+ * `keep` largest (smallest) values that are not NaN, largest (smallest) first, and counts the
+ * NaNs. The smallest values are kept as the largest of the negated ones.
+ */
+function quantileNearEnd(
+  q: number,
+  values: Float64Array,
+  lo: number,
+  hi: number,
+  keep: number,
+  dir: 1 | -1,
+): number {
+  const top = ends;
+  let kept = 0;
+  let nans = 0;
+  for (let i = lo; i < hi; i++) {
+    const x = values[i]!;
+    if (x !== x) {
+      nans++;
+      continue;
+    }
+    if (x === 0 && 1 / x < 0) return quantile(q, Array.from(values.subarray(lo, hi)));
+    const v = dir * x;
+    if (kept === keep && !(v > top[keep - 1]!)) continue;
+    let j = kept < keep ? kept++ : keep - 1;
+    while (j > 0 && top[j - 1]! < v) {
+      top[j] = top[j - 1]!;
+      j--;
+    }
+    top[j] = v;
+  }
+  const n = hi - lo;
+  const m = n - nans;
+  const rank = q * (n - 1);
+  const lower = Math.max(0, Math.floor(rank));
+  const upper = Math.min(n - 1, lower + 1);
+  const weight = rank - Math.floor(rank);
+  // Sorted with NaNs first, position p holds NaN below `nans`, else the (p - nans)-th smallest
+  // value: the (m - 1 - (p - nans))-th largest, or the (p - nans)-th smallest.
+  const at = (p: number): number =>
+    p < nans ? NaN : dir === 1 ? top[m - 1 - (p - nans)]! : -top[p - nans]!;
+  return at(lower) * (1 - weight) + at(upper) * weight;
+}
+
+/**
  * Moves the k-th smallest of s[0, m) (no NaN, no -0: a total order) to s[k], smaller or equal
  * values before it and greater or equal after it (Hoare's selection, median of three).
  */
@@ -73,6 +127,11 @@ export function quantileOfRange(q: number, values: Float64Array, lo: number, hi:
   if (n <= 0 || Number.isNaN(q)) return NaN;
   if (q < 0) return -Infinity;
   if (q > 1) return Infinity;
+  const r = q * (n - 1);
+  const low = Math.max(0, Math.floor(r));
+  if (n - low <= END_RANKS) return quantileNearEnd(q, values, lo, hi, n - low, 1);
+  if (Math.min(n - 1, low + 1) < END_RANKS)
+    return quantileNearEnd(q, values, lo, hi, Math.min(n - 1, low + 1) + 1, -1);
   if (scratch.length < n) scratch = new Float64Array(Math.max(n, scratch.length * 2));
   const s = scratch;
   let m = 0;
