@@ -7,6 +7,7 @@ import {
   JetStreamApiError,
   type Consumer,
   type ConsumerInfo,
+  type ConsumerMessages,
   type JetStreamClient,
   type JsMsg,
 } from '@nats-io/jetstream';
@@ -82,6 +83,10 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
  */
 export class WarmSink {
   private running = false;
+  /** Set by stop(): a consumer (re-)creation waiting out NATS gives up at once. */
+  private stopped = false;
+  /** The fetch the loop is reading, ended by stop(). */
+  private fetching: ConsumerMessages | undefined;
   private loop: Promise<void> | undefined;
   private consumer!: Consumer;
   private readonly stall: RepeatedWarnings;
@@ -116,7 +121,10 @@ export class WarmSink {
   }
 
   private async openConsumer(): Promise<void> {
-    const retry = this.opts.retry ?? { deadlineMs: DEFAULT_RETRY_DEADLINE_MS, log: this.opts.warn };
+    const retry = {
+      ...(this.opts.retry ?? { deadlineMs: DEFAULT_RETRY_DEADLINE_MS, log: this.opts.warn }),
+      stopped: () => this.stopped,
+    };
     const jsm = await withRetry('JetStream manager', () => jetstreamManager(this.nc), retry);
     const name = this.name;
     const p = this.partition;
@@ -174,6 +182,10 @@ export class WarmSink {
 
   async stop(): Promise<void> {
     this.running = false;
+    this.stopped = true;
+    // A fetch waits for its end from the server: with the server gone (killed, not shut down)
+    // it would wait until NATS comes back, and the compactor would never stop.
+    this.fetching?.stop();
     await this.loop?.catch(() => undefined);
   }
 
@@ -185,7 +197,10 @@ export class WarmSink {
           max_messages: this.opts.batchChunks,
           expires: Math.max(1000, this.opts.flushMs),
         });
+        this.fetching = batch;
+        if (this.stopped) batch.stop();
         for await (const m of batch) msgs.push(m);
+        this.fetching = undefined;
       } catch (e) {
         if (!this.running || this.nc.isClosed()) return;
         this.opts.warn(`chunk consumer: ${(e as Error).message}; re-creating it`);

@@ -51,6 +51,51 @@ describe('withRetry', () => {
     );
   });
 
+  it('gives up at once, with the last failure, when its caller stops (also in a wait)', async () => {
+    const clock = fakeClock();
+    let stopping = false;
+    const always = async (): Promise<never> => {
+      throw new TimeoutError();
+    };
+    // Stopped during the third wait (of 800 ms, polled every 100 ms): no fourth attempt.
+    const sleep = clock.sleep!;
+    const policy: RetryPolicy = {
+      ...clock,
+      deadlineMs: 60_000,
+      stopped: () => stopping,
+      sleep: async (ms) => {
+        await sleep(ms);
+        if (clock.slept.reduce((a, b) => a + b, 0) >= 200 + 400 + 300) stopping = true;
+      },
+    };
+    let calls = 0;
+    const e = await withRetry(
+      'JetStream manager',
+      () => {
+        calls++;
+        return always();
+      },
+      policy,
+    ).catch((err: Error) => err);
+    expect(e).toBeInstanceOf(TimeoutError);
+    expect(calls).toBe(3);
+    expect(clock.slept.reduce((a, b) => a + b, 0)).toBe(200 + 400 + 300);
+    // Already stopping: the first failure is thrown without a wait.
+    const again = fakeClock();
+    calls = 0;
+    await expect(
+      withRetry(
+        'JetStream manager',
+        () => {
+          calls++;
+          return always();
+        },
+        { ...again, stopped: () => true },
+      ),
+    ).rejects.toBeInstanceOf(TimeoutError);
+    expect([calls, again.slept]).toEqual([1, []]);
+  });
+
   it('retries what the call names as also transient, and nothing more', async () => {
     const clock = fakeClock();
     const noPeers = new Error('no suitable peers for placement');

@@ -13,6 +13,12 @@ export interface RetryPolicy {
   maxDelayMs?: number;
   /** Failures this call may also retry, beyond the transient ones every call retries. */
   retryAlso?: (e: unknown) => boolean;
+  /**
+   * True once the caller is stopping: no further attempt is made (the last failure is thrown
+   * at once, also during a wait), so that a service stopping while NATS is away does not wait
+   * out the deadline.
+   */
+  stopped?: () => boolean;
   /** Seams for tests. */
   sleep?: (ms: number) => Promise<void>;
   now?: () => number;
@@ -81,6 +87,7 @@ export async function withRetry<T>(
       return await fn();
     } catch (e) {
       if (!isTransientNatsError(e) && !policy.retryAlso?.(e)) throw e;
+      if (policy.stopped?.()) throw e;
       const base = Math.min(max, first * 2 ** (attempt - 1));
       // Jitter: concurrent starts that failed together do not retry together.
       const delay = Math.round(base / 2 + (random() * base) / 2);
@@ -89,7 +96,21 @@ export async function withRetry<T>(
       policy.log?.(
         `${what} failed (attempt ${attempt}: ${(e as Error).message}); retrying in ${delay} ms at ${new Date(next).toISOString()}, until ${new Date(deadline).toISOString()}`,
       );
-      await sleep(delay);
+      if (policy.stopped) await sleepUnlessStopped(sleep, delay, policy.stopped);
+      else await sleep(delay);
+      if (policy.stopped?.()) throw e;
     }
   }
+}
+
+/** Polled at this interval while a retry waits, so that a stop cuts the wait short. */
+const STOP_POLL_MS = 100;
+
+async function sleepUnlessStopped(
+  sleep: (ms: number) => Promise<void>,
+  ms: number,
+  stopped: () => boolean,
+): Promise<void> {
+  for (let left = ms; left > 0 && !stopped(); left -= STOP_POLL_MS)
+    await sleep(Math.min(left, STOP_POLL_MS));
 }
