@@ -10,7 +10,12 @@
 // (0 turns it off); BENCH_PROMETHEUS=0 leaves Prometheus out (for profiling ztsdb alone);
 // BENCH_QUERIES=label,… runs only those queries; BENCH_TIER=cold stores the data in cold
 // files (as after the warm→cold merge) instead of warm ones, which the service opens and
-// checks in the background before the first request. Last line: one JSON object.
+// checks in the background before the first request. BENCH_QUERY_PROCESS=1 runs the query
+// service as a `ztsdb query` process of its own (as it is deployed, and as Prometheus runs) and
+// reports its CPU per request from /proc/<pid>/task/*/schedstat instead of this process's (warm
+// tier only: the runs with the decoded cache emptied need the service in this process);
+// BENCH_QUERY_ROOT=<checkout> runs that checkout's build as the query process.
+// Last line: one JSON object.
 import 'reflect-metadata';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
@@ -40,6 +45,7 @@ import { HotReplyServer } from '../../apps/ingestor/src/hot-reply-server';
 import { bootstrapQuery } from '../../apps/query/src/bootstrap';
 import { QueryService } from '../../apps/query/src/query.service';
 import { startPrometheus, writeOpenMetrics, type RunningPrometheus } from './prometheus-side';
+import { QueryProcess } from './query-process';
 
 const SERIES = Number(process.env.BENCH_SERIES ?? 10_000);
 const POINTS = Number(process.env.BENCH_POINTS ?? 3_600);
@@ -52,6 +58,8 @@ const COLD_RUNS = Number(process.env.BENCH_COLD_RUNS ?? 20);
 const WITH_PROMETHEUS = process.env.BENCH_PROMETHEUS !== '0';
 const ONLY = process.env.BENCH_QUERIES?.split(',').filter((q) => q !== '');
 const TIER: 'warm' | 'cold' = process.env.BENCH_TIER === 'cold' ? 'cold' : 'warm';
+/** The query service as a process of its own, its CPU per request measured apart. */
+const QUERY_PROCESS = process.env.BENCH_QUERY_PROCESS === '1';
 /** ZTSDB_HOT_EXTENT_MAX_AGE_MS for the owners and the query service (0: every query asks the owners). */
 const EXTENT_MAX_AGE_MS = Number(process.env.ZTSDB_HOT_EXTENT_MAX_AGE_MS ?? 2000);
 const PARTITIONS = 4;
@@ -73,7 +81,7 @@ interface Timed {
   first: number;
   p50: number;
   p99: number;
-  /** CPU time of this process per run (the in-process query service and the client), p50. */
+  /** CPU time per run, p50: of this process (the in-process query service and the client), or of the query process alone (BENCH_QUERY_PROCESS). */
   cpuP50: number;
   series: number;
 }
@@ -86,6 +94,7 @@ async function measure(
   form: Record<string, string>,
   runs: number,
   before?: () => void,
+  serverCpu?: () => NodeJS.CpuUsage,
 ): Promise<Timed> {
   const times: number[] = [];
   const cpu: number[] = [];
@@ -94,13 +103,13 @@ async function measure(
   for (let i = 0; i < WARMUP && before === undefined; i++) await post(agent, port, form);
   for (let i = 0; i < runs + 1; i++) {
     before?.();
-    const c = process.cpuUsage();
+    const c = serverCpu ? serverCpu() : process.cpuUsage();
     const t = ms();
     const answer = await post(agent, port, form);
     // Timed to the answer's last byte: the client's JSON.parse (about 2 ms for 3,600 points
     // here, the same for both servers) is the client's cost, not the server's.
     const dt = answer.endMs - t;
-    const used = answer.endCpu;
+    const used = serverCpu ? serverCpu() : answer.endCpu;
     if (i > 0) cpu.push((used.user - c.user + used.system - c.system) / 1000);
     const body = JSON.parse(answer.raw.toString('utf8')) as {
       status: string;
@@ -208,6 +217,7 @@ async function main(): Promise<void> {
   const data = tempDir('ztsdb-bench-promql-');
   const nc = await connect({ servers: server.url, maxPingOut: 10 });
   let app: INestApplication | undefined;
+  let queryProcess: QueryProcess | undefined;
   let prom: RunningPrometheus | undefined;
   const figures: Record<string, number | string> = {
     series: SERIES,
@@ -281,18 +291,22 @@ async function main(): Promise<void> {
       log(`Prometheus 2.42 loaded (promtool) and ready in ${((ms() - t0) / 1000).toFixed(1)} s`);
     }
     const port = 19_780 + Math.floor(Math.random() * 200);
-    app = await bootstrapQuery(
-      loadSettings({
-        NATS_URL: server.url,
-        ZTSDB_DATA_DIR: data.path,
-        ZTSDB_HTTP_ADDR: `127.0.0.1:${port}`,
-        ZTSDB_LOG_LEVEL: 'warn',
-        ZTSDB_HOT_TIMEOUT_MS: '10000',
-        ZTSDB_QUERY_TIMEOUT_MS: '120000',
-        ZTSDB_QUERY_DECODED_CACHE_BYTES: String(CACHE_BYTES),
-        ZTSDB_HOT_EXTENT_MAX_AGE_MS: String(EXTENT_MAX_AGE_MS),
-      }),
-    );
+    const serviceSettings = {
+      NATS_URL: server.url,
+      ZTSDB_DATA_DIR: data.path,
+      ZTSDB_HTTP_ADDR: `127.0.0.1:${port}`,
+      ZTSDB_LOG_LEVEL: 'warn',
+      ZTSDB_HOT_TIMEOUT_MS: '10000',
+      ZTSDB_QUERY_TIMEOUT_MS: '120000',
+      ZTSDB_QUERY_DECODED_CACHE_BYTES: String(CACHE_BYTES),
+      ZTSDB_HOT_EXTENT_MAX_AGE_MS: String(EXTENT_MAX_AGE_MS),
+    };
+    if (QUERY_PROCESS) {
+      if (TIER === 'cold')
+        throw new Error('BENCH_QUERY_PROCESS=1 measures the warm tier only (unset BENCH_TIER)');
+      queryProcess = await QueryProcess.start(serviceSettings, port);
+      figures.query_process = 1;
+    } else app = await bootstrapQuery(loadSettings(serviceSettings));
     const first = ds.timestamps[0]! / 1000;
     const last = ds.timestamps[ds.timestamps.length - 1]! / 1000;
     const range = { start: String(first), end: String(last) };
@@ -323,15 +337,17 @@ async function main(): Promise<void> {
         },
       ],
     ];
-    const queriesService = app.get(QueryService);
+    const queriesService = app?.get(QueryService);
     // A running service has opened its cold files and checked their blocks by the time they
     // are queried (TieredStore.prepared); the first request is sent once that is done here.
     t0 = ms();
-    await queriesService.store.prepared();
-    log(`cold files opened and checked in ${((ms() - t0) / 1000).toFixed(2)} s`);
+    await queriesService?.store.prepared();
+    if (queriesService)
+      log(`cold files opened and checked in ${((ms() - t0) / 1000).toFixed(2)} s`);
+    const serverCpu = queryProcess ? () => queryProcess!.cpuUsage() : undefined;
     for (const [label, form] of queries) {
       if (ONLY && !ONLY.includes(label)) continue;
-      const ours = await measure(label, ztsdbAgent, port, form, RUNS);
+      const ours = await measure(label, ztsdbAgent, port, form, RUNS, undefined, serverCpu);
       figures[`${label}_first_ms`] = ours.first;
       figures[`${label}_p50_ms`] = ours.p50;
       figures[`${label}_p99_ms`] = ours.p99;
@@ -350,8 +366,15 @@ async function main(): Promise<void> {
         );
       }
     }
-    figures.hot_requests_skipped = queriesService.hot.skipped;
-    if (!ONLY || ONLY.includes('sum_cpu_60s_cold')) {
+    if (queriesService) figures.hot_requests_skipped = queriesService.hot.skipped;
+    if (queryProcess) {
+      const m = queryProcess.memoryKiB();
+      figures.query_process_vmhwm_kib = m.hwm;
+      log(
+        `ztsdb query process: VmHWM ${(m.hwm / 1024).toFixed(1)} MiB, VmRSS ${(m.rss / 1024).toFixed(1)} MiB`,
+      );
+    }
+    if (queriesService && (!ONLY || ONLY.includes('sum_cpu_60s_cold'))) {
       // The decoded-points cache emptied before every run: each decodes 1,000 series' hour.
       const form = queries.find(([l]) => l === 'sum_cpu_60s')![1];
       const cold = await measure('sum cold', ztsdbAgent, port, form, COLD_RUNS, () =>
@@ -363,10 +386,14 @@ async function main(): Promise<void> {
       log(
         `ztsdb sum_cpu_60s with the decoded cache emptied before each run: p50 ${cold.p50} ms, p99 ${cold.p99} ms (CPU p50 ${cold.cpuP50} ms) over ${COLD_RUNS} runs`,
       );
-    }
+    } else if (queryProcess && (!ONLY || ONLY.includes('sum_cpu_60s_cold')))
+      log(
+        'sum_cpu_60s with the decoded cache emptied: not run (it needs the service in this process)',
+      );
   } finally {
     await prom?.stop();
     await app?.close();
+    await queryProcess?.stop();
     await nc.close();
     await server.stop();
     data.remove();
