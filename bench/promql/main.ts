@@ -46,6 +46,7 @@ import { bootstrapQuery } from '../../apps/query/src/bootstrap';
 import { QueryService } from '../../apps/query/src/query.service';
 import { startPrometheus, writeOpenMetrics, type RunningPrometheus } from './prometheus-side';
 import { QueryProcess } from './query-process';
+import { measure } from './timed-requests';
 
 const SERIES = Number(process.env.BENCH_SERIES ?? 10_000);
 const POINTS = Number(process.env.BENCH_POINTS ?? 3_600);
@@ -69,96 +70,9 @@ const IMAGES = 10;
 
 const log = (m: string): void => void process.stdout.write(`${m}\n`);
 const ms = (): number => Number(process.hrtime.bigint()) / 1e6;
-const pct = (xs: number[], p: number): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return Math.round(s[Math.min(s.length - 1, Math.floor(s.length * p))]! * 1000) / 1000;
-};
 
 const ztsdbAgent = new http.Agent({ keepAlive: true, maxSockets: 1 });
 const promAgent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-
-interface Timed {
-  first: number;
-  p50: number;
-  p99: number;
-  /** CPU time per run, p50: of this process (the in-process query service and the client), or of the query process alone (BENCH_QUERY_PROCESS). */
-  cpuP50: number;
-  series: number;
-}
-
-/** The first run apart, then `runs` timed runs (`before` runs untimed ahead of each). */
-async function measure(
-  what: string,
-  agent: http.Agent,
-  port: number,
-  form: Record<string, string>,
-  runs: number,
-  before?: () => void,
-  serverCpu?: () => NodeJS.CpuUsage,
-): Promise<Timed> {
-  const times: number[] = [];
-  const cpu: number[] = [];
-  let first = 0;
-  let series = 0;
-  for (let i = 0; i < WARMUP && before === undefined; i++) await post(agent, port, form);
-  for (let i = 0; i < runs + 1; i++) {
-    before?.();
-    const c = serverCpu ? serverCpu() : process.cpuUsage();
-    const t = ms();
-    const answer = await post(agent, port, form);
-    // Timed to the answer's last byte: the client's JSON.parse (about 2 ms for 3,600 points
-    // here, the same for both servers) is the client's cost, not the server's.
-    const dt = answer.endMs - t;
-    const used = serverCpu ? serverCpu() : answer.endCpu;
-    if (i > 0) cpu.push((used.user - c.user + used.system - c.system) / 1000);
-    const body = JSON.parse(answer.raw.toString('utf8')) as {
-      status: string;
-      data?: { result: unknown[] };
-    };
-    if (body.status !== 'success')
-      throw new Error(`${what}: ${JSON.stringify(body).slice(0, 300)}`);
-    series = body.data!.result.length;
-    if (i === 0) first = Math.round(dt * 1000) / 1000;
-    else times.push(dt);
-  }
-  return { first, p50: pct(times, 0.5), p99: pct(times, 0.99), cpuP50: pct(cpu, 0.5), series };
-}
-
-/** A form-encoded POST, as Grafana sends query_range; resolves with the answer's bytes, the time and CPU usage at its end. */
-function post(
-  agent: http.Agent,
-  port: number,
-  form: Record<string, string>,
-): Promise<{ raw: Buffer; endMs: number; endCpu: NodeJS.CpuUsage }> {
-  const body = new URLSearchParams(form).toString();
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      {
-        host: '127.0.0.1',
-        port,
-        path: '/api/v1/query_range',
-        method: 'POST',
-        agent,
-        headers: {
-          'content-type': 'application/x-www-form-urlencoded',
-          'content-length': Buffer.byteLength(body),
-        },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const endMs = ms();
-          const endCpu = process.cpuUsage();
-          resolve({ raw: Buffer.concat(chunks), endMs, endCpu });
-        });
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
 
 /** Every series in one warm (or cold, BENCH_TIER) file per partition, recorded in the manifest stream. */
 async function writeFiles(ds: Dataset, dataDir: string, nc: NatsConnection): Promise<void> {
@@ -347,7 +261,10 @@ async function main(): Promise<void> {
     const serverCpu = queryProcess ? () => queryProcess!.cpuUsage() : undefined;
     for (const [label, form] of queries) {
       if (ONLY && !ONLY.includes(label)) continue;
-      const ours = await measure(label, ztsdbAgent, port, form, RUNS, undefined, serverCpu);
+      const ours = await measure(label, ztsdbAgent, port, form, RUNS, {
+        warmup: WARMUP,
+        serverCpu,
+      });
       figures[`${label}_first_ms`] = ours.first;
       figures[`${label}_p50_ms`] = ours.p50;
       figures[`${label}_p99_ms`] = ours.p99;
@@ -356,7 +273,9 @@ async function main(): Promise<void> {
         `ztsdb ${label} (${form.query}, ${ours.series} series): p50 ${ours.p50} ms, p99 ${ours.p99} ms (CPU p50 ${ours.cpuP50} ms) over ${RUNS} runs; first ${ours.first} ms`,
       );
       if (prom) {
-        const theirs = await measure(`prometheus ${label}`, promAgent, prom.port, form, RUNS);
+        const theirs = await measure(`prometheus ${label}`, promAgent, prom.port, form, RUNS, {
+          warmup: WARMUP,
+        });
         figures[`prometheus_${label}_first_ms`] = theirs.first;
         figures[`prometheus_${label}_p50_ms`] = theirs.p50;
         figures[`prometheus_${label}_p99_ms`] = theirs.p99;
@@ -377,9 +296,9 @@ async function main(): Promise<void> {
     if (queriesService && (!ONLY || ONLY.includes('sum_cpu_60s_cold'))) {
       // The decoded-points cache emptied before every run: each decodes 1,000 series' hour.
       const form = queries.find(([l]) => l === 'sum_cpu_60s')![1];
-      const cold = await measure('sum cold', ztsdbAgent, port, form, COLD_RUNS, () =>
-        queriesService.store.cache.clear(),
-      );
+      const cold = await measure('sum cold', ztsdbAgent, port, form, COLD_RUNS, {
+        before: () => queriesService.store.cache.clear(),
+      });
       figures.sum_cpu_60s_cold_p50_ms = cold.p50;
       figures.sum_cpu_60s_cold_p99_ms = cold.p99;
       figures.sum_cpu_60s_cold_cpu_p50_ms = cold.cpuP50;
