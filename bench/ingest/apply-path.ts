@@ -178,7 +178,9 @@ async function round(
       const t3 = cpuNs();
       const state = states[m.partition]!;
       // As apply-queue.ts: by the key table's slots (version 3) or by the per-point ids.
-      sealed += slots[m.partition]!.apply(state, seq, batch).length;
+      const queued = state.unpublishedCount;
+      slots[m.partition]!.apply(state, seq, batch);
+      sealed += state.unpublishedCount - queued;
       const t4 = cpuNs();
       if (withWal && logs[m.partition]!.batchBytes >= SNAPSHOT_AFTER_BYTES) {
         await logs[m.partition]!.snapshot(state);

@@ -1,4 +1,4 @@
-import type { Head, HeldChunk, HotState } from '@ztsdb/tsdb';
+import type { Head, HotState } from '@ztsdb/tsdb';
 import type { SampleBatch } from '@ztsdb/wire';
 
 /** Producers whose last key table is kept (as HotState keeps their last id column). */
@@ -30,15 +30,13 @@ export class KeySlots {
 
   /**
    * Applies one batch to `state` at stream sequence `seq`: a batch with a series key table
-   * through its points' slots, any other by its per-point series ids. Returns the chunks it
-   * sealed (HotState.apply).
+   * through its points' slots, any other by its per-point series ids.
    */
-  apply(state: HotState, seq: number, b: SampleBatch): readonly HeldChunk[] {
+  apply(state: HotState, seq: number, b: SampleBatch): void {
     if (b.seriesKeys !== undefined && b.seriesKeyIndex !== undefined) {
       const known = this.resolve(state.head, b.producerId, b.seriesKeys, b.seriesKeyIndex, b.count);
-      return state.apply(seq, NO_IDS, b.timestamps, b.values, b.count, undefined, known);
-    }
-    return state.apply(seq, b.seriesIds, b.timestamps, b.values, b.count, b.producerId);
+      state.apply(seq, NO_IDS, b.timestamps, b.values, b.count, undefined, known);
+    } else state.apply(seq, b.seriesIds, b.timestamps, b.values, b.count, b.producerId);
   }
 
   /**

@@ -114,12 +114,7 @@ export class Head {
    * decide (seal, start a chunk, out of order).
    */
   appendToOpen(s: MemSeries, t: number, v: number): boolean {
-    const open = this.open;
-    const slot = s.slot;
-    const n = open.count(slot);
-    if (n === 0 || !(t > s.lastT) || n >= CHUNK_POINTS || t - open.minT(slot) >= this.maxChunkAgeMs)
-      return false;
-    open.append(slot, t, v);
+    if (!(t > s.lastT) || !this.open.appendIfFits(s.slot, t, v, this.maxChunkAgeMs)) return false;
     s.lastT = t;
     return true;
   }

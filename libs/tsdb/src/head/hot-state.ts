@@ -93,16 +93,19 @@ export class HotState {
     const series = head.series;
     const slots =
       known ?? (producer === undefined ? undefined : this.slotsOf(producer, ids, count));
+    // Points that extended an open chunk, added to livePoints once (applyOne keeps its own).
+    let extended = 0;
     for (let i = 0; i < count; i++) {
       const s = slots !== undefined ? series[slots[i]!]! : head.getOrCreate(ids[i]!);
       const t = ts[i]!;
       // Most samples extend an open chunk: no unit starts or is sealed, so no first sequence
       // changes. The rest go through applyOne, out of this loop so the loop stays small.
       if (head.appendToOpen(s, t, vs[i]!)) {
-        this.livePoints++;
+        extended++;
         if (t > s.maxSeen) s.maxSeen = t;
       } else this.applyOne(seq, s, t, vs[i]!);
     }
+    this.livePoints += extended;
     if (seq > this.appliedSeq) this.appliedSeq = seq;
     return this.sealedNow;
   }

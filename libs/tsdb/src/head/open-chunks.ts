@@ -18,12 +18,23 @@ const MASK_2 = (1 << DOD_BITS_2) - 1;
 const MASK_3 = (1 << DOD_BITS_3) - 1;
 const TWO_32 = 4294967296;
 const NO_WINDOW = 0xff;
+const CHUNK_POINTS = enc.MAX_CHUNK_POINTS;
 const { f64: F64, i32: I32, hi: HI, lo: LO } = enc.makeFloatScratch();
+/** Whether an Int32Array stores a word's bytes low first (then put() swaps each full word). */
+const LITTLE_ENDIAN = new Uint8Array(new Int32Array([1]).buffer)[0] === 1;
+
+/** A word with its bytes in the opposite order. */
+function swap32(x: number): number {
+  return ((x & 0xff) << 24) | ((x & 0xff00) << 8) | ((x >>> 8) & 0xff00) | (x >>> 24);
+}
 
 /**
  * The open Gorilla chunks of a head, one per series slot, as typed columns
  * indexed by slot with their bit streams in a shared WordSlab: no object per
- * series or per chunk. The encoding is XorAppender's, bit for bit (its
+ * series or per chunk. Each full word of a stream is stored with its bytes in
+ * the chunk's order (big-endian in memory), so a chunk's bytes are its words'
+ * bytes as they lie: writeTo and resume copy them with one memcpy where a
+ * word-by-word byte swap was most of a head snapshot's time. The encoding is XorAppender's, bit for bit (its
  * timestamp and XOR value writers with their state in the columns), so a
  * sealed chunk has the same bytes whichever path built it (docs/format/chunk.md).
  * A slot with count 0 has no open chunk.
@@ -117,26 +128,57 @@ export class OpenChunks {
    * has checked it: `t` a safe integer, fewer than MAX_CHUNK_POINTS points.
    */
   append(slot: number, t: number, v: number): void {
-    this.load(slot);
     const n = this.counts[slot]!;
+    if (n > 0) return this.appendNext(slot, n, t, v);
+    this.load(slot);
     F64[0] = v;
     const vh = I32[HI]!;
     const vl = I32[LO]!;
-    if (n === 0) {
-      this.int64(t);
-      this.prevT[slot] = t;
-      this.prevDelta[slot] = 0;
-      this.put(vh, 32);
-      this.put(vl, 32);
-    } else {
-      this.timestamp(slot, t);
-      this.value(slot, vh, vl);
-    }
+    this.int64(t);
+    this.prevT[slot] = t;
+    this.prevDelta[slot] = 0;
+    this.put(vh, 32);
+    this.put(vl, 32);
+    this.prevHi[slot] = vh;
+    this.prevLo[slot] = vl;
+    this.counts[slot] = 1;
+    this.lo[slot] = t;
+    this.hi[slot] = t;
+    this.store(slot);
+  }
+
+  /**
+   * The common case of the head's append on its own: appends to the open chunk of `slot` when
+   * there is one and it takes the point without being sealed first (fewer than
+   * MAX_CHUNK_POINTS points, `t - minT < maxAgeMs`); returns false, having done nothing,
+   * otherwise. `t` is a safe integer newer than every point of the chunk (the head checked).
+   */
+  appendIfFits(slot: number, t: number, v: number, maxAgeMs: number): boolean {
+    if (slot >= this.cap) return false;
+    const n = this.counts[slot]!;
+    if (n === 0 || n >= CHUNK_POINTS || t - this.lo[slot]! >= maxAgeMs) return false;
+    this.appendNext(slot, n, t, v);
+    return true;
+  }
+
+  /** A point after the first (`n` > 0 points so far): the timestamp and value steps. */
+  private appendNext(slot: number, n: number, t: number, v: number): void {
+    this.load(slot);
+    F64[0] = v;
+    const vh = I32[HI]!;
+    const vl = I32[LO]!;
+    this.timestamp(slot, t);
+    this.value(slot, vh, vl);
     this.prevHi[slot] = vh;
     this.prevLo[slot] = vl;
     this.counts[slot] = n + 1;
     if (t < this.lo[slot]!) this.lo[slot] = t;
     if (t > this.hi[slot]!) this.hi[slot] = t;
+    this.store(slot);
+  }
+
+  /** Keeps the bit writer state of the w* fields as the state of `slot` (after load). */
+  private store(slot: number): void {
     this.acc[slot] = this.wAcc;
     this.accBits[slot] = this.wBits;
     this.words[slot] = this.wCount;
@@ -163,13 +205,10 @@ export class OpenChunks {
     const page = this.slab.pages[WordSlab.page(ref)]!;
     const base = ref - WordSlab.page(ref) * SLAB_PAGE_WORDS;
     let o = at + HEADER;
-    // Big-endian words through a DataView: one store a word instead of four byte stores (a head
-    // snapshot writes every open chunk, and the byte loop was most of its time).
-    const dv = new DataView(out.buffer, out.byteOffset, out.byteLength);
-    for (let i = base, end = base + this.words[slot]!; i < end; i++) {
-      dv.setInt32(o, page[i]!);
-      o += 4;
-    }
+    // The full words' bytes are already in the chunk's order (put()): one copy.
+    const words = this.words[slot]!;
+    out.set(new Uint8Array(page.buffer, page.byteOffset + base * 4, words * 4), o);
+    o += words * 4;
     const acc = this.acc[slot]!;
     for (let b = 0; b < this.accBits[slot]!; b += 8) out[o++] = acc >>> (24 - b);
     const crc = crc32c(out, at, o);
@@ -204,12 +243,15 @@ export class OpenChunks {
     const st = enc.decodeXorStream(chunk, HEADER, bodyEnd, n, ts, RESUME_VS);
     const fullWords = st.bitLength >>> 5;
     this.load(slot);
-    // The whole words go straight into the region (it was started with room for the chunk).
-    const dv = new DataView(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    // The whole words go straight into the region (it was started with room for the chunk),
+    // their bytes in the chunk's order as put() leaves them.
     let o = HEADER;
     while (this.wCap < fullWords) this.regrow();
     const page = this.wPage;
-    for (let i = 0, w = this.wBase; i < fullWords; i++, o += 4) page[w + i] = dv.getInt32(o);
+    new Uint8Array(page.buffer, page.byteOffset + this.wBase * 4, fullWords * 4).set(
+      chunk.subarray(o, o + fullWords * 4),
+    );
+    o += fullWords * 4;
     this.wCount = fullWords;
     const rest = st.bitLength & 31;
     if (rest > 0) {
@@ -335,7 +377,8 @@ export class OpenChunks {
     }
     const rest = n - free;
     if (this.wCount === this.wCap) this.regrow();
-    this.wPage[this.wBase + this.wCount++] = this.wAcc | (value >>> rest);
+    const word = this.wAcc | (value >>> rest);
+    this.wPage[this.wBase + this.wCount++] = LITTLE_ENDIAN ? swap32(word) : word;
     this.wAcc = rest === 0 ? 0 : value << (32 - rest);
     this.wBits = rest;
   }
