@@ -80,10 +80,16 @@ function partKey(i: number): Buffer {
  * The same checkpoint as putCheckpoint, stored in pieces of CHECKPOINT_PART_BYTES
  * (keys `checkpoint/` + u32 BE index) in the caller's transaction; pieces of a
  * larger earlier checkpoint and a single-value checkpoint are removed.
- * Resolves with the last write.
+ * Resolves with the last write; `size.bytes` is set to the checkpoint's size.
  */
-export function putCheckpointParts(meta: WalDb, walSeq: number, head: Head): Promise<boolean> {
+export function putCheckpointParts(
+  meta: WalDb,
+  walSeq: number,
+  head: Head,
+  size?: { bytes: number },
+): Promise<boolean> {
   const bytes = sealedCheckpoint(walSeq, head);
+  if (size) size.bytes = bytes.length;
   const n = Math.ceil(bytes.length / CHECKPOINT_PART_BYTES);
   let last: Promise<boolean> = Promise.resolve(true);
   for (let i = 0; i < n; i++)
