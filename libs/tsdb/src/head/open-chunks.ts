@@ -20,21 +20,14 @@ const TWO_32 = 4294967296;
 const NO_WINDOW = 0xff;
 const CHUNK_POINTS = enc.MAX_CHUNK_POINTS;
 const { f64: F64, i32: I32, hi: HI, lo: LO } = enc.makeFloatScratch();
-/** Whether an Int32Array stores a word's bytes low first (then put() swaps each full word). */
-const LITTLE_ENDIAN = new Uint8Array(new Int32Array([1]).buffer)[0] === 1;
-
-/** A word with its bytes in the opposite order. */
-function swap32(x: number): number {
-  return ((x & 0xff) << 24) | ((x & 0xff00) << 8) | ((x >>> 8) & 0xff00) | (x >>> 24);
-}
 
 /**
  * The open Gorilla chunks of a head, one per series slot, as typed columns
  * indexed by slot with their bit streams in a shared WordSlab: no object per
- * series or per chunk. Each full word of a stream is stored with its bytes in
- * the chunk's order (big-endian in memory), so a chunk's bytes are its words'
- * bytes as they lie: writeTo and resume copy them with one memcpy where a
- * word-by-word byte swap was most of a head snapshot's time. The encoding is XorAppender's, bit for bit (its
+ * series or per chunk. Each full word of a stream is stored big-endian (a
+ * DataView store, one swapped store once compiled), so a chunk's bytes are its
+ * words' bytes as they lie: writeTo and resume copy them with one memcpy where
+ * a word-by-word byte swap was most of a head snapshot's time. The encoding is XorAppender's, bit for bit (its
  * timestamp and XOR value writers with their state in the columns), so a
  * sealed chunk has the same bytes whichever path built it (docs/format/chunk.md).
  * A slot with count 0 has no open chunk.
@@ -64,6 +57,7 @@ export class OpenChunks {
 
   // The stream being written by append(): its slot's bit writer state, loaded once per point.
   private wPage: Int32Array = new Int32Array(0);
+  private wView: DataView = new DataView(new ArrayBuffer(0));
   private wBase = 0;
   private wCap = 0;
   private wSlot = 0;
@@ -205,7 +199,7 @@ export class OpenChunks {
     const page = this.slab.pages[WordSlab.page(ref)]!;
     const base = ref - WordSlab.page(ref) * SLAB_PAGE_WORDS;
     let o = at + HEADER;
-    // The full words' bytes are already in the chunk's order (put()): one copy.
+    // The full words are stored big-endian (put()), the chunk's order: one copy.
     const words = this.words[slot]!;
     out.set(new Uint8Array(page.buffer, page.byteOffset + base * 4, words * 4), o);
     o += words * 4;
@@ -360,6 +354,7 @@ export class OpenChunks {
     const p = WordSlab.page(ref);
     this.wSlot = slot;
     this.wPage = this.slab.pages[p]!;
+    this.wView = this.slab.views[p]!;
     this.wBase = ref - p * SLAB_PAGE_WORDS;
     this.wCap = slabClassWords(this.cls[slot]!);
     this.wAcc = this.acc[slot]!;
@@ -377,8 +372,7 @@ export class OpenChunks {
     }
     const rest = n - free;
     if (this.wCount === this.wCap) this.regrow();
-    const word = this.wAcc | (value >>> rest);
-    this.wPage[this.wBase + this.wCount++] = LITTLE_ENDIAN ? swap32(word) : word;
+    this.wView.setInt32((this.wBase + this.wCount++) * 4, this.wAcc | (value >>> rest));
     this.wAcc = rest === 0 ? 0 : value << (32 - rest);
     this.wBits = rest;
   }
@@ -397,6 +391,7 @@ export class OpenChunks {
     this.ref[slot] = ref;
     this.cls[slot] = c + 1;
     this.wPage = page;
+    this.wView = this.slab.views[p]!;
     this.wBase = base;
     this.wCap = slabClassWords(c + 1);
   }
