@@ -134,9 +134,9 @@ export class Head {
     return this.open.count(s.slot) > 0 ? this.open.byteLength(s.slot) : 0;
   }
 
-  /** Writes the open chunk of `s` as chunk bytes into `out` at `at` (openByteLength(s) bytes). */
-  writeOpenTo(s: MemSeries, out: Uint8Array, at: number): void {
-    this.open.writeTo(s.slot, out, at);
+  /** Writes the open chunk of `s` as chunk bytes into `out` at `at` (openByteLength(s) bytes); `crc` false leaves its trailer zero. */
+  writeOpenTo(s: MemSeries, out: Uint8Array, at: number, crc = true): void {
+    this.open.writeTo(s.slot, out, at, crc);
   }
 
   /** Makes a finished chunk the open chunk of `s` (snapshot restore); throws ChunkCorruptError. */

@@ -188,9 +188,10 @@ export class OpenChunks {
   /**
    * Writes the bytes that bytes(slot) would return into `out` at `at` (which must
    * have byteLength(slot) bytes free there); returns the offset after them. A head
-   * snapshot lays out every open chunk this way, without a copy of each.
+   * snapshot lays out every open chunk this way, without a copy of each. With `crc` false
+   * the trailer is left zero (a head snapshot, whose own CRC covers the chunk bytes).
    */
-  writeTo(slot: number, out: Uint8Array, at: number): number {
+  writeTo(slot: number, out: Uint8Array, at: number, crc = true): number {
     const n = this.counts[slot]!;
     out[at] = CHUNK_VERSION;
     out[at + 1] = n >>> 8;
@@ -205,11 +206,11 @@ export class OpenChunks {
     o += words * 4;
     const acc = this.acc[slot]!;
     for (let b = 0; b < this.accBits[slot]!; b += 8) out[o++] = acc >>> (24 - b);
-    const crc = crc32c(out, at, o);
-    out[o] = crc >>> 24;
-    out[o + 1] = crc >>> 16;
-    out[o + 2] = crc >>> 8;
-    out[o + 3] = crc;
+    const sum = crc ? crc32c(out, at, o) : 0;
+    out[o] = sum >>> 24;
+    out[o + 1] = sum >>> 16;
+    out[o + 2] = sum >>> 8;
+    out[o + 3] = sum;
     return o + TRAILER;
   }
 
