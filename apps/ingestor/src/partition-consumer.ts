@@ -227,7 +227,7 @@ export class PartitionConsumer {
     let batch: SampleBatch | null = null;
     let reason: [string, string] | undefined;
     try {
-      batch = decodeSampleBatch(m.data);
+      batch = decodeSampleBatch(m.data, this.queue.columns);
       reason = checkBatch(batch, partition, opts.limits, Date.now());
     } catch (e) {
       reason = [

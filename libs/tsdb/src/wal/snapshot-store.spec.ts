@@ -108,7 +108,7 @@ describe('checkpoint in pieces', () => {
 
     // A flipped bit in an open chunk of a version 2 checkpoint, and an unknown version.
     const bad = Buffer.from(v2);
-    bad[bad.length - 40] ^= 1;
+    bad[bad.length - 40] = bad[bad.length - 40]! ^ 1;
     await meta.put(Buffer.from('checkpoint'), bad);
     expect(() => getCheckpoint(meta, OPTS)).toThrow(/CRC-32C mismatch/);
     const v3 = Buffer.from(v2);
