@@ -107,7 +107,7 @@ describe('LocalLog (real LMDB)', () => {
       apply(live, seq, makeBatch(seq));
     }
     expect(seq).toBe(3);
-    for (; seq < 200; ) {
+    for (; seq < 200;) {
       seq++;
       await log.putBatch(seq, batch);
       apply(live, seq, makeBatch(seq));
