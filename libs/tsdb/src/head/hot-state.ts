@@ -93,14 +93,12 @@ export class HotState {
     const series = head.series;
     const slots =
       known ?? (producer === undefined ? undefined : this.slotsOf(producer, ids, count));
-    // Points that extended an open chunk, added to livePoints once (applyOne keeps its own).
-    let extended = 0;
+    let extended = 0; // points that extended an open chunk (applyOne counts its own)
     for (let i = 0; i < count; i++) {
       const slot = slots !== undefined ? slots[i]! : head.getOrCreate(ids[i]!).slot;
       const t = ts[i]!;
-      // Most samples extend an open chunk: no unit starts or is sealed, so no first sequence
-      // changes, and neither the series' object nor its maxSeen (the engine's, set at insert)
-      // is touched. The rest go through applyOne, out of this loop so the loop stays small.
+      // Most samples extend an open chunk: no unit starts or is sealed, and neither the series'
+      // object nor its maxSeen (the engine's, set at insert) is touched. The rest: applyOne.
       if (head.appendToOpenAt(slot, t, vs[i]!)) extended++;
       else this.applyOne(seq, series[slot]!, t, vs[i]!);
     }

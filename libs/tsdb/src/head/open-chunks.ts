@@ -1,3 +1,5 @@
+// Over 400 lines: one class whose encoder steps share the bit writer's state in its fields; split
+// across modules they would not be inlined into the append, which runs once per sample.
 import * as enc from '@ztsdb/chunkenc';
 import { crc32c } from '@ztsdb/checksum';
 import { WordSlab, SLAB_CLASSES, SLAB_PAGE_WORDS, slabClassFor, slabClassWords } from './word-slab';
