@@ -7,9 +7,14 @@
  * (apply-queue.ts), one HotState per partition. CPU of each phase from process.cpuUsage, in
  * ns per sample; ROUNDS fresh heads, the median per phase. With WAL=1 each message is also
  * written to a LocalLog (LMDB, a temporary dir) and every 8 messages wait for `flushed`
- * (the process's CPU, LMDB's thread included, is then the "wal" phase).
+ * (the process's CPU, LMDB's thread included, is then the "wal" phase), and a partition whose
+ * batches since its last snapshot reach 16 MiB (ZTSDB_WAL_MAX_BYTES / 4, as the ingestor's
+ * consumer asks) is snapshotted (the "snapshot" phase).
  *
- *   node dist/bench/ingest/apply-path.js FILE [ROUNDS=5] [PARTITIONS=4]
+ * FILE `hosts:H[:TICKS]` instead of a CSV: bench:ingest's producers (H hosts × 100 containers
+ * × 10 metrics, version 1 batches of one host and partition per tick, TICKS ticks, default 30).
+ *
+ *   node dist/bench/ingest/apply-path.js FILE|hosts:H[:TICKS] [ROUNDS=5] [PARTITIONS=4]
  *
  * The last line is a JSON object.
  */
@@ -19,13 +24,13 @@ import * as path from 'node:path';
 import { partitionOf, seriesId } from '@ztsdb/model';
 import { BatchBuilder, PartitionGroups } from '@ztsdb/producer';
 import { HotState, LocalLog } from '@ztsdb/tsdb';
-import { decodeSampleBatch } from '@ztsdb/wire';
+import { decodeSampleBatch, encodeSampleBatch } from '@ztsdb/wire';
 import { checkBatch } from '../../apps/ingestor/src/batch-check';
 import { KeySlots } from '../../apps/ingestor/src/key-slots';
 
 const BATCH = 16384;
-/** As apply-queue.ts: the ids are not read when the slots are given. */
-const NO_IDS = new BigUint64Array(0);
+/** ZTSDB_WAL_MAX_BYTES / 4 (its default): the consumer asks for a snapshot after this many batch bytes. */
+const SNAPSHOT_AFTER_BYTES = (64 * 1024 * 1024) / 4;
 
 interface Message {
   partition: number;
@@ -71,6 +76,54 @@ function encodeFile(file: string, partitions: number): { messages: Message[]; sa
   return { messages, samples };
 }
 
+/**
+ * bench:ingest's workload (bench/ingest/main.ts): `hosts` hosts × 100 containers × 10
+ * metrics, per tick one version 1 batch per host and partition, values a random walk kept to
+ * two decimals (a fixed seed), data time one second a tick.
+ */
+function syntheticHosts(
+  hosts: number,
+  ticks: number,
+  partitions: number,
+): { messages: Message[]; samples: number } {
+  let seed = 42;
+  const random = (): number => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return seed / 2 ** 32;
+  };
+  const per = [];
+  for (let h = 0; h < hosts; h++) {
+    const ids: bigint[][] = Array.from({ length: partitions }, () => []);
+    for (let c = 0; c < 100; c++) {
+      const cid = (h * 100 + c).toString(16).padStart(12, '0');
+      for (let m = 0; m < 10; m++) {
+        const id = seriesId(`container.metric${m}.${cid}`);
+        ids[partitionOf(id, partitions)]!.push(id);
+      }
+    }
+    per.push(ids.map((x) => BigUint64Array.from(x)));
+  }
+  const walk = per.map((h) => h.map((ids) => Float64Array.from(ids, (_, i) => (i % 97) * 10)));
+  const t0 = Date.now() - 10_000;
+  const messages: Message[] = [];
+  let samples = 0;
+  for (let tick = 0; tick < ticks; tick++) {
+    for (let h = 0; h < hosts; h++)
+      for (let p = 0; p < partitions; p++) {
+        const ids = per[h]![p]!;
+        const w = walk[h]![p]!;
+        const vs = new Float64Array(ids.length);
+        for (let i = 0; i < ids.length; i++)
+          vs[i] = w[i] = Math.max(0, Math.round((w[i]! + (random() - 0.5) * 2) * 100) / 100);
+        const ts = new Float64Array(ids.length).fill(t0 + tick * 1000);
+        const header = { partition: p, producerId: BigInt(h + 1), sequence: BigInt(tick) };
+        messages.push({ partition: p, data: encodeSampleBatch(header, ids, ts, vs, ids.length) });
+        samples += ids.length;
+      }
+  }
+  return { messages, samples };
+}
+
 function cpuNs(): number {
   const u = process.cpuUsage();
   return (u.user + u.system) * 1000;
@@ -81,6 +134,7 @@ interface Phases {
   check: number;
   apply: number;
   wal: number;
+  snapshot: number;
   total: number;
 }
 
@@ -93,14 +147,15 @@ async function round(
   messages: Message[],
   partitions: number,
   withWal: boolean,
-): Promise<Omit<Phases, 'total'> & { sealed: number }> {
+): Promise<Omit<Phases, 'total'> & { sealed: number; snapshots: number }> {
   const states = Array.from({ length: partitions }, (_, p) => new HotState(p, 2 * 3600_000));
   const slots = Array.from({ length: partitions }, () => new KeySlots());
   const limits = { partitions, minTimestampMs: 946_684_800_000, maxFutureMs: 3600_000 };
   const dir = withWal ? fs.mkdtempSync(path.join(os.tmpdir(), 'ztsdb-apply-path-')) : '';
   const logs = withWal ? states.map((_, p) => LocalLog.open(dir, p)) : [];
   const seqs = new Array<number>(partitions).fill(0);
-  const t = { decode: 0, check: 0, apply: 0, wal: 0 };
+  const t = { decode: 0, check: 0, apply: 0, wal: 0, snapshot: 0 };
+  let snapshots = 0;
   let sealed = 0;
   const now = Date.now();
   try {
@@ -122,33 +177,27 @@ async function round(
       }
       const t3 = cpuNs();
       const state = states[m.partition]!;
-      const known = slots[m.partition]!.resolve(
-        state.head,
-        batch.producerId,
-        batch.seriesKeys!,
-        batch.seriesKeyIndex!,
-        batch.count,
-      );
-      sealed += state.apply(
-        seq,
-        NO_IDS,
-        batch.timestamps,
-        batch.values,
-        batch.count,
-        undefined,
-        known,
-      ).length;
+      // As apply-queue.ts: by the key table's slots (version 3) or by the per-point ids.
+      const queued = state.unpublishedCount;
+      slots[m.partition]!.apply(state, seq, batch);
+      sealed += state.unpublishedCount - queued;
       const t4 = cpuNs();
+      if (withWal && logs[m.partition]!.batchBytes >= SNAPSHOT_AFTER_BYTES) {
+        await logs[m.partition]!.snapshot(state);
+        snapshots++;
+      }
+      const t5 = cpuNs();
       t.decode += t1 - t0;
       t.check += t2 - t1;
       t.wal += t3 - t2;
       t.apply += t4 - t3;
+      t.snapshot += t5 - t4;
     }
   } finally {
     for (const l of logs) await l.close();
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
   }
-  return { ...t, sealed };
+  return { ...t, sealed, snapshots };
 }
 
 async function main(): Promise<void> {
@@ -160,7 +209,10 @@ async function main(): Promise<void> {
   const rounds = Number(roundsArg ?? 5);
   const partitions = Number(partsArg ?? 4);
   const withWal = process.env.WAL === '1';
-  const { messages, samples } = encodeFile(file, partitions);
+  const synthetic = /^hosts:(\d+)(?::(\d+))?$/.exec(file);
+  const { messages, samples } = synthetic
+    ? syntheticHosts(Number(synthetic[1]), Number(synthetic[2] ?? 30), partitions)
+    : encodeFile(file, partitions);
   const bytes = messages.reduce((n, m) => n + m.data.length, 0);
   console.log(
     `${samples} samples in ${messages.length} batches (${(bytes / samples).toFixed(2)} B/sample)${withWal ? ', with the WAL' : ''}`,
@@ -174,11 +226,12 @@ async function main(): Promise<void> {
       check: per(x.check),
       apply: per(x.apply),
       wal: per(x.wal),
-      total: per(x.decode + x.check + x.apply + x.wal),
+      snapshot: per(x.snapshot),
+      total: per(x.decode + x.check + x.apply + x.wal + x.snapshot),
     };
     runs.push(p);
     console.log(
-      `round ${r + 1}: ns/sample decode ${p.decode} check ${p.check} apply ${p.apply}${withWal ? ` wal ${p.wal}` : ''} total ${p.total}; ${x.sealed} chunks sealed`,
+      `round ${r + 1}: ns/sample decode ${p.decode} check ${p.check} apply ${p.apply}${withWal ? ` wal ${p.wal} snapshot ${p.snapshot}` : ''} total ${p.total}; ${x.sealed} chunks sealed${withWal ? `, ${x.snapshots} snapshots` : ''}`,
     );
   }
   const median = (k: keyof Phases): number => {
@@ -192,10 +245,11 @@ async function main(): Promise<void> {
     check: median('check'),
     apply: median('apply'),
     wal: median('wal'),
+    snapshot: median('snapshot'),
     total: median('total'),
   };
   console.log(
-    `median ns/sample: decode ${out.decode}, check ${out.check}, apply ${out.apply}${withWal ? `, wal ${out.wal}` : ''}, total ${out.total}`,
+    `median ns/sample: decode ${out.decode}, check ${out.check}, apply ${out.apply}${withWal ? `, wal ${out.wal}, snapshot ${out.snapshot}` : ''}, total ${out.total}`,
   );
   console.log(JSON.stringify(out));
 }

@@ -1,4 +1,5 @@
 import { DRAIN_BATCH } from '@ztsdb/tsdb';
+import { ColumnPool } from '@ztsdb/wire';
 import { metrics } from './ingestor-metrics';
 import { KeySlots } from './key-slots';
 import type { OwnedPartition, Received } from './owned-partition';
@@ -19,6 +20,11 @@ export class ApplyQueue {
   private spaceWaiter: (() => void) | undefined;
   /** Series slots of version 3 batches, from their key tables. */
   private readonly keySlots = new KeySlots();
+  /**
+   * The decoded columns of the batches received (the consumer decodes into these), taken back
+   * once a batch is applied: nothing reads a batch's columns after that.
+   */
+  readonly columns = new ColumnPool();
   private readonly labels: { partition: string };
 
   constructor(
@@ -81,6 +87,7 @@ export class ApplyQueue {
         const b = e.batch;
         const t0 = performance.now();
         this.keySlots.apply(state, e.seq, b);
+        this.columns.release(b);
         metrics.applySeconds.observe((performance.now() - t0) / 1000);
         this.inflight -= b.count;
         n += b.count;

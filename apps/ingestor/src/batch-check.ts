@@ -64,27 +64,49 @@ function firstOutside(
   p: number,
 ): [string, string] | undefined {
   const halves = new Uint32Array(ids.buffer, ids.byteOffset, n * 2);
-  // A power of two divides 2^32: the low half alone decides, with a mask. Otherwise the
-  // halves are split in 16-bit parts so every step is small-integer arithmetic (a u32 above
-  // 2^31 is a double in V8, and `%` on doubles is a call to fmod).
-  const mask = (p & (p - 1)) === 0 && p <= 2 ** 30 ? p - 1 : -1;
+  const i = firstOutsideAt(halves, n, partition, p);
+  if (i < 0) return undefined;
+  return [
+    REASON_WRONG_PARTITION,
+    `series ${ids[i]!.toString(16).padStart(16, '0')} (point ${i}) belongs to partition ${partitionAt(halves, i, p)}, not ${partition}`,
+  ];
+}
+
+/**
+ * Index of the first id (as u32 halves, low first) not in `partition` of `p`, or -1. Two
+ * loops, not one with a branch per id: with the general step's fmod-free arithmetic in the
+ * same loop, V8 compiled the power-of-two case to about 60 ns an id (bench:ingest's version
+ * 1 batches spent a tenth of the ingestor's time here); apart, it is about 2.
+ */
+function firstOutsideAt(halves: Uint32Array, n: number, partition: number, p: number): number {
+  // A power of two divides 2^32: the low half alone decides, with a mask.
+  if ((p & (p - 1)) === 0 && p <= 2 ** 30) {
+    const mask = p - 1;
+    for (let i = 0; i < n; i++) if ((halves[2 * i]! & mask) !== partition) return i;
+    return -1;
+  }
   const f16 = 65536 % p;
   const f32 = 4294967296 % p;
   const f48 = (f32 * f16) % p;
   for (let i = 0; i < n; i++) {
     const lo = halves[2 * i]!;
-    let part: number;
-    if (mask >= 0) part = lo & mask;
-    else {
-      const hi = halves[2 * i + 1]!;
-      part = ((hi >>> 16) * f48 + (hi & 0xffff) * f32 + (lo >>> 16) * f16 + (lo & 0xffff)) % p;
-    }
-    if (part !== partition) {
-      return [
-        REASON_WRONG_PARTITION,
-        `series ${ids[i]!.toString(16).padStart(16, '0')} (point ${i}) belongs to partition ${part}, not ${partition}`,
-      ];
-    }
+    const hi = halves[2 * i + 1]!;
+    const part = ((hi >>> 16) * f48 + (hi & 0xffff) * f32 + (lo >>> 16) * f16 + (lo & 0xffff)) % p;
+    if (part !== partition) return i;
   }
-  return undefined;
+  return -1;
+}
+
+/**
+ * Partition of id `i` (for the refusal's message): the halves split in 16-bit parts so every
+ * step is small-integer arithmetic (a u32 above 2^31 is a double in V8, and `%` on doubles is
+ * a call to fmod).
+ */
+function partitionAt(halves: Uint32Array, i: number, p: number): number {
+  const lo = halves[2 * i]!;
+  const hi = halves[2 * i + 1]!;
+  const f16 = 65536 % p;
+  const f32 = 4294967296 % p;
+  const f48 = (f32 * f16) % p;
+  return ((hi >>> 16) * f48 + (hi & 0xffff) * f32 + (lo >>> 16) * f16 + (lo & 0xffff)) % p;
 }

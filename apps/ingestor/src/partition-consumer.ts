@@ -227,7 +227,7 @@ export class PartitionConsumer {
     let batch: SampleBatch | null = null;
     let reason: [string, string] | undefined;
     try {
-      batch = decodeSampleBatch(m.data);
+      batch = decodeSampleBatch(m.data, this.queue.columns);
       reason = checkBatch(batch, partition, opts.limits, Date.now());
     } catch (e) {
       reason = [
@@ -250,8 +250,9 @@ export class PartitionConsumer {
     } else {
       if (!this.replaying) {
         put = wal.putBatch(seq, m.data);
-        // Bounds the WAL: trim it (snapshot) long before the timer would.
-        if (wal.batchBytes >= opts.walMaxBytes / 4) this.hooks.walFull();
+        // Bounds the WAL: trim it (snapshot) long before the timer would, once the batches are
+        // a quarter of the bound and as large as the last snapshot (LocalLog.snapshotDue).
+        if (wal.snapshotDue(opts.walMaxBytes / 4)) this.hooks.walFull();
       }
       this.hooks.received(seq, batch!);
       this.queue.received(batch!.count);

@@ -481,7 +481,7 @@ export class Settings {
   @IsInt()
   ZTSDB_MIN_TIMESTAMP_MS = 946_684_800_000;
 
-  /** Sample batches (bytes) a partition's WAL may hold before its hot state is snapshotted and the WAL trimmed; bounds the WAL's file. */
+  /** Sample batches (bytes) a partition's WAL may hold before its hot state is snapshotted and the WAL trimmed; bounds the WAL's file (a quarter of this, once also as large as the last snapshot, calls for an early snapshot). */
   @Transform(toInt)
   @IsInt()
   @Min(1024 * 1024)

@@ -8,6 +8,7 @@ export {
 } from './sample-batch';
 export type { SampleBatch, SampleBatchHeader, SampleBatchVersion } from './sample-batch';
 export { encodeSampleBatchV2, SAMPLE_BATCH_V2_MAX_KEYS } from './sample-batch-v2';
+export { ColumnPool, FRESH_COLUMNS, type ColumnAlloc } from './column-pool';
 export { encodeSampleBatchV3, type ValueEncoding } from './sample-batch-v3';
 export { WireDecodeError } from './errors';
 export {

@@ -1,4 +1,5 @@
 import { readTimestampColumn } from './timestamp-column';
+import { FRESH_COLUMNS, type ColumnAlloc } from './column-pool';
 import { WireDecodeError, WIRE_ERROR_CODES } from './errors';
 import {
   checkBatchChecksum,
@@ -156,9 +157,9 @@ function expandTimes(
   mode: number,
   mapOff: number,
   count: number,
+  out: Float64Array,
 ): Float64Array {
   const keys = readTimestampColumn(new Int32Array(buf, keysOff, 2 * k), k);
-  const out = new Float64Array(count);
   switch (mode) {
     case KEYS_CYCLIC:
       repeat(out, keys, k, count);
@@ -266,7 +267,11 @@ function checkZero(bytes: Uint8Array, from: number, to: number): void {
 }
 
 /** Decodes a version 3 batch whose magic and version were read; the columns come expanded. */
-export function decodeSampleBatchV3(message: Uint8Array, view: DataView): SampleBatch {
+export function decodeSampleBatchV3(
+  message: Uint8Array,
+  view: DataView,
+  columns: ColumnAlloc = FRESH_COLUMNS,
+): SampleBatch {
   if (message.length < SAMPLE_BATCH_V3_HEADER_BYTES + SAMPLE_BATCH_TRAILER_BYTES)
     refuse(
       WIRE_ERROR_CODES.wireLength,
@@ -320,13 +325,15 @@ export function decodeSampleBatchV3(message: Uint8Array, view: DataView): Sample
   checkZero(local, rel(seriesMapOff) + sMapBytes, rel(tsMapOff));
   checkZero(local, rel(tsMapOff) + tMapBytes, rel(tsMapOff) + pad4(tMapBytes));
 
-  const slots = new Uint32Array(count);
+  // Every element of the columns taken from `columns` is written below (checked mappings
+  // cover every point), so reused ones need no clearing.
+  const slots = columns.u32(count);
   keyNumbers(buf, s, sMode, seriesMapOff, count, slots, 'series');
-  const timestamps = expandTimes(buf, tsKeysOff, tn, tMode, tsMapOff, count);
+  const timestamps = expandTimes(buf, tsKeysOff, tn, tMode, tsMapOff, count, columns.f64(count));
   let values: Float64Array;
   if (vMode === VALUES_RAW) values = new Float64Array(buf, valuesOff, count);
   else {
-    values = new Float64Array(count);
+    values = columns.f64(count);
     unxorValues(
       local,
       rel(valuesOff),
@@ -334,7 +341,7 @@ export function decodeSampleBatchV3(message: Uint8Array, view: DataView): Sample
       slots,
       s,
       count,
-      new Uint32Array(values.buffer),
+      new Uint32Array(values.buffer, values.byteOffset, 2 * count),
     );
   }
   const seriesKeys = new BigUint64Array(buf, seriesKeysOff, s);

@@ -1,6 +1,7 @@
 import { crc32c } from '@ztsdb/checksum';
 import { readTimestampColumn, writeTimestampColumn } from './timestamp-column';
 import { WireDecodeError, WIRE_ERROR_CODES } from './errors';
+import { FRESH_COLUMNS, type ColumnAlloc } from './column-pool';
 
 import {
   checkBatchChecksum,
@@ -73,8 +74,14 @@ export function encodeSampleBatch(
   return bytes;
 }
 
-/** Decodes and verifies a batch of any version (1, 2, 3); throws WireDecodeError naming what was wrong. */
-export function decodeSampleBatch(message: Uint8Array): SampleBatch {
+/**
+ * Decodes and verifies a batch of any version (1, 2, 3); throws WireDecodeError naming what was
+ * wrong. The per-point columns it fills come from `columns` (versions 1 and 3).
+ */
+export function decodeSampleBatch(
+  message: Uint8Array,
+  columns: ColumnAlloc = FRESH_COLUMNS,
+): SampleBatch {
   if (message.length < SAMPLE_BATCH_HEADER_BYTES + SAMPLE_BATCH_TRAILER_BYTES) {
     throw new WireDecodeError(
       WIRE_ERROR_CODES.wireShort,
@@ -93,7 +100,7 @@ export function decodeSampleBatch(message: Uint8Array): SampleBatch {
   }
   const version = view.getUint8(4);
   if (version === SAMPLE_BATCH_V2) return decodeSampleBatchV2(message, view);
-  if (version === SAMPLE_BATCH_V3) return decodeSampleBatchV3(message, view);
+  if (version === SAMPLE_BATCH_V3) return decodeSampleBatchV3(message, view, columns);
   if (version !== SAMPLE_BATCH_VERSION) {
     throw new WireDecodeError(
       WIRE_ERROR_CODES.wireVersion,
@@ -123,7 +130,11 @@ export function decodeSampleBatch(message: Uint8Array): SampleBatch {
   const idsOff = base + SAMPLE_BATCH_HEADER_BYTES;
   const tsOff = idsOff + count * 8;
   const valOff = tsOff + count * 8;
-  const timestamps = readTimestampColumn(new Int32Array(buf, tsOff, count * 2), count);
+  const timestamps = readTimestampColumn(
+    new Int32Array(buf, tsOff, count * 2),
+    count,
+    columns.f64(count),
+  );
   return {
     partition: view.getUint16(6, true),
     producerId: view.getBigUint64(16, true),

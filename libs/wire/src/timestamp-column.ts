@@ -22,9 +22,13 @@ export function writeTimestampColumn(
   }
 }
 
-/** Reads `n` timestamps from `halves` (2 × n i32 words, low half first). */
-export function readTimestampColumn(halves: Int32Array, n: number): Float64Array {
-  const timestamps = new Float64Array(n);
+/** Reads `n` timestamps from `halves` (2 × n i32 words, low half first), into `out` when given. */
+export function readTimestampColumn(
+  halves: Int32Array,
+  n: number,
+  out?: Float64Array,
+): Float64Array {
+  const timestamps = out ?? new Float64Array(n);
   for (let i = 0; i < n; i++) timestamps[i] = halves[2 * i + 1]! * TWO_32 + (halves[2 * i]! >>> 0);
   return timestamps;
 }

@@ -2,6 +2,30 @@ import { MAX_CHUNK_POINTS } from '@ztsdb/chunkenc';
 import { ByteReader } from '../encoding/byte-io';
 import { Head } from './head';
 import { decodeHeadSnapshot, encodeHeadSnapshot } from './head-snapshot';
+import { MemSeries } from './mem-series';
+
+describe('MemSeries.lastT', () => {
+  it('lives in the head column by slot, kept across its growth, and in the series outside a head', () => {
+    const head = new Head();
+    const all = [];
+    for (let i = 0; i < 3000; i++) {
+      const s = head.getOrCreate(BigInt(i + 1));
+      expect(s.lastT).toBe(-Infinity);
+      head.appendTo(s, 1000 + i, i);
+      all.push(s);
+    }
+    // The column grew from 1,024 slots twice; every series reads its own value, by object and by slot.
+    for (let i = 0; i < 3000; i++) {
+      expect(all[i]!.lastT).toBe(1000 + i);
+      expect(head.cols.lastT[i]).toBe(1000 + i);
+    }
+    expect(head.appendToOpenAt(5, 2000, 1)).toBe(true);
+    expect(all[5]!.lastT).toBe(2000);
+    const loose = new MemSeries(1n, -1, -1);
+    loose.lastT = 42;
+    expect(loose.lastT).toBe(42);
+  });
+});
 
 describe('Head.appendToOpen (the fast path of appendTo)', () => {
   it('appends only a newer point that fits the open chunk, and otherwise leaves everything as it was', () => {

@@ -1,7 +1,7 @@
 import { MAX_CHUNK_POINTS, decodeChunk, encodeChunk } from '@ztsdb/chunkenc';
 import { InvalidInputError } from '@ztsdb/errors';
 import { OutOfOrderError } from '../errors';
-import { MemSeries } from './mem-series';
+import { MemSeries, SeriesColumns } from './mem-series';
 import { OpenChunks } from './open-chunks';
 import { OooBuffer } from './ooo-buffer';
 import { clipRange, type VersionedPoints } from '../encoding/points';
@@ -42,6 +42,8 @@ const CHUNK_POINTS = MAX_CHUNK_POINTS;
  */
 export class Head {
   readonly series: MemSeries[] = [];
+  /** Per-slot numbers of the series (their lastT). */
+  readonly cols = new SeriesColumns();
   /** The open in-order chunks, by series slot. */
   readonly open = new OpenChunks();
   private readonly byId = new Map<bigint, MemSeries>();
@@ -71,7 +73,7 @@ export class Head {
       if (id < 0n || id > 0xffffffffffffffffn) {
         throw new InvalidInputError('ZTSDB_BAD_SERIES_ID', `series id must be a u64, got ${id}`);
       }
-      s = new MemSeries(id, this.series.length, this.partition);
+      s = new MemSeries(id, this.series.length, this.partition, this.cols);
       this.series.push(s);
       this.byId.set(id, s);
     }
@@ -114,13 +116,14 @@ export class Head {
    * decide (seal, start a chunk, out of order).
    */
   appendToOpen(s: MemSeries, t: number, v: number): boolean {
-    const open = this.open;
-    const slot = s.slot;
-    const n = open.count(slot);
-    if (n === 0 || !(t > s.lastT) || n >= CHUNK_POINTS || t - open.minT(slot) >= this.maxChunkAgeMs)
-      return false;
-    open.append(slot, t, v);
-    s.lastT = t;
+    return this.appendToOpenAt(s.slot, t, v);
+  }
+
+  /** appendToOpen by slot, without the series' object (HotState's batch append: see SeriesColumns). */
+  appendToOpenAt(slot: number, t: number, v: number): boolean {
+    const last = this.cols.lastT;
+    if (!(t > last[slot]!) || !this.open.appendIfFits(slot, t, v, this.maxChunkAgeMs)) return false;
+    last[slot] = t;
     return true;
   }
 
@@ -139,9 +142,9 @@ export class Head {
     return this.open.count(s.slot) > 0 ? this.open.byteLength(s.slot) : 0;
   }
 
-  /** Writes the open chunk of `s` as chunk bytes into `out` at `at` (openByteLength(s) bytes). */
-  writeOpenTo(s: MemSeries, out: Uint8Array, at: number): void {
-    this.open.writeTo(s.slot, out, at);
+  /** Writes the open chunk of `s` as chunk bytes into `out` at `at` (openByteLength(s) bytes); `crc` false leaves its trailer zero. */
+  writeOpenTo(s: MemSeries, out: Uint8Array, at: number, crc = true): void {
+    this.open.writeTo(s.slot, out, at, crc);
   }
 
   /** Makes a finished chunk the open chunk of `s` (snapshot restore); throws ChunkCorruptError. */

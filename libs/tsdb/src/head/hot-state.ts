@@ -93,16 +93,16 @@ export class HotState {
     const series = head.series;
     const slots =
       known ?? (producer === undefined ? undefined : this.slotsOf(producer, ids, count));
+    let extended = 0; // points that extended an open chunk (applyOne counts its own)
     for (let i = 0; i < count; i++) {
-      const s = slots !== undefined ? series[slots[i]!]! : head.getOrCreate(ids[i]!);
+      const slot = slots !== undefined ? slots[i]! : head.getOrCreate(ids[i]!).slot;
       const t = ts[i]!;
-      // Most samples extend an open chunk: no unit starts or is sealed, so no first sequence
-      // changes. The rest go through applyOne, out of this loop so the loop stays small.
-      if (head.appendToOpen(s, t, vs[i]!)) {
-        this.livePoints++;
-        if (t > s.maxSeen) s.maxSeen = t;
-      } else this.applyOne(seq, s, t, vs[i]!);
+      // Most samples extend an open chunk: no unit starts or is sealed, and neither the series'
+      // object nor its maxSeen (the engine's, set at insert) is touched. The rest: applyOne.
+      if (head.appendToOpenAt(slot, t, vs[i]!)) extended++;
+      else this.applyOne(seq, series[slot]!, t, vs[i]!);
     }
+    this.livePoints += extended;
     if (seq > this.appliedSeq) this.appliedSeq = seq;
     return this.sealedNow;
   }

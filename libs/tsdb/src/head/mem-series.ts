@@ -1,16 +1,39 @@
 import type { OooBuffer } from './ooo-buffer';
 
+/**
+ * The newest in-order timestamp of each series of a head, by slot, in one column: the batch
+ * append reads and writes it for every point, and as a field of each series' object it was a
+ * cache miss a point (the object, then the number's box) on a head of many series.
+ */
+export class SeriesColumns {
+  lastT = new Float64Array(1024).fill(-Infinity);
+
+  /** Makes room for `slot`. */
+  ensure(slot: number): void {
+    if (slot < this.lastT.length) return;
+    let n = this.lastT.length;
+    while (n <= slot) n *= 2;
+    const a = new Float64Array(n).fill(-Infinity);
+    a.set(this.lastT);
+    this.lastT = a;
+  }
+}
+
 /** In-memory state of one series in a head (its open chunk is in the head's OpenChunks, at `slot`). */
 export class MemSeries {
   /** Write order of the open chunk, given when it was started. */
   openVersion = 0;
-  /** Newest timestamp appended in order (-Infinity before the first). */
-  lastT = -Infinity;
+  /** lastT of a series outside any head (no columns). */
+  private ownLastT = -Infinity;
   /** Out-of-order points not yet sealed. */
   ooo: OooBuffer | null = null;
   /** `lastT` when the out-of-order buffer was started (its age is measured from here). */
   oooSince = -Infinity;
-  /** Newest timestamp accepted by insert, including points still in the buffer (engine bookkeeping). */
+  /**
+   * Newest timestamp accepted by insert, including points still in the buffer (engine
+   * bookkeeping: set by the engine's insert, and from lastT when it opens; the head's batch
+   * append, which reads no field of the series for most points, leaves it alone).
+   */
   maxSeen = -Infinity;
 
   /**
@@ -40,5 +63,19 @@ export class MemSeries {
     readonly slot: number,
     /** Partition the series belongs to. */
     readonly partition: number,
-  ) {}
+    /** The head's columns (null: a series outside any head keeps its own). */
+    private readonly cols: SeriesColumns | null = null,
+  ) {
+    cols?.ensure(slot);
+  }
+
+  /** Newest timestamp appended in order (-Infinity before the first); in the head's column. */
+  get lastT(): number {
+    return this.cols === null ? this.ownLastT : this.cols.lastT[this.slot]!;
+  }
+
+  set lastT(t: number) {
+    if (this.cols === null) this.ownLastT = t;
+    else this.cols.lastT[this.slot] = t;
+  }
 }

@@ -1,3 +1,5 @@
+// Over 400 lines: one class whose encoder steps share the bit writer's state in its fields; split
+// across modules they would not be inlined into the append, which runs once per sample.
 import * as enc from '@ztsdb/chunkenc';
 import { crc32c } from '@ztsdb/checksum';
 import { WordSlab, SLAB_CLASSES, SLAB_PAGE_WORDS, slabClassFor, slabClassWords } from './word-slab';
@@ -18,12 +20,16 @@ const MASK_2 = (1 << DOD_BITS_2) - 1;
 const MASK_3 = (1 << DOD_BITS_3) - 1;
 const TWO_32 = 4294967296;
 const NO_WINDOW = 0xff;
+const CHUNK_POINTS = enc.MAX_CHUNK_POINTS;
 const { f64: F64, i32: I32, hi: HI, lo: LO } = enc.makeFloatScratch();
 
 /**
  * The open Gorilla chunks of a head, one per series slot, as typed columns
  * indexed by slot with their bit streams in a shared WordSlab: no object per
- * series or per chunk. The encoding is XorAppender's, bit for bit (its
+ * series or per chunk. Each full word of a stream is stored big-endian (a
+ * DataView store, one swapped store once compiled), so a chunk's bytes are its
+ * words' bytes as they lie: writeTo and resume copy them with one memcpy where
+ * a word-by-word byte swap was most of a head snapshot's time. The encoding is XorAppender's, bit for bit (its
  * timestamp and XOR value writers with their state in the columns), so a
  * sealed chunk has the same bytes whichever path built it (docs/format/chunk.md).
  * A slot with count 0 has no open chunk.
@@ -53,6 +59,7 @@ export class OpenChunks {
 
   // The stream being written by append(): its slot's bit writer state, loaded once per point.
   private wPage: Int32Array = new Int32Array(0);
+  private wView: DataView = new DataView(new ArrayBuffer(0));
   private wBase = 0;
   private wCap = 0;
   private wSlot = 0;
@@ -117,26 +124,57 @@ export class OpenChunks {
    * has checked it: `t` a safe integer, fewer than MAX_CHUNK_POINTS points.
    */
   append(slot: number, t: number, v: number): void {
-    this.load(slot);
     const n = this.counts[slot]!;
+    if (n > 0) return this.appendNext(slot, n, t, v);
+    this.load(slot);
     F64[0] = v;
     const vh = I32[HI]!;
     const vl = I32[LO]!;
-    if (n === 0) {
-      this.int64(t);
-      this.prevT[slot] = t;
-      this.prevDelta[slot] = 0;
-      this.put(vh, 32);
-      this.put(vl, 32);
-    } else {
-      this.timestamp(slot, t);
-      this.value(slot, vh, vl);
-    }
+    this.int64(t);
+    this.prevT[slot] = t;
+    this.prevDelta[slot] = 0;
+    this.put(vh, 32);
+    this.put(vl, 32);
+    this.prevHi[slot] = vh;
+    this.prevLo[slot] = vl;
+    this.counts[slot] = 1;
+    this.lo[slot] = t;
+    this.hi[slot] = t;
+    this.store(slot);
+  }
+
+  /**
+   * The common case of the head's append on its own: appends to the open chunk of `slot` when
+   * there is one and it takes the point without being sealed first (fewer than
+   * MAX_CHUNK_POINTS points, `t - minT < maxAgeMs`); returns false, having done nothing,
+   * otherwise. `t` is a safe integer newer than every point of the chunk (the head checked).
+   */
+  appendIfFits(slot: number, t: number, v: number, maxAgeMs: number): boolean {
+    if (slot >= this.cap) return false;
+    const n = this.counts[slot]!;
+    if (n === 0 || n >= CHUNK_POINTS || t - this.lo[slot]! >= maxAgeMs) return false;
+    this.appendNext(slot, n, t, v);
+    return true;
+  }
+
+  /** A point after the first (`n` > 0 points so far): the timestamp and value steps. */
+  private appendNext(slot: number, n: number, t: number, v: number): void {
+    this.load(slot);
+    F64[0] = v;
+    const vh = I32[HI]!;
+    const vl = I32[LO]!;
+    this.timestamp(slot, t);
+    this.value(slot, vh, vl);
     this.prevHi[slot] = vh;
     this.prevLo[slot] = vl;
     this.counts[slot] = n + 1;
     if (t < this.lo[slot]!) this.lo[slot] = t;
     if (t > this.hi[slot]!) this.hi[slot] = t;
+    this.store(slot);
+  }
+
+  /** Keeps the bit writer state of the w* fields as the state of `slot` (after load). */
+  private store(slot: number): void {
     this.acc[slot] = this.wAcc;
     this.accBits[slot] = this.wBits;
     this.words[slot] = this.wCount;
@@ -152,9 +190,10 @@ export class OpenChunks {
   /**
    * Writes the bytes that bytes(slot) would return into `out` at `at` (which must
    * have byteLength(slot) bytes free there); returns the offset after them. A head
-   * snapshot lays out every open chunk this way, without a copy of each.
+   * snapshot lays out every open chunk this way, without a copy of each. With `crc` false
+   * the trailer is left zero (a head snapshot, whose own CRC covers the chunk bytes).
    */
-  writeTo(slot: number, out: Uint8Array, at: number): number {
+  writeTo(slot: number, out: Uint8Array, at: number, crc = true): number {
     const n = this.counts[slot]!;
     out[at] = CHUNK_VERSION;
     out[at + 1] = n >>> 8;
@@ -163,20 +202,17 @@ export class OpenChunks {
     const page = this.slab.pages[WordSlab.page(ref)]!;
     const base = ref - WordSlab.page(ref) * SLAB_PAGE_WORDS;
     let o = at + HEADER;
-    // Big-endian words through a DataView: one store a word instead of four byte stores (a head
-    // snapshot writes every open chunk, and the byte loop was most of its time).
-    const dv = new DataView(out.buffer, out.byteOffset, out.byteLength);
-    for (let i = base, end = base + this.words[slot]!; i < end; i++) {
-      dv.setInt32(o, page[i]!);
-      o += 4;
-    }
+    // The full words are stored big-endian (put()), the chunk's order: one copy.
+    const words = this.words[slot]!;
+    out.set(new Uint8Array(page.buffer, page.byteOffset + base * 4, words * 4), o);
+    o += words * 4;
     const acc = this.acc[slot]!;
     for (let b = 0; b < this.accBits[slot]!; b += 8) out[o++] = acc >>> (24 - b);
-    const crc = crc32c(out, at, o);
-    out[o] = crc >>> 24;
-    out[o + 1] = crc >>> 16;
-    out[o + 2] = crc >>> 8;
-    out[o + 3] = crc;
+    const sum = crc ? crc32c(out, at, o) : 0;
+    out[o] = sum >>> 24;
+    out[o + 1] = sum >>> 16;
+    out[o + 2] = sum >>> 8;
+    out[o + 3] = sum;
     return o + TRAILER;
   }
 
@@ -204,12 +240,15 @@ export class OpenChunks {
     const st = enc.decodeXorStream(chunk, HEADER, bodyEnd, n, ts, RESUME_VS);
     const fullWords = st.bitLength >>> 5;
     this.load(slot);
-    // The whole words go straight into the region (it was started with room for the chunk).
-    const dv = new DataView(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    // The whole words go straight into the region (it was started with room for the chunk),
+    // their bytes in the chunk's order as put() leaves them.
     let o = HEADER;
     while (this.wCap < fullWords) this.regrow();
     const page = this.wPage;
-    for (let i = 0, w = this.wBase; i < fullWords; i++, o += 4) page[w + i] = dv.getInt32(o);
+    new Uint8Array(page.buffer, page.byteOffset + this.wBase * 4, fullWords * 4).set(
+      chunk.subarray(o, o + fullWords * 4),
+    );
+    o += fullWords * 4;
     this.wCount = fullWords;
     const rest = st.bitLength & 31;
     if (rest > 0) {
@@ -318,6 +357,7 @@ export class OpenChunks {
     const p = WordSlab.page(ref);
     this.wSlot = slot;
     this.wPage = this.slab.pages[p]!;
+    this.wView = this.slab.views[p]!;
     this.wBase = ref - p * SLAB_PAGE_WORDS;
     this.wCap = slabClassWords(this.cls[slot]!);
     this.wAcc = this.acc[slot]!;
@@ -335,7 +375,7 @@ export class OpenChunks {
     }
     const rest = n - free;
     if (this.wCount === this.wCap) this.regrow();
-    this.wPage[this.wBase + this.wCount++] = this.wAcc | (value >>> rest);
+    this.wView.setInt32((this.wBase + this.wCount++) * 4, this.wAcc | (value >>> rest));
     this.wAcc = rest === 0 ? 0 : value << (32 - rest);
     this.wBits = rest;
   }
@@ -354,6 +394,7 @@ export class OpenChunks {
     this.ref[slot] = ref;
     this.cls[slot] = c + 1;
     this.wPage = page;
+    this.wView = this.slab.views[p]!;
     this.wBase = base;
     this.wCap = slabClassWords(c + 1);
   }

@@ -4,6 +4,7 @@ export const SLAB_PAGE_WORDS = 1 << 18;
 const SPARE_PAGES = 1;
 /** Stands for a page given back: no reference points into it. */
 const NO_PAGE = new Int32Array(0);
+const NO_VIEW = new DataView(NO_PAGE.buffer);
 /** Smallest region: 8 words (32 bytes); class c holds 8 << c words. */
 const MIN_REGION_WORDS = 8;
 export const SLAB_CLASSES = 16; // 8 << 15 = SLAB_PAGE_WORDS
@@ -35,6 +36,8 @@ export function slabClassWords(c: number): number {
 export class WordSlab {
   /** Pages by number; a page given back is NO_PAGE and its number is reused. */
   readonly pages: Int32Array[] = [];
+  /** The same pages as DataViews (a big-endian word store compiles to one swapped store). */
+  readonly views: DataView[] = [];
   /** References of the free regions, per class (whole pages in the last class). */
   private readonly free: Set<number>[] = Array.from({ length: SLAB_CLASSES }, () => new Set());
   /** Numbers of pages given back, for reuse. */
@@ -52,6 +55,7 @@ export class WordSlab {
       const page = new Int32Array(SLAB_PAGE_WORDS);
       const p = this.gone.pop() ?? this.pages.push(page) - 1;
       this.pages[p] = page;
+      this.views[p] = new DataView(page.buffer);
       ref = p * SLAB_PAGE_WORDS;
       k = SLAB_CLASSES - 1;
     } else {
@@ -82,6 +86,7 @@ export class WordSlab {
     if (c === SLAB_CLASSES - 1 && whole.size >= SPARE_PAGES) {
       const p = WordSlab.page(ref);
       this.pages[p] = NO_PAGE;
+      this.views[p] = NO_VIEW;
       this.gone.push(p);
     } else whole.add(ref);
   }

@@ -94,6 +94,40 @@ describe('LocalLog (real LMDB)', () => {
     await reopened.close();
   });
 
+  it('calls for an early snapshot once the batches since the last are the minimum and the last snapshot large', async () => {
+    const log = LocalLog.open(dir.path, 7);
+    await log.clear('stream-due');
+    const live = new HotState(7, 3600_000);
+    const batch = makeBatch(1);
+    // Before any snapshot only the minimum counts.
+    let seq = 0;
+    while (!log.snapshotDue(3 * batch.length)) {
+      seq++;
+      await log.putBatch(seq, batch);
+      apply(live, seq, makeBatch(seq));
+    }
+    expect(seq).toBe(3);
+    for (; seq < 200;) {
+      seq++;
+      await log.putBatch(seq, batch);
+      apply(live, seq, makeBatch(seq));
+    }
+    await log.snapshot(live);
+    expect(log.batchBytes).toBe(0);
+    // The head of 5 series × 200 points snapshots larger than three batches: that size now rules.
+    expect(log.snapshotBytes).toBeGreaterThan(3 * batch.length);
+    let after = 0;
+    while (!log.snapshotDue(3 * batch.length)) {
+      seq++;
+      after++;
+      await log.putBatch(seq, batch);
+    }
+    expect(after).toBe(Math.ceil(log.snapshotBytes / batch.length));
+    // A minimum above the snapshot's size rules again.
+    expect(log.snapshotDue(after * batch.length + 1)).toBe(false);
+    await log.close();
+  });
+
   it('reports a damaged WAL entry and gives up on the local state (the stream rebuilds it)', async () => {
     const log = LocalLog.open(dir.path, 1);
     await log.clear('s');

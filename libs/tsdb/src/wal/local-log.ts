@@ -79,6 +79,8 @@ const OLD_ENGINE_DBS = ['wal', 'chunks', 'meta'];
 export class LocalLog {
   /** Bytes of batches written since the last snapshot (the owner snapshots early when they pile up). */
   batchBytes = 0;
+  /** Size of the last snapshot this process wrote (0 before the first). */
+  snapshotBytes = 0;
 
   /** Writes queued and not yet settled: the log is compacted online only when there is none. */
   private inFlight = 0;
@@ -118,6 +120,19 @@ export class LocalLog {
       );
     }
     return new LocalLog(env, openBinaryDb(env, 'iwal'), openBinaryDb(env, 'imeta'), dir);
+  }
+
+  /**
+   * Whether the batches since the last snapshot call for an early one: at least `minBytes`
+   * (the owner's share of ZTSDB_WAL_MAX_BYTES) and at least the last snapshot's size. A
+   * snapshot writes the whole hot state, which grows with the open chunks while the batches
+   * that trigger it do not: with the first bound alone a head of long open chunks was
+   * rewritten for every few megabytes of batches, at many times their cost. With both, the
+   * bytes snapshots write stay within the bytes of batches written, and a recovery replays at
+   * most that much beside the snapshot.
+   */
+  snapshotDue(minBytes: number): boolean {
+    return this.batchBytes >= Math.max(minBytes, this.snapshotBytes);
   }
 
   /** Queues a batch in this turn's transaction. */
@@ -303,7 +318,9 @@ export class LocalLog {
     head.restoreSealed(held);
     let put: Promise<boolean>;
     try {
-      put = this.observed(putCheckpointParts(this.meta, state.appliedSeq + 1, head));
+      const size = { bytes: 0 };
+      put = this.observed(putCheckpointParts(this.meta, state.appliedSeq + 1, head, size));
+      this.snapshotBytes = size.bytes;
     } finally {
       head.takeSealed();
     }

@@ -1,8 +1,11 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '@ztsdb/testing';
+import { crc32c } from '@ztsdb/checksum';
 import { IndexCorruptError } from '../errors';
 import { Head } from '../head/head';
+import { encodeHeadSnapshot } from '../head/head-snapshot';
+import { ByteWriter } from '../encoding/byte-io';
 import { getCheckpoint, putCheckpoint, putCheckpointParts } from './snapshot-store';
 import { openBinaryDb, openEnv } from './lmdb-env';
 
@@ -71,6 +74,47 @@ describe('checkpoint in pieces', () => {
     }
     const end = statSync(join(path, 'data.mdb')).size;
     expect(end).toBeLessThan(size * 1.5);
+    await env.close();
+  });
+
+  it('writes version 2 (open chunks without their own CRC, the seal covers them), still reads version 1, refuses damage', async () => {
+    const env = openEnv(join(dir.path, 'v'));
+    const meta = openBinaryDb(env, 'meta');
+    const head = headWith(4, 300, 5);
+    const all = (h: Head) => [0n, 1n, 2n, 3n].map((id) => h.read(id, 0, 8.64e15));
+    await putCheckpoint(meta, 12, head);
+    const v2 = Buffer.from(meta.get(Buffer.from('checkpoint'))!);
+    expect(v2[0]).toBe(2);
+    // The payload: walSeq, then the snapshot with its chunk trailers zero; with them filled in,
+    // version 1's layout, the bytes differ in those trailers only.
+    const plain = encodeHeadSnapshot(head, undefined, false).view8();
+    const crcs = encodeHeadSnapshot(head).view8();
+    expect(Buffer.from(v2.subarray(16)).equals(Buffer.from(plain))).toBe(true);
+    const differ = [...plain].filter((b, i) => b !== crcs[i]).length;
+    expect(differ).toBeGreaterThan(4 * 2);
+    expect(differ).toBeLessThanOrEqual(4 * 4);
+    expect(all(getCheckpoint(meta, OPTS)!.head)).toEqual(all(head));
+
+    // Version 1, as earlier releases wrote it: chunk CRCs filled in.
+    const w = new ByteWriter(16 + crcs.length);
+    w.u64(0).u64(12).bytes(crcs);
+    const v1 = Buffer.from(w.finish());
+    v1[0] = 1;
+    v1.writeUInt32LE(crc32c(v1, 8), 4);
+    await meta.put(Buffer.from('checkpoint'), v1);
+    const back = getCheckpoint(meta, OPTS)!;
+    expect(back.walSeq).toBe(12);
+    expect(all(back.head)).toEqual(all(head));
+
+    // A flipped bit in an open chunk of a version 2 checkpoint, and an unknown version.
+    const bad = Buffer.from(v2);
+    bad[bad.length - 40] = bad[bad.length - 40]! ^ 1;
+    await meta.put(Buffer.from('checkpoint'), bad);
+    expect(() => getCheckpoint(meta, OPTS)).toThrow(/CRC-32C mismatch/);
+    const v3 = Buffer.from(v2);
+    v3[0] = 3;
+    await meta.put(Buffer.from('checkpoint'), v3);
+    expect(() => getCheckpoint(meta, OPTS)).toThrow(/bad header/);
     await env.close();
   });
 });

@@ -6,6 +6,11 @@ import type { Head, HeadOptions } from '../head/head';
 import type { WalDb } from './lmdb-env';
 
 export const META_VERSION = 1;
+/**
+ * Version of the checkpoint's wrapper: 2 leaves the open chunks' CRC trailers zero (the
+ * wrapper's CRC covers their bytes); version 1 checkpoints (real chunk CRCs) are still read.
+ */
+export const CHECKPOINT_VERSION = 2;
 const CHECKPOINT_KEY = Buffer.from('checkpoint');
 const CATALOG_KEY = Buffer.from('catalog');
 
@@ -27,16 +32,21 @@ function seal(payload: Uint8Array): Buffer {
 }
 
 /** Fills in the 8-byte header of `sealed` (header, then payload) from its payload. */
-function sealInPlace(sealed: Buffer): Buffer {
-  sealed[0] = META_VERSION;
+function sealInPlace(sealed: Buffer, version = META_VERSION): Buffer {
+  sealed[0] = version;
   sealed[1] = sealed[2] = sealed[3] = 0;
   sealed.writeUInt32LE(crc32c(sealed, 8), 4);
   return sealed;
 }
 
-function unseal(what: string, value: Uint8Array): Uint8Array {
+/** The payload of a sealed value of one of `versions`, its CRC checked. */
+function unseal(
+  what: string,
+  value: Uint8Array,
+  versions: readonly number[] = [META_VERSION],
+): Uint8Array {
   const b = Buffer.from(value.buffer, value.byteOffset, value.byteLength);
-  if (b.length < 8 || b[0] !== META_VERSION || b[1] !== 0 || b[2] !== 0 || b[3] !== 0) {
+  if (b.length < 8 || !versions.includes(b[0]!) || b[1] !== 0 || b[2] !== 0 || b[3] !== 0) {
     throw new IndexCorruptError(`${what}: bad header`, { key: what, offset: 0 });
   }
   const payload = b.subarray(8);
@@ -50,14 +60,17 @@ export function putCheckpoint(meta: WalDb, walSeq: number, head: Head): Promise<
   return meta.put(CHECKPOINT_KEY, sealedCheckpoint(walSeq, head));
 }
 
-/** The sealed checkpoint, written once into a buffer of its exact size (no growth, no copy to seal). */
+/**
+ * The sealed checkpoint (version 2: the open chunks' CRCs left zero, the seal's covers them),
+ * written once into a buffer of its exact size (no growth, no copy to seal).
+ */
 function sealedCheckpoint(walSeq: number, head: Head): Buffer {
   const w = new ByteWriter(8 + 8 + headSnapshotBytes(head));
   w.u64(0); // the seal's header, filled in below
   w.u64(walSeq);
-  encodeHeadSnapshot(head, w);
+  encodeHeadSnapshot(head, w, false);
   const v = w.view8();
-  return sealInPlace(Buffer.from(v.buffer, v.byteOffset, v.byteLength));
+  return sealInPlace(Buffer.from(v.buffer, v.byteOffset, v.byteLength), CHECKPOINT_VERSION);
 }
 
 /**
@@ -80,10 +93,16 @@ function partKey(i: number): Buffer {
  * The same checkpoint as putCheckpoint, stored in pieces of CHECKPOINT_PART_BYTES
  * (keys `checkpoint/` + u32 BE index) in the caller's transaction; pieces of a
  * larger earlier checkpoint and a single-value checkpoint are removed.
- * Resolves with the last write.
+ * Resolves with the last write; `size.bytes` is set to the checkpoint's size.
  */
-export function putCheckpointParts(meta: WalDb, walSeq: number, head: Head): Promise<boolean> {
+export function putCheckpointParts(
+  meta: WalDb,
+  walSeq: number,
+  head: Head,
+  size?: { bytes: number },
+): Promise<boolean> {
   const bytes = sealedCheckpoint(walSeq, head);
+  if (size) size.bytes = bytes.length;
   const n = Math.ceil(bytes.length / CHECKPOINT_PART_BYTES);
   let last: Promise<boolean> = Promise.resolve(true);
   for (let i = 0; i < n; i++)
@@ -130,7 +149,7 @@ export function getCheckpoint(
 ): { walSeq: number; head: Head } | null {
   const v = checkpointBytes(meta);
   if (v === undefined) return null;
-  const payload = unseal('checkpoint', v);
+  const payload = unseal('checkpoint', v, [META_VERSION, CHECKPOINT_VERSION]);
   const r = new ByteReader(
     payload,
     0,
@@ -138,7 +157,7 @@ export function getCheckpoint(
     (m, o) => new IndexCorruptError(`checkpoint: ${m}`, { key: 'checkpoint', offset: o }),
   );
   const walSeq = r.u64();
-  // unseal checked the CRC-32C over all of it, open chunks included.
+  // unseal checked the CRC-32C over all of it, open chunks included (whose own CRCs version 2 leaves zero).
   const head = decodeHeadSnapshot(r, opts, false);
   if (r.remaining !== 0)
     throw new IndexCorruptError(`checkpoint: ${r.remaining} trailing bytes`, { key: 'checkpoint' });

@@ -1,0 +1,86 @@
+import { ColumnPool, FRESH_COLUMNS } from './column-pool';
+import { decodeSampleBatch, encodeSampleBatch } from './sample-batch';
+import { encodeSampleBatchV3 } from './sample-batch-v3';
+
+const header = { partition: 1, producerId: 7n, sequence: 3n };
+
+/** A batch of `n` points: series cycling through `k` ids, timestamps in runs, noisy values. */
+function columns(n: number, k: number, seed: number) {
+  const ids = new BigUint64Array(n);
+  const ts = new Float64Array(n);
+  const vs = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    ids[i] = BigInt(1000 + (i % k)) * 4n + 1n;
+    ts[i] = 1_700_000_000_000 + Math.floor(i / k) * 1000;
+    vs[i] = Math.round(Math.sin(seed + i) * 1e4) / 100;
+  }
+  return { ids, ts, vs };
+}
+
+/** Everything a consumer reads of a batch, as plain arrays. */
+function readAll(b: ReturnType<typeof decodeSampleBatch>) {
+  return {
+    ids: [...b.seriesIds],
+    ts: [...b.timestamps],
+    vs: [...b.values],
+    index: b.seriesKeyIndex ? [...b.seriesKeyIndex] : undefined,
+  };
+}
+
+describe('ColumnPool', () => {
+  it('decodes into reused columns exactly what fresh columns get, whatever the reused ones held', () => {
+    const pool = new ColumnPool();
+    for (let round = 0; round < 3; round++) {
+      for (const [n, k] of [
+        [16384, 2500],
+        [250, 250],
+        [3000, 7],
+      ] as const) {
+        const c = columns(n, k, round);
+        for (const msg of [
+          encodeSampleBatch(header, c.ids, c.ts, c.vs, n),
+          encodeSampleBatchV3(header, c.ids, c.ts, c.vs, n),
+          encodeSampleBatchV3(header, c.ids, c.ts, c.vs, n, 'raw'),
+        ]) {
+          const pooled = decodeSampleBatch(msg, pool);
+          expect(readAll(pooled)).toEqual(readAll(decodeSampleBatch(msg, FRESH_COLUMNS)));
+          // What a later batch finds in these columns is garbage: it must not matter.
+          pooled.timestamps.fill(-1);
+          pooled.values.fill(NaN);
+          pooled.seriesKeyIndex?.fill(0xffffffff);
+          pool.release(pooled);
+        }
+      }
+    }
+    expect(pool.freeCount).toBeGreaterThan(0);
+  });
+
+  it('hands a released buffer out once, takes back only its own, and keeps a bounded number', () => {
+    const pool = new ColumnPool(64 * 1024);
+    const a = pool.f64(4096); // 32 KiB class
+    const b = pool.f64(4096);
+    expect(a.buffer).not.toBe(b.buffer);
+    const batch = { timestamps: a, values: b, seriesKeyIndex: undefined } as never;
+    pool.release(batch);
+    pool.release(batch); // twice: still one entry each
+    expect(pool.freeCount).toBe(2);
+    const c = pool.f64(4000);
+    const d = pool.f64(4000);
+    const e = pool.f64(4000);
+    expect(new Set([c.buffer, d.buffer, e.buffer]).size).toBe(3);
+    expect([a.buffer, b.buffer]).toContain(c.buffer);
+    expect([a.buffer, b.buffer]).toContain(d.buffer);
+    // Foreign and small arrays are left to the collector; beyond 64 KiB a class keeps no more.
+    const foreign = {
+      timestamps: new Float64Array(4096),
+      values: pool.f64(10),
+      seriesKeyIndex: undefined,
+    };
+    pool.release(foreign as never);
+    expect(pool.freeCount).toBe(0);
+    pool.release({ timestamps: c, values: d, seriesKeyIndex: e } as never);
+    expect(pool.freeCount).toBe(2);
+    // A column is a view of its count over the class's buffer.
+    expect(pool.u32(5000).length).toBe(5000);
+  });
+});
