@@ -388,7 +388,15 @@ export function pickPackedLaidOut(
     const w = wd % 64;
     const o = base + (wd - w) / 64;
     if (!delta) {
-      out[k] = ((lay[e]! + readBits(buf, o, j * w, w)) * g) / pw;
+      let r: number;
+      if (w <= 24) {
+        // One 32-bit window holds the field (what readBits does, without the call).
+        const bit = j * w;
+        const x = o + (bit >>> 3);
+        const word = buf[x]! | (buf[x + 1]! << 8) | (buf[x + 2]! << 16) | (buf[x + 3]! << 24);
+        r = (word >>> (bit & 7)) & ((1 << w) - 1);
+      } else r = readBits(buf, o, j * w, w);
+      out[k] = ((lay[e]! + r) * g) / pw;
       continue;
     }
     if (f !== frame || j < pos) {

@@ -372,9 +372,15 @@ export class ColdReader {
     noNaN = false,
   ): boolean {
     const buf = this.buf;
+    const lays = this.bLayout;
     let points = 0;
     for (let b = e.first; b < e.first + e.n; b++) {
       if (this.bMaxT[b]! < start || this.bMinT[b]! > end) continue;
+      // Readied steady and laid out: ts-const-step and uncompressed packed values (no NaN).
+      if (lays !== null && lays[b]! >= 0 && this.bStep![b]! > 0) {
+        points += this.bCount[b]!;
+        continue;
+      }
       const vtag = buf[this.valueOffset(b)]!;
       if (tagInflates(buf[this.bOffset[b]!]!) || !valueTagPickable(vtag)) return false;
       if (noNaN && !valueTagHoldsNoNaN(vtag)) return false;
@@ -582,13 +588,13 @@ export class ColdReader {
     const n = this.bCount[b]!;
     const readied = this.bStep !== null && this.readyBlock(b);
     try {
-      const tblock = this.buf.subarray(off, valOff);
       let tn = n;
       const step = readied ? this.bStep![b]! : -1;
       if (step > 0) {
         readT0[i] = this.bT0![b]!;
         readStep[i] = step;
       } else {
+        const tblock = this.buf.subarray(off, valOff);
         const steady = step === 0 ? null : steadyTimestamps(tblock);
         if (steady !== null && (steady.step > 0 || steady.count === 1)) {
           readT0[i] = steady.t0;
