@@ -183,7 +183,8 @@ export class QueryService implements OnApplicationBootstrap, OnApplicationShutdo
       );
     }
     const seen = new Map<string, KnownSeries>();
-    for (const text of Array.isArray(p.match) ? p.match : [p.match]) {
+    const texts = Array.isArray(p.match) ? p.match : [p.match];
+    for (const text of texts) {
       for (const s of await this.registry.select(parseSelector(text), clock)) {
         seen.set(s.name, s);
         if (seen.size > this.settings.ZTSDB_QUERY_MAX_SERIES) {
@@ -194,8 +195,10 @@ export class QueryService implements OnApplicationBootstrap, OnApplicationShutdo
         }
       }
     }
+    // One selector's series come sorted by name; several are merged and sorted again.
     return {
-      series: [...seen.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
+      series:
+        texts.length === 1 ? [...seen.values()] : this.registry.sortedByName([...seen.keys()]),
     };
   }
 
