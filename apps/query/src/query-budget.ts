@@ -25,6 +25,11 @@ export class QueryBudget {
     this.held += bytes;
   }
 
+  /** Whether `bytes` more fit now (peek without naming what, for a check made per series). */
+  fits(bytes: number): boolean {
+    return this.held + bytes <= this.maxBytes;
+  }
+
   /** Checks that bytes held for a moment (one series being merged) also fit. */
   peek(bytes: number, what: string): void {
     if (this.held + bytes > this.maxBytes) throw this.exceeded(what);

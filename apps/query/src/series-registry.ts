@@ -11,9 +11,6 @@ export interface KnownSeries extends SeriesEntry {
   seriesId: bigint;
 }
 
-const byName = (a: KnownSeries, b: KnownSeries): number =>
-  a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
-
 /**
  * A live copy of KV `ztsdb_series`, kept current by a watch, with its label
  * index. Every `recheckMs` it checks that the watch follows the bucket that
@@ -138,17 +135,27 @@ export class SeriesRegistry {
       const s = this.byName.get(sel.name);
       return s ? [s] : [];
     }
-    const out: KnownSeries[] = [];
-    if (sel.kind === 'matchers') {
-      for (const name of await this.index.select(sel.matchers, clock))
-        out.push(this.byName.get(name)!);
-    } else {
+    let names: string[];
+    if (sel.kind === 'matchers') names = await this.index.select(sel.matchers, clock);
+    else {
+      names = [];
       for (const s of this.byName.values()) {
-        if (sel.re.test(s.name)) out.push(s);
+        if (sel.re.test(s.name)) names.push(s.name);
         if (clock?.due()) await clock.pause();
       }
     }
-    return out.sort(byName);
+    return this.sortedByName(names);
+  }
+
+  /**
+   * The series of `names` (each known), sorted by name. The names are sorted by the engine's
+   * own string order (UTF-16 code units, what `<` compares), with no comparator called per pair.
+   */
+  sortedByName(names: string[]): KnownSeries[] {
+    names.sort();
+    const out = new Array<KnownSeries>(names.length);
+    for (let i = 0; i < names.length; i++) out[i] = this.byName.get(names[i]!)!;
+    return out;
   }
 
   get size(): number {

@@ -4,6 +4,7 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { ensureTopology, resolvePartitions } from '@ztsdb/bus';
 import { encodeChunk } from '@ztsdb/chunkenc';
 import { addedEvent } from '@ztsdb/manifest';
+import { mulberry32 } from '@ztsdb/synthetic';
 import { NatsServer, tempDir } from '@ztsdb/testing';
 import {
   coldFileName,
@@ -27,7 +28,12 @@ let nc: NatsConnection;
 const opened: TieredStore[] = [];
 
 /** A store over a real nats-server whose file is in its own data dir (an event without `object`). */
-async function store(dir: string, cacheBytes: number, tier: 'warm' | 'cold'): Promise<TieredStore> {
+async function store(
+  dir: string,
+  cacheBytes: number,
+  tier: 'warm' | 'cold',
+  values = vs,
+): Promise<TieredStore> {
   const s = new TieredStore(nc, dir, () => undefined, cacheBytes, 1);
   await s.start();
   opened.push(s);
@@ -41,11 +47,11 @@ async function store(dir: string, cacheBytes: number, tier: 'warm' | 'cold'): Pr
             maxT: ts[N - 1]!,
             count: N,
             version: 1,
-            bytes: encodeChunk(ts, vs),
+            bytes: encodeChunk(ts, values),
           },
         ])
       : encodeColdFile({ partition: 0, windowStart: BASE, windowEnd: BASE + 3_600_000 }, [
-          { seriesId: 7n, version: 1, timestamps: ts, values: vs },
+          { seriesId: 7n, version: 1, timestamps: ts, values },
         ]);
   fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
   fs.writeFileSync(path.join(dir, file), Buffer.concat(pieces));
@@ -97,6 +103,62 @@ describe('TieredStore step-sampled reads', () => {
     expect(s.cache.size).toBe(1);
     expect(await read(s)).toEqual(want);
     expect(s.cache.hits).toBe(1);
+  });
+
+  it('reads packed cold columns at once (readAtInstantsNow), anything else not at all', async () => {
+    const r = mulberry32(5);
+    const gauge = Float64Array.from(ts, () => Math.round((10 + r() * 4) * 100) / 100);
+    const fail = (e: Error): never => {
+      throw e;
+    };
+    // A warm file, and a cold column that is not readable by index (compressed): false, nothing read.
+    for (const tier of ['warm', 'cold'] as const) {
+      const s = await store(path.join(dir.path, `later-${tier}`), 1 << 20, tier);
+      const out: VersionedPoints[] = [];
+      expect(s.readAtInstantsNow(0, 7n, start, end, inst, out, fail)).toBe(false);
+      expect(out).toEqual([]);
+      expect(s.cache.size).toBe(0);
+    }
+    const s = await store(path.join(dir.path, 'now'), 1 << 20, 'cold', gauge);
+    const out: VersionedPoints[] = [];
+    expect(s.readAtInstantsNow(0, 7n, start, end, inst, out, fail)).toBe(true);
+    expect(out.flatMap((u) => Array.from(u.timestamps))).toEqual(want);
+    expect(out.flatMap((u) => Array.from(u.values))).toEqual(
+      want.map((t) => gauge[(t - BASE) / 1000]),
+    );
+    expect(s.cache.size).toBe(0);
+    const viaPromise: VersionedPoints[] = [];
+    await s.readAtInstants(0, 7n, start, end, inst, viaPromise, fail);
+    expect(viaPromise).toEqual(out);
+    // A series the file does not hold, or a range it does not reach: read, nothing there.
+    const none: VersionedPoints[] = [];
+    expect(s.readAtInstantsNow(0, 8n, start, end, inst, none, fail)).toBe(true);
+    expect(s.readAtInstantsNow(0, 7n, BASE - 9e6, BASE - 8e6, inst, none, fail)).toBe(true);
+    expect(none).toEqual([]);
+    const two = await store(path.join(dir.path, 'both'), 1 << 20, 'cold', gauge);
+    // A second cold file over a later hour whose column is compressed: a read of both is left
+    // whole to readAtInstants, the packed file's units taken back.
+    const later = Float64Array.from(ts, (t) => t + 3_600_000);
+    const pieces = encodeColdFile(
+      { partition: 0, windowStart: BASE + 3_600_000, windowEnd: BASE + 7_200_000 },
+      [{ seriesId: 7n, version: 1, timestamps: later, values: vs }],
+    );
+    const file = `cold/p0/${coldFileName(BASE + 3_600_000, 2)}`;
+    fs.writeFileSync(path.join(dir.path, 'both', file), Buffer.concat(pieces));
+    two.catalog.apply(
+      addedEvent('cold-added', 0, file, pieces, {
+        minT: later[0]!,
+        maxT: later[N - 1]!,
+        seriesCount: 1,
+        points: N,
+      }),
+    );
+    const both = { first: BASE + 59_500, step: 60_000, count: 70 };
+    const kept: VersionedPoints[] = [];
+    expect(two.readAtInstantsNow(0, 7n, BASE, BASE + 4_300_000, both, kept, fail)).toBe(false);
+    expect(kept).toEqual([]);
+    await two.readAtInstants(0, 7n, BASE, BASE + 4_300_000, both, kept, fail);
+    expect(kept.reduce((a, u) => a + u.timestamps.length, 0)).toBe(10 + 10);
   });
 
   it('with the cache off (0 bytes) keeps nothing and gives the same points', async () => {

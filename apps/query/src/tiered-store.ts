@@ -117,8 +117,7 @@ export class TieredStore {
         this.prepareAgain = false;
         for (const f of this.catalog.live()) {
           if (this.stopped) return;
-          if (f.tier !== 'cold' || !this.tiers || this.tiers.cache.readyPath(f) === undefined)
-            continue;
+          if (f.tier !== 'cold' || !this.tiers || !this.tiers.cache.isReady(f)) continue;
           await this.reader.prepare(f, yieldToLoop);
         }
       }
@@ -242,7 +241,7 @@ export class TieredStore {
       // Read by index, no cache lookup needed: costs about what thinning cached points does.
       if (
         f.tier === 'cold' &&
-        this.tiers!.cache.readyPath(f) !== undefined &&
+        this.tiers!.cache.isReady(f) &&
         this.reader.readAtInstantsIfCheap(f, seriesId, start, end, inst, out, onSkip)
       )
         continue;
@@ -264,13 +263,53 @@ export class TieredStore {
   }
 
   /**
+   * readAtInstants done at once, without a turn of the event loop, when every file of the
+   * partition that overlaps [start, end] is a cold file on this host whose blocks for the
+   * series are read by index (TierReader.readAtInstantsIfCheap), as they are for a gauge's
+   * packed columns: true, with the units appended and the skipped data reported. Otherwise
+   * false, with nothing appended or reported: the caller reads through readAtInstants (fetch,
+   * decoded cache). A query over many series so makes no promise per series.
+   */
+  readAtInstantsNow(
+    partition: number,
+    seriesId: bigint,
+    start: number,
+    end: number,
+    inst: StepInstants,
+    out: VersionedPoints[],
+    onSkip: (e: ZtsdbError) => void,
+  ): boolean {
+    const files = this.files(partition);
+    for (const f of files) {
+      if (f.maxT < start || f.minT > end) continue;
+      if (f.tier !== 'cold' || !this.tiers!.cache.isReady(f)) return false;
+    }
+    const mark = out.length;
+    const skipped = this.nowSkipped;
+    skipped.length = 0;
+    for (const f of files) {
+      if (f.maxT < start || f.minT > end) continue;
+      if (!this.reader.readAtInstantsIfCheap(f, seriesId, start, end, inst, out, this.skipNow)) {
+        out.length = mark;
+        return false;
+      }
+    }
+    for (const e of skipped) onSkip(e);
+    skipped.length = 0;
+    return true;
+  }
+
+  private readonly nowSkipped: ZtsdbError[] = [];
+  private readonly skipNow = (e: ZtsdbError): void => void this.nowSkipped.push(e);
+
+  /**
    * Whether `f` is on this host, fetching it when not; a file that cannot be
    * fetched (object missing, damaged, store unreachable) is reported and skipped.
    * Checked again after a fetch: another read's fetch may have evicted it meanwhile.
    */
   private async present(f: CatalogFile, onSkip: (e: ZtsdbError) => void): Promise<boolean> {
     const tiers = this.tiers!;
-    for (let tries = 0; tiers.cache.readyPath(f) === undefined; tries++) {
+    for (let tries = 0; !tiers.cache.isReady(f); tries++) {
       if (tries === 3) return false;
       try {
         await tiers.ensure(f);

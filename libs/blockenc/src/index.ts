@@ -13,7 +13,10 @@ export {
   valueBlockPickable,
   valueTagPickable,
   valueTagHoldsNoNaN,
+  valueBlockLayoutInto,
+  valueBlockLayoutLength,
 } from './value-block';
+export { pickPackedLaidOut } from './packed-decimal';
 export { blockTag, blockInflates, tagInflates } from './block-tag';
 export { BlockCorruptError } from './errors';
 export { MAX_BLOCK_POINTS } from './block-format';

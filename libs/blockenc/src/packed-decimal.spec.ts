@@ -6,7 +6,10 @@ import {
   decodeValueBlock,
   decodeValueBlockInto,
   encodeValueBlock,
+  pickPackedLaidOut,
   pickValueBlock,
+  valueBlockLayoutInto,
+  valueBlockLayoutLength,
   valueBlockPickable,
 } from './index';
 import { TAG_VAL_PACKED } from './block-format';
@@ -46,6 +49,17 @@ function picksMatch(block: Uint8Array, vs: ArrayLike<number>): void {
       out.subarray(2),
       set.map((i) => vs[i]!),
     );
+    if (blockTag(block) !== 'val-decimal-packed') continue;
+    // The same picks from its layout, the block lying at 13 in a larger buffer (a mapped file).
+    const len = valueBlockLayoutLength(block);
+    const lay = new Float64Array(5 + len).fill(-9);
+    expect(valueBlockLayoutInto(block, lay, 5)).toBe(n);
+    expect(lay[4]).toBe(-9);
+    const file = new Uint8Array(13 + block.length + 3);
+    file.set(block, 13);
+    const laid = new Float64Array(idx.length).fill(-7);
+    pickPackedLaidOut(file, 13, lay, 5, idx, 2, idx.length, 1000, laid);
+    same(laid, out);
   }
 }
 
@@ -105,6 +119,13 @@ describe('packed-decimal value blocks', () => {
       const ob = encodeValueBlock(vs);
       expect(blockTag(ob)).not.toMatch(/packed/);
       picksMatch(ob, vs);
+    }
+    for (const vs of others) {
+      // No layout for any other encoding: nothing written.
+      const lay = new Float64Array(8).fill(-9);
+      expect(valueBlockLayoutLength(encodeValueBlock(vs))).toBe(0);
+      expect(valueBlockLayoutInto(encodeValueBlock(vs), lay, 0)).toBe(0);
+      same(lay, new Float64Array(8).fill(-9));
     }
     expect(valueBlockPickable(encodeValueBlock(others[1]!))).toBe(true);
     expect(valueBlockPickable(Uint8Array.of(0))).toBe(true);
@@ -171,6 +192,14 @@ describe('packed-decimal value blocks', () => {
     expect(() => pickValueBlock(good, idx, 0, 2, 0, new Float64Array(2))).toThrow(
       /outside the block/,
     );
+    // Laying out checks the block whole, as a pick does: short, long, or a bad frame width.
+    const lay = new Float64Array(valueBlockLayoutLength(good));
+    for (const b of [
+      good.subarray(0, good.length - 1),
+      Uint8Array.from([...good, 0]),
+      Uint8Array.from(good, (x, i) => (i === 6 ? MAX_PACKED_WIDTH + 1 : x)),
+    ])
+      expect(() => valueBlockLayoutInto(b, lay, 0)).toThrow(BlockCorruptError);
   });
 
   it('every truncation and every single-byte change decodes or throws BlockCorruptError', () => {
@@ -179,7 +208,20 @@ describe('packed-decimal value blocks', () => {
     const idx = Uint32Array.from({ length: 20 }, (_, i) => i * 10);
     const out = new Float64Array(20);
     const tryAll = (b: Uint8Array): void => {
-      for (const f of [() => decodeValueBlock(b), () => pickValueBlock(b, idx, 0, 20, 0, out)]) {
+      const layout = (): void => {
+        const lay = new Float64Array(Math.max(0, valueBlockLayoutLength(b)));
+        // A block it lays out is one pickValueBlock reads whole too, and picks the same.
+        if (valueBlockLayoutInto(b, lay, 0) !== 200) return;
+        const laid = new Float64Array(20);
+        pickPackedLaidOut(b, 0, lay, 0, idx, 0, 20, 0, laid);
+        pickValueBlock(b, idx, 0, 20, 0, out);
+        same(laid, out);
+      };
+      for (const f of [
+        () => decodeValueBlock(b),
+        () => pickValueBlock(b, idx, 0, 20, 0, out),
+        layout,
+      ]) {
         try {
           f();
         } catch (e) {

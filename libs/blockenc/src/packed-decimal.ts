@@ -1,3 +1,5 @@
+// Over 400 lines: the packed format's writer, whole decode, picks by index and laid-out picks
+// share one frame parser (openPacked) and bit reader, private to this file.
 import type { ByteReader } from './byte-reader';
 import { ByteWriter, uvarintLength, zigzagLength } from './byte-writer';
 import {
@@ -318,6 +320,91 @@ export function pickPacked(
       n = l.base[f]!;
     }
     const dmin = l.dmin[f]!;
+    for (; pos < j; pos++) n += dmin + readBits(buf, o, pos * w, w);
+    out[k] = (n * g) / pw;
+  }
+}
+
+/** Doubles packedLayoutInto writes for a payload of `count` values. */
+export function packedLayoutLength(count: number): number {
+  return 3 + 3 * Math.ceil(count / PACKED_FRAME);
+}
+
+/**
+ * A packed payload of `count` values parsed once (header and every frame checked, as a pick
+ * does) and written flat into `into` from `at`: mode, scale g, 10^e, then per frame its base,
+ * its minimum delta (0 in offset mode) and where its residuals start (the reader's position)
+ * × 64 + their bit width. A reader that keeps it picks values with pickPackedLaidOut without
+ * parsing the frames again. Returns the index after it. Throws BlockCorruptError.
+ */
+export function packedLayoutInto(
+  p: ByteReader,
+  count: number,
+  into: Float64Array,
+  at: number,
+): number {
+  const l = openPacked(p, count);
+  into[at] = l.mode;
+  into[at + 1] = l.g;
+  into[at + 2] = l.pw;
+  let o = at + 3;
+  const frames = Math.ceil(count / PACKED_FRAME);
+  for (let f = 0; f < frames; f++, o += 3) {
+    into[o] = l.base[f]!;
+    into[o + 1] = l.dmin[f]!;
+    into[o + 2] = l.data[f]! * 64 + l.width[f]!;
+  }
+  return o;
+}
+
+/**
+ * pickPacked over a layout packedLayoutInto wrote into `lay` at `at`, the residuals read from
+ * `buf` with the layout's positions shifted by `base` (where the parsed bytes start in `buf`).
+ * The indexes are the caller's to check (below the layout's count).
+ */
+export function pickPackedLaidOut(
+  buf: Uint8Array,
+  base: number,
+  lay: Float64Array,
+  at: number,
+  idx: Uint32Array,
+  from: number,
+  to: number,
+  shift: number,
+  out: Float64Array,
+): void {
+  const delta = lay[at] === PACKED_MODE_DELTA;
+  const g = lay[at + 1]!;
+  const pw = lay[at + 2]!;
+  let frame = -1;
+  let pos = 0; // delta mode: index within the frame that `n` is at
+  let n = 0;
+  for (let k = from; k < to; k++) {
+    const i = idx[k]! - shift;
+    const f = i >>> 7; // PACKED_FRAME = 128
+    const j = i & 127;
+    const e = at + 3 + 3 * f;
+    const wd = lay[e + 2]!;
+    const w = wd % 64;
+    const o = base + (wd - w) / 64;
+    if (!delta) {
+      let r: number;
+      if (w <= 24) {
+        // One 32-bit window holds the field (what readBits does, without the call).
+        const bit = j * w;
+        const x = o + (bit >>> 3);
+        const word = buf[x]! | (buf[x + 1]! << 8) | (buf[x + 2]! << 16) | (buf[x + 3]! << 24);
+        r = (word >>> (bit & 7)) & ((1 << w) - 1);
+      } else r = readBits(buf, o, j * w, w);
+      out[k] = ((lay[e]! + r) * g) / pw;
+      continue;
+    }
+    if (f !== frame || j < pos) {
+      frame = f;
+      pos = 0;
+      n = lay[e]!;
+    }
+    const dmin = lay[e + 1]!;
     for (; pos < j; pos++) n += dmin + readBits(buf, o, pos * w, w);
     out[k] = (n * g) / pw;
   }

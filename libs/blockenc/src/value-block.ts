@@ -27,7 +27,14 @@ import { makeFloatScratch } from '@ztsdb/chunkenc';
 import { checkRange } from './input-range';
 import { estimateCompressed } from './compression';
 import { decodeScaled, scaledPayloads } from './scaled-decimal';
-import { PACKED_FRAME, decodePacked, packedPayloadOf, pickPacked } from './packed-decimal';
+import {
+  PACKED_FRAME,
+  decodePacked,
+  packedLayoutInto,
+  packedLayoutLength,
+  packedPayloadOf,
+  pickPacked,
+} from './packed-decimal';
 
 const { f64: F64, i32: I32, hi: HI, lo: LO } = makeFloatScratch();
 
@@ -239,6 +246,31 @@ export function pickValueBlock(
   const all = pickScratch.subarray(0, count);
   decodeValues(encoding, payload, all);
   for (let k = from; k < to; k++) out[k] = all[idx[k]! - shift]!;
+  return count;
+}
+
+/**
+ * Doubles valueBlockLayoutInto needs for this block: 0 unless it is an uncompressed
+ * packed-decimal block (the only encoding with a layout). Looks at the tag and count only.
+ */
+export function valueBlockLayoutLength(block: Uint8Array): number {
+  if (block[0] !== TAG_VAL_PACKED) return 0;
+  const { count } = openBlock(block, VAL_ENCODINGS, 'value');
+  return packedLayoutLength(count);
+}
+
+/**
+ * An uncompressed packed-decimal value block checked whole (what pickValueBlock checks before
+ * its picks: frame, header, every frame's width and length, the payload's exact end) and its
+ * layout written into `into` from `at` (packedLayoutInto; positions are offsets in `block`);
+ * returns its point count, or 0 for any other block (nothing written). pickPackedLaidOut then
+ * reads values by index without parsing the block again. Throws BlockCorruptError.
+ */
+export function valueBlockLayoutInto(block: Uint8Array, into: Float64Array, at: number): number {
+  if (block[0] !== TAG_VAL_PACKED) return 0;
+  const { count, payload } = openBlock(block, VAL_ENCODINGS, 'value');
+  packedLayoutInto(payload, count, into, at);
+  payload.expectEnd('values');
   return count;
 }
 

@@ -135,6 +135,16 @@ export class TierCache {
     return this.cachePath(ref.file);
   }
 
+  /** Whether readyPath(ref) gives a path, without building it (asked per series by a query). */
+  isReady(ref: TierFileRef): boolean {
+    if (ref.object === undefined) return this.opts.localDir !== undefined;
+    if (this.local.has(ref.file)) return true;
+    const e = this.entries.get(ref.file);
+    if (!e?.verified) return false;
+    this.touch(ref.file, e);
+    return true;
+  }
+
   /**
    * The path to read `ref` from, fetching it first when needed. Concurrent
    * calls for one file share one download; a failure is remembered for a few

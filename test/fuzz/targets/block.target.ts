@@ -4,8 +4,11 @@ import {
   decodeValueBlock,
   encodeTimestampBlock,
   encodeValueBlock,
+  pickPackedLaidOut,
   pickValueBlock,
   steadyTimestamps,
+  valueBlockLayoutInto,
+  valueBlockLayoutLength,
 } from '@ztsdb/blockenc';
 import { FuzzInput } from '../fuzz-input';
 import { check, decodeOrTyped, sameFloats, type FuzzTarget } from '../fuzz-target';
@@ -34,12 +37,30 @@ function roundTrip(data: Uint8Array): void {
     ),
     `values picked by index differ (tag ${vb[0]})`,
   );
+  const laid = laidOutPicks(vb, idx);
+  if (laid) check(sameFloats(laid, picked), 'values picked from a layout differ');
   const steady = steadyTimestamps(tb);
   if (steady)
     check(
       ts.every((t, i) => t === steady.t0 + i * steady.step),
       'steady timestamps differ from the decoded ones',
     );
+}
+
+/**
+ * Values at `idx` read through the block's layout (a mapped cold file's readied block), or
+ * undefined when it has none; a damaged block is refused with a typed error.
+ */
+function laidOutPicks(block: Uint8Array, idx: Uint32Array): Float64Array | undefined {
+  const len = decodeOrTyped('valueBlockLayoutLength', () => valueBlockLayoutLength(block));
+  if (!len) return undefined;
+  const lay = new Float64Array(len);
+  const n = decodeOrTyped('valueBlockLayoutInto', () => valueBlockLayoutInto(block, lay, 0));
+  if (n === undefined || n === 0) return undefined;
+  const ok = idx.filter((i) => i < n);
+  const out = new Float64Array(ok.length);
+  pickPackedLaidOut(block, 0, lay, 0, ok, 0, ok.length, 0, out);
+  return out;
 }
 
 /** Picks from a fuzzed block: decoded values at those indexes, or a typed error. */
@@ -55,6 +76,13 @@ function pickAll(data: Uint8Array, all: Float64Array | undefined): void {
       ),
       'values picked by index differ from the decoded ones',
     );
+  // A block laid out is one the picks read too, and gives the same values.
+  // (when it holds every index asked: a shorter one is refused by pickValueBlock for that).
+  const laid = laidOutPicks(data, idx);
+  if (laid && laid.length === idx.length) {
+    check(n !== undefined, 'a block laid out is refused by pickValueBlock');
+    check(sameFloats(laid, out), 'values picked from a layout differ');
+  }
 }
 
 export const blockTarget: FuzzTarget = {

@@ -103,6 +103,11 @@ export function mergeTwo(older: Points, newer: Points): Points {
  * tie the source with the highest version wins (latest write wins).
  */
 export function mergeLatestWins(sources: VersionedPoints[]): Points {
+  if (sources.length === 1) {
+    // One source (a series in one file): no list to filter, once per series of a query.
+    const s = sources[0]!;
+    return s.timestamps.length > 0 ? { timestamps: s.timestamps, values: s.values } : emptyPoints();
+  }
   const live = sources.filter((s) => s.timestamps.length > 0);
   if (live.length === 0) return emptyPoints();
   if (live.length === 1) return { timestamps: live[0]!.timestamps, values: live[0]!.values };

@@ -236,6 +236,58 @@ describe('cold files: step-sampled reads by index (format version 3)', () => {
     expect(() => ColdReader.fromBuffer(withVersion(4), 'v4')).toThrow(/unsupported version 4/);
   });
 
+  it('readies the blocks of a mapped file once, ahead or at their first read, and reads the same', async () => {
+    const dir = tempDir('cold-ready');
+    try {
+      const file = path.join(dir, 'w.cold');
+      await writeColdFile(file, meta, series);
+      const plain = ColdReader.fromBuffer(fs.readFileSync(file), 'plain');
+      const ahead = ColdReader.open(file);
+      const lazy = ColdReader.open(file);
+      try {
+        const blocks = 4 * 4;
+        expect(ahead.readiedBlocks).toBe(0);
+        expect(ahead.verifyBlocks(0, 100)).toBe(blocks);
+        expect(ahead.readiedBlocks).toBe(blocks);
+        // The packed blocks of series 1, 2 (delta mode) and 4 (four each) are laid out: 3
+        // doubles, and 3 per frame of 128 points. Series 3's XOR blocks have none.
+        const frames = 3 * Math.ceil(1000 / 128) + Math.ceil(600 / 128);
+        expect(ahead.layoutBytes).toBe(3 * 8 * (4 * 3 + 3 * frames));
+        expect(plain.readiedBlocks).toBe(0); // a buffer is never readied (nothing is remembered)
+        const minute = { first: BASE + 30_000, step: 60_000, count: 60 };
+        lazy.readAtInstants(1n, BASE, BASE + 3_600_000, minute);
+        expect(lazy.readiedBlocks).toBe(4);
+        for (let trial = 0; trial < 40; trial++) {
+          const step = [1, 999, 1000, 15_000, 60_000, 3_600_000][trial % 6]!;
+          const first = BASE - 100_000 + Math.floor(r() * 3_800_000);
+          const count = 1 + Math.floor(r() * 200);
+          const start = first - Math.floor(r() * 300_000);
+          const end = first + (count - 1) * step;
+          const inst = { first, step, count };
+          for (const s of series) {
+            for (const reader of [ahead, lazy]) {
+              sameAsThinnedRead(reader, s.seriesId, start, end, inst);
+              expect(points(reader.readAtInstants(s.seriesId, start, end, inst))).toEqual(
+                points(plain.readAtInstants(s.seriesId, start, end, inst)),
+              );
+              const picked = reader.readAtInstantsIfPickable(s.seriesId, start, end, inst);
+              const want = plain.readAtInstantsIfPickable(s.seriesId, start, end, inst);
+              expect(picked === undefined ? 'undefined' : points(picked)).toEqual(
+                want === undefined ? 'undefined' : points(want),
+              );
+            }
+          }
+        }
+        expect(lazy.readiedBlocks).toBe(blocks);
+      } finally {
+        ahead.close();
+        lazy.close();
+      }
+    } finally {
+      removeDir(dir);
+    }
+  });
+
   it('checks every block ahead of reads when prepared, leaving a damaged one to the read', async () => {
     const dir = tempDir('cold-prepare');
     try {

@@ -7,12 +7,15 @@ import {
   decodeValueBlock,
   decodeValueBlockInto,
   MAX_BLOCK_POINTS,
+  pickPackedLaidOut,
   pickValueBlock,
   steadyTimestamps,
   tagInflates,
   valueBlockPickable,
   valueTagPickable,
   valueTagHoldsNoNaN,
+  valueBlockLayoutInto,
+  valueBlockLayoutLength,
 } from '@ztsdb/blockenc';
 import { crc32c } from '@ztsdb/checksum';
 import { CorruptionError } from '@ztsdb/errors';
@@ -43,6 +46,8 @@ let readWhole = new Uint8Array(64);
 let readT0 = new Float64Array(64);
 /** A block's step when its timestamps are steady, else 0 (decoded into scratchT). */
 let readStep = new Float64Array(64);
+/** Where a block's packed-value layout starts in its reader's `layouts`, or -1 (picked from the block). */
+let readLayout = new Int32Array(64);
 let scratchKeep = new Uint32Array(1024);
 const NO_INDEXES = new Uint32Array(0);
 
@@ -107,6 +112,18 @@ export class ColdReader {
   private readonly verified: Uint8Array | null;
   /** 1 for a block whose packed value block's frames were checked (mapped files only). */
   private readonly shaped: Uint8Array | null;
+  /**
+   * Per block of a mapped file, readied once (readyBlock, with the background check or at its
+   * first read): a steady timestamp block's first timestamp and step (step 0: not steady, decoded
+   * per read; NaN: not readied), and where its packed value block's layout starts in `layouts`
+   * (-1: none), so a read by index parses neither block again.
+   */
+  private readonly bT0: Float64Array | null;
+  private readonly bStep: Float64Array | null;
+  private readonly bLayout: Int32Array | null;
+  private layouts = new Float64Array(0);
+  private layoutsEnd = 0;
+  private readiedN = 0;
   private verifiedN = 0;
 
   private constructor(
@@ -162,6 +179,9 @@ export class ColdReader {
     this.bValCrc = new Uint32Array(n);
     this.verified = mapped ? new Uint8Array(n) : null;
     this.shaped = mapped ? new Uint8Array(n) : null;
+    this.bT0 = mapped ? new Float64Array(n) : null;
+    this.bStep = mapped ? new Float64Array(n).fill(NaN) : null;
+    this.bLayout = mapped ? new Int32Array(n).fill(-1) : null;
     let p = indexOffset;
     let b = 0;
     let expect = COLD_HEADER_BYTES;
@@ -352,9 +372,15 @@ export class ColdReader {
     noNaN = false,
   ): boolean {
     const buf = this.buf;
+    const lays = this.bLayout;
     let points = 0;
     for (let b = e.first; b < e.first + e.n; b++) {
       if (this.bMaxT[b]! < start || this.bMinT[b]! > end) continue;
+      // Readied steady and laid out: ts-const-step and uncompressed packed values (no NaN).
+      if (lays !== null && lays[b]! >= 0 && this.bStep![b]! > 0) {
+        points += this.bCount[b]!;
+        continue;
+      }
       const vtag = buf[this.valueOffset(b)]!;
       if (tagInflates(buf[this.bOffset[b]!]!) || !valueTagPickable(vtag)) return false;
       if (noNaN && !valueTagHoldsNoNaN(vtag)) return false;
@@ -385,13 +411,16 @@ export class ColdReader {
       readWhole = new Uint8Array(e.n);
       readT0 = new Float64Array(e.n);
       readStep = new Float64Array(e.n);
+      readLayout = new Int32Array(e.n);
     }
     let n = 0;
     let nb = 0;
+    let steady = true;
     for (let b = e.first; b < e.first + e.n; b++) {
       if (this.bMaxT[b]! < start || this.bMinT[b]! > end) continue;
       const count = this.bCount[b]!;
       if (!this.readBlockAt(b, seriesId, n, nb, onSkip)) continue;
+      if (readStep[nb]! <= 0) steady = false;
       readBlocks[nb] = b;
       readStarts[nb] = n;
       nb++;
@@ -411,6 +440,57 @@ export class ColdReader {
     if (scratchKeep.length < inst.count)
       scratchKeep = new Uint32Array(Math.max(inst.count, scratchKeep.length * 2));
     const keep = scratchKeep;
+    const kept = steady
+      ? this.keepSteady(nb, inst, a, z, keep)
+      : this.keepAny(nb, inst, a, z, keep);
+    if (kept === 0) return null;
+    const timestamps = new Float64Array(kept);
+    const values = new Float64Array(kept);
+    let k = 0;
+    for (let i = 0; i < nb && k < kept; i++) {
+      const b = readBlocks[i]!;
+      const lo = readStarts[i]!;
+      const hi = lo + this.bCount[b]!;
+      let k2 = k;
+      const step = readStep[i]!;
+      if (step > 0) {
+        const t0 = readT0[i]!;
+        for (; k2 < kept && keep[k2]! < hi; k2++) timestamps[k2] = t0 + (keep[k2]! - lo) * step;
+      } else {
+        for (; k2 < kept && keep[k2]! < hi; k2++) timestamps[k2] = this.tsAt(i, keep[k2]! - lo);
+      }
+      if (k2 === k) continue;
+      if (readWhole[i] === 1) {
+        for (let q = k; q < k2; q++) values[q] = scratchV[keep[q]!]!;
+      } else if (readLayout[i]! >= 0) {
+        // Checked whole when its layout was made; the picks are within its count.
+        pickPackedLaidOut(
+          this.buf,
+          this.valueOffset(b),
+          this.layouts,
+          readLayout[i]!,
+          keep,
+          k,
+          k2,
+          lo,
+          values,
+        );
+      } else {
+        // Its structure was checked by readBlockAt: the picks cannot fail.
+        const off = this.valueOffset(b);
+        pickValueBlock(this.buf.subarray(off, off + this.bValLen[b]!), keep, k, k2, lo, values);
+      }
+      k = k2;
+    }
+    return { timestamps, values, version: e.version };
+  }
+
+  /**
+   * The points pickAtInstants keeps, as indexes over its `nb` blocks end to end written into
+   * `keep`: for each instant the last point at or before it, within [a, z), each once; their
+   * count. Any blocks (steady ones found by arithmetic, others searched in the scratch).
+   */
+  private keepAny(nb: number, inst: StepInstants, a: number, z: number, keep: Uint32Array): number {
     let kept = 0;
     let last = -1;
     let bi = 0;
@@ -424,30 +504,42 @@ export class ColdReader {
       keep[kept++] = g;
       last = g;
     }
-    if (kept === 0) return null;
-    const timestamps = new Float64Array(kept);
-    const values = new Float64Array(kept);
-    let k = 0;
-    for (let i = 0; i < nb && k < kept; i++) {
-      const b = readBlocks[i]!;
-      const lo = readStarts[i]!;
-      const hi = lo + this.bCount[b]!;
-      let k2 = k;
-      while (k2 < kept && keep[k2]! < hi) {
-        timestamps[k2] = this.tsAt(i, keep[k2]! - lo);
-        k2++;
-      }
-      if (k2 === k) continue;
-      if (readWhole[i] === 1) {
-        for (let q = k; q < k2; q++) values[q] = scratchV[keep[q]!]!;
-      } else {
-        // Its structure was checked by readBlockAt: the picks cannot fail.
-        const off = this.valueOffset(b);
-        pickValueBlock(this.buf.subarray(off, off + this.bValLen[b]!), keep, k, k2, lo, values);
-      }
-      k = k2;
+    return kept;
+  }
+
+  /**
+   * keepAny when every block read is steady (timestamp i = t0 + i·step): one loop of
+   * arithmetic with no calls, what a first request runs before the JIT has compiled it.
+   */
+  private keepSteady(
+    nb: number,
+    inst: StepInstants,
+    a: number,
+    z: number,
+    keep: Uint32Array,
+  ): number {
+    const counts = this.bCount;
+    let kept = 0;
+    let last = -1;
+    let bi = 0;
+    for (let k = 0; k < inst.count; k++) {
+      const t = inst.first + k * inst.step;
+      while (bi + 1 < nb && readT0[bi + 1]! <= t) bi++;
+      const t0 = readT0[bi]!;
+      if (t0 > t) continue;
+      const step = readStep[bi]!;
+      const count = counts[readBlocks[bi]!]!;
+      // Points of the block at or before t; the division may round: settle on the boundary.
+      let j = Math.min(count, Math.floor((t - t0) / step) + 1);
+      while (j > 0 && t0 + (j - 1) * step > t) j--;
+      while (j < count && t0 + j * step <= t) j++;
+      let g = readStarts[bi]! + j - 1;
+      if (g >= z) g = z - 1;
+      if (g < a || g <= last) continue;
+      keep[kept++] = g;
+      last = g;
     }
-    return { timestamps, values, version: e.version };
+    return kept;
   }
 
   /** Timestamp `j` of the `i`th block of a pickAtInstants read. */
@@ -494,18 +586,30 @@ export class ColdReader {
     const off = this.bOffset[b]!;
     const valOff = this.valueOffset(b);
     const n = this.bCount[b]!;
+    const readied = this.bStep !== null && this.readyBlock(b);
     try {
-      const tblock = this.buf.subarray(off, valOff);
-      const steady = steadyTimestamps(tblock);
-      let tn: number;
-      if (steady !== null && (steady.step > 0 || steady.count === 1)) {
-        readT0[i] = steady.t0;
-        readStep[i] = steady.step > 0 ? steady.step : 1;
-        tn = steady.count;
+      let tn = n;
+      const step = readied ? this.bStep![b]! : -1;
+      if (step > 0) {
+        readT0[i] = this.bT0![b]!;
+        readStep[i] = step;
       } else {
-        readStep[i] = 0;
-        growScratch(at, n);
-        tn = decodeTimestampBlockInto(tblock, scratchT.subarray(at, at + n));
+        const tblock = this.buf.subarray(off, valOff);
+        const steady = step === 0 ? null : steadyTimestamps(tblock);
+        if (steady !== null && (steady.step > 0 || steady.count === 1)) {
+          readT0[i] = steady.t0;
+          readStep[i] = steady.step > 0 ? steady.step : 1;
+          tn = steady.count;
+        } else {
+          readStep[i] = 0;
+          growScratch(at, n);
+          tn = decodeTimestampBlockInto(tblock, scratchT.subarray(at, at + n));
+        }
+      }
+      readLayout[i] = readied ? this.bLayout![b]! : -1;
+      if (readLayout[i]! >= 0) {
+        readWhole[i] = 0;
+        return this.countsMatch(b, seriesId, onSkip, tn, n);
       }
       const vblock = this.buf.subarray(valOff, valOff + this.bValLen[b]!);
       const whole = !valueBlockPickable(vblock);
@@ -525,6 +629,47 @@ export class ColdReader {
     }
   }
 
+  /**
+   * Readies block `b` of a mapped file for reads by index, once (its CRC-32Cs passed): a
+   * steady timestamp block's first timestamp and step, and a packed value block checked whole
+   * and laid out (valueBlockLayoutInto). Whether it is readied; a block that fails either
+   * (damaged, or holding another count than its index entry says) is not, and the reads that
+   * meet it parse it and report it as before.
+   */
+  private readyBlock(b: number): boolean {
+    const steps = this.bStep!;
+    if (!Number.isNaN(steps[b]!)) return true;
+    const off = this.bOffset[b]!;
+    const valOff = this.valueOffset(b);
+    const n = this.bCount[b]!;
+    try {
+      const s = steadyTimestamps(this.buf.subarray(off, valOff));
+      if (s !== null && s.count !== n) return false;
+      const vblock = this.buf.subarray(valOff, valOff + this.bValLen[b]!);
+      const len = valueBlockLayoutLength(vblock);
+      let lay = -1;
+      if (len > 0) {
+        if (this.layoutsEnd + len > this.layouts.length) {
+          const grown = new Float64Array(Math.max(this.layoutsEnd + len, this.layouts.length * 2));
+          grown.set(this.layouts.subarray(0, this.layoutsEnd));
+          this.layouts = grown;
+        }
+        if (valueBlockLayoutInto(vblock, this.layouts, this.layoutsEnd) !== n) return false;
+        lay = this.layoutsEnd;
+        this.layoutsEnd += len;
+        this.shaped![b] = 1;
+      }
+      this.bT0![b] = s?.t0 ?? 0;
+      steps[b] = s !== null && (s.step > 0 || n === 1) ? (s.step > 0 ? s.step : 1) : 0;
+      this.bLayout![b] = lay;
+      this.readiedN++;
+      return true;
+    } catch (err) {
+      if (!(err instanceof CorruptionError)) throw err;
+      return false;
+    }
+  }
+
   private valueOffset(b: number): number {
     return this.bOffset[b]! + this.bTsLen[b]!;
   }
@@ -539,8 +684,9 @@ export class ColdReader {
 
   /**
    * Checks the CRC-32Cs of blocks [from, to) not checked yet, ahead of any read (a mapped
-   * file only: otherwise nothing is remembered), and returns `to` clipped to the block count.
-   * A block that fails is left unchecked: the read that meets it reports it.
+   * file only: otherwise nothing is remembered), readies each block that passes for reads by
+   * index (readyBlock), and returns `to` clipped to the block count. A block that fails is
+   * left unchecked: the read that meets it reports it.
    */
   verifyBlocks(from: number, to: number): number {
     const known = this.verified;
@@ -556,9 +702,20 @@ export class ColdReader {
       ) {
         known[b] = 1;
         this.verifiedN++;
+        this.readyBlock(b);
       }
     }
     return end;
+  }
+
+  /** Blocks readied for reads by index (readyBlock): neither block is parsed by a read again. */
+  get readiedBlocks(): number {
+    return this.readiedN;
+  }
+
+  /** Bytes of packed-value layouts held (8 per double), what readying costs in memory. */
+  get layoutBytes(): number {
+    return this.layoutsEnd * 8;
   }
 
   /** Blocks whose CRC-32Cs have been checked and passed and are not checked again. */
