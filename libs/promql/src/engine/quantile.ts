@@ -43,6 +43,9 @@ function quantileNearEnd(
   values: Float64Array,
   lo: number,
   hi: number,
+  lower: number,
+  upper: number,
+  weight: number,
   keep: number,
   dir: 1 | -1,
 ): number {
@@ -67,10 +70,6 @@ function quantileNearEnd(
   }
   const n = hi - lo;
   const m = n - nans;
-  const rank = q * (n - 1);
-  const lower = Math.max(0, Math.floor(rank));
-  const upper = Math.min(n - 1, lower + 1);
-  const weight = rank - Math.floor(rank);
   // Sorted with NaNs first, position p holds NaN below `nans`, else the (p - nans)-th smallest
   // value: the (m - 1 - (p - nans))-th largest, or the (p - nans)-th smallest.
   const at = (p: number): number =>
@@ -127,11 +126,14 @@ export function quantileOfRange(q: number, values: Float64Array, lo: number, hi:
   if (n <= 0 || Number.isNaN(q)) return NaN;
   if (q < 0) return -Infinity;
   if (q > 1) return Infinity;
-  const r = q * (n - 1);
-  const low = Math.max(0, Math.floor(r));
-  if (n - low <= END_RANKS) return quantileNearEnd(q, values, lo, hi, n - low, 1);
-  if (Math.min(n - 1, low + 1) < END_RANKS)
-    return quantileNearEnd(q, values, lo, hi, Math.min(n - 1, low + 1) + 1, -1);
+  const rank = q * (n - 1);
+  const lower = Math.max(0, Math.floor(rank));
+  const upper = Math.min(n - 1, lower + 1);
+  const weight = rank - Math.floor(rank);
+  if (n - lower <= END_RANKS)
+    return quantileNearEnd(q, values, lo, hi, lower, upper, weight, n - lower, 1);
+  if (upper < END_RANKS)
+    return quantileNearEnd(q, values, lo, hi, lower, upper, weight, upper + 1, -1);
   if (scratch.length < n) scratch = new Float64Array(Math.max(n, scratch.length * 2));
   const s = scratch;
   let m = 0;
@@ -142,10 +144,6 @@ export function quantileOfRange(q: number, values: Float64Array, lo: number, hi:
     s[m++] = v;
   }
   const nans = n - m;
-  const rank = q * (n - 1);
-  const lower = Math.max(0, Math.floor(rank));
-  const upper = Math.min(n - 1, lower + 1);
-  const weight = rank - Math.floor(rank);
   let a = NaN;
   let b = NaN;
   if (lower >= nans) {
