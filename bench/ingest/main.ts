@@ -5,7 +5,8 @@
 // sustained samples/s, JetStream ack → queryable latency (p50/p99), ingestor
 // RSS per active series, and the time to take a partition over (from the
 // stream and from the local WAL). BENCH_SECONDS shortens the run (default 60).
-// Last line: one JSON object.
+// BENCH_BATCH_VERSION (1, 2 or 3; default 3, what producers send unless told
+// otherwise) is the sample batch format published. Last line: one JSON object.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { jetstream } from '@nats-io/jetstream';
@@ -13,7 +14,14 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { hotSubject, samplesSubject } from '@ztsdb/bus';
 import { partitionOf, seriesId, seriesKey } from '@ztsdb/model';
 import { NatsServer, tempDir } from '@ztsdb/testing';
-import { decodeHotReply, encodeSampleBatch, sampleBatchMsgId } from '@ztsdb/wire';
+import {
+  decodeHotReply,
+  encodeSampleBatch,
+  encodeSampleBatchV2,
+  encodeSampleBatchV3,
+  sampleBatchMsgId,
+  type SampleBatchHeader,
+} from '@ztsdb/wire';
 import { appliedPoints, freePort, Ingestor, runtimeMemory, waitFor } from './ingestor-process';
 
 const HOSTS = Number(process.env.BENCH_HOSTS ?? 1000);
@@ -24,6 +32,23 @@ const PARTITIONS = 4;
 const IN_FLIGHT = Number(process.env.BENCH_IN_FLIGHT ?? 2000);
 /** Offered load: samples per second the producers publish (ticks are spaced to match). */
 const RATE = Number(process.env.BENCH_RATE ?? 1_700_000);
+/** Sample batch version published: producers send 3 unless ZTSDB_SAMPLE_BATCH_VERSION says otherwise. */
+const BATCH_VERSION = Number(process.env.BENCH_BATCH_VERSION ?? 3);
+if (![1, 2, 3].includes(BATCH_VERSION)) throw new Error('BENCH_BATCH_VERSION is 1, 2 or 3');
+
+/** One host's batch for one partition and tick, in BENCH_BATCH_VERSION. */
+function encodeBatch(
+  header: SampleBatchHeader,
+  ids: BigUint64Array,
+  ts: Float64Array,
+  vs: Float64Array,
+): Uint8Array {
+  const n = ids.length;
+  if (BATCH_VERSION === 3) return encodeSampleBatchV3(header, ids, ts, vs, n);
+  if (BATCH_VERSION === 2)
+    return encodeSampleBatchV2(header, ids, ts, vs, n) ?? encodeSampleBatch(header, ids, ts, vs, n);
+  return encodeSampleBatch(header, ids, ts, vs, n);
+}
 
 const log = (m: string) => process.stdout.write(`${m}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -102,7 +127,12 @@ async function takeoverRounds(
 
 async function main(): Promise<void> {
   const series = HOSTS * CONTAINERS * METRICS;
-  const figures: Record<string, number | string> = { hosts: HOSTS, series, seconds: SECONDS };
+  const figures: Record<string, number | string> = {
+    hosts: HOSTS,
+    series,
+    seconds: SECONDS,
+    batch_version: BATCH_VERSION,
+  };
   log(
     `ingest benchmark: ${HOSTS} hosts × ${CONTAINERS} containers × ${METRICS} metrics = ${series.toLocaleString()} series, ${SECONDS} s`,
   );
@@ -136,6 +166,7 @@ async function main(): Promise<void> {
     let running = true;
     let acked = 0;
     let inFlight = 0;
+    const published = { bytes: 0, points: 0 };
     let wake: (() => void) | undefined;
     type Ack = { id: bigint; partition: number; t: number; at: number };
     /** A freshness probe waiting for the next acknowledgement (so its clock starts at the ack). */
@@ -166,7 +197,9 @@ async function main(): Promise<void> {
               producerId: BigInt(hosts.indexOf(host) + 1),
               sequence: BigInt(tick),
             };
-            const bytes = encodeSampleBatch(header, b.ids, ts, vs, b.ids.length);
+            const bytes = encodeBatch(header, b.ids, ts, vs);
+            published.bytes += bytes.length;
+            published.points += b.ids.length;
             while (inFlight >= IN_FLIGHT) await new Promise<void>((r) => (wake = r));
             if (inFlight % 64 === 0) await new Promise((r) => setImmediate(r)); // let probes and timers run
             inFlight++;
@@ -252,6 +285,7 @@ async function main(): Promise<void> {
     // CPU the ingestor spent per applied sample: less sensitive than rates to what else runs on the machine.
     figures.ingestor_cpu_ns_per_sample = Math.round(((c1 - c0) * 1e9) / Math.max(1, a1 - a0));
     figures.ingestor_cpu_cores = +((c1 - c0) / window).toFixed(2);
+    figures.batch_bytes_per_sample = +(published.bytes / Math.max(1, published.points)).toFixed(2);
     figures.freshness_p50_ms = +pct(fresh, 0.5).toFixed(1);
     figures.freshness_p99_ms = +pct(fresh, 0.99).toFixed(1);
     figures.freshness_probes = fresh.length;
