@@ -18,7 +18,14 @@ import {
   resolveCgroupFiles,
 } from '@ztsdb/cgroup';
 import { CgroupSandbox, EbpfSource, type SandboxContainer } from '@ztsdb/ebpf-source';
-import { METRICS, seriesId, seriesKey, seriesName, type CollectResult } from '@ztsdb/model';
+import {
+  decodeSeriesEntry,
+  METRICS,
+  seriesId,
+  seriesKey,
+  seriesName,
+  type CollectResult,
+} from '@ztsdb/model';
 import { NatsServer, tempDir, waitFor } from '@ztsdb/testing';
 import { pointsOf, readSampleStream } from '../support/stream-reader';
 import { ZtsdbProcess } from '../support/ztsdb-process';
@@ -63,8 +70,9 @@ describe('collector with the eBPF source on the real kernel', () => {
     metric: string,
     c: SandboxContainer,
   ): Promise<{ active: boolean } | undefined> {
-    const e = await kv.get(seriesKey(seriesId(seriesName(metric, c.shortId))));
-    return e && e.length > 0 ? (e.json() as { active: boolean }) : undefined;
+    const key = seriesKey(seriesId(seriesName(metric, c.shortId)));
+    const e = await kv.get(key);
+    return e && e.length > 0 ? decodeSeriesEntry(key, e.value) : undefined;
   }
 
   async function points(metric: string, c: SandboxContainer): Promise<Array<[number, number]>> {

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import { KV_SERIES } from '@ztsdb/bus';
-import { seriesId, seriesKey, type SeriesEntry } from '@ztsdb/model';
+import { decodeSeriesEntry, seriesId, seriesKey, type SeriesEntry } from '@ztsdb/model';
 import { REGISTRY_SNAPSHOT_FILE } from '@ztsdb/config';
 import { waitFor } from '@ztsdb/testing';
 import { CompactorTestBed } from './compactor-test-bed';
@@ -36,8 +36,10 @@ describe('series registry lost (KV ztsdb_series deleted)', () => {
     const kv = await new Kvm(bed.nc).open(KV_SERIES);
     const out = new Map<string, SeriesEntry>();
     for await (const k of await kv.keys()) {
-      const e = (await kv.get(k))?.json<SeriesEntry>();
-      if (e) out.set(e.name, e);
+      const v = await kv.get(k);
+      if (!v || v.length === 0) continue;
+      const e = decodeSeriesEntry(k, v.value);
+      out.set(e.name, e);
     }
     return out;
   };

@@ -2,7 +2,7 @@ import { jetstream } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { encodeChunk } from '@ztsdb/chunkenc';
 import { chunksSubject, type Topology } from '@ztsdb/bus';
-import { partitionOf, seriesId, seriesKey, type Labels } from '@ztsdb/model';
+import { encodeSeriesEntry, partitionOf, seriesId, seriesKey, type Labels } from '@ztsdb/model';
 import { chunkMessageId, encodeChunkMessage } from '@ztsdb/wire';
 
 /** Registers a series in KV ztsdb_series as a producer does. */
@@ -10,7 +10,7 @@ export async function registerSeries(t: Topology, name: string, labels: Labels):
   const id = seriesId(name);
   await t.series.put(
     seriesKey(id),
-    JSON.stringify({ id: seriesKey(id), name, labels, active: true, updatedMs: Date.now() }),
+    encodeSeriesEntry({ id: seriesKey(id), name, labels, active: true, updatedMs: Date.now() }),
   );
   return id;
 }

@@ -16,6 +16,8 @@ export interface CompactorOptions {
   mergeBufferBytes?: number;
   /** Value blocks readable by index are kept up to this many times the smallest encoding (ZTSDB_COLD_PACKED_SLACK_PERCENT); blockenc's default when absent. */
   coldPackedSlack?: number;
+  /** Brotli quality of the cold value blocks' second pass (ZTSDB_COLD_BROTLI_QUALITY); one pass at 5 when absent. */
+  coldBrotliQuality?: number;
   /** Bound of `cache/`, where files it did not write itself are fetched to (ZTSDB_TIER_CACHE_BYTES); 2 GiB when absent. */
   tierCacheBytes?: number;
   /** Replicas of the object store bucket `ztsdb_tiers` and of KV buckets the compactor creates (ZTSDB_REPLICAS); 1 when absent. */

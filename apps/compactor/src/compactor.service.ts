@@ -60,6 +60,7 @@ export class CompactorService implements OnApplicationBootstrap, OnApplicationSh
         mergeFiles: s.ZTSDB_COLD_MERGE_FILES,
         mergeBufferBytes: s.ZTSDB_COLD_MERGE_BUFFER_BYTES,
         coldPackedSlack: 1 + s.ZTSDB_COLD_PACKED_SLACK_PERCENT / 100,
+        coldBrotliQuality: s.ZTSDB_COLD_BROTLI_QUALITY,
         tierCacheBytes: s.ZTSDB_TIER_CACHE_BYTES,
         replicas: replicaCount(s),
         retry: this.nats.retry,

@@ -10,7 +10,7 @@ import {
 } from '@ztsdb/bus';
 import { REGISTRY_SNAPSHOT_FILE } from '@ztsdb/config';
 import { processMetrics } from '@ztsdb/metrics';
-import type { SeriesEntry } from '@ztsdb/model';
+import { decodeSeriesEntry, type SeriesEntry } from '@ztsdb/model';
 import { readRegistrySnapshot, writeRegistrySnapshot } from '@ztsdb/registry';
 
 const restoredTotal = processMetrics.counter(
@@ -146,8 +146,7 @@ export class RegistryKeeper {
   private apply(e: KvWatchEntry): void {
     if (e.operation !== 'PUT') return;
     try {
-      const entry = JSON.parse(e.string()) as SeriesEntry;
-      if (entry?.id !== e.key || typeof entry.name !== 'string') return;
+      const entry = decodeSeriesEntry(e.key, e.value);
       const old = this.entries.get(e.key);
       if (old && JSON.stringify(old) === JSON.stringify(entry)) return;
       this.entries.set(e.key, entry);

@@ -311,6 +311,7 @@ export class TierMaintainer {
         windowStart: w,
         windowEnd: w + this.opts.coldWindowMs,
         packedSlack: this.opts.coldPackedSlack,
+        brotliQuality: this.opts.coldBrotliQuality,
       },
       this.opts.mergeBufferBytes,
     );

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { KV } from '@nats-io/kv';
 import { DEFAULT_RETRY_DEADLINE_MS, withRetry, type RetryPolicy } from '@ztsdb/bus';
-import { parseSeriesKey, type SeriesEntry } from '@ztsdb/model';
+import { decodeSeriesEntry, parseSeriesKey, type SeriesEntry } from '@ztsdb/model';
 import { compileGlob } from './glob-matcher';
 import { LabelIndex } from './label-index';
 import type { QueryClock } from './query-clock';
@@ -50,7 +50,7 @@ export class SeriesRegistry {
     const initial = new Promise<void>((r) => (resolveReady = r));
     void (async () => {
       for await (const e of watch) {
-        if (e.operation === 'PUT') this.apply(e.key, e.string());
+        if (e.operation === 'PUT') this.apply(e.key, e.value);
         if (e.delta === 0) resolveReady();
       }
     })()
@@ -91,21 +91,17 @@ export class SeriesRegistry {
     );
   }
 
-  private apply(key: string, json: string): void {
+  private apply(key: string, value: Uint8Array): void {
     const id = parseSeriesKey(key);
     if (id === undefined) return;
     let entry: SeriesEntry;
     try {
-      entry = JSON.parse(json) as SeriesEntry;
-    } catch {
-      this.log.warn(`series registry entry ${key} is not JSON; ignored`);
+      entry = decodeSeriesEntry(key, value);
+    } catch (e) {
+      this.log.warn(`${(e as Error).message}; ignored`);
       return;
     }
-    if (typeof entry?.name !== 'string') return;
-    const labels: Record<string, string> = {};
-    if (typeof entry.labels === 'object' && entry.labels !== null)
-      for (const [k, v] of Object.entries(entry.labels)) if (typeof v === 'string') labels[k] = v;
-    this.put({ ...entry, labels, seriesId: id });
+    this.put({ ...entry, seriesId: id });
   }
 
   /** Adds or replaces one series (by name), keeping the label index in step. */

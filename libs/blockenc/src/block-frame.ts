@@ -10,7 +10,13 @@ import {
 } from './block-format';
 import { ByteReader } from './byte-reader';
 import { ByteWriter, uvarintLength } from './byte-writer';
-import { MIN_COMPRESSIBLE_BYTES, PREFERRED_COMPRESSION, compress, decompress } from './compression';
+import {
+  DEFAULT_BROTLI_QUALITY,
+  MIN_COMPRESSIBLE_BYTES,
+  PREFERRED_COMPRESSION,
+  compress,
+  decompress,
+} from './compression';
 import { BlockCorruptError } from './errors';
 
 /** The single byte of a block with no points. */
@@ -25,17 +31,19 @@ export function rawBlockLength(count: number, payloadLength: number): number {
 
 /**
  * Wrap an encoded payload as a block: tag, count, and the payload, compressed
- * when that makes the whole block smaller. `compressible: false` skips trying.
+ * when that makes the whole block smaller. `compressible: false` skips trying; `quality` is
+ * brotli's (zstd ignores it).
  */
 export function frameBlock(
   encoding: number,
   count: number,
   payload: Uint8Array,
   compressible = true,
+  quality = DEFAULT_BROTLI_QUALITY,
 ): Uint8Array {
   const out = new ByteWriter(payload.length + 12);
   if (compressible && payload.length >= MIN_COMPRESSIBLE_BYTES) {
-    const packed = compress(payload);
+    const packed = compress(payload, PREFERRED_COMPRESSION, quality);
     if (uvarintLength(payload.length) + packed.length < payload.length) {
       out.byte(encoding | (PREFERRED_COMPRESSION << COMPRESSION_SHIFT));
       out.uvarint(count);

@@ -20,4 +20,5 @@ export { pickPackedLaidOut } from './packed-decimal';
 export { blockTag, blockInflates, tagInflates } from './block-tag';
 export { BlockCorruptError } from './errors';
 export { MAX_BLOCK_POINTS } from './block-format';
+export { DEFAULT_BROTLI_QUALITY } from './compression';
 export { BLOCKENC_ERROR_CODES } from './errors';

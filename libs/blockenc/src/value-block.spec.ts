@@ -115,6 +115,35 @@ describe('value blocks', () => {
   });
 });
 
+describe('value blocks: a second compression pass (the cold writer)', () => {
+  // Bursty integer rates, mostly zero: what the decimal encoding plus brotli carries.
+  const r = (
+    (s) => () =>
+      (s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32
+  )(7);
+  const rates = Float64Array.from({ length: 3600 }, () =>
+    r() < 0.75 ? 0 : Math.round(Math.exp(6 + 2 * r())),
+  );
+
+  it('is smaller at a higher quality, same encoding and values', () => {
+    const once = encodeValueBlock(rates, 0, rates.length, 1);
+    const twice = encodeValueBlock(rates, 0, rates.length, 1, 10);
+    expect(blockTag(twice)).toBe(blockTag(once));
+    expect(blockTag(once)).toMatch(/\+brotli$/);
+    expect(twice.length).toBeLessThan(once.length * 0.97);
+    expect(decodeValueBlock(twice)).toEqual(rates);
+    // The default quality is the single pass.
+    expect(encodeValueBlock(rates, 0, rates.length, 1, 5)).toEqual(once);
+  });
+
+  it('leaves blocks that are not compressed alone, and refuses a quality brotli has not', () => {
+    const small = Float64Array.of(1, 2, 3);
+    expect(encodeValueBlock(small, 0, 3, 1, 11)).toEqual(encodeValueBlock(small, 0, 3, 1));
+    for (const q of [-1, 12, 7.5])
+      expect(() => encodeValueBlock(small, 0, 3, 1, q)).toThrow(RangeError);
+  });
+});
+
 describe('block framing', () => {
   it('drops compression when it does not pay', () => {
     const g = rng(8);

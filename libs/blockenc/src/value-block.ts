@@ -14,6 +14,7 @@ import {
   TAG_VAL_PLAIN,
   TAG_VAL_SCALED,
   TAG_VAL_XOR,
+  COMPRESSION_BROTLI,
   COMPRESSION_SHIFT,
   ENCODING_MASK,
   TAG_EMPTY,
@@ -22,10 +23,16 @@ import { emptyBlock, frameBlock, openBlock, rawBlockLength } from './block-frame
 import type { ByteReader } from './byte-reader';
 import { ByteWriter, zigzagLength } from './byte-writer';
 import { POW10, readDecimalExponent, toDecimal } from './decimal';
+import { tagInflates } from './block-tag';
 import { BlockCorruptError } from './errors';
 import { makeFloatScratch } from '@ztsdb/chunkenc';
 import { checkRange } from './input-range';
-import { estimateCompressed } from './compression';
+import {
+  COMPRESSION_BROTLI_QUALITY_MAX,
+  DEFAULT_BROTLI_QUALITY,
+  PREFERRED_COMPRESSION,
+  estimateCompressed,
+} from './compression';
 import { decodeScaled, scaledPayloads } from './scaled-decimal';
 import {
   PACKED_FRAME,
@@ -55,14 +62,23 @@ const VAL_ENCODINGS: ReadonlySet<number> = new Set([
  * (v = m / 10^e) with the integers raw, as deltas or as delta-of-deltas;
  * scaled decimal (integers over their common factor, in varints or byte
  * planes; scaled-decimal.ts); Gorilla XOR; plain. Each is offered to the
- * compressor and the smallest resulting block wins (the earlier on a tie).
+ * compressor and the smallest resulting block wins (the earlier on a tie). With a
+ * `brotliQuality` above the default, the winner is compressed again at it (the cold writer:
+ * written once, read many times) and kept when smaller.
  */
 export function encodeValueBlock(
   values: ArrayLike<number>,
   start = 0,
   end = values.length,
   packedSlack = DEFAULT_PACKED_SLACK,
+  brotliQuality = DEFAULT_BROTLI_QUALITY,
 ): Uint8Array {
+  if (
+    !Number.isInteger(brotliQuality) ||
+    brotliQuality < 0 ||
+    brotliQuality > COMPRESSION_BROTLI_QUALITY_MAX
+  )
+    throw new RangeError(`brotli quality ${brotliQuality} is not an integer in 0..11`);
   const n = checkRange(values, start, end, 'values');
   if (n === 0) return emptyBlock();
   if (allSameBits(values, start, end)) {
@@ -93,9 +109,23 @@ export function encodeValueBlock(
       .map((x) => x.c);
   }
   let best: Uint8Array | undefined;
+  let winner: (typeof chosen)[number] | undefined;
   for (const c of chosen) {
     const block = frameBlock(c.encoding, n, c.payload);
-    if (!best || block.length < best.length) best = block;
+    if (!best || block.length < best.length) {
+      best = block;
+      winner = c;
+    }
+  }
+  if (
+    best &&
+    winner &&
+    brotliQuality > DEFAULT_BROTLI_QUALITY &&
+    PREFERRED_COMPRESSION === COMPRESSION_BROTLI &&
+    tagInflates(best[0]!)
+  ) {
+    const again = frameBlock(winner.encoding, n, winner.payload, true, brotliQuality);
+    if (again.length < best.length) best = again;
   }
   if (dec && best) {
     // Readable by index (a step-sampled read skips the rest): worth a few more bytes.

@@ -1,6 +1,6 @@
 import type { KV } from '@nats-io/kv';
 import { withRetry, type RetryPolicy } from './retry';
-import type { SeriesEntry } from '@ztsdb/model';
+import { encodeSeriesEntry, type SeriesEntry } from '@ztsdb/model';
 
 /**
  * Puts back every entry of `entries` whose key KV `ztsdb_series` lacks.
@@ -21,7 +21,7 @@ export async function restoreMissingSeries(
     try {
       await withRetry(
         `restoring ${e.name} in KV ztsdb_series`,
-        () => kv.create(e.id, JSON.stringify(e)),
+        () => kv.create(e.id, encodeSeriesEntry(e)),
         retry,
       );
       restored++;

@@ -89,6 +89,7 @@ export const SETTING_RULES: Readonly<Record<string, SettingRule>> = {
   ZTSDB_COLD_MERGE_FILES: { default: 64, from: 'int', int: true, min: 1 },
   ZTSDB_COLD_MERGE_BUFFER_BYTES: { default: 4194304, from: 'int', int: true, min: 65536 },
   ZTSDB_COLD_PACKED_SLACK_PERCENT: { default: 25, from: 'int', int: true, min: 0, max: 300 },
+  ZTSDB_COLD_BROTLI_QUALITY: { default: 10, from: 'int', int: true, min: 5, max: 11 },
   ZTSDB_QUERY_LOOKBACK: { default: 300000, from: 'duration', int: true, min: 1 },
   ZTSDB_PROMQL_LOOKBACK: { default: 300000, from: 'duration', int: true, min: 1 },
   ZTSDB_PROMQL_MAX_SAMPLES: { default: 50000000, from: 'int', int: true, min: 1 },

@@ -10,6 +10,15 @@ export type { MetricName, MetricInfo } from './metrics';
 export { seriesName, parseSeriesName, seriesId, seriesKey, parseSeriesKey } from './series-name';
 export type { ParsedSeriesName } from './series-name';
 export { seriesLabels } from './labels';
+export {
+  encodeSeriesEntry,
+  decodeSeriesEntry,
+  nameLabels,
+  SeriesEntryCorruptError,
+  SERIES_ENTRY_VERSION,
+  ENTRY_METRICS,
+  ENTRY_LABEL_KEYS,
+} from './series-entry-codec';
 export type { ContainerInfo, Labels, Runtime, SeriesEntry } from './labels';
 export { partitionOf, checkPartitionCount } from './partition';
 export type { DataPoint } from './data-point';

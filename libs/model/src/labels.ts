@@ -26,7 +26,7 @@ export function seriesLabels(metric: string, c: ContainerInfo): Labels {
   return labels;
 }
 
-/** A registry entry in KV `ztsdb_series`, stored as JSON. */
+/** A registry entry in KV `ztsdb_series` (stored as docs/format/series-entry.md says: series-entry-codec.ts). */
 export interface SeriesEntry {
   id: string; // 16 hex
   name: string;

@@ -160,7 +160,6 @@ export class JetStreamAcks implements JetStreamPublish {
 
 /** JetStream's answer to a publish whose expected last subject sequence is not the subject's. */
 const WRONG_LAST_SEQUENCE = 10071;
-const utf8 = new TextEncoder();
 
 /**
  * `kv.create` of bucket `bucket` (one with the default `$KV.<bucket>.` subjects) through `acks`:
@@ -171,11 +170,11 @@ export function kvCreate(
   acks: JetStreamAcks,
   bucket: string,
   timeoutMs = 30_000,
-): (key: string, json: string) => Promise<'created' | 'exists'> {
+): (key: string, value: Uint8Array) => Promise<'created' | 'exists'> {
   const prefix = `$KV.${bucket}.`;
-  return (key, json) =>
+  return (key, value) =>
     acks
-      .publish(prefix + key, utf8.encode(json), {
+      .publish(prefix + key, value, {
         timeout: timeoutMs,
         expectLastSubjectSequence: 0,
       })

@@ -2,7 +2,7 @@ import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { KV_SERIES, SAMPLES_WILDCARD, STREAM_SAMPLES } from '@ztsdb/bus';
-import { partitionOf, seriesId, seriesKey, type SeriesEntry } from '@ztsdb/model';
+import { decodeSeriesEntry, partitionOf, seriesId, seriesKey } from '@ztsdb/model';
 import { NatsServer } from '@ztsdb/testing';
 import { decodeSampleBatch } from '@ztsdb/wire';
 import { BatchBuilder } from './batch-builder';
@@ -133,7 +133,8 @@ describe('producer against a real nats-server', () => {
     expect(r).toMatchObject({ samples: 100, series: 20 });
     expect(await streamMessages()).toBe(before + r.batches);
     const name = 'http_requests_total{code="205",job="api"}';
-    const e = (await kv.get(seriesKey(seriesId(name))))?.json<SeriesEntry>();
+    const key = seriesKey(seriesId(name));
+    const e = decodeSeriesEntry(key, (await kv.get(key))!.value);
     expect(e).toMatchObject({ name, labels: { __name__: 'http_requests_total', code: '205' } });
     expect(partitionOf(seriesId(name), 4)).toBeLessThan(4);
     // A full backlog refuses the write with 429 instead of queueing it.

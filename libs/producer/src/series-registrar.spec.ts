@@ -2,7 +2,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { KV_SERIES } from '@ztsdb/bus';
-import { seriesLabels, type SeriesEntry } from '@ztsdb/model';
+import { decodeSeriesEntry, seriesLabels } from '@ztsdb/model';
 import { NatsServer } from '@ztsdb/testing';
 import { JetStreamAcks, kvCreate } from './jetstream-acks';
 import { SeriesRegistrar } from './series-registrar';
@@ -25,7 +25,17 @@ describe('SeriesRegistrar against a real nats-server', () => {
       const bucket = how === 'kv.create' ? 'keep_existing_test' : 'keep_existing_acks';
       const kv = await new Kvm(nc).create(bucket, { history: 1 });
       const acks = how === 'kv.create' ? undefined : new JetStreamAcks(nc);
-      await kv.put('00000000000000a1', JSON.stringify({ name: 'collector.said.so' }));
+      // An entry in the old JSON form (version 1) is a real one too.
+      await kv.put(
+        '00000000000000a1',
+        JSON.stringify({
+          id: '00000000000000a1',
+          name: 'collector.said.so',
+          labels: {},
+          active: true,
+          updatedMs: 1,
+        }),
+      );
       await kv.put('00000000000000a2', '');
       await kv.put('00000000000000a3', 'x');
       await kv.delete('00000000000000a3');
@@ -41,7 +51,7 @@ describe('SeriesRegistrar against a real nats-server', () => {
       expect(await r.flush()).toBe(true);
       expect(warnings).toEqual([]);
       expect(r.created).toBe(3);
-      const name = async (k: string) => (await kv.get(k))?.json<SeriesEntry>().name;
+      const name = async (k: string) => decodeSeriesEntry(k, (await kv.get(k))!.value).name;
       expect(await name('00000000000000a0')).toBe('m.160');
       expect(await name('00000000000000a1')).toBe('collector.said.so');
       expect(await name('00000000000000a2')).toBe('m.162');
@@ -79,7 +89,7 @@ describe('SeriesRegistrar against a real nats-server', () => {
     t = 1000;
     await r.flush();
     const kv = await new Kvm(nc).open(KV_SERIES);
-    const e = (await kv.get('0000000000000001'))?.json<SeriesEntry>();
+    const e = decodeSeriesEntry('0000000000000001', (await kv.get('0000000000000001'))!.value);
     expect(e?.name).toBe('container.cpu.usage.abcdef012345');
     expect(e?.labels).toMatchObject({ container_name: 'web-1', container_id: 'abcdef012345' });
     expect((await kv.status()).values).toBe(2);
@@ -103,10 +113,12 @@ describe('SeriesRegistrar against a real nats-server', () => {
     await r.flush();
     expect(r.labelsBehind(7n, container)).toBe(false);
     const entry = async () =>
-      JSON.parse(
-        new TextDecoder().decode((await kv.get('0000000000000007'))!.value),
-      ) as SeriesEntry;
+      decodeSeriesEntry('0000000000000007', (await kv.get('0000000000000007'))!.value);
     expect((await entry()).labels.container_name).toBeUndefined();
+    // Written in the compact form (docs/format/series-entry.md, version 2), not as JSON.
+    const stored = (await kv.get('0000000000000007'))!.value;
+    expect(stored[0]).toBe(2);
+    expect(stored.length).toBeLessThan(JSON.stringify(await entry()).length / 2);
     // The runtime's answer fills the shared object in place.
     container.name = 'web-1';
     container.image = 'nginx:1.27';

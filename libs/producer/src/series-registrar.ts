@@ -1,7 +1,13 @@
 import { JetStreamApiError } from '@nats-io/jetstream';
 import type { KV } from '@nats-io/kv';
 import { restoreMissingSeries } from '@ztsdb/bus';
-import { seriesKey, type ContainerInfo, type Labels, type SeriesEntry } from '@ztsdb/model';
+import {
+  encodeSeriesEntry,
+  seriesKey,
+  type ContainerInfo,
+  type Labels,
+  type SeriesEntry,
+} from '@ztsdb/model';
 
 export interface RegistrarOptions {
   /** How often keys gone from the bucket are registered again (ZTSDB_REGISTRY_REFRESH). */
@@ -17,7 +23,7 @@ export interface RegistrarOptions {
    * With keepExisting: writes an entry only if its key holds nothing, answering whether it did
    * (the import's own acknowledgement inbox, not a request each); `kv.create` without it.
    */
-  create?: (key: string, json: string) => Promise<'created' | 'exists'>;
+  create?: (key: string, value: Uint8Array) => Promise<'created' | 'exists'>;
   warn: (msg: string) => void;
 }
 
@@ -166,21 +172,22 @@ export class SeriesRegistrar {
   }
 
   private async write(key: string, entry: SeriesEntry): Promise<void> {
-    const json = JSON.stringify(entry);
+    // docs/format/series-entry.md, version 2.
+    const value = encodeSeriesEntry(entry);
     if (!this.opts.keepExisting || !entry.active) {
-      await this.kv.put(key, json);
+      await this.kv.put(key, value);
       return;
     }
     // One round trip for a new series (the usual case of an import); only a key already
     // there costs a read, to tell a real entry (kept) from an empty one (written).
     if (this.opts.create) {
-      if ((await this.opts.create(key, json)) === 'created') {
+      if ((await this.opts.create(key, value)) === 'created') {
         this.created++;
         return;
       }
     } else
       try {
-        await this.kv.create(key, json);
+        await this.kv.create(key, value);
         this.created++;
         return;
       } catch (e) {
@@ -188,7 +195,7 @@ export class SeriesRegistrar {
       }
     const cur = await this.kv.get(key);
     if (cur && cur.operation === 'PUT' && cur.length > 0) return;
-    await this.kv.put(key, json);
+    await this.kv.put(key, value);
     this.created++;
   }
 

@@ -127,3 +127,122 @@ describe('manifest event v1', () => {
     expect(() => decodeManifestEvent(framed)).toThrow(WireDecodeError);
   });
 });
+
+describe('manifest event v2 (chunk table)', () => {
+  const chunks = Array.from({ length: 1000 }, (_, i) => ({
+    id: (0x9e3779b97f4a7c15n * BigInt(i + 1)).toString(16).slice(-16).padStart(16, '0'),
+    minT: 1_704_067_200_000 + (i % 7) * 1000,
+    maxT: 1_704_070_799_000,
+    count: 3600 - (i % 7),
+  }));
+  const e: ManifestEvent = {
+    kind: 'warm-added',
+    partition: 2,
+    file: 'warm/p2/seg-000000000001.warm',
+    bytes: 99,
+    crc32c: 7,
+    minT: 1_704_067_200_000,
+    maxT: 1_704_070_799_000,
+    seriesCount: 1000,
+    points: 3_596_997,
+    chunks,
+    chunkSeqs: { min: 1, max: 1000, batchMin: 1 },
+    atMs: 1_700_000_000_000,
+  };
+  /** A frame of `version` around a JSON body and what follows it, with a right checksum. */
+  const frame = (version: number, body: unknown, tail: Uint8Array = new Uint8Array(0)) => {
+    const b = new TextEncoder().encode(JSON.stringify(body));
+    const out = new Uint8Array(12 + b.length + tail.length + 4);
+    const v = new DataView(out.buffer);
+    v.setUint32(0, 0x454d545a, true);
+    v.setUint8(4, version);
+    v.setUint32(8, b.length, true);
+    out.set(b, 12);
+    out.set(tail, 12 + b.length);
+    v.setUint32(out.length - 4, crc32c(out, 0, out.length - 4), true);
+    return out;
+  };
+  /** The chunk table of an encoded event (after its JSON), without the checksum. */
+  const tableOf = (bytes: Uint8Array): Uint8Array => {
+    const len = new DataView(bytes.buffer, bytes.byteOffset).getUint32(8, true);
+    return bytes.slice(12 + len, bytes.length - 4);
+  };
+
+  it('writes the chunks of a warm-added event as a table: a fifth of the JSON', () => {
+    const bytes = encodeManifestEvent(e);
+    expect(bytes[4]).toBe(2);
+    expect(decodeManifestEvent(bytes)).toEqual(e);
+    const v1 = frame(1, e);
+    expect(decodeManifestEvent(v1)).toEqual(e); // version 1 is still read
+    expect(bytes.length * 4).toBeLessThan(v1.length);
+  });
+
+  it.each<[string, Partial<ManifestEvent>]>([
+    [
+      'a chunk before the file minT and one backwards',
+      {
+        chunks: [
+          { id: 'ffffffffffffffff', minT: 5, maxT: 4, count: 0 },
+          { id: '0000000000000000', minT: 2 ** 51, maxT: -(2 ** 51), count: 2 ** 53 - 1 },
+        ],
+        minT: 10,
+      },
+    ],
+    ['one chunk', { chunks: [chunks[0]!] }],
+  ])('round-trips %s', (_, over) => {
+    const ev = { ...e, ...over };
+    const bytes = encodeManifestEvent(ev);
+    expect(bytes[4]).toBe(2);
+    expect(decodeManifestEvent(bytes)).toEqual(ev);
+  });
+
+  it.each<[string, Partial<ManifestEvent>]>([
+    ['no chunks', { chunks: undefined }],
+    ['an empty chunk list', { chunks: [] }],
+    ['an id that is not 16 lowercase hex', { chunks: [{ ...chunks[0]!, id: 'ABCDEF0123456789' }] }],
+    ['a time that is not an integer', { chunks: [{ ...chunks[0]!, maxT: 1.5 }] }],
+    ['a minT that is not an integer', { minT: 0.5 }],
+    [
+      'a span too long for a table',
+      { chunks: [{ ...chunks[0]!, maxT: chunks[0]!.minT + 2 ** 52 + 2 }] },
+    ],
+    ['another kind', { kind: 'cold-added' }],
+  ])('keeps version 1 for an event with %s', (_, over) => {
+    const ev = { ...e, ...over };
+    const bytes = encodeManifestEvent(ev);
+    expect(bytes[4]).toBe(1);
+    expect(decodeManifestEvent(bytes)).toEqual(ev);
+  });
+
+  it('refuses every truncation and flipped bit', () => {
+    expectEveryDamageRefused(
+      encodeManifestEvent({ ...e, chunks: chunks.slice(0, 3) }),
+      decodeManifestEvent,
+    );
+  });
+
+  it('refuses a table that does not fit, or a body that does not go with one', () => {
+    const body = { ...e, chunks: undefined };
+    const table = tableOf(encodeManifestEvent({ ...e, chunks: chunks.slice(0, 2) }));
+    expect(decodeManifestEvent(frame(2, body, table)).chunks).toEqual(chunks.slice(0, 2));
+    const refused = (bytes: Uint8Array, re: RegExp) =>
+      expect(() => decodeManifestEvent(bytes)).toThrow(re);
+    refused(frame(2, body, Uint8Array.of(...table, 0)), /1 bytes after the chunk table/);
+    refused(frame(2, body, table.subarray(0, table.length - 1)), /short/);
+    const more = table.slice();
+    more[0] = 3;
+    refused(frame(2, body, more), /short|does not fit/);
+    const huge = table.slice();
+    new DataView(huge.buffer).setUint32(0, 0xffffffff, true);
+    refused(frame(2, body, huge), /does not fit/);
+    refused(
+      frame(2, body, Uint8Array.of(1, 0, 0, 0, ...Array(8).fill(0), ...Array(9).fill(0x80), 0)),
+      /too long/,
+    );
+    refused(frame(2, body, Uint8Array.of(1, 0, 0)), /does not fit the message/);
+    refused(frame(2, e, table), /no chunks in its JSON/);
+    refused(frame(2, { ...body, kind: 'cold-added' }, table), /warm-added/);
+    refused(frame(2, { ...body, minT: 1.5 }, table), /integer minT/);
+    refused(frame(3, body, table), /version 3 is not supported/);
+  });
+});

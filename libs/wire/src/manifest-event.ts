@@ -1,10 +1,19 @@
 import { crc32c } from '@ztsdb/checksum';
+import {
+  chunkTableLength,
+  fitsChunkTable,
+  readChunkTable,
+  writeChunkTable,
+} from './manifest-chunk-table';
 import { hasManifestEventShape } from './manifest-event-shape';
 import { WireDecodeError, WIRE_ERROR_CODES } from './errors';
 
 /** "ZTME" as a little-endian u32. */
 export const MANIFEST_EVENT_MAGIC = 0x454d545a;
+/** Version 1: the whole event as JSON. */
 export const MANIFEST_EVENT_VERSION = 1;
+/** Version 2: JSON without `chunks`, then the chunks as a binary table (manifest-chunk-table.ts). */
+export const MANIFEST_EVENT_VERSION_CHUNK_TABLE = 2;
 const HEADER = 12;
 const MAX_BODY = 16 << 20;
 
@@ -63,15 +72,27 @@ export interface ChunkSeqRange {
   batchMin: number;
 }
 
-/** Frame: magic, version, 3 reserved bytes, u32 body length, UTF-8 JSON body, CRC-32C. */
+/**
+ * Frame: magic, version, 3 reserved bytes, u32 body length, UTF-8 JSON body, [chunk table,]
+ * CRC-32C. An event that lists chunks is written as version 2 (the chunks in a binary table
+ * after the JSON, docs/format/manifest.md), any other as version 1.
+ */
 export function encodeManifestEvent(e: ManifestEvent): Uint8Array {
-  const body = new TextEncoder().encode(JSON.stringify(e));
-  const bytes = new Uint8Array(HEADER + body.length + 4);
+  const chunks = e.chunks;
+  const table =
+    e.kind === 'warm-added' &&
+    chunks !== undefined &&
+    chunks.length > 0 &&
+    fitsChunkTable(chunks, e.minT);
+  const body = new TextEncoder().encode(JSON.stringify(table ? { ...e, chunks: undefined } : e));
+  const tableLength = table ? chunkTableLength(chunks, e.minT) : 0;
+  const bytes = new Uint8Array(HEADER + body.length + tableLength + 4);
   const view = new DataView(bytes.buffer);
   view.setUint32(0, MANIFEST_EVENT_MAGIC, true);
-  view.setUint8(4, MANIFEST_EVENT_VERSION);
+  view.setUint8(4, table ? MANIFEST_EVENT_VERSION_CHUNK_TABLE : MANIFEST_EVENT_VERSION);
   view.setUint32(8, body.length, true);
   bytes.set(body, HEADER);
+  if (table) writeChunkTable(bytes, HEADER + body.length, chunks, e.minT);
   view.setUint32(bytes.length - 4, crc32c(bytes, 0, bytes.length - 4), true);
   return bytes;
 }
@@ -85,14 +106,20 @@ export function decodeManifestEvent(message: Uint8Array): ManifestEvent {
   const view = new DataView(message.buffer, message.byteOffset, message.byteLength);
   if (view.getUint32(0, true) !== MANIFEST_EVENT_MAGIC)
     throw new WireDecodeError(WIRE_ERROR_CODES.wireMagic, 'not a manifest event', { offset: 0 });
-  if (view.getUint8(4) !== MANIFEST_EVENT_VERSION)
+  const version = view.getUint8(4);
+  if (version !== MANIFEST_EVENT_VERSION && version !== MANIFEST_EVENT_VERSION_CHUNK_TABLE)
     throw new WireDecodeError(
       WIRE_ERROR_CODES.wireVersion,
       `manifest event version ${view.getUint8(4)} is not supported`,
       { offset: 4 },
     );
   const len = view.getUint32(8, true);
-  if (len > MAX_BODY || message.length !== HEADER + len + 4)
+  if (
+    len > MAX_BODY ||
+    (version === MANIFEST_EVENT_VERSION
+      ? message.length !== HEADER + len + 4
+      : message.length < HEADER + len + 4 + 4)
+  )
     throw new WireDecodeError(
       WIRE_ERROR_CODES.wireLength,
       `manifest event body of ${len} bytes does not fit the message`,
@@ -142,6 +169,17 @@ export function decodeManifestEvent(message: Uint8Array): ManifestEvent {
       `manifest event has a bad kind, partition or file`,
       { offset: HEADER },
     );
+  }
+  if (version === MANIFEST_EVENT_VERSION_CHUNK_TABLE) {
+    if (e.chunks !== undefined || e.kind !== 'warm-added' || !Number.isSafeInteger(e.minT))
+      throw new WireDecodeError(
+        WIRE_ERROR_CODES.wireBody,
+        'manifest event version 2 is a warm-added event with an integer minT and no chunks in its JSON',
+        { offset: HEADER },
+      );
+    e.chunks = readChunkTable(message, HEADER + len, message.length - 4, e.minT, (msg, offset) => {
+      throw new WireDecodeError(WIRE_ERROR_CODES.wireChunk, `manifest event ${msg}`, { offset });
+    });
   }
   return e;
 }

@@ -8,7 +8,7 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream } from '@nats-io/jetstream';
 import { ensureTopology, resolvePartitions, samplesSubject, type Topology } from '@ztsdb/bus';
-import { partitionOf, seriesId, seriesKey } from '@ztsdb/model';
+import { encodeSeriesEntry, partitionOf, seriesId, seriesKey } from '@ztsdb/model';
 import { formatLabels, isStaleNaN, type Labels, type Queryable } from '@ztsdb/promql';
 import { NatsServer, tempDir, waitFor } from '@ztsdb/testing';
 import { encodeSampleBatch, sampleBatchMsgId } from '@ztsdb/wire';
@@ -140,7 +140,7 @@ export class StackStore implements TestStore {
       const labels = Object.fromEntries(p.labels);
       await s.topology.series.put(
         seriesKey(id),
-        JSON.stringify({ id: seriesKey(id), name, labels, active: true, updatedMs: Date.now() }),
+        encodeSeriesEntry({ id: seriesKey(id), name, labels, active: true, updatedMs: Date.now() }),
       );
       const c = cols[partitionOf(id, PARTITIONS)]!;
       for (const [t, v] of [...p.points].sort((a, b) => a[0] - b[0])) {

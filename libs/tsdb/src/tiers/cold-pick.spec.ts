@@ -96,6 +96,18 @@ describe('cold files: step-sampled reads by index (format version 3)', () => {
     }
   });
 
+  it('writes smaller value blocks with a second brotli pass (ZTSDB_COLD_BROTLI_QUALITY)', () => {
+    const strict = { ...meta, packedSlack: 1 };
+    const once = concat(encodeColdFile(strict, series));
+    const twice = concat(encodeColdFile({ ...strict, brotliQuality: 11 }, series));
+    expect(twice.length).toBeLessThan(once.length);
+    const reader = ColdReader.fromBuffer(twice, 'x');
+    for (const s of series)
+      expect(points(reader.read(s.seriesId, -Infinity, Infinity, (e) => fail(e)))).toEqual(
+        points({ timestamps: s.timestamps, values: s.values, version: s.version }),
+      );
+  });
+
   it('writes version 3 with packed value blocks for decimal gauges', () => {
     expect(buf[4]).toBe(3);
     expect(COLD_VERSION).toBe(3);

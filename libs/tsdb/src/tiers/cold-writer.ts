@@ -21,6 +21,11 @@ export interface ColdFileMeta {
    * chosen (ZTSDB_COLD_PACKED_SLACK_PERCENT); blockenc's default when absent. Not stored.
    */
   packedSlack?: number;
+  /**
+   * Brotli quality of the second pass a value block's chosen encoding gets
+   * (ZTSDB_COLD_BROTLI_QUALITY); blockenc's single pass (5) when absent. Not stored.
+   */
+  brotliQuality?: number;
 }
 
 /**
@@ -78,7 +83,13 @@ export class ColdEncoder {
       const from = b * blockPoints;
       const to = Math.min(n, from + blockPoints);
       const tsBlock = encodeTimestampBlock(s.timestamps, from, to);
-      const valBlock = encodeValueBlock(s.values, from, to, this.meta.packedSlack);
+      const valBlock = encodeValueBlock(
+        s.values,
+        from,
+        to,
+        this.meta.packedSlack,
+        this.meta.brotliQuality,
+      );
       let minV = Infinity;
       let maxV = -Infinity;
       for (let i = from; i < to; i++) {
