@@ -78,6 +78,21 @@ export async function appliedPoints(metricsUrl: string): Promise<number> {
   return n;
 }
 
+/**
+ * The ingestor's event-loop delay since its /metrics was last read (prom-client resets the
+ * histogram at each read), in ms: p99 and max. Its stalls (snapshots, GC) are what a freshness
+ * probe waits out on top of the backlog.
+ */
+export async function eventLoopDelay(metricsUrl: string): Promise<{ p99: number; max: number }> {
+  const text = await fetch(metricsUrl).then((r) => r.text());
+  const gauge = (name: string) =>
+    Number(new RegExp(`^${name} (\\S+)`, 'm').exec(text)?.[1] ?? NaN) * 1000;
+  return {
+    p99: gauge('nodejs_eventloop_lag_p99_seconds'),
+    max: gauge('nodejs_eventloop_lag_max_seconds'),
+  };
+}
+
 /** The ingestor's V8 heap and off-heap figures from its /metrics (prom-client's runtime gauges). */
 export async function runtimeMemory(
   metricsUrl: string,

@@ -20,6 +20,7 @@ import { processMetrics } from '@ztsdb/metrics';
 import { LeaseManager } from '@ztsdb/lease';
 import { NatsClient, SETTINGS } from '@ztsdb/platform';
 import { DiskGuard } from './disk-guard';
+import { SnapshotTurns } from './snapshot-turns';
 import { zeroPartitionCounters } from './ingestor-metrics';
 import { PartitionOwner } from './partition-owner';
 import { checkRetention, parsePinned } from './startup-checks';
@@ -49,6 +50,8 @@ export class IngestorService implements OnApplicationBootstrap, OnApplicationShu
   readonly memberId: string;
   readonly disk: DiskGuard;
   private readonly deadLetters: DeadLetterReporter;
+  /** Its partitions' snapshots, one at a time. */
+  private readonly snapshotTurns = new SnapshotTurns();
 
   constructor(
     private readonly nats: NatsClient,
@@ -194,6 +197,7 @@ export class IngestorService implements OnApplicationBootstrap, OnApplicationShu
         warnIntervalMs: s.ZTSDB_WARN_INTERVAL,
         retry: this.nats.retry,
         hotExtentMaxAgeMs: s.ZTSDB_HOT_EXTENT_MAX_AGE_MS,
+        snapshotTurns: this.snapshotTurns,
       },
     );
     this.owners.set(p, owner);

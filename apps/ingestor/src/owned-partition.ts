@@ -5,6 +5,7 @@ import type { JsMsg } from '@nats-io/jetstream';
 import type { SampleBatch } from '@ztsdb/wire';
 import type { BatchLimits } from './batch-check';
 import type { DiskGuard } from './disk-guard';
+import type { SnapshotTurns } from './snapshot-turns';
 
 export interface PartitionOwnerOptions {
   partition: number;
@@ -27,6 +28,8 @@ export interface PartitionOwnerOptions {
   warnIntervalMs: number;
   /** ZTSDB_NATS_RETRY_DEADLINE: how long the takeover retries a request NATS did not answer. */
   retry: RetryPolicy;
+  /** The ingestor's partitions snapshot one at a time (shared by the partitions). */
+  snapshotTurns: SnapshotTurns;
   /** ZTSDB_HOT_EXTENT_MAX_AGE_MS: the hot extent is announced every quarter of it (absent or 0: not announced). */
   hotExtentMaxAgeMs?: number;
 }

@@ -109,17 +109,23 @@ export class PartitionCheckpoints {
     }
   }
 
-  /** Snapshot and WAL trim; a failure leaves the log whole (one transaction) and tells the disk guard. */
+  /**
+   * Snapshot and WAL trim, in the ingestor's turn (SnapshotTurns); a failure leaves the log
+   * whole (one transaction) and tells the disk guard. Skipped when the partition stopped while
+   * it waited (its stop makes the last one) or the disk is full.
+   */
   snapshot(): Promise<void> {
     if (this.snapshotting) return this.snapshotting;
     const { opts, wal } = this.owned;
     if (opts.disk.full) return Promise.resolve();
-    this.queue.drainAll();
-    this.snapshotting = wal
-      .snapshot(this.owned.state)
-      // The snapshot trimmed the log: a file a backfill grew is copied down to what it holds.
-      .then(() => wal.compactOnline(2 * opts.walMaxBytes))
-      .then((r) => {
+    this.snapshotting = opts.snapshotTurns
+      .run(async () => {
+        if (this.owned.stopping || opts.disk.full) return;
+        // Applied now, at its turn: the snapshot holds every batch acknowledged before it.
+        this.queue.drainAll();
+        await wal.snapshot(this.owned.state);
+        // The snapshot trimmed the log: a file a backfill grew is copied down to what it holds.
+        const r = await wal.compactOnline(2 * opts.walMaxBytes);
         if (r)
           this.owned.log.log(
             `partition ${this.owned.partition}: WAL compacted from ${r.before} to ${r.after} bytes`,

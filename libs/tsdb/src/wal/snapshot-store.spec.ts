@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '@ztsdb/testing';
-import { crc32c } from '@ztsdb/checksum';
+import { crc32, crc32c } from '@ztsdb/checksum';
 import { IndexCorruptError } from '../errors';
 import { Head } from '../head/head';
 import { encodeHeadSnapshot } from '../head/head-snapshot';
@@ -77,22 +77,30 @@ describe('checkpoint in pieces', () => {
     await env.close();
   });
 
-  it('writes version 2 (open chunks without their own CRC, the seal covers them), still reads version 1, refuses damage', async () => {
+  it('writes version 3 (open chunks without their own CRC, a CRC-32 seal covers them), still reads versions 2 and 1, refuses damage', async () => {
     const env = openEnv(join(dir.path, 'v'));
     const meta = openBinaryDb(env, 'meta');
     const head = headWith(4, 300, 5);
     const all = (h: Head) => [0n, 1n, 2n, 3n].map((id) => h.read(id, 0, 8.64e15));
     await putCheckpoint(meta, 12, head);
-    const v2 = Buffer.from(meta.get(Buffer.from('checkpoint'))!);
-    expect(v2[0]).toBe(2);
+    const v3 = Buffer.from(meta.get(Buffer.from('checkpoint'))!);
+    expect(v3[0]).toBe(3);
+    expect(v3.readUInt32LE(4)).toBe(crc32(v3, 8));
     // The payload: walSeq, then the snapshot with its chunk trailers zero; with them filled in,
     // version 1's layout, the bytes differ in those trailers only.
     const plain = encodeHeadSnapshot(head, undefined, false).view8();
     const crcs = encodeHeadSnapshot(head).view8();
-    expect(Buffer.from(v2.subarray(16)).equals(Buffer.from(plain))).toBe(true);
+    expect(Buffer.from(v3.subarray(16)).equals(Buffer.from(plain))).toBe(true);
     const differ = [...plain].filter((b, i) => b !== crcs[i]).length;
     expect(differ).toBeGreaterThan(4 * 2);
     expect(differ).toBeLessThanOrEqual(4 * 4);
+    expect(all(getCheckpoint(meta, OPTS)!.head)).toEqual(all(head));
+
+    // Version 2, as releases before version 3 wrote it: the same payload under a CRC-32C.
+    const v2 = Buffer.from(v3);
+    v2[0] = 2;
+    v2.writeUInt32LE(crc32c(v2, 8), 4);
+    await meta.put(Buffer.from('checkpoint'), v2);
     expect(all(getCheckpoint(meta, OPTS)!.head)).toEqual(all(head));
 
     // Version 1, as earlier releases wrote it: chunk CRCs filled in.
@@ -106,14 +114,24 @@ describe('checkpoint in pieces', () => {
     expect(back.walSeq).toBe(12);
     expect(all(back.head)).toEqual(all(head));
 
-    // A flipped bit in an open chunk of a version 2 checkpoint, and an unknown version.
-    const bad = Buffer.from(v2);
-    bad[bad.length - 40] = bad[bad.length - 40]! ^ 1;
-    await meta.put(Buffer.from('checkpoint'), bad);
+    // A flipped bit in an open chunk of each version; a version's checksum under another's
+    // number; an unknown version.
+    for (const [good, kind] of [
+      [v3, 'CRC-32'],
+      [v2, 'CRC-32C'],
+    ] as const) {
+      const bad = Buffer.from(good);
+      bad[bad.length - 40] = bad[bad.length - 40]! ^ 1;
+      await meta.put(Buffer.from('checkpoint'), bad);
+      expect(() => getCheckpoint(meta, OPTS)).toThrow(new RegExp(`${kind} mismatch`));
+    }
+    const swapped = Buffer.from(v3);
+    swapped[0] = 2;
+    await meta.put(Buffer.from('checkpoint'), swapped);
     expect(() => getCheckpoint(meta, OPTS)).toThrow(/CRC-32C mismatch/);
-    const v3 = Buffer.from(v2);
-    v3[0] = 3;
-    await meta.put(Buffer.from('checkpoint'), v3);
+    const v4 = Buffer.from(v3);
+    v4[0] = 4;
+    await meta.put(Buffer.from('checkpoint'), v4);
     expect(() => getCheckpoint(meta, OPTS)).toThrow(/bad header/);
     await env.close();
   });

@@ -1,4 +1,4 @@
-import { crc32c } from '@ztsdb/checksum';
+import { crc32, CRC32_NATIVE, crc32c } from '@ztsdb/checksum';
 import { ByteReader, ByteWriter } from '../encoding/byte-io';
 import { IndexCorruptError } from '../errors';
 import { decodeHeadSnapshot, encodeHeadSnapshot, headSnapshotBytes } from '../head/head-snapshot';
@@ -8,9 +8,14 @@ import type { WalDb } from './lmdb-env';
 export const META_VERSION = 1;
 /**
  * Version of the checkpoint's wrapper: 2 leaves the open chunks' CRC trailers zero (the
- * wrapper's CRC covers their bytes); version 1 checkpoints (real chunk CRCs) are still read.
+ * wrapper's CRC covers their bytes); 3 is 2 with the wrapper's checksum a CRC-32 (zlib's,
+ * native) instead of a CRC-32C (a JavaScript loop, 40 ms of a 48 MB snapshot's event-loop
+ * stall against 11). Versions 1 and 2 are still read; a Node without zlib's crc32 (before
+ * 20.15) writes version 2.
  */
-export const CHECKPOINT_VERSION = 2;
+export const CHECKPOINT_VERSION = CRC32_NATIVE ? 3 : 2;
+/** Wrapper versions whose checksum is a CRC-32; the others' is a CRC-32C. */
+const CRC32_VERSIONS: readonly number[] = [3];
 const CHECKPOINT_KEY = Buffer.from('checkpoint');
 const CATALOG_KEY = Buffer.from('catalog');
 
@@ -31,15 +36,20 @@ function seal(payload: Uint8Array): Buffer {
   return sealInPlace(out);
 }
 
+/** The checksum a wrapper of `version` carries over `bytes[start, end)`. */
+function checksum(version: number, bytes: Uint8Array, start: number): number {
+  return CRC32_VERSIONS.includes(version) ? crc32(bytes, start) : crc32c(bytes, start);
+}
+
 /** Fills in the 8-byte header of `sealed` (header, then payload) from its payload. */
 function sealInPlace(sealed: Buffer, version = META_VERSION): Buffer {
   sealed[0] = version;
   sealed[1] = sealed[2] = sealed[3] = 0;
-  sealed.writeUInt32LE(crc32c(sealed, 8), 4);
+  sealed.writeUInt32LE(checksum(version, sealed, 8), 4);
   return sealed;
 }
 
-/** The payload of a sealed value of one of `versions`, its CRC checked. */
+/** The payload of a sealed value of one of `versions`, its checksum checked. */
 function unseal(
   what: string,
   value: Uint8Array,
@@ -49,11 +59,15 @@ function unseal(
   if (b.length < 8 || !versions.includes(b[0]!) || b[1] !== 0 || b[2] !== 0 || b[3] !== 0) {
     throw new IndexCorruptError(`${what}: bad header`, { key: what, offset: 0 });
   }
-  const payload = b.subarray(8);
-  if (crc32c(payload) !== b.readUInt32LE(4))
-    throw new IndexCorruptError(`${what}: CRC-32C mismatch`, { key: what, offset: 4 });
-  return payload;
+  if (checksum(b[0]!, b, 8) !== b.readUInt32LE(4)) {
+    const kind = CRC32_VERSIONS.includes(b[0]!) ? 'CRC-32' : 'CRC-32C';
+    throw new IndexCorruptError(`${what}: ${kind} mismatch`, { key: what, offset: 4 });
+  }
+  return b.subarray(8);
 }
+
+/** Checkpoint wrapper versions read. */
+const CHECKPOINT_VERSIONS_READ: readonly number[] = [1, 2, 3];
 
 /** Checkpoint: [u64 walSeq = first WAL record not covered][head snapshot]. */
 export function putCheckpoint(meta: WalDb, walSeq: number, head: Head): Promise<boolean> {
@@ -149,7 +163,7 @@ export function getCheckpoint(
 ): { walSeq: number; head: Head } | null {
   const v = checkpointBytes(meta);
   if (v === undefined) return null;
-  const payload = unseal('checkpoint', v, [META_VERSION, CHECKPOINT_VERSION]);
+  const payload = unseal('checkpoint', v, CHECKPOINT_VERSIONS_READ);
   const r = new ByteReader(
     payload,
     0,
@@ -157,7 +171,7 @@ export function getCheckpoint(
     (m, o) => new IndexCorruptError(`checkpoint: ${m}`, { key: 'checkpoint', offset: o }),
   );
   const walSeq = r.u64();
-  // unseal checked the CRC-32C over all of it, open chunks included (whose own CRCs version 2 leaves zero).
+  // unseal checked the checksum over all of it, open chunks included (whose own CRCs versions 2 and 3 leave zero).
   const head = decodeHeadSnapshot(r, opts, false);
   if (r.remaining !== 0)
     throw new IndexCorruptError(`checkpoint: ${r.remaining} trailing bytes`, { key: 'checkpoint' });
