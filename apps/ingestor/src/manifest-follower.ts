@@ -1,6 +1,7 @@
 import type { JetStreamClient } from '@nats-io/jetstream';
 import type { RepeatedWarnings } from '@ztsdb/bus';
 import { ManifestFollower as Follower } from '@ztsdb/manifest';
+import { memoryLetGo } from '@ztsdb/platform';
 import type { HotState } from '@ztsdb/tsdb';
 import { metrics } from './ingestor-metrics';
 
@@ -8,7 +9,8 @@ import { metrics } from './ingestor-metrics';
  * Follows `ztsdb.manifest.p.<n>` from its start (libs/manifest's follower,
  * which checks every event before it is acted on, so a forged one cannot
  * make hot chunks vanish): a `warm-added` event lists chunks a warm file now
- * holds, which the partition then drops from memory.
+ * holds, which the partition then drops from memory (and the memory release
+ * collects once the process idles: libs/platform/src/malloc-tuning.ts).
  */
 export class ManifestFollower {
   private readonly follower: Follower;
@@ -31,7 +33,10 @@ export class ManifestFollower {
       onEvent: (e) => {
         if (e.kind !== 'warm-added' || !e.chunks) return;
         const dropped = state().markWarm(e.chunks);
-        if (dropped > 0) metrics.chunksDropped.inc({ partition: p }, dropped);
+        if (dropped === 0) return;
+        metrics.chunksDropped.inc({ partition: p }, dropped);
+        // Their bytes are garbage now: collected at the next idle check, not in minutes.
+        memoryLetGo();
       },
     });
   }

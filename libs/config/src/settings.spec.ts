@@ -28,7 +28,7 @@ describe('settings', () => {
     const d = loadSettings({});
     expect(d.ZTSDB_INGESTOR_FETCH_BYTES).toBe(4 * 1024 * 1024);
     expect(d.ZTSDB_MALLOC_MMAP_THRESHOLD).toBe(128 * 1024);
-    expect(d.ZTSDB_MEMORY_RELEASE_INTERVAL).toBe(5000);
+    expect(d.ZTSDB_MEMORY_RELEASE_INTERVAL).toBe(1000);
     expect(
       loadSettings({ ZTSDB_MEMORY_RELEASE_INTERVAL: '30s' }).ZTSDB_MEMORY_RELEASE_INTERVAL,
     ).toBe(30_000);

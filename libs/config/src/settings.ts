@@ -528,15 +528,17 @@ export class Settings {
   ZTSDB_STREAM_CHECK_INTERVAL = 5000;
 
   /**
-   * How often a service gives memory it no longer uses back to the kernel: the pages of the
-   * ingestor's WAL files it mapped (they stay in the page cache), and, once its RSS grew by
-   * 64 MiB and stopped growing, the allocator's free pages (glibc malloc_trim, once per burst
-   * of ingest, merge or query work). 0 = never.
+   * How often a service looks at its CPU time and RSS to give memory it no longer uses back to
+   * the kernel: the pages of the ingestor's WAL files it mapped (they stay in the page cache);
+   * on the first idle interval after a burst of work (ingest, merge, queries), a full garbage
+   * collection and then the allocator's free pages (glibc malloc_trim), once per burst; and in
+   * a process that never idles, the free pages once its RSS grew by 64 MiB and stopped growing.
+   * 0 = never.
    */
   @Transform(toDuration)
   @IsInt(DURATION_MESSAGE('ZTSDB_MEMORY_RELEASE_INTERVAL'))
   @Min(0)
-  ZTSDB_MEMORY_RELEASE_INTERVAL = 5000;
+  ZTSDB_MEMORY_RELEASE_INTERVAL = 1000;
 
   /**
    * Memory blocks of at least this many bytes get their own mapping from the allocator, given

@@ -4,7 +4,7 @@ export { SETTINGS, SERVICE_NAME } from './tokens';
 export { ServiceLogger } from '@ztsdb/logging';
 export { JsonErrorFilter } from './json-error-filter';
 export { runService } from './run-service';
-export { releaseMemory } from './malloc-tuning';
+export { fullGc, memoryLetGo, releaseMemory } from './malloc-tuning';
 export type { MemoryReleaseOptions } from './malloc-tuning';
 export { natsProblems } from './nats-health';
 export { ServiceEndpoints, scrapeToken } from './service-endpoints';

@@ -1,11 +1,17 @@
 import { realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { dropMappedFilePages, mallocTrim, setMmapThreshold } from '@ztsdb/fileutil';
+import { ReleasePacer } from './release-pacer';
 
-/** RSS growth since the last trim (or the lowest RSS since) after which a quiet process trims. */
-const TRIM_AFTER_GROWTH = 64 * 1024 * 1024;
-/** Growth between two checks below which the process counts as quiet (its burst is over). */
-const QUIET_GROWTH = 1024 * 1024;
+/**
+ * Between the two full GCs, and between the second and the trim: buffers
+ * owned by native code (lmdb-js, Node's own) are freed by weak callbacks that
+ * run after the first GC and free their memory only at the next; V8 frees the
+ * dead buffers' memory in a task after each GC.
+ */
+const GC_STEP_MS = 100;
 
 export interface MemoryReleaseOptions {
   /** ZTSDB_MALLOC_MMAP_THRESHOLD (0: glibc's default). */
@@ -16,26 +22,71 @@ export interface MemoryReleaseOptions {
   dataDir: string;
 }
 
+let gcFunction: (() => void) | undefined;
+/** The pacers of the releases running in this process (one per releaseMemory call). */
+const pacers = new Set<ReleasePacer>();
+
+/**
+ * Tells the memory release that the process just let go of much memory
+ * without a burst of work it would see (the ingestor dropping sealed chunks a
+ * warm file now holds): the next idle check collects it.
+ */
+export function memoryLetGo(): void {
+  for (const p of pacers) p.letGo();
+}
+
+/**
+ * V8's full garbage collection, as `node --expose-gc` gives it: the flag
+ * exposes `gc` in contexts created after it is set, so one is made for it and
+ * the flag is cleared again. Undefined where the runtime refuses.
+ */
+export function fullGc(): (() => void) | undefined {
+  if (gcFunction) return gcFunction;
+  const global = (globalThis as { gc?: () => void }).gc;
+  if (typeof global === 'function') return (gcFunction = global);
+  try {
+    setFlagsFromString('--expose-gc');
+    const gc: unknown = runInNewContext('gc');
+    setFlagsFromString('--no-expose-gc');
+    if (typeof gc === 'function') gcFunction = gc as () => void;
+  } catch {
+    // no gc: the trim alone
+  }
+  return gcFunction;
+}
+
 /**
  * Gives memory a service no longer uses back to the kernel; call it before the
- * service allocates. glibc keeps what a burst (an import's sample batches,
- * slab pages, a merge's blocks, a query's decoded columns) freed in the
- * process's RSS: large blocks now get mappings of their own, unmapped when
- * freed (`mmapThreshold`); small ones stay in the heaps, so every interval the
- * RSS is looked at, and once it grew by TRIM_AFTER_GROWTH and stopped growing
- * the free pages are given back (malloc_trim: once per burst rather than every
- * tick, as a trim costs a system call per free block). Every interval, too,
- * the ingestor's WAL pages leave its RSS: LMDB maps its file and the kernel
- * maps the pages around each one read, so a log written and trimmed for a
- * while is resident whole; dropped, they stay in the page cache. Returns the
- * stop function.
+ * service allocates. After a burst (an import's sample batches, slab pages, a
+ * merge's blocks, a query's decoded columns) neither V8 nor glibc gives back
+ * on its own what an idle process holds: the burst's dead buffers and objects
+ * wait for V8's next major GC, which an idle process may not have for
+ * minutes, and glibc keeps the pages freed between live blocks. Large blocks
+ * get mappings of their own, unmapped when freed (`mmapThreshold`). Every
+ * interval the CPU time and RSS are looked at (release-pacer.ts): on the first
+ * idle check after the process worked, a full GC runs and then malloc_trim
+ * gives the free pages back (once per burst rather than every tick: a trim
+ * costs a system call per free block, a GC some milliseconds per 10 MiB of
+ * live heap); a process that never idles is trimmed once its RSS grew by 64
+ * MiB and stopped growing. Every interval, too, the ingestor's WAL pages
+ * leave its RSS: LMDB maps its file and the kernel maps the pages around each
+ * one read, so a log written and trimmed for a while is resident whole;
+ * dropped, they stay in the page cache. Returns the stop function.
  */
 export function releaseMemory(o: MemoryReleaseOptions): () => void {
   if (o.mmapThreshold > 0) setMmapThreshold(o.mmapThreshold);
   if (o.intervalMs <= 0) return () => undefined;
   const walDir = resolve(o.dataDir, 'wal');
-  let base = process.memoryUsage.rss();
-  let last = base;
+  const pacer = new ReleasePacer(o.intervalMs);
+  pacers.add(pacer);
+  const gc = fullGc();
+  let cpu = process.cpuUsage();
+  let pendingTrim: NodeJS.Timeout | undefined;
+  const trim = () => {
+    pendingTrim = undefined;
+    mallocTrim();
+    pacer.released(process.memoryUsage.rss());
+  };
   const timer = setInterval(() => {
     let dir = walDir;
     try {
@@ -44,14 +95,28 @@ export function releaseMemory(o: MemoryReleaseOptions): () => void {
       // no WAL here (not an ingestor, or not yet created)
     }
     dropMappedFilePages((p) => p.startsWith(dir + '/') && p.endsWith('.mdb'));
-    const rss = process.memoryUsage.rss();
-    const quiet = rss - last < QUIET_GROWTH;
-    last = rss;
-    if (rss < base) base = rss;
-    if (!quiet || rss - base < TRIM_AFTER_GROWTH) return;
-    mallocTrim();
-    base = last = process.memoryUsage.rss();
+    const used = process.cpuUsage(cpu);
+    cpu = process.cpuUsage();
+    const action = pacer.next({
+      cpuMicros: used.user + used.system,
+      rssBytes: process.memoryUsage.rss(),
+    });
+    if (action === 'none' || pendingTrim) return;
+    if (action === 'collect' && gc) {
+      gc();
+      const step = Math.min(GC_STEP_MS, o.intervalMs / 4);
+      pendingTrim = setTimeout(() => {
+        gc();
+        pendingTrim = setTimeout(trim, step);
+        pendingTrim.unref();
+      }, step);
+      pendingTrim.unref();
+    } else trim();
   }, o.intervalMs);
   timer.unref();
-  return () => clearInterval(timer);
+  return () => {
+    pacers.delete(pacer);
+    clearInterval(timer);
+    if (pendingTrim) clearTimeout(pendingTrim);
+  };
 }

@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { tempDir } from '@ztsdb/testing';
 import { openBinaryDb, openEnv } from './lmdb-env';
@@ -6,7 +6,13 @@ import { encodeSampleBatch } from '@ztsdb/wire';
 import { seriesKey } from '@ztsdb/model';
 import { HotState } from '../head/hot-state';
 import { WalFormatError, type WalCorruptError } from '../errors';
-import { LocalLog } from './local-log';
+import { LocalLog, TRIM_SLICE } from './local-log';
+
+/** The process's peak RSS (VmHWM) in bytes; reset() starts it again from the current RSS. */
+const peak = {
+  reset: () => writeFileSync('/proc/self/clear_refs', '5'),
+  bytes: () => Number(/VmHWM:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))![1]) * 1024,
+};
 
 const T0 = 1_700_000_000_000;
 const ids = [4n, 8n, 12n, 16n, 20n];
@@ -197,6 +203,59 @@ describe('LocalLog (real LMDB)', () => {
     expect(key(got)).toEqual(key(live));
     // Each in-order chunk holds the 10 batches between two idle ticks.
     expect(got.heldList().filter((c) => c.count === 10)).toHaveLength(4 * (ids.length - 1));
+    await reopened.close();
+  });
+
+  it('trims a large log in slices without mapping the whole file, and recovers the same state', async () => {
+    const many = Array.from({ length: 2000 }, (_, i) => BigInt(i + 1));
+    const big = (k: number): Uint8Array => {
+      const ts = many.map(() => T0 + k * 1000);
+      return encodeSampleBatch(
+        { partition: 0, producerId: 1n, sequence: BigInt(k) },
+        many,
+        ts,
+        ts.map((_, i) => i + k),
+      );
+    };
+    const live = new HotState(0, 3_600_000);
+    const log = LocalLog.open(dir.path, 7);
+    await log.clear('s');
+    const entries = 8 * TRIM_SLICE; // 1,024 entries of 48 KB
+    for (let seq = 1; seq <= entries; seq++) {
+      const b = big(seq);
+      void log.putBatch(seq, b);
+      apply(live, seq, b);
+      if (seq % 128 === 0) await log.flushed();
+    }
+    await log.flushed();
+    const size = statSync(log.file).size;
+    expect(size).toBeGreaterThan(48 * 1024 * 1024);
+    live.sealByAge(Infinity);
+    live.markWarm(
+      live.takeUnpublished().map((c) => ({
+        id: seriesKey(c.seriesId),
+        minT: c.minT,
+        maxT: c.maxT,
+        count: c.count,
+      })),
+    );
+    peak.reset();
+    const from = peak.bytes();
+    await log.snapshot(live);
+    // One transaction mapped about the whole file (the pages around each value's first page).
+    expect(peak.bytes() - from).toBeLessThan(size / 3);
+    await log.close();
+    const env = openEnv(LocalLog.dirOf(dir.path, 7));
+    expect(openBinaryDb(env, 'iwal').getKeysCount()).toBe(0); // every entry removed
+    await env.close();
+    const reopened = LocalLog.open(dir.path, 7);
+    const got = reopened.recover({ partition: 0, maxChunkAgeMs: 3_600_000 }, () => undefined)!;
+    expect(got.state.appliedSeq).toBe(entries);
+    expect(got.state.heldList()).toHaveLength(live.heldList().length);
+    for (const id of [1n, 999n, 2000n])
+      expect(Array.from(got.state.read(id, 0, Infinity).values)).toEqual(
+        Array.from(live.read(id, 0, Infinity).values),
+      );
     await reopened.close();
   });
 

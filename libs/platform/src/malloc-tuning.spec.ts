@@ -1,0 +1,80 @@
+import * as os from 'node:os';
+import { fullGc, memoryLetGo, releaseMemory } from './malloc-tuning';
+
+const MiB = 1024 * 1024;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const arrayBuffers = () => process.memoryUsage().arrayBuffers;
+
+/**
+ * 24 MiB of long-lived buffers (promoted to the old generation by a full GC
+ * while still referred to, as a burst's chunks and batches are) that nothing
+ * refers to once it returns: freed only by V8's next major GC.
+ */
+function leaveGarbage(): void {
+  const kept: Uint8Array[] = [];
+  for (let i = 0; i < 384; i++) kept.push(new Uint8Array(64 * 1024).fill(1));
+  fullGc()!();
+  expect(kept.length).toBe(384);
+}
+
+/** Keeps the CPU busy for `ms`. */
+function work(ms: number): void {
+  const end = Date.now() + ms;
+  let x = 0;
+  while (Date.now() < end) x += Math.sqrt(x + 1);
+  expect(x).toBeGreaterThan(0);
+}
+
+describe('releaseMemory', () => {
+  beforeEach(() => fullGc()!());
+
+  it('gets V8 full GC at run time', () => {
+    const gc = fullGc();
+    expect(typeof gc).toBe('function');
+    expect(fullGc()).toBe(gc);
+  });
+
+  it('collects what a burst left once the process idles', async () => {
+    const before = arrayBuffers();
+    leaveGarbage();
+    const stop = releaseMemory({ mmapThreshold: 0, intervalMs: 200, dataDir: os.tmpdir() });
+    try {
+      await sleep(500); // idle checks, but no work seen: nothing collected
+      expect(arrayBuffers() - before).toBeGreaterThan(16 * MiB);
+      work(150); // a burst: most of one interval
+      await sleep(1400);
+      expect(arrayBuffers() - before).toBeLessThan(4 * MiB);
+    } finally {
+      stop();
+    }
+  });
+
+  it('collects after memoryLetGo without a burst', async () => {
+    const before = arrayBuffers();
+    leaveGarbage();
+    const stop = releaseMemory({ mmapThreshold: 0, intervalMs: 200, dataDir: os.tmpdir() });
+    try {
+      await sleep(500);
+      expect(arrayBuffers() - before).toBeGreaterThan(16 * MiB);
+      memoryLetGo();
+      await sleep(1200);
+      expect(arrayBuffers() - before).toBeLessThan(4 * MiB);
+    } finally {
+      stop();
+    }
+  });
+
+  it('does nothing with interval 0', async () => {
+    const before = arrayBuffers();
+    leaveGarbage();
+    const stop = releaseMemory({ mmapThreshold: 0, intervalMs: 0, dataDir: os.tmpdir() });
+    try {
+      work(80);
+      memoryLetGo();
+      await sleep(400);
+      expect(arrayBuffers() - before).toBeGreaterThan(16 * MiB);
+    } finally {
+      stop();
+    }
+  });
+});
