@@ -21,7 +21,10 @@ const FLAG_NAME_LABELS = 2;
 const FLAG_METRIC_NAME = 4;
 const KNOWN_FLAGS = FLAG_ACTIVE | FLAG_NAME_LABELS | FLAG_METRIC_NAME;
 
-/** Metrics a version-2 name may point at, by index. Append only: entries in the bucket name them. */
+/**
+ * Metrics a version-2 name may point at, by index. Append only: entries in the bucket name them.
+ * A table of the format's own, not METRICS (metrics.ts): that list may change, this one may not.
+ */
 export const ENTRY_METRICS: readonly string[] = Object.freeze([
   'container.cpu.usage',
   'container.memory.bytes',
