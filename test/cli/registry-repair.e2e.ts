@@ -103,6 +103,15 @@ describe('series registry deleted: self-repair and ztsdb repair', () => {
       20_000,
     );
     await waitFor(answersWithLabels, 'the old series after the second loss', 20_000);
+    // What ztsdb repair restores below is the compactor's copy: both series in it before it stops.
+    await waitFor(
+      () => {
+        const snap = path.join(data.path, 'registry', 'series.snap');
+        return fs.existsSync(snap) && fs.readFileSync(snap).includes('later_total');
+      },
+      "the compactor's copy of the series registered after the loss",
+      20_000,
+    );
     await stack.stop();
 
     // Lost with no compactor running: ztsdb repair puts it back.
