@@ -14,14 +14,8 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { hotSubject, samplesSubject } from '@ztsdb/bus';
 import { partitionOf, seriesId, seriesKey } from '@ztsdb/model';
 import { NatsServer, tempDir } from '@ztsdb/testing';
-import {
-  decodeHotReply,
-  encodeSampleBatch,
-  encodeSampleBatchV2,
-  encodeSampleBatchV3,
-  sampleBatchMsgId,
-  type SampleBatchHeader,
-} from '@ztsdb/wire';
+import { decodeHotReply, sampleBatchMsgId } from '@ztsdb/wire';
+import { BATCH_VERSION, encodeBatch } from './batch-version';
 import {
   appliedPoints,
   eventLoopDelay,
@@ -39,23 +33,6 @@ const PARTITIONS = 4;
 const IN_FLIGHT = Number(process.env.BENCH_IN_FLIGHT ?? 2000);
 /** Offered load: samples per second the producers publish (ticks are spaced to match). */
 const RATE = Number(process.env.BENCH_RATE ?? 1_700_000);
-/** Sample batch version published: producers send 3 unless ZTSDB_SAMPLE_BATCH_VERSION says otherwise. */
-const BATCH_VERSION = Number(process.env.BENCH_BATCH_VERSION ?? 3);
-if (![1, 2, 3].includes(BATCH_VERSION)) throw new Error('BENCH_BATCH_VERSION is 1, 2 or 3');
-
-/** One host's batch for one partition and tick, in BENCH_BATCH_VERSION. */
-function encodeBatch(
-  header: SampleBatchHeader,
-  ids: BigUint64Array,
-  ts: Float64Array,
-  vs: Float64Array,
-): Uint8Array {
-  const n = ids.length;
-  if (BATCH_VERSION === 3) return encodeSampleBatchV3(header, ids, ts, vs, n);
-  if (BATCH_VERSION === 2)
-    return encodeSampleBatchV2(header, ids, ts, vs, n) ?? encodeSampleBatch(header, ids, ts, vs, n);
-  return encodeSampleBatch(header, ids, ts, vs, n);
-}
 
 const log = (m: string) => process.stdout.write(`${m}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -1,3 +1,6 @@
+// Over 400 lines: the value block's encoder offers one block to every encoding and keeps the
+// smallest, and its decoders read each of them; split apart, the choice and the formats it
+// weighs would each have to know the others' tags and payload shapes.
 import {
   BitReader,
   BitWriter,
