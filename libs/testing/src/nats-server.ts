@@ -49,7 +49,26 @@ export class NatsServer {
     private readonly workDir: string,
     private readonly binary: string,
     private readonly configFile: string | undefined,
-  ) {}
+    stderr: () => string,
+  ) {
+    this.watchExit(proc, stderr);
+  }
+
+  /** True while this harness ends the process itself (stop, restart, halt). */
+  private exiting = false;
+
+  /**
+   * Says so on stderr when the server's process ends without the harness ending it, with what
+   * it wrote there: otherwise a test only sees its clients lose the connection.
+   */
+  private watchExit(proc: ChildProcess, stderr: () => string): void {
+    proc.once('exit', (code, signal) => {
+      if (this.exiting) return;
+      process.stderr.write(
+        `nats-server on port ${this.port} (pid ${proc.pid}) exited by itself (${signal ?? `code ${code}`}): ${stderr() || 'nothing on stderr'}\n`,
+      );
+    });
+  }
 
   get url(): string {
     return `nats://127.0.0.1:${this.port}`;
@@ -78,7 +97,7 @@ export class NatsServer {
     const workDir = mkdtempSync(join(tmpdir(), 'ztsdb-nats-'));
     const ownsStore = !opts.storeDir;
     const storeDir = opts.storeDir ?? join(workDir, 'store');
-    const { proc, port } = await launch(
+    const { proc, port, stderr } = await launch(
       binary,
       workDir,
       storeDir,
@@ -86,7 +105,16 @@ export class NatsServer {
       opts.startTimeoutMs ?? 10_000,
       opts.configFile,
     );
-    return new NatsServer(proc, port, storeDir, ownsStore, workDir, binary, opts.configFile);
+    return new NatsServer(
+      proc,
+      port,
+      storeDir,
+      ownsStore,
+      workDir,
+      binary,
+      opts.configFile,
+      stderr,
+    );
   }
 
   /** Stops the server and starts it again on the same port with the same store. */
@@ -112,7 +140,7 @@ export class NatsServer {
   /** Starts a halted server again on the same port with the same store and configuration. */
   async resume(): Promise<void> {
     if (this.running) return;
-    const { proc } = await launch(
+    const { proc, stderr } = await launch(
       this.binary,
       this.workDir,
       this.storeDir,
@@ -121,6 +149,7 @@ export class NatsServer {
       this.configFile,
     );
     this.proc = proc;
+    this.watchExit(proc, stderr);
   }
 
   async stop(): Promise<void> {
@@ -134,10 +163,12 @@ export class NatsServer {
     const p = this.proc;
     if (p.exitCode !== null || p.signalCode !== null) return;
     const exited = new Promise<void>((resolve) => p.once('exit', () => resolve()));
+    this.exiting = true;
     p.kill(signal);
     const timer = setTimeout(() => p.kill('SIGKILL'), 5000);
     await exited;
     clearTimeout(timer);
+    this.exiting = false;
   }
 }
 
@@ -148,7 +179,7 @@ async function launch(
   port: number,
   timeoutMs: number,
   configFile?: string,
-): Promise<{ proc: ChildProcess; port: number }> {
+): Promise<{ proc: ChildProcess; port: number; stderr: () => string }> {
   for (const f of readdirSync(workDir)) if (f.endsWith('.ports')) rmSync(join(workDir, f));
   const args = [
     '-a',
@@ -202,7 +233,7 @@ async function launch(
         const url = info.nats?.[0];
         const m = url && /:(\d+)$/.exec(url);
         // The server writes the ports file once its listeners (and JetStream) are up.
-        if (m) return { proc, port: Number(m[1]) };
+        if (m) return { proc, port: Number(m[1]), stderr: () => stderr };
       } catch {
         // the file may be half written; try again
       }
