@@ -84,21 +84,24 @@ export async function appliedPoints(metricsUrl: string): Promise<number> {
  * probe waits out on top of the backlog.
  */
 export async function eventLoopDelay(metricsUrl: string): Promise<{ p99: number; max: number }> {
-  const text = await fetch(metricsUrl).then((r) => r.text());
-  const gauge = (name: string) =>
-    Number(new RegExp(`^${name} (\\S+)`, 'm').exec(text)?.[1] ?? NaN) * 1000;
+  const gauge = await gauges(metricsUrl);
   return {
-    p99: gauge('nodejs_eventloop_lag_p99_seconds'),
-    max: gauge('nodejs_eventloop_lag_max_seconds'),
+    p99: gauge('nodejs_eventloop_lag_p99_seconds') * 1000,
+    max: gauge('nodejs_eventloop_lag_max_seconds') * 1000,
   };
+}
+
+/** One read of the ingestor's /metrics, its unlabelled gauges by name (NaN when absent). */
+async function gauges(metricsUrl: string): Promise<(name: string) => number> {
+  const text = await fetch(metricsUrl).then((r) => r.text());
+  return (name) => Number(new RegExp(`^${name} (\\S+)`, 'm').exec(text)?.[1] ?? NaN);
 }
 
 /** The ingestor's V8 heap and off-heap figures from its /metrics (prom-client's runtime gauges). */
 export async function runtimeMemory(
   metricsUrl: string,
 ): Promise<{ heapUsed: number; heapTotal: number; external: number }> {
-  const text = await fetch(metricsUrl).then((r) => r.text());
-  const gauge = (name: string) => Number(new RegExp(`^${name} (\\S+)`, 'm').exec(text)?.[1] ?? NaN);
+  const gauge = await gauges(metricsUrl);
   return {
     heapUsed: gauge('nodejs_heap_size_used_bytes'),
     heapTotal: gauge('nodejs_heap_size_total_bytes'),

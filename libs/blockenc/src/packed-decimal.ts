@@ -1,5 +1,3 @@
-// Over 400 lines: the packed format's writer, whole decode, picks by index and laid-out picks
-// share one frame parser (openPacked) and bit reader, private to this file.
 import type { ByteReader } from './byte-reader';
 import { ByteWriter, uvarintLength, zigzagLength } from './byte-writer';
 import {
@@ -299,31 +297,16 @@ export function pickPacked(
   shift: number,
   out: Float64Array,
 ): void {
-  const l = openPacked(p, count);
-  const { g, pw, buf } = l;
-  let frame = -1;
-  let pos = 0; // delta mode: index within the frame that `n` is at
-  let n = 0;
-  for (let k = from; k < to; k++) {
-    const i = idx[k]! - shift;
-    const f = Math.floor(i / PACKED_FRAME);
-    const j = i - f * PACKED_FRAME;
-    const w = l.width[f]!;
-    const o = l.data[f]!;
-    if (l.mode === PACKED_MODE_OFFSET) {
-      out[k] = ((l.base[f]! + readBits(buf, o, j * w, w)) * g) / pw;
-      continue;
-    }
-    if (f !== frame || j < pos) {
-      frame = f;
-      pos = 0;
-      n = l.base[f]!;
-    }
-    const dmin = l.dmin[f]!;
-    for (; pos < j; pos++) n += dmin + readBits(buf, o, pos * w, w);
-    out[k] = (n * g) / pw;
-  }
+  const need = packedLayoutLength(count);
+  if (pickLayout.length < need)
+    pickLayout = new Float64Array(Math.max(need, 2 * pickLayout.length));
+  // The layout records the residuals' positions in the reader's bytes: base 0.
+  packedLayoutInto(p, count, pickLayout, 0);
+  pickPackedLaidOut(p.buf, 0, pickLayout, 0, idx, from, to, shift, out);
 }
+
+/** pickPacked's layout of the payload at hand (one per process: picks do not nest). */
+let pickLayout = new Float64Array(0);
 
 /** Doubles packedLayoutInto writes for a payload of `count` values. */
 export function packedLayoutLength(count: number): number {
