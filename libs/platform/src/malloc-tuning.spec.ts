@@ -1,5 +1,5 @@
 import * as os from 'node:os';
-import { constants, PerformanceObserver } from 'node:perf_hooks';
+import { constants, performance, PerformanceObserver } from 'node:perf_hooks';
 import { fullGc, memoryLetGo, releaseMemory } from './malloc-tuning';
 
 const MiB = 1024 * 1024;
@@ -30,13 +30,18 @@ function work(ms: number): void {
  * Counts the forced full GCs (a `gc()` call, the release's) from now on. What the garbage
  * figures cannot tell: V8 may collect a burst's garbage on its own at any time (a jest worker
  * that ran other suites has a large heap), and then there is nothing left to see collected.
+ * Once anything in the worker observes GCs (an earlier suite may have), Node reports each GC
+ * to the observers of a later task, so the GCs this test forced just before (beforeEach,
+ * leaveGarbage) reach the new observer too: only those that started after it was made count.
  */
 function forcedGcs(): { count: () => number; stop: () => void } {
   let n = 0;
+  const since = performance.now();
   const o = new PerformanceObserver((list) => {
     for (const e of list.getEntries()) {
       const d = (e as unknown as { detail: { kind: number; flags: number } }).detail;
       if (
+        e.startTime >= since &&
         d.kind === constants.NODE_PERFORMANCE_GC_MAJOR &&
         d.flags & constants.NODE_PERFORMANCE_GC_FLAGS_FORCED
       )
