@@ -43,11 +43,14 @@ describe('an ingestor beyond the partition count', () => {
         ),
       );
     }
+    // Two Node processes starting at once on a loaded 2-core machine can take half a minute.
     const owner = await waitFor(
       async () => (await leaseOwners(nc)).get(0),
       'partition 0 to be owned',
-      30_000,
-    );
+      60_000,
+    ).catch((e: Error) => {
+      throw new Error(`${e.message}\n${procs.map((p, i) => `${ids[i]}: ${p.output}`).join('\n')}`);
+    });
     const o = ids.indexOf(owner);
     const s = 1 - o;
     await waitFor(
@@ -66,5 +69,5 @@ describe('an ingestor beyond the partition count', () => {
       10_000,
     );
     await waitFor(async () => (await standbyGauge(addrs[s]!)) === 0, 'the standby gauge to drop');
-  });
+  }, 120_000);
 });
