@@ -78,8 +78,7 @@ async function run(argv: string[]): Promise<number> {
 async function runServices(command: ServiceName | 'all', settings: Settings): Promise<number> {
   // Before Nest and the services are loaded: loading them is what first grows the new space.
   const { holdNewSpace, wantsSmallNewSpace } = await import('@ztsdb/fileutil');
-  if (wantsSmallNewSpace(settings.ZTSDB_V8_NEW_SPACE, command === 'ingestor' || command === 'all'))
-    holdNewSpace();
+  if (wantsSmallNewSpace(settings.ZTSDB_V8_NEW_SPACE, command === 'compactor')) holdNewSpace();
   await import('reflect-metadata');
   const { configureLogging, serviceLogger } = await import('@ztsdb/logging');
   const { ensureLocalNats, NatsUnavailableError } = await import('./local-nats');

@@ -23,7 +23,6 @@ import {
 } from '@ztsdb/bus';
 import { warmDirOf } from '@ztsdb/config-lite';
 import { LATENCY_BUCKETS, processMetrics } from '@ztsdb/metrics';
-import { fullGc } from '@ztsdb/platform';
 import { addedEvent, sizeAndCrc, type FileCatalog, type ManifestPublisher } from '@ztsdb/manifest';
 import { seriesKey } from '@ztsdb/model';
 import type { TierStore } from '@ztsdb/tierstore';
@@ -69,9 +68,6 @@ const stalls = processMetrics.counter(
 );
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-/** Bytes of chunk messages in one written batch from which a full GC follows it. */
-const COLLECT_AFTER_BATCH_BYTES = 4 << 20;
 
 /**
  * The durable consumer on `ztsdb.chunks.p.*`: fetches sealed chunks in
@@ -217,18 +213,7 @@ export class WarmSink {
         );
         continue;
       }
-      if (msgs.length === 0) continue;
-      let bytes = 0;
-      for (const m of msgs) bytes += m.data.length;
-      await this.writeUntilDone(msgs);
-      msgs.length = 0;
-      // A large batch's messages (and the socket reads they are views of) are malloc's memory
-      // that V8 frees only when it collects their buffers: promoted to the old generation
-      // while the batch was written, they waited for a major GC that V8 starts only after
-      // 64 MiB more of such memory, so a burst of sealed chunks (an ingestor's catch-up)
-      // held two or three batches' worth. One full GC here costs some milliseconds per
-      // 10 MiB of live heap, next to a warm file's write, fsync, upload and manifest event.
-      if (bytes >= COLLECT_AFTER_BATCH_BYTES) fullGc()?.();
+      if (msgs.length > 0) await this.writeUntilDone(msgs);
     }
   }
 

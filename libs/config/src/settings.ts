@@ -555,8 +555,8 @@ export class Settings {
    * V8's new space of a service: `small` keeps its two semi-spaces at their first size (1 MiB
    * each), `grow` lets V8 double them up to 16 MiB each as objects survive (its default: about
    * 30 MiB more RSS, and a burst's dead buffers wait longer for the scavenge that frees them);
-   * `auto` = `small` in a process without an ingestor, whose batches live long enough that
-   * small semi-spaces move them to the old generation, which then grows more than they save.
+   * `auto` = `small` in the compactor alone (an ingestor's batches outlive small semi-spaces and
+   * fill the old generation; the query service's heavier queries cost 5-20 % more CPU).
    */
   @IsIn(['auto', 'small', 'grow'])
   ZTSDB_V8_NEW_SPACE: 'auto' | 'small' | 'grow' = 'auto';

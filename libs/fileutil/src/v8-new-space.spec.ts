@@ -8,12 +8,12 @@ describe('holdNewSpace', () => {
   // The flag is the isolate's: later test files in this worker get V8's default (2) back.
   afterAll(() => setFlagsFromString('--semi-space-growth-factor=2'));
 
-  it('small and grow say so; auto keeps it small unless the process runs an ingestor', () => {
+  it('small and grow say so; auto keeps it small in the compactor alone', () => {
     expect(wantsSmallNewSpace('small', true)).toBe(true);
     expect(wantsSmallNewSpace('small', false)).toBe(true);
-    expect(wantsSmallNewSpace('grow', false)).toBe(false);
-    expect(wantsSmallNewSpace('auto', false)).toBe(true);
-    expect(wantsSmallNewSpace('auto', true)).toBe(false);
+    expect(wantsSmallNewSpace('grow', true)).toBe(false);
+    expect(wantsSmallNewSpace('auto', true)).toBe(true);
+    expect(wantsSmallNewSpace('auto', false)).toBe(false);
   });
 
   it('stops the new space from growing past the size it has', () => {

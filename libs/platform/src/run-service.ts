@@ -32,7 +32,7 @@ export function runService(
   });
 
   function start(settings: Settings): void {
-    if (wantsSmallNewSpace(settings.ZTSDB_V8_NEW_SPACE, name === 'ingestor')) holdNewSpace();
+    if (wantsSmallNewSpace(settings.ZTSDB_V8_NEW_SPACE, name === 'compactor')) holdNewSpace();
     releaseMemory({
       mmapThreshold: settings.ZTSDB_MALLOC_MMAP_THRESHOLD,
       intervalMs: settings.ZTSDB_MEMORY_RELEASE_INTERVAL,
