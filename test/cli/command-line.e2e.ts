@@ -76,7 +76,7 @@ describe('ztsdb command line: help, version and usage mistakes', () => {
       expect(r.output).not.toMatch(/agg=|step=/);
     });
   });
-  it('import with a bad setting says which, as every command does, exit 2 (settings from the table)', async () => {
+  it('import and the services with a bad setting say which, as every command does, exit 2 (settings from the table)', async () => {
     const file = path.join(REPO_ROOT, 'package.json');
     const bad: Array<[Record<string, string>, string]> = [
       [{ ZTSDB_PARTITIONS: '0' }, 'ZTSDB_PARTITIONS="0": ZTSDB_PARTITIONS must not be less than 1'],
@@ -84,13 +84,16 @@ describe('ztsdb command line: help, version and usage mistakes', () => {
       [{ NATS_USER: 'u' }, 'NATS_PASSWORD: must be set with NATS_USER'],
     ];
     for (const [env, message] of bad) {
-      const [imp, series] = await Promise.all([
+      const [imp, series, compactor] = await Promise.all([
         run(['import', file, '--format', 'csv'], env),
         run(['series'], env),
+        run(['compactor'], env),
       ]);
       expect({ env, code: imp.code }).toEqual({ env, code: 2 });
       expect(imp.output).toContain(message);
       expect(imp.output).toBe(series.output);
+      expect({ env, code: compactor.code }).toEqual({ env, code: 2 });
+      expect(compactor.output).toBe(series.output);
     }
   });
 

@@ -8,7 +8,7 @@ import {
   splitUrlCredentials,
   type NatsAuth,
 } from '@ztsdb/bus';
-import { NATS_STORE_DIR } from '@ztsdb/config';
+import { NATS_STORE_DIR } from '@ztsdb/config-lite';
 
 export class NatsUnavailableError extends Error {}
 

@@ -52,12 +52,14 @@ async function run(argv: string[]): Promise<number> {
   const args = service && command === 'query' ? undefined : parseCommandArgs(command, rest);
   if (command === 'nats-config' && args)
     return (await import('./nats-config-command')).natsConfigCommand(args, say);
-  // `import` is timed as a whole (the peers benchmark): valid settings are taken from the
-  // table without loading class-validator; anything wrong goes to loadSettings for its message.
-  if (command === 'import' && args) {
-    const quick = (await import('@ztsdb/config-lite')).quickSettings(process.env);
-    if (quick)
-      return (await import('./client-main')).runClient('import', args, quick as Settings, say);
+  // Valid settings are taken from the table without loading class-validator; anything wrong
+  // goes to loadSettings for its message. `import` is timed as a whole (the peers benchmark),
+  // and a service would keep class-validator's ~320 modules (about 14 MiB of RSS) for good.
+  if ((command === 'import' && args) || service) {
+    const quick = (await import('@ztsdb/config-lite')).quickSettings(process.env) as
+      Settings | undefined;
+    if (quick && service) return runServices(command as ServiceName | 'all', quick);
+    if (quick) return (await import('./client-main')).runClient('import', args!, quick, say);
   }
   const { loadSettings, SettingsError } = await import('@ztsdb/config');
   let settings: Settings;
@@ -74,6 +76,9 @@ async function run(argv: string[]): Promise<number> {
 }
 
 async function runServices(command: ServiceName | 'all', settings: Settings): Promise<number> {
+  // Before Nest and the services are loaded: loading them is what first grows the new space.
+  const { holdNewSpace, wantsSmallNewSpace } = await import('@ztsdb/fileutil');
+  if (wantsSmallNewSpace(settings.ZTSDB_V8_NEW_SPACE, command === 'compactor')) holdNewSpace();
   await import('reflect-metadata');
   const { configureLogging, serviceLogger } = await import('@ztsdb/logging');
   const { ensureLocalNats, NatsUnavailableError } = await import('./local-nats');

@@ -7,7 +7,7 @@ import {
   restoreMissingSeries,
   type RetryPolicy,
 } from '@ztsdb/bus';
-import { REGISTRY_SNAPSHOT_FILE } from '@ztsdb/config';
+import { REGISTRY_SNAPSHOT_FILE } from '@ztsdb/config-lite';
 import { readRegistrySnapshot } from '@ztsdb/registry';
 
 /**

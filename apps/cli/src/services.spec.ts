@@ -28,3 +28,40 @@ describe('services', () => {
     ).toEqual(['query']);
   });
 });
+
+/** The packages (node_modules) a fresh Node process holds after requiring an app's built bootstrap. */
+function packagesLoadedBy(app: string): string[] {
+  const out = execFileSync(
+    process.execPath,
+    [
+      '-e',
+      `require('reflect-metadata'); require(process.env.APP);
+      console.log(JSON.stringify(Object.keys(require.cache)
+        .map((k) => /\\/node_modules\\/((@[^/]+\\/)?[^/]+)\\//.exec(k)?.[1]).filter(Boolean)))`,
+    ],
+    {
+      encoding: 'utf8',
+      env: {
+        ...process.env,
+        APP: BUILT.replace(/cli\/src\/services\.js$/, `${app}/src/bootstrap.js`),
+      },
+    },
+  );
+  return [...new Set(JSON.parse(out.trim().split('\n').pop()!) as string[])];
+}
+
+describe('what a service loads', () => {
+  // Settings come from config-lite's table and query parameters from a table of rules:
+  // class-validator (with validator.js and libphonenumber-js, ~14 MiB of RSS) only when a
+  // setting is refused. lmdb-js (~9 MiB) only once a WAL is opened (by the ingestor).
+  it.each(['ingestor', 'compactor', 'query'])(
+    '%s: neither class-validator nor lmdb at load',
+    (app) => {
+      const loaded = packagesLoadedBy(app);
+      expect(loaded).toContain('@nestjs/core');
+      expect(loaded).not.toContain('class-validator');
+      expect(loaded).not.toContain('class-transformer');
+      expect(loaded).not.toContain('lmdb');
+    },
+  );
+});

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { coldDirOf, warmDirOf } from '@ztsdb/config';
+import { coldDirOf, warmDirOf } from '@ztsdb/config-lite';
 import { fsyncDirSync, isAtomicTempName } from '@ztsdb/fileutil';
 import type { FileCatalog } from '@ztsdb/manifest';
 

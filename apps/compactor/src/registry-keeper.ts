@@ -8,7 +8,7 @@ import {
   withRetry,
   type RetryPolicy,
 } from '@ztsdb/bus';
-import { REGISTRY_SNAPSHOT_FILE } from '@ztsdb/config';
+import { REGISTRY_SNAPSHOT_FILE } from '@ztsdb/config-lite';
 import { processMetrics } from '@ztsdb/metrics';
 import { decodeSeriesEntry, type SeriesEntry } from '@ztsdb/model';
 import { readRegistrySnapshot, writeRegistrySnapshot } from '@ztsdb/registry';

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { RepeatedWarnings } from '@ztsdb/bus';
-import { coldDirOf } from '@ztsdb/config';
+import { coldDirOf } from '@ztsdb/config-lite';
 import type { ZtsdbError } from '@ztsdb/errors';
 import { fsyncDir } from '@ztsdb/fileutil';
 import {

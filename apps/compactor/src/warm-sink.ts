@@ -21,7 +21,7 @@ import {
   RepeatedWarnings,
   withRetry,
 } from '@ztsdb/bus';
-import { warmDirOf } from '@ztsdb/config';
+import { warmDirOf } from '@ztsdb/config-lite';
 import { LATENCY_BUCKETS, processMetrics } from '@ztsdb/metrics';
 import { addedEvent, sizeAndCrc, type FileCatalog, type ManifestPublisher } from '@ztsdb/manifest';
 import { seriesKey } from '@ztsdb/model';

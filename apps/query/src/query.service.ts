@@ -29,9 +29,10 @@ import { checkParamTypes, SERIES_PARAM_KINDS } from './param-types';
 import { UnknownSeriesError } from './query-errors';
 import {
   normalizeParams,
-  QueryParamsDto,
-  SeriesParamsDto,
+  QUERY_PARAM_RULES,
+  SERIES_PARAM_RULES,
   validateParams,
+  type QueryParamsDto,
 } from './query-params.dto';
 import { SeriesRegistry, type KnownSeries } from './series-registry';
 import { parseSelector } from './series-selector';
@@ -208,7 +209,7 @@ export class QueryService implements OnApplicationBootstrap, OnApplicationShutdo
     clock: QueryClock,
     budget: QueryBudget,
   ): Promise<QueryAnswer> {
-    const p = validateParams(QueryParamsDto, normalizeParams(input));
+    const p = validateParams(QUERY_PARAM_RULES, normalizeParams(input));
     const end = parseTimeParam('end', p.end, nowMs, nowMs);
     const start = parseTimeParam('start', p.start, end - 3_600_000, nowMs);
     if (start > end) {
@@ -373,7 +374,7 @@ export class QueryService implements OnApplicationBootstrap, OnApplicationShutdo
 
   /** Lists series (`/series`, `{"match": glob}` on NATS), within the limits. */
   async series(input: unknown): Promise<SeriesAnswer> {
-    const p = validateParams(SeriesParamsDto, checkParamTypes(input, SERIES_PARAM_KINDS));
+    const p = validateParams(SERIES_PARAM_RULES, checkParamTypes(input, SERIES_PARAM_KINDS));
     const text = p.match ?? '*';
     return this.run(async (clock) => {
       const matched =

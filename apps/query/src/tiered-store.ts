@@ -3,7 +3,7 @@ import { jetstream } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { ZtsdbError } from '@ztsdb/errors';
 import { FileCatalog, ManifestFollower, type CatalogFile } from '@ztsdb/manifest';
-import { CACHE_DIR } from '@ztsdb/config';
+import { CACHE_DIR } from '@ztsdb/config-lite';
 import { DEFAULT_TIER_CACHE_BYTES, TierStore } from '@ztsdb/tierstore';
 import { thinUnit, TierReader, type StepInstants, type VersionedPoints } from '@ztsdb/tsdb';
 import { clipUnits, DecodedCache } from './decoded-cache';

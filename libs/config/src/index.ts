@@ -7,6 +7,6 @@ export {
   tierDirOf,
   walDirOf,
   warmDirOf,
-} from './data-dir';
-export type { Tier } from './data-dir';
+} from '@ztsdb/config-lite';
+export type { Tier } from '@ztsdb/config-lite';
 export { CONFIG_ERROR_CODES } from './errors';

@@ -1,4 +1,4 @@
-import { tierDirOf, type Tier } from '@ztsdb/config';
+import { tierDirOf, type Tier } from '@ztsdb/config-lite';
 import { coldFileName, warmFileName } from '@ztsdb/tsdb';
 import type { ManifestEvent, ManifestSnapshot } from '@ztsdb/wire';
 import { ManifestEventError } from './errors';

@@ -1,5 +1,7 @@
 import type { INestApplicationContext } from '@nestjs/common';
-import { loadSettings, SettingsError, type Settings } from '@ztsdb/config';
+import type { Settings } from '@ztsdb/config';
+import { quickSettings } from '@ztsdb/config-lite';
+import { holdNewSpace, wantsSmallNewSpace } from '@ztsdb/fileutil';
 import { releaseMemory } from './malloc-tuning';
 
 /**
@@ -13,39 +15,50 @@ export function runService(
   bootstrap: (settings: Settings) => Promise<INestApplicationContext>,
 ): void {
   const log = (msg: string): void => void process.stderr.write(`ztsdb ${name}: ${msg}\n`);
-  let settings: Settings;
-  try {
-    settings = loadSettings(process.env);
-  } catch (e) {
-    if (!(e instanceof SettingsError)) throw e;
-    log(e.message);
-    process.exit(2);
-  }
-  releaseMemory({
-    mmapThreshold: settings.ZTSDB_MALLOC_MMAP_THRESHOLD,
-    intervalMs: settings.ZTSDB_MEMORY_RELEASE_INTERVAL,
-    dataDir: settings.ZTSDB_DATA_DIR,
+  // Valid settings come from the table; libs/config (class-validator: ~320 modules, about
+  // 14 MiB of RSS kept for good) is loaded only when the table refuses, for its message.
+  const quick = quickSettings(process.env) as Settings | undefined;
+  if (quick) return start(quick);
+  void import('@ztsdb/config').then(({ loadSettings, SettingsError }) => {
+    let settings: Settings;
+    try {
+      settings = loadSettings(process.env);
+    } catch (e) {
+      if (!(e instanceof SettingsError)) throw e;
+      log(e.message);
+      process.exit(2);
+    }
+    start(settings);
   });
-  bootstrap(settings).then(
-    (app) => {
-      let stopping = false;
-      const stop = (): void => {
-        if (stopping) return;
-        stopping = true;
-        app.close().then(
-          () => process.exit(0),
-          (e: Error) => {
-            log(`while stopping: ${e.message}`);
-            process.exit(1);
-          },
-        );
-      };
-      process.on('SIGINT', stop);
-      process.on('SIGTERM', stop);
-    },
-    (e: Error) => {
-      log(`cannot start: ${e.message}`);
-      process.exit(1);
-    },
-  );
+
+  function start(settings: Settings): void {
+    if (wantsSmallNewSpace(settings.ZTSDB_V8_NEW_SPACE, name === 'compactor')) holdNewSpace();
+    releaseMemory({
+      mmapThreshold: settings.ZTSDB_MALLOC_MMAP_THRESHOLD,
+      intervalMs: settings.ZTSDB_MEMORY_RELEASE_INTERVAL,
+      dataDir: settings.ZTSDB_DATA_DIR,
+    });
+    bootstrap(settings).then(
+      (app) => {
+        let stopping = false;
+        const stop = (): void => {
+          if (stopping) return;
+          stopping = true;
+          app.close().then(
+            () => process.exit(0),
+            (e: Error) => {
+              log(`while stopping: ${e.message}`);
+              process.exit(1);
+            },
+          );
+        };
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
+      },
+      (e: Error) => {
+        log(`cannot start: ${e.message}`);
+        process.exit(1);
+      },
+    );
+  }
 }

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { crc32c } from '@ztsdb/checksum';
-import { REGISTRY_SNAPSHOT_FILE } from '@ztsdb/config';
+import { REGISTRY_SNAPSHOT_FILE } from '@ztsdb/config-lite';
 import { writeFileAtomic } from '@ztsdb/fileutil';
 import { parseSeriesKey, type SeriesEntry } from '@ztsdb/model';
 import { RegistrySnapshotCorruptError } from './errors';

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import { Readable } from 'node:stream';
 import type { ObjectStore } from '@nats-io/obj';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { CACHE_DIR } from '@ztsdb/config';
+import { CACHE_DIR } from '@ztsdb/config-lite';
 import * as path from 'node:path';
 import { objectNameOf, openTierBucket } from './tier-bucket';
 import { TierCache } from './tier-cache';

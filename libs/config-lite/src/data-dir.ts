@@ -1,3 +1,5 @@
+// The data dir's paths live here, not in libs/config, so that the services that name files
+// by them do not load class-validator with the settings class (about 14 MiB of RSS each).
 /**
  * Every path under `ZTSDB_DATA_DIR` (DESIGN.md "Data dir layout"), relative to
  * it. Services join these to their own data dir; the manifest names tier
