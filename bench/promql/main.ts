@@ -253,9 +253,11 @@ async function main(): Promise<void> {
     ];
     const queriesService = app?.get(QueryService);
     // A running service has opened its cold files and checked their blocks by the time they
-    // are queried (TieredStore.prepared); the first request is sent once that is done here.
+    // are queried (TieredStore.prepared), and warmed up its read paths (ZTSDB_QUERY_WARMUP);
+    // the first request is sent once that is done here.
     t0 = ms();
     await queriesService?.store.prepared();
+    await queriesService?.warmedUp;
     if (queriesService)
       log(`cold files opened and checked in ${((ms() - t0) / 1000).toFixed(2)} s`);
     const serverCpu = queryProcess ? () => queryProcess!.cpuUsage() : undefined;

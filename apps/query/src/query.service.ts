@@ -1,3 +1,6 @@
+// Over 400 lines: one request's answer is one function (answer) whose closures share its
+// series, partitions, hot points and budget: the ways a series is read (sampled straight from
+// a cold file, read now by index, read through the cache) sit beside it for that reason.
 import {
   Inject,
   Injectable,
@@ -19,6 +22,7 @@ import {
   type QueryWarning,
 } from './answer-json';
 import { dropStaleMarkers } from './drop-stale-markers';
+import { warmReadPaths } from './read-path-warmup';
 import { isGlob } from './glob-matcher';
 import { HotClient } from './hot-client';
 import { HotExtents } from './hot-extents';
@@ -82,6 +86,9 @@ export class QueryService implements OnApplicationBootstrap, OnApplicationShutdo
   hot!: HotClient;
   extents!: HotExtents;
   private readonly gate: QueryGate;
+  private stopping = false;
+  /** Settles when the start-up warm-up of the read paths (ZTSDB_QUERY_WARMUP) is over, or at once without one. */
+  warmedUp: Promise<void> = Promise.resolve();
 
   constructor(
     @Inject(SETTINGS) readonly settings: Settings,
@@ -109,9 +116,21 @@ export class QueryService implements OnApplicationBootstrap, OnApplicationShutdo
       { cacheBytes: this.settings.ZTSDB_TIER_CACHE_BYTES, replicas: this.settings.ZTSDB_REPLICAS },
     );
     await Promise.all([this.registry.start(), this.store.start()]);
+    if (this.settings.ZTSDB_QUERY_WARMUP === 1) {
+      // In the background, in short slices: queries are served meanwhile.
+      this.warmedUp = warmReadPaths(this.settings.ZTSDB_QUERY_LOOKBACK, () => this.stopping)
+        .then((r) =>
+          this.log.log(
+            `read paths warmed up on synthetic data: ${r.reads} series reads, ${r.busyMs.toFixed(0)} ms`,
+          ),
+        )
+        .catch((e: Error) => this.log.warn(`read-path warm-up failed: ${e.message}`));
+    }
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    await this.warmedUp;
     this.registry?.stop();
     this.hot?.close();
     this.extents?.stop();
@@ -302,6 +321,31 @@ export class QueryService implements OnApplicationBootstrap, OnApplicationShutdo
         return undefined;
       return merge(s);
     };
+    /**
+     * The `i`th series sampled at the steps into `out` straight from its one cold file
+     * (TieredStore.sampleAtInstantsNow), when it has no hot points and the clock (read every
+     * 8 series) needs no pause: no points read, merged or thinned in between. False, with
+     * nothing written, otherwise.
+     */
+    const sampledNow = (i: number, out: Float64Array): boolean => {
+      if (!instants || ((i & 7) === 0 && clock.due())) return false;
+      const s = series[i]!;
+      if (hotById.size > 0 && hotById.has(s.seriesId)) return false;
+      const used = this.store.sampleAtInstantsNow(
+        parts[i]!,
+        s.seriesId,
+        start,
+        end,
+        instants,
+        lookback,
+        out,
+      );
+      if (used < 0) return false;
+      // As merge() counts them: the points read and their merge, for a moment.
+      if (!budget.fits(2 * used * POINT_BYTES))
+        throw budget.exceeded(`${used} points of ${s.name}`);
+      return true;
+    };
     /** The units read for `s` merged with its hot points. */
     const merge = (s: KnownSeries): Points => {
       let fromFiles = 0;
@@ -332,8 +376,8 @@ export class QueryService implements OnApplicationBootstrap, OnApplicationShutdo
       const all = by.length === 0 ? groupOf({}, by) : undefined;
       for (let i = 0; i < series.length; i++) {
         const s = series[i]!;
-        const pts = pointsNow(i) ?? (await pointsOf(i));
-        sampleAtSteps(pts, grid!, lookback, tmp);
+        if (!sampledNow(i, tmp))
+          sampleAtSteps(pointsNow(i) ?? (await pointsOf(i)), grid!, lookback, tmp);
         const { key, group } = all ?? groupOf(s.labels, by);
         let g = groups.get(key);
         if (!g) {

@@ -299,6 +299,34 @@ export class TieredStore {
     return true;
   }
 
+  /**
+   * The values an instant selector takes at `inst` for one series (out[k]: the last point at
+   * or before instant k within [start, end] and newer than it less `lookbackMs`, NaN if none),
+   * at once and with no points in between, when the partition's only file overlapping
+   * [start, end] is a cold file on this host whose blocks for the series are checked, steady
+   * and read by index (ColdReader.sampleAtInstants): the count of points taken. Otherwise -1
+   * with nothing written; the caller reads through readAtInstantsNow / readAtInstants, which
+   * merge several files and report damage. The caller merges no hot points into it.
+   */
+  sampleAtInstantsNow(
+    partition: number,
+    seriesId: bigint,
+    start: number,
+    end: number,
+    inst: StepInstants,
+    lookbackMs: number,
+    out: Float64Array,
+  ): number {
+    let only: CatalogFile | undefined;
+    for (const f of this.files(partition)) {
+      if (f.maxT < start || f.minT > end) continue;
+      if (only !== undefined || f.tier !== 'cold' || !this.tiers!.cache.isReady(f)) return -1;
+      only = f;
+    }
+    if (only === undefined) return -1;
+    return this.reader.sampleAtInstants(only, seriesId, start, end, inst, lookbackMs, out);
+  }
+
   private readonly nowSkipped: ZtsdbError[] = [];
   private readonly skipNow = (e: ZtsdbError): void => void this.nowSkipped.push(e);
 

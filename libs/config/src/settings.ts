@@ -268,6 +268,15 @@ export class Settings {
   @IsInt()
   @Min(0)
   ZTSDB_QUERY_DECODED_CACHE_BYTES = 64 * 1024 * 1024;
+  /**
+   * 1: at start the query service runs its cold-file read paths over a small synthetic file
+   * (no stored data) so V8 has compiled them before the first query; 0: it does not.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(1)
+  ZTSDB_QUERY_WARMUP = 1;
   /** How long a NATS call at start-up (and in client commands) is retried on a timeout before giving up. */
   @Transform(toDuration)
   @IsInt(DURATION_MESSAGE('ZTSDB_NATS_RETRY_DEADLINE'))

@@ -1,6 +1,6 @@
 // Over 400 lines: one class owns a mapped cold file's block table (typed columns built at
-// open); whole reads, reads by index at a query's steps and the background block checks all
-// index into it and share its checked-block marks.
+// open); whole reads, reads by index at a query's steps, sampling at a query's steps and the
+// background block checks all index into it and share its checked-block marks.
 import {
   decodeTimestampBlock,
   decodeTimestampBlockInto,
@@ -49,6 +49,9 @@ let readStep = new Float64Array(64);
 /** Where a block's packed-value layout starts in its reader's `layouts`, or -1 (picked from the block). */
 let readLayout = new Int32Array(64);
 let scratchKeep = new Uint32Array(1024);
+/** sampleAtInstants: per instant, the place of its point among the picks (-1: none); the picks' values. */
+let scratchAt = new Int32Array(1024);
+let scratchPicked = new Float64Array(1024);
 const NO_INDEXES = new Uint32Array(0);
 
 /** Room in the scratch for `n` more points after the first `at`, which are kept. */
@@ -387,6 +390,122 @@ export class ColdReader {
       points += this.bCount[b]!;
     }
     return points > minPoints;
+  }
+
+  /**
+   * Samples one series at the instants of `inst` as an instant selector does, straight from
+   * the file: out[k] is the value of the last point at or before instant k within [start, end]
+   * and newer than the instant less `lookbackMs`, NaN where there is none. Only for a series
+   * whose blocks in the range have all been checked and readied (steady timestamps, packed
+   * values laid out: readyBlock) and hold more than PICK_SHARE points per instant; otherwise
+   * -1 with nothing written, and the caller reads it the usual way (which reports damage).
+   * Returns how many distinct points the samples took. One pass over the instants and one
+   * pick per point, with no arrays of points between: the values are those pickAtInstants,
+   * a merge of that one unit and step sampling would give (readied values hold no NaN).
+   */
+  sampleAtInstants(
+    seriesId: bigint,
+    start: number,
+    end: number,
+    inst: StepInstants,
+    lookbackMs: number,
+    out: Float64Array,
+  ): number {
+    const count = inst.count;
+    const verified = this.verified;
+    const steps = this.bStep;
+    const lays = this.bLayout;
+    if (verified === null || steps === null || lays === null || count === 0) return -1;
+    const e = this.series.get(seriesId);
+    if (e === undefined || end < this.minT || start > this.maxT) {
+      out.fill(NaN, 0, count);
+      return 0;
+    }
+    if (readBlocks.length < e.n) {
+      readBlocks = new Int32Array(e.n);
+      readStarts = new Int32Array(e.n);
+      readWhole = new Uint8Array(e.n);
+      readT0 = new Float64Array(e.n);
+      readStep = new Float64Array(e.n);
+      readLayout = new Int32Array(e.n);
+    }
+    let nb = 0;
+    let points = 0;
+    for (let b = e.first; b < e.first + e.n; b++) {
+      if (this.bMaxT[b]! < start || this.bMinT[b]! > end) continue;
+      if (verified[b] !== 1 || !this.readyBlock(b) || !(steps[b]! > 0) || lays[b]! < 0) return -1;
+      readBlocks[nb] = b;
+      readStarts[nb] = points;
+      readT0[nb] = this.bT0![b]!;
+      readStep[nb] = steps[b]!;
+      nb++;
+      points += this.bCount[b]!;
+    }
+    if (points <= count * PICK_SHARE) return -1;
+    if (scratchAt.length < count) {
+      scratchAt = new Int32Array(Math.max(count, scratchAt.length * 2));
+      scratchPicked = new Float64Array(scratchAt.length);
+    }
+    if (scratchKeep.length < count)
+      scratchKeep = new Uint32Array(Math.max(count, scratchKeep.length * 2));
+    const at = scratchAt;
+    const keep = scratchKeep;
+    const counts = this.bCount;
+    const first = inst.first;
+    const istep = inst.step;
+    let used = 0;
+    let last = -1;
+    let bi = 0;
+    for (let k = 0; k < count; k++) {
+      const t = first + k * istep;
+      // The last point at or before t that is at or before end, then kept if at or after start.
+      const u = t < end ? t : end;
+      while (bi + 1 < nb && readT0[bi + 1]! <= u) bi++;
+      const t0 = readT0[bi]!;
+      at[k] = -1;
+      if (t0 > u) continue;
+      const step = readStep[bi]!;
+      const n = counts[readBlocks[bi]!]!;
+      // The division may round: settle on the exact boundary.
+      let j = Math.min(n - 1, Math.floor((u - t0) / step));
+      while (j > 0 && t0 + j * step > u) j--;
+      while (j + 1 < n && t0 + (j + 1) * step <= u) j++;
+      const ts = t0 + j * step;
+      if (ts < start || ts <= t - lookbackMs) continue;
+      const g = readStarts[bi]! + j;
+      if (g !== last) {
+        keep[used++] = g;
+        last = g;
+      }
+      at[k] = used - 1;
+    }
+    const picked = scratchPicked;
+    let from = 0;
+    for (let i = 0; i < nb && from < used; i++) {
+      const b = readBlocks[i]!;
+      const hi = readStarts[i]! + counts[b]!;
+      let to = from;
+      while (to < used && keep[to]! < hi) to++;
+      if (to === from) continue;
+      // Laid out once its frames were checked whole: the picks cannot fail.
+      pickPackedLaidOut(
+        this.buf,
+        this.valueOffset(b),
+        this.layouts,
+        lays[b]!,
+        keep,
+        from,
+        to,
+        readStarts[i]!,
+        picked,
+      );
+      from = to;
+    }
+    for (let k = 0; k < count; k++) {
+      const q = at[k]!;
+      out[k] = q < 0 ? NaN : picked[q]!;
+    }
+    return used;
   }
 
   /**

@@ -145,6 +145,26 @@ export class TierReader {
   }
 
   /**
+   * ColdReader.sampleAtInstants of one series from the one file `f` when it is a cold file
+   * that opened: the values of an instant selector at `inst`, written into `out`, and the
+   * count of points they took; -1, with nothing written, when the file or the series' blocks
+   * are not read that way (the caller reads them the usual way, which reports damage).
+   */
+  sampleAtInstants(
+    f: CatalogFile,
+    seriesId: bigint,
+    start: number,
+    end: number,
+    inst: StepInstants,
+    lookbackMs: number,
+    out: Float64Array,
+  ): number {
+    const o = this.reader(f);
+    if ('err' in o || !(o.ok instanceof ColdReader)) return -1;
+    return o.ok.sampleAtInstants(seriesId, start, end, inst, lookbackMs, out);
+  }
+
+  /**
    * Opens cold file `f` ahead of reads and checks its blocks' CRC-32Cs a slice at a time,
    * yielding to the event loop between slices (`yieldNow`), so that the first query of the
    * file neither parses its index nor checks what it reads. Stops when the file is retired
