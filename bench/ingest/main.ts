@@ -2,13 +2,15 @@
 // would (BENCH_HOSTS hosts × 100 containers × 10 metrics, one batch per host
 // and partition per tick, ticks compressed in time) into one `ztsdb ingestor`
 // child process, against a nats-server on the same machine. Measures
-// sustained samples/s, JetStream ack → queryable latency (p50/p99), ingestor
+// sustained samples/s, JetStream ack → queryable latency (p50/p99, from a probe
+// thread of its own: freshness.ts), ingestor
 // RSS per active series, and the time to take a partition over (from the
 // stream and from the local WAL). BENCH_SECONDS shortens the run (default 60).
 // BENCH_BATCH_VERSION (1, 2 or 3; default 3, what producers send unless told
 // otherwise) is the sample batch format published. Last line: one JSON object.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { jetstream } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { hotSubject, samplesSubject } from '@ztsdb/bus';
@@ -16,6 +18,7 @@ import { partitionOf, seriesId, seriesKey } from '@ztsdb/model';
 import { NatsServer, tempDir } from '@ztsdb/testing';
 import { decodeHotReply, sampleBatchMsgId } from '@ztsdb/wire';
 import { BATCH_VERSION, encodeBatch } from './batch-version';
+import { startFreshnessProbe } from './freshness';
 import {
   appliedPoints,
   eventLoopDelay,
@@ -132,7 +135,8 @@ async function main(): Promise<void> {
     ZTSDB_LEASE_TTL_MS: '3000',
     ZTSDB_INGESTOR_HTTP_ADDR: `127.0.0.1:${httpPort}`,
   };
-  let ingestor = Ingestor.start(env);
+  // BENCH_INGESTOR_ROOT: another checkout's (built) ingestor, for before/after comparisons.
+  let ingestor = Ingestor.start(env, process.env.BENCH_INGESTOR_ROOT);
   const nc: NatsConnection = await connect({ servers: server.url });
   try {
     await waitFor(
@@ -208,11 +212,17 @@ async function main(): Promise<void> {
       }
     })();
 
-    // Freshness probes: JetStream ack → the point answered by hot.p.<n>. Each probe takes the
-    // next acknowledgement and asks from then on, so the time since an older ack is not counted.
+    // Freshness: the probe thread (freshness-probe.ts) publishes a sample of its own, and times
+    // from its acknowledgement until hot.p.<n> answers the point. BENCH_PRODUCER_PROBE=1 also runs
+    // the probe this benchmark had before, on the producers' event loop (it takes the next
+    // acknowledgement of the load's batches): its clock starts and stops late whenever the
+    // producers' loop is busy, which is what the figures before 2026-12-06 measured beside the
+    // ingestor's delay.
+    const probe = startFreshnessProbe(server.url, PARTITIONS, BigInt(HOSTS + 1));
+    const ownLag = monitorEventLoopDelay({ resolution: 5 });
     const fresh: number[] = [];
     const probes = (async () => {
-      while (running) {
+      while (running && process.env.BENCH_PRODUCER_PROBE) {
         await sleep(100);
         const p = await Promise.race([
           new Promise<Ack>((r) => (ackWaiter = r)),
@@ -243,7 +253,11 @@ async function main(): Promise<void> {
     const k0 = acked;
     const w0 = performance.now();
     fresh.length = 0;
+    probe.measure();
+    ownLag.enable();
     await sleep((SECONDS - warm) * 1000);
+    ownLag.disable();
+    const probing = probe.stop();
     // Over the window: a0's read of /metrics reset the ingestor's event-loop delay histogram.
     const lag = await eventLoopDelay(metricsUrl);
     const a1 = await appliedPoints(metricsUrl);
@@ -254,6 +268,7 @@ async function main(): Promise<void> {
     wake?.();
     await producer;
     await probes;
+    const probed = await probing;
     while (inFlight > 0) await sleep(10);
     const catchUp0 = performance.now();
     await waitFor(
@@ -274,9 +289,20 @@ async function main(): Promise<void> {
     figures.batch_bytes_per_sample = +(published.bytes / Math.max(1, published.points)).toFixed(2);
     figures.ingestor_event_loop_delay_p99_ms = +lag.p99.toFixed(1);
     figures.ingestor_event_loop_delay_max_ms = +lag.max.toFixed(1);
-    figures.freshness_p50_ms = +pct(fresh, 0.5).toFixed(1);
-    figures.freshness_p99_ms = +pct(fresh, 0.99).toFixed(1);
-    figures.freshness_probes = fresh.length;
+    figures.freshness_p50_ms = +pct(probed.fresh, 0.5).toFixed(1);
+    figures.freshness_p99_ms = +pct(probed.fresh, 0.99).toFixed(1);
+    figures.freshness_max_ms = +Math.max(...probed.fresh).toFixed(1);
+    figures.freshness_probes = probed.fresh.length;
+    figures.freshness_polls_per_probe = +probed.polls.toFixed(1);
+    figures.probe_event_loop_delay_p99_ms = +probed.ownDelayP99.toFixed(1);
+    // The producers' own loop: when it lags, the offered load lags too (and the old probe's clock).
+    figures.bench_event_loop_delay_p99_ms = +(ownLag.percentile(99) / 1e6).toFixed(1);
+    figures.bench_event_loop_delay_max_ms = +(ownLag.max / 1e6).toFixed(1);
+    if (process.env.BENCH_PRODUCER_PROBE) {
+      figures.freshness_producer_probe_p50_ms = +pct(fresh, 0.5).toFixed(1);
+      figures.freshness_producer_probe_p99_ms = +pct(fresh, 0.99).toFixed(1);
+      figures.freshness_producer_probes = fresh.length;
+    }
     figures.catch_up_after_stop_ms = Math.round(catchUpMs);
     log(
       `sustained: ${figures.acked_samples_per_s.toLocaleString()} samples/s acknowledged, ${figures.applied_samples_per_s.toLocaleString()} samples/s applied (over ${window.toFixed(0)} s)`,
@@ -285,7 +311,7 @@ async function main(): Promise<void> {
       `ingestor CPU: ${figures.ingestor_cpu_ns_per_sample} ns per applied sample (${figures.ingestor_cpu_cores} cores busy)`,
     );
     log(
-      `freshness (ack → queryable): p50 ${figures.freshness_p50_ms} ms, p99 ${figures.freshness_p99_ms} ms (${fresh.length} probes)`,
+      `freshness (ack → queryable): p50 ${figures.freshness_p50_ms} ms, p99 ${figures.freshness_p99_ms} ms, max ${figures.freshness_max_ms} ms (${probed.fresh.length} probes); ingestor event-loop delay p99 ${figures.ingestor_event_loop_delay_p99_ms} ms, max ${figures.ingestor_event_loop_delay_max_ms} ms`,
     );
     log(`backlog after the producers stopped: applied within ${Math.round(catchUpMs)} ms`);
 

@@ -95,7 +95,8 @@ export class PartitionCheckpoints {
   private sealByAge(): void {
     const { opts, state, wal } = this.owned;
     // The seal needs its WAL marker: while the disk is full the chunks stay open a little longer.
-    if (opts.disk.full) return;
+    // While a snapshot lays out the head (the queue paused) the head stays as it is: next tick.
+    if (opts.disk.full || this.queue.pausedUntil) return;
     this.queue.drainAll();
     const now = Date.now();
     // Paced: backfill far behind the wall clock is cut by its own timestamps, not by this tick.
@@ -123,7 +124,14 @@ export class PartitionCheckpoints {
         if (this.owned.stopping || opts.disk.full) return;
         // Applied now, at its turn: the snapshot holds every batch acknowledged before it.
         this.queue.drainAll();
-        await wal.snapshot(this.owned.state);
+        // Laid out a few megabytes a turn with the applies held (this partition's hot queries
+        // wait for them): one turn of the whole head was the ingestor's longest stall, and
+        // stalled every partition's fetches, acknowledgements and queries with it.
+        this.queue.pause();
+        await wal.snapshot(this.owned.state, {
+          pause: () => new Promise<void>((r) => setImmediate(r)),
+          encoded: () => this.queue.resume(),
+        });
         // The snapshot trimmed the log: a file a backfill grew is copied down to what it holds.
         const r = await wal.compactOnline(2 * opts.walMaxBytes);
         if (r)
