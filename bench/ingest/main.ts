@@ -156,9 +156,6 @@ async function main(): Promise<void> {
     let inFlight = 0;
     const published = { bytes: 0, points: 0 };
     let wake: (() => void) | undefined;
-    type Ack = { id: bigint; partition: number; t: number; at: number };
-    /** A freshness probe waiting for the next acknowledgement (so its clock starts at the ack). */
-    let ackWaiter: ((a: Ack) => void) | undefined;
     const ts = new Float64Array(CONTAINERS * METRICS);
     const vs = new Float64Array(CONTAINERS * METRICS);
     // Values: per series a random walk kept to two decimals, like a rate or a percentage.
@@ -189,16 +186,12 @@ async function main(): Promise<void> {
             published.bytes += bytes.length;
             published.points += b.ids.length;
             while (inFlight >= IN_FLIGHT) await new Promise<void>((r) => (wake = r));
-            if (inFlight % 64 === 0) await new Promise((r) => setImmediate(r)); // let probes and timers run
+            if (inFlight % 64 === 0) await new Promise((r) => setImmediate(r)); // let timers run
             inFlight++;
-            const probeId = b.ids[0]!;
             js.publish(samplesSubject(b.partition), bytes, { msgID: sampleBatchMsgId(header) })
               .then(
                 () => {
                   acked += b.ids.length;
-                  const w = ackWaiter;
-                  ackWaiter = undefined;
-                  w?.({ id: probeId, partition: b.partition, t, at: performance.now() });
                 },
                 (e: Error) => log(`publish failed: ${e.message}`),
               )
@@ -212,39 +205,12 @@ async function main(): Promise<void> {
       }
     })();
 
-    // Freshness: the probe thread (freshness-probe.ts) publishes a sample of its own, and times
-    // from its acknowledgement until hot.p.<n> answers the point. BENCH_PRODUCER_PROBE=1 also runs
-    // the probe this benchmark had before, on the producers' event loop (it takes the next
-    // acknowledgement of the load's batches): its clock starts and stops late whenever the
-    // producers' loop is busy, which is what the figures before 2026-12-06 measured beside the
-    // ingestor's delay.
+    // Freshness: the probe thread (freshness-probe.ts) publishes a sample of its own and times
+    // from its acknowledgement until hot.p.<n> answers the point. (Until 2026-12-06 the probe ran
+    // on this, the producers', event loop and took the load's next acknowledgement: its clock
+    // started and stopped late whenever the producers' loop was busy.)
     const probe = startFreshnessProbe(server.url, PARTITIONS, BigInt(HOSTS + 1));
     const ownLag = monitorEventLoopDelay({ resolution: 5 });
-    const fresh: number[] = [];
-    const probes = (async () => {
-      while (running && process.env.BENCH_PRODUCER_PROBE) {
-        await sleep(100);
-        const p = await Promise.race([
-          new Promise<Ack>((r) => (ackWaiter = r)),
-          sleep(1000).then(() => undefined),
-        ]);
-        if (!p) continue;
-        for (let tries = 0; running && tries < 5000; tries++) {
-          const r = await nc
-            .request(
-              hotSubject(p.partition),
-              JSON.stringify({ ids: [seriesKey(p.id)], start: p.t, end: p.t }),
-              { timeout: 5000 },
-            )
-            .catch(() => undefined);
-          if (r && decodeHotReply(r.data).series[0]?.timestamps.length === 1) {
-            fresh.push(performance.now() - p.at);
-            break;
-          }
-          await sleep(1);
-        }
-      }
-    })();
 
     const warm = Math.min(5, SECONDS / 4);
     await sleep(warm * 1000);
@@ -252,7 +218,6 @@ async function main(): Promise<void> {
     const c0 = ingestor.cpuSeconds();
     const k0 = acked;
     const w0 = performance.now();
-    fresh.length = 0;
     probe.measure();
     ownLag.enable();
     await sleep((SECONDS - warm) * 1000);
@@ -267,7 +232,6 @@ async function main(): Promise<void> {
     running = false;
     wake?.();
     await producer;
-    await probes;
     const probed = await probing;
     while (inFlight > 0) await sleep(10);
     const catchUp0 = performance.now();
@@ -298,11 +262,6 @@ async function main(): Promise<void> {
     // The producers' own loop: when it lags, the offered load lags too (and the old probe's clock).
     figures.bench_event_loop_delay_p99_ms = +(ownLag.percentile(99) / 1e6).toFixed(1);
     figures.bench_event_loop_delay_max_ms = +(ownLag.max / 1e6).toFixed(1);
-    if (process.env.BENCH_PRODUCER_PROBE) {
-      figures.freshness_producer_probe_p50_ms = +pct(fresh, 0.5).toFixed(1);
-      figures.freshness_producer_probe_p99_ms = +pct(fresh, 0.99).toFixed(1);
-      figures.freshness_producer_probes = fresh.length;
-    }
     figures.catch_up_after_stop_ms = Math.round(catchUpMs);
     log(
       `sustained: ${figures.acked_samples_per_s.toLocaleString()} samples/s acknowledged, ${figures.applied_samples_per_s.toLocaleString()} samples/s applied (over ${window.toFixed(0)} s)`,

@@ -47,6 +47,16 @@ describe('ApplyQueue', () => {
     expect(Array.from(state.read(8n, 0, Infinity).values)).toEqual([-1, -2, -3]);
   });
 
+  it("passes a waiter's hurry on to what paused it, until it resumes", () => {
+    let hurried = 0;
+    queue.pause(() => hurried++);
+    queue.hurry();
+    expect(hurried).toBe(1);
+    queue.resume();
+    queue.hurry();
+    expect(hurried).toBe(1);
+  });
+
   it('applies what waited from the next turn on when nothing asks for it', async () => {
     queue.pause();
     queue.push([received(4)]);

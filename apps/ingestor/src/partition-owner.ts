@@ -270,7 +270,8 @@ export class PartitionOwner {
 
   /**
    * Hot points of the series (the queue is applied first, so every acknowledged point is
-   * included; while a snapshot holds the applies, once it lets them go).
+   * included; while a snapshot holds the applies, once it has finished laying out the head,
+   * which it then does without yielding).
    */
   private queryHot(
     ids: bigint[],
@@ -278,7 +279,10 @@ export class PartitionOwner {
     end: number,
   ): SeriesPoints[] | Promise<SeriesPoints[]> {
     const paused = this.queue.pausedUntil;
-    if (paused) return paused.then(() => this.queryHot(ids, start, end));
+    if (paused) {
+      this.queue.hurry(); // the snapshot's remaining steps at once: the query waits for no more
+      return paused.then(() => this.queryHot(ids, start, end));
+    }
     this.queue.drainAll();
     return ids.map((id) => ({ id, ...this.owned.state.read(id, start, end) }));
   }

@@ -369,21 +369,26 @@ export class LocalLog {
     // (about 90 MiB after a 36 M sample import). Between slices the file's pages leave the
     // process (they stay in the page cache). Entries a crash leaves between slices are covered
     // by the snapshot: recovery reads the log from its sequence on, the next snapshot removes them.
-    const keys: Buffer[] = [];
-    for (const k of this.wal.getKeys({ end: walKey(appliedSeq + 1, 0), snapshot: false }))
-      keys.push(Buffer.from(k as Uint8Array));
+    // Each slice's keys are listed once the slice before is committed (so from the log's
+    // start): listing them all at once was one turn of tens of milliseconds at 1 M samples/s.
+    const end = walKey(appliedSeq + 1, 0);
     let last: Promise<boolean> = put;
-    for (let i = 0; i < keys.length; i += TRIM_SLICE) {
-      if (i > 0) {
+    let slices = 0;
+    for (;;) {
+      if (slices++ > 0) {
         await last;
         this.dropPages();
       }
-      for (let j = i; j < Math.min(i + TRIM_SLICE, keys.length); j++)
-        last = this.observed(this.wal.remove(keys[j]!));
+      let n = 0;
+      for (const k of this.wal.getKeys({ end, limit: TRIM_SLICE, snapshot: false })) {
+        last = this.observed(this.wal.remove(Buffer.from(k as Uint8Array)));
+        n++;
+      }
+      if (n < TRIM_SLICE) break;
     }
     await Promise.all([put, extras, last]);
     await this.flushed();
-    if (keys.length > TRIM_SLICE) this.dropPages();
+    if (slices > 1) this.dropPages();
   }
 
   /** Drops the log file's pages from the process's RSS (they stay in the page cache). */
