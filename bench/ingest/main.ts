@@ -2,13 +2,15 @@
 // would (BENCH_HOSTS hosts × 100 containers × 10 metrics, one batch per host
 // and partition per tick, ticks compressed in time) into one `ztsdb ingestor`
 // child process, against a nats-server on the same machine. Measures
-// sustained samples/s, JetStream ack → queryable latency (p50/p99), ingestor
+// sustained samples/s, JetStream ack → queryable latency (p50/p99, from a probe
+// thread of its own: freshness.ts), ingestor
 // RSS per active series, and the time to take a partition over (from the
 // stream and from the local WAL). BENCH_SECONDS shortens the run (default 60).
 // BENCH_BATCH_VERSION (1, 2 or 3; default 3, what producers send unless told
 // otherwise) is the sample batch format published. Last line: one JSON object.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { jetstream } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { hotSubject, samplesSubject } from '@ztsdb/bus';
@@ -16,6 +18,7 @@ import { partitionOf, seriesId, seriesKey } from '@ztsdb/model';
 import { NatsServer, tempDir } from '@ztsdb/testing';
 import { decodeHotReply, sampleBatchMsgId } from '@ztsdb/wire';
 import { BATCH_VERSION, encodeBatch } from './batch-version';
+import { startFreshnessProbe } from './freshness';
 import {
   appliedPoints,
   eventLoopDelay,
@@ -132,7 +135,8 @@ async function main(): Promise<void> {
     ZTSDB_LEASE_TTL_MS: '3000',
     ZTSDB_INGESTOR_HTTP_ADDR: `127.0.0.1:${httpPort}`,
   };
-  let ingestor = Ingestor.start(env);
+  // BENCH_INGESTOR_ROOT: another checkout's (built) ingestor, for before/after comparisons.
+  let ingestor = Ingestor.start(env, process.env.BENCH_INGESTOR_ROOT);
   const nc: NatsConnection = await connect({ servers: server.url });
   try {
     await waitFor(
@@ -152,9 +156,6 @@ async function main(): Promise<void> {
     let inFlight = 0;
     const published = { bytes: 0, points: 0 };
     let wake: (() => void) | undefined;
-    type Ack = { id: bigint; partition: number; t: number; at: number };
-    /** A freshness probe waiting for the next acknowledgement (so its clock starts at the ack). */
-    let ackWaiter: ((a: Ack) => void) | undefined;
     const ts = new Float64Array(CONTAINERS * METRICS);
     const vs = new Float64Array(CONTAINERS * METRICS);
     // Values: per series a random walk kept to two decimals, like a rate or a percentage.
@@ -185,16 +186,12 @@ async function main(): Promise<void> {
             published.bytes += bytes.length;
             published.points += b.ids.length;
             while (inFlight >= IN_FLIGHT) await new Promise<void>((r) => (wake = r));
-            if (inFlight % 64 === 0) await new Promise((r) => setImmediate(r)); // let probes and timers run
+            if (inFlight % 64 === 0) await new Promise((r) => setImmediate(r)); // let timers run
             inFlight++;
-            const probeId = b.ids[0]!;
             js.publish(samplesSubject(b.partition), bytes, { msgID: sampleBatchMsgId(header) })
               .then(
                 () => {
                   acked += b.ids.length;
-                  const w = ackWaiter;
-                  ackWaiter = undefined;
-                  w?.({ id: probeId, partition: b.partition, t, at: performance.now() });
                 },
                 (e: Error) => log(`publish failed: ${e.message}`),
               )
@@ -208,33 +205,12 @@ async function main(): Promise<void> {
       }
     })();
 
-    // Freshness probes: JetStream ack → the point answered by hot.p.<n>. Each probe takes the
-    // next acknowledgement and asks from then on, so the time since an older ack is not counted.
-    const fresh: number[] = [];
-    const probes = (async () => {
-      while (running) {
-        await sleep(100);
-        const p = await Promise.race([
-          new Promise<Ack>((r) => (ackWaiter = r)),
-          sleep(1000).then(() => undefined),
-        ]);
-        if (!p) continue;
-        for (let tries = 0; running && tries < 5000; tries++) {
-          const r = await nc
-            .request(
-              hotSubject(p.partition),
-              JSON.stringify({ ids: [seriesKey(p.id)], start: p.t, end: p.t }),
-              { timeout: 5000 },
-            )
-            .catch(() => undefined);
-          if (r && decodeHotReply(r.data).series[0]?.timestamps.length === 1) {
-            fresh.push(performance.now() - p.at);
-            break;
-          }
-          await sleep(1);
-        }
-      }
-    })();
+    // Freshness: the probe thread (freshness-probe.ts) publishes a sample of its own and times
+    // from its acknowledgement until hot.p.<n> answers the point. (Until 2026-12-06 the probe ran
+    // on this, the producers', event loop and took the load's next acknowledgement: its clock
+    // started and stopped late whenever the producers' loop was busy.)
+    const probe = startFreshnessProbe(server.url, PARTITIONS, BigInt(HOSTS + 1));
+    const ownLag = monitorEventLoopDelay({ resolution: 5 });
 
     const warm = Math.min(5, SECONDS / 4);
     await sleep(warm * 1000);
@@ -242,8 +218,11 @@ async function main(): Promise<void> {
     const c0 = ingestor.cpuSeconds();
     const k0 = acked;
     const w0 = performance.now();
-    fresh.length = 0;
+    probe.measure();
+    ownLag.enable();
     await sleep((SECONDS - warm) * 1000);
+    ownLag.disable();
+    const probing = probe.stop();
     // Over the window: a0's read of /metrics reset the ingestor's event-loop delay histogram.
     const lag = await eventLoopDelay(metricsUrl);
     const a1 = await appliedPoints(metricsUrl);
@@ -253,7 +232,7 @@ async function main(): Promise<void> {
     running = false;
     wake?.();
     await producer;
-    await probes;
+    const probed = await probing;
     while (inFlight > 0) await sleep(10);
     const catchUp0 = performance.now();
     await waitFor(
@@ -274,9 +253,15 @@ async function main(): Promise<void> {
     figures.batch_bytes_per_sample = +(published.bytes / Math.max(1, published.points)).toFixed(2);
     figures.ingestor_event_loop_delay_p99_ms = +lag.p99.toFixed(1);
     figures.ingestor_event_loop_delay_max_ms = +lag.max.toFixed(1);
-    figures.freshness_p50_ms = +pct(fresh, 0.5).toFixed(1);
-    figures.freshness_p99_ms = +pct(fresh, 0.99).toFixed(1);
-    figures.freshness_probes = fresh.length;
+    figures.freshness_p50_ms = +pct(probed.fresh, 0.5).toFixed(1);
+    figures.freshness_p99_ms = +pct(probed.fresh, 0.99).toFixed(1);
+    figures.freshness_max_ms = +Math.max(...probed.fresh).toFixed(1);
+    figures.freshness_probes = probed.fresh.length;
+    figures.freshness_polls_per_probe = +probed.polls.toFixed(1);
+    figures.probe_event_loop_delay_p99_ms = +probed.ownDelayP99.toFixed(1);
+    // The producers' own loop: when it lags, the offered load lags too (and the old probe's clock).
+    figures.bench_event_loop_delay_p99_ms = +(ownLag.percentile(99) / 1e6).toFixed(1);
+    figures.bench_event_loop_delay_max_ms = +(ownLag.max / 1e6).toFixed(1);
     figures.catch_up_after_stop_ms = Math.round(catchUpMs);
     log(
       `sustained: ${figures.acked_samples_per_s.toLocaleString()} samples/s acknowledged, ${figures.applied_samples_per_s.toLocaleString()} samples/s applied (over ${window.toFixed(0)} s)`,
@@ -285,7 +270,7 @@ async function main(): Promise<void> {
       `ingestor CPU: ${figures.ingestor_cpu_ns_per_sample} ns per applied sample (${figures.ingestor_cpu_cores} cores busy)`,
     );
     log(
-      `freshness (ack → queryable): p50 ${figures.freshness_p50_ms} ms, p99 ${figures.freshness_p99_ms} ms (${fresh.length} probes)`,
+      `freshness (ack → queryable): p50 ${figures.freshness_p50_ms} ms, p99 ${figures.freshness_p99_ms} ms, max ${figures.freshness_max_ms} ms (${probed.fresh.length} probes); ingestor event-loop delay p99 ${figures.ingestor_event_loop_delay_p99_ms} ms, max ${figures.ingestor_event_loop_delay_max_ms} ms`,
     );
     log(`backlog after the producers stopped: applied within ${Math.round(catchUpMs)} ms`);
 

@@ -24,7 +24,12 @@ export const HOT_MAX_SERIES = 100_000;
 /** NATS's default max_payload, used when the server did not say. */
 const DEFAULT_MAX_PAYLOAD = 1024 * 1024;
 
-export type HotQuery = (ids: bigint[], start: number, end: number) => SeriesPoints[];
+/** The hot points of `ids` in [start, end], now or (while the partition's applies are held) later. */
+export type HotQuery = (
+  ids: bigint[],
+  start: number,
+  end: number,
+) => SeriesPoints[] | Promise<SeriesPoints[]>;
 
 /**
  * Answers hot-data requests for one partition with binary hot replies, split
@@ -47,31 +52,48 @@ export class HotReplyServer {
     this.sub = this.nc.subscribe(hotSubject(this.partition), {
       callback: (err, msg) => {
         if (err) return;
-        let parts: Uint8Array[];
+        const fail = (e: Error): void => {
+          const h = headers();
+          h.set(HOT_ERROR_HEADER, e.message.replace(/[\r\n]+/g, ' '));
+          msg.respond(new Uint8Array(0), { headers: h });
+          this.onBadRequest(e.message);
+        };
+        let req: HotRequest;
+        let series: SeriesPoints[] | Promise<SeriesPoints[]>;
         try {
-          const req = parseHotRequest(msg.data);
-          let series = this.query(
+          req = parseHotRequest(msg.data);
+          series = this.query(
             req.ids.map((k) => parseSeriesKey(k)!),
             req.start,
             req.end,
           );
-          if (req.step !== undefined)
-            series = series.map((s) => thinToSteps(s, req.start, req.end, req.step!));
-          const limit = Math.min(
-            this.nc.info?.max_payload ?? DEFAULT_MAX_PAYLOAD,
-            req.maxBytes ?? Infinity,
-          );
-          parts = encodeHotReplyParts({ partition: this.partition, series }, limit);
         } catch (e) {
-          const h = headers();
-          h.set(HOT_ERROR_HEADER, (e as Error).message.replace(/[\r\n]+/g, ' '));
-          msg.respond(new Uint8Array(0), { headers: h });
-          this.onBadRequest((e as Error).message);
-          return;
+          return fail(e as Error);
         }
-        for (const p of parts) msg.respond(p);
+        const answer = (points: SeriesPoints[]): void => {
+          let parts: Uint8Array[];
+          try {
+            parts = this.encode(req, points);
+          } catch (e) {
+            return fail(e as Error);
+          }
+          for (const p of parts) msg.respond(p);
+        };
+        if (Array.isArray(series)) answer(series);
+        else series.then(answer, fail);
       },
     });
+  }
+
+  /** The reply's messages: thinned to the request's step, split to fit its limit. */
+  private encode(req: HotRequest, series: SeriesPoints[]): Uint8Array[] {
+    if (req.step !== undefined)
+      series = series.map((s) => thinToSteps(s, req.start, req.end, req.step!));
+    const limit = Math.min(
+      this.nc.info?.max_payload ?? DEFAULT_MAX_PAYLOAD,
+      req.maxBytes ?? Infinity,
+    );
+    return encodeHotReplyParts({ partition: this.partition, series }, limit);
   }
 
   stop(): void {

@@ -95,7 +95,8 @@ export class PartitionCheckpoints {
   private sealByAge(): void {
     const { opts, state, wal } = this.owned;
     // The seal needs its WAL marker: while the disk is full the chunks stay open a little longer.
-    if (opts.disk.full) return;
+    // While a snapshot lays out the head (the queue paused) the head stays as it is: next tick.
+    if (opts.disk.full || this.queue.pausedUntil) return;
     this.queue.drainAll();
     const now = Date.now();
     // Paced: backfill far behind the wall clock is cut by its own timestamps, not by this tick.
@@ -123,7 +124,28 @@ export class PartitionCheckpoints {
         if (this.owned.stopping || opts.disk.full) return;
         // Applied now, at its turn: the snapshot holds every batch acknowledged before it.
         this.queue.drainAll();
-        await wal.snapshot(this.owned.state);
+        // Laid out a few megabytes a turn with the applies held: one turn of the whole head was
+        // the ingestor's longest stall, and stalled every partition's fetches, acknowledgements
+        // and queries with it. A hot query of this partition, which waits for the applies,
+        // hurries it: the remaining steps then follow one another without a pause (its wait
+        // is at most what the snapshot in one turn was, with the steps between spent on
+        // other work instead of on it).
+        let hurried = false;
+        let wake: (() => void) | undefined;
+        this.queue.pause(() => {
+          hurried = true;
+          wake?.();
+        });
+        await wal.snapshot(this.owned.state, {
+          pause: () =>
+            hurried
+              ? Promise.resolve()
+              : new Promise<void>((r) => {
+                  wake = r;
+                  setImmediate(r);
+                }),
+          encoded: () => this.queue.resume(),
+        });
         // The snapshot trimmed the log: a file a backfill grew is copied down to what it holds.
         const r = await wal.compactOnline(2 * opts.walMaxBytes);
         if (r)

@@ -17,6 +17,12 @@ import { consumerName } from './partition-checkpoint';
 import { WalCommits } from './wal-commits';
 
 const nanos = (ms: number): number => ms * 1_000_000;
+/**
+ * Message bytes handled in one event-loop turn (run()), about 5–10 ms of decoding, checks and
+ * WAL writes. Counted in bytes, not time, so that a process waiting for a CPU does not cut its
+ * turns short, nor with them its LMDB transactions (the WAL writes of one turn are one).
+ */
+const HANDLE_TURN_BYTES = 1024 * 1024;
 
 /**
  * The partition's durable pull consumer on the samples stream: each message
@@ -125,8 +131,18 @@ export class PartitionConsumer {
 
   private async run(messages: ConsumerMessages): Promise<void> {
     const disk = this.owned.opts.disk;
+    let handled = 0;
     try {
       for await (const m of messages) {
+        // The messages a pull brought in (up to fetchBytes) follow one another in microtasks,
+        // one event-loop turn for all of them unless this loop lets the others go: after
+        // HANDLE_TURN_BYTES it yields, so commits, applies, hot queries and the other
+        // partitions' consumers get their turns in between.
+        if (handled >= HANDLE_TURN_BYTES) {
+          await new Promise((r) => setImmediate(r));
+          handled = 0;
+        }
+        handled += m.data.length;
         if (this.gate) await this.gate;
         if (this.owned.stopping || this.resetWanted) break;
         // Nothing is written, so nothing acknowledged, while the disk is (nearly) full.

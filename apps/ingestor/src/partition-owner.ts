@@ -252,6 +252,7 @@ export class PartitionOwner {
   private async adoptStream(created: string): Promise<void> {
     const owned = this.owned;
     const was = owned.streamId;
+    await this.checkpoints.settled(); // a snapshot holding the applies lets them go first
     this.queue.drainAll();
     const r = await moveToNewStream(
       owned.state,
@@ -267,8 +268,21 @@ export class PartitionOwner {
     await this.checkpoints.writeCheckpoint();
   }
 
-  /** Hot points of the series (the queue is applied first, so every acknowledged point is included). */
-  private queryHot(ids: bigint[], start: number, end: number): SeriesPoints[] {
+  /**
+   * Hot points of the series (the queue is applied first, so every acknowledged point is
+   * included; while a snapshot holds the applies, once it has finished laying out the head,
+   * which it then does without yielding).
+   */
+  private queryHot(
+    ids: bigint[],
+    start: number,
+    end: number,
+  ): SeriesPoints[] | Promise<SeriesPoints[]> {
+    const paused = this.queue.pausedUntil;
+    if (paused) {
+      this.queue.hurry(); // the snapshot's remaining steps at once: the query waits for no more
+      return paused.then(() => this.queryHot(ids, start, end));
+    }
     this.queue.drainAll();
     return ids.map((id) => ({ id, ...this.owned.state.read(id, start, end) }));
   }
@@ -302,8 +316,8 @@ export class PartitionOwner {
     await this.publisher.stop();
     owned.warnings.stop();
     if (owned.state && owned.wal) {
-      this.queue.drainAll();
       await this.checkpoints.settled();
+      this.queue.drainAll();
       await owned.wal
         .snapshot(owned.state)
         .catch((e: Error) => owned.log.warn(`partition ${p}: snapshot failed: ${e.message}`));

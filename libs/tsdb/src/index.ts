@@ -32,7 +32,7 @@ export type { HeldChunk } from './head/hot-state';
 export type { SealedChunk } from './head/sealed-chunk';
 export { encodeHeadSnapshot, decodeHeadSnapshot } from './head/head-snapshot';
 // WAL
-export { LocalLog } from './wal/local-log';
+export { LocalLog, type SnapshotSteps } from './wal/local-log';
 export type { LocalRecovery, RecoverOptions } from './wal/local-log';
 export { compactIfLarger } from './wal/wal-compact';
 // Warm segments

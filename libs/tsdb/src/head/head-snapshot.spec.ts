@@ -8,7 +8,12 @@ import {
 import { ByteReader, ByteWriter } from '../encoding/byte-io';
 import { IndexCorruptError } from '../errors';
 import { Head, type HeadOptions } from './head';
-import { decodeHeadSnapshot, encodeHeadSnapshot, headSnapshotBytes } from './head-snapshot';
+import {
+  decodeHeadSnapshot,
+  encodeHeadSnapshot,
+  headSnapshotBytes,
+  HeadSnapshotEncoder,
+} from './head-snapshot';
 
 const OPTS: HeadOptions = { maxChunkAgeMs: 3_600_000, oooCapacity: 8 };
 
@@ -91,6 +96,37 @@ describe('head snapshots resume open chunks', () => {
     expect(head.series.some((s) => (s.ooo?.count ?? 0) > 0)).toBe(true);
     // Written into a writer that had to grow, the bytes are the same.
     expect(Buffer.from(encodeHeadSnapshot(head, new ByteWriter(16)).finish())).toEqual(snap(head));
+  });
+
+  it('lays out the same bytes in steps as in one go, a step at least a series, whatever its size', () => {
+    const all = samples(6000, 11);
+    const head = new Head(OPTS);
+    for (const [id, t, v] of all) head.append(id, t, v);
+    expect(head.peekSealed().length).toBeGreaterThan(0);
+    const whole = snap(head);
+    for (const stepBytes of [0, 1, 100, 4096, whole.length - 1, whole.length, Infinity]) {
+      const w = new ByteWriter(headSnapshotBytes(head));
+      const encoder = new HeadSnapshotEncoder(head, w, true);
+      let steps = 1;
+      while (!encoder.step(stepBytes)) steps++;
+      expect(Buffer.from(w.finish()).equals(whole)).toBe(true);
+      // Steps of 0 or 1 byte: one series or sealed chunk each.
+      if (stepBytes <= 1) expect(steps).toBe(head.series.length + head.peekSealed().length);
+      if (stepBytes >= whole.length) expect(steps).toBe(1);
+    }
+  });
+
+  it('writes the sealed chunks it was given (held chunks put back for a checkpoint) after the series', () => {
+    const head = new Head(OPTS);
+    for (const [id, t, v] of samples(6000, 13)) head.append(id, t, v);
+    const sealed = head.takeSealed();
+    expect(sealed.length).toBeGreaterThan(1);
+    const w = new ByteWriter(headSnapshotBytes(head, sealed));
+    const encoder = new HeadSnapshotEncoder(head, w, true, sealed);
+    while (!encoder.step(512));
+    expect(w.length).toBe(headSnapshotBytes(head, sealed));
+    head.restoreSealed(sealed);
+    expect(Buffer.from(w.finish()).equals(snap(head))).toBe(true);
   });
 
   it('restores a packed (version 2) open chunk and appends after it', () => {

@@ -1,8 +1,14 @@
 import { crc32, CRC32_NATIVE, crc32c } from '@ztsdb/checksum';
 import { ByteReader, ByteWriter } from '../encoding/byte-io';
 import { IndexCorruptError } from '../errors';
-import { decodeHeadSnapshot, encodeHeadSnapshot, headSnapshotBytes } from '../head/head-snapshot';
+import {
+  decodeHeadSnapshot,
+  encodeHeadSnapshot,
+  headSnapshotBytes,
+  HeadSnapshotEncoder,
+} from '../head/head-snapshot';
 import type { Head, HeadOptions } from '../head/head';
+import type { SealedChunk } from '../head/sealed-chunk';
 import type { WalDb } from './lmdb-env';
 
 export const META_VERSION = 1;
@@ -36,16 +42,28 @@ function seal(payload: Uint8Array): Buffer {
   return sealInPlace(out);
 }
 
-/** The checksum a wrapper of `version` carries over `bytes[start, end)`. */
-function checksum(version: number, bytes: Uint8Array, start: number): number {
-  return CRC32_VERSIONS.includes(version) ? crc32(bytes, start) : crc32c(bytes, start);
+/** The checksum a wrapper of `version` carries over `bytes[start, end)`, continuing `seed`. */
+function checksum(
+  version: number,
+  bytes: Uint8Array,
+  start: number,
+  end = bytes.length,
+  seed = 0,
+): number {
+  return CRC32_VERSIONS.includes(version)
+    ? crc32(bytes, start, end, seed)
+    : crc32c(bytes, start, end, seed);
 }
 
-/** Fills in the 8-byte header of `sealed` (header, then payload) from its payload. */
-function sealInPlace(sealed: Buffer, version = META_VERSION): Buffer {
+/** Fills in the 8-byte header of `sealed` (header, then payload) from its payload (or its `sum`). */
+function sealInPlace(
+  sealed: Buffer,
+  version = META_VERSION,
+  sum = checksum(version, sealed, 8),
+): Buffer {
   sealed[0] = version;
   sealed[1] = sealed[2] = sealed[3] = 0;
-  sealed.writeUInt32LE(checksum(version, sealed, 8), 4);
+  sealed.writeUInt32LE(sum, 4);
   return sealed;
 }
 
@@ -87,6 +105,39 @@ function sealedCheckpoint(walSeq: number, head: Head): Buffer {
   return sealInPlace(Buffer.from(v.buffer, v.byteOffset, v.byteLength), CHECKPOINT_VERSION);
 }
 
+/** Bytes of a checkpoint laid out and checksummed between two pauses (sealedCheckpointInSteps). */
+export const CHECKPOINT_STEP_BYTES = 2 * 1024 * 1024;
+
+/**
+ * sealedCheckpoint in steps of CHECKPOINT_STEP_BYTES with `pause()` awaited between two
+ * (a few milliseconds each where the whole was tens): each step is checksummed right after it
+ * is written, while its bytes are still in the cache. The head must not change until this
+ * resolves; `sealed` are the untaken sealed chunks it holds.
+ */
+export async function sealedCheckpointInSteps(
+  walSeq: number,
+  head: Head,
+  sealed: readonly SealedChunk[],
+  pause: () => Promise<void>,
+): Promise<Buffer> {
+  const w = new ByteWriter(8 + 8 + headSnapshotBytes(head, sealed));
+  w.u64(0); // the seal's header, filled in below
+  w.u64(walSeq);
+  const encoder = new HeadSnapshotEncoder(head, w, false, sealed);
+  let sum = 0;
+  let summed = 8;
+  for (;;) {
+    const done = encoder.step(CHECKPOINT_STEP_BYTES);
+    const v = w.view8();
+    sum = checksum(CHECKPOINT_VERSION, v, summed, v.length, sum);
+    summed = v.length;
+    if (done) break;
+    await pause();
+  }
+  const v = w.view8();
+  return sealInPlace(Buffer.from(v.buffer, v.byteOffset, v.byteLength), CHECKPOINT_VERSION, sum);
+}
+
 /**
  * Largest piece of a checkpoint written as one LMDB value. A value larger than
  * a page takes a run of contiguous pages; a multi-megabyte snapshot rewritten
@@ -117,6 +168,11 @@ export function putCheckpointParts(
 ): Promise<boolean> {
   const bytes = sealedCheckpoint(walSeq, head);
   if (size) size.bytes = bytes.length;
+  return putSealedCheckpointParts(meta, bytes);
+}
+
+/** putCheckpointParts of a checkpoint already sealed (sealedCheckpointInSteps). */
+export function putSealedCheckpointParts(meta: WalDb, bytes: Buffer): Promise<boolean> {
   const n = Math.ceil(bytes.length / CHECKPOINT_PART_BYTES);
   let last: Promise<boolean> = Promise.resolve(true);
   for (let i = 0; i < n; i++)
