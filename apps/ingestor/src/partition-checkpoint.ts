@@ -136,16 +136,21 @@ export class PartitionCheckpoints {
           hurried = true;
           wake?.();
         });
-        await wal.snapshot(this.owned.state, {
-          pause: () =>
-            hurried
-              ? Promise.resolve()
-              : new Promise<void>((r) => {
-                  wake = r;
-                  setImmediate(r);
-                }),
-          encoded: () => this.queue.resume(),
-        });
+        try {
+          await wal.snapshot(this.owned.state, {
+            pause: () =>
+              hurried
+                ? Promise.resolve()
+                : new Promise<void>((r) => {
+                    wake = r;
+                    setImmediate(r);
+                  }),
+            encoded: () => this.queue.resume(),
+          });
+        } finally {
+          // A snapshot that failed before its head was laid out must not hold the applies.
+          this.queue.resume();
+        }
         // The snapshot trimmed the log: a file a backfill grew is copied down to what it holds.
         const r = await wal.compactOnline(2 * opts.walMaxBytes);
         if (r)
