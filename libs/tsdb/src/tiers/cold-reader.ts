@@ -48,6 +48,16 @@ let readT0 = new Float64Array(64);
 let readStep = new Float64Array(64);
 /** Where a block's packed-value layout starts in its reader's `layouts`, or -1 (picked from the block). */
 let readLayout = new Int32Array(64);
+/** Makes the per-block scratch of a step-sampled read hold `blocks` blocks. */
+function growReadScratch(blocks: number): void {
+  if (readBlocks.length >= blocks) return;
+  readBlocks = new Int32Array(blocks);
+  readStarts = new Int32Array(blocks);
+  readWhole = new Uint8Array(blocks);
+  readT0 = new Float64Array(blocks);
+  readStep = new Float64Array(blocks);
+  readLayout = new Int32Array(blocks);
+}
 let scratchKeep = new Uint32Array(1024);
 /** sampleAtInstants: per instant, the place of its point among the picks (-1: none); the picks' values. */
 let scratchAt = new Int32Array(1024);
@@ -421,14 +431,7 @@ export class ColdReader {
       out.fill(NaN, 0, count);
       return 0;
     }
-    if (readBlocks.length < e.n) {
-      readBlocks = new Int32Array(e.n);
-      readStarts = new Int32Array(e.n);
-      readWhole = new Uint8Array(e.n);
-      readT0 = new Float64Array(e.n);
-      readStep = new Float64Array(e.n);
-      readLayout = new Int32Array(e.n);
-    }
+    growReadScratch(e.n);
     let nb = 0;
     let points = 0;
     for (let b = e.first; b < e.first + e.n; b++) {
@@ -524,14 +527,7 @@ export class ColdReader {
     onSkip?: SkipSink,
   ): VersionedPoints | null {
     if (inst.count === 0) return null;
-    if (readBlocks.length < e.n) {
-      readBlocks = new Int32Array(e.n);
-      readStarts = new Int32Array(e.n);
-      readWhole = new Uint8Array(e.n);
-      readT0 = new Float64Array(e.n);
-      readStep = new Float64Array(e.n);
-      readLayout = new Int32Array(e.n);
-    }
+    growReadScratch(e.n);
     let n = 0;
     let nb = 0;
     let steady = true;

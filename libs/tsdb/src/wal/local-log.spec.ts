@@ -1,3 +1,5 @@
+// Over 400 lines: one suite for the one class that owns a partition's LMDB log (entries, snapshots
+// whole and in steps, trims, compaction), sharing its temporary-store fixture.
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { tempDir } from '@ztsdb/testing';
