@@ -16,7 +16,7 @@ const DRAIN_TURN_POINTS = DRAIN_BATCH * 4;
 /** What HotState.apply gets for ids when the slots are given. */
 
 /**
- * Batches that are durable and acknowledged but not yet in the head, applied
+ * Batches received (their WAL writes issued) but not yet in the head, applied
  * in stream order a few thousand points per event-loop turn (so hot queries
  * and acknowledgements are not held up). Counts the points received and not
  * yet applied: the consumer stops fetching while they reach the capacity.
@@ -52,11 +52,6 @@ export class ApplyQueue {
   /** A batch of `points` was received (its WAL write is queued). */
   received(points: number): void {
     this.inflight += points;
-  }
-
-  /** Received points that will not be applied (their WAL write failed; they come again). */
-  dropped(points: number): void {
-    this.inflight -= points;
   }
 
   get full(): boolean {
@@ -104,9 +99,9 @@ export class ApplyQueue {
     return this.resumed;
   }
 
-  /** Acknowledged entries, in stream order. */
+  /** Received entries (their WAL writes issued, not necessarily durable), in stream order. */
   push(entries: readonly Received[]): void {
-    for (const e of entries) if (!e.dup) this.items.push(e);
+    for (const e of entries) if (!e.dup && !e.inHead) this.items.push(e);
     this.schedule();
   }
 

@@ -61,4 +61,11 @@ export interface Received {
   batch: SampleBatch | null;
   /** A redelivery of a sequence already received: acknowledged with its group, never applied. */
   dup?: boolean;
+  /**
+   * Received again after its WAL write failed: handled already (a batch is applied before its
+   * write is durable), so it is only written to the WAL again, as what it was then: a batch
+   * (`wasBatch`) or a skip entry.
+   */
+  inHead?: boolean;
+  wasBatch?: boolean;
 }

@@ -27,10 +27,11 @@ const HANDLE_TURN_BYTES = 1024 * 1024;
 /**
  * The partition's durable pull consumer on the samples stream: each message
  * is decoded and checked, written to the WAL (a bad one goes to the DLQ and
- * leaves a skip entry), acknowledged once durable (WalCommits), then applied
- * (ApplyQueue). A delivery gap, a reconnect, a failed write, a full disk or a
- * re-created stream make it re-create the consumer from the first sequence
- * not yet in the WAL (reset).
+ * leaves a skip entry), applied (ApplyQueue) and, once its write is durable,
+ * acknowledged (WalCommits). A delivery gap, a reconnect, a failed write, a
+ * full disk or a re-created stream make it re-create the consumer from the
+ * first sequence not yet in the WAL (reset); what comes again after a failed
+ * write is only written again (`again`).
  */
 export class PartitionConsumer {
   private messages: ConsumerMessages | undefined;
@@ -51,6 +52,11 @@ export class PartitionConsumer {
    * a snapshot made once caught up makes the local log whole again.
    */
   replaying = false;
+  /**
+   * Sequences whose WAL write failed, to be written again when they come again (true: a batch,
+   * now in the head; false: a skip entry). Not decided again: the checks depend on the clock.
+   */
+  private readonly again = new Map<number, boolean>();
   /** While set, the consumer loop waits before handling the next message. */
   private gate: Promise<void> | undefined;
   readonly commits: WalCommits;
@@ -73,7 +79,10 @@ export class PartitionConsumer {
       owned,
       queue,
       (e) => this.walFailed(e),
-      (first) => (this.receivedSeq = Math.min(this.receivedSeq, first - 1)),
+      (group) => {
+        for (const e of group) this.again.set(e.seq, e.inHead ? e.wasBatch === true : !!e.batch);
+        this.receivedSeq = Math.min(this.receivedSeq, group[0]!.seq - 1);
+      },
     );
   }
 
@@ -106,6 +115,7 @@ export class PartitionConsumer {
     if (this.owned.streamId !== '' && created !== this.owned.streamId) {
       await this.hooks.adoptStream(created);
       this.receivedSeq = 0;
+      this.again.clear();
       startSeq = 1;
     }
     // Deleting the durable consumer also fences a previous owner that still fetches from it.
@@ -238,6 +248,14 @@ export class PartitionConsumer {
       // earlier messages whose WAL write is not durable yet.
       metrics.duplicates.inc({ partition: String(partition) });
       this.commits.add({ m, seq, batch: null, dup: true });
+      return;
+    }
+    const wasBatch = this.again.get(seq);
+    if (wasBatch !== undefined) {
+      this.again.delete(seq);
+      const again = wasBatch ? wal.putBatch(seq, m.data) : wal.putSkip(seq);
+      this.receivedSeq = seq;
+      this.commits.add({ m, seq, batch: null, inHead: true, wasBatch }, again);
       return;
     }
     let batch: SampleBatch | null = null;
