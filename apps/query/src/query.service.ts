@@ -22,7 +22,7 @@ import {
   type QueryWarning,
 } from './answer-json';
 import { dropStaleMarkers } from './drop-stale-markers';
-import { warmReadPaths } from './read-path-warmup';
+import { releaseWarmupObjects, warmReadPaths } from './read-path-warmup';
 import { isGlob } from './glob-matcher';
 import { HotClient } from './hot-client';
 import { HotExtents } from './hot-extents';
@@ -131,6 +131,7 @@ export class QueryService implements OnApplicationBootstrap, OnApplicationShutdo
   async onApplicationShutdown(): Promise<void> {
     this.stopping = true;
     await this.warmedUp;
+    releaseWarmupObjects();
     this.registry?.stop();
     this.hot?.close();
     this.extents?.stop();

@@ -1,9 +1,16 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
-import { warmReadPaths } from './read-path-warmup';
+import { releaseWarmupObjects, warmReadPaths } from './read-path-warmup';
 
 const warmupDirs = (): string[] =>
   fs.readdirSync(os.tmpdir()).filter((f) => f.startsWith('ztsdb-warmup-'));
+
+/** This process's mappings of a warm-up file (removed from its folder, still mapped). */
+const warmupMappings = (): string[] =>
+  fs
+    .readFileSync('/proc/self/maps', 'utf8')
+    .split('\n')
+    .filter((l) => l.includes('ztsdb-warmup-'));
 
 describe('read-path warm-up (ZTSDB_QUERY_WARMUP)', () => {
   it('reads its synthetic cold file by index at the steps, and leaves no file behind', async () => {
@@ -14,10 +21,24 @@ describe('read-path warm-up (ZTSDB_QUERY_WARMUP)', () => {
     expect(report.sampled).toBe(report.reads);
     expect(report.busyMs).toBeGreaterThan(0);
     expect(warmupDirs()).toEqual(before);
+    releaseWarmupObjects();
+  });
+
+  it('keeps its reader mapped until released, so the hidden classes V8 compiled for stay alive', async () => {
+    releaseWarmupObjects();
+    expect(warmupMappings()).toEqual([]);
+    await warmReadPaths(300_000);
+    expect(warmupMappings()).toHaveLength(1);
+    // A second warm-up replaces the kept reader rather than adding one.
+    await warmReadPaths(300_000);
+    expect(warmupMappings()).toHaveLength(1);
+    releaseWarmupObjects();
+    expect(warmupMappings()).toEqual([]);
   });
 
   it('stops when told to', async () => {
     const report = await warmReadPaths(300_000, () => true);
     expect(report.reads).toBe(0);
+    releaseWarmupObjects();
   });
 });

@@ -33,6 +33,22 @@ const STEPS_MS = [15_000, 60_000, 120_000];
 const ROUNDS = 16;
 const PAUSE_MS = 25;
 
+/**
+ * One object of each kind the warm-up read with (the synthetic file's reader, still mapped, and
+ * the last read's accumulator, scratch and points), kept for the process's life. V8 compiles code
+ * for the hidden classes of the objects it saw, and a class's field layout lives only as long as
+ * one object has it: at the first full GC after the warm-up's objects died, V8 threw away the
+ * code compiled from them (`--trace-deopt`: "weak objects"), and the first real query ran in the
+ * interpreter again, after paying for the warm-up. Kept, they cost the file's mapping (tens of KiB).
+ */
+let kept: { reader: ColdReader; objects: unknown[] } | undefined;
+
+/** Closes the kept synthetic file (the service's shutdown; tests). */
+export function releaseWarmupObjects(): void {
+  kept?.reader.close();
+  kept = undefined;
+}
+
 export interface WarmupReport {
   /** Series reads done (each by index at the steps, sampled and aggregated). */
   reads: number;
@@ -98,9 +114,10 @@ function openSyntheticColdFile(): ColdReader {
  * the step sampling and summing) over a small synthetic cold file, a few hundred times in
  * short slices, so that V8 has compiled them before a real query needs them: the first step
  * query over cold files after a start then runs compiled code instead of the interpreter's
- * (docs/benchmarks.md, "first cold `sum`"). Synthetic data only: no stored data is read and
- * nothing is kept. `stopped` ends it early (service shutting down). ZTSDB_QUERY_WARMUP=0 turns
- * it off.
+ * (docs/benchmarks.md, "first cold `sum`"). Synthetic data only: no stored data is read; the
+ * synthetic file's reader and one object of each kind stay (`kept`) until
+ * releaseWarmupObjects. `stopped` ends it early (service shutting down). ZTSDB_QUERY_WARMUP=0
+ * turns it off.
  */
 export async function warmReadPaths(
   lookbackMs: number,
@@ -110,6 +127,8 @@ export async function warmReadPaths(
   let t = performance.now();
   const r = openSyntheticColdFile();
   report.busyMs += performance.now() - t;
+  // The objects of the last pass over the file, kept with the reader (see `kept`).
+  let last: unknown[] = [];
   try {
     const ids = r.seriesIds();
     // From before the first point (instants with none yet) to the last.
@@ -129,6 +148,7 @@ export async function warmReadPaths(
         const promql: StepInstants = { first: start, step: stepMs, count: grid.length };
         const sum = new StepAccumulator('sum', grid);
         const tmp = new Float64Array(grid.length);
+        last = [sum, tmp, native, promql];
         for (const id of ids) {
           if (r.sampleAtInstants(id, start, end, native, lookbackMs, tmp) >= 0) {
             sum.add(tmp);
@@ -141,18 +161,23 @@ export async function warmReadPaths(
             report.reads & 1 ? promql : native,
           );
           if (thin) {
-            sampleAtSteps(dropStaleMarkers(mergeLatestWins([thin])), grid, lookbackMs, tmp);
+            const merged = dropStaleMarkers(mergeLatestWins([thin]));
+            sampleAtSteps(merged, grid, lookbackMs, tmp);
             sum.add(tmp);
+            if (last.length === 4) last.push(thin, merged);
           }
           report.reads++;
         }
-        sum.result();
+        last.push(sum.result());
       }
       report.busyMs += performance.now() - t;
       await new Promise((resolve) => setTimeout(resolve, PAUSE_MS));
     }
-  } finally {
+  } catch (e) {
     r.close();
+    throw e;
   }
+  releaseWarmupObjects();
+  kept = { reader: r, objects: last };
   return report;
 }

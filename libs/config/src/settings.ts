@@ -269,16 +269,16 @@ export class Settings {
   @Min(0)
   ZTSDB_QUERY_DECODED_CACHE_BYTES = 64 * 1024 * 1024;
   /**
-   * 1: at start the query service runs its cold-file read paths over a small synthetic file
-   * (no stored data) so V8 has compiled them before the first query; 0 (the default): it does
-   * not. Off by default: in the full-size peers runs the first cold `sum` after a merge took
-   * more main-thread CPU with it (33-34 ms) than without (24-26 ms).
+   * 1 (the default): at start the query service runs its cold-file read paths over a small
+   * synthetic file (no stored data) so V8 has compiled them before the first query, and keeps
+   * the objects they read with so that code survives full GCs (read-path-warmup.ts); 0: it
+   * does not.
    */
   @Transform(toInt)
   @IsInt()
   @Min(0)
   @Max(1)
-  ZTSDB_QUERY_WARMUP = 0;
+  ZTSDB_QUERY_WARMUP = 1;
   /** How long a NATS call at start-up (and in client commands) is retried on a timeout before giving up. */
   @Transform(toDuration)
   @IsInt(DURATION_MESSAGE('ZTSDB_NATS_RETRY_DEADLINE'))
