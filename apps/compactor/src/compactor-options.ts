@@ -39,6 +39,11 @@ export interface CompactorOptions {
    * absent: every partition (a single compactor, and tests).
    */
   owns?: (partition: number) => boolean;
+  /**
+   * Called once a merge of a partition ended, done or failed: its decoded columns and
+   * encoded blocks are garbage now (the service gives them back at once: releaseMemoryNow).
+   */
+  afterMerge?: () => void;
   log: (msg: string) => void;
   warn: (msg: string) => void;
 }

@@ -10,7 +10,7 @@ import {
 import { replicaCount } from '@ztsdb/bus';
 import type { Settings } from '@ztsdb/config';
 import { processMetrics } from '@ztsdb/metrics';
-import { NatsClient, SETTINGS } from '@ztsdb/platform';
+import { NatsClient, releaseMemoryNow, SETTINGS } from '@ztsdb/platform';
 import { Compactor } from './compactor';
 
 /**
@@ -67,6 +67,7 @@ export class CompactorService implements OnApplicationBootstrap, OnApplicationSh
         registryIntervalMs: s.ZTSDB_REGISTRY_SNAPSHOT_INTERVAL,
         manifestSnapshotMs: s.ZTSDB_MANIFEST_SNAPSHOT_INTERVAL,
         stallLogMs: s.ZTSDB_WARN_INTERVAL,
+        afterMerge: releaseMemoryNow,
         log: (m) => this.log.log(m),
         warn: (m) => this.log.warn(m),
       },

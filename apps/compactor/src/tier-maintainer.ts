@@ -162,7 +162,7 @@ export class TierMaintainer {
       const eligible = this.catalog
         .live(p)
         .filter((f) => f.tier === 'warm' && now - f.atMs >= this.opts.coldAfterMs)
-        .sort((a, b) => a.file.localeCompare(b.file))
+        .sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0))
         .slice(0, this.opts.mergeFiles);
       if (eligible.length === 0 || this.stopped || !this.owns(p)) return;
       await this.mergeFiles(p, eligible);
@@ -258,6 +258,7 @@ export class TierMaintainer {
       mergeSeconds.observe((Date.now() - started) / 1000);
       mergeProgress.set(1, label);
       mergeWindowsLeft.set(0, label);
+      this.opts.afterMerge?.();
     }
     this.opts.log(
       `partition ${p}: merge of ${usable.length} warm files done in ${Date.now() - started} ms`,

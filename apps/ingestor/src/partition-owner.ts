@@ -105,6 +105,16 @@ export class PartitionOwner {
     return this.owned.state;
   }
 
+  /**
+   * Lets go of the buffers kept for reuse, the decoder's free columns and the head's spare
+   * slab pages (the process idles: libs/platform's onMemoryRelease); the next batch
+   * allocates again.
+   */
+  shedSpare(): void {
+    this.queue.columns.shed();
+    (this.owned.state as HotState | undefined)?.head.open.shedSpare();
+  }
+
   /** Creation time of the samples stream the state's sequences belong to. */
   get streamId(): string {
     return this.owned.streamId;

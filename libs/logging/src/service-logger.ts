@@ -1,5 +1,13 @@
-import { ConsoleLogger, type LogLevel } from '@nestjs/common';
+import type { LogLevel } from '@nestjs/common';
+import { logTimestamp, withLazyDateTimeFormat } from './log-clock';
 import { jsonLogLine } from './log-line';
+
+// Nest loaded here, first in a service process (its launcher loads this before the services),
+// without the date formatters it builds at load: log-clock.ts says why.
+const { ConsoleLogger } = withLazyDateTimeFormat(
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  () => require('@nestjs/common') as typeof import('@nestjs/common'),
+);
 
 export type LogFormat = 'text' | 'json';
 export type LogLevelSetting = 'debug' | 'info' | 'warn' | 'error';
@@ -98,6 +106,11 @@ export class ServiceLogger extends ConsoleLogger {
       });
       this.emit(line, writeStreamType ?? 'stdout');
     }
+  }
+
+  /** Nest's layout, without the Intl formatter Nest would build for it (log-clock.ts). */
+  protected override getTimestamp(): string {
+    return logTimestamp(Date.now());
   }
 
   protected override printStackTrace(stack: string): void {

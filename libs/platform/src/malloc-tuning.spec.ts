@@ -1,6 +1,12 @@
 import * as os from 'node:os';
 import { constants, performance, PerformanceObserver } from 'node:perf_hooks';
-import { fullGc, memoryLetGo, releaseMemory } from './malloc-tuning';
+import {
+  fullGc,
+  memoryLetGo,
+  onMemoryRelease,
+  releaseMemory,
+  releaseMemoryNow,
+} from './malloc-tuning';
 
 const MiB = 1024 * 1024;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -98,6 +104,28 @@ describe('releaseMemory', () => {
     }
   });
 
+  it('collects at once on releaseMemoryNow, without waiting for an idle check, shedding pools first', async () => {
+    const gcs = forcedGcs();
+    // An interval no check reaches within the test: only releaseMemoryNow can collect.
+    const stop = releaseMemory({ mmapThreshold: 0, intervalMs: 60_000, dataDir: os.tmpdir() });
+    let pool: Uint8Array[] = Array.from({ length: 256 }, () => new Uint8Array(64 * 1024).fill(1));
+    const shed = onMemoryRelease(() => (pool = []));
+    try {
+      const before = arrayBuffers() - 16 * MiB;
+      leaveGarbage();
+      const now = performance.now();
+      releaseMemoryNow();
+      expect(pool).toHaveLength(0);
+      await sleep(300);
+      expect(gcs.since(now)).toBeGreaterThan(0);
+      expect(arrayBuffers() - before).toBeLessThan(4 * MiB);
+    } finally {
+      shed();
+      stop();
+      gcs.stop();
+    }
+  });
+
   it('does nothing with interval 0', async () => {
     leaveGarbage();
     const gcs = forcedGcs();
@@ -106,6 +134,7 @@ describe('releaseMemory', () => {
     try {
       work(80);
       memoryLetGo();
+      releaseMemoryNow();
       await sleep(400);
       expect(gcs.since(from)).toBe(0);
     } finally {

@@ -25,6 +25,31 @@ export interface MemoryReleaseOptions {
 let gcFunction: (() => void) | undefined;
 /** The pacers of the releases running in this process (one per releaseMemory call). */
 const pacers = new Set<ReleasePacer>();
+/** Starts a release's collection at once (one per releaseMemory call). */
+const collectors = new Set<() => void>();
+/** What lets go of reusable buffers before a collection (onMemoryRelease). */
+const shedders = new Set<() => void>();
+
+/**
+ * Registers `shed`, called at the start of every collection (the first idle check after a
+ * burst, or releaseMemoryNow): a service lets go of the buffers it keeps for reuse (pools,
+ * spare pages), which an idle process may not need for hours, so that the collection and
+ * the trim give them back. Returns the function that unregisters it.
+ */
+export function onMemoryRelease(shed: () => void): () => void {
+  shedders.add(shed);
+  return () => void shedders.delete(shed);
+}
+
+function shedAll(): void {
+  for (const s of shedders) {
+    try {
+      s();
+    } catch {
+      // a pool that cannot let go keeps its buffers; the collection goes on
+    }
+  }
+}
 
 /**
  * Tells the memory release that the process just let go of much memory
@@ -33,6 +58,18 @@ const pacers = new Set<ReleasePacer>();
  */
 export function memoryLetGo(): void {
   for (const p of pacers) p.letGo();
+}
+
+/**
+ * Tells the memory release that a burst of work the caller knows of just ended
+ * (the compactor's merge of a partition): its garbage is collected and the
+ * allocator's free pages given back now, rather than at the first idle check,
+ * which comes one to two intervals later and, after the last merge of a run,
+ * may find the process already answering queries. Nothing where the release
+ * is off (ZTSDB_MEMORY_RELEASE_INTERVAL 0).
+ */
+export function releaseMemoryNow(): void {
+  for (const c of collectors) c();
 }
 
 /**
@@ -87,6 +124,19 @@ export function releaseMemory(o: MemoryReleaseOptions): () => void {
     mallocTrim();
     pacer.released(process.memoryUsage.rss());
   };
+  const collect = (): void => {
+    if (pendingTrim) return;
+    shedAll();
+    if (!gc) return trim();
+    gc();
+    const step = Math.min(GC_STEP_MS, o.intervalMs / 4);
+    pendingTrim = setTimeout(() => {
+      gc();
+      pendingTrim = setTimeout(trim, step);
+      pendingTrim.unref();
+    }, step);
+    pendingTrim.unref();
+  };
   const timer = setInterval(() => {
     let dir = walDir;
     try {
@@ -102,20 +152,14 @@ export function releaseMemory(o: MemoryReleaseOptions): () => void {
       rssBytes: process.memoryUsage.rss(),
     });
     if (action === 'none' || pendingTrim) return;
-    if (action === 'collect' && gc) {
-      gc();
-      const step = Math.min(GC_STEP_MS, o.intervalMs / 4);
-      pendingTrim = setTimeout(() => {
-        gc();
-        pendingTrim = setTimeout(trim, step);
-        pendingTrim.unref();
-      }, step);
-      pendingTrim.unref();
-    } else trim();
+    if (action === 'collect') collect();
+    else trim();
   }, o.intervalMs);
   timer.unref();
+  collectors.add(collect);
   return () => {
     pacers.delete(pacer);
+    collectors.delete(collect);
     clearInterval(timer);
     if (pendingTrim) clearTimeout(pendingTrim);
   };

@@ -28,6 +28,23 @@ function readAll(b: ReturnType<typeof decodeSampleBatch>) {
 }
 
 describe('ColumnPool', () => {
+  it('sheds its free buffers, and hands out fresh ones after', () => {
+    const pool = new ColumnPool();
+    const c = columns(16384, 2500, 1);
+    const msg = encodeSampleBatch(header, c.ids, c.ts, c.vs, 16384);
+    const first = decodeSampleBatch(msg, pool);
+    const tsBuffer = first.timestamps.buffer;
+    pool.release(first);
+    expect(pool.freeCount).toBeGreaterThan(0);
+    pool.shed();
+    expect(pool.freeCount).toBe(0);
+    const again = decodeSampleBatch(msg, pool);
+    expect(again.timestamps.buffer).not.toBe(tsBuffer);
+    expect(readAll(again)).toEqual(readAll(decodeSampleBatch(msg, FRESH_COLUMNS)));
+    pool.release(again);
+    expect(pool.freeCount).toBeGreaterThan(0);
+  });
+
   it('decodes into reused columns exactly what fresh columns get, whatever the reused ones held', () => {
     const pool = new ColumnPool();
     for (let round = 0; round < 3; round++) {

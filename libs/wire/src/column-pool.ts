@@ -53,6 +53,17 @@ export class ColumnPool implements ColumnAlloc {
     if (batch.seriesKeyIndex) this.give(batch.seriesKeyIndex.buffer);
   }
 
+  /**
+   * Lets the free buffers go (the process idles: libs/platform's memory release calls it); the
+   * next batches allocate again. Buffers handed out come back as before.
+   */
+  shed(): void {
+    for (const list of this.free) {
+      for (const b of list) this.isFree.delete(b);
+      list.length = 0;
+    }
+  }
+
   /** Free buffers waiting for reuse (for tests). */
   get freeCount(): number {
     let n = 0;

@@ -5,7 +5,12 @@ import {
   encodeChunk,
   encodeChunkCompact,
 } from '@ztsdb/chunkenc';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { OpenChunks } from './open-chunks';
+
+// gc() for the test that checks no page stays reachable (a context made while the flag is set).
+setFlagsFromString('--expose-gc');
 
 /** A deterministic generator (no Math.random: a failure must repeat). */
 function rng(seed: number): () => number {
@@ -106,6 +111,30 @@ describe('OpenChunks', () => {
       const d = data[s]!;
       expect(c.bytes(s)).toEqual(viaAppender(d.ts, d.vs, 0, at[s]!));
     }
+  });
+
+  it('lets every page go once its chunks are closed and the spare is shed, and starts again after', async () => {
+    const c = new OpenChunks();
+    const d = points(7, 2000);
+    for (let s = 0; s < 40; s++) {
+      c.start(s, 16);
+      for (let i = 0; i < d.ts.length; i++) c.append(s, d.ts[i]!, d.vs[i]!);
+    }
+    const pages = (c as unknown as { slab: { pages: Int32Array[] } }).slab.pages;
+    const held = pages.filter((p) => p.length > 0).map((p) => new WeakRef(p));
+    expect(held.length).toBeGreaterThan(0);
+    for (let s = 0; s < 40; s++) c.close(s);
+    c.shedSpare();
+    expect(c.slabBytes.reserved).toBe(0);
+    // Nothing of the head (the bit writer's page included) keeps a page alive.
+    const gc = runInNewContext('gc', {}, {}) as () => void;
+    gc();
+    await new Promise((r) => setTimeout(r, 0));
+    gc();
+    expect(held.filter((w) => w.deref() !== undefined)).toHaveLength(0);
+    c.start(3, 16);
+    c.append(3, 1000, 3);
+    expect(c.bytes(3)).toEqual(viaAppender([1000], [3]));
   });
 
   it('holds a full chunk of the worst case (every point escaped) in one region', () => {

@@ -38,6 +38,10 @@ const { f64: F64, i32: I32, hi: HI, lo: LO } = enc.makeFloatScratch();
 const RESUME_TS = new Float64Array(enc.MAX_CHUNK_POINTS);
 const RESUME_VS = new Float64Array(enc.MAX_CHUNK_POINTS);
 
+/** The writer's page while no stream is loaded. */
+const NO_WORDS = new Int32Array(0);
+const NO_WORDS_VIEW = new DataView(NO_WORDS.buffer);
+
 export class OpenChunks {
   private readonly slab = new WordSlab();
   private cap = 0;
@@ -58,8 +62,8 @@ export class OpenChunks {
   private cls = new Uint8Array(0);
 
   // The stream being written by append(): its slot's bit writer state, loaded once per point.
-  private wPage: Int32Array = new Int32Array(0);
-  private wView: DataView = new DataView(new ArrayBuffer(0));
+  private wPage: Int32Array = NO_WORDS;
+  private wView: DataView = NO_WORDS_VIEW;
   private wBase = 0;
   private wCap = 0;
   private wSlot = 0;
@@ -117,6 +121,15 @@ export class OpenChunks {
     this.slab.release(this.ref[slot]!, this.cls[slot]!);
     this.ref[slot] = -1;
     this.counts[slot] = 0;
+    // The writer's page (load() sets it again before any write) may be one the slab just gave
+    // back: held here, 1 MiB a partition stayed alive after every chunk was sealed.
+    this.wPage = NO_WORDS;
+    this.wView = NO_WORDS_VIEW;
+  }
+
+  /** Gives back the slab's spare pages (the process idles): WordSlab.shed. */
+  shedSpare(): void {
+    this.slab.shed();
   }
 
   /**

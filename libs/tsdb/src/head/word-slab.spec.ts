@@ -101,4 +101,24 @@ describe('WordSlab', () => {
     for (const r of again.slice(1)) slab.release(r, 7);
     expect(slab.reservedBytes).toBe(2 * page);
   });
+
+  it('sheds its spare pages, keeping those in use, and takes new ones afterwards', () => {
+    const slab = new WordSlab();
+    const page = SLAB_PAGE_WORDS * 4;
+    const refs = Array.from({ length: 3 * 256 }, () => slab.alloc(7));
+    for (const r of refs.slice(1)) slab.release(r, 7);
+    expect(slab.reservedBytes).toBe(2 * page); // the page in use and the spare
+    slab.shed();
+    expect(slab.reservedBytes).toBe(page);
+    const kept = slab.pages[WordSlab.page(refs[0]!)]!;
+    expect(kept.length).toBe(SLAB_PAGE_WORDS);
+    slab.release(refs[0]!, 7);
+    slab.shed();
+    expect(slab.reservedBytes).toBe(0);
+    expect(slab.pages.every((p) => p.length === 0)).toBe(true);
+    const r = slab.alloc(SLAB_CLASSES - 1);
+    expect(slab.reservedBytes).toBe(page);
+    expect(slab.pages[WordSlab.page(r)]!.length).toBe(SLAB_PAGE_WORDS);
+    expect(slab.usedWords).toBe(SLAB_PAGE_WORDS);
+  });
 });

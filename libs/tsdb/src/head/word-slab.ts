@@ -91,6 +91,21 @@ export class WordSlab {
     } else whole.add(ref);
   }
 
+  /**
+   * Gives back the whole free pages kept for reuse (SPARE_PAGES): for a head that idles, whose
+   * next chunks may be hours away (libs/platform's memory release calls it through the head).
+   */
+  shed(): void {
+    const whole = this.free[SLAB_CLASSES - 1]!;
+    for (const ref of whole) {
+      const p = WordSlab.page(ref);
+      this.pages[p] = NO_PAGE;
+      this.views[p] = NO_VIEW;
+      this.gone.push(p);
+    }
+    whole.clear();
+  }
+
   /** The page of a reference. */
   static page(ref: number): number {
     return Math.floor(ref / SLAB_PAGE_WORDS);
