@@ -110,6 +110,7 @@ async function runServices(command: ServiceName | 'all', settings: Settings): Pr
   (await import('@ztsdb/platform')).releaseMemory({
     mmapThreshold: settings.ZTSDB_MALLOC_MMAP_THRESHOLD,
     intervalMs: settings.ZTSDB_MEMORY_RELEASE_INTERVAL,
+    collectAfterGrowth: settings.ZTSDB_MEMORY_COLLECT_GROWTH,
     dataDir: settings.ZTSDB_DATA_DIR,
   });
   const apps: INestApplicationContext[] = [];

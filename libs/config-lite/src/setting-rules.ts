@@ -108,6 +108,7 @@ export const SETTING_RULES: Readonly<Record<string, SettingRule>> = {
   ZTSDB_DISK_PROBE_INTERVAL: { default: 5000, from: 'duration', int: true, min: 10 },
   ZTSDB_STREAM_CHECK_INTERVAL: { default: 5000, from: 'duration', int: true, min: 10 },
   ZTSDB_MEMORY_RELEASE_INTERVAL: { default: 1000, from: 'duration', int: true, min: 0 },
+  ZTSDB_MEMORY_COLLECT_GROWTH: { default: 16777216, from: 'int', int: true, min: 0 },
   ZTSDB_MALLOC_MMAP_THRESHOLD: { default: 131072, from: 'int', int: true, min: 0, max: 33554432 },
   ZTSDB_V8_NEW_SPACE: { default: 'auto', oneOf: ['auto', 'small', 'grow'] },
   ZTSDB_WARN_INTERVAL: { default: 60000, from: 'duration', int: true, min: 0 },

@@ -552,6 +552,18 @@ export class Settings {
   ZTSDB_MEMORY_RELEASE_INTERVAL = 1000;
 
   /**
+   * At the end of a burst, the full garbage collection runs only when the RSS grew by at least
+   * this many bytes since the last one (otherwise only the allocator's free pages go back): a
+   * full collection also makes V8 throw away the code it compiled for the objects the burst
+   * used, which a query service answering a dashboard's light queries would pay on every
+   * refresh. 0 = collect after every burst.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  ZTSDB_MEMORY_COLLECT_GROWTH = 16 * 1024 * 1024;
+
+  /**
    * Memory blocks of at least this many bytes get their own mapping from the allocator, given
    * back to the kernel when freed (glibc mallopt M_MMAP_THRESHOLD; its default rises to 32 MiB as
    * large blocks are freed, after which their pages stay resident). 0 = glibc's default.

@@ -86,6 +86,26 @@ describe('releaseMemory', () => {
     }
   });
 
+  it('only trims after a burst that grew the RSS by less than collectAfterGrowth', async () => {
+    const gcs = forcedGcs();
+    const stop = releaseMemory({
+      mmapThreshold: 0,
+      intervalMs: 200,
+      dataDir: os.tmpdir(),
+      collectAfterGrowth: 1024 * MiB,
+    });
+    try {
+      await sleep(500);
+      const burst = performance.now();
+      work(150);
+      await sleep(1400);
+      expect(gcs.since(burst)).toBe(0);
+    } finally {
+      stop();
+      gcs.stop();
+    }
+  });
+
   it('collects after memoryLetGo without a burst', async () => {
     const gcs = forcedGcs();
     const stop = releaseMemory({ mmapThreshold: 0, intervalMs: 200, dataDir: os.tmpdir() });

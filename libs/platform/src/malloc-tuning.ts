@@ -18,6 +18,11 @@ export interface MemoryReleaseOptions {
   mmapThreshold: number;
   /** ZTSDB_MEMORY_RELEASE_INTERVAL (0: never). */
   intervalMs: number;
+  /**
+   * ZTSDB_MEMORY_COLLECT_GROWTH: RSS growth since the last collection below which the end of a
+   * burst only trims (ReleasePacer); 0 or absent: it always collects.
+   */
+  collectAfterGrowth?: number;
   /** ZTSDB_DATA_DIR: the pages of the WAL files mapped under its `wal/` are dropped. */
   dataDir: string;
 }
@@ -114,25 +119,25 @@ export function releaseMemory(o: MemoryReleaseOptions): () => void {
   if (o.mmapThreshold > 0) setMmapThreshold(o.mmapThreshold);
   if (o.intervalMs <= 0) return () => undefined;
   const walDir = resolve(o.dataDir, 'wal');
-  const pacer = new ReleasePacer(o.intervalMs);
+  const pacer = new ReleasePacer(o.intervalMs, o.collectAfterGrowth ?? 0);
   pacers.add(pacer);
   const gc = fullGc();
   let cpu = process.cpuUsage();
   let pendingTrim: NodeJS.Timeout | undefined;
-  const trim = () => {
+  const trim = (collected = false) => {
     pendingTrim = undefined;
     mallocTrim();
-    pacer.released(process.memoryUsage.rss());
+    pacer.released(process.memoryUsage.rss(), collected);
   };
   const collect = (): void => {
     if (pendingTrim) return;
     shedAll();
-    if (!gc) return trim();
+    if (!gc) return trim(true);
     gc();
     const step = Math.min(GC_STEP_MS, o.intervalMs / 4);
     pendingTrim = setTimeout(() => {
       gc();
-      pendingTrim = setTimeout(trim, step);
+      pendingTrim = setTimeout(() => trim(true), step);
       pendingTrim.unref();
     }, step);
     pendingTrim.unref();

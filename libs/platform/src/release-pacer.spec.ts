@@ -46,4 +46,36 @@ describe('ReleasePacer', () => {
     p.released(110 * MiB);
     expect(p.next(at(500, 110))).toBe('none');
   });
+
+  describe('with collectAfterGrowth', () => {
+    it('only trims after a burst that grew the RSS by less, and collects after a larger one', () => {
+      const p = new ReleasePacer(1000, 16 * MiB);
+      expect(p.next(at(10, 100))).toBe('none');
+      expect(p.next(at(400, 108))).toBe('none'); // a light burst: 8 MiB
+      expect(p.next(at(10, 108))).toBe('trim');
+      p.released(106 * MiB);
+      expect(p.next(at(400, 140))).toBe('none'); // a heavy one: 40 MiB
+      expect(p.next(at(10, 140))).toBe('collect');
+    });
+
+    it('counts growth from the last collection, not from the trims between', () => {
+      const p = new ReleasePacer(1000, 16 * MiB);
+      p.next(at(10, 100));
+      p.next(at(400, 110));
+      expect(p.next(at(10, 110))).toBe('trim');
+      p.released(110 * MiB);
+      p.next(at(400, 118)); // 8 MiB over the trim, 18 over the start
+      expect(p.next(at(10, 118))).toBe('collect');
+      p.released(100 * MiB, true);
+      p.next(at(400, 110));
+      expect(p.next(at(10, 110))).toBe('trim'); // 10 MiB over what the collection left
+    });
+
+    it('collects after letGo whatever the growth', () => {
+      const p = new ReleasePacer(1000, 16 * MiB);
+      p.next(at(10, 100));
+      p.letGo();
+      expect(p.next(at(10, 100))).toBe('collect');
+    });
+  });
 });

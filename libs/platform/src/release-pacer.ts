@@ -29,28 +29,43 @@ export type ReleaseAction = 'none' | 'trim' | 'collect';
  * V8 nor glibc returns while the process idles: its end is the first check
  * with the CPU nearly idle and the RSS steady after at least one check in
  * which the process worked (or was told it let go of memory: letGo), and
- * that check answers `collect` (once a burst).
+ * that check answers `collect` (once a burst), or only `trim` when the RSS
+ * grew by less than `collectAfterGrowth` since the last collection: a full GC
+ * also lets the hidden classes of the objects a burst used die, and V8 throws
+ * away the code it compiled for them, so a service answering light queries
+ * now and then would run every one in the interpreter after its idle second
+ * (docs/benchmarks.md, "Idle time between queries").
  * A process that never idles still gets `trim` once its RSS grew by
  * TRIM_AFTER_GROWTH and stopped growing. Pure: the caller measures and acts.
  */
 export class ReleasePacer {
   private worked = false;
+  private letGone = false;
   private base: number | undefined;
   private last: number | undefined;
+  /** The RSS the last collection left (or the lowest since): what a burst's growth is counted from. */
+  private collected: number | undefined;
 
-  constructor(private readonly intervalMs: number) {}
+  constructor(
+    private readonly intervalMs: number,
+    /** RSS growth since the last collection below which a burst's end only trims (0: it always collects). */
+    private readonly collectAfterGrowth = 0,
+  ) {}
 
   next(s: ReleaseSample): ReleaseAction {
     const intervalMicros = this.intervalMs * 1000;
     const steady = this.last === undefined || s.rssBytes - this.last < QUIET_GROWTH;
     this.last = s.rssBytes;
     if (this.base === undefined || s.rssBytes < this.base) this.base = s.rssBytes;
+    if (this.collected === undefined || s.rssBytes < this.collected) this.collected = s.rssBytes;
     if (s.cpuMicros >= BUSY_SHARE * intervalMicros) this.worked = true;
     const idle = s.cpuMicros < QUIET_SHARE * intervalMicros;
     if (steady && idle && this.worked) {
       this.worked = false;
       this.base = s.rssBytes;
-      return 'collect';
+      const collect = this.letGone || s.rssBytes - this.collected >= this.collectAfterGrowth;
+      this.letGone = false;
+      return collect ? 'collect' : 'trim';
     }
     if (steady && s.rssBytes - this.base >= TRIM_AFTER_GROWTH) {
       this.base = s.rssBytes;
@@ -66,10 +81,12 @@ export class ReleasePacer {
    */
   letGo(): void {
     this.worked = true;
+    this.letGone = true;
   }
 
-  /** After a release: the RSS it left is the base growth is counted from. */
-  released(rssBytes: number): void {
+  /** After a release (`collected`: a collection): the RSS it left is the base growth is counted from. */
+  released(rssBytes: number, collected = false): void {
     this.base = this.last = rssBytes;
+    if (collected) this.collected = rssBytes;
   }
 }

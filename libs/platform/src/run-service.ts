@@ -36,6 +36,7 @@ export function runService(
     releaseMemory({
       mmapThreshold: settings.ZTSDB_MALLOC_MMAP_THRESHOLD,
       intervalMs: settings.ZTSDB_MEMORY_RELEASE_INTERVAL,
+      collectAfterGrowth: settings.ZTSDB_MEMORY_COLLECT_GROWTH,
       dataDir: settings.ZTSDB_DATA_DIR,
     });
     bootstrap(settings).then(
