@@ -35,7 +35,7 @@ const PAUSE_MS = 25;
 
 /**
  * One object of each kind the warm-up read with (the synthetic file's reader, still mapped, and
- * the last read's accumulator, scratch and points), kept for the process's life. V8 compiles code
+ * the last read's accumulator, scratch and points), kept until the service stops. V8 compiles code
  * for the hidden classes of the objects it saw, and a class's field layout lives only as long as
  * one object has it: at the first full GC after the warm-up's objects died, V8 threw away the
  * code compiled from them (`--trace-deopt`: "weak objects"), and the first real query ran in the
