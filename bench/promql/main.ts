@@ -6,7 +6,8 @@
 // ztsdb the decoded-points cache cold); then `sum(container_cpu_usage)` again with ztsdb's
 // decoded cache emptied before every run (BENCH_COLD_RUNS). A run is timed to the answer's
 // last byte; the client parses it afterwards (every answer is checked). Scale with BENCH_SERIES /
-// BENCH_POINTS / BENCH_RUNS (BENCH_WARMUP untimed runs first), size the decoded cache with ZTSDB_QUERY_DECODED_CACHE_BYTES
+// BENCH_POINTS / BENCH_RUNS (BENCH_WARMUP untimed runs first; BENCH_CLIENT_WARMUP runs of this
+// process's HTTP client against a canned answer before any timed run, default 500), size the decoded cache with ZTSDB_QUERY_DECODED_CACHE_BYTES
 // (0 turns it off); BENCH_PROMETHEUS=0 leaves Prometheus out (for profiling ztsdb alone);
 // BENCH_QUERIES=label,… runs only those queries; BENCH_TIER=cold stores the data in cold
 // files (as after the warm→cold merge) instead of warm ones, which the service opens and
@@ -46,7 +47,7 @@ import { bootstrapQuery } from '../../apps/query/src/bootstrap';
 import { QueryService } from '../../apps/query/src/query.service';
 import { startPrometheus, writeOpenMetrics, type RunningPrometheus } from './prometheus-side';
 import { QueryProcess } from './query-process';
-import { measure } from './timed-requests';
+import { measure, warmClient } from './timed-requests';
 
 const SERIES = Number(process.env.BENCH_SERIES ?? 10_000);
 const POINTS = Number(process.env.BENCH_POINTS ?? 3_600);
@@ -56,6 +57,8 @@ const WARMUP = Number(process.env.BENCH_WARMUP ?? 0);
 /** The query service's decoded cache (ZTSDB_QUERY_DECODED_CACHE_BYTES; 0 turns it off). */
 const CACHE_BYTES = Number(process.env.ZTSDB_QUERY_DECODED_CACHE_BYTES ?? 64 * 1024 * 1024);
 const COLD_RUNS = Number(process.env.BENCH_COLD_RUNS ?? 20);
+/** Runs of the benchmark's own HTTP client against a canned answer before any timed run (0: none). */
+const CLIENT_WARMUP = Number(process.env.BENCH_CLIENT_WARMUP ?? 500);
 const WITH_PROMETHEUS = process.env.BENCH_PROMETHEUS !== '0';
 const ONLY = process.env.BENCH_QUERIES?.split(',').filter((q) => q !== '');
 const TIER: 'warm' | 'cold' = process.env.BENCH_TIER === 'cold' ? 'cold' : 'warm';
@@ -138,6 +141,7 @@ async function main(): Promise<void> {
     points_per_series: POINTS,
     runs: RUNS,
     warmup_runs: WARMUP,
+    client_warmup_runs: CLIENT_WARMUP,
     decoded_cache_bytes: CACHE_BYTES,
     hot_extent_max_age_ms: EXTENT_MAX_AGE_MS,
     tier: TIER,
@@ -261,6 +265,7 @@ async function main(): Promise<void> {
     if (queriesService)
       log(`cold files opened and checked in ${((ms() - t0) / 1000).toFixed(2)} s`);
     const serverCpu = queryProcess ? () => queryProcess!.cpuUsage() : undefined;
+    await warmClient(CLIENT_WARMUP);
     for (const [label, form] of queries) {
       if (ONLY && !ONLY.includes(label)) continue;
       const ours = await measure(label, ztsdbAgent, port, form, RUNS, {

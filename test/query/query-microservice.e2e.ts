@@ -52,6 +52,7 @@ describe('QueryModule as a Nest microservice on ztsdb.query', () => {
       ZTSDB_DATA_DIR: join(dir.path, 'data'),
       ZTSDB_PARTITIONS: '4',
       ZTSDB_LOG_LEVEL: 'warn',
+      ZTSDB_QUERY_WARMUP_REQUESTS: '30',
     });
     const moduleRef = await Test.createTestingModule({
       imports: [QueryModule.forRoot(settings)],
@@ -71,6 +72,23 @@ describe('QueryModule as a Nest microservice on ztsdb.query', () => {
     await nc?.close();
     await server?.stop();
     dir.remove();
+  });
+
+  it('warms its request path up on synthetic series that never show in its answers', async () => {
+    await app.get(QueryService).warmedUp;
+    const r = await nc.request(SUBJECT_QUERY, JSON.stringify({ match: '*' }), { timeout: 10_000 });
+    expect(JSON.parse(r.string())).toEqual({
+      series: [{ name: 'cpu.a', labels: { __name__: 'cpu', c: 'a' }, active: true }],
+    });
+    const promql = await nc.request(
+      SUBJECT_QUERY,
+      JSON.stringify({ promql: 'count(container_cpu_usage)', time: NOW / 1000 }),
+      { timeout: 10_000 },
+    );
+    expect(JSON.parse(promql.string())).toEqual({
+      status: 'success',
+      data: { resultType: 'vector', result: [] },
+    });
   });
 
   it('answers a plain request with plain JSON, no headers', async () => {

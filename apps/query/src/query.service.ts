@@ -23,6 +23,7 @@ import {
 } from './answer-json';
 import { dropStaleMarkers } from './drop-stale-markers';
 import { releaseWarmupObjects, warmReadPaths } from './read-path-warmup';
+import { releaseRequestWarmup, warmRequestPath } from './request-path-warmup';
 import { isGlob } from './glob-matcher';
 import { HotClient } from './hot-client';
 import { HotExtents } from './hot-extents';
@@ -97,6 +98,29 @@ export class QueryService implements OnApplicationBootstrap, OnApplicationShutdo
     this.gate = new QueryGate(settings.ZTSDB_QUERY_MAX_CONCURRENT, settings.ZTSDB_QUERY_MAX_QUEUED);
   }
 
+  /**
+   * A service over the given registry, store and hot points, never bootstrapped and with no
+   * NATS connection: the start-up warm-up's (request-path-warmup.ts), which answers requests
+   * over synthetic data with the same code, so V8 compiles that code before real requests
+   * come. Answering reads only the partition count of the connection and `fetch` of the hot
+   * client.
+   */
+  static detached(
+    settings: Settings,
+    parts: {
+      registry: SeriesRegistry;
+      store: TieredStore;
+      hot: Pick<HotClient, 'fetch'>;
+      partitions: number;
+    },
+  ): QueryService {
+    const q = new QueryService(settings, { partitions: parts.partitions } as NatsClient);
+    q.registry = parts.registry;
+    q.store = parts.store;
+    q.hot = parts.hot as HotClient;
+    return q;
+  }
+
   async onApplicationBootstrap(): Promise<void> {
     this.registry = new SeriesRegistry(
       this.nats.topology.series,
@@ -118,20 +142,31 @@ export class QueryService implements OnApplicationBootstrap, OnApplicationShutdo
     await Promise.all([this.registry.start(), this.store.start()]);
     if (this.settings.ZTSDB_QUERY_WARMUP === 1) {
       // In the background, in short slices: queries are served meanwhile.
-      this.warmedUp = warmReadPaths(this.settings.ZTSDB_QUERY_LOOKBACK, () => this.stopping)
-        .then((r) =>
-          this.log.log(
-            `read paths warmed up on synthetic data: ${r.reads} series reads, ${r.busyMs.toFixed(0)} ms`,
-          ),
-        )
-        .catch((e: Error) => this.log.warn(`read-path warm-up failed: ${e.message}`));
+      this.warmedUp = this.warmUp().catch((e: Error) =>
+        this.log.warn(`start-up warm-up failed: ${e.message}`),
+      );
     }
+  }
+
+  /** The cold read paths, then the whole request path (ZTSDB_QUERY_WARMUP_REQUESTS), on synthetic data. */
+  private async warmUp(): Promise<void> {
+    const r = await warmReadPaths(this.settings.ZTSDB_QUERY_LOOKBACK, () => this.stopping);
+    this.log.log(
+      `read paths warmed up on synthetic data: ${r.reads} series reads, ${r.busyMs.toFixed(0)} ms`,
+    );
+    const n = this.settings.ZTSDB_QUERY_WARMUP_REQUESTS;
+    if (n === 0 || this.stopping) return;
+    const q = await warmRequestPath(this.settings, n, () => this.stopping);
+    this.log.log(
+      `request path warmed up on synthetic data: ${q.requests} requests, ${q.busyMs.toFixed(0)} ms`,
+    );
   }
 
   async onApplicationShutdown(): Promise<void> {
     this.stopping = true;
     await this.warmedUp;
     releaseWarmupObjects();
+    await releaseRequestWarmup();
     this.registry?.stop();
     this.hot?.close();
     this.extents?.stop();
@@ -265,7 +300,7 @@ export class QueryService implements OnApplicationBootstrap, OnApplicationShutdo
     const parts = new Uint16Array(series.length);
     for (let i = 0; i < series.length; i++) {
       const s = series[i]!;
-      const part = (parts[i] = partitionOf(s.seriesId, this.nats.partitions));
+      const part = (parts[i] = partitionOf(s.seriesId, this.partitions));
       let l = byPartition.get(part);
       if (!l) byPartition.set(part, (l = []));
       l.push(s.seriesId);

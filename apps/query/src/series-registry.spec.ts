@@ -1,3 +1,4 @@
+import { encodeSeriesEntry } from '@ztsdb/model';
 import { SeriesRegistry, type KnownSeries } from './series-registry';
 import { parseSelector } from './series-selector';
 
@@ -13,7 +14,7 @@ const series = (name: string, i: number): KnownSeries => ({
 describe('SeriesRegistry', () => {
   // Names where code-unit order differs from locale order and from insertion order.
   const names = ['b', 'B', 'a.b', 'a-b', 'é', 'Z9', 'z10', 'a', '\u{1F600}x', 'ab'];
-  const registry = new SeriesRegistry({} as never);
+  const registry = new SeriesRegistry(null);
   names.forEach((n, i) => registry.put(series(n, i)));
   const byCodeUnits = [...names].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 
@@ -31,5 +32,20 @@ describe('SeriesRegistry', () => {
       'a',
       'z10',
     ]);
+  });
+
+  it('takes encoded KV entries without a bucket, and refuses to start without one', async () => {
+    const r = new SeriesRegistry(null);
+    const labels = { __name__: 'container_cpu_usage', container_id: 'abcdef012345' };
+    const name = 'container.cpu.usage.abcdef012345';
+    r.applyEntry(
+      '00000000000000ff',
+      encodeSeriesEntry({ id: '00000000000000ff', name, labels, active: true, updatedMs: 5 }),
+    );
+    r.applyEntry('not-a-key', new Uint8Array([1, 2, 3]));
+    r.applyEntry('0000000000000100', new Uint8Array([0xff, 0x00]));
+    expect(r.size).toBe(1);
+    expect(r.get(name)?.seriesId).toBe(255n);
+    await expect(r.start()).rejects.toThrow('without a KV bucket');
   });
 });

@@ -27,13 +27,15 @@ export class SeriesRegistry {
   private timer: NodeJS.Timeout | undefined;
   ready = false;
 
+  /** `kv` null: a registry filled by applyEntry alone, never started (the start-up warm-up's). */
   constructor(
-    private readonly kv: KV,
+    private readonly kv: KV | null,
     private readonly retry: RetryPolicy = { deadlineMs: DEFAULT_RETRY_DEADLINE_MS },
     private readonly recheckMs = 0,
   ) {}
 
   async start(): Promise<void> {
+    if (this.kv === null) throw new Error('a registry without a KV bucket is not started');
     await this.follow();
     this.ready = true;
     if (this.recheckMs > 0) {
@@ -44,20 +46,24 @@ export class SeriesRegistry {
 
   /** Watches the bucket; resolves once its current entries are applied. */
   private async follow(): Promise<void> {
-    const watch = await withRetry('watching KV ztsdb_series', () => this.kv.watch(), this.retry);
+    const watch = await withRetry('watching KV ztsdb_series', () => this.kv!.watch(), this.retry);
     this.stopWatch = () => watch.stop();
     let resolveReady!: () => void;
     const initial = new Promise<void>((r) => (resolveReady = r));
     void (async () => {
       for await (const e of watch) {
-        if (e.operation === 'PUT') this.apply(e.key, e.value);
+        if (e.operation === 'PUT') this.applyEntry(e.key, e.value);
         if (e.delta === 0) resolveReady();
       }
     })()
       .catch((e: Error) => this.log.warn(`watch of KV ztsdb_series ended: ${e.message}`))
       .finally(resolveReady);
     // An empty bucket sends no entry, so "ready" cannot wait for one.
-    const status = await withRetry('status of KV ztsdb_series', () => this.kv.status(), this.retry);
+    const status = await withRetry(
+      'status of KV ztsdb_series',
+      () => this.kv!.status(),
+      this.retry,
+    );
     this.bucket = status.streamInfo.created;
     if (status.values === 0) resolveReady();
     await initial;
@@ -79,7 +85,7 @@ export class SeriesRegistry {
   private async recheckBucket(): Promise<void> {
     let created: string;
     try {
-      created = (await this.kv.status()).streamInfo.created;
+      created = (await this.kv!.status()).streamInfo.created;
     } catch {
       return; // the bucket is gone for now; it is looked for again next time
     }
@@ -91,7 +97,8 @@ export class SeriesRegistry {
     );
   }
 
-  private apply(key: string, value: Uint8Array): void {
+  /** Applies one entry of KV `ztsdb_series` (its key and encoded value); a bad one is logged and ignored. */
+  applyEntry(key: string, value: Uint8Array): void {
     const id = parseSeriesKey(key);
     if (id === undefined) return;
     let entry: SeriesEntry;

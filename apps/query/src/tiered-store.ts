@@ -4,8 +4,9 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import type { ZtsdbError } from '@ztsdb/errors';
 import { FileCatalog, ManifestFollower, type CatalogFile } from '@ztsdb/manifest';
 import { CACHE_DIR } from '@ztsdb/config-lite';
-import { DEFAULT_TIER_CACHE_BYTES, TierStore } from '@ztsdb/tierstore';
+import { DEFAULT_TIER_CACHE_BYTES, TierCache, TierStore } from '@ztsdb/tierstore';
 import { thinUnit, TierReader, type StepInstants, type VersionedPoints } from '@ztsdb/tsdb';
+import type { ManifestEvent } from '@ztsdb/wire';
 import { clipUnits, DecodedCache } from './decoded-cache';
 
 /** Decoded cache budget when none is given (ZTSDB_QUERY_DECODED_CACHE_BYTES' default). */
@@ -26,7 +27,7 @@ const yieldToLoop = (): Promise<void> => new Promise((r) => setImmediate(r));
 export class TieredStore {
   readonly catalog: FileCatalog;
   private readonly reader: TierReader;
-  private tiers: TierStore | undefined;
+  private tiers: Pick<TierStore, 'cache' | 'ensure'> | undefined;
   private follower: ManifestFollower | undefined;
   private byPartition: Map<number, CatalogFile[]> | undefined;
   readonly cache: DecodedCache;
@@ -35,8 +36,9 @@ export class TieredStore {
   private prepareAgain = false;
   private stopped = false;
 
+  /** `nc` null: a store over local files only (overLocalFiles), never started. */
   constructor(
-    private readonly nc: NatsConnection,
+    private readonly nc: NatsConnection | null,
     readonly dataDir: string,
     private readonly warn: (m: string) => void,
     cacheBytes = DEFAULT_DECODED_CACHE_BYTES,
@@ -51,7 +53,34 @@ export class TieredStore {
     this.cache = new DecodedCache(cacheBytes);
   }
 
+  /**
+   * A store over files already in `dataDir` and named by `events`, with no NATS and no object
+   * store: every read runs the code a running store's does (catalog, decoded cache, tier cache,
+   * readers; its cold files are checked and readied in the background, as at a start). The
+   * query service's start-up warm-up reads its synthetic files through one.
+   */
+  static overLocalFiles(
+    dataDir: string,
+    events: readonly ManifestEvent[],
+    decodedCacheBytes: number,
+  ): TieredStore {
+    const store = new TieredStore(null, dataDir, () => undefined, decodedCacheBytes);
+    const cache = new TierCache({
+      dir: path.join(dataDir, CACHE_DIR),
+      maxBytes: 0,
+      localDir: dataDir,
+      preferLocal: true,
+    });
+    store.tiers = { cache, ensure: (f) => cache.ensure(f) };
+    for (const e of events) store.catalog.apply(e);
+    store.ready = true;
+    // Checked and readied in the background as a running store's are (prepared() awaits it).
+    store.prepareColdFiles();
+    return store;
+  }
+
   async start(): Promise<void> {
+    if (this.nc === null) throw new Error('a store over local files only is not started');
     this.tiers = await TierStore.open(this.nc, {
       dataDir: this.dataDir,
       cacheBytes: this.tierOpts.cacheBytes,

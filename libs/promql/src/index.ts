@@ -2,7 +2,12 @@ export type * from './ast';
 export { typeOf } from './ast';
 export { parsePromQL } from './parser/parse';
 export type { ParseOptions } from './parser/parse';
-export { PromQLEngine, DEFAULT_LOOKBACK_DELTA_MS, DEFAULT_MAX_SAMPLES } from './engine/engine';
+export {
+  PromQLEngine,
+  DEFAULT_LOOKBACK_DELTA_MS,
+  DEFAULT_MAX_SAMPLES,
+  retainQueryObjects,
+} from './engine/engine';
 export type {
   EngineOptions,
   QueryResult,

@@ -3,7 +3,7 @@ import { labelsFromRecord, type Labels } from '../labels';
 import type { LabelMatcher } from '../matchers';
 import { MemoryQueryable } from '../memory-queryable';
 import { STALE_NAN, type Queryable, type StoredSeries } from '../storage';
-import { PromQLEngine, type QueryResult } from './engine';
+import { PromQLEngine, retainQueryObjects, type QueryResult } from './engine';
 
 const L = (rec: Record<string, string>): Labels => labelsFromRecord(rec);
 
@@ -249,5 +249,22 @@ describe('PromQLEngine', () => {
     expect(r.infos).toEqual([
       'PromQL info: metric might not be a counter, name does not end in _total/_sum/_count/_bucket: "temp" (1:10)',
     ]);
+  });
+});
+
+describe('retainQueryObjects', () => {
+  afterEach(() => retainQueryObjects(undefined));
+
+  it('keeps each query’s evaluator and value while set, and nothing once unset', async () => {
+    const kept: unknown[] = [];
+    retainQueryObjects(kept);
+    await engine.instantQuery(store(), 'sum(req_total)', 600_000);
+    await engine.rangeQuery(store(), 'rate(req_total[1m])', 60_000, 600_000, 60_000);
+    expect(kept).toHaveLength(4);
+    expect(kept[0]).toHaveProperty('queryable');
+    expect(kept[1]).toHaveProperty('kind', 'vector');
+    retainQueryObjects(undefined);
+    await engine.instantQuery(store(), 'sum(req_total)', 600_000);
+    expect(kept).toHaveLength(4);
   });
 });

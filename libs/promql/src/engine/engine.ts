@@ -52,6 +52,19 @@ export interface QueryResult {
   readonly infos: string[];
 }
 
+/** Where each query's evaluator and value go while set (retainQueryObjects). */
+let retainInto: unknown[] | undefined;
+
+/**
+ * While `into` is set, every query's evaluator (with what it holds: the queryable, the query's
+ * state) and its evaluated value are pushed onto it; undefined stops that. A start-up warm-up
+ * keeps one query of each kind so: V8 throws away code compiled for a class's objects at the
+ * first full GC after the last of them died, and these classes' objects live for one query only.
+ */
+export function retainQueryObjects(into: unknown[] | undefined): void {
+  retainInto = into;
+}
+
 export class PromQLEngine {
   private readonly opts: Omit<EvaluatorOptions, 'deadlineMs'> & { timeoutMs: number };
 
@@ -78,6 +91,7 @@ export class PromQLEngine {
   ): Promise<QueryResult> {
     const { ev, state } = this.evaluator(queryable, query, timeMs, timeMs, 0);
     const v = await ev.eval(expr);
+    retainInto?.push(ev, v);
     return { value: this.instantValue(ev, v), ...splitAnnotations(state) };
   }
 
@@ -113,6 +127,7 @@ export class PromQLEngine {
     }
     const { ev, state } = this.evaluator(queryable, query, startMs, endMs, stepMs);
     const v = await ev.eval(expr);
+    retainInto?.push(ev, v);
     let series: RangeSeriesResult[];
     if (v.kind === 'scalar') {
       series = [{ labels: [], timestamps: Array.from(ev.times), values: Array.from(v.values) }];
