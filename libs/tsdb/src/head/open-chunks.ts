@@ -1,5 +1,6 @@
 // Over 400 lines: one class whose encoder steps share the bit writer's state in its fields; split
-// across modules they would not be inlined into the append, which runs once per sample.
+// across modules they would not be inlined into the append, which runs once per sample, and
+// appendRun, the batch form, works on the same per-slot columns directly.
 import * as enc from '@ztsdb/chunkenc';
 import { crc32c } from '@ztsdb/checksum';
 import { WordSlab, SLAB_CLASSES, SLAB_PAGE_WORDS, slabClassFor, slabClassWords } from './word-slab';
