@@ -12,7 +12,11 @@
  * consumer asks) is snapshotted (the "snapshot" phase).
  *
  * FILE `hosts:H[:TICKS]` instead of a CSV: bench:ingest's producers (H hosts × 100 containers
- * × 10 metrics, version 1 batches of one host and partition per tick, TICKS ticks, default 30).
+ * × 10 metrics, batches of one host and partition per tick in BENCH_BATCH_VERSION as
+ * bench:ingest sends them (default 3), TICKS ticks, default 30). Each message lies at an offset
+ * of 4 mod 8 in a buffer of its own, as the NATS client hands messages over (subarrays of its
+ * read buffer, at any offset), and is decoded into a ColumnPool's columns given back after the
+ * apply, as the ingestor's consumer and apply queue do.
  *
  *   node dist/bench/ingest/apply-path.js FILE|hosts:H[:TICKS] [ROUNDS=5] [PARTITIONS=4]
  *
@@ -24,9 +28,10 @@ import * as path from 'node:path';
 import { partitionOf, seriesId } from '@ztsdb/model';
 import { BatchBuilder, PartitionGroups } from '@ztsdb/producer';
 import { HotState, LocalLog } from '@ztsdb/tsdb';
-import { decodeSampleBatch, encodeSampleBatch } from '@ztsdb/wire';
+import { ColumnPool, decodeSampleBatch } from '@ztsdb/wire';
 import { checkBatch } from '../../apps/ingestor/src/batch-check';
 import { KeySlots } from '../../apps/ingestor/src/key-slots';
+import { encodeBatch } from './batch-version';
 
 const BATCH = 16384;
 /** ZTSDB_WAL_MAX_BYTES / 4 (its default): the consumer asks for a snapshot after this many batch bytes. */
@@ -117,7 +122,11 @@ function syntheticHosts(
           vs[i] = w[i] = Math.max(0, Math.round((w[i]! + (random() - 0.5) * 2) * 100) / 100);
         const ts = new Float64Array(ids.length).fill(t0 + tick * 1000);
         const header = { partition: p, producerId: BigInt(h + 1), sequence: BigInt(tick) };
-        messages.push({ partition: p, data: encodeSampleBatch(header, ids, ts, vs, ids.length) });
+        const data = encodeBatch(header, ids, ts, vs);
+        // Not 8-aligned, as a message from the NATS client mostly is.
+        const at = new Uint8Array(data.length + 4).subarray(4);
+        at.set(data);
+        messages.push({ partition: p, data: at });
         samples += ids.length;
       }
   }
@@ -154,6 +163,7 @@ async function round(
   const dir = withWal ? fs.mkdtempSync(path.join(os.tmpdir(), 'ztsdb-apply-path-')) : '';
   const logs = withWal ? states.map((_, p) => LocalLog.open(dir, p)) : [];
   const seqs = new Array<number>(partitions).fill(0);
+  const pools = states.map(() => new ColumnPool());
   const t = { decode: 0, check: 0, apply: 0, wal: 0, snapshot: 0 };
   let snapshots = 0;
   let sealed = 0;
@@ -163,7 +173,7 @@ async function round(
       const m = messages[i]!;
       const seq = ++seqs[m.partition]!;
       const t0 = cpuNs();
-      const batch = decodeSampleBatch(m.data);
+      const batch = decodeSampleBatch(m.data, pools[m.partition]);
       const t1 = cpuNs();
       const bad = checkBatch(batch, m.partition, limits, now);
       if (bad) throw new Error(`refused: ${bad[1]}`);
@@ -180,6 +190,7 @@ async function round(
       // As apply-queue.ts: by the key table's slots (version 3) or by the per-point ids.
       const queued = state.unpublishedCount;
       slots[m.partition]!.apply(state, seq, batch);
+      pools[m.partition]!.release(batch);
       sealed += state.unpublishedCount - queued;
       const t4 = cpuNs();
       if (withWal && logs[m.partition]!.batchBytes >= SNAPSHOT_AFTER_BYTES) {

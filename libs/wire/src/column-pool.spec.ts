@@ -77,7 +77,8 @@ describe('ColumnPool', () => {
     const a = pool.f64(4096); // 32 KiB class
     const b = pool.f64(4096);
     expect(a.buffer).not.toBe(b.buffer);
-    const batch = { timestamps: a, values: b, seriesKeyIndex: undefined } as never;
+    const none = new BigUint64Array(1);
+    const batch = { timestamps: a, values: b, seriesKeyIndex: undefined, seriesIds: none } as never;
     pool.release(batch);
     pool.release(batch); // twice: still one entry each
     expect(pool.freeCount).toBe(2);
@@ -92,12 +93,48 @@ describe('ColumnPool', () => {
       timestamps: new Float64Array(4096),
       values: pool.f64(10),
       seriesKeyIndex: undefined,
+      seriesIds: none,
     };
     pool.release(foreign as never);
     expect(pool.freeCount).toBe(0);
-    pool.release({ timestamps: c, values: d, seriesKeyIndex: e } as never);
+    pool.release({ timestamps: c, values: d, seriesKeyIndex: e, seriesIds: none } as never);
     expect(pool.freeCount).toBe(2);
     // A column is a view of its count over the class's buffer.
     expect(pool.u32(5000).length).toBe(5000);
+  });
+
+  it('decodes a message at an offset that is not a multiple of 8 through its own copy, reused after release', () => {
+    const pool = new ColumnPool();
+    const c = columns(250, 250, 5);
+    for (const msg of [
+      encodeSampleBatch(header, c.ids, c.ts, c.vs, 250),
+      encodeSampleBatchV3(header, c.ids, c.ts, c.vs, 250),
+      encodeSampleBatchV3(header, c.ids, c.ts, c.vs, 250, 'raw'),
+    ]) {
+      // As the NATS client hands messages over: views of a larger buffer at any offset.
+      const at = (off: number): Uint8Array => {
+        const b = new Uint8Array(msg.length + 16).fill(0xa5).subarray(off, off + msg.length);
+        b.set(msg);
+        return b;
+      };
+      const want = readAll(decodeSampleBatch(msg, FRESH_COLUMNS));
+      const first = decodeSampleBatch(at(3), pool);
+      expect(readAll(first)).toEqual(want);
+      const copy = (first.seriesKeys ?? first.seriesIds).buffer;
+      expect(copy).not.toBe(msg.buffer);
+      pool.release(first);
+      // The next unaligned message takes the same copy back (whatever it held) and reads right.
+      const second = decodeSampleBatch(at(5), pool);
+      expect((second.seriesKeys ?? second.seriesIds).buffer).toBe(copy);
+      expect(readAll(second)).toEqual(want);
+      pool.release(second);
+      // An aligned message is viewed where it lies, and its buffer never goes into the pool.
+      const msg8 = at(8);
+      const aligned = decodeSampleBatch(msg8, pool);
+      expect(readAll(aligned)).toEqual(want);
+      expect((aligned.seriesKeys ?? aligned.seriesIds).buffer).toBe(msg8.buffer);
+      pool.release(aligned);
+      expect(pool.bytes(msg8.buffer.byteLength).buffer).not.toBe(msg8.buffer);
+    }
   });
 });

@@ -8,6 +8,12 @@ import type { SampleBatch } from './sample-batch-header';
 export interface ColumnAlloc {
   f64(n: number): Float64Array;
   u32(n: number): Uint32Array;
+  /**
+   * Room for the 8-aligned copy of a message that lies at another offset (typed-array views
+   * need the alignment); the batch's views (key table, ids, raw values) then lie in it. Absent:
+   * a new array.
+   */
+  bytes?(n: number): Uint8Array;
 }
 
 /** A new array each time (the default). */
@@ -15,6 +21,18 @@ export const FRESH_COLUMNS: ColumnAlloc = {
   f64: (n) => new Float64Array(n),
   u32: (n) => new Uint32Array(n),
 };
+
+/**
+ * `message` where typed arrays can view it: itself at an offset that is a multiple of 8, else
+ * a copy in `columns.bytes` (or a new array). The NATS client hands over messages as views of
+ * its read buffer at any offset, so most need the copy.
+ */
+export function alignedMessage(message: Uint8Array, columns: ColumnAlloc): Uint8Array {
+  if (message.byteOffset % 8 === 0) return message;
+  const copy = columns.bytes ? columns.bytes(message.length) : new Uint8Array(message.length);
+  copy.set(message);
+  return copy;
+}
 
 /** Smallest class: 1 KiB (a class holds 1 KiB << c bytes, up to 32 MiB). */
 const MIN_CLASS_BYTES = 1 << 10;
@@ -46,11 +64,22 @@ export class ColumnPool implements ColumnAlloc {
     return new Uint32Array(this.take(4 * n), 0, n);
   }
 
-  /** Takes back the columns a decode took from this pool (once nothing reads them). */
+  bytes(n: number): Uint8Array {
+    return new Uint8Array(this.take(n), 0, n);
+  }
+
+  /**
+   * Takes back the columns a decode took from this pool (once nothing reads them), the
+   * message's aligned copy (bytes()) among them: a version 3 batch's key table lies in it, a
+   * version 1 batch's ids. (A version 3 batch's `seriesIds` are not touched: a getter that
+   * would expand them.) Buffers of another pool, or the message itself, are left alone.
+   */
   release(batch: SampleBatch): void {
     this.give(batch.timestamps.buffer);
     this.give(batch.values.buffer);
     if (batch.seriesKeyIndex) this.give(batch.seriesKeyIndex.buffer);
+    if (batch.seriesKeys) this.give(batch.seriesKeys.buffer);
+    else this.give(batch.seriesIds.buffer);
   }
 
   /**

@@ -1,7 +1,7 @@
 import { crc32c } from '@ztsdb/checksum';
 import { readTimestampColumn, writeTimestampColumn } from './timestamp-column';
 import { WireDecodeError, WIRE_ERROR_CODES } from './errors';
-import { FRESH_COLUMNS, type ColumnAlloc } from './column-pool';
+import { alignedMessage, FRESH_COLUMNS, type ColumnAlloc } from './column-pool';
 
 import {
   checkBatchChecksum,
@@ -124,7 +124,7 @@ export function decodeSampleBatch(
     });
   }
   // Typed-array views need 8-byte alignment; a message at an odd offset is copied once.
-  const aligned = message.byteOffset % 8 === 0 ? message : new Uint8Array(message);
+  const aligned = alignedMessage(message, columns);
   const base = aligned.byteOffset;
   const buf = aligned.buffer;
   const idsOff = base + SAMPLE_BATCH_HEADER_BYTES;

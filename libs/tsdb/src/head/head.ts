@@ -127,6 +127,22 @@ export class Head {
     return true;
   }
 
+  /**
+   * appendToOpenAt for the points `from` … `to - 1` of a batch whose slots are known, in
+   * order, until one needs more than the common path (OpenChunks.appendRun): returns its
+   * index (`to` when every point went in); the caller takes it through appendToOpenAt or
+   * appendTo and goes on after it.
+   */
+  appendRunAt(
+    slots: Int32Array,
+    ts: Float64Array,
+    vs: Float64Array,
+    from: number,
+    to: number,
+  ): number {
+    return this.open.appendRun(slots, ts, vs, from, to, this.cols.lastT, this.maxChunkAgeMs);
+  }
+
   /** Points in the open chunk of `s` (0: none open). */
   openCount(s: MemSeries): number {
     return this.open.count(s.slot);

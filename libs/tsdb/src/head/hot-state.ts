@@ -95,6 +95,13 @@ export class HotState {
       known ?? (producer === undefined ? undefined : this.slotsOf(producer, ids, count));
     let extended = 0; // points that extended an open chunk (applyOne counts its own)
     for (let i = 0; i < count; i++) {
+      if (slots !== undefined) {
+        // The common path a run at a time, the loop inside the open chunks (appendRun).
+        const stop = head.appendRunAt(slots, ts, vs, i, count);
+        extended += stop - i;
+        i = stop;
+        if (i === count) break;
+      }
       const slot = slots !== undefined ? slots[i]! : head.getOrCreate(ids[i]!).slot;
       const t = ts[i]!;
       // Most samples extend an open chunk: no unit starts or is sealed, and neither the series'

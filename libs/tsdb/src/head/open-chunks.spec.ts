@@ -76,6 +76,72 @@ describe('OpenChunks', () => {
     }
   });
 
+  it('appends batches a run at a time (appendRun) with the bytes of point-by-point appends', () => {
+    // Batches of one point per slot, slots in a shuffled order, as a producer's tick; the
+    // points reach every timestamp bucket, escape and value case, and go backwards now and
+    // then (appendRun must hand those back: lastT). Regions start at 32 bytes (regrow),
+    // and one pass has a maximum age that cuts chunks.
+    for (const maxAgeMs of [Number.MAX_SAFE_INTEGER, 5_000_000]) {
+      const slotsN = 64;
+      const data = Array.from({ length: slotsN }, (_, s) => points(500 + s, 400));
+      const order = Int32Array.from({ length: slotsN }, (_, s) => (s * 37) % slotsN);
+      const run = new OpenChunks();
+      const one = new OpenChunks();
+      const lastT = new Float64Array(slotsN).fill(-Infinity);
+      const oneLastT = new Float64Array(slotsN).fill(-Infinity);
+      let byRun = 0;
+      let byHand = 0;
+      // The general path of the head, for both: a point not newer than the last is dropped here
+      // (the head would send it out of order), one past the maximum age starts a new chunk.
+      const general = (c: OpenChunks, last: Float64Array, s: number, t: number, v: number) => {
+        if (!(t > last[s]!)) return;
+        if (c.count(s) === 0 || c.count(s) >= MAX_CHUNK_POINTS || t - c.minT(s) >= maxAgeMs)
+          c.start(s, 32);
+        c.append(s, t, v);
+        last[s] = t;
+      };
+      for (let k = 0; k < 400; k++) {
+        const ts = Float64Array.from(order, (s) => data[s]!.ts[k]!);
+        const vs = Float64Array.from(order, (s) => data[s]!.vs[k]!);
+        for (let i = 0; i < slotsN; i++) {
+          const stop = run.appendRun(order, ts, vs, i, slotsN, lastT, maxAgeMs);
+          byRun += stop - i;
+          i = stop;
+          if (i === slotsN) break;
+          general(run, lastT, order[i]!, ts[i]!, vs[i]!);
+          byHand++;
+        }
+        for (let i = 0; i < slotsN; i++) general(one, oneLastT, order[i]!, ts[i]!, vs[i]!);
+      }
+      expect(byRun).toBeGreaterThan(byHand / 2); // the run took the common cases
+      expect(lastT).toEqual(oneLastT);
+      for (let s = 0; s < slotsN; s++) {
+        expect(run.count(s)).toBe(one.count(s));
+        expect(run.minT(s)).toBe(one.minT(s));
+        expect(run.maxT(s)).toBe(one.maxT(s));
+        expect(run.bytes(s)).toEqual(one.bytes(s));
+      }
+    }
+    // And against XorAppender on its own: one slot, every point newer, every bucket.
+    const { ts, vs } = points(3, 3000);
+    // The generator's steps made positive: every delta-of-delta bucket and the escape.
+    const inOrder = [ts[0]!];
+    for (let i = 1; i < ts.length; i++)
+      inOrder.push(inOrder[i - 1]! + 1 + Math.abs(ts[i]! - ts[i - 1]!));
+    const c = new OpenChunks();
+    const last = new Float64Array(1).fill(-Infinity);
+    const slot0 = new Int32Array(1);
+    for (let i = 0; i < inOrder.length; i++) {
+      const t1 = Float64Array.of(inOrder[i]!);
+      const v1 = Float64Array.of(vs[i]!);
+      if (c.appendRun(slot0, t1, v1, 0, 1, last, Number.MAX_SAFE_INTEGER) === 1) continue;
+      if (c.count(0) === 0) c.start(0, 8);
+      c.append(0, inOrder[i]!, vs[i]!);
+      last[0] = inOrder[i]!;
+    }
+    expect(c.bytes(0)).toEqual(viaAppender(inOrder, vs));
+  });
+
   it('keeps many slots apart in the shared slab while they grow and are closed and restarted', () => {
     const c = new OpenChunks();
     const slots = 300;

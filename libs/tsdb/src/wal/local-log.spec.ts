@@ -8,7 +8,7 @@ import { encodeSampleBatch } from '@ztsdb/wire';
 import { seriesKey } from '@ztsdb/model';
 import { HotState } from '../head/hot-state';
 import { WalFormatError, type WalCorruptError } from '../errors';
-import { LocalLog, TRIM_SLICE } from './local-log';
+import { LocalLog, slicesPerPageDrop, TRIM_SLICE } from './local-log';
 import { CHECKPOINT_STEP_BYTES } from './snapshot-store';
 
 /** The process's peak RSS (VmHWM) in bytes; reset() starts it again from the current RSS. */
@@ -206,6 +206,56 @@ describe('LocalLog (real LMDB)', () => {
     expect(key(got)).toEqual(key(live));
     // Each in-order chunk holds the 10 batches between two idle ticks.
     expect(got.heldList().filter((c) => c.count === 10)).toHaveLength(4 * (ids.length - 1));
+    await reopened.close();
+  });
+
+  it('drops the log pages every ~8 MiB of trimmed entries: every slice of large batches, fewer of small ones', () => {
+    // An import's 16,384-point batches (~56 KB): every slice of 128 is ~7 MiB.
+    expect(slicesPerPageDrop(1000 * 56_000, 1000)).toBe(1);
+    // bench:ingest's 250-point batches (~4 KB): 16 slices (8 MiB) between drops.
+    expect(slicesPerPageDrop(4000 * 4096, 4000)).toBe(16);
+    // Nothing written since the last snapshot (a log from another process): every slice.
+    expect(slicesPerPageDrop(0, 0)).toBe(1);
+    expect(slicesPerPageDrop(123, 0)).toBe(1);
+  });
+
+  it('trims a log of many small batches (fewer page drops) completely, and recovers the same state', async () => {
+    const few = Array.from({ length: 200 }, (_, i) => BigInt(i + 1));
+    const small = (k: number): Uint8Array =>
+      encodeSampleBatch(
+        { partition: 0, producerId: 1n, sequence: BigInt(k) },
+        few,
+        few.map(() => T0 + k * 1000),
+        few.map((_, i) => i * 0.5 + k),
+      );
+    const live = new HotState(0, 3_600_000);
+    const log = LocalLog.open(dir.path, 8);
+    await log.clear('s');
+    const entries = 20 * TRIM_SLICE + 7; // 2,567 entries of ~4.8 KB: 21 slices, a page drop every 13
+    for (let seq = 1; seq <= entries; seq++) {
+      const b = small(seq);
+      void log.putBatch(seq, b);
+      apply(live, seq, b);
+      if (seq % 256 === 0) await log.flushed();
+    }
+    await log.flushed();
+    await log.snapshot(live);
+    // Written after the snapshot: kept, and replayed on recovery.
+    const tail = small(entries + 1);
+    await log.putBatch(entries + 1, tail);
+    apply(live, entries + 1, tail);
+    await log.flushed();
+    await log.close();
+    const env = openEnv(LocalLog.dirOf(dir.path, 8));
+    expect(openBinaryDb(env, 'iwal').getKeysCount()).toBe(1); // every covered entry removed
+    await env.close();
+    const reopened = LocalLog.open(dir.path, 8);
+    const got = reopened.recover({ partition: 0, maxChunkAgeMs: 3_600_000 }, () => undefined)!;
+    expect(got.state.appliedSeq).toBe(entries + 1);
+    for (const id of [1n, 77n, 200n])
+      expect(Array.from(got.state.read(id, 0, Infinity).values)).toEqual(
+        Array.from(live.read(id, 0, Infinity).values),
+      );
     await reopened.close();
   });
 

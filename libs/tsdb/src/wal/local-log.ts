@@ -27,8 +27,25 @@ const KIND_SKIP = 1;
 const KIND_SEAL = 2;
 /** WAL entries a snapshot removes per transaction (snapshot()): at most ~8 MiB mapped at once. */
 export const TRIM_SLICE = 128;
+/**
+ * Bytes of entries a snapshot's trim removes between two drops of the log's pages from the
+ * process (dropPages): each drop reads /proc/self/maps and advises the whole map, 1–3 ms, and
+ * the log's next writes fault its pages in again. A slice of an import's 16,384-point batches
+ * is about this much; one of bench:ingest's 250-point batches is 64 times less.
+ */
+const DROP_PAGES_BYTES = 8 * 1024 * 1024;
 const EXTRAS_KEY = Buffer.from('ingest');
 const STREAM_KEY = Buffer.from('stream');
+
+/**
+ * Trim slices (TRIM_SLICE entries each) between two page drops of a snapshot's trim: about
+ * DROP_PAGES_BYTES of entries, by the mean size of the `entries` batches of `bytes` written
+ * since the last snapshot; every slice when nothing says how large they are.
+ */
+export function slicesPerPageDrop(bytes: number, entries: number): number {
+  if (entries <= 0 || bytes <= 0) return 1;
+  return Math.max(1, Math.floor(DROP_PAGES_BYTES / (TRIM_SLICE * (bytes / entries))));
+}
 
 function walKey(seq: number, kind: number): Buffer {
   const b = Buffer.allocUnsafe(9);
@@ -95,6 +112,8 @@ export interface SnapshotSteps {
 export class LocalLog {
   /** Bytes of batches written since the last snapshot (the owner snapshots early when they pile up). */
   batchBytes = 0;
+  /** Batches written since the last snapshot (their mean size paces the trim's page drops). */
+  private batchEntries = 0;
   /** Size of the last snapshot this process wrote (0 before the first). */
   snapshotBytes = 0;
 
@@ -154,6 +173,7 @@ export class LocalLog {
   /** Queues a batch in this turn's transaction. */
   putBatch(seq: number, bytes: Uint8Array): Promise<boolean> {
     this.batchBytes += bytes.byteLength;
+    this.batchEntries++;
     const value = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     return this.write(() => this.wal.put(walKey(seq, KIND_BATCH), value));
   }
@@ -320,6 +340,7 @@ export class LocalLog {
     await this.observed(this.meta.clearAsync());
     await this.observed(this.meta.put(STREAM_KEY, Buffer.from(streamId, 'utf8')));
     this.batchBytes = 0;
+    this.batchEntries = 0;
     await this.flushed();
   }
 
@@ -335,6 +356,8 @@ export class LocalLog {
     const head = state.head;
     const appliedSeq = state.appliedSeq;
     const extrasBytes = encodeExtras(state, held);
+    const slicesPerDrop = slicesPerPageDrop(this.batchBytes, this.batchEntries);
+    this.batchEntries = 0;
     let put: Promise<boolean>;
     if (steps) {
       this.batchBytes = 0;
@@ -366,8 +389,9 @@ export class LocalLog {
     // The entries it covers go TRIM_SLICE a transaction, the first slice in the snapshot's.
     // Removing an entry reads the first page of its value and the kernel maps the pages
     // around each page read: one transaction for a large log made the whole file resident
-    // (about 90 MiB after a 36 M sample import). Between slices the file's pages leave the
-    // process (they stay in the page cache). Entries a crash leaves between slices are covered
+    // (about 90 MiB after a 36 M sample import). Between slices, every DROP_PAGES_BYTES of
+    // entries (by the mean size of the batches since the last snapshot), the file's pages leave
+    // the process (they stay in the page cache). Entries a crash leaves between slices are covered
     // by the snapshot: recovery reads the log from its sequence on, the next snapshot removes them.
     // Each slice's keys are listed once the slice before is committed (so from the log's
     // start): listing them all at once was one turn of tens of milliseconds at 1 M samples/s.
@@ -377,7 +401,7 @@ export class LocalLog {
     for (;;) {
       if (slices++ > 0) {
         await last;
-        this.dropPages();
+        if ((slices - 1) % slicesPerDrop === 0) this.dropPages();
       }
       let n = 0;
       for (const k of this.wal.getKeys({ end, limit: TRIM_SLICE, snapshot: false })) {
