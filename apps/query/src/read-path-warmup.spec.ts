@@ -1,16 +1,10 @@
-import * as fs from 'node:fs';
-import * as os from 'node:os';
+import { mappingsOf, tempEntries } from '@ztsdb/testing';
 import { releaseWarmupObjects, warmReadPaths } from './read-path-warmup';
 
-const warmupDirs = (): string[] =>
-  fs.readdirSync(os.tmpdir()).filter((f) => f.startsWith('ztsdb-warmup-'));
+const warmupDirs = (): string[] => tempEntries('ztsdb-warmup-');
 
 /** This process's mappings of a warm-up file (removed from its folder, still mapped). */
-const warmupMappings = (): string[] =>
-  fs
-    .readFileSync('/proc/self/maps', 'utf8')
-    .split('\n')
-    .filter((l) => l.includes('ztsdb-warmup-'));
+const warmupMappings = (): string[] => mappingsOf('ztsdb-warmup-');
 
 describe('read-path warm-up (ZTSDB_QUERY_WARMUP)', () => {
   it('reads its synthetic cold file by index at the steps, and leaves no file behind', async () => {

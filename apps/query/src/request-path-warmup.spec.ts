@@ -1,17 +1,11 @@
-import * as fs from 'node:fs';
-import * as os from 'node:os';
+import { mappingsOf, tempEntries } from '@ztsdb/testing';
 import { loadSettings } from '@ztsdb/config';
 import { releaseRequestWarmup, warmRequestPath } from './request-path-warmup';
 
-const warmupDirs = (): string[] =>
-  fs.readdirSync(os.tmpdir()).filter((f) => f.startsWith('ztsdb-warmup-'));
+const warmupDirs = (): string[] => tempEntries('ztsdb-warmup-');
 
-/** This process's mappings of the warm-up's files (removed from their folder, still mapped). */
-const warmupMappings = (): string[] =>
-  fs
-    .readFileSync('/proc/self/maps', 'utf8')
-    .split('\n')
-    .filter((l) => l.includes('ztsdb-warmup-'));
+/** This process's mappings of a warm-up file (removed from its folder, still mapped). */
+const warmupMappings = (): string[] => mappingsOf('ztsdb-warmup-');
 
 interface Matrix {
   status: string;

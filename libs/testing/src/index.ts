@@ -9,3 +9,4 @@ export { NatsCluster } from './nats-cluster';
 export type { NatsClusterOptions } from './nats-cluster';
 export { freePort } from './free-port';
 export { manifestEvent } from './manifest-event';
+export { tempEntries, mappingsOf } from './leftovers';
