@@ -244,8 +244,24 @@ describe('checkpoint in generations (real LMDB)', () => {
       await openBinaryDb(env2, 'imeta').put(key, good);
       await env2.close();
     }
-    const reopened = LocalLog.open(dir.path, 3);
+    let reopened = LocalLog.open(dir.path, 3);
     expectSame(reopened.recover(OPTS, () => undefined)!.state, live);
+    expect(reopened.lastSeq()).toBe(60);
+    await reopened.close();
+    // A damaged pointer: reported under `checkpoint`, and no sequence is read from it.
+    const env = openEnv(LocalLog.dirOf(dir.path, 3));
+    const meta = openBinaryDb(env, 'imeta');
+    const pointer = Buffer.from(meta.get(Buffer.from('checkpoint'))!);
+    pointer[30]! ^= 1;
+    await meta.put(Buffer.from('checkpoint'), pointer);
+    await env.close();
+    reopened = LocalLog.open(dir.path, 3);
+    const problems: WalCorruptError[] = [];
+    expect(reopened.recover(OPTS, (e) => problems.push(e))).toBeUndefined();
+    expect(problems.map((e) => [e.context.key, e.message])).toEqual([
+      ['checkpoint', expect.stringMatching(/checkpoint: CRC-32C mismatch/)],
+    ]);
+    expect(reopened.lastSeq()).toBe(0);
     await reopened.close();
   });
 
@@ -348,7 +364,7 @@ describe('checkpoint in generations (real LMDB)', () => {
     expect(b[0]).toBe(POINTER_VERSION);
     expect(decodePointer(b)).toEqual(p);
     const bad = Buffer.from(b);
-    bad[20] ^= 1; // a flipped bit: its CRC-32C
+    bad[20]! ^= 1; // a flipped bit: its CRC-32C
     expect(() => decodePointer(bad)).toThrow(/CRC-32C mismatch/);
     // Fields that disagree, each resealed so the CRC passes.
     expect(() => decodePointer(encodePointer({ ...p, sums: Uint32Array.from([1]) }))).toThrow(

@@ -342,7 +342,12 @@ export class LocalLog {
   /** Highest stream sequence in the log (snapshot or WAL), 0 when empty. */
   lastSeq(): number {
     for (const k of this.wal.getKeys({ reverse: true, limit: 1 })) return keySeq(k as Uint8Array);
-    const pointer = readPointer(this.meta);
+    let pointer;
+    try {
+      pointer = readPointer(this.meta);
+    } catch {
+      return 0; // a damaged pointer: recover() reports it, and the checkpoint is gone
+    }
     if (pointer) return pointer.walSeq - 1;
     const extras = this.meta.get(EXTRAS_KEY);
     return extras ? decodeExtras(extras).appliedSeq : 0;
