@@ -42,11 +42,9 @@ export function compactToWarm(p: EnginePartition): Promise<string | null> {
         count: c.count,
       })),
     );
-    // Same turn, so the same transaction as the snapshot's writes.
-    const recorded = p.log.putCatalog(catalog);
-    const snapshot = p.log.snapshot(p.state);
-    await recorded;
-    await snapshot;
+    // In the snapshot's switch transaction: the catalog that lists the file and the checkpoint
+    // that no longer holds its chunks become durable together.
+    await p.log.snapshot(p.state, undefined, catalog);
     await p.settle();
     return name;
   });

@@ -360,7 +360,7 @@ describe('LocalLog (real LMDB)', () => {
       const env = openEnv(LocalLog.dirOf(dir.path, p));
       const meta = openBinaryDb(env, 'imeta');
       const parts = [
-        ...meta.getRange({ start: Buffer.from('checkpoint/'), end: Buffer.from('checkpoint0') }),
+        ...meta.getRange({ start: Buffer.from('checkpoint.g'), end: Buffer.from('checkpoint.h') }),
       ].map(({ value }) => Buffer.from(value));
       await env.close();
       return parts;

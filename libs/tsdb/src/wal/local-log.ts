@@ -10,14 +10,19 @@ import { Head, type HeadOptions } from '../head/head';
 import { HotState, type HeldChunk } from '../head/hot-state';
 import { openBinaryDb, openEnv, openEnvFile, type WalDb } from './lmdb-env';
 import {
+  CHECKPOINT_STEP_BYTES,
   getCatalog,
   getCheckpoint,
   putCatalog,
-  putCheckpointParts,
-  putSealedCheckpointParts,
-  sealedCheckpointInSteps,
   type Catalog,
 } from './snapshot-store';
+import {
+  checkpointImage,
+  readPointer,
+  removeStalePieces,
+  writeGeneration,
+  type GenerationIo,
+} from './checkpoint-generations';
 import { decodeExtras, encodeExtras } from './ingest-record';
 import { dropLmdbInternalRejections, observed } from './lmdb-write';
 
@@ -102,9 +107,10 @@ export interface SnapshotSteps {
  *   batch exactly as it came off the stream (kind 0), nothing (kind 1: the
  *   sequence went to the DLQ) or f64 `nowMs` (kind 2: sealByAge ran here;
  *   a 9th byte n > 0: n paced sealByAge ran here).
- * - `imeta`: `checkpoint` (the tsdb head snapshot, docs/format/wal.md, with
- *   the held sealed chunks), `ingest` (sequences beside the head) and
- *   `stream` (creation time of the samples stream this log belongs to).
+ * - `imeta`: `checkpoint` (a pointer to the generation of `checkpoint.g` pieces that
+ *   holds the tsdb head snapshot, docs/format/wal.md, with the held sealed chunks, and the
+ *   `ingest` record of the sequences beside the head) and `stream` (creation time of the
+ *   samples stream this log belongs to).
  * Writes of one event-loop turn form one LMDB transaction; `flushed()`
  * resolves once they are on disk. A failed write rejects with a WalWriteError
  * (never as an unhandled rejection: dropping a write's promise is safe).
@@ -123,6 +129,13 @@ export class LocalLog {
   private compactFloor = 0;
   /** Set while compactOnline closes the old environment and opens the new one: writes wait for it. */
   private swapping: Promise<void> | undefined;
+  /** The last snapshot's writes: a snapshot writes its generation after the one before is done. */
+  private snapshotWrites: Promise<void> = Promise.resolve();
+  /** Checkpoint writes go to the database in use and are observed like every write. */
+  private readonly io: GenerationIo = {
+    db: () => this.meta,
+    observe: (w) => this.observed(w),
+  };
 
   private constructor(
     private env: RootDatabase,
@@ -329,6 +342,13 @@ export class LocalLog {
   /** Highest stream sequence in the log (snapshot or WAL), 0 when empty. */
   lastSeq(): number {
     for (const k of this.wal.getKeys({ reverse: true, limit: 1 })) return keySeq(k as Uint8Array);
+    let pointer;
+    try {
+      pointer = readPointer(this.meta);
+    } catch {
+      return 0; // a damaged pointer: recover() reports it, and the checkpoint is gone
+    }
+    if (pointer) return pointer.walSeq - 1;
     const extras = this.meta.get(EXTRAS_KEY);
     return extras ? decodeExtras(extras).appliedSeq : 0;
   }
@@ -345,12 +365,17 @@ export class LocalLog {
   }
 
   /**
-   * Snapshot: the head (with the held sealed chunks), the sequences beside it,
-   * and removal of WAL entries it covers, in one transaction. Resolves when durable.
-   * With `steps`, the head is laid out a few megabytes an event-loop turn
-   * (SnapshotSteps), and the caller keeps the state as it is until `encoded`.
+   * Snapshot: the head (with the held sealed chunks) and the sequences beside it, as a new
+   * generation of checkpoint pieces written a bounded transaction at a time
+   * (checkpoint-generations.ts: WAL writes issued meanwhile commit between them), the switch
+   * of `checkpoint` to it (with `catalog`, when given, in the same transaction), then, once the
+   * switch is durable, removal of the WAL entries it covers and of the previous generation's
+   * pieces. Resolves when all of it is durable. Until the switch commits a crash leaves the
+   * previous checkpoint and the WAL after it. With `steps`, the head is laid out a few
+   * megabytes an event-loop turn (SnapshotSteps), and the caller keeps the state as it is
+   * until `encoded`.
    */
-  async snapshot(state: HotState, steps?: SnapshotSteps): Promise<void> {
+  async snapshot(state: HotState, steps?: SnapshotSteps, catalog?: Catalog): Promise<void> {
     await this.swapping;
     const held = state.heldList();
     const head = state.head;
@@ -358,35 +383,49 @@ export class LocalLog {
     const extrasBytes = encodeExtras(state, held);
     const slicesPerDrop = slicesPerPageDrop(this.batchBytes, this.batchEntries);
     this.batchEntries = 0;
-    let put: Promise<boolean>;
-    if (steps) {
-      this.batchBytes = 0;
-      let sealed: Buffer;
-      try {
-        sealed = await sealedCheckpointInSteps(
-          appliedSeq + 1,
-          head,
-          [...head.peekSealed(), ...held],
-          steps.pause,
-        );
-      } finally {
-        steps.encoded();
-      }
-      this.snapshotBytes = sealed.length;
-      put = this.observed(putSealedCheckpointParts(this.meta, sealed));
-    } else {
-      head.restoreSealed(held);
-      try {
-        const size = { bytes: 0 };
-        put = this.observed(putCheckpointParts(this.meta, appliedSeq + 1, head, size));
-        this.snapshotBytes = size.bytes;
-      } finally {
-        head.takeSealed();
-      }
-      this.batchBytes = 0;
+    this.batchBytes = 0;
+    let image;
+    try {
+      image = await checkpointImage(
+        appliedSeq + 1,
+        head,
+        [...head.peekSealed(), ...held],
+        extrasBytes,
+        CHECKPOINT_STEP_BYTES,
+        steps?.pause,
+      );
+    } finally {
+      steps?.encoded();
     }
-    const extras = this.observed(this.meta.put(EXTRAS_KEY, extrasBytes));
-    // The entries it covers go TRIM_SLICE a transaction, the first slice in the snapshot's.
+    this.snapshotBytes = image.bytes.length;
+    // One generation at a time: the next one's number comes from the pointer the last switched.
+    const before = this.snapshotWrites;
+    let done!: () => void;
+    this.snapshotWrites = new Promise<void>((r) => (done = r));
+    try {
+      await before;
+      await this.writeSnapshot(image, appliedSeq, slicesPerDrop, catalog);
+    } finally {
+      done();
+    }
+  }
+
+  private async writeSnapshot(
+    image: Awaited<ReturnType<typeof checkpointImage>>,
+    appliedSeq: number,
+    slicesPerDrop: number,
+    catalog: Catalog | undefined,
+  ): Promise<void> {
+    const { generation } = await writeGeneration(this.io, image, () => {
+      const w: Promise<unknown>[] = [];
+      if (catalog) w.push(putCatalog(this.meta, catalog));
+      // The layout before generations kept the sequences under `ingest`; now the generation does.
+      if (this.meta.get(EXTRAS_KEY) !== undefined) w.push(this.meta.remove(EXTRAS_KEY));
+      return w;
+    });
+    // The switch is durable before anything it covers goes.
+    await this.flushed();
+    // The entries it covers go TRIM_SLICE a transaction.
     // Removing an entry reads the first page of its value and the kernel maps the pages
     // around each page read: one transaction for a large log made the whole file resident
     // (about 90 MiB after a 36 M sample import). Between slices, every DROP_PAGES_BYTES of
@@ -396,7 +435,7 @@ export class LocalLog {
     // Each slice's keys are listed once the slice before is committed (so from the log's
     // start): listing them all at once was one turn of tens of milliseconds at 1 M samples/s.
     const end = walKey(appliedSeq + 1, 0);
-    let last: Promise<boolean> = put;
+    let last: Promise<boolean> = Promise.resolve(true);
     let slices = 0;
     for (;;) {
       if (slices++ > 0) {
@@ -410,7 +449,9 @@ export class LocalLog {
       }
       if (n < TRIM_SLICE) break;
     }
-    await Promise.all([put, extras, last]);
+    await last;
+    // The previous generation's pieces (and the layout before generations), a slice at a time.
+    await removeStalePieces(this.io, generation, true);
     await this.flushed();
     if (slices > 1) this.dropPages();
   }
@@ -441,7 +482,8 @@ export class LocalLog {
     let state: HotState | undefined;
     try {
       const cp = getCheckpoint(this.meta, headOpts);
-      const extrasBytes = this.meta.get(EXTRAS_KEY);
+      // A generation holds its own `ingest` record; before generations it was a key of its own.
+      const extrasBytes = cp?.generation !== undefined ? cp.ingest : this.meta.get(EXTRAS_KEY);
       if (cp && extrasBytes) {
         const extras = decodeExtras(extrasBytes);
         const held = cp.head.takeSealed();
@@ -463,10 +505,12 @@ export class LocalLog {
         );
       }
     } catch (e) {
+      // The key of the damaged piece or record when the error names one.
+      const key = (e as { context?: { key?: unknown } }).context?.key;
       onProblem(
         new WalCorruptError(
           `snapshot in ${this.dir} is damaged: ${(e as Error).message}`,
-          { file: this.file, key: 'checkpoint' },
+          { file: this.file, key: typeof key === 'string' ? key : 'checkpoint' },
           { cause: e },
         ),
       );
@@ -533,7 +577,7 @@ export class LocalLog {
     return getCatalog(this.meta);
   }
 
-  /** Records the file list in this turn's transaction (with a snapshot queued in the same turn, atomically). */
+  /** Records the file list in this turn's transaction (atomically with a snapshot: snapshot()'s `catalog`). */
   putCatalog(c: Catalog): Promise<boolean> {
     return this.write(() => putCatalog(this.meta, c));
   }

@@ -1,27 +1,28 @@
-import { crc32, CRC32_NATIVE, crc32c } from '@ztsdb/checksum';
+import { CRC32_NATIVE } from '@ztsdb/checksum';
 import { ByteReader, ByteWriter } from '../encoding/byte-io';
 import { IndexCorruptError } from '../errors';
-import {
-  decodeHeadSnapshot,
-  encodeHeadSnapshot,
-  headSnapshotBytes,
-  HeadSnapshotEncoder,
-} from '../head/head-snapshot';
+import { decodeHeadSnapshot, encodeHeadSnapshot, headSnapshotBytes } from '../head/head-snapshot';
 import type { Head, HeadOptions } from '../head/head';
-import type { SealedChunk } from '../head/sealed-chunk';
 import type { WalDb } from './lmdb-env';
+import {
+  CHECKPOINT_PART_BYTES,
+  POINTER_VERSION,
+  decodePointer,
+  readGeneration,
+} from './checkpoint-generations';
+import { sealInPlace, unseal } from './sealed-value';
 
 export const META_VERSION = 1;
 /**
- * Version of the checkpoint's wrapper: 2 leaves the open chunks' CRC trailers zero (the
+ * Version of the checkpoint's wrapper in the layout before generations (a `checkpoint` value or
+ * `checkpoint/` pieces holding the checkpoint itself; version 4 is a pointer to a generation,
+ * checkpoint-generations.ts): 2 leaves the open chunks' CRC trailers zero (the
  * wrapper's CRC covers their bytes); 3 is 2 with the wrapper's checksum a CRC-32 (zlib's,
  * native) instead of a CRC-32C (a JavaScript loop, 40 ms of a 48 MB snapshot's event-loop
- * stall against 11). Versions 1 and 2 are still read; a Node without zlib's crc32 (before
- * 20.15) writes version 2.
+ * stall against 11). Versions 1 to 3 are still read. This release writes them only in tests
+ * (the layout of earlier releases); a Node without zlib's crc32 (before 20.15) wrote version 2.
  */
 export const CHECKPOINT_VERSION = CRC32_NATIVE ? 3 : 2;
-/** Wrapper versions whose checksum is a CRC-32; the others' is a CRC-32C. */
-const CRC32_VERSIONS: readonly number[] = [3];
 const CHECKPOINT_KEY = Buffer.from('checkpoint');
 const CATALOG_KEY = Buffer.from('catalog');
 
@@ -39,55 +40,16 @@ export interface Catalog {
 function seal(payload: Uint8Array): Buffer {
   const out = Buffer.allocUnsafe(8 + payload.length);
   out.set(payload, 8);
-  return sealInPlace(out);
-}
-
-/** The checksum a wrapper of `version` carries over `bytes[start, end)`, continuing `seed`. */
-function checksum(
-  version: number,
-  bytes: Uint8Array,
-  start: number,
-  end = bytes.length,
-  seed = 0,
-): number {
-  return CRC32_VERSIONS.includes(version)
-    ? crc32(bytes, start, end, seed)
-    : crc32c(bytes, start, end, seed);
-}
-
-/** Fills in the 8-byte header of `sealed` (header, then payload) from its payload (or its `sum`). */
-function sealInPlace(
-  sealed: Buffer,
-  version = META_VERSION,
-  sum = checksum(version, sealed, 8),
-): Buffer {
-  sealed[0] = version;
-  sealed[1] = sealed[2] = sealed[3] = 0;
-  sealed.writeUInt32LE(sum, 4);
-  return sealed;
-}
-
-/** The payload of a sealed value of one of `versions`, its checksum checked. */
-function unseal(
-  what: string,
-  value: Uint8Array,
-  versions: readonly number[] = [META_VERSION],
-): Uint8Array {
-  const b = Buffer.from(value.buffer, value.byteOffset, value.byteLength);
-  if (b.length < 8 || !versions.includes(b[0]!) || b[1] !== 0 || b[2] !== 0 || b[3] !== 0) {
-    throw new IndexCorruptError(`${what}: bad header`, { key: what, offset: 0 });
-  }
-  if (checksum(b[0]!, b, 8) !== b.readUInt32LE(4)) {
-    const kind = CRC32_VERSIONS.includes(b[0]!) ? 'CRC-32' : 'CRC-32C';
-    throw new IndexCorruptError(`${what}: ${kind} mismatch`, { key: what, offset: 4 });
-  }
-  return b.subarray(8);
+  return sealInPlace(out, META_VERSION);
 }
 
 /** Checkpoint wrapper versions read. */
 const CHECKPOINT_VERSIONS_READ: readonly number[] = [1, 2, 3];
 
-/** Checkpoint: [u64 walSeq = first WAL record not covered][head snapshot]. */
+/**
+ * Checkpoint in one value, as releases before generations wrote it: [u64 walSeq = first WAL
+ * record not covered][head snapshot]. Written by tests only (old logs must still recover).
+ */
 export function putCheckpoint(meta: WalDb, walSeq: number, head: Head): Promise<boolean> {
   return meta.put(CHECKPOINT_KEY, sealedCheckpoint(walSeq, head));
 }
@@ -105,46 +67,9 @@ function sealedCheckpoint(walSeq: number, head: Head): Buffer {
   return sealInPlace(Buffer.from(v.buffer, v.byteOffset, v.byteLength), CHECKPOINT_VERSION);
 }
 
-/** Bytes of a checkpoint laid out and checksummed between two pauses (sealedCheckpointInSteps). */
+/** Bytes of a checkpoint laid out and checksummed between two pauses (checkpointImage). */
 export const CHECKPOINT_STEP_BYTES = 2 * 1024 * 1024;
 
-/**
- * sealedCheckpoint in steps of CHECKPOINT_STEP_BYTES with `pause()` awaited between two
- * (a few milliseconds each where the whole was tens): each step is checksummed right after it
- * is written, while its bytes are still in the cache. The head must not change until this
- * resolves; `sealed` are the untaken sealed chunks it holds.
- */
-export async function sealedCheckpointInSteps(
-  walSeq: number,
-  head: Head,
-  sealed: readonly SealedChunk[],
-  pause: () => Promise<void>,
-): Promise<Buffer> {
-  const w = new ByteWriter(8 + 8 + headSnapshotBytes(head, sealed));
-  w.u64(0); // the seal's header, filled in below
-  w.u64(walSeq);
-  const encoder = new HeadSnapshotEncoder(head, w, false, sealed);
-  let sum = 0;
-  let summed = 8;
-  for (;;) {
-    const done = encoder.step(CHECKPOINT_STEP_BYTES);
-    const v = w.view8();
-    sum = checksum(CHECKPOINT_VERSION, v, summed, v.length, sum);
-    summed = v.length;
-    if (done) break;
-    await pause();
-  }
-  const v = w.view8();
-  return sealInPlace(Buffer.from(v.buffer, v.byteOffset, v.byteLength), CHECKPOINT_VERSION, sum);
-}
-
-/**
- * Largest piece of a checkpoint written as one LMDB value. A value larger than
- * a page takes a run of contiguous pages; a multi-megabyte snapshot rewritten
- * every few seconds rarely finds such a run among the pages freed by the last
- * one, so the file would grow without end. Pieces of 16 pages reuse them.
- */
-export const CHECKPOINT_PART_BYTES = 64 * 1024;
 const PARTS_PREFIX = 'checkpoint/';
 
 function partKey(i: number): Buffer {
@@ -156,8 +81,9 @@ function partKey(i: number): Buffer {
 
 /**
  * The same checkpoint as putCheckpoint, stored in pieces of CHECKPOINT_PART_BYTES
- * (keys `checkpoint/` + u32 BE index) in the caller's transaction; pieces of a
- * larger earlier checkpoint and a single-value checkpoint are removed.
+ * (keys `checkpoint/` + u32 BE index) in the caller's transaction, as releases before
+ * generations wrote it (tests only); pieces of a larger earlier checkpoint and a single-value
+ * checkpoint are removed.
  * Resolves with the last write; `size.bytes` is set to the checkpoint's size.
  */
 export function putCheckpointParts(
@@ -171,8 +97,8 @@ export function putCheckpointParts(
   return putSealedCheckpointParts(meta, bytes);
 }
 
-/** putCheckpointParts of a checkpoint already sealed (sealedCheckpointInSteps). */
-export function putSealedCheckpointParts(meta: WalDb, bytes: Buffer): Promise<boolean> {
+/** putCheckpointParts of a checkpoint already sealed. */
+function putSealedCheckpointParts(meta: WalDb, bytes: Buffer): Promise<boolean> {
   const n = Math.ceil(bytes.length / CHECKPOINT_PART_BYTES);
   let last: Promise<boolean> = Promise.resolve(true);
   for (let i = 0; i < n; i++)
@@ -212,25 +138,57 @@ function checkpointBytes(meta: WalDb): Buffer | undefined {
   return out;
 }
 
-/** The checkpoint, from pieces (putCheckpointParts) or one value (putCheckpoint); null when none. */
-export function getCheckpoint(
-  meta: WalDb,
-  opts: HeadOptions,
-): { walSeq: number; head: Head } | null {
+/** A checkpoint read back: with a generation, the `ingest` record written with it. */
+export interface StoredCheckpoint {
+  walSeq: number;
+  head: Head;
+  /** The generation read (version 4); undefined for the layout before generations. */
+  generation?: number;
+  /** The generation's `ingest` record (before generations it is the `imeta` key `ingest`). */
+  ingest?: Buffer;
+}
+
+/**
+ * The checkpoint: the generation a version 4 `checkpoint` names (checkpoint-generations.ts), or,
+ * as releases before generations wrote it, pieces (putCheckpointParts) or one value
+ * (putCheckpoint); null when none. A damaged one throws an IndexCorruptError naming the key.
+ */
+export function getCheckpoint(meta: WalDb, opts: HeadOptions): StoredCheckpoint | null {
+  const top = meta.get(CHECKPOINT_KEY);
+  if (top !== undefined && top[0] === POINTER_VERSION) {
+    const p = decodePointer(top);
+    const { checkpoint, ingest } = readGeneration(meta, p);
+    // Every piece's checksum was checked, open chunks included (whose own CRCs are zero).
+    const cp = decodeCheckpoint(checkpoint, opts, `checkpoint.g/${p.generation}`);
+    if (cp.walSeq !== p.walSeq)
+      throw new IndexCorruptError(
+        `checkpoint: generation ${p.generation} holds walSeq ${cp.walSeq}, its pointer ${p.walSeq}`,
+        { key: 'checkpoint' },
+      );
+    return { ...cp, generation: p.generation, ingest };
+  }
   const v = checkpointBytes(meta);
   if (v === undefined) return null;
-  const payload = unseal('checkpoint', v, CHECKPOINT_VERSIONS_READ);
+  // unseal checks the checksum over all of it, open chunks included (whose own CRCs versions 2 and 3 leave zero).
+  return decodeCheckpoint(unseal('checkpoint', v, CHECKPOINT_VERSIONS_READ), opts, 'checkpoint');
+}
+
+/** [u64 walSeq][head snapshot], its checksum already checked. */
+function decodeCheckpoint(
+  payload: Uint8Array,
+  opts: HeadOptions,
+  key: string,
+): { walSeq: number; head: Head } {
   const r = new ByteReader(
     payload,
     0,
     payload.length,
-    (m, o) => new IndexCorruptError(`checkpoint: ${m}`, { key: 'checkpoint', offset: o }),
+    (m, o) => new IndexCorruptError(`checkpoint: ${m}`, { key, offset: o }),
   );
   const walSeq = r.u64();
-  // unseal checked the checksum over all of it, open chunks included (whose own CRCs versions 2 and 3 leave zero).
   const head = decodeHeadSnapshot(r, opts, false);
   if (r.remaining !== 0)
-    throw new IndexCorruptError(`checkpoint: ${r.remaining} trailing bytes`, { key: 'checkpoint' });
+    throw new IndexCorruptError(`checkpoint: ${r.remaining} trailing bytes`, { key });
   return { walSeq, head };
 }
 
@@ -241,7 +199,9 @@ export function putCatalog(meta: WalDb, c: Catalog): Promise<boolean> {
 export function getCatalog(meta: WalDb): Catalog {
   const v = meta.get(CATALOG_KEY);
   if (v === undefined) return { nextFileSeq: 1, warm: [], cold: [] };
-  const c = JSON.parse(Buffer.from(unseal('catalog', v)).toString('utf8')) as Catalog;
+  const c = JSON.parse(
+    Buffer.from(unseal('catalog', v, [META_VERSION])).toString('utf8'),
+  ) as Catalog;
   if (!Number.isSafeInteger(c.nextFileSeq) || !Array.isArray(c.warm) || !Array.isArray(c.cold)) {
     throw new IndexCorruptError('catalog: bad shape', { key: 'catalog' });
   }
