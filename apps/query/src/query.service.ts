@@ -60,13 +60,6 @@ export interface SeriesAnswer {
 /** Hot points win over any file: they are the latest writes. */
 const HOT_VERSION = Number.MAX_SAFE_INTEGER;
 const MAX_WARNINGS = 50;
-/**
- * Largest matrix of step values an aggregation samples ahead in the files' order
- * (QueryService.presampleMaxBytes): 8 MiB, a million values, about 50 ms of sampling.
- */
-const PRESAMPLE_MAX_BYTES = 8 * 1024 * 1024;
-/** Fewer series than this are sampled in their own order: the files' order saves nothing there. */
-const PRESAMPLE_MIN_SERIES = 64;
 
 function durationParam(
   name: string,
@@ -95,8 +88,6 @@ export class QueryService implements OnApplicationBootstrap, OnApplicationShutdo
   extents!: HotExtents;
   private readonly gate: QueryGate;
   private stopping = false;
-  /** Bound of an aggregation's values sampled ahead in the files' order (0: never; tests). */
-  presampleMaxBytes = PRESAMPLE_MAX_BYTES;
   /** Settles when the start-up warm-up of the read paths (ZTSDB_QUERY_WARMUP) is over, or at once without one. */
   warmedUp: Promise<void> = Promise.resolve();
 
@@ -413,53 +404,15 @@ export class QueryService implements OnApplicationBootstrap, OnApplicationShutdo
       }
     };
 
-    /**
-     * The series sampledNow can sample, sampled ahead into one matrix (row i: series i) in the
-     * files' order, partition then series id, as a cold file lays its series out, rather than
-     * by name: the reads then walk each file's index and blocks forwards, which with a cold
-     * CPU cache (the first query after a while) cost about half of reading them in name order
-     * (docs/benchmarks.md, "First cold `sum`"). Rows are added in name order as before, so
-     * the answer is the same to the bit. Undefined when the matrix would pass
-     * presampleMaxBytes or there are too few series for it to matter.
-     */
-    const presample = async (): Promise<{ rows: Float64Array; done: Uint8Array } | undefined> => {
-      const n = series.length;
-      const width = grid!.length;
-      const bytes = n * width * 8;
-      if (!instants || n < PRESAMPLE_MIN_SERIES || bytes > this.presampleMaxBytes) return undefined;
-      // Only with room to spare: the matrix is a way to read faster, never a reason to fail.
-      if (!budget.fits(bytes)) return undefined;
-      budget.hold(bytes, `${n} series sampled ahead`);
-      const rows = new Float64Array(n * width);
-      const done = new Uint8Array(n);
-      const order = Array.from({ length: n }, (_, i) => i).sort((a, b) =>
-        parts[a] !== parts[b]
-          ? parts[a]! - parts[b]!
-          : series[a]!.seriesId < series[b]!.seriesId
-            ? -1
-            : 1,
-      );
-      for (let k = 0; k < n; k++) {
-        if ((k & 7) === 0 && clock.due()) await clock.pause();
-        const i = order[k]!;
-        if (sampledNow(i, rows.subarray(i * width, (i + 1) * width))) done[i] = 1;
-      }
-      return { rows, done };
-    };
-
     let answer: QueryAnswer;
     if (agg) {
       const groups = new Map<string, { group: Labels; acc: StepAccumulator; series: number }>();
-      const width = grid!.length;
-      const tmp = new Float64Array(width);
+      const tmp = new Float64Array(grid!.length);
       // Without `by` every series is in the one group: its key is made once.
       const all = by.length === 0 ? groupOf({}, by) : undefined;
-      const ahead = await presample();
       for (let i = 0; i < series.length; i++) {
         const s = series[i]!;
-        let row: Float64Array = tmp;
-        if (ahead && ahead.done[i] === 1) row = ahead.rows.subarray(i * width, (i + 1) * width);
-        else if (!sampledNow(i, tmp))
+        if (!sampledNow(i, tmp))
           sampleAtSteps(pointsNow(i) ?? (await pointsOf(i)), grid!, lookback, tmp);
         const { key, group } = all ?? groupOf(s.labels, by);
         let g = groups.get(key);
@@ -467,10 +420,9 @@ export class QueryService implements OnApplicationBootstrap, OnApplicationShutdo
           budget.hold(grid!.length * POINT_BYTES, `${groups.size + 1} groups`);
           groups.set(key, (g = { group, acc: new StepAccumulator(agg, grid!), series: 0 }));
         }
-        g.acc.add(row);
+        g.acc.add(tmp);
         g.series++;
       }
-      if (ahead) budget.hold(-ahead.rows.byteLength, 'series sampled ahead');
       const result: AggAnswer['result'] = [];
       for (const g of [...groups.values()].sort((a, b) =>
         JSON.stringify(a.group).localeCompare(JSON.stringify(b.group)),
