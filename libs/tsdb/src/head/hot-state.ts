@@ -1,3 +1,5 @@
+// Over 400 lines: the one class that keeps a partition's head, its held sealed chunks and the
+// stream sequences they came from in step; splitting it would split that bookkeeping.
 import { decodeChunk } from '@ztsdb/chunkenc';
 import { seriesKey } from '@ztsdb/model';
 import { clipRange, mergeLatestWins, type Points, type VersionedPoints } from '../encoding/points';
