@@ -51,7 +51,7 @@ const SLICE_MS = 20;
 const PAUSE_MS = 25;
 
 export interface RequestWarmupReport {
-  /** Requests answered (each a PromQL query over the synthetic data, through HTTP). */
+  /** Requests answered (PromQL or the native API, over the synthetic data, through HTTP). */
   requests: number;
   /** Main-thread milliseconds spent, pauses left out. */
   busyMs: number;
@@ -143,27 +143,32 @@ function writeSynthetic(): Synthetic {
     }
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ztsdb-warmup-'));
-  const stats = (n: number) => ({
-    minT: T0_MS,
-    maxT: T0_MS + (POINTS - 1) * INTERVAL_MS,
-    seriesCount: cold.length,
-    points: n * cold.length,
-  });
-  const coldFile = `cold/p0/${coldFileName(T0_MS, 1)}`;
-  const coldPieces = encodeColdFile(
-    { partition: 0, windowStart: T0_MS, windowEnd: T0_MS + WINDOW_MS },
-    cold,
-  );
-  const warmFile = `warm/p0/${warmFileName(1)}`;
-  const warmPieces = encodeWarmSegment(0, chunks);
   const events: ManifestEvent[] = [];
-  for (const [file, pieces, kind, n] of [
-    [coldFile, coldPieces, 'cold-added', COLD_POINTS],
-    [warmFile, warmPieces, 'warm-added', POINTS - COLD_POINTS],
-  ] as const) {
-    fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
-    fs.writeFileSync(path.join(dir, file), Buffer.concat(pieces));
-    events.push(addedEvent(kind, 0, file, pieces, stats(n)));
+  try {
+    const stats = (n: number) => ({
+      minT: T0_MS,
+      maxT: T0_MS + (POINTS - 1) * INTERVAL_MS,
+      seriesCount: cold.length,
+      points: n * cold.length,
+    });
+    const coldFile = `cold/p0/${coldFileName(T0_MS, 1)}`;
+    const coldPieces = encodeColdFile(
+      { partition: 0, windowStart: T0_MS, windowEnd: T0_MS + WINDOW_MS },
+      cold,
+    );
+    const warmFile = `warm/p0/${warmFileName(1)}`;
+    const warmPieces = encodeWarmSegment(0, chunks);
+    for (const [file, pieces, kind, n] of [
+      [coldFile, coldPieces, 'cold-added', COLD_POINTS],
+      [warmFile, warmPieces, 'warm-added', POINTS - COLD_POINTS],
+    ] as const) {
+      fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+      fs.writeFileSync(path.join(dir, file), Buffer.concat(pieces));
+      events.push(addedEvent(kind, 0, file, pieces, stats(n)));
+    }
+  } catch (e) {
+    fs.rmSync(dir, { recursive: true, force: true });
+    throw e;
   }
   return { dir, events, entries, containerIds };
 }
@@ -293,9 +298,10 @@ class RawClient {
 }
 
 /**
- * Sends `requests` PromQL requests of a dashboard's kinds (dashboardRequests) through the
- * whole request path (HTTP server, form, PromQL parse and evaluation, label index, the tiered
- * store's cold, warm and decoded-cache reads, JSON) over an hour of synthetic container series
+ * Sends `requests` requests of a dashboard's kinds (dashboardRequests: PromQL and the native
+ * API) through the whole request path (HTTP server, form, PromQL parse and evaluation, label
+ * index, the tiered store's cold, warm and decoded-cache reads, JSON) over a quarter of an
+ * hour of synthetic container series
  * in files of its own, served on a Unix socket of its own, in slices with pauses between: the
  * first real requests after a start then run code V8 has compiled (a per-request function
  * runs once a request, so it takes hundreds of requests to be optimised). No stored data is
