@@ -51,6 +51,9 @@ class TestWal {
   snapshotDue(): boolean {
     return false;
   }
+  snapshotBehind(): boolean {
+    return false;
+  }
   flushed(): Promise<void> {
     return this.failure ? Promise.reject(this.failure) : Promise.resolve();
   }
@@ -123,7 +126,7 @@ describe('PartitionConsumer (real nats-server)', () => {
     const queue = new ApplyQueue(owned, 1_000_000, () => undefined);
     const consumer = new PartitionConsumer(owned, js, jsm, queue, {
       adoptStream: () => Promise.resolve(),
-      walFull: () => undefined,
+      walFull: () => Promise.resolve(),
       received: () => undefined,
     });
     const ackFloor = async () =>

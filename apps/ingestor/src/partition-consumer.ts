@@ -69,8 +69,8 @@ export class PartitionConsumer {
     private readonly hooks: {
       /** The samples stream was re-created (another creation time): move the state to it. */
       adoptStream(created: string): Promise<void>;
-      /** Batches piled up in the WAL since the last snapshot: take one early. */
-      walFull(): void;
+      /** Batches piled up in the WAL since the last snapshot: take one early (settles when done). */
+      walFull(): Promise<void>;
       /** A batch passed its checks and goes to the WAL (the hot extent widens before it can be read). */
       received(seq: number, batch: SampleBatch): void;
     },
@@ -162,6 +162,10 @@ export class PartitionConsumer {
         }
         this.handle(m);
         if (this.queue.full) await this.queue.waitForSpace();
+        // The snapshots fell behind (LocalLog.snapshotBehind): the next batch waits for the one
+        // under way, so the WAL stays within about twice its due bytes beside the snapshots.
+        if (!this.replaying && this.owned.wal.snapshotBehind(this.owned.opts.walMaxBytes / 4))
+          await this.hooks.walFull();
       }
     } catch (e) {
       if (!this.owned.stopping) this.resetWanted ||= `consumer failed: ${(e as Error).message}`;
@@ -286,7 +290,7 @@ export class PartitionConsumer {
         put = wal.putBatch(seq, m.data);
         // Bounds the WAL: trim it (snapshot) long before the timer would, once the batches are
         // a quarter of the bound and as large as the last snapshot (LocalLog.snapshotDue).
-        if (wal.snapshotDue(opts.walMaxBytes / 4)) this.hooks.walFull();
+        if (wal.snapshotDue(opts.walMaxBytes / 4)) void this.hooks.walFull();
       }
       this.hooks.received(seq, batch!);
       this.queue.received(batch!.count);

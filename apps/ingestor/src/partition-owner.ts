@@ -87,7 +87,7 @@ export class PartitionOwner {
     );
     this.consumerJob = new PartitionConsumer(owned, js, jsm, this.queue, {
       adoptStream: (created) => this.adoptStream(created),
-      walFull: () => void this.checkpoints.snapshot(),
+      walFull: () => this.checkpoints.snapshot(),
       received: (seq, b) => this.extent.received(seq, b.timestamps, b.count),
     });
     this.checkpoints = new PartitionCheckpoints(

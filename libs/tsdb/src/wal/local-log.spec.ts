@@ -137,6 +137,42 @@ describe('LocalLog (real LMDB)', () => {
     await log.close();
   });
 
+  it('counts batches as behind until a finished snapshot removed them, those written while it ran too', async () => {
+    const log = LocalLog.open(dir.path, 8);
+    await log.clear('stream-behind');
+    const live = new HotState(8, 3600_000);
+    const batch = makeBatch(1);
+    const min = 3 * batch.length;
+    let seq = 0;
+    const put = async (applied: boolean) => {
+      seq++;
+      await log.putBatch(seq, batch);
+      if (applied) apply(live, seq, makeBatch(seq));
+    };
+    for (let i = 0; i < 5; i++) await put(true);
+    expect(log.snapshotBehind(min)).toBe(false);
+    await put(true);
+    expect(log.snapshotBehind(min)).toBe(true); // six batches: twice the minimum
+    await log.snapshot(live);
+    expect(log.snapshotBehind(min)).toBe(false);
+    // Twice the due bytes arrive while the next snapshot runs: it does not remove them.
+    const due = Math.max(min, log.snapshotBytes);
+    const running = log.snapshot(live);
+    const during: number[] = [];
+    for (let i = 0; i < Math.ceil((2 * due) / batch.length); i++) {
+      await put(false);
+      during.push(seq);
+    }
+    expect(log.snapshotBehind(min)).toBe(true);
+    await running;
+    expect(log.snapshotBehind(min)).toBe(true);
+    // Once applied, the next snapshot removes them.
+    for (const s of during) apply(live, s, makeBatch(s));
+    await log.snapshot(live);
+    expect(log.snapshotBehind(min)).toBe(false);
+    await log.close();
+  });
+
   it('reports a damaged WAL entry and gives up on the local state (the stream rebuilds it)', async () => {
     const log = LocalLog.open(dir.path, 1);
     await log.clear('s');

@@ -122,6 +122,11 @@ export class LocalLog {
   private batchEntries = 0;
   /** Size of the last snapshot this process wrote (0 before the first). */
   snapshotBytes = 0;
+  /**
+   * Bytes of batches written and not yet removed by a finished snapshot: batchBytes plus what
+   * a snapshot under way will remove (snapshotBehind).
+   */
+  private uncoveredBytes = 0;
 
   /** Writes queued and not yet settled: the log is compacted online only when there is none. */
   private inFlight = 0;
@@ -183,9 +188,20 @@ export class LocalLog {
     return this.batchBytes >= Math.max(minBytes, this.snapshotBytes);
   }
 
+  /**
+   * Whether the batches not yet removed by a finished snapshot are twice what makes one due:
+   * the snapshots fall behind the batches (a backlog fetched at memory speed writes tens of
+   * megabytes a second), and the writer waits for the one under way, else the file grows far
+   * past its bound, and on a small disk fills it.
+   */
+  snapshotBehind(minBytes: number): boolean {
+    return this.uncoveredBytes >= 2 * Math.max(minBytes, this.snapshotBytes);
+  }
+
   /** Queues a batch in this turn's transaction. */
   putBatch(seq: number, bytes: Uint8Array): Promise<boolean> {
     this.batchBytes += bytes.byteLength;
+    this.uncoveredBytes += bytes.byteLength;
     this.batchEntries++;
     const value = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     return this.write(() => this.wal.put(walKey(seq, KIND_BATCH), value));
@@ -361,6 +377,7 @@ export class LocalLog {
     await this.observed(this.meta.put(STREAM_KEY, Buffer.from(streamId, 'utf8')));
     this.batchBytes = 0;
     this.batchEntries = 0;
+    this.uncoveredBytes = 0;
     await this.flushed();
   }
 
@@ -376,6 +393,8 @@ export class LocalLog {
    * until `encoded`.
    */
   async snapshot(state: HotState, steps?: SnapshotSteps, catalog?: Catalog): Promise<void> {
+    // Taken before the first await: the caller applied every batch written so far.
+    const covered = this.uncoveredBytes;
     await this.swapping;
     const held = state.heldList();
     const head = state.head;
@@ -405,6 +424,7 @@ export class LocalLog {
     try {
       await before;
       await this.writeSnapshot(image, appliedSeq, slicesPerDrop, catalog);
+      this.uncoveredBytes = Math.max(0, this.uncoveredBytes - covered);
     } finally {
       done();
     }
