@@ -40,6 +40,11 @@ export const metrics = {
     'Consumers re-created after a delivery gap or a reconnect, by partition.',
     ['partition'],
   ),
+  walSnapshotWaits: processMetrics.counter(
+    'ztsdb_ingestor_wal_snapshot_waits_total',
+    'Times a consumer waited for a snapshot that fell behind its batches (the WAL at twice the bytes that make one due), by partition.',
+    ['partition'],
+  ),
   applySeconds: processMetrics.histogram(
     'ztsdb_ingestor_apply_seconds',
     'Time to apply one sample batch to the hot state (ingest latency inside the ingestor).',
@@ -57,6 +62,7 @@ export function zeroPartitionCounters(partition: number): void {
     metrics.chunksPublished,
     metrics.chunksDropped,
     metrics.consumerResets,
+    metrics.walSnapshotWaits,
   ])
     c.inc(labels, 0);
   for (const source of ['wal', 'stream']) metrics.takeovers.inc({ source }, 0);

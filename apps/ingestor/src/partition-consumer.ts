@@ -164,8 +164,10 @@ export class PartitionConsumer {
         if (this.queue.full) await this.queue.waitForSpace();
         // The snapshots fell behind (LocalLog.snapshotBehind): the next batch waits for the one
         // under way, so the WAL stays within about twice its due bytes beside the snapshots.
-        if (!this.replaying && this.owned.wal.snapshotBehind(this.owned.opts.walMaxBytes / 4))
+        if (!this.replaying && this.owned.wal.snapshotBehind(this.owned.opts.walMaxBytes / 4)) {
+          metrics.walSnapshotWaits.inc({ partition: String(this.owned.partition) });
           await this.hooks.walFull();
+        }
       }
     } catch (e) {
       if (!this.owned.stopping) this.resetWanted ||= `consumer failed: ${(e as Error).message}`;
