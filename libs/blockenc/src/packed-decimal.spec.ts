@@ -69,11 +69,16 @@ describe('packed-decimal value blocks', () => {
   it('round-trip gauges, counters, scaled and extreme integers, decoded whole and by index', () => {
     let counter = 1e9;
     let mem = 300 * 2 ** 20;
+    // Delta-mode residuals at the inlined path's widest (24 bits) and past it (about 30).
+    let c24 = 0;
+    let c30 = 2 ** 40;
     const inputs: number[][] = [
       Array.from({ length: 3600 }, () => Math.round((20 + (r() - 0.5) * 6) * 100) / 100),
       Array.from({ length: 3600 }, () => (counter += Math.round(r() * 5000))),
       Array.from({ length: 1000 }, () => (mem += Math.round((r() - 0.5) * 64) * 4096)),
       Array.from({ length: 300 }, () => Math.round((r() - 0.5) * 2 ** 50)),
+      Array.from({ length: 700 }, () => (c24 += Math.floor(r() * 2 ** 24))),
+      Array.from({ length: 700 }, () => (c30 += Math.floor(r() * 2 ** 30))),
       [2 ** 50, -(2 ** 50), 0, 2 ** 50],
       [0.001, 0.000003, 123.456],
       [5],

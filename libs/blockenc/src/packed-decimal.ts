@@ -367,9 +367,12 @@ export function pickPackedLaidOut(
     const f = i >>> 7; // PACKED_FRAME = 128
     const j = i & 127;
     const e = at + 3 + 3 * f;
+    // Split with a division and a floor: `%` of a double is a call to fmod, a third of the
+    // time of a step-sampled read of 1,000 packed series when it was here.
     const wd = lay[e + 2]!;
-    const w = wd % 64;
-    const o = base + (wd - w) / 64;
+    const q = Math.floor(wd / 64);
+    const w = wd - q * 64;
+    const o = base + q;
     if (!delta) {
       let r: number;
       if (w <= 24) {
@@ -388,7 +391,15 @@ export function pickPackedLaidOut(
       n = lay[e]!;
     }
     const dmin = lay[e + 1]!;
-    for (; pos < j; pos++) n += dmin + readBits(buf, o, pos * w, w);
+    if (w <= 24) {
+      // Every residual up to the pick is read: readBits inlined, as in offset mode.
+      const mask = (1 << w) - 1;
+      for (let bit = pos * w; pos < j; pos++, bit += w) {
+        const x = o + (bit >>> 3);
+        const word = buf[x]! | (buf[x + 1]! << 8) | (buf[x + 2]! << 16) | (buf[x + 3]! << 24);
+        n += dmin + ((word >>> (bit & 7)) & mask);
+      }
+    } else for (; pos < j; pos++) n += dmin + readBits(buf, o, pos * w, w);
     out[k] = (n * g) / pw;
   }
 }
