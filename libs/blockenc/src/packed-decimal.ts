@@ -1,3 +1,5 @@
+// Over 400 lines: one format, its writer, its whole-column reader and its by-index picks, which
+// share the frame layout and readBits; split, the bit layout would be spelled out twice.
 import type { ByteReader } from './byte-reader';
 import { ByteWriter, uvarintLength, zigzagLength } from './byte-writer';
 import {
