@@ -54,7 +54,9 @@ export class ByteReader {
 
   zigzag(): number {
     const x = this.uvarint();
-    return x % 2 === 0 ? x / 2 : -(x + 1) / 2;
+    // A division and a floor, not `%`: x may be a double, and `%` of a double calls fmod.
+    const h = Math.floor(x / 2);
+    return h * 2 === x ? h : -h - 1;
   }
 
   u32(): number {

@@ -27,7 +27,11 @@ export const SCALED_LAYOUT_PLANES = 1;
 const MAX_PLANES = 7;
 
 const zz = (x: number): number => (x >= 0 ? 2 * x : -2 * x - 1);
-const unzz = (x: number): number => (x % 2 === 0 ? x / 2 : -(x + 1) / 2);
+/** Zigzag's inverse for x below 2^53, by a division and a floor: `%` of a double is a call to fmod. */
+const unzz = (x: number): number => {
+  const h = Math.floor(x / 2);
+  return h * 2 === x ? h : -h - 1;
+};
 
 function gcd(a: number, b: number): number {
   while (b !== 0) {
