@@ -4,6 +4,15 @@ import { makeFloatScratch } from '@ztsdb/chunkenc';
 const { f64: F64, i32: I32, hi: HI, lo: LO } = makeFloatScratch();
 const TWO_32 = 4294967296;
 
+/**
+ * Zigzag's inverse for a non-negative integer x ≤ 2^53, by a division and a floor: x may be a
+ * double, and `%` of a double is a call to fmod.
+ */
+export function unzigzag(x: number): number {
+  const h = Math.floor(x / 2);
+  return h * 2 === x ? h : -h - 1;
+}
+
 /** Bounds-checked reads over `buf[pos, end)`; anything short throws BlockCorruptError. */
 export class ByteReader {
   constructor(
@@ -53,10 +62,7 @@ export class ByteReader {
   }
 
   zigzag(): number {
-    const x = this.uvarint();
-    // A division and a floor, not `%`: x may be a double, and `%` of a double calls fmod.
-    const h = Math.floor(x / 2);
-    return h * 2 === x ? h : -h - 1;
+    return unzigzag(this.uvarint());
   }
 
   u32(): number {

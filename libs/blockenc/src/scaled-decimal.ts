@@ -1,6 +1,6 @@
 import { TAG_VAL_SCALED } from './block-format';
 import { frameBlock } from './block-frame';
-import type { ByteReader } from './byte-reader';
+import { unzigzag, type ByteReader } from './byte-reader';
 import { ByteWriter } from './byte-writer';
 import {
   MAX_DECIMAL_SCALE,
@@ -27,11 +27,6 @@ export const SCALED_LAYOUT_PLANES = 1;
 const MAX_PLANES = 7;
 
 const zz = (x: number): number => (x >= 0 ? 2 * x : -2 * x - 1);
-/** Zigzag's inverse for x below 2^53, by a division and a floor: `%` of a double is a call to fmod. */
-const unzz = (x: number): number => {
-  const h = Math.floor(x / 2);
-  return h * 2 === x ? h : -h - 1;
-};
 
 function gcd(a: number, b: number): number {
   while (b !== 0) {
@@ -183,14 +178,14 @@ export function decodeScaled(p: ByteReader, out: Float64Array): void {
   }
   const pw = POW10[e]!;
   if (mode === SCALED_MODE_OFFSET) {
-    for (let i = 0; i < n; i++) out[i] = ((base + unzz(out[i]!)) * g) / pw;
+    for (let i = 0; i < n; i++) out[i] = ((base + unzigzag(out[i]!)) * g) / pw;
     return;
   }
   let m = base;
   out[0] = (m * g) / pw;
   let d = 0;
   for (let i = 1; i < n; i++) {
-    const x = unzz(out[i]!);
+    const x = unzigzag(out[i]!);
     d = mode === SCALED_MODE_DELTA || i === 1 ? x : d + x;
     m += d;
     out[i] = (m * g) / pw;
