@@ -29,6 +29,8 @@ export interface ProbeResult {
   fresh: number[];
   /** Hot requests asked per probe, on average. */
   polls: number;
+  /** Hot requests that got no answer within their 5 s timeout (each adds 5 s to its probe). */
+  unanswered: number;
   /** The probe thread's own event-loop delay, ms (what its clock may be late by). */
   ownDelayP99: number;
 }
@@ -43,11 +45,13 @@ async function run(setup: ProbeSetup): Promise<void> {
   let measuring = false;
   const fresh: number[] = [];
   let polls = 0;
+  let unanswered = 0;
   parentPort!.on('message', (m: string) => {
     if (m === 'measure') {
       measuring = true;
       fresh.length = 0;
       polls = 0;
+      unanswered = 0;
       lag.reset();
       lag.enable();
     } else if (m === 'stop') running = false;
@@ -78,6 +82,7 @@ async function run(setup: ProbeSetup): Promise<void> {
         .request(hotSubject(partition), ask, { timeout: 5000 })
         .catch(() => undefined);
       if (measuring) polls++;
+      if (measuring && r === undefined) unanswered++;
       if (r && decodeHotReply(r.data).series[0]?.timestamps.length === 1) {
         if (measuring) fresh.push(performance.now() - at);
         break;
@@ -89,6 +94,7 @@ async function run(setup: ProbeSetup): Promise<void> {
   const result: ProbeResult = {
     fresh,
     polls: polls / Math.max(1, fresh.length),
+    unanswered,
     ownDelayP99: lag.count > 0 ? lag.percentile(99) / 1e6 : NaN,
   };
   parentPort!.postMessage(result);

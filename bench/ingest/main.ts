@@ -7,7 +7,8 @@
 // RSS per active series, and the time to take a partition over (from the
 // stream and from the local WAL). BENCH_SECONDS shortens the run (default 60).
 // BENCH_BATCH_VERSION (1, 2 or 3; default 3, what producers send unless told
-// otherwise) is the sample batch format published. Last line: one JSON object.
+// otherwise) is the sample batch format published. BENCH_INGESTOR_LOG=<file> keeps the
+// ingestor's own output there. Last line: one JSON object.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -258,6 +259,7 @@ async function main(): Promise<void> {
     figures.freshness_max_ms = +Math.max(...probed.fresh).toFixed(1);
     figures.freshness_probes = probed.fresh.length;
     figures.freshness_polls_per_probe = +probed.polls.toFixed(1);
+    figures.freshness_unanswered_requests = probed.unanswered;
     figures.probe_event_loop_delay_p99_ms = +probed.ownDelayP99.toFixed(1);
     // The producers' own loop: when it lags, the offered load lags too (and the old probe's clock).
     figures.bench_event_loop_delay_p99_ms = +(ownLag.percentile(99) / 1e6).toFixed(1);
@@ -270,7 +272,7 @@ async function main(): Promise<void> {
       `ingestor CPU: ${figures.ingestor_cpu_ns_per_sample} ns per applied sample (${figures.ingestor_cpu_cores} cores busy)`,
     );
     log(
-      `freshness (ack → queryable): p50 ${figures.freshness_p50_ms} ms, p99 ${figures.freshness_p99_ms} ms, max ${figures.freshness_max_ms} ms (${probed.fresh.length} probes); ingestor event-loop delay p99 ${figures.ingestor_event_loop_delay_p99_ms} ms, max ${figures.ingestor_event_loop_delay_max_ms} ms`,
+      `freshness (ack → queryable): p50 ${figures.freshness_p50_ms} ms, p99 ${figures.freshness_p99_ms} ms, max ${figures.freshness_max_ms} ms (${probed.fresh.length} probes, ${probed.unanswered} hot requests unanswered within 5 s); ingestor event-loop delay p99 ${figures.ingestor_event_loop_delay_p99_ms} ms, max ${figures.ingestor_event_loop_delay_max_ms} ms`,
     );
     log(`backlog after the producers stopped: applied within ${Math.round(catchUpMs)} ms`);
 
@@ -353,6 +355,9 @@ async function main(): Promise<void> {
     if (!(e instanceof Skip)) throw e;
   } finally {
     await ingestor.stop('SIGTERM').catch(() => undefined);
+    // BENCH_INGESTOR_LOG=<file>: the ingestor's own output, to read what it said during the run.
+    if (process.env.BENCH_INGESTOR_LOG)
+      fs.writeFileSync(process.env.BENCH_INGESTOR_LOG, ingestor.output);
     await nc.close();
     await server.stop();
     data.remove();

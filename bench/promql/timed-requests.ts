@@ -61,6 +61,8 @@ export async function measure(
     if (i === 0) first = Math.round(dt * 1000) / 1000;
     else times.push(dt);
   }
+  if (process.env.BENCH_TIMES === '1')
+    process.stdout.write(`${what} times: ${times.map((x) => x.toFixed(2)).join(' ')}\n`);
   return { first, p50: pct(times, 0.5), p99: pct(times, 0.99), cpuP50: pct(cpu, 0.5), series };
 }
 

@@ -77,8 +77,10 @@ async function run(argv: string[]): Promise<number> {
 
 async function runServices(command: ServiceName | 'all', settings: Settings): Promise<number> {
   // Before Nest and the services are loaded: loading them is what first grows the new space.
-  const { holdNewSpace, wantsSmallNewSpace } = await import('@ztsdb/fileutil');
-  if (wantsSmallNewSpace(settings.ZTSDB_V8_NEW_SPACE, command === 'compactor')) holdNewSpace();
+  const { holdNewSpace, newSpacePlan, releaseNewSpaceAfterStartup } =
+    await import('@ztsdb/fileutil');
+  const newSpace = newSpacePlan(settings.ZTSDB_V8_NEW_SPACE, command === 'compactor');
+  if (newSpace !== 'grow') holdNewSpace();
   await import('reflect-metadata');
   const { configureLogging, serviceLogger } = await import('@ztsdb/logging');
   const { ensureLocalNats, NatsUnavailableError } = await import('./local-nats');
@@ -152,6 +154,7 @@ async function runServices(command: ServiceName | 'all', settings: Settings): Pr
       return 1;
     }
   }
+  if (newSpace === 'startup') void releaseNewSpaceAfterStartup();
   if (command === 'all' || command === 'query')
     log(
       `serving HTTP on ${settings.ZTSDB_HTTP_TLS_CERT ? 'https' : 'http'}://${settings.ZTSDB_HTTP_ADDR}${

@@ -57,6 +57,7 @@ export class CompactorService implements OnApplicationBootstrap, OnApplicationSh
         intervalMs: s.ZTSDB_COMPACT_INTERVAL,
         flushMs: s.ZTSDB_WARM_FLUSH,
         batchChunks: s.ZTSDB_WARM_BATCH_CHUNKS,
+        batchBytes: s.ZTSDB_WARM_BATCH_BYTES,
         mergeFiles: s.ZTSDB_COLD_MERGE_FILES,
         mergeBufferBytes: s.ZTSDB_COLD_MERGE_BUFFER_BYTES,
         coldPackedSlack: 1 + s.ZTSDB_COLD_PACKED_SLACK_PERCENT / 100,

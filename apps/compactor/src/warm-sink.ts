@@ -69,9 +69,14 @@ const stalls = processMetrics.counter(
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/** The first pull of a batch bounded in bytes: it gives the chunks' size for the next. */
+const FIRST_PULL_CHUNKS = 16;
+
 /**
  * The durable consumer on `ztsdb.chunks.p.*`: fetches sealed chunks in
- * batches, writes one warm segment per partition per batch (temp name,
+ * batches of at most ZTSDB_WARM_BATCH_CHUNKS chunks and about
+ * ZTSDB_WARM_BATCH_BYTES bytes (with a sink per partition, a burst that seals
+ * every series' chunk at once would otherwise be held whole), writes one warm segment per partition per batch (temp name,
  * fsync, rename), puts it into the object store bucket `ztsdb_tiers`,
  * records it with a `warm-added` event that names the object and the
  * chunks' stream sequences, and only then acknowledges the chunks.
@@ -193,14 +198,7 @@ export class WarmSink {
     while (this.running) {
       const msgs: JsMsg[] = [];
       try {
-        const batch = await this.consumer.fetch({
-          max_messages: this.opts.batchChunks,
-          expires: Math.max(1000, this.opts.flushMs),
-        });
-        this.fetching = batch;
-        if (this.stopped) batch.stop();
-        for await (const m of batch) msgs.push(m);
-        this.fetching = undefined;
+        await this.fetchBatch(msgs);
       } catch (e) {
         if (!this.running || this.nc.isClosed()) return;
         this.opts.warn(`chunk consumer: ${(e as Error).message}; re-creating it`);
@@ -214,6 +212,45 @@ export class WarmSink {
         continue;
       }
       if (msgs.length > 0) await this.writeUntilDone(msgs);
+    }
+  }
+
+  /**
+   * Fills `msgs` with the next batch: what one pull of batchChunks brings (all of it waiting, or
+   * what came within the flush interval); or, bounded in bytes, a pull of FIRST_PULL_CHUNKS and
+   * then pulls of as many more chunks of their mean size as fit in batchBytes, until the batch
+   * holds about batchBytes or batchChunks or a pull comes back short (nothing more waits) or the
+   * flush interval is over (a batch may so take up to twice the interval). A pull delivers every message it asks for that is there, so one of
+   * batchChunks would take a whole burst of sealed chunks into memory; and the client bounds a
+   * pull in messages or in bytes, not both (by bytes alone it asks for 100 messages at most).
+   */
+  private async fetchBatch(msgs: JsMsg[]): Promise<void> {
+    const { batchChunks, batchBytes } = this.opts;
+    const flushMs = Math.max(1000, this.opts.flushMs);
+    const started = Date.now();
+    let bytes = 0;
+    let want = batchBytes === undefined ? batchChunks : Math.min(FIRST_PULL_CHUNKS, batchChunks);
+    for (;;) {
+      // Every pull gets the whole interval: a shorter one would also get a shorter idle
+      // heartbeat, missed whenever another partition's write holds the event loop.
+      const pull = await this.consumer.fetch({ max_messages: want, expires: flushMs });
+      this.fetching = pull;
+      if (this.stopped) pull.stop();
+      let got = 0;
+      for await (const m of pull) {
+        msgs.push(m);
+        bytes += m.data.length;
+        got++;
+      }
+      this.fetching = undefined;
+      if (batchBytes === undefined || got < want || this.stopped) return;
+      if (Date.now() - started >= flushMs) return;
+      const more = Math.min(
+        batchChunks - msgs.length,
+        Math.floor((batchBytes - bytes) / (bytes / msgs.length)),
+      );
+      if (more < 1) return;
+      want = more;
     }
   }
 

@@ -10,6 +10,7 @@ import {
 } from '@nestjs/common';
 import type { Settings } from '@ztsdb/config';
 import { InvalidInputError, LimitExceededError, ZtsdbError } from '@ztsdb/errors';
+import { duringStartup } from '@ztsdb/fileutil';
 import { parseLenientDurationMs, parseTimeParam, partitionOf, type Labels } from '@ztsdb/model';
 import { NatsClient, SETTINGS } from '@ztsdb/platform';
 import { isStaleNaN } from '@ztsdb/promql';
@@ -145,6 +146,8 @@ export class QueryService implements OnApplicationBootstrap, OnApplicationShutdo
       this.warmedUp = this.warmUp().catch((e: Error) =>
         this.log.warn(`start-up warm-up failed: ${e.message}`),
       );
+      // Its allocations would grow the new space a start-up holds small (ZTSDB_V8_NEW_SPACE).
+      duringStartup(this.warmedUp);
     }
   }
 

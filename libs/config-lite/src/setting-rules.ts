@@ -88,6 +88,7 @@ export const SETTING_RULES: Readonly<Record<string, SettingRule>> = {
   ZTSDB_REGISTRY_REFRESH: { default: 300000, from: 'duration', int: true, min: 100 },
   ZTSDB_WARM_FLUSH: { default: 2000, from: 'duration', int: true, min: 10 },
   ZTSDB_WARM_BATCH_CHUNKS: { default: 4096, from: 'int', int: true, min: 1, max: 8192 },
+  ZTSDB_WARM_BATCH_BYTES: { default: 2097152, from: 'int', int: true, min: 65536 },
   ZTSDB_COLD_MERGE_FILES: { default: 64, from: 'int', int: true, min: 1 },
   ZTSDB_COLD_MERGE_BUFFER_BYTES: { default: 4194304, from: 'int', int: true, min: 65536 },
   ZTSDB_COLD_PACKED_SLACK_PERCENT: { default: 25, from: 'int', int: true, min: 0, max: 300 },

@@ -27,6 +27,11 @@ describe('settings', () => {
   it('bounds the memory settings: consumer fetch and the allocator mmap threshold', () => {
     const d = loadSettings({});
     expect(d.ZTSDB_INGESTOR_FETCH_BYTES).toBe(4 * 1024 * 1024);
+    expect(d.ZTSDB_WARM_BATCH_BYTES).toBe(2 * 1024 * 1024);
+    expect(loadSettings({ ZTSDB_WARM_BATCH_BYTES: '65536' }).ZTSDB_WARM_BATCH_BYTES).toBe(65536);
+    expect(() => loadSettings({ ZTSDB_WARM_BATCH_BYTES: '65535' })).toThrow(
+      /ZTSDB_WARM_BATCH_BYTES/,
+    );
     expect(d.ZTSDB_MALLOC_MMAP_THRESHOLD).toBe(128 * 1024);
     expect(d.ZTSDB_MEMORY_RELEASE_INTERVAL).toBe(1000);
     expect(

@@ -403,6 +403,16 @@ export class Settings {
   @Max(8192)
   ZTSDB_WARM_BATCH_CHUNKS = 4096;
 
+  /**
+   * About the most bytes of chunk messages one partition's warm sink fetches for one batch (its
+   * warm file): bounds what a burst of sealed chunks (a backfill sealing an hour of every series
+   * at once) holds in the compactor's memory.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(64 * 1024)
+  ZTSDB_WARM_BATCH_BYTES = 2 * 1024 * 1024;
+
   /** Most warm files merged into cold in one pass. */
   @Transform(toInt)
   @IsInt()
@@ -590,8 +600,10 @@ export class Settings {
    * V8's new space of a service: `small` keeps its two semi-spaces at their first size (1 MiB
    * each), `grow` lets V8 double them up to 16 MiB each as objects survive (its default: about
    * 30 MiB more RSS, and a burst's dead buffers wait longer for the scavenge that frees them);
-   * `auto` = `small` in the compactor alone (an ingestor's batches outlive small semi-spaces and
-   * fill the old generation; the query service's heavier queries cost 5-20 % more CPU).
+   * `auto` = `small` in the compactor, and elsewhere `small` until the service has started and
+   * `grow` after (start-up alone grew it in full; past it an ingestor's batches outlive small
+   * semi-spaces and fill the old generation, and the query service's heavier queries cost
+   * 5-20 % more CPU).
    */
   @IsIn(['auto', 'small', 'grow'])
   ZTSDB_V8_NEW_SPACE: 'auto' | 'small' | 'grow' = 'auto';

@@ -8,4 +8,10 @@ export {
 export { MappedFile } from './mapped-file';
 export { FILEUTIL_ERROR_CODES } from './errors';
 export { dropMappedFilePages, mallocTrim, setMmapThreshold } from './malloc-tuning';
-export { holdNewSpace, wantsSmallNewSpace } from './v8-new-space';
+export {
+  duringStartup,
+  holdNewSpace,
+  newSpacePlan,
+  releaseNewSpace,
+  releaseNewSpaceAfterStartup,
+} from './v8-new-space';

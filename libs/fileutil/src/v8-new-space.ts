@@ -23,13 +23,51 @@ export function holdNewSpace(): boolean {
   }
 }
 
+/** V8's own growth factor (`node --v8-options`), which releaseNewSpace() puts back. */
+const V8_GROWTH_FACTOR = 2;
+
 /**
- * Whether a process keeps the small new space (ZTSDB_V8_NEW_SPACE): `auto` keeps it in the
- * compactor alone, whose merges' decoded columns and encoded blocks die young (its cold merge
- * peaked 40-50 MiB lower, for no more CPU). An ingestor's sample batches and sealed chunks
- * outlive a few 1 MiB scavenges and then fill the old generation (a higher peak), and the
- * query service's heavier queries took 5-20 % more CPU for a few MiB.
+ * Lets the new space grow again as V8 would (after holdNewSpace()). Returns false where V8
+ * refuses the flag.
  */
-export function wantsSmallNewSpace(setting: string, compactorOnly: boolean): boolean {
-  return setting === 'small' || (setting === 'auto' && compactorOnly);
+export function releaseNewSpace(): boolean {
+  try {
+    setFlagsFromString(`--semi-space-growth-factor=${V8_GROWTH_FACTOR}`);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const startupWork: Promise<unknown>[] = [];
+
+/**
+ * Work a service runs in the background as part of its start-up (the query service's warm-up of
+ * its read paths): a new space held for start-up is released only once it is done.
+ */
+export function duringStartup(work: Promise<unknown>): void {
+  startupWork.push(work);
+}
+
+/** releaseNewSpace() once the start-up work registered so far (duringStartup) is done. */
+export async function releaseNewSpaceAfterStartup(): Promise<void> {
+  await Promise.allSettled(startupWork);
+  releaseNewSpace();
+}
+
+/**
+ * How a process's new space is sized (ZTSDB_V8_NEW_SPACE): `held` small for good, `startup`
+ * small until the service has started and V8's own after, `grow` V8's own throughout. `auto`
+ * holds it in the compactor, whose merges' decoded columns and encoded blocks die young (its
+ * cold merge peaked 40-50 MiB lower, for no more CPU), and elsewhere during start-up alone:
+ * loading the modules and the service's start grew it to its 32 MiB in the first two seconds,
+ * which an idle query service then kept (25 MiB of its start-up peak and idle RSS). Past
+ * start-up, an ingestor's sample batches and sealed chunks outlive a few 1 MiB scavenges and
+ * then fill the old generation (a higher peak), and the query service's heavier queries took
+ * 5-20 % more CPU with it held.
+ */
+export function newSpacePlan(setting: string, compactor: boolean): 'held' | 'startup' | 'grow' {
+  if (setting === 'small') return 'held';
+  if (setting === 'grow') return 'grow';
+  return compactor ? 'held' : 'startup';
 }

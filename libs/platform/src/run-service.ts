@@ -1,7 +1,7 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import type { Settings } from '@ztsdb/config';
 import { quickSettings } from '@ztsdb/config-lite';
-import { holdNewSpace, wantsSmallNewSpace } from '@ztsdb/fileutil';
+import { holdNewSpace, newSpacePlan, releaseNewSpaceAfterStartup } from '@ztsdb/fileutil';
 import { releaseMemory } from './malloc-tuning';
 
 /**
@@ -32,7 +32,8 @@ export function runService(
   });
 
   function start(settings: Settings): void {
-    if (wantsSmallNewSpace(settings.ZTSDB_V8_NEW_SPACE, name === 'compactor')) holdNewSpace();
+    const newSpace = newSpacePlan(settings.ZTSDB_V8_NEW_SPACE, name === 'compactor');
+    if (newSpace !== 'grow') holdNewSpace();
     releaseMemory({
       mmapThreshold: settings.ZTSDB_MALLOC_MMAP_THRESHOLD,
       intervalMs: settings.ZTSDB_MEMORY_RELEASE_INTERVAL,
@@ -41,6 +42,7 @@ export function runService(
     });
     bootstrap(settings).then(
       (app) => {
+        if (newSpace === 'startup') void releaseNewSpaceAfterStartup();
         let stopping = false;
         const stop = (): void => {
           if (stopping) return;
