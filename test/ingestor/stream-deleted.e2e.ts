@@ -22,21 +22,41 @@ describe('samples stream deleted', () => {
     await pub?.stop();
   });
 
+  let ingestor: ZtsdbProcess | undefined;
+
   it('is noticed, re-created and consumed again, and no acknowledged point is lost, running or restarted', async () => {
+    // A failure shows what the ingestor said.
+    await scenario().catch(async (e: Error) => {
+      const metrics = await fetch(`http://127.0.0.1:${port}/metrics`)
+        .then((r) => r.text())
+        .catch((err: Error) => err.message);
+      e.message += `\n--- ingestor output ---\n${ingestor?.output.slice(-6000) ?? ''}`;
+      e.message += `\n--- its metrics ---\n${metrics
+        .split('\n')
+        .filter((l) => l.startsWith('ztsdb_ingestor_'))
+        .join('\n')}`;
+      throw e;
+    });
+  }, 180_000);
+
+  let port = 0;
+
+  async function scenario(): Promise<void> {
     const { server, nc } = bed;
     const jsm = await jetstreamManager(nc);
-    const port = await freePort();
+    port = await freePort();
     const env = ingestorEnv(server.url, bed.dataDir, {
       ZTSDB_INGESTOR_ID: 'stream-gone',
       ZTSDB_INGESTOR_HTTP_ADDR: `127.0.0.1:${port}`,
       ZTSDB_STREAM_CHECK_INTERVAL: '300ms',
     });
-    let ingestor = ZtsdbProcess.start(['ingestor'], env);
+    const first = ZtsdbProcess.start(['ingestor'], env);
+    ingestor = first;
     const series = makeSeries(64);
     const producer = new TestPublisher(nc, series, 10);
     pub = producer;
     producer.start();
-    await waitFor(() => serving(ingestor, PARTITIONS), 'the partitions to be served', 30_000);
+    await waitFor(() => serving(first, PARTITIONS), 'the partitions to be served', 30_000);
     await waitFor(() => producer.ackedBatches >= 200, 'some ingest', 30_000);
     await producer.stop();
     await expectExactlyAcked(nc, producer, series);
@@ -44,7 +64,7 @@ describe('samples stream deleted', () => {
     // Deleted while running: noticed, logged, re-created, consumed from its first sequence.
     await jsm.streams.delete(STREAM_SAMPLES);
     producer.start();
-    const running = ingestor;
+    const running = first;
     await waitFor(
       () => /samples stream ZTSDB_SAMPLES is missing/.test(running.output),
       'the missing stream to be reported',
@@ -65,7 +85,7 @@ describe('samples stream deleted', () => {
     expect((await jsm.streams.info(STREAM_CHUNKS)).state.messages).toBeGreaterThan(0);
 
     // Deleted while the ingestor is down: the restart keeps what its WAL holds, and says so.
-    await ingestor.stop('SIGKILL');
+    await first.stop('SIGKILL');
     await jsm.streams.delete(STREAM_SAMPLES);
     ingestor = ZtsdbProcess.start(['ingestor'], env);
     const restarted = ingestor;
@@ -76,5 +96,5 @@ describe('samples stream deleted', () => {
     await waitFor(() => producer.ackedBatches >= acked2 + 100, 'ingest after the restart', 30_000);
     await producer.stop();
     await expectExactlyAcked(nc, producer, series);
-  }, 180_000);
+  }
 });
