@@ -76,8 +76,8 @@ const FIRST_PULL_CHUNKS = 16;
  * The durable consumer on `ztsdb.chunks.p.*`: fetches sealed chunks in
  * batches of at most ZTSDB_WARM_BATCH_CHUNKS chunks and about
  * ZTSDB_WARM_BATCH_BYTES bytes (with a sink per partition, a burst that seals
- * every series' chunk at once would otherwise be held whole), writes one warm segment per partition per batch (temp name,
- * fsync, rename), puts it into the object store bucket `ztsdb_tiers`,
+ * every series' chunk at once would otherwise be held whole), writes one warm
+ * segment per partition per batch (temp name, fsync, rename), puts it into the object store bucket `ztsdb_tiers`,
  * records it with a `warm-added` event that names the object and the
  * chunks' stream sequences, and only then acknowledges the chunks.
  *
@@ -220,9 +220,10 @@ export class WarmSink {
    * what came within the flush interval); or, bounded in bytes, a pull of FIRST_PULL_CHUNKS and
    * then pulls of as many more chunks of their mean size as fit in batchBytes, until the batch
    * holds about batchBytes or batchChunks or a pull comes back short (nothing more waits) or the
-   * flush interval is over (a batch may so take up to twice the interval). A pull delivers every message it asks for that is there, so one of
-   * batchChunks would take a whole burst of sealed chunks into memory; and the client bounds a
-   * pull in messages or in bytes, not both (by bytes alone it asks for 100 messages at most).
+   * flush interval is over (a batch may so take up to twice the interval). A pull delivers every
+   * message it asks for that is there, so one of batchChunks would take a whole burst of sealed
+   * chunks into memory; and the client bounds a pull in messages or in bytes, not both (by bytes
+   * alone it asks for 100 messages at most).
    */
   private async fetchBatch(msgs: JsMsg[]): Promise<void> {
     const { batchChunks, batchBytes } = this.opts;
