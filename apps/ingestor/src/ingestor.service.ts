@@ -150,6 +150,7 @@ export class IngestorService implements OnApplicationBootstrap, OnApplicationShu
     void this.watchReconnects();
     this.watch = new StreamWatch(this.jsm, {
       intervalMs: s.ZTSDB_STREAM_CHECK_INTERVAL,
+      recreateAfterMs: s.ZTSDB_STREAM_RECREATE_AFTER,
       warnIntervalMs: s.ZTSDB_WARN_INTERVAL,
       recreate: async () => {
         await ensureTopology(this.nats.nc, {

@@ -23,6 +23,8 @@ export interface WatchedPartition {
 export interface StreamWatchOptions {
   intervalMs: number;
   warnIntervalMs: number;
+  /** How long the stream must have been missing (since the check that found it so) before it is re-created. */
+  recreateAfterMs: number;
   /** Creates what is missing of the topology (streams, buckets), as every service does at start. */
   recreate(): Promise<void>;
   partitions(): Iterable<WatchedPartition>;
@@ -37,6 +39,13 @@ export interface StreamWatchOptions {
  * is then unhealthy), re-creates the stream with the topology's settings so
  * producers can go on, and has each partition adopt the new stream. A missing
  * consumer (deleted by hand) is re-created.
+ *
+ * The stream is re-created only once it has been missing for `recreateAfterMs`. A stream is
+ * missing from the server's API as soon as its deletion begins, but its files are removed
+ * after that (all of its blocks, then its directory). A stream of the same name created in
+ * between gets the same directory, and the end of the deletion removes the new stream's files
+ * under it: nats-server 2.9 then accepts and acknowledges messages that no consumer filtered
+ * by subject (a partition's) ever sees.
  */
 export class StreamWatch {
   /** Why ingestion cannot go on ('' when it can). */
@@ -45,6 +54,8 @@ export class StreamWatch {
   private running: Promise<void> | undefined;
   private stopped = false;
   private readonly warnings: RepeatedWarnings;
+  /** When a check first found the stream missing (undefined while it exists). */
+  private missingSince: number | undefined;
 
   constructor(
     private readonly jsm: JetStreamManager,
@@ -79,14 +90,20 @@ export class StreamWatch {
     } catch (e) {
       if (!isNotFound(e)) throw e;
       this.problem = `the samples stream ${STREAM_SAMPLES} is missing`;
+      const now = Date.now();
+      this.missingSince ??= now;
+      const wait = this.missingSince + this.opts.recreateAfterMs - now;
       this.warnings.report(
         'missing',
-        `the samples stream ${STREAM_SAMPLES} is missing (deleted?): no partition can consume; re-creating it so producers can go on`,
+        `the samples stream ${STREAM_SAMPLES} is missing (deleted?): no partition can consume; re-creating it so producers can go on${wait > 0 ? `, once it has been missing for ${this.opts.recreateAfterMs} ms (ZTSDB_STREAM_RECREATE_AFTER)` : ''}`,
       );
+      // Until then its deletion may still be removing files from the directory a new one gets.
+      if (wait > 0) return;
       await this.opts.recreate();
       created = (await this.jsm.streams.info(STREAM_SAMPLES)).created;
       this.opts.log.warn(`re-created the samples stream ${STREAM_SAMPLES} (created ${created})`);
     }
+    this.missingSince = undefined;
     for (const p of this.opts.partitions()) {
       if (p.streamId !== '' && p.streamId !== created) {
         void p.reset(`the samples stream was re-created (created ${created})`);

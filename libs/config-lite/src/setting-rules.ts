@@ -109,6 +109,7 @@ export const SETTING_RULES: Readonly<Record<string, SettingRule>> = {
   ZTSDB_DISK_MIN_FREE_BYTES: { default: 67108864, from: 'int', int: true, min: 0 },
   ZTSDB_DISK_PROBE_INTERVAL: { default: 5000, from: 'duration', int: true, min: 10 },
   ZTSDB_STREAM_CHECK_INTERVAL: { default: 5000, from: 'duration', int: true, min: 10 },
+  ZTSDB_STREAM_RECREATE_AFTER: { default: 2000, from: 'duration', int: true, min: 0 },
   ZTSDB_MEMORY_RELEASE_INTERVAL: { default: 1000, from: 'duration', int: true, min: 0 },
   ZTSDB_MEMORY_COLLECT_GROWTH: { default: 16777216, from: 'int', int: true, min: 0 },
   ZTSDB_MALLOC_MMAP_THRESHOLD: { default: 131072, from: 'int', int: true, min: 0, max: 33554432 },

@@ -24,6 +24,17 @@ describe('settings', () => {
     expect(() => loadSettings({ ZTSDB_SAMPLE_BATCH_VERSION: '0' })).toThrow(SettingsError);
   });
 
+  it('reads how long the samples stream must be missing before it is re-created', () => {
+    expect(loadSettings({}).ZTSDB_STREAM_RECREATE_AFTER).toBe(2000);
+    expect(loadSettings({ ZTSDB_STREAM_RECREATE_AFTER: '10s' }).ZTSDB_STREAM_RECREATE_AFTER).toBe(
+      10_000,
+    );
+    expect(loadSettings({ ZTSDB_STREAM_RECREATE_AFTER: '0' }).ZTSDB_STREAM_RECREATE_AFTER).toBe(0);
+    expect(() => loadSettings({ ZTSDB_STREAM_RECREATE_AFTER: '-1s' })).toThrow(
+      /ZTSDB_STREAM_RECREATE_AFTER/,
+    );
+  });
+
   it('bounds the memory settings: consumer fetch and the allocator mmap threshold', () => {
     const d = loadSettings({});
     expect(d.ZTSDB_INGESTOR_FETCH_BYTES).toBe(4 * 1024 * 1024);

@@ -561,6 +561,15 @@ export class Settings {
   ZTSDB_STREAM_CHECK_INTERVAL = 5000;
 
   /**
+   * How long the samples stream must have been missing before an ingestor re-creates it: a
+   * stream created while the deleted one's files are still being removed loses its own.
+   */
+  @Transform(toDuration)
+  @IsInt(DURATION_MESSAGE('ZTSDB_STREAM_RECREATE_AFTER'))
+  @Min(0)
+  ZTSDB_STREAM_RECREATE_AFTER = 2000;
+
+  /**
    * How often a service looks at its CPU time and RSS to give memory it no longer uses back to
    * the kernel: the pages of the ingestor's WAL files it mapped (they stay in the page cache);
    * on the first idle interval after a burst of work (ingest, merge, queries), a full garbage
