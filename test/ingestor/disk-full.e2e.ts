@@ -46,8 +46,10 @@ function largestWal(dataDir: string): number {
   return n;
 }
 
-// D4: a full disk under the WAL. 40 MiB tmpfs, 28 MiB taken by another file, 2 M points;
-// then another file takes the rest, so the WAL's own writes fail (no free-space reserve).
+// D4: a full disk under the WAL. 72 MiB tmpfs, 28 MiB taken by another file, 32 MiB reserved
+// by the four WALs (2 × ZTSDB_WAL_MAX_BYTES each), 2 M points; then another file takes the
+// rest. The WALs' writes land in their reserved blocks (a page write failing inside LMDB can
+// crash the process, see partition-log.ts) and the free-space check stops the ingest.
 describe('ingestor on a full disk', () => {
   const bed = ingestTestBed('ztsdb-ingest-full-');
   let fs: Tmpfs | undefined;
@@ -69,7 +71,7 @@ describe('ingestor on a full disk', () => {
 
   async function scenario(): Promise<void> {
     const { server, nc } = bed;
-    fs = mountTmpfs(40);
+    fs = mountTmpfs(72);
     const filler = join(fs.path, 'filler');
     writeFileSync(filler, Buffer.alloc(28 * MiB, 1));
     const dataDir = join(fs.path, 'data');
@@ -78,7 +80,7 @@ describe('ingestor on a full disk', () => {
       ZTSDB_INGESTOR_ID: 'full-disk',
       ZTSDB_INGESTOR_HTTP_ADDR: `127.0.0.1:${port}`,
       ZTSDB_WAL_MAX_BYTES: String(WAL_MAX),
-      ZTSDB_DISK_MIN_FREE_BYTES: '0',
+      ZTSDB_DISK_MIN_FREE_BYTES: String(MiB),
       ZTSDB_DISK_PROBE_INTERVAL: '200ms',
     });
     ingestor = ZtsdbProcess.start(['ingestor'], env);
@@ -158,5 +160,6 @@ describe('ingestor on a full disk', () => {
     expect(second.output.match(/disk space is back/g)).toHaveLength(1);
     expect(largestWal(dataDir)).toBeLessThanOrEqual(2 * WAL_MAX);
     expect(first.output + second.output).not.toMatch(/Unhandled|uncaught|Commit failed \(see/i);
+    expect(first.output + second.output).not.toMatch(/cannot reserve/);
   }
 });

@@ -1,6 +1,7 @@
 import type { KV } from '@nats-io/kv';
 import type { ApplyQueue } from './apply-queue';
 import type { OwnedPartition } from './owned-partition';
+import { reserveWalSpace } from './partition-log';
 
 /** Value of `checkpoint.p<n>` in KV `ztsdb_config`. */
 export interface PartitionCheckpoint {
@@ -153,10 +154,16 @@ export class PartitionCheckpoints {
         }
         // The snapshot trimmed the log: a file a backfill grew is copied down to what it holds.
         const r = await wal.compactOnline(2 * opts.walMaxBytes);
-        if (r)
+        if (r) {
           this.owned.log.log(
             `partition ${this.owned.partition}: WAL compacted from ${r.before} to ${r.after} bytes`,
           );
+          // A new file: its blocks are reserved again.
+          reserveWalSpace(
+            { partition: this.owned.partition, walMaxBytes: opts.walMaxBytes, log: this.owned.log },
+            wal,
+          );
+        }
       })
       .catch((e) => opts.disk.writeFailed(wal.file, e))
       .finally(() => (this.snapshotting = undefined));

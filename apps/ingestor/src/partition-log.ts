@@ -1,4 +1,5 @@
 import { STREAM_SAMPLES } from '@ztsdb/bus';
+import { reserveFileSpace } from '@ztsdb/fileutil';
 import { LocalLog, compactIfLarger, type HotState } from '@ztsdb/tsdb';
 import type { DiskGuard } from './disk-guard';
 import { moveToNewStream } from './stream-switch';
@@ -33,7 +34,28 @@ export async function openPartitionLog(c: PartitionLogContext): Promise<LocalLog
   } catch (e) {
     c.log.warn(`partition ${p}: WAL not compacted: ${(e as Error).message}`);
   }
-  return LocalLog.open(c.dataDir, p);
+  const wal = LocalLog.open(c.dataDir, p);
+  reserveWalSpace(c, wal);
+  return wal;
+}
+
+/**
+ * Reserves the disk blocks of the log's file up to its bound, twice ZTSDB_WAL_MAX_BYTES (the
+ * size past which it is compacted), so that another process filling the disk does not make
+ * LMDB's page writes fail: the disk guard then stops the ingest on free space alone. LMDB
+ * (lmdb-js 3.5) formats the message of a failed page write into a buffer too small for it,
+ * and the heap it overruns can crash the process. What the file grows beyond its bound
+ * (a backlog coming in) is not reserved.
+ */
+export function reserveWalSpace(
+  c: Pick<PartitionLogContext, 'partition' | 'walMaxBytes' | 'log'>,
+  wal: LocalLog,
+): void {
+  const failed = reserveFileSpace(wal.file, 2 * c.walMaxBytes);
+  if (failed)
+    c.log.warn(
+      `partition ${c.partition}: cannot reserve ${2 * c.walMaxBytes} bytes of disk for the WAL ${wal.file}: ${failed}; a disk filled by something else may make its writes fail`,
+    );
 }
 
 /**

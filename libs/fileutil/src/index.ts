@@ -6,6 +6,7 @@ export {
   isAtomicTempName,
 } from './write-file-atomic';
 export { MappedFile } from './mapped-file';
+export { releaseReservedSpace, reserveFileSpace } from './reserve-space';
 export { FILEUTIL_ERROR_CODES } from './errors';
 export { dropMappedFilePages, mallocTrim, setMmapThreshold } from './malloc-tuning';
 export {

@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { RootDatabase } from 'lmdb';
-import { dropMappedFilePages } from '@ztsdb/fileutil';
+import { dropMappedFilePages, releaseReservedSpace, reserveFileSpace } from '@ztsdb/fileutil';
 import { decodeSampleBatch, type SampleBatch } from '@ztsdb/wire';
 import { WalCorruptError, WalFormatError } from '../errors';
 import { Head, type HeadOptions } from '../head/head';
@@ -309,6 +309,14 @@ export class LocalLog {
     };
     dropTmp();
     const out = openEnvFile(tmp);
+    // The copy's blocks first: a page write failing inside LMDB can overrun its heap (see
+    // reserveFileSpace's caller in the ingestor). Without room for a copy as large as the
+    // file, the file is left alone for now.
+    if (reserveFileSpace(tmp, before) !== '') {
+      await out.close();
+      dropTmp();
+      return undefined;
+    }
     let after: number;
     try {
       const wal = openBinaryDb(out, 'iwal');
@@ -320,6 +328,8 @@ export class LocalLog {
           meta.putSync(key, value);
       });
       after = fs.statSync(tmp).size;
+      // What the copy did not fill is given back: the file is compacted to free the disk.
+      releaseReservedSpace(tmp);
     } catch (e) {
       await out.close();
       dropTmp();
