@@ -51,7 +51,12 @@ export function reserveWalSpace(
   c: Pick<PartitionLogContext, 'partition' | 'walMaxBytes' | 'log'>,
   wal: LocalLog,
 ): void {
-  const failed = reserveFileSpace(wal.file, 2 * c.walMaxBytes);
+  let failed: string;
+  try {
+    failed = reserveFileSpace(wal.file, 2 * c.walMaxBytes);
+  } catch (e) {
+    failed = (e as Error).message; // no reservation is no reason to stop the partition
+  }
   if (failed)
     c.log.warn(
       `partition ${c.partition}: cannot reserve ${2 * c.walMaxBytes} bytes of disk for the WAL ${wal.file}: ${failed}; a disk filled by something else may make its writes fail`,
