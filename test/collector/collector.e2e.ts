@@ -92,16 +92,21 @@ describe('collector with the eBPF source on the real kernel', () => {
       ZTSDB_COLLECT_INTERVAL_MS: String(INTERVAL_MS),
       ZTSDB_DISCOVERY_INTERVAL_MS: '2000',
       ZTSDB_HOST: 'e2e-host',
+      ZTSDB_LOG_LEVEL: 'info', // its start-up line says when it has collected once
     });
-    kv = await waitFor(
-      async () => {
+    // Only once the collector has made its streams and buckets (its first tick comes after):
+    // `Kvm.open` binds without asking the server, and nats-server 2.9 crashes on a message read
+    // from a stream it is still creating (jsMsgGetRequest on a stream without its store yet).
+    await waitFor(
+      () => {
         if (collector!.exited) throw new Error(`the collector exited:\n${collector!.output}`);
-        return await new Kvm(nc).open(KV_SERIES);
+        return /collecting from the /.test(collector!.output);
       },
-      'the collector to make its buckets',
+      'the collector to make its buckets and collect once',
       15_000,
       100,
     );
+    kv = await new Kvm(nc).open(KV_SERIES);
   });
 
   afterAll(async () => {
