@@ -23,7 +23,10 @@ export interface WatchedPartition {
 export interface StreamWatchOptions {
   intervalMs: number;
   warnIntervalMs: number;
-  /** How long the stream must have been missing (since the check that found it so) before it is re-created. */
+  /**
+   * How long the stream must have been missing (since the check that found it so) before it is
+   * re-created.
+   */
   recreateAfterMs: number;
   /** Creates what is missing of the topology (streams, buckets), as every service does at start. */
   recreate(): Promise<void>;
