@@ -10,7 +10,10 @@ const POINTS = 1000;
 const CHUNKS = 48;
 const T0 = 1_760_000_000_000;
 
-/** CHUNKS chunks of POINTS noisy points (about 8 KB each) for series from `first`; returns their message bytes. */
+/**
+ * CHUNKS chunks of POINTS noisy points (about 8 KB each) for series from `first`; returns their
+ * message bytes.
+ */
 async function publishLargeChunks(bed: CompactorTestBed, first: number): Promise<number> {
   const ts = Float64Array.from({ length: POINTS }, (_, i) => T0 + i * 1000);
   let bytes = 0;
@@ -41,7 +44,10 @@ describe('warm batches are bounded in bytes (ZTSDB_WARM_BATCH_BYTES)', () => {
     await bed?.close();
   });
 
-  /** Once the compactor acknowledged every chunk: its warm files, checked to hold every chunk once. */
+  /**
+   * Once the compactor acknowledged every chunk: its warm files, checked to hold every chunk
+   * once.
+   */
   async function warmFilesOf(c: Compactor): Promise<CatalogFile[]> {
     await bed.waitAllAcked();
     await bed.stopCompactor(c);

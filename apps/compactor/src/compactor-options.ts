@@ -11,7 +11,10 @@ export interface CompactorOptions {
   intervalMs: number;
   flushMs: number;
   batchChunks: number;
-  /** About the most bytes of chunk messages in one fetched batch (ZTSDB_WARM_BATCH_BYTES); unbounded when absent. */
+  /**
+   * About the most bytes of chunk messages in one fetched batch (ZTSDB_WARM_BATCH_BYTES);
+   * unbounded when absent.
+   */
   batchBytes?: number;
   mergeFiles: number;
   /** Bytes of encoded blocks a warm → cold merge holds per cold file before writing them (ZTSDB_COLD_MERGE_BUFFER_BYTES); 4 MiB when absent. */

@@ -77,9 +77,10 @@ const FIRST_PULL_CHUNKS = 16;
  * batches of at most ZTSDB_WARM_BATCH_CHUNKS chunks and about
  * ZTSDB_WARM_BATCH_BYTES bytes (with a sink per partition, a burst that seals
  * every series' chunk at once would otherwise be held whole), writes one warm
- * segment per partition per batch (temp name, fsync, rename), puts it into the object store bucket `ztsdb_tiers`,
- * records it with a `warm-added` event that names the object and the
- * chunks' stream sequences, and only then acknowledges the chunks.
+ * segment per partition per batch (temp name, fsync, rename), puts it into
+ * the object store bucket `ztsdb_tiers`, records it with a `warm-added`
+ * event that names the object and the chunks' stream sequences, and only
+ * then acknowledges the chunks.
  *
  * The manifest, not the consumer's state, says where to resume: a chunk at
  * or below its partition's recorded sequence is acknowledged without being
