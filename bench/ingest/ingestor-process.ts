@@ -91,6 +91,17 @@ export async function eventLoopDelay(metricsUrl: string): Promise<{ p99: number;
   };
 }
 
+/** The snapshots' holds of their partitions' applies so far: how many, and their seconds in all. */
+export async function snapshotHolds(
+  metricsUrl: string,
+): Promise<{ count: number; seconds: number }> {
+  const gauge = await gauges(metricsUrl);
+  return {
+    count: gauge('ztsdb_ingestor_snapshot_hold_seconds_count'),
+    seconds: gauge('ztsdb_ingestor_snapshot_hold_seconds_sum'),
+  };
+}
+
 /** One read of the ingestor's /metrics, its unlabelled gauges by name (NaN when absent). */
 async function gauges(metricsUrl: string): Promise<(name: string) => number> {
   const text = await fetch(metricsUrl).then((r) => r.text());

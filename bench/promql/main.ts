@@ -15,8 +15,10 @@
 // service as a `ztsdb query` process of its own (as it is deployed, and as Prometheus runs) and
 // reports its CPU per request from /proc/<pid>/task/*/schedstat instead of this process's (warm
 // tier only: the runs with the decoded cache emptied need the service in this process);
-// BENCH_QUERY_ROOT=<checkout> runs that checkout's build as the query process. BENCH_TIMES=1
-// prints every timed run's time, in order (how the JIT's warm-up and GC show over the runs).
+// BENCH_QUERY_ROOT=<checkout> runs that checkout's build as the query process, and
+// BENCH_QUERY_NODE_ARGS gives it node flags (a CPU profile: `--cpu-prof --cpu-prof-dir=D`; V8
+// flags). BENCH_TIMES=1 prints every timed run's time, in order (how the JIT's warm-up and GC
+// show over the runs).
 // Last line: one JSON object.
 import 'reflect-metadata';
 import * as fs from 'node:fs';

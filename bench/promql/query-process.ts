@@ -12,6 +12,8 @@ const BIN = path.join(
   'bin',
   'ztsdb.js',
 );
+/** Node flags for the query process only (a CPU profile: `--cpu-prof --cpu-prof-dir=D`). */
+const NODE_ARGS = (process.env.BENCH_QUERY_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function readyz(port: number): Promise<number> {
@@ -35,7 +37,7 @@ export class QueryProcess {
   /** Starts it with these settings (and this environment) on `port`; resolves once it is ready. */
   static async start(env: Record<string, string>, port: number): Promise<QueryProcess> {
     const q = new QueryProcess(
-      spawn(process.execPath, [BIN, 'query'], {
+      spawn(process.execPath, [...NODE_ARGS, BIN, 'query'], {
         env: { ...process.env, ...env },
         stdio: ['ignore', 'pipe', 'pipe'],
       }),

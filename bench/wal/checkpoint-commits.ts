@@ -45,6 +45,7 @@ async function run(mode: 'one' | 'generations', dir: string) {
     ingestBytes: 64,
     walSeq: 1,
     sums,
+    backing: bytes,
   };
   const lat: number[] = [];
   const ckptMs: number[] = [];

@@ -45,6 +45,11 @@ export const metrics = {
     'Times a consumer waited for a snapshot that fell behind its batches (the WAL at twice the bytes that make one due), by partition.',
     ['partition'],
   ),
+  snapshotHoldSeconds: processMetrics.histogram(
+    'ztsdb_ingestor_snapshot_hold_seconds',
+    "Time a snapshot held its partition's applies while it laid out the head (batches and hot queries of the partition wait meanwhile).",
+    LATENCY_BUCKETS,
+  ),
   applySeconds: processMetrics.histogram(
     'ztsdb_ingestor_apply_seconds',
     'Time to apply one sample batch to the hot state (ingest latency inside the ingestor).',

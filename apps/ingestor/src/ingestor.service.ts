@@ -19,6 +19,7 @@ import type { Settings } from '@ztsdb/config';
 import { processMetrics } from '@ztsdb/metrics';
 import { LeaseManager } from '@ztsdb/lease';
 import { NatsClient, onMemoryRelease, SETTINGS } from '@ztsdb/platform';
+import { ImageScratch } from '@ztsdb/tsdb';
 import { DiskGuard } from './disk-guard';
 import { SnapshotTurns } from './snapshot-turns';
 import { zeroPartitionCounters } from './ingestor-metrics';
@@ -53,6 +54,7 @@ export class IngestorService implements OnApplicationBootstrap, OnApplicationShu
   private readonly deadLetters: DeadLetterReporter;
   /** Its partitions' snapshots, one at a time. */
   private readonly snapshotTurns = new SnapshotTurns();
+  private readonly snapshotScratch: ImageScratch;
 
   constructor(
     private readonly nats: NatsClient,
@@ -61,6 +63,7 @@ export class IngestorService implements OnApplicationBootstrap, OnApplicationShu
     this.memberId =
       settings.ZTSDB_INGESTOR_ID ||
       `${settings.ZTSDB_HOST.replace(/[^A-Za-z0-9_-]/g, '_')}-${process.pid}-${randomBytes(3).toString('hex')}`;
+    this.snapshotScratch = new ImageScratch(settings.ZTSDB_INGESTOR_SNAPSHOT_SCRATCH_BYTES);
     this.disk = new DiskGuard({
       dir: settings.ZTSDB_DATA_DIR,
       minFreeBytes: settings.ZTSDB_DISK_MIN_FREE_BYTES,
@@ -121,6 +124,7 @@ export class IngestorService implements OnApplicationBootstrap, OnApplicationShu
     // wait for the next burst, which may be hours away: given back with the idle collection.
     this.stopShedding = onMemoryRelease(() => {
       for (const o of this.owners.values()) o.shedSpare();
+      this.snapshotScratch.drop();
     });
     const retry = this.nats.retry;
     this.jsm = await withRetry('JetStream manager', () => jetstreamManager(this.nats.nc), retry);
@@ -205,6 +209,7 @@ export class IngestorService implements OnApplicationBootstrap, OnApplicationShu
         retry: this.nats.retry,
         hotExtentMaxAgeMs: s.ZTSDB_HOT_EXTENT_MAX_AGE_MS,
         snapshotTurns: this.snapshotTurns,
+        snapshotScratch: this.snapshotScratch,
       },
     );
     this.owners.set(p, owner);

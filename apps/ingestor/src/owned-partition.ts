@@ -1,6 +1,6 @@
 import type { Logger } from '@nestjs/common';
 import type { DeadLetterReporter, RepeatedWarnings, RetryPolicy } from '@ztsdb/bus';
-import type { HotState, LocalLog } from '@ztsdb/tsdb';
+import type { HotState, ImageScratch, LocalLog } from '@ztsdb/tsdb';
 import type { JsMsg } from '@nats-io/jetstream';
 import type { SampleBatch } from '@ztsdb/wire';
 import type { BatchLimits } from './batch-check';
@@ -30,6 +30,8 @@ export interface PartitionOwnerOptions {
   retry: RetryPolicy;
   /** The ingestor's partitions snapshot one at a time (shared by the partitions). */
   snapshotTurns: SnapshotTurns;
+  /** Image memory the snapshots share, one at a time as their turns are (none: fresh each time). */
+  snapshotScratch?: ImageScratch;
   /** ZTSDB_HOT_EXTENT_MAX_AGE_MS: the hot extent is announced every quarter of it (absent or 0: not announced). */
   hotExtentMaxAgeMs?: number;
 }

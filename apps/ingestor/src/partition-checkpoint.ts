@@ -1,5 +1,6 @@
 import type { KV } from '@nats-io/kv';
 import type { ApplyQueue } from './apply-queue';
+import { metrics } from './ingestor-metrics';
 import type { OwnedPartition } from './owned-partition';
 import { reserveWalSpace } from './partition-log';
 
@@ -133,6 +134,7 @@ export class PartitionCheckpoints {
         // other work instead of on it).
         let hurried = false;
         let wake: (() => void) | undefined;
+        const heldAt = performance.now();
         this.queue.pause(() => {
           hurried = true;
           wake?.();
@@ -146,7 +148,11 @@ export class PartitionCheckpoints {
                     wake = r;
                     setImmediate(r);
                   }),
-            encoded: () => this.queue.resume(),
+            encoded: () => {
+              this.queue.resume();
+              metrics.snapshotHoldSeconds.observe((performance.now() - heldAt) / 1000);
+            },
+            scratch: opts.snapshotScratch,
           });
         } finally {
           // A snapshot that failed before its head was laid out must not hold the applies.

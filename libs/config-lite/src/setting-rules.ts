@@ -106,6 +106,7 @@ export const SETTING_RULES: Readonly<Record<string, SettingRule>> = {
   ZTSDB_MIN_TIMESTAMP_MS: { default: 946684800000, from: 'int', int: true },
   ZTSDB_WAL_MAX_BYTES: { default: 67108864, from: 'int', int: true, min: 1048576 },
   ZTSDB_INGESTOR_FETCH_BYTES: { default: 4194304, from: 'int', int: true, min: 65536 },
+  ZTSDB_INGESTOR_SNAPSHOT_SCRATCH_BYTES: { default: 67108864, from: 'int', int: true, min: 0 },
   ZTSDB_DISK_MIN_FREE_BYTES: { default: 67108864, from: 'int', int: true, min: 0 },
   ZTSDB_DISK_PROBE_INTERVAL: { default: 5000, from: 'duration', int: true, min: 10 },
   ZTSDB_STREAM_CHECK_INTERVAL: { default: 5000, from: 'duration', int: true, min: 10 },

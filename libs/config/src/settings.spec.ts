@@ -35,9 +35,17 @@ describe('settings', () => {
     );
   });
 
-  it('bounds the memory settings: consumer fetch and the allocator mmap threshold', () => {
+  it('bounds the memory settings: consumer fetch, snapshot scratch, allocator mmap threshold', () => {
     const d = loadSettings({});
     expect(d.ZTSDB_INGESTOR_FETCH_BYTES).toBe(4 * 1024 * 1024);
+    expect(d.ZTSDB_INGESTOR_SNAPSHOT_SCRATCH_BYTES).toBe(64 * 1024 * 1024);
+    expect(
+      loadSettings({ ZTSDB_INGESTOR_SNAPSHOT_SCRATCH_BYTES: '0' })
+        .ZTSDB_INGESTOR_SNAPSHOT_SCRATCH_BYTES,
+    ).toBe(0);
+    expect(() => loadSettings({ ZTSDB_INGESTOR_SNAPSHOT_SCRATCH_BYTES: '-1' })).toThrow(
+      /ZTSDB_INGESTOR_SNAPSHOT_SCRATCH_BYTES/,
+    );
     expect(d.ZTSDB_WARM_BATCH_BYTES).toBe(2 * 1024 * 1024);
     expect(loadSettings({ ZTSDB_WARM_BATCH_BYTES: '65536' }).ZTSDB_WARM_BATCH_BYTES).toBe(65536);
     expect(() => loadSettings({ ZTSDB_WARM_BATCH_BYTES: '65535' })).toThrow(

@@ -542,6 +542,17 @@ export class Settings {
   @Min(64 * 1024)
   ZTSDB_INGESTOR_FETCH_BYTES = 4 * 1024 * 1024;
 
+  /**
+   * Largest head snapshot image an ingestor keeps the memory of from one snapshot to the next
+   * (one image, the partitions' snapshots taking turns), so that a snapshot, laid out while its
+   * partition's applies wait, does not fault in fresh pages; let go when the ingestor is idle.
+   * 0: every image in fresh memory.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  ZTSDB_INGESTOR_SNAPSHOT_SCRATCH_BYTES = 64 * 1024 * 1024;
+
   /** The ingestor stops acknowledging samples while less than this many bytes are free under its data dir. */
   @Transform(toInt)
   @IsInt()

@@ -34,6 +34,7 @@ export { encodeHeadSnapshot, decodeHeadSnapshot } from './head/head-snapshot';
 // WAL
 export { LocalLog, type SnapshotSteps } from './wal/local-log';
 export type { LocalRecovery, RecoverOptions } from './wal/local-log';
+export { ImageScratch } from './wal/image-scratch';
 export { compactIfLarger } from './wal/wal-compact';
 // Warm segments
 export { encodeWarmSegment, writeWarmSegment } from './tiers/warm-writer';

@@ -13,6 +13,14 @@ export class ByteWriter {
     this.view = new DataView(this.buf.buffer);
   }
 
+  /** A writer into `buf` from its start (and past its end into a larger buffer of its own). */
+  static into(buf: Uint8Array): ByteWriter {
+    const w = new ByteWriter(0);
+    w.buf = buf;
+    w.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    return w;
+  }
+
   private ensure(extra: number): void {
     const need = this.length + extra;
     if (need <= this.buf.length) return;
@@ -80,6 +88,10 @@ export class ByteWriter {
   /** Overwrite a u32 at an earlier position. */
   patchU32(at: number, v: number): void {
     this.view.setUint32(at, v, true);
+  }
+  /** The whole buffer written into, beyond the bytes written too (to give back to its owner). */
+  whole(): Uint8Array {
+    return this.buf;
   }
   /** The bytes written so far (a view; copy before writing more if kept). */
   view8(): Uint8Array {

@@ -4,6 +4,7 @@ import { IndexCorruptError } from '../errors';
 import { headSnapshotBytes, HeadSnapshotEncoder } from '../head/head-snapshot';
 import type { Head } from '../head/head';
 import type { SealedChunk } from '../head/sealed-chunk';
+import type { ImageScratch } from './image-scratch';
 import type { WalDb } from './lmdb-env';
 import { sealInPlace, unseal } from './sealed-value';
 
@@ -73,6 +74,8 @@ export interface CheckpointImage {
   walSeq: number;
   /** Checksum of each CHECKPOINT_PART_BYTES piece of `bytes` (SUM_KIND). */
   sums: Uint32Array;
+  /** The buffer `bytes` lies in (a scratch's, to give back once the image is written). */
+  backing: Uint8Array;
 }
 
 function pieceSum(b: Uint8Array, start: number, end: number): number {
@@ -92,10 +95,11 @@ export async function checkpointImage(
   ingest: Buffer,
   stepBytes: number,
   pause?: () => Promise<void>,
+  scratch?: ImageScratch,
 ): Promise<CheckpointImage> {
   const checkpointBytes = 8 + headSnapshotBytes(head, sealed);
   const total = checkpointBytes + ingest.length;
-  const w = new ByteWriter(total);
+  const w = scratch ? ByteWriter.into(scratch.take(total)) : new ByteWriter(total);
   w.u64(walSeq);
   const encoder = new HeadSnapshotEncoder(head, w, false, sealed);
   const sums = new Uint32Array(Math.ceil(total / CHECKPOINT_PART_BYTES));
@@ -125,6 +129,7 @@ export async function checkpointImage(
     ingestBytes: ingest.length,
     walSeq,
     sums,
+    backing: w.whole(),
   };
 }
 

@@ -23,6 +23,7 @@ import {
   writeGeneration,
   type GenerationIo,
 } from './checkpoint-generations';
+import type { ImageScratch } from './image-scratch';
 import { decodeExtras, encodeExtras } from './ingest-record';
 import { dropLmdbInternalRejections, observed } from './lmdb-write';
 
@@ -98,6 +99,8 @@ const OLD_ENGINE_DBS = ['wal', 'chunks', 'meta'];
 export interface SnapshotSteps {
   pause(): Promise<void>;
   encoded(): void;
+  /** Memory for the image, kept between snapshots (image-scratch.ts); none: fresh each time. */
+  scratch?: ImageScratch;
 }
 
 /**
@@ -422,6 +425,7 @@ export class LocalLog {
         extrasBytes,
         CHECKPOINT_STEP_BYTES,
         steps?.pause,
+        steps?.scratch,
       );
     } finally {
       steps?.encoded();
@@ -435,6 +439,9 @@ export class LocalLog {
       await before;
       await this.writeSnapshot(image, appliedSeq, slicesPerDrop, catalog);
       this.uncoveredBytes = Math.max(0, this.uncoveredBytes - covered);
+      // Written and committed: nothing reads the image any more. (After a failure a write may
+      // still be under way, so its memory is not reused.)
+      steps?.scratch?.give(image.backing);
     } finally {
       done();
     }
