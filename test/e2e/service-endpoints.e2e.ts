@@ -23,6 +23,7 @@ const OWN: Record<string, Record<string, string>> = {
   },
   ingestor: {
     ztsdb_ingestor_apply_seconds: 'histogram',
+    ztsdb_ingestor_snapshot_hold_seconds: 'histogram',
     ztsdb_ingestor_owned_partitions: 'gauge',
     ztsdb_ingestor_batches_total: 'counter',
   },
@@ -73,6 +74,8 @@ describe('every service serves /metrics, /healthz and /readyz on its own address
       ZTSDB_COLLECTOR_HTTP_ADDR: addr.collector!,
       ZTSDB_INGESTOR_HTTP_ADDR: addr.ingestor!,
       ZTSDB_COMPACTOR_HTTP_ADDR: addr.compactor!,
+      // Snapshots within the test, so that their hold is timed.
+      ZTSDB_INGESTOR_SNAPSHOT_INTERVAL: '500ms',
     };
     // One process per service, as docker-compose runs them.
     const services = ['ingestor', 'compactor', 'query', 'collector'];
@@ -93,9 +96,12 @@ describe('every service serves /metrics, /healthz and /readyz on its own address
     await waitFor(
       async () => {
         const t = await fetch(`http://${addr.ingestor}/metrics`).then((r) => r.text());
-        return /^ztsdb_ingestor_apply_seconds_count [1-9]/m.test(t);
+        return (
+          /^ztsdb_ingestor_apply_seconds_count [1-9]/m.test(t) &&
+          /^ztsdb_ingestor_snapshot_hold_seconds_count [1-9]/m.test(t)
+        );
       },
-      'the ingestor to apply a batch',
+      'the ingestor to apply a batch and take a snapshot',
       20_000,
     );
     await getJson(`http://${addr.query}/series?match=*`);
