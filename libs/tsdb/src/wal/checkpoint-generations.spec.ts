@@ -423,15 +423,15 @@ describe('checkpoint in generations (real LMDB)', () => {
     await log.snapshot(live, steps);
     const kept = scratch.keptBytes;
     expect(kept).toBeGreaterThanOrEqual(log.snapshotBytes);
-    // Its bytes are now the first image's: the second, an eighth larger at most, goes over them.
+    // Its bytes are now the first image's: the second, half as large again at most, goes over them.
     await feed(log, live, 61, 65, SERIES);
     await log.snapshot(live, steps);
     expect(scratch.keptBytes).toBe(kept);
     // A head grown past the room: a larger buffer, kept in its place.
-    await feed(log, live, 66, 90, SERIES);
+    await feed(log, live, 66, 110, SERIES);
     await log.snapshot(live, steps);
     expect(scratch.keptBytes).toBeGreaterThan(kept);
-    await feed(log, live, 91, 95, SERIES);
+    await feed(log, live, 111, 115, SERIES);
     await log.close();
 
     const reopened = LocalLog.open(dir.path, 8);

@@ -1,14 +1,14 @@
 import { ImageScratch } from './image-scratch';
 
 describe('ImageScratch', () => {
-  it('hands the kept buffer out again while it is large enough, with an eighth of room', () => {
-    const s = new ImageScratch(1024);
+  it('hands the kept buffer out again while it is large enough, with half of room', () => {
+    const s = new ImageScratch(2048);
     const a = s.take(800);
-    expect(a.length).toBe(900);
+    expect(a.length).toBe(1200);
     expect(s.keptBytes).toBe(0);
     s.give(a);
-    expect(s.keptBytes).toBe(900);
-    expect(s.take(900)).toBe(a);
+    expect(s.keptBytes).toBe(1200);
+    expect(s.take(1200)).toBe(a);
     expect(s.keptBytes).toBe(0);
   });
 
@@ -27,7 +27,7 @@ describe('ImageScratch', () => {
 
   it('keeps nothing over its bound, and allocates such an image to the byte', () => {
     const s = new ImageScratch(1000);
-    const over = s.take(950); // 950 + 118 is over the bound: no room added
+    const over = s.take(950); // 950 + 475 is over the bound: no room added
     expect(over.length).toBe(950);
     s.give(new Uint8Array(1001));
     expect(s.keptBytes).toBe(0);

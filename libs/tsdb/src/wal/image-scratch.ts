@@ -17,8 +17,9 @@ export class ImageScratch {
       this.idle = undefined;
       return kept;
     }
-    // Room for the head to grow by an eighth before the next snapshot needs a larger one.
-    const room = bytes + Math.floor(bytes / 8);
+    // Room for the head to grow by half before a snapshot needs a larger buffer (a head fills
+    // from empty after a start): pages never written cost address space, not memory.
+    const room = bytes + Math.floor(bytes / 2);
     return new Uint8Array(room <= this.maxKeepBytes ? room : bytes);
   }
 
