@@ -13,10 +13,9 @@ export class ImageScratch {
   /** A buffer of at least `bytes`, not zeroed: the kept one when it is large enough. */
   take(bytes: number): Uint8Array {
     const kept = this.idle;
-    if (kept !== undefined && kept.length >= bytes) {
-      this.idle = undefined;
-      return kept;
-    }
+    // Taken, or let go when too small: it would be held beside its successor until given back.
+    this.idle = undefined;
+    if (kept !== undefined && kept.length >= bytes) return kept;
     // Room for the head to grow by half before a snapshot needs a larger buffer (a head fills
     // from empty after a start): pages never written cost address space, not memory.
     const room = bytes + Math.floor(bytes / 2);
