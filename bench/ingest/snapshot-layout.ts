@@ -1,12 +1,11 @@
-// A partition's head snapshot laid out (checkpointImage, as the ingestor's snapshot does while
+// A partition's head snapshot laid out (stateImage, as the ingestor's snapshot does while
 // the partition's applies wait), into fresh memory against a kept scratch (ImageScratch,
 // ZTSDB_INGESTOR_SNAPSHOT_SCRATCH_BYTES), alternated. The head: BENCH_SERIES series of
 // BENCH_POINTS points at 1 s, values a two-decimal random walk. Prints the layout's ms per
 // image and MB/s for each; the last line is a JSON object of the figures.
 // Run: node dist/bench/ingest/snapshot-layout.js
 import { HotState, ImageScratch } from '@ztsdb/tsdb';
-import { checkpointImage } from '../../libs/tsdb/src/wal/checkpoint-generations';
-import { encodeExtras } from '../../libs/tsdb/src/wal/ingest-record';
+import { stateImage } from '../../libs/tsdb/src/wal/checkpoint-generations';
 import { CHECKPOINT_STEP_BYTES } from '../../libs/tsdb/src/wal/snapshot-store';
 
 const SERIES = Number(process.env.BENCH_SERIES ?? 25_000);
@@ -32,17 +31,8 @@ for (let p = 0; p < POINTS; p++) {
 }
 
 async function layOut(scratch: ImageScratch | undefined): Promise<{ ms: number; bytes: number }> {
-  const held = state.heldList();
   const t = process.hrtime.bigint();
-  const image = await checkpointImage(
-    state.appliedSeq + 1,
-    state.head,
-    [...state.head.peekSealed(), ...held],
-    encodeExtras(state, held),
-    CHECKPOINT_STEP_BYTES,
-    undefined,
-    scratch,
-  );
+  const image = await stateImage(state, { stepBytes: CHECKPOINT_STEP_BYTES, scratch });
   const ms = Number(process.hrtime.bigint() - t) / 1e6;
   scratch?.give(image.backing);
   return { ms, bytes: image.bytes.length };

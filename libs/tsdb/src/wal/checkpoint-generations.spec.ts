@@ -8,13 +8,13 @@ import type { WalCorruptError } from '../errors';
 import {
   CHECKPOINT_PART_BYTES,
   CHECKPOINT_TXN_BYTES,
-  checkpointImage,
   decodePointer,
   encodePointer,
   pieceKey,
   POINTER_VERSION,
   readPointer,
   removeStalePieces,
+  stateImage,
   writeGeneration,
   type GenerationIo,
 } from './checkpoint-generations';
@@ -90,16 +90,7 @@ function metaKeys(meta: WalDb): string[] {
 
 /** The live state's snapshot image, as LocalLog.snapshot lays it out. */
 function imageOf(live: HotState, scratch?: ImageScratch) {
-  const held = live.heldList();
-  return checkpointImage(
-    live.appliedSeq + 1,
-    live.head,
-    [...live.head.peekSealed(), ...held],
-    encodeExtras(live, held),
-    CHECKPOINT_STEP_BYTES,
-    undefined,
-    scratch,
-  );
+  return stateImage(live, { stepBytes: CHECKPOINT_STEP_BYTES, scratch });
 }
 
 describe('checkpoint in generations (real LMDB)', () => {

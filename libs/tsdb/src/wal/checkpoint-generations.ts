@@ -3,8 +3,10 @@ import { ByteWriter } from '../encoding/byte-io';
 import { IndexCorruptError } from '../errors';
 import { headSnapshotBytes, HeadSnapshotEncoder } from '../head/head-snapshot';
 import type { Head } from '../head/head';
+import type { HotState } from '../head/hot-state';
 import type { SealedChunk } from '../head/sealed-chunk';
 import type { ImageScratch } from './image-scratch';
+import { encodeExtras } from './ingest-record';
 import type { WalDb } from './lmdb-env';
 import { sealInPlace, unseal } from './sealed-value';
 
@@ -82,20 +84,45 @@ function pieceSum(b: Uint8Array, start: number, end: number): number {
   return SUM_KIND === SUM_CRC32 ? crc32(b, start, end) : crc32c(b, start, end);
 }
 
+/** How an image is laid out. */
+export interface ImageLayout {
+  /** Bytes laid out between two pauses. */
+  stepBytes: number;
+  /** Awaited between two steps; none: every step in one go. */
+  pause?: () => Promise<void>;
+  /** Memory kept between snapshots to lay the image out in; none: fresh memory. */
+  scratch?: ImageScratch;
+}
+
+/**
+ * The checkpoint of `state` as LocalLog.snapshot writes it: its head with the head's sealed
+ * chunks and the held ones, and the `ingest` record of the sequences beside it. The state must
+ * not change until this resolves.
+ */
+export function stateImage(state: HotState, layout: ImageLayout): Promise<CheckpointImage> {
+  const held = state.heldList();
+  const sealed = [...state.head.peekSealed(), ...held];
+  return checkpointImage(
+    state.appliedSeq + 1,
+    state.head,
+    sealed,
+    encodeExtras(state, held),
+    layout,
+  );
+}
+
 /**
  * Lays out the checkpoint (walSeq, the head with `sealed` as its sealed chunks, open chunks'
- * CRCs left zero) and the `ingest` record, in steps of `stepBytes` with `pause()` awaited
- * between two when given; each complete piece is checksummed right after it is written, while
- * its bytes are still in the cache. The head must not change until this resolves.
+ * CRCs left zero) and the `ingest` record, a step at a time (ImageLayout); each complete piece
+ * is checksummed right after it is written, while its bytes are still in the cache. The head
+ * must not change until this resolves.
  */
 export async function checkpointImage(
   walSeq: number,
   head: Head,
   sealed: readonly SealedChunk[],
   ingest: Buffer,
-  stepBytes: number,
-  pause?: () => Promise<void>,
-  scratch?: ImageScratch,
+  { stepBytes, pause, scratch }: ImageLayout,
 ): Promise<CheckpointImage> {
   const checkpointBytes = 8 + headSnapshotBytes(head, sealed);
   const total = checkpointBytes + ingest.length;

@@ -17,14 +17,15 @@ import {
   type Catalog,
 } from './snapshot-store';
 import {
-  checkpointImage,
   readPointer,
   removeStalePieces,
+  stateImage,
   writeGeneration,
+  type CheckpointImage,
   type GenerationIo,
 } from './checkpoint-generations';
 import type { ImageScratch } from './image-scratch';
-import { decodeExtras, encodeExtras } from './ingest-record';
+import { decodeExtras } from './ingest-record';
 import { dropLmdbInternalRejections, observed } from './lmdb-write';
 
 /** Kinds of WAL entries (9th key byte; within one stream sequence they sort in this order). */
@@ -409,24 +410,17 @@ export class LocalLog {
     // Taken before the first await: the caller applied every batch written so far.
     const covered = this.uncoveredBytes;
     await this.swapping;
-    const held = state.heldList();
-    const head = state.head;
     const appliedSeq = state.appliedSeq;
-    const extrasBytes = encodeExtras(state, held);
     const slicesPerDrop = slicesPerPageDrop(this.batchBytes, this.batchEntries);
     this.batchEntries = 0;
     this.batchBytes = 0;
     let image;
     try {
-      image = await checkpointImage(
-        appliedSeq + 1,
-        head,
-        [...head.peekSealed(), ...held],
-        extrasBytes,
-        CHECKPOINT_STEP_BYTES,
-        steps?.pause,
-        steps?.scratch,
-      );
+      image = await stateImage(state, {
+        stepBytes: CHECKPOINT_STEP_BYTES,
+        pause: steps?.pause,
+        scratch: steps?.scratch,
+      });
     } finally {
       steps?.encoded();
     }
@@ -448,7 +442,7 @@ export class LocalLog {
   }
 
   private async writeSnapshot(
-    image: Awaited<ReturnType<typeof checkpointImage>>,
+    image: CheckpointImage,
     appliedSeq: number,
     slicesPerDrop: number,
     catalog: Catalog | undefined,
