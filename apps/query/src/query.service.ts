@@ -138,7 +138,11 @@ export class QueryService implements OnApplicationBootstrap, OnApplicationShutdo
       (m) => this.log.warn(m),
       this.settings.ZTSDB_QUERY_DECODED_CACHE_BYTES,
       this.nats.partitions,
-      { cacheBytes: this.settings.ZTSDB_TIER_CACHE_BYTES, replicas: this.settings.ZTSDB_REPLICAS },
+      {
+        cacheBytes: this.settings.ZTSDB_TIER_CACHE_BYTES,
+        replicas: this.settings.ZTSDB_REPLICAS,
+        residentColdBytes: this.settings.ZTSDB_QUERY_COLD_RESIDENT_BYTES,
+      },
     );
     await Promise.all([this.registry.start(), this.store.start()]);
     if (this.settings.ZTSDB_QUERY_WARMUP === 1) {

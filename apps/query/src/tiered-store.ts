@@ -43,13 +43,21 @@ export class TieredStore {
     private readonly warn: (m: string) => void,
     cacheBytes = DEFAULT_DECODED_CACHE_BYTES,
     partitions?: number,
-    private readonly tierOpts: { cacheBytes: number; replicas: number } = {
+    private readonly tierOpts: {
+      cacheBytes: number;
+      replicas: number;
+      /** Cold files left resident once checked (ZTSDB_QUERY_COLD_RESIDENT_BYTES); none: all. */
+      residentColdBytes?: number;
+    } = {
       cacheBytes: DEFAULT_TIER_CACHE_BYTES,
       replicas: 1,
     },
   ) {
     this.catalog = new FileCatalog({ partitions });
-    this.reader = new TierReader((f) => this.tiers!.cache.readyPath(f) ?? this.cachePath(f.file));
+    this.reader = new TierReader(
+      (f) => this.tiers!.cache.readyPath(f) ?? this.cachePath(f.file),
+      tierOpts.residentColdBytes,
+    );
     this.cache = new DecodedCache(cacheBytes);
   }
 

@@ -69,6 +69,7 @@ export const SETTING_RULES: Readonly<Record<string, SettingRule>> = {
   ZTSDB_QUERY_MAX_QUEUED: { default: 16, from: 'int', int: true, min: 0 },
   ZTSDB_QUERY_MAX_BYTES: { default: 134217728, from: 'int', int: true, min: 1024 },
   ZTSDB_QUERY_DECODED_CACHE_BYTES: { default: 67108864, from: 'int', int: true, min: 0 },
+  ZTSDB_QUERY_COLD_RESIDENT_BYTES: { default: 67108864, from: 'int', int: true, min: 0 },
   ZTSDB_QUERY_WARMUP: { default: 1, from: 'int', int: true, min: 0, max: 1 },
   ZTSDB_QUERY_WARMUP_REQUESTS: { default: 0, from: 'int', int: true, min: 0, max: 100_000 },
   ZTSDB_NATS_RETRY_DEADLINE: { default: 60000, from: 'duration', int: true, min: 0 },

@@ -38,6 +38,13 @@ describe('settings', () => {
   it('bounds the memory settings: consumer fetch, snapshot scratch, allocator mmap threshold', () => {
     const d = loadSettings({});
     expect(d.ZTSDB_INGESTOR_FETCH_BYTES).toBe(4 * 1024 * 1024);
+    expect(d.ZTSDB_QUERY_COLD_RESIDENT_BYTES).toBe(64 * 1024 * 1024);
+    expect(
+      loadSettings({ ZTSDB_QUERY_COLD_RESIDENT_BYTES: '0' }).ZTSDB_QUERY_COLD_RESIDENT_BYTES,
+    ).toBe(0);
+    expect(() => loadSettings({ ZTSDB_QUERY_COLD_RESIDENT_BYTES: '-1' })).toThrow(
+      /ZTSDB_QUERY_COLD_RESIDENT_BYTES/,
+    );
     expect(d.ZTSDB_INGESTOR_SNAPSHOT_SCRATCH_BYTES).toBe(64 * 1024 * 1024);
     expect(
       loadSettings({ ZTSDB_INGESTOR_SNAPSHOT_SCRATCH_BYTES: '0' })

@@ -269,6 +269,16 @@ export class Settings {
   @Min(0)
   ZTSDB_QUERY_DECODED_CACHE_BYTES = 64 * 1024 * 1024;
   /**
+   * Bytes of cold files whose pages the query service leaves resident once its background
+   * check at open has read them whole, first come first kept; past it a file's pages are let
+   * go as they are checked (they stay in the page cache) and only what queries read comes back.
+   * 0: every file's pages let go.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  ZTSDB_QUERY_COLD_RESIDENT_BYTES = 64 * 1024 * 1024;
+  /**
    * 1 (the default): at start the query service runs its cold-file read paths over a small
    * synthetic file (no stored data) so V8 has compiled them before the first query, and keeps
    * the objects they read with so that code survives full GCs (read-path-warmup.ts); 0: it

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { residentKbOf } from '@ztsdb/testing';
 import { AtomicFileWriter, MappedFile, fsyncDir, isAtomicTempName, writeFileAtomic } from './index';
 import { writeFileAtomicSync } from './write-file-atomic';
 
@@ -84,6 +85,34 @@ describe('fileutil', () => {
     expect(mf.buffer.length).toBe(0);
     mf.close();
     expect(() => MappedFile.open(path.join(dir, 'nope'))).toThrow(/ENOENT/);
+  });
+
+  it('MappedFile drops the pages of a range from the process, and reads them again', () => {
+    const target = path.join(dir, 'drop.bin');
+    const data = Buffer.alloc(8 << 20);
+    for (let i = 0; i < data.length; i += 4096) data[i] = ((i >> 12) & 0x7f) + 1;
+    fs.writeFileSync(target, data);
+    const mf = MappedFile.open(target);
+    try {
+      let sum = 0;
+      for (let i = 0; i < data.length; i += 4096) sum += mf.buffer[i]!;
+      expect(sum).toBeGreaterThan(0);
+      expect(residentKbOf(target)).toBe(8192);
+      // Widened to whole 64 KiB: [0, 4 MiB + 1) drops 4 MiB + 64 KiB.
+      expect(mf.dropPages(0, (4 << 20) + 1)).toBe((4 << 20) + (64 << 10));
+      expect(residentKbOf(target)).toBeLessThanOrEqual(4096);
+      expect(mf.dropPages(6 << 20)).toBe(2 << 20); // to the end
+      expect(mf.dropPages(5, 5)).toBe(0);
+      expect(Buffer.compare(mf.buffer, data)).toBe(0); // mapped again on access
+    } finally {
+      mf.close();
+    }
+    expect(mf.dropPages()).toBe(0);
+    const empty = path.join(dir, 'empty-drop.bin');
+    fs.writeFileSync(empty, '');
+    const e = MappedFile.open(empty);
+    expect(e.dropPages()).toBe(0);
+    e.close();
   });
 
   it('maps and unmaps many files without leaking', () => {

@@ -3,6 +3,8 @@ import { DataType, load, open, type JsExternal } from 'ffi-rs';
 // Linux constants (asm-generic; identical on x86_64 and aarch64).
 export const PROT_READ = 0x1;
 export const MAP_SHARED = 0x01;
+/** madvise's advice that drops a range's pages from the process (file pages stay cached). */
+export const MADV_DONTNEED = 4;
 
 const LIBRARY = 'ztsdb_libc';
 
@@ -76,4 +78,18 @@ export function addressToExternal(address: number): JsExternal {
     paramsType: [DataType.I64, DataType.I64, DataType.U64],
     paramsValue: [address, address, 0],
   });
+}
+
+/** madvise(address, length, advice); returns 0 or an errno. */
+export function madviseRaw(address: number, length: number, advice: number): number {
+  ensureOpen();
+  const r = load({
+    library: LIBRARY,
+    funcName: 'madvise',
+    retType: DataType.I32,
+    paramsType: [DataType.I64, DataType.U64, DataType.I32],
+    paramsValue: [address, length, advice],
+    errno: true,
+  }) as ErrnoResult;
+  return r.value === 0 ? 0 : r.errnoCode || -1;
 }

@@ -1,18 +1,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { residentKbOf } from '@ztsdb/testing';
 import { MappedFile, dropMappedFilePages, mallocTrim, setMmapThreshold } from './index';
-
-/** Resident kB of the mappings of `file` (from /proc/self/smaps). */
-function residentKb(file: string): number {
-  let inFile = false;
-  let kb = 0;
-  for (const line of fs.readFileSync('/proc/self/smaps', 'utf8').split('\n')) {
-    if (/^[0-9a-f]+-[0-9a-f]+ /.test(line)) inFile = line.endsWith(file);
-    else if (inFile && line.startsWith('Rss:')) kb += Number(/(\d+)/.exec(line)![1]);
-  }
-  return kb;
-}
 
 describe('malloc tuning (glibc through ffi-rs)', () => {
   it('sets the mmap threshold on Linux with glibc', () => {
@@ -40,10 +30,10 @@ describe('malloc tuning (glibc through ffi-rs)', () => {
       let sum = 0;
       for (let i = 0; i < content.length; i += 4096) sum += a.buffer[i]! + b.buffer[i]!;
       expect(sum).toBeGreaterThan(0);
-      expect(residentKb(file)).toBeGreaterThanOrEqual(4096);
+      expect(residentKbOf(file)).toBeGreaterThanOrEqual(4096);
       expect(dropMappedFilePages((p) => p === file)).toBeGreaterThanOrEqual(content.length);
-      expect(residentKb(file)).toBe(0);
-      expect(residentKb(other)).toBeGreaterThanOrEqual(4096);
+      expect(residentKbOf(file)).toBe(0);
+      expect(residentKbOf(other)).toBeGreaterThanOrEqual(4096);
       // Mapped again on access, with the same bytes.
       expect(Buffer.compare(Buffer.from(a.buffer), content)).toBe(0);
     } finally {

@@ -1,5 +1,6 @@
 import { DataType, load, open } from 'ffi-rs';
 import { readFileSync } from 'node:fs';
+import { MADV_DONTNEED, madviseRaw } from './libc-mmap';
 
 const LIBRARY = 'ztsdb_libc_malloc';
 /** mallopt's parameter number for the mmap threshold (glibc malloc.h). */
@@ -62,9 +63,6 @@ export function mallocTrim(): boolean {
   }
 }
 
-/** madvise's advice that drops a range's pages from the process (file pages stay in the page cache). */
-const MADV_DONTNEED = 4;
-
 /**
  * Drops from the process's RSS the pages of its shared file mappings whose
  * path passes `wanted` (madvise MADV_DONTNEED): the pages stay in the page
@@ -90,15 +88,7 @@ export function dropMappedFilePages(wanted: (path: string) => boolean): number {
     const start = parseInt(m[1]!, 16);
     const length = parseInt(m[2]!, 16) - start;
     try {
-      ensureOpen();
-      const r = load({
-        library: LIBRARY,
-        funcName: 'madvise',
-        retType: DataType.I32,
-        paramsType: [DataType.I64, DataType.U64, DataType.I32],
-        paramsValue: [start, length, MADV_DONTNEED],
-      });
-      if (r === 0) bytes += length;
+      if (madviseRaw(start, length, MADV_DONTNEED) === 0) bytes += length;
     } catch {
       return bytes;
     }

@@ -1,10 +1,20 @@
 import * as fs from 'node:fs';
 import { createExternalBuffer } from 'ffi-rs';
 import { ZtsdbError } from '@ztsdb/errors';
-import { MAP_SHARED, PROT_READ, addressToExternal, mmapRaw, munmapRaw } from './libc-mmap';
+import {
+  MADV_DONTNEED,
+  MAP_SHARED,
+  PROT_READ,
+  addressToExternal,
+  madviseRaw,
+  mmapRaw,
+  munmapRaw,
+} from './libc-mmap';
 import { FILEUTIL_ERROR_CODES } from './errors';
 
 const EMPTY = Buffer.alloc(0);
+/** What dropPages aligns to: a page on every Linux (4 KiB, 16 KiB and 64 KiB pages divide it). */
+const DROP_ALIGN = 64 * 1024;
 
 /**
  * A whole file mapped read-only (PROT_READ, MAP_SHARED). `buffer` is a view of
@@ -57,6 +67,24 @@ export class MappedFile {
         file: this.path,
       });
     return this.buf;
+  }
+
+  /**
+   * Drops the pages of bytes [from, to) from the process's resident memory (madvise
+   * MADV_DONTNEED), widened to whole 64 KiB: they stay in the page cache and are mapped again,
+   * with the same bytes, by the next read. For bytes read once (a check) and maybe never again.
+   * Returns the bytes advised; 0 when closed, empty, or where madvise is missing or refuses.
+   */
+  dropPages(from = 0, to = this.size): number {
+    if (this.closed || this.size === 0 || to <= from) return 0;
+    const start = Math.max(0, Math.floor(from / DROP_ALIGN) * DROP_ALIGN);
+    const end = Math.min(this.size, Math.ceil(to / DROP_ALIGN) * DROP_ALIGN);
+    if (end <= start) return 0;
+    try {
+      return madviseRaw(this.address + start, end - start, MADV_DONTNEED) === 0 ? end - start : 0;
+    } catch {
+      return 0;
+    }
   }
 
   get isClosed(): boolean {

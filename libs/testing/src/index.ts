@@ -10,3 +10,4 @@ export type { NatsClusterOptions } from './nats-cluster';
 export { freePort } from './free-port';
 export { manifestEvent } from './manifest-event';
 export { tempEntries, mappingsOf } from './leftovers';
+export { residentKbOf } from './resident';

@@ -4,6 +4,7 @@ import { crc32c } from '@ztsdb/checksum';
 import type { ZtsdbError } from '@ztsdb/errors';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { residentKbOf } from '@ztsdb/testing';
 import { ColdReader } from './cold-reader';
 import { encodeColdFile, writeColdFile } from './cold-writer';
 import { TierReader } from './tier-reader';
@@ -333,5 +334,60 @@ describe('cold files: step-sampled reads by index (format version 3)', () => {
     } finally {
       removeDir(dir);
     }
+  });
+
+  describe('pages a prepared file leaves resident', () => {
+    const dir = tempDir('cold-prepare-rss');
+    const r2 = rng(7);
+    const many: ColdSeries[] = [];
+    for (let s = 0; s < 160; s++) many.push({ ...fleet(r2, 3600)[2]!, seriesId: BigInt(s + 1) });
+    const cold = (file: string) => ({ file, tier: 'cold', minT: BASE, maxT: BASE + 3_600_000 });
+    let fileKb = 0;
+    beforeAll(async () => {
+      await writeColdFile(path.join(dir, 'a.cold'), meta, many);
+      fs.copyFileSync(path.join(dir, 'a.cold'), path.join(dir, 'b.cold'));
+      fileKb = fs.statSync(path.join(dir, 'a.cold')).size / 1024;
+    });
+    afterAll(() => removeDir(dir));
+
+    it('past the bound lets go of what its check read, and reads it again', async () => {
+      expect(fileKb).toBeGreaterThan(4000); // floats: about 8 bytes a point
+      const tiers = new TierReader(dir, 0);
+      try {
+        await tiers.prepare(cold('a.cold') as never, async () => undefined, 64);
+        // Every block checked, and of the file only the block table's pages left resident.
+        expect(residentKbOf(path.join(dir, 'a.cold'))).toBeLessThan(fileKb / 8);
+        const reader = ColdReader.open(path.join(dir, 'a.cold'));
+        reader.verifyBlocks(0, reader.blockCount);
+        expect(reader.verifiedBlocks).toBe(reader.blockCount);
+        reader.close();
+        const out: { values: Float64Array }[] = [];
+        tiers.read([cold('a.cold') as never], 100n, -1, Infinity, out as never, () => undefined);
+        expect(Array.from(out[0]!.values)).toEqual(Array.from(many[99]!.values));
+        // Prepared again (the catalog changed): what the read brought in is not let go.
+        const afterRead = residentKbOf(path.join(dir, 'a.cold'));
+        await tiers.prepare(cold('a.cold') as never, async () => undefined, 64);
+        expect(residentKbOf(path.join(dir, 'a.cold'))).toBe(afterRead);
+      } finally {
+        tiers.close();
+      }
+    });
+
+    it("leaves files resident up to the bound, first come first kept, and frees a retired one's share", async () => {
+      const tiers = new TierReader(dir, fileKb * 1024 * 1.5);
+      try {
+        await tiers.prepare(cold('a.cold') as never, async () => undefined);
+        await tiers.prepare(cold('b.cold') as never, async () => undefined);
+        expect(residentKbOf(path.join(dir, 'a.cold'))).toBeGreaterThan(fileKb * 0.9);
+        expect(residentKbOf(path.join(dir, 'b.cold'))).toBeLessThan(fileKb / 8);
+        tiers.retire('a.cold');
+        tiers.retire('b.cold');
+        // a's share given back: b, opened again, is kept.
+        await tiers.prepare(cold('b.cold') as never, async () => undefined);
+        expect(residentKbOf(path.join(dir, 'b.cold'))).toBeGreaterThan(fileKb * 0.9);
+      } finally {
+        tiers.close();
+      }
+    });
   });
 });

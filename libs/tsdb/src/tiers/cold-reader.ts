@@ -82,6 +82,8 @@ function growScratch(at: number, n: number): void {
  * value by index costs more than thinning a column decoded once and cached.
  */
 const PICK_SHARE = 4;
+/** The largest page-cache folio the kernel maps whole on a fault (a PMD: 2 MiB on x86-64). */
+const FOLIO_MARGIN_BYTES = 2 * 1024 * 1024;
 
 /** Per-block statistics from the index (no decoding needed). */
 export interface ColdBlockInfo {
@@ -821,6 +823,29 @@ export class ColdReader {
       }
     }
     return end;
+  }
+
+  /**
+   * Lets the pages of blocks [from, to) of a mapped file leave the process's resident memory
+   * (MappedFile.dropPages): once checked they are read again only by the queries that need
+   * them, and a check of every block had made the whole file resident. The range is widened
+   * back by FOLIO_MARGIN_BYTES: the kernel maps a large page-cache folio whole, so reading
+   * these blocks may have mapped again the end of the range dropped before them. Returns the
+   * bytes advised (0 for a file in a buffer).
+   */
+  dropPages(from: number, to: number): number {
+    const end = Math.min(to, this.blockCount);
+    if (!this.mapped || end <= from) return 0;
+    const last = end - 1;
+    return this.mapped.dropPages(
+      Math.max(0, this.bOffset[from]! - FOLIO_MARGIN_BYTES),
+      this.bOffset[last]! + this.bTsLen[last]! + this.bValLen[last]!,
+    );
+  }
+
+  /** Bytes of the file. */
+  get fileBytes(): number {
+    return this.buf.length;
   }
 
   /** Blocks readied for reads by index (readyBlock): neither block is parsed by a read again. */

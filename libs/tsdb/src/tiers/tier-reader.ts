@@ -21,9 +21,20 @@ export class TierReader {
   private readonly open = new Map<string, Opened>();
 
   private readonly pathOf: (f: CatalogFile) => string;
+  /** Cold files prepare() leaves resident, with their bytes (within `residentColdBytes`). */
+  private readonly resident = new Map<string, number>();
+  private residentBytes = 0;
 
-  /** `where`: the data dir the catalog's paths are relative to, or where each file lies (a cache). */
-  constructor(where: string | ((f: CatalogFile) => string)) {
+  /**
+   * `where`: the data dir the catalog's paths are relative to, or where each file lies (a
+   * cache). `residentColdBytes`: cold files whose pages prepare() leaves resident once it has
+   * checked them, in bytes, first come first kept; past it a file's pages are let go as they
+   * are checked (ZTSDB_QUERY_COLD_RESIDENT_BYTES).
+   */
+  constructor(
+    where: string | ((f: CatalogFile) => string),
+    private readonly residentColdBytes = Infinity,
+  ) {
     this.pathOf = typeof where === 'string' ? (f) => path.join(where, f.file) : where;
   }
 
@@ -167,19 +178,36 @@ export class TierReader {
   /**
    * Opens cold file `f` ahead of reads and checks its blocks' CRC-32Cs a slice at a time,
    * yielding to the event loop between slices (`yieldNow`), so that the first query of the
-   * file neither parses its index nor checks what it reads. Stops when the file is retired
-   * meanwhile; a file that cannot be opened is left to the reads to report.
+   * file neither parses its index nor checks what it reads. Past `residentColdBytes`, the
+   * pages a slice's check brought in are let go after it: the check reads every file whole,
+   * and the process then keeps resident what queries read, not every file on the host. Stops
+   * when the file is retired meanwhile; a file that cannot be opened is left to the reads to
+   * report.
    */
   async prepare(f: CatalogFile, yieldNow: () => Promise<void>, slice = 256): Promise<void> {
     if (f.tier !== 'cold') return;
     const o = this.reader(f);
     if ('err' in o || !(o.ok instanceof ColdReader)) return;
     const r = o.ok;
+    const drop = !this.keepsResident(f.file, r.fileBytes);
     for (let b = 0; b < r.blockCount;) {
       if (this.open.get(f.file) !== o) return;
-      b = r.verifyBlocks(b, b + slice);
+      const from = b;
+      const checked = r.verifiedBlocks;
+      b = r.verifyBlocks(from, from + slice);
+      // Only a slice checked now: pages of one checked before are there for a query's reads.
+      if (drop && r.verifiedBlocks !== checked) r.dropPages(from, b);
       await yieldNow();
     }
+  }
+
+  /** Whether prepare() leaves cold file `file` resident: once kept, until it is retired. */
+  private keepsResident(file: string, bytes: number): boolean {
+    if (this.resident.has(file)) return true;
+    if (this.residentBytes + bytes > this.residentColdBytes) return false;
+    this.resident.set(file, bytes);
+    this.residentBytes += bytes;
+    return true;
   }
 
   /** Closes (unmaps) a file no longer in the catalog. */
@@ -187,6 +215,8 @@ export class TierReader {
     const o = this.open.get(file);
     this.open.delete(file);
     if (o && 'ok' in o) o.ok.close();
+    this.residentBytes -= this.resident.get(file) ?? 0;
+    this.resident.delete(file);
   }
 
   /** Forgets a cached open error so the next read tries again. */
