@@ -18,7 +18,9 @@
 // BENCH_QUERY_ROOT=<checkout> runs that checkout's build as the query process, and
 // BENCH_QUERY_NODE_ARGS gives it node flags (a CPU profile: `--cpu-prof --cpu-prof-dir=D`; V8
 // flags). BENCH_TIMES=1 prints every timed run's time, in order (how the JIT's warm-up and GC
-// show over the runs).
+// show over the runs). Beside each p50: each server's own mean time per timed run, from its
+// latency histogram on /metrics, and the exchange floor, p50 of this client against a process
+// that only sends the same answer's bytes (what no server's work can go below).
 // Last line: one JSON object.
 import 'reflect-metadata';
 import * as fs from 'node:fs';
@@ -50,7 +52,14 @@ import { bootstrapQuery } from '../../apps/query/src/bootstrap';
 import { QueryService } from '../../apps/query/src/query.service';
 import { startPrometheus, writeOpenMetrics, type RunningPrometheus } from './prometheus-side';
 import { QueryProcess } from './query-process';
-import { measure, warmClient } from './timed-requests';
+import {
+  exchangeFloor,
+  meanServerMs,
+  measure,
+  serverTime,
+  warmClient,
+  type ServerTime,
+} from './timed-requests';
 
 const SERIES = Number(process.env.BENCH_SERIES ?? 10_000);
 const POINTS = Number(process.env.BENCH_POINTS ?? 3_600);
@@ -76,6 +85,13 @@ const IMAGES = 10;
 
 const log = (m: string): void => void process.stdout.write(`${m}\n`);
 const ms = (): number => Number(process.hrtime.bigint()) / 1e6;
+
+/** Each server's own latency histogram of query_range requests on its /metrics. */
+const ZTSDB_TIME = ['ztsdb_promql_duration_seconds', 'endpoint="query_range"'] as const;
+const PROM_TIME = [
+  'prometheus_http_request_duration_seconds',
+  'handler="/api/v1/query_range"',
+] as const;
 
 const ztsdbAgent = new http.Agent({ keepAlive: true, maxSockets: 1 });
 const promAgent = new http.Agent({ keepAlive: true, maxSockets: 1 });
@@ -271,27 +287,39 @@ async function main(): Promise<void> {
     await warmClient(CLIENT_WARMUP);
     for (const [label, form] of queries) {
       if (ONLY && !ONLY.includes(label)) continue;
+      let ourStart: ServerTime | undefined;
       const ours = await measure(label, ztsdbAgent, port, form, RUNS, {
         warmup: WARMUP,
         serverCpu,
+        afterFirst: async () => void (ourStart = await serverTime(port, ...ZTSDB_TIME)),
       });
+      const ourServerMs = meanServerMs(ourStart!, await serverTime(port, ...ZTSDB_TIME));
+      const ourFloor = await exchangeFloor(ours.answer, form, RUNS);
+      figures[`${label}_server_mean_ms`] = ourServerMs;
+      figures[`${label}_exchange_floor_p50_ms`] = ourFloor;
       figures[`${label}_first_ms`] = ours.first;
       figures[`${label}_p50_ms`] = ours.p50;
       figures[`${label}_p99_ms`] = ours.p99;
       figures[`${label}_cpu_p50_ms`] = ours.cpuP50;
       log(
-        `ztsdb ${label} (${form.query}, ${ours.series} series): p50 ${ours.p50} ms, p99 ${ours.p99} ms (CPU p50 ${ours.cpuP50} ms) over ${RUNS} runs; first ${ours.first} ms`,
+        `ztsdb ${label} (${form.query}, ${ours.series} series): p50 ${ours.p50} ms, p99 ${ours.p99} ms (CPU p50 ${ours.cpuP50} ms) over ${RUNS} runs; first ${ours.first} ms; server's own mean ${ourServerMs} ms; exchange floor of its ${ours.answer.length}-byte answer ${ourFloor} ms`,
       );
       if (prom) {
+        let theirStart: ServerTime | undefined;
         const theirs = await measure(`prometheus ${label}`, promAgent, prom.port, form, RUNS, {
           warmup: WARMUP,
+          afterFirst: async () => void (theirStart = await serverTime(prom!.port, ...PROM_TIME)),
         });
+        const theirServerMs = meanServerMs(theirStart!, await serverTime(prom.port, ...PROM_TIME));
+        const theirFloor = await exchangeFloor(theirs.answer, form, RUNS);
+        figures[`prometheus_${label}_server_mean_ms`] = theirServerMs;
+        figures[`prometheus_${label}_exchange_floor_p50_ms`] = theirFloor;
         figures[`prometheus_${label}_first_ms`] = theirs.first;
         figures[`prometheus_${label}_p50_ms`] = theirs.p50;
         figures[`prometheus_${label}_p99_ms`] = theirs.p99;
         figures[`${label}_p50_vs_prometheus`] = Math.round((ours.p50 / theirs.p50) * 1000) / 1000;
         log(
-          `prometheus ${label} (${theirs.series} series): p50 ${theirs.p50} ms, p99 ${theirs.p99} ms over ${RUNS} runs; first ${theirs.first} ms; ztsdb p50 / Prometheus p50 = ${figures[`${label}_p50_vs_prometheus`]}`,
+          `prometheus ${label} (${theirs.series} series): p50 ${theirs.p50} ms, p99 ${theirs.p99} ms over ${RUNS} runs; first ${theirs.first} ms; server's own mean ${theirServerMs} ms; exchange floor of its ${theirs.answer.length}-byte answer ${theirFloor} ms; ztsdb p50 / Prometheus p50 = ${figures[`${label}_p50_vs_prometheus`]}`,
         );
       }
     }
