@@ -146,7 +146,8 @@ function countValues(
 function warnQuantileParam(ev: Evaluator, q: Float64Array, at: number): void {
   let min = Infinity;
   let max = -Infinity;
-  for (const x of q) {
+  for (let i = 0; i < q.length; i++) {
+    const x = q[i]!;
     if (Number.isNaN(x)) return ev.annotate(invalidQuantile(NaN), at);
     min = Math.min(min, x);
     max = Math.max(max, x);

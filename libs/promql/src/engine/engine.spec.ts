@@ -198,6 +198,30 @@ describe('PromQLEngine', () => {
     expect(vector(await delayed.instantQuery(q, rate, 60_000))['']).toBeCloseTo(2, 10);
   });
 
+  it('answers a range query with each series at its present steps, one label set merged', async () => {
+    const delayed = new PromQLEngine({ delayedNameRemoval: true, lookbackDeltaMs: 15_000 });
+    const q = new MemoryQueryable();
+    // One series with a gap: present at 0, 10, 20 and 60 s (lookback 15 s), not at 30–50.
+    for (const t of [0, 10, 60]) q.add(L({ __name__: 'gap', job: 'x' }), t * 1000, t);
+    const one = await delayed.rangeQuery(q, 'gap', 0, 60_000, 10_000);
+    if (one.value.type !== 'matrix') throw new Error('matrix expected');
+    expect(one.value.series[0]!.timestamps).toEqual([0, 10_000, 20_000, 60_000]);
+    expect(one.value.series[0]!.values).toEqual([0, 10, 10, 60]);
+    // `-` drops the name at the end: a_total and b_total then share one label set, merged
+    // step by step where they do not overlap.
+    for (const t of [0, 10]) q.add(L({ __name__: 'a_total', job: 'x' }), t * 1000, t);
+    for (const t of [40, 50]) q.add(L({ __name__: 'b_total', job: 'x' }), t * 1000, t);
+    const merged = await delayed.rangeQuery(q, '-{__name__=~"a_total|b_total"}', 0, 60_000, 10_000);
+    if (merged.value.type !== 'matrix') throw new Error('matrix expected');
+    expect(merged.value.series).toHaveLength(1);
+    expect(merged.value.series[0]!.timestamps).toEqual([0, 10_000, 20_000, 40_000, 50_000, 60_000]);
+    expect(merged.value.series[0]!.values).toEqual([-0, -10, -10, -40, -50, -50]);
+    q.add(L({ __name__: 'b_total', job: 'x' }), 20_000, 20);
+    await expect(
+      delayed.rangeQuery(q, '-{__name__=~"a_total|b_total"}', 0, 60_000, 10_000),
+    ).rejects.toThrow('vector cannot contain metrics with the same labelset');
+  });
+
   it('stops a query that runs past its time limit with a timeout error', async () => {
     const late = new PromQLEngine({ timeoutMs: -1 });
     const err = await late.instantQuery(store(), 'req_total', 0).catch((e: unknown) => e);

@@ -305,7 +305,8 @@ async function absentOverTime(ev: Evaluator, e: ast.Call): Promise<VectorValue> 
 }
 
 function warnQuantiles(ev: Evaluator, q: Float64Array, at: number): void {
-  for (const x of q) {
+  for (let i = 0; i < q.length; i++) {
+    const x = q[i]!;
     if (Number.isNaN(x) || x < 0 || x > 1) {
       ev.annotate(invalidQuantile(x), at);
       return;
