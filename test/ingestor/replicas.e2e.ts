@@ -67,6 +67,10 @@ describe('two ingestor replicas', () => {
   it('spread partitions; when one is killed and its disk lost, the other takes its partitions within the lease TTL', async () => {
     const series = makeSeries(48);
     const a = ingestor('a', dataA.path);
+    // b starts once a has made the streams and buckets: nats-server 2.9 crashes on a message
+    // read from a stream another client is still creating (jsMsgGetRequest on a stream without
+    // its store yet), which two replicas starting at once on a fresh server can hit.
+    await spread(['a']);
     ingestor('b', dataB.path);
     await spread(['a', 'b']);
     const pub = new TestPublisher(nc, series, 10);
