@@ -14,10 +14,10 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as http from 'node:http';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { getText, metricSum } from '../support/metrics-text';
 
 const PARTITIONS = 4;
 /** Extra node flags for the ingestor, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof". */
@@ -57,27 +57,6 @@ function cpuSeconds(pid: number): number {
   const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
-function get(port: number, p: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const req = http.get({ host: '127.0.0.1', port, path: p, timeout: 5000 }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (body += c));
-      res.on('end', () => resolve(body));
-    });
-    req.on('error', reject);
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-  });
-}
-
-function metricSum(body: string, name: string): number {
-  let sum = 0;
-  for (const line of body.split('\n'))
-    if (line.startsWith(name) && (line[name.length] === ' ' || line[name.length] === '{'))
-      sum += Number(line.slice(line.lastIndexOf(' ') + 1));
-  return sum;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -166,7 +145,8 @@ async function runOnce(
     await until(
       'ingestor takeovers',
       async () =>
-        metricSum(await get(httpPort, '/metrics'), 'ztsdb_ingestor_takeovers_total') >= PARTITIONS,
+        metricSum(await getText(httpPort, '/metrics'), 'ztsdb_ingestor_takeovers_total') >=
+        PARTITIONS,
       180_000,
     );
     const load = os.loadavg()[0]!;
@@ -185,7 +165,7 @@ async function runOnce(
     await until(
       'every sample applied',
       async () =>
-        metricSum(await get(httpPort, '/metrics'), 'ztsdb_ingestor_points_total') >= samples,
+        metricSum(await getText(httpPort, '/metrics'), 'ztsdb_ingestor_points_total') >= samples,
       900_000,
     );
     const appliedS = (Date.now() - t0) / 1000;

@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { getText, metricSum } from '../support/metrics-text';
 import { portOf, serveAnswer } from './canned-server';
 
 const ms = (): number => Number(process.hrtime.bigint()) / 1e6;
@@ -209,27 +210,16 @@ export interface ServerTime {
  * Reads `<histogram>_sum` and `_count` of the series whose labels contain `labels` (such as
  * `endpoint="query_range"`) from the text exposition at `port`'s /metrics.
  */
-export function serverTime(port: number, histogram: string, labels: string): Promise<ServerTime> {
-  return new Promise((resolve, reject) => {
-    http
-      .get({ host: '127.0.0.1', port, path: '/metrics' }, (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (d: string) => (text += d));
-        res.on('end', () => {
-          const read = (suffix: string): number => {
-            for (const line of text.split('\n')) {
-              if (!line.startsWith(`${histogram}${suffix}{`) || !line.includes(labels)) continue;
-              return Number(line.slice(line.lastIndexOf(' ') + 1));
-            }
-            return 0;
-          };
-          resolve({ seconds: read('_sum'), count: read('_count') });
-        });
-        res.on('error', reject);
-      })
-      .on('error', reject);
-  });
+export async function serverTime(
+  port: number,
+  histogram: string,
+  labels: string,
+): Promise<ServerTime> {
+  const text = await getText(port, '/metrics');
+  return {
+    seconds: metricSum(text, `${histogram}_sum`, labels),
+    count: metricSum(text, `${histogram}_count`, labels),
+  };
 }
 
 /** Mean ms per request between two readings of `serverTime` (NaN when none was counted). */
