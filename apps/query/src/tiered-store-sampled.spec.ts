@@ -97,6 +97,32 @@ describe('TieredStore step-sampled reads', () => {
     expect(s.cache.size).toBe(0);
   });
 
+  it('reads a warm file through the cache when the instants are as dense as its points', async () => {
+    const s = await store(path.join(dir.path, 'w-dense'), 1 << 20, 'warm');
+    // An instant every second over the samples a second apart: every point in the range.
+    const dense = { first: BASE + 100_500, step: 1000, count: 300 };
+    const [from, to] = [BASE + 100_000, BASE + 399_999];
+    const readDense = async (): Promise<VersionedPoints[]> => {
+      const out: VersionedPoints[] = [];
+      await s.readAtInstants(0, 7n, from, to, dense, out, (e) => {
+        throw e;
+      });
+      return out;
+    };
+    const first = await readDense();
+    expect(first.flatMap((u) => Array.from(u.timestamps))).toEqual(
+      Array.from(ts.subarray(100, 400)),
+    );
+    expect(first.flatMap((u) => Array.from(u.values))).toEqual(Array.from(vs.subarray(100, 400)));
+    expect(s.cache.size).toBe(1);
+    const again = await readDense();
+    expect(s.cache.hits).toBe(1);
+    expect(again.flatMap((u) => Array.from(u.values))).toEqual(Array.from(vs.subarray(100, 400)));
+    // Sparse instants over the same file are thinned from the cached points now.
+    expect(await read(s)).toEqual(want);
+    expect(s.cache.hits).toBe(2);
+  });
+
   it('reads cold files through the cache (decoded once), then thins', async () => {
     const s = await store(path.join(dir.path, 'c'), 1 << 20, 'cold');
     expect(await read(s)).toEqual(want);

@@ -5,7 +5,13 @@ import type { ZtsdbError } from '@ztsdb/errors';
 import { FileCatalog, ManifestFollower, type CatalogFile } from '@ztsdb/manifest';
 import { CACHE_DIR } from '@ztsdb/config-lite';
 import { DEFAULT_TIER_CACHE_BYTES, TierCache, TierStore } from '@ztsdb/tierstore';
-import { thinUnit, TierReader, type StepInstants, type VersionedPoints } from '@ztsdb/tsdb';
+import {
+  denseInstants,
+  thinUnit,
+  TierReader,
+  type StepInstants,
+  type VersionedPoints,
+} from '@ztsdb/tsdb';
 import type { ManifestEvent } from '@ztsdb/wire';
 import { clipUnits, DecodedCache } from './decoded-cache';
 
@@ -13,16 +19,14 @@ import { clipUnits, DecodedCache } from './decoded-cache';
 export const DEFAULT_DECODED_CACHE_BYTES = 64 * 1024 * 1024;
 /** A file whose span is at most this many times the asked range is decoded whole (and cached so). */
 const WHOLE_FILE_FACTOR = 4;
-const yieldToLoop = (): Promise<void> => new Promise((r) => setImmediate(r));
 
 /**
- * The query service's view of the warm and cold files: its own catalog,
- * rebuilt by replaying the manifest stream and kept current by following it,
- * and the files it names fetched from the object store into its own cache
- * (`cache/` of its data dir; newly announced files are prefetched) and opened
- * there through mmap. Files retired by an event or evicted from the cache are
- * unmapped at once; a read fetches what it needs first, then reads
- * synchronously and copies, so no read sees a file go.
+ * The query service's view of the warm and cold files: its own catalog, rebuilt by replaying the
+ * manifest stream and kept current by following it, and the files it names fetched from the object
+ * store into its own cache (`cache/` of its data dir; newly announced files are prefetched) and
+ * opened there through mmap. Files retired by an event or evicted from the cache are unmapped at
+ * once; a read fetches what it needs first, then reads synchronously and copies, so no read sees a
+ * file go.
  */
 export class TieredStore {
   readonly catalog: FileCatalog;
@@ -155,7 +159,7 @@ export class TieredStore {
         for (const f of this.catalog.live()) {
           if (this.stopped) return;
           if (f.tier !== 'cold' || !this.tiers || !this.tiers.cache.isReady(f)) continue;
-          await this.reader.prepare(f, yieldToLoop);
+          await this.reader.prepare(f, () => new Promise((r) => setImmediate(r)));
         }
       }
     })()
@@ -210,9 +214,9 @@ export class TieredStore {
   }
 
   /**
-   * Appends one series' stored units in [start, end] from the partition's
-   * warm and cold files, through the decoded-points cache. A file not much
-   * longer than the range is decoded whole, so later ranges hit the cache.
+   * Appends one series' stored units in [start, end] from the partition's warm and cold files,
+   * through the decoded-points cache. A file not much longer than the range is decoded whole, so
+   * later ranges hit the cache.
    */
   async read(
     partition: number,
@@ -254,14 +258,10 @@ export class TieredStore {
 
   /**
    * As read(), keeping only the points step sampling at `inst` needs (an instant vector
-   * selector): from cached points when a file's are cached, else, for warm files, thinned
-   * straight from the chunks as they are decoded, without filling the cache (a step-sampled
-   * read keeps a few points per chunk, so decoding everything for the cache would cost far
-   * more than the read). So are cold columns whose values are readable by index (packed
-   * decimals, docs/format/block.md). A compressed cold column costs about ten times more to
-   * inflate and decode than to thin once decoded, so with the cache on it is read (and
-   * cached) whole, then thinned; with the cache off its blocks are thinned as they are
-   * decoded.
+   * selector). A warm file's chunks are thinned as decoded, not cached (few points kept), unless
+   * the instants are about as dense as its points (denseInstants); a cold file's packed columns
+   * are read by index; anything else is, with the cache on, read and cached whole (a compressed
+   * column costs ten times more to decode than to thin), then thinned.
    */
   async readAtInstants(
     partition: number,
@@ -286,7 +286,8 @@ export class TieredStore {
       const cachedHere =
         this.cache.maxBytes > 0 && this.cache.read(f.file, seriesId, start, end, cached, onSkip);
       if (!cachedHere && !(await this.present(f, onSkip))) continue;
-      const viaCache = cachedHere || (this.cache.maxBytes > 0 && f.tier === 'cold');
+      const viaCache =
+        cachedHere || (this.cache.maxBytes > 0 && (f.tier === 'cold' || denseInstants(inst, f)));
       if (!viaCache) {
         this.reader.readAtInstants([f], seriesId, start, end, inst, out, onSkip);
         continue;

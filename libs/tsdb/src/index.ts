@@ -55,5 +55,5 @@ export { TierReader } from './tiers/tier-reader';
 // Points and merging
 export { mergeLatestWins, clipRange, emptyPoints, lowerBound, upperBound } from './encoding/points';
 export type { Points, VersionedPoints } from './encoding/points';
-export { instantsOf, instantsKey, thinUnit } from './encoding/step-thin';
+export { denseInstants, instantsOf, instantsKey, thinUnit } from './encoding/step-thin';
 export type { StepInstants } from './encoding/step-thin';

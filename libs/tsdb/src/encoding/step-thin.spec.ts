@@ -1,5 +1,12 @@
 import { mergeLatestWins, upperBound, type Points, type VersionedPoints } from './points';
-import { instantsKey, instantsOf, thinUnit, type StepInstants } from './step-thin';
+import {
+  denseInstants,
+  instantsKey,
+  instantsOf,
+  thinArrays,
+  thinUnit,
+  type StepInstants,
+} from './step-thin';
 
 /** What an instant vector selector sees: the last point at or before each instant, or none. */
 function sample(p: Points, inst: StepInstants, lookback: number): Array<[number, number] | null> {
@@ -102,6 +109,43 @@ describe('step-thin', () => {
         count: 1,
       }),
     ).toBeNull();
+  });
+
+  it('gives views of the unit when every point in the range is kept, copies otherwise', () => {
+    const ts = Float64Array.from({ length: 600 }, (_, i) => 1_000_000 + i * 1000);
+    const u = { timestamps: ts, values: ts.map((t) => t / 7), version: 3 };
+    const everySecond = { first: 1_000_500, step: 1000, count: 600 };
+    // Range [1,100,000, 1,399,999]: points 100 … 399, each the last before an instant.
+    const all = thinUnit(u, 1_100_000, 1_399_999, everySecond)!;
+    expect(all.timestamps.buffer).toBe(ts.buffer);
+    expect(all.timestamps.byteOffset).toBe(100 * 8);
+    expect(Array.from(all.timestamps)).toEqual(Array.from(ts.subarray(100, 400)));
+    expect(Array.from(all.values)).toEqual(Array.from(u.values.subarray(100, 400)));
+    expect(all.version).toBe(3);
+    // An instant every two points: arrays of their own, the point before each of the 150
+    // instants in the range and the range's last point (before the instant after it).
+    const half = thinUnit(u, 1_100_000, 1_399_999, { ...everySecond, step: 2000 })!;
+    expect(half.timestamps.buffer).not.toBe(ts.buffer);
+    expect(half.timestamps.length).toBe(151);
+    // A decoder's scratch is reused after the call: never views of it.
+    const scratch = thinArrays(ts, u.values, 600, 1_100_000, 1_399_999, everySecond, 3)!;
+    expect(scratch.timestamps.buffer).not.toBe(ts.buffer);
+    expect(Array.from(scratch.timestamps)).toEqual(Array.from(all.timestamps));
+  });
+
+  it("calls instants dense when they keep about half of a series' points or more", () => {
+    // 10 series × 3,601 points over an hour: a point a second.
+    const file = { minT: 0, maxT: 3_600_000, points: 36_010, seriesCount: 10 };
+    expect(denseInstants({ first: 0, step: 1000, count: 3600 }, file)).toBe(true);
+    expect(denseInstants({ first: 0, step: 2000, count: 1800 }, file)).toBe(true);
+    expect(denseInstants({ first: 0, step: 2001, count: 1800 }, file)).toBe(false);
+    expect(denseInstants({ first: 0, step: 60_000, count: 60 }, file)).toBe(false);
+    // An `@` instant (step 0), a series of one point, an empty file: never dense.
+    expect(denseInstants({ first: 5, step: 0, count: 1 }, file)).toBe(false);
+    expect(denseInstants({ first: 0, step: 1000, count: 9 }, { ...file, points: 10 })).toBe(false);
+    expect(
+      denseInstants({ first: 0, step: 1000, count: 9 }, { ...file, seriesCount: 0, points: 0 }),
+    ).toBe(false);
   });
 
   it('reads instants from evenly spaced times only', () => {

@@ -29,6 +29,24 @@ export function instantsOf(times: ArrayLike<number>): StepInstants | undefined {
   return step === 0 ? { first, step: 0, count: 1 } : { first, step, count: n };
 }
 
+/** Instants at most this many times a series' mean interval between points apart are dense. */
+const DENSE_STEP_FACTOR = 2;
+
+/**
+ * True when sampling at `inst` keeps at least about half of a series' points in a file of
+ * `points` over `seriesCount` series from `minT` to `maxT` (its mean interval between points):
+ * a one-second step over samples a second apart, as a dashboard's short ranges ask. Thinning
+ * those saves little over keeping them all.
+ */
+export function denseInstants(
+  inst: StepInstants,
+  file: { minT: number; maxT: number; points: number; seriesCount: number },
+): boolean {
+  const perSeries = file.points / Math.max(1, file.seriesCount);
+  if (!(perSeries > 1) || !(inst.step > 0)) return false;
+  return inst.step <= (DENSE_STEP_FACTOR * (file.maxT - file.minT)) / (perSeries - 1);
+}
+
 /** A stable text key of the instants (equal keys, equal instants). */
 export function instantsKey(inst: StepInstants): string {
   return `${inst.first}/${inst.step}/${inst.count}`;
@@ -85,8 +103,10 @@ export function thinIndexes(
 let scratchKeep = new Uint32Array(1024);
 
 /**
- * The points of `unit` within [start, end] that some instant needs (see thinIndexes), in
- * arrays of their own; null when none is.
+ * The points of `unit` within [start, end] that some instant needs (see thinIndexes); null when
+ * none is. When every point there is needed (instants as dense as the points: a one-second step
+ * over one-second samples) they are views of the unit's arrays, which readers do not write to;
+ * otherwise arrays of their own.
  */
 export function thinUnit(
   unit: VersionedPoints,
@@ -94,7 +114,7 @@ export function thinUnit(
   end: number,
   inst: StepInstants,
 ): VersionedPoints | null {
-  return thinArrays(
+  return thin(
     unit.timestamps,
     unit.values,
     unit.timestamps.length,
@@ -102,10 +122,14 @@ export function thinUnit(
     end,
     inst,
     unit.version,
+    true,
   );
 }
 
-/** As thinUnit, over the first `n` entries of parallel arrays (a decoder's scratch). */
+/**
+ * As thinUnit, over the first `n` entries of parallel arrays (a decoder's scratch), always in
+ * arrays of their own.
+ */
 export function thinArrays(
   ts: Float64Array,
   vs: Float64Array,
@@ -114,6 +138,19 @@ export function thinArrays(
   end: number,
   inst: StepInstants,
   version: number,
+): VersionedPoints | null {
+  return thin(ts, vs, n, start, end, inst, version, false);
+}
+
+function thin(
+  ts: Float64Array,
+  vs: Float64Array,
+  n: number,
+  start: number,
+  end: number,
+  inst: StepInstants,
+  version: number,
+  views: boolean,
 ): VersionedPoints | null {
   if (n === 0 || inst.count === 0) return null;
   const a = start <= ts[0]! ? 0 : lowerBound(ts, start, 0, n);
@@ -124,6 +161,9 @@ export function thinArrays(
     scratchKeep = new Uint32Array(Math.max(room, scratchKeep.length * 2));
   const kept = thinIndexes(ts, vs, a, b, inst, scratchKeep, 0);
   if (kept === 0) return null;
+  // The kept indexes ascend without repeats: as many as the range holds means all of them.
+  if (views && kept === b - a)
+    return { timestamps: ts.subarray(a, b), values: vs.subarray(a, b), version };
   const timestamps = new Float64Array(kept);
   const values = new Float64Array(kept);
   for (let k = 0; k < kept; k++) {
