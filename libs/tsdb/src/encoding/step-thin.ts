@@ -114,7 +114,7 @@ export function thinUnit(
   end: number,
   inst: StepInstants,
 ): VersionedPoints | null {
-  return thin(
+  return thinArrays(
     unit.timestamps,
     unit.values,
     unit.timestamps.length,
@@ -127,8 +127,9 @@ export function thinUnit(
 }
 
 /**
- * As thinUnit, over the first `n` entries of parallel arrays (a decoder's scratch), always in
- * arrays of their own.
+ * As thinUnit, over the first `n` entries of parallel arrays: a decoder's scratch, in arrays of
+ * their own; with `views`, arrays a caller keeps (thinUnit), in views of them when every point
+ * in the range is kept.
  */
 export function thinArrays(
   ts: Float64Array,
@@ -138,19 +139,7 @@ export function thinArrays(
   end: number,
   inst: StepInstants,
   version: number,
-): VersionedPoints | null {
-  return thin(ts, vs, n, start, end, inst, version, false);
-}
-
-function thin(
-  ts: Float64Array,
-  vs: Float64Array,
-  n: number,
-  start: number,
-  end: number,
-  inst: StepInstants,
-  version: number,
-  views: boolean,
+  views = false,
 ): VersionedPoints | null {
   if (n === 0 || inst.count === 0) return null;
   const a = start <= ts[0]! ? 0 : lowerBound(ts, start, 0, n);
