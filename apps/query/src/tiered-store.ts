@@ -258,10 +258,10 @@ export class TieredStore {
 
   /**
    * As read(), keeping only the points step sampling at `inst` needs (an instant vector
-   * selector). A warm file's chunks are thinned as decoded, not cached (few points kept), unless
-   * the instants are about as dense as its points (denseInstants); a cold file's packed columns
-   * are read by index; anything else is, with the cache on, read and cached whole (a compressed
-   * column costs ten times more to decode than to thin), then thinned.
+   * selector): a cold file's packed columns read by index, else cached points thinned, else a
+   * warm file's chunks thinned as decoded (few points kept: not cached) unless the instants are
+   * about as dense as its points (denseInstants); anything else is, with the cache on, read and
+   * cached whole (a compressed column costs ten times more to decode than to thin), then thinned.
    */
   async readAtInstants(
     partition: number,
