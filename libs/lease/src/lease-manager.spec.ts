@@ -17,11 +17,14 @@ class Replica {
   /** How long taking a partition over and flushing one take (a snapshot, a merge to finish). */
   acquireMs = 0;
   releaseMs = 0;
+  /** `released` callbacks running now, and the most that ran at once. */
+  releasing = 0;
+  peakReleasing = 0;
 
   constructor(
     readonly nc: NatsConnection,
     kv: KV,
-    id: string,
+    readonly id: string,
     partitions: number,
     prefix = '',
   ) {
@@ -44,7 +47,9 @@ class Replica {
           await new Promise((r) => setTimeout(r, this.acquireMs));
         },
         released: async (p) => {
+          this.peakReleasing = Math.max(this.peakReleasing, ++this.releasing);
           await new Promise((r) => setTimeout(r, this.releaseMs));
+          this.releasing--;
           this.serving.delete(p);
           if (servers.get(p) === id) servers.delete(p);
         },
@@ -105,7 +110,12 @@ describe('LeaseManager', () => {
       `partitions spread ${counts.join('/')} over ${rs.length} replicas`,
       15_000,
       50,
-    );
+    ).catch((e: Error) => {
+      // What each replica served and said when it did not settle.
+      for (const r of rs)
+        e.message += `\n${r.id}: serving ${[...r.serving].join(',')}; ${r.lines.join(' | ')}`;
+      throw e;
+    });
 
   it('spreads 4 partitions over 3 replicas 2/1/1, also when the third joins late', async () => {
     const [a, b] = await start(['a', 'b'], 4);
@@ -146,6 +156,8 @@ describe('LeaseManager', () => {
     a!.releaseMs = 3 * TTL;
     const [b] = await start(['b'], 4);
     await settled([a!, b!], 4, [2, 2]);
+    // Both extras were handed over together, so b waited for one flush, not two.
+    expect(a!.peakReleasing).toBe(2);
     expect(a!.lines.filter((l) => /lease lost/.test(l))).toEqual([]);
     // Nobody took a partition over before its old owner had flushed it.
     expect(overlaps).toEqual([]);

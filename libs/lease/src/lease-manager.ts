@@ -196,11 +196,12 @@ export class LeaseManager {
     const { leases, view } = await this.read();
     const target = this.opts.pinned ? this.opts.pinned.length : targetOf(view, this.opts.memberId);
     this.noteShare(target, view);
-    // Release extras (the highest numbered first) so that others can take them.
+    // Release extras (the highest numbered) so that others can take them, all at once as stop()
+    // does: a replica that joins gets its share after one flush, not one flush per partition.
     if (!this.opts.pinned) {
       const serving = this.ownedPartitions();
       const extra = serving.reverse().slice(0, Math.max(0, serving.length - target));
-      for (const p of extra) await this.release(p);
+      await Promise.all(extra.map((p) => this.release(p)));
     }
     // Acquire free or lapsed partitions up to the target.
     for (const p of this.opts.pinned ?? acquireOrder(view, this.opts.memberId)) {
