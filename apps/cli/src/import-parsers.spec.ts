@@ -17,6 +17,18 @@ describe('import parsers', () => {
     expect(parseCsvLine('a,1,NaN')).toMatchObject({ value: NaN });
     expect(parseCsvLine('a,1')).toEqual({ error: expect.stringMatching(/3 comma-separated/) });
     expect(parseCsvLine('a,1.5,2')).toEqual({ error: expect.stringMatching(/bad timestamp/) });
+    // Sixteen digits fit the pattern but can pass 2^53 (an input the fuzzer found).
+    expect(parseCsvLine('a,9007199254740991,1')).toMatchObject({ timestamp: 9007199254740991 });
+    expect(parseCsvLine('a,-9007199254740991,1')).toMatchObject({ timestamp: -9007199254740991 });
+    for (const line of ['a,9007199254740992,1', 'cont12346ba7,9581700000000000,NaN'])
+      expect(parseCsvLine(line)).toEqual({
+        error: expect.stringMatching(
+          /^bad timestamp "\d+" \(want integer milliseconds within ±9007199254740991\)$/,
+        ),
+      });
+    expect(parsePromLine('m 1 9581700000000000')).toEqual({
+      error: expect.stringMatching(/bad timestamp/),
+    });
     expect(parseCsvLine('a,1,2x')).toEqual({ error: expect.stringMatching(/bad value/) });
     expect(parseCsvLine('a b,1,2')).toEqual({ error: expect.stringMatching(/bad series name/) });
   });

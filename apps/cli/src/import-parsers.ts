@@ -38,10 +38,15 @@ function parseValue(text: string): number | undefined {
   return Number(t);
 }
 
+/** What a millisecond timestamp must be, as errors say it. */
+const MS_WANTED = `integer milliseconds within ±${Number.MAX_SAFE_INTEGER}`;
+
 function parseTimestamp(text: string): number | undefined {
   const t = text.trim();
   if (!/^-?\d{1,16}$/.test(t)) return undefined;
-  return Number(t);
+  // Sixteen digits can pass 2^53, where a double no longer holds every millisecond.
+  const ms = Number(t);
+  return Number.isSafeInteger(ms) ? ms : undefined;
 }
 
 /** OpenMetrics timestamps are seconds, with an optional fraction; kept to the millisecond. */
@@ -178,7 +183,7 @@ export function parseCsvLine(line: string): ParseResult {
   if (typeof named === 'string') return { error: named };
   const timestamp = parseTimestamp(ts);
   if (timestamp === undefined)
-    return { error: `bad timestamp ${JSON.stringify(ts)} (want integer milliseconds)` };
+    return { error: `bad timestamp ${JSON.stringify(ts)} (want ${MS_WANTED})` };
   const value = parseValue(v);
   if (value === undefined) return { error: `bad value ${JSON.stringify(v)}` };
   return { name: named.name, labels: named.labels, timestamp, value };
@@ -216,7 +221,7 @@ export function parsePromLine(line: string, nowMs?: number, openMetrics = false)
     timestamp = openMetrics ? parseSecondsTimestamp(m[5]) : parseTimestamp(m[5]);
     if (timestamp === undefined)
       return {
-        error: `bad timestamp ${JSON.stringify(m[5])} (want ${openMetrics ? 'seconds' : 'integer milliseconds'})`,
+        error: `bad timestamp ${JSON.stringify(m[5])} (want ${openMetrics ? 'seconds' : MS_WANTED})`,
       };
   }
   labels.__name__ = metric;
