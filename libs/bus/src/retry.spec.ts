@@ -178,10 +178,19 @@ describe('start-up calls against a paused nats-server', () => {
   it('succeed once it resumes, having said what they retried', async () => {
     const nc = await connect({ servers: server.url });
     const logs: string[] = [];
-    const retry = { deadlineMs: 30_000, log: (m: string) => logs.push(m) };
+    // The server resumes when the first retry is announced, not after a fixed time, so that a
+    // slow machine cannot resume it before the first attempt has timed out.
+    const resumeServer = (): boolean => process.kill(server.pid!, 'SIGCONT');
+    const retry = {
+      deadlineMs: 30_000,
+      log: (m: string) => {
+        if (logs.push(m) === 1) resumeServer();
+      },
+    };
     try {
       process.kill(server.pid!, 'SIGSTOP');
-      const resume = setTimeout(() => process.kill(server.pid!, 'SIGCONT'), 6000);
+      // Never left paused if no retry is announced; the assertions below then say so.
+      const resume = setTimeout(resumeServer, 20_000);
       try {
         const topo = await ensureTopology(nc, DEFAULT_TOPOLOGY, retry);
         expect(await resolvePartitions(topo.config, 4, undefined, retry)).toBe(4);
