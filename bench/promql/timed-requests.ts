@@ -125,20 +125,22 @@ export function post(
 
 /**
  * The exchange floor of an answer: p50 of `runs` runs of this client against a process of its
- * own that does no work but send those bytes (canned-server.ts), after `warmup` untimed runs
- * (so that its HTTP code is compiled), timed as `measure` times a query. What a server can
- * save lies above it; a server in another language pays its own, different, floor.
+ * own that does no work but send those bytes (canned-server.ts), through node:http or, with
+ * `from` 'socket', straight from a raw socket, after `warmup` untimed runs (so that its code is
+ * compiled), timed as `measure` times a query. What a server can save lies above it; a server
+ * in another language pays its own, different, floor.
  */
 export async function exchangeFloor(
   answer: Buffer,
   form: Record<string, string>,
   runs: number,
+  from: 'http' | 'socket' = 'http',
   warmup = 300,
 ): Promise<number> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ztsdb-bench-canned-'));
   const file = path.join(dir, 'answer.json');
   fs.writeFileSync(file, answer);
-  const child = spawn(process.execPath, [path.join(__dirname, 'canned-server.js'), file], {
+  const child = spawn(process.execPath, [path.join(__dirname, 'canned-server.js'), file, from], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
