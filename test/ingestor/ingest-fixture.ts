@@ -4,7 +4,7 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { hotSubject, KV_LEASES, samplesSubject } from '@ztsdb/bus';
 import { partitionOf, seriesId, seriesKey } from '@ztsdb/model';
 import { NatsServer, tempDir, waitFor } from '@ztsdb/testing';
-import { stopAllZtsdb } from '../support/ztsdb-process';
+import { stopAllZtsdb, type ZtsdbProcess } from '../support/ztsdb-process';
 import {
   decodeHotReply,
   encodeSampleBatch,
@@ -205,6 +205,26 @@ export async function expectExactlyAcked(
 }
 
 /** Owner member id of each partition lease (undefined when free). */
+/**
+ * Resolves once an ingestor process has made the streams and buckets (its start-up line names
+ * the partitions it shares or owns). Lease polls (`leaseOwners`) and a second replica wait for
+ * it on a fresh server: nats-server 2.9 crashes on a message read from a stream another client
+ * is still creating (jsMsgGetRequest on a stream without its store yet).
+ */
+export async function topologyMade(p: ZtsdbProcess, timeoutMs = 60_000): Promise<void> {
+  await waitFor(
+    () => {
+      if (p.exited) throw new Error(`the ingestor exited:\n${p.output}`);
+      return /ingestor \S+: (sharing \d+ partitions|owning partitions)/.test(p.output);
+    },
+    'the ingestor to make its streams and buckets',
+    timeoutMs,
+    100,
+  ).catch((e: Error) => {
+    throw new Error(`${e.message}\n${p.output}`);
+  });
+}
+
 export async function leaseOwners(nc: NatsConnection): Promise<Map<number, string | undefined>> {
   const kv = await new Kvm(nc).open(KV_LEASES);
   const out = new Map<number, string | undefined>();

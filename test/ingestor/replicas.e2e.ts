@@ -11,6 +11,7 @@ import {
   makeSeries,
   queryHot,
   TestPublisher,
+  topologyMade,
 } from './ingest-fixture';
 
 const TTL = 2000;
@@ -67,9 +68,10 @@ describe('two ingestor replicas', () => {
   it('spread partitions; when one is killed and its disk lost, the other takes its partitions within the lease TTL', async () => {
     const series = makeSeries(48);
     const a = ingestor('a', dataA.path);
-    // b starts once a has made the streams and buckets: nats-server 2.9 crashes on a message
-    // read from a stream another client is still creating (jsMsgGetRequest on a stream without
-    // its store yet), which two replicas starting at once on a fresh server can hit.
+    // The leases are read, and b starts, once a has made the streams and buckets: nats-server
+    // 2.9 crashes on a message read from a stream another client is still creating
+    // (jsMsgGetRequest on a stream without its store yet).
+    await topologyMade(a);
     await spread(['a']);
     ingestor('b', dataB.path);
     await spread(['a', 'b']);

@@ -1,7 +1,7 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import { NatsServer, tempDir, waitFor } from '@ztsdb/testing';
 import { freePort, stopAllZtsdb, ZtsdbProcess } from '../support/ztsdb-process';
-import { connectTo, ingestorEnv, leaseOwners } from './ingest-fixture';
+import { connectTo, ingestorEnv, leaseOwners, topologyMade } from './ingest-fixture';
 
 /** More ingestor replicas than partitions: the extra one is a hot standby and says so. */
 describe('an ingestor beyond the partition count', () => {
@@ -42,8 +42,11 @@ describe('an ingestor beyond the partition count', () => {
           }),
         ),
       );
+      // The second starts, and the leases are read, once the first has made the streams and
+      // buckets (topologyMade says why).
+      if (i === 0) await topologyMade(procs[0]!);
     }
-    // Two Node processes starting at once on a loaded 2-core machine can take half a minute.
+    // Two Node processes starting on a loaded 2-core machine can take half a minute.
     const owner = await waitFor(
       async () => (await leaseOwners(nc)).get(0),
       'partition 0 to be owned',
