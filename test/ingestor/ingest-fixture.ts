@@ -204,7 +204,6 @@ export async function expectExactlyAcked(
   }
 }
 
-/** Owner member id of each partition lease (undefined when free). */
 /**
  * Resolves once an ingestor process has made the streams and buckets (its start-up line names
  * the partitions it shares or owns). Lease polls (`leaseOwners`) and a second replica wait for
@@ -212,19 +211,19 @@ export async function expectExactlyAcked(
  * is still creating (jsMsgGetRequest on a stream without its store yet).
  */
 export async function topologyMade(p: ZtsdbProcess, timeoutMs = 60_000): Promise<void> {
+  const made = () => /ingestor \S+: (sharing \d+ partitions|owning partitions)/.test(p.output);
   await waitFor(
-    () => {
-      if (p.exited) throw new Error(`the ingestor exited:\n${p.output}`);
-      return /ingestor \S+: (sharing \d+ partitions|owning partitions)/.test(p.output);
-    },
+    () => p.exited || made(),
     'the ingestor to make its streams and buckets',
     timeoutMs,
     100,
   ).catch((e: Error) => {
     throw new Error(`${e.message}\n${p.output}`);
   });
+  if (!made()) throw new Error(`the ingestor exited before making its topology:\n${p.output}`);
 }
 
+/** Owner member id of each partition lease (undefined when free). */
 export async function leaseOwners(nc: NatsConnection): Promise<Map<number, string | undefined>> {
   const kv = await new Kvm(nc).open(KV_LEASES);
   const out = new Map<number, string | undefined>();
